@@ -1,0 +1,179 @@
+from django import forms
+from django.core.validators import URLValidator
+
+from catalog.descriptors import DescriptorError, parse_descriptor
+from catalog.models import Adoption, BusinessUnit, Lifecycle, Project
+from catalog.readiness import READINESS_ITEMS
+from catalog.services import ProjectFields
+
+
+def split_words(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+
+
+class ProjectForm(forms.Form):
+    """Registration and editing of a project; lists are typed as comma-separated words."""
+
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(
+        max_length=300, help_text="One sentence: what it is and who it is for.", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    business_unit = forms.ModelChoiceField(queryset=BusinessUnit.objects.all(), label="Host business unit")
+    lifecycle = forms.ChoiceField(choices=Lifecycle.choices, initial=Lifecycle.PROPOSED)
+    motivation = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Why it exists and why others should reuse it."
+    )
+    repository_urls = forms.CharField(
+        required=False,
+        label="Repositories",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One URL per line: GitHub, GitLab or any git repository.",
+    )
+    topics = forms.CharField(required=False, max_length=500, help_text="Comma-separated, e.g. kafka, streaming")
+    languages = forms.CharField(required=False, max_length=300, help_text="Comma-separated, e.g. Python, Go")
+    license = forms.CharField(required=False, max_length=80)
+    docs_url = forms.URLField(required=False, label="Documentation URL", assume_scheme="https")
+    contributing_url = forms.URLField(required=False, label="Contribution guidelines URL", assume_scheme="https")
+    communication_url = forms.CharField(required=False, max_length=300, label="Communication channel")
+    skills_wanted = forms.CharField(required=False, max_length=500, help_text="Comma-separated skills you look for.")
+    contributions_wanted = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What help you want. Leave empty if you are not looking for contributions now.",
+    )
+    logo_url = forms.URLField(required=False, label="Logo URL", assume_scheme="https")
+    declared_readiness = forms.MultipleChoiceField(
+        required=False,
+        choices=READINESS_ITEMS,
+        widget=forms.CheckboxSelectMultiple,
+        label="What the repository already has",
+    )
+
+    def clean_repository_urls(self) -> list[str]:
+        urls = split_words(self.cleaned_data["repository_urls"].replace(" ", "\n"))
+        validate = URLValidator(schemes=["http", "https", "ssh", "git"])
+        for url in urls:
+            if url.startswith("git@"):
+                continue
+            try:
+                validate(url)
+            except forms.ValidationError as error:
+                raise forms.ValidationError(f"“{url}” is not a repository URL.") from error
+        if len(urls) > 20:
+            raise forms.ValidationError("At most 20 repositories per project.")
+        return urls
+
+    def to_fields(self) -> ProjectFields:
+        data = self.cleaned_data
+        return ProjectFields(
+            name=data["name"].strip(),
+            description=data["description"].strip(),
+            business_unit=data["business_unit"],
+            motivation=data["motivation"].strip(),
+            lifecycle=data["lifecycle"],
+            topics=split_words(data["topics"])[:20],
+            languages=split_words(data["languages"])[:10],
+            license=data["license"].strip(),
+            repository_urls=data["repository_urls"],
+            docs_url=data["docs_url"],
+            contributing_url=data["contributing_url"],
+            communication_url=data["communication_url"].strip(),
+            skills_wanted=split_words(data["skills_wanted"])[:20],
+            contributions_wanted=data["contributions_wanted"].strip(),
+            logo_url=data["logo_url"],
+            declared_readiness=list(data["declared_readiness"]),
+        )
+
+    @staticmethod
+    def initial_from(project: Project) -> dict:
+        return {
+            "name": project.name,
+            "description": project.description,
+            "business_unit": project.business_unit_id,
+            "lifecycle": project.lifecycle,
+            "motivation": project.motivation,
+            "repository_urls": "\n".join(r.url for r in project.repositories.all()),
+            "topics": ", ".join(t.name for t in project.topics.all()),
+            "languages": ", ".join(lang.name for lang in project.languages.all()),
+            "license": project.license,
+            "docs_url": project.docs_url,
+            "contributing_url": project.contributing_url,
+            "communication_url": project.communication_url,
+            "skills_wanted": ", ".join(project.skills_wanted),
+            "contributions_wanted": project.contributions_wanted,
+            "logo_url": project.logo_url,
+            "declared_readiness": project.declared_readiness,
+        }
+
+
+class RegistrationForm(ProjectForm):
+    not_a_duplicate = forms.BooleanField(
+        required=False, label="I checked the similar projects above: mine is a different one."
+    )
+
+
+class DescriptorForm(forms.Form):
+    """Upload or paste an innersource.json or catalog-info.yaml to fill the registration form."""
+
+    descriptor_file = forms.FileField(required=False, label="Upload a file")
+    descriptor_text = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 6}), label="…or paste its content"
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("descriptor_file")
+        text = data.get("descriptor_text", "")
+        if upload:
+            if upload.size > 256 * 1024:
+                raise forms.ValidationError("The file is larger than 256 KB.")
+            try:
+                text = upload.read().decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise forms.ValidationError("The file is not UTF-8 text.") from error
+        if not text.strip():
+            raise forms.ValidationError("Upload an innersource.json or catalog-info.yaml, or paste its content.")
+        try:
+            data["initial"] = parse_descriptor(text)
+        except DescriptorError as error:
+            raise forms.ValidationError(str(error)) from error
+        return data
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("request_changes", "Request changes"), ("reject", "Reject")]
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason / note to the starter")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") in {"request_changes", "reject"} and not data.get("note", "").strip():
+            self.add_error("note", "Say why, so that the starter knows what to change.")
+        return data
+
+
+class AdoptionForm(forms.ModelForm):
+    class Meta:
+        model = Adoption
+        fields = ["business_unit", "team", "product", "since"]
+        widgets = {"since": forms.DateInput(attrs={"type": "date"})}
+        labels = {"product": "Product (optional)"}
+
+
+class MergeForm(forms.Form):
+    target = forms.SlugField(
+        label="Keep this project (its slug)",
+        help_text="The last part of its address, e.g. payments-sdk for /catalog/payments-sdk/. The duplicate is folded into it.",
+    )
+
+    def __init__(self, *args, source: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source = source
+
+    def clean_target(self) -> Project:
+        slug = self.cleaned_data["target"]
+        target = Project.objects.listed().exclude(pk=self.source.pk).filter(slug=slug).first()
+        if target is None:
+            raise forms.ValidationError(f"No other approved project has the slug “{slug}”.")
+        return target

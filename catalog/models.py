@@ -1,0 +1,337 @@
+from datetime import date
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class BusinessUnit(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Language(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lifecycle(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    INCUBATING = "incubating", "Incubating"
+    ACTIVE = "active", "Active"
+    MAINTAINED = "maintained", "Maintained"
+    DEPRECATED = "deprecated", "Deprecated"
+    ARCHIVED = "archived", "Archived"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class AssetKind(models.TextChoices):
+    LIBRARY = "library", "Library"
+    SERVICE = "service", "Service / API"
+    TEMPLATE = "template", "Template"
+    TOOL = "tool", "Tool"
+    DATASET = "dataset", "Dataset"
+    MODEL = "model", "Model"
+    DOCUMENTATION = "documentation", "Documentation"
+    PIPELINE = "pipeline", "Pipeline"
+
+
+class ProjectQuerySet(models.QuerySet):
+    def listed(self):
+        """Projects the catalog shows: approved and not merged into another."""
+        return self.filter(review_status=ReviewStatus.APPROVED, merged_into__isnull=True)
+
+    def editable_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.groups.filter(name=settings.PROGRAM_OFFICE_GROUP).exists():
+            return self
+        return self.filter(roles__user=user, roles__role__in=ProjectRole.EDITOR_ROLES).distinct()
+
+
+class Project(models.Model):
+    """An InnerSource community around one or more repositories, offering assets."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.CharField(max_length=300, help_text="One sentence: what it is and who it is for.")
+    motivation = models.TextField(blank=True, help_text="Why it exists and why others should reuse it.")
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="projects")
+    lifecycle = models.CharField(max_length=20, choices=Lifecycle.choices, default=Lifecycle.PROPOSED)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="projects")
+    languages = models.ManyToManyField(Language, blank=True, related_name="projects")
+    license = models.CharField(max_length=80, blank=True)
+    docs_url = models.URLField(blank=True)
+    contributing_url = models.URLField(blank=True, verbose_name="contribution guidelines")
+    communication_url = models.CharField(
+        max_length=300, blank=True, verbose_name="communication channel", help_text="A chat channel or URL."
+    )
+    skills_wanted = models.JSONField(default=list, blank=True)
+    contributions_wanted = models.TextField(blank=True, help_text="What help the community is looking for.")
+    logo_url = models.URLField(blank=True)
+    declared_readiness = models.JSONField(
+        default=list, blank=True, help_text="Readiness items the starter declares until synced data is available."
+    )
+
+    review_status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    review_note = models.TextField(blank=True)
+    featured = models.BooleanField(default=False)
+    verified = models.BooleanField(default=False)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    activity_score = models.IntegerField(default=0, db_index=True)
+    activity_score_explanation = models.JSONField(default=list, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["review_status", "created_at"], name="project_review_queue")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:project", kwargs={"slug": self.slug})
+
+    @property
+    def wants_contributions(self) -> bool:
+        return bool(self.contributions_wanted.strip())
+
+    @property
+    def is_listed(self) -> bool:
+        return self.review_status == ReviewStatus.APPROVED and self.merged_into_id is None
+
+
+class ProjectRole(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        MAINTAINER = "maintainer", "Maintainer"
+        TRUSTED_COMMITTER = "trusted_committer", "Trusted committer"
+
+    EDITOR_ROLES = (Role.OWNER, Role.MAINTAINER)
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "user", "role"], name="unique_project_role")]
+        indexes = [models.Index(fields=["user", "role"], name="projectrole_user_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} of {self.project}"
+
+
+class Forge(models.TextChoices):
+    GITHUB = "github", "GitHub"
+    GITLAB = "gitlab", "GitLab"
+    GIT = "git", "git"
+
+
+class Repository(models.Model):
+    """A source repository of a project, with the statistics the sync brings."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="repositories")
+    forge = models.CharField(max_length=10, choices=Forge.choices)
+    url = models.URLField(max_length=400, unique=True)
+    full_name = models.CharField(max_length=200, blank=True, db_index=True, help_text="owner/name on the forge")
+    default_branch = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    stars = models.PositiveIntegerField(default=0)
+    forks = models.PositiveIntegerField(default=0)
+    watchers = models.PositiveIntegerField(default=0, help_text="subscribers")
+    open_issues = models.PositiveIntegerField(default=0)
+    license = models.CharField(max_length=80, blank=True)
+    topics = models.JSONField(default=list, blank=True)
+    participation = models.JSONField(default=list, blank=True, help_text="weekly commits, oldest first")
+    files_present = models.JSONField(default=list, blank=True)
+    has_good_first_issues = models.BooleanField(default=False)
+    forge_created_at = models.DateTimeField(null=True, blank=True)
+    forge_updated_at = models.DateTimeField(null=True, blank=True)
+    forge_pushed_at = models.DateTimeField(null=True, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "repositories"
+        ordering = ["url"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.url
+
+
+class Asset(models.Model):
+    """Something reusable a project offers: a library, a service, a template, a dataset..."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assets")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120)
+    kind = models.CharField(max_length=20, choices=AssetKind.choices)
+    description = models.CharField(max_length=300)
+    url = models.URLField(blank=True, help_text="Where to get it: package, endpoint, download or docs.")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="assets")
+    languages = models.ManyToManyField(Language, blank=True, related_name="assets")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["project", "slug"], name="unique_asset_slug_per_project")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:asset", kwargs={"slug": self.project.slug, "asset_slug": self.slug})
+
+
+class AdoptionQuerySet(models.QuerySet):
+    def active(self, *, on: date | None = None):
+        """Adoptions in use on a day (today by default)."""
+        day = on or timezone.now().date()
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day), since__lte=day)
+
+
+class Adoption(models.Model):
+    """A team or product of a business unit declares that it uses an asset."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="adoptions")
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="adoptions")
+    team = models.CharField(max_length=120)
+    product = models.CharField(max_length=120, blank=True)
+    since = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AdoptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-since"]
+        indexes = [models.Index(fields=["asset", "ended_on"], name="adoption_asset_active")]
+
+    def __str__(self) -> str:
+        return f"{self.team} uses {self.asset}"
+
+
+class ProjectChange(models.Model):
+    """Who changed what on a project, and when."""
+
+    class Action(models.TextChoices):
+        REGISTERED = "registered", "registered"
+        EDITED = "edited", "edited"
+        RESUBMITTED = "resubmitted", "resubmitted"
+        APPROVED = "approved", "approved"
+        CHANGES_REQUESTED = "changes_requested", "requested changes"
+        REJECTED = "rejected", "rejected"
+        FEATURED = "featured", "featured"
+        UNFEATURED = "unfeatured", "unfeatured"
+        VERIFIED = "verified", "verified"
+        UNVERIFIED = "unverified", "removed verification"
+        ARCHIVED = "archived", "archived"
+        MERGED = "merged", "merged"
+        ADOPTED = "adopted", "recorded an adoption"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    note = models.TextField(blank=True)
+    changed_fields = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_action_display()} {self.project}"
+
+
+class EntryType(models.TextChoices):
+    PROJECT = "project", "Project"
+    ASSET = "asset", "Asset"
+
+
+class SearchEntry(models.Model):
+    """The catalog's search index: one row per listed project and per asset of a listed project.
+
+    Rebuilt by catalog.search_index.entries_rebuild whenever a project, its assets, roles or adoptions
+    change, so that search and facets read one indexed table.
+    """
+
+    entry_type = models.CharField(max_length=10, choices=EntryType.choices)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="search_entries")
+    asset = models.OneToOneField(Asset, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    slug = models.CharField(max_length=120)
+    path = models.CharField(max_length=300, help_text="where the entry's page is")
+    summary = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, db_index=True)
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.CASCADE, related_name="+")
+    lifecycle = models.CharField(max_length=20, choices=Lifecycle.choices, db_index=True)
+    wants_contributions = models.BooleanField(default=False, db_index=True)
+    featured = models.BooleanField(default=False)
+    verified = models.BooleanField(default=False)
+    activity_score = models.IntegerField(default=0, db_index=True)
+    adoption_count = models.IntegerField(default=0, db_index=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="+")
+    languages = models.ManyToManyField(Language, blank=True, related_name="+")
+    keywords = models.TextField(blank=True, help_text="topics, languages, skills, maintainers, assets")
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["name"], name="searchentry_name")]
+        verbose_name_plural = "search entries"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+
+class SearchTerm(models.Model):
+    """The catalog's vocabulary, used to suggest close matches for typos and empty searches."""
+
+    word = models.CharField(max_length=60, unique=True)
+
+    def __str__(self) -> str:
+        return self.word

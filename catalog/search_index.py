@@ -1,0 +1,132 @@
+"""Keeps the catalog's search index (SearchEntry, SearchTerm) in step with projects and assets."""
+
+import re
+from collections.abc import Iterable
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from catalog.models import Adoption, EntryType, Project, SearchEntry, SearchTerm
+
+WORD_RE = re.compile(r"[a-z0-9][a-z0-9+#.-]{1,58}[a-z0-9+#]|[a-z0-9]{2}")
+
+
+def uses_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def words_of(*texts: str) -> set[str]:
+    """The lower-cased words of some texts, as the vocabulary for suggestions stores them."""
+    found: set[str] = set()
+    for text in texts:
+        found.update(WORD_RE.findall(text.lower()))
+    return found
+
+
+def _people_names(project: Project) -> list[str]:
+    names = []
+    for role in project.roles.all():
+        user = role.user
+        names.append(user.get_full_name() or user.username)
+    return names
+
+
+@transaction.atomic
+def entries_rebuild(*, project_ids: Iterable[int]) -> None:
+    """Rebuild the search entries of these projects and of their assets.
+
+    A project that is not listed (pending, rejected, merged) loses its entries.
+    """
+    project_ids = list(project_ids)
+    SearchEntry.objects.filter(project_id__in=project_ids).delete()
+    projects = (
+        Project.objects.listed()
+        .filter(pk__in=project_ids)
+        .prefetch_related("topics", "languages", "assets__topics", "assets__languages", "roles__user")
+    )
+    today = timezone.now().date()
+    vocabulary: set[str] = set()
+    new_entry_ids: list[int] = []
+    for project in projects:
+        adoption_counts = dict(
+            Adoption.objects.active(on=today)
+            .filter(asset__project=project)
+            .values_list("asset_id")
+            .annotate(n=Count("id"))
+        )
+        project_topics = [topic.name for topic in project.topics.all()]
+        project_languages = [language.name for language in project.languages.all()]
+        people = _people_names(project)
+        assets = list(project.assets.all())
+        keywords = " ".join(
+            project_topics + project_languages + list(project.skills_wanted) + people + [a.name for a in assets]
+        )
+        entry = SearchEntry.objects.create(
+            entry_type=EntryType.PROJECT,
+            project=project,
+            name=project.name,
+            slug=project.slug,
+            path=project.get_absolute_url(),
+            summary=project.description,
+            kind=EntryType.PROJECT,
+            business_unit_id=project.business_unit_id,
+            lifecycle=project.lifecycle,
+            wants_contributions=project.wants_contributions,
+            featured=project.featured,
+            verified=project.verified,
+            activity_score=project.activity_score,
+            adoption_count=sum(adoption_counts.values()),
+            keywords=keywords,
+            created_at=project.created_at,
+        )
+        entry.topics.set(project.topics.all())
+        entry.languages.set(project.languages.all())
+        new_entry_ids.append(entry.pk)
+        vocabulary |= words_of(project.name, project.description, keywords)
+        for asset in assets:
+            asset_topics = list(asset.topics.all()) or list(project.topics.all())
+            asset_languages = list(asset.languages.all()) or list(project.languages.all())
+            asset_keywords = " ".join(
+                [t.name for t in asset_topics] + [lang.name for lang in asset_languages] + [project.name] + people
+            )
+            asset_entry = SearchEntry.objects.create(
+                entry_type=EntryType.ASSET,
+                project=project,
+                asset=asset,
+                name=asset.name,
+                slug=asset.slug,
+                path=asset.get_absolute_url(),
+                summary=asset.description,
+                kind=asset.kind,
+                business_unit_id=project.business_unit_id,
+                lifecycle=project.lifecycle,
+                wants_contributions=project.wants_contributions,
+                featured=project.featured,
+                verified=project.verified,
+                activity_score=project.activity_score,
+                adoption_count=adoption_counts.get(asset.pk, 0),
+                keywords=asset_keywords,
+                created_at=asset.created_at,
+            )
+            asset_entry.topics.set(asset_topics)
+            asset_entry.languages.set(asset_languages)
+            new_entry_ids.append(asset_entry.pk)
+            vocabulary |= words_of(asset.name, asset.description)
+    if uses_postgres() and new_entry_ids:
+        SearchEntry.objects.filter(pk__in=new_entry_ids).update(
+            search_vector=SearchVector("name", weight="A", config="english")
+            + SearchVector("keywords", weight="B", config="english")
+            + SearchVector("summary", weight="C", config="english")
+        )
+    if vocabulary:
+        SearchTerm.objects.bulk_create([SearchTerm(word=w) for w in sorted(vocabulary)], ignore_conflicts=True)
+
+
+def entries_rebuild_all() -> None:
+    ids = list(Project.objects.values_list("pk", flat=True))
+    for start in range(0, len(ids), 200):
+        entries_rebuild(project_ids=ids[start : start + 200])
+
+

@@ -1,0 +1,330 @@
+"""Writes to the catalog: registration, editing, curation, adoptions, scores."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from catalog.models import (
+    Adoption,
+    Asset,
+    BusinessUnit,
+    Forge,
+    Language,
+    Lifecycle,
+    Project,
+    ProjectChange,
+    ProjectRole,
+    Repository,
+    ReviewStatus,
+    Topic,
+)
+from catalog.scoring import activity_score_explained, repository_mapping
+from catalog.search_index import entries_rebuild
+from portal.permissions import is_program_office
+from portal.services import notification_send
+
+User = get_user_model()
+
+
+@dataclass(kw_only=True)
+class ProjectFields:
+    """The editable description of a project, as the registration and edit forms produce it."""
+
+    name: str
+    description: str
+    business_unit: BusinessUnit
+    motivation: str = ""
+    lifecycle: str = Lifecycle.PROPOSED
+    topics: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    license: str = ""
+    repository_urls: list[str] = field(default_factory=list)
+    docs_url: str = ""
+    contributing_url: str = ""
+    communication_url: str = ""
+    skills_wanted: list[str] = field(default_factory=list)
+    contributions_wanted: str = ""
+    logo_url: str = ""
+    declared_readiness: list[str] = field(default_factory=list)
+    maintainers: list[AbstractBaseUser] = field(default_factory=list)
+
+
+SIMPLE_FIELDS = (
+    "name",
+    "description",
+    "business_unit",
+    "motivation",
+    "lifecycle",
+    "license",
+    "docs_url",
+    "contributing_url",
+    "communication_url",
+    "skills_wanted",
+    "contributions_wanted",
+    "logo_url",
+    "declared_readiness",
+)
+
+
+def normalise_repository_url(url: str) -> str:
+    """One spelling per repository, so that the same repository is recognised however it is written."""
+    url = url.strip().rstrip("/")
+    if url.endswith(".git"):
+        url = url[: -len(".git")]
+    if url.startswith("git@") and ":" in url:
+        host, path = url[len("git@") :].split(":", 1)
+        url = f"https://{host}/{path}"
+    return url.lower() if "github" in url.lower() else url
+
+
+def forge_of(url: str) -> str:
+    lowered = url.lower()
+    if "github" in lowered:
+        return Forge.GITHUB
+    if "gitlab" in lowered:
+        return Forge.GITLAB
+    return Forge.GIT
+
+
+RESERVED_SLUGS = {"register", "review", "mine"}
+
+
+def unique_slug(*, name: str, exclude_pk: int | None = None) -> str:
+    base = slugify(name)[:100] or "project"
+    slug, n = base, 2
+    while slug in RESERVED_SLUGS or Project.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def _named(model, names: list[str]):
+    objects = []
+    for name in dict.fromkeys(n.strip() for n in names if n.strip()):
+        existing = model.objects.filter(name__iexact=name).first()
+        objects.append(existing or model.objects.create(name=name))
+    return objects
+
+
+def _apply_fields(*, project: Project, fields: ProjectFields) -> dict[str, list]:
+    """Write the fields onto the project; return what changed as {field: [old, new]}."""
+    changed: dict[str, list] = {}
+    for name in SIMPLE_FIELDS:
+        old, new = getattr(project, name), getattr(fields, name)
+        if old != new:
+            changed[name] = [str(old), str(new)]
+            setattr(project, name, new)
+    project.save()
+    for relation, model, names in (("topics", Topic, fields.topics), ("languages", Language, fields.languages)):
+        old_names = sorted(o.name for o in getattr(project, relation).all())
+        new_objects = _named(model, names)
+        if sorted(o.name for o in new_objects) != old_names:
+            changed[relation] = [", ".join(old_names), ", ".join(o.name for o in new_objects)]
+            getattr(project, relation).set(new_objects)
+    old_urls = sorted(project.repositories.values_list("url", flat=True))
+    new_urls = list(dict.fromkeys(normalise_repository_url(u) for u in fields.repository_urls if u.strip()))
+    if sorted(new_urls) != old_urls:
+        changed["repositories"] = [", ".join(old_urls), ", ".join(new_urls)]
+        project.repositories.exclude(url__in=new_urls).delete()
+        for url in new_urls:
+            Repository.objects.get_or_create(url=url, defaults={"project": project, "forge": forge_of(url)})
+    return changed
+
+
+def program_office_members() -> list[AbstractBaseUser]:
+    from django.conf import settings
+
+    return list(
+        User.objects.filter(Q(is_superuser=True) | Q(groups__name=settings.PROGRAM_OFFICE_GROUP), is_active=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def project_register(*, user: AbstractBaseUser, fields: ProjectFields) -> Project:
+    """A starter proposes a project; it waits in the program office's review queue."""
+    project = Project(slug=unique_slug(name=fields.name), created_by=user, review_status=ReviewStatus.PENDING)
+    for name in SIMPLE_FIELDS:
+        setattr(project, name, getattr(fields, name))
+    project.save()
+    _apply_fields(project=project, fields=fields)
+    ProjectRole.objects.create(project=project, user=user, role=ProjectRole.Role.OWNER)
+    for maintainer in fields.maintainers:
+        if maintainer.pk != user.pk:
+            ProjectRole.objects.get_or_create(project=project, user=maintainer, role=ProjectRole.Role.MAINTAINER)
+    ProjectChange.objects.create(project=project, actor=user, action=ProjectChange.Action.REGISTERED)
+    queue_url = reverse("catalog:review_queue")
+    for reviewer in program_office_members():
+        notification_send(user=reviewer, message=f"New registration to review: {project.name}", url=queue_url)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, user: AbstractBaseUser, fields: ProjectFields) -> Project:
+    """An owner, maintainer or the program office edits a project; a sent-back registration is resubmitted."""
+    changed = _apply_fields(project=project, fields=fields)
+    action = ProjectChange.Action.EDITED
+    if project.review_status == ReviewStatus.CHANGES_REQUESTED and not is_program_office(user):
+        project.review_status = ReviewStatus.PENDING
+        project.save(update_fields=["review_status", "updated_at"])
+        action = ProjectChange.Action.RESUBMITTED
+    if changed or action == ProjectChange.Action.RESUBMITTED:
+        ProjectChange.objects.create(project=project, actor=user, action=action, changed_fields=changed)
+    entries_rebuild(project_ids=[project.pk])
+    return project
+
+
+REVIEW_DECISIONS = {
+    "approve": (ReviewStatus.APPROVED, ProjectChange.Action.APPROVED, "was approved and is now in the catalog"),
+    "request_changes": (
+        ReviewStatus.CHANGES_REQUESTED,
+        ProjectChange.Action.CHANGES_REQUESTED,
+        "was sent back: changes requested",
+    ),
+    "reject": (ReviewStatus.REJECTED, ProjectChange.Action.REJECTED, "was rejected"),
+}
+
+
+@transaction.atomic
+def project_review(*, project: Project, reviewer: AbstractBaseUser, decision: str, note: str = "") -> Project:
+    """The program office approves, sends back (with a reason) or rejects a registration."""
+    if decision not in REVIEW_DECISIONS:
+        raise ValueError(f"unknown decision {decision!r}")
+    if decision != "approve" and not note.strip():
+        raise ValueError("Say why, so that the starter knows what to change.")
+    status, action, wording = REVIEW_DECISIONS[decision]
+    project.review_status = status
+    project.review_note = note.strip()
+    if decision == "approve" and project.lifecycle == Lifecycle.PROPOSED:
+        project.lifecycle = Lifecycle.INCUBATING
+    project.save()
+    ProjectChange.objects.create(project=project, actor=reviewer, action=action, note=note.strip())
+    if project.created_by_id:
+        message = f"Your project {project.name} {wording}."
+        body = f"{message}\n\n{note.strip()}" if note.strip() else message
+        notification_send(user=project.created_by, message=message, url=project.get_absolute_url(), email_body=body)
+    entries_rebuild(project_ids=[project.pk])
+    return project
+
+
+@transaction.atomic
+def project_flag_set(*, project: Project, user: AbstractBaseUser, flag: str, value: bool) -> Project:
+    """Feature or verify a project (program office)."""
+    actions = {
+        "featured": (ProjectChange.Action.FEATURED, ProjectChange.Action.UNFEATURED),
+        "verified": (ProjectChange.Action.VERIFIED, ProjectChange.Action.UNVERIFIED),
+    }
+    if flag not in actions:
+        raise ValueError(f"unknown flag {flag!r}")
+    if getattr(project, flag) != value:
+        setattr(project, flag, value)
+        project.save(update_fields=[flag, "updated_at"])
+        ProjectChange.objects.create(project=project, actor=user, action=actions[flag][0 if value else 1])
+        entries_rebuild(project_ids=[project.pk])
+    return project
+
+
+@transaction.atomic
+def project_archive(*, project: Project, user: AbstractBaseUser, note: str = "") -> Project:
+    project.lifecycle = Lifecycle.ARCHIVED
+    project.save(update_fields=["lifecycle", "updated_at"])
+    ProjectChange.objects.create(project=project, actor=user, action=ProjectChange.Action.ARCHIVED, note=note)
+    entries_rebuild(project_ids=[project.pk])
+    return project
+
+
+@transaction.atomic
+def project_merge(*, source: Project, target: Project, user: AbstractBaseUser) -> Project:
+    """Fold a duplicate into the project that stays: its assets (with their adoptions), people,
+    repositories and topics move over; the duplicate is archived and points to the survivor."""
+    if source.pk == target.pk:
+        raise ValueError("A project cannot be merged into itself.")
+    if target.merged_into_id:
+        raise ValueError(f"{target.name} was itself merged away; merge into {target.merged_into} instead.")
+    taken = set(target.assets.values_list("slug", flat=True))
+    for asset in source.assets.all():
+        slug, n = asset.slug, 2
+        while slug in taken:
+            slug = f"{asset.slug}-{n}"
+            n += 1
+        taken.add(slug)
+        Asset.objects.filter(pk=asset.pk).update(project=target, slug=slug)
+    existing_roles = set(target.roles.values_list("user_id", "role"))
+    for role in source.roles.all():
+        if (role.user_id, role.role) not in existing_roles:
+            ProjectRole.objects.create(project=target, user_id=role.user_id, role=role.role)
+    source.repositories.update(project=target)
+    target.topics.add(*source.topics.all())
+    target.languages.add(*source.languages.all())
+    source.merged_into = target
+    source.lifecycle = Lifecycle.ARCHIVED
+    source.save(update_fields=["merged_into", "lifecycle", "updated_at"])
+    ProjectRole.objects.filter(project=source).delete()
+    ProjectChange.objects.create(
+        project=source, actor=user, action=ProjectChange.Action.MERGED, note=f"merged into {target.name}"
+    )
+    ProjectChange.objects.create(
+        project=target, actor=user, action=ProjectChange.Action.MERGED, note=f"{source.name} merged into this project"
+    )
+    entries_rebuild(project_ids=[source.pk, target.pk])
+    return target
+
+
+@transaction.atomic
+def adoption_create(
+    *,
+    asset: Asset,
+    user: AbstractBaseUser,
+    business_unit: BusinessUnit,
+    team: str,
+    product: str = "",
+    since: date | None = None,
+) -> Adoption:
+    """A team declares that it uses an asset ("Use this")."""
+    adoption = Adoption.objects.create(
+        asset=asset,
+        business_unit=business_unit,
+        team=team.strip(),
+        product=product.strip(),
+        since=since or timezone.now().date(),
+        created_by=user,
+    )
+    ProjectChange.objects.create(
+        project=asset.project, actor=user, action=ProjectChange.Action.ADOPTED, note=f"{adoption.team} uses {asset.name}"
+    )
+    entries_rebuild(project_ids=[asset.project_id])
+    return adoption
+
+
+def project_score_refresh(*, project: Project, now: datetime) -> Project:
+    """Recompute the stored activity score from the project's repositories (the most active one counts)."""
+    best: tuple[int, list] = (0, [])
+    has_guidelines = bool(project.contributing_url)
+    for repository in project.repositories.all():
+        mapping = repository_mapping(
+            stars=repository.stars,
+            forks=repository.forks,
+            watchers=repository.watchers,
+            open_issues=repository.open_issues,
+            created_at=repository.forge_created_at or project.created_at,
+            updated_at=repository.forge_updated_at or project.updated_at,
+            description=repository.description or project.description,
+            participation=repository.participation,
+            has_guidelines=has_guidelines or "CONTRIBUTING" in repository.files_present,
+        )
+        scored = activity_score_explained(mapping, now=now)
+        if scored[0] >= best[0]:
+            best = scored
+    if (project.activity_score, project.activity_score_explanation) != best:
+        Project.objects.filter(pk=project.pk).update(activity_score=best[0], activity_score_explanation=best[1])
+        project.activity_score, project.activity_score_explanation = best
+        entries_rebuild(project_ids=[project.pk])
+    return project

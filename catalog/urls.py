@@ -1,0 +1,19 @@
+from django.urls import path
+
+from catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("register/", views.register, name="register"),
+    path("register/duplicates/", views.register_duplicates, name="register_duplicates"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("<slug:slug>/", views.project_detail, name="project"),
+    path("<slug:slug>/edit/", views.project_edit, name="edit"),
+    path("<slug:slug>/review/", views.project_review, name="review"),
+    path("<slug:slug>/curate/", views.project_curate, name="curate"),
+    path("<slug:slug>/merge/", views.project_merge, name="merge"),
+    path("<slug:slug>/assets/<slug:asset_slug>/", views.asset_detail, name="asset"),
+    path("<slug:slug>/assets/<slug:asset_slug>/adopt/", views.asset_adopt, name="adopt"),
+]

@@ -1,0 +1,255 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from catalog import selectors, services
+from catalog.forms import AdoptionForm, DescriptorForm, MergeForm, ProjectForm, RegistrationForm, ReviewForm
+from catalog.models import Adoption, Asset, Project, ProjectRole, ReviewStatus
+from catalog.readiness import project_readiness
+from portal.permissions import is_program_office
+
+
+def can_edit(user, project: Project) -> bool:
+    if is_program_office(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    return project.roles.filter(user=user, role__in=ProjectRole.EDITOR_ROLES).exists()
+
+
+def program_office_required(request: HttpRequest) -> None:
+    if not is_program_office(request.user):
+        raise PermissionDenied("Only the program office curates the catalog.")
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = selectors.CatalogQuery.from_params(request.GET)
+    results = selectors.catalog_search(query=query)
+    context = {
+        "results": results,
+        "sorts": selectors.SORTS,
+        "params": request.GET,
+        "facet_titles": selectors.FACET_TITLES,
+    }
+    if request.htmx and request.htmx.target == "catalog-results":
+        return render(request, "catalog/_results.html", context)
+    return render(request, "catalog/search.html", context)
+
+
+def _visible_project(request: HttpRequest, slug: str) -> Project:
+    project = get_object_or_404(Project.objects.select_related("business_unit", "merged_into"), slug=slug)
+    if not project.is_listed and not project.merged_into_id and not can_edit(request.user, project):
+        raise Http404("No such project in the catalog.")
+    return project
+
+
+def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    project = _visible_project(request, slug)
+    if project.merged_into_id:
+        return redirect(project.merged_into)
+    roles = list(project.roles.select_related("user").order_by("role", "user__first_name"))
+    assets = list(
+        project.assets.prefetch_related(
+            Prefetch("adoptions", queryset=Adoption.objects.active().select_related("business_unit"))
+        )
+    )
+    adoptions = [adoption for asset in assets for adoption in asset.adoptions.all()]
+    editable = can_edit(request.user, project)
+    context = {
+        "project": project,
+        "owners": [r.user for r in roles if r.role in ProjectRole.EDITOR_ROLES],
+        "trusted_committers": [r.user for r in roles if r.role == ProjectRole.Role.TRUSTED_COMMITTER],
+        "assets": assets,
+        "adoptions": sorted(adoptions, key=lambda a: a.since, reverse=True),
+        "adopting_units": sorted({a.business_unit.name for a in adoptions}),
+        "repositories": list(project.repositories.all()),
+        "readiness": project_readiness(project=project),
+        "can_edit": editable,
+        "changes": list(project.changes.select_related("actor")[:10]) if editable else [],
+        "review_form": ReviewForm() if is_program_office(request.user) else None,
+        "topics": list(project.topics.all()),
+        "languages": list(project.languages.all()),
+    }
+    return render(request, "catalog/project_detail.html", context)
+
+
+def asset_detail(request: HttpRequest, slug: str, asset_slug: str) -> HttpResponse:
+    project = _visible_project(request, slug)
+    asset = get_object_or_404(Asset.objects.prefetch_related("topics", "languages"), project=project, slug=asset_slug)
+    adoptions = list(asset.adoptions.active().select_related("business_unit"))
+    form = AdoptionForm(initial={"since": timezone.now().date()})
+    return render(
+        request,
+        "catalog/asset_detail.html",
+        {"project": project, "asset": asset, "adoptions": adoptions, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def asset_adopt(request: HttpRequest, slug: str, asset_slug: str) -> HttpResponse:
+    project = _visible_project(request, slug)
+    if not project.is_listed:
+        raise PermissionDenied("Only assets of approved projects can be adopted.")
+    asset = get_object_or_404(Asset, project=project, slug=asset_slug)
+    form = AdoptionForm(request.POST)
+    if not form.is_valid():
+        adoptions = list(asset.adoptions.active().select_related("business_unit"))
+        return render(
+            request,
+            "catalog/asset_detail.html",
+            {"project": project, "asset": asset, "adoptions": adoptions, "form": form},
+            status=400,
+        )
+    services.adoption_create(asset=asset, user=request.user, **form.cleaned_data)
+    messages.success(request, f"Recorded: {form.cleaned_data['team']} uses {asset.name}. Thank you for telling us.")
+    return redirect(asset)
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """Register a project, from the form or from an innersource.json / catalog-info.yaml."""
+    descriptor_form = DescriptorForm()
+    duplicates: list[dict] = []
+    if request.method == "POST" and "load_descriptor" in request.POST:
+        descriptor_form = DescriptorForm(request.POST, request.FILES)
+        if descriptor_form.is_valid():
+            form = RegistrationForm(initial=descriptor_form.cleaned_data["initial"])
+            messages.info(request, "We filled the form from your file. Check it, complete it and submit.")
+        else:
+            form = RegistrationForm()
+    elif request.method == "POST":
+        form = RegistrationForm(request.POST)
+        if form.is_valid():
+            duplicates = selectors.project_duplicates(
+                name=form.cleaned_data["name"], repository_urls=form.cleaned_data["repository_urls"]
+            )
+            blocking = [d for d in duplicates if d["blocking"]]
+            if blocking:
+                form.add_error(
+                    "repository_urls",
+                    f"This repository is already registered by “{blocking[0]['project'].name}”. "
+                    "Join that community instead, or ask the program office to merge.",
+                )
+            elif duplicates and not form.cleaned_data["not_a_duplicate"]:
+                form.add_error(
+                    "not_a_duplicate",
+                    "Similar projects exist (listed above). Confirm that yours is a different one.",
+                )
+            else:
+                project = services.project_register(user=request.user, fields=form.to_fields())
+                messages.success(
+                    request,
+                    f"Thank you! {project.name} is registered and waits for the program office's review. "
+                    "We will tell you here and by e-mail.",
+                )
+                return redirect(project)
+    else:
+        form = RegistrationForm()
+    return render(
+        request,
+        "catalog/register.html",
+        {"form": form, "descriptor_form": descriptor_form, "duplicates": duplicates},
+    )
+
+
+def register_duplicates(request: HttpRequest) -> HttpResponse:
+    """As the starter types: projects that look like the one being registered."""
+    name = request.GET.get("name", "")[:120]
+    urls = request.GET.get("repository_urls", "")[:2000].split()
+    duplicates = selectors.project_duplicates(name=name, repository_urls=urls)
+    return render(request, "catalog/_duplicates.html", {"duplicates": duplicates})
+
+
+@login_required
+def project_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    project = get_object_or_404(Project, slug=slug, merged_into__isnull=True)
+    if not can_edit(request.user, project):
+        raise PermissionDenied("Only the project's owners and maintainers (or the program office) edit it.")
+    if request.method == "POST":
+        form = ProjectForm(request.POST)
+        if form.is_valid():
+            duplicates = selectors.project_duplicates(
+                name=form.cleaned_data["name"], repository_urls=form.cleaned_data["repository_urls"], exclude_pk=project.pk
+            )
+            blocking = [d for d in duplicates if d["blocking"]]
+            if blocking:
+                form.add_error("repository_urls", f"This repository belongs to “{blocking[0]['project'].name}”.")
+            else:
+                services.project_update(project=project, user=request.user, fields=form.to_fields())
+                messages.success(request, "Saved.")
+                return redirect(project)
+    else:
+        form = ProjectForm(initial=ProjectForm.initial_from(project))
+    return render(request, "catalog/project_edit.html", {"form": form, "project": project})
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    program_office_required(request)
+    pending = list(
+        Project.objects.filter(review_status__in=[ReviewStatus.PENDING, ReviewStatus.CHANGES_REQUESTED])
+        .select_related("business_unit", "created_by")
+        .prefetch_related("repositories")
+        .order_by("created_at")[:100]
+    )
+    for project in pending:
+        project.possible_duplicates = selectors.project_duplicates(
+            name=project.name, repository_urls=[r.url for r in project.repositories.all()], exclude_pk=project.pk
+        )
+    return render(request, "catalog/review_queue.html", {"pending": pending, "review_form": ReviewForm()})
+
+
+@login_required
+@require_POST
+def project_review(request: HttpRequest, slug: str) -> HttpResponse:
+    program_office_required(request)
+    project = get_object_or_404(Project, slug=slug)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{project.name}: {error}")
+        return redirect("catalog:review_queue")
+    services.project_review(
+        project=project, reviewer=request.user, decision=form.cleaned_data["decision"], note=form.cleaned_data["note"]
+    )
+    messages.success(request, f"{project.name}: {project.get_review_status_display().lower()}.")
+    return redirect(request.POST.get("next") if request.POST.get("next") == project.get_absolute_url() else "catalog:review_queue")
+
+
+@login_required
+@require_POST
+def project_curate(request: HttpRequest, slug: str) -> HttpResponse:
+    """Feature, verify or archive (program office)."""
+    program_office_required(request)
+    project = get_object_or_404(Project, slug=slug, merged_into__isnull=True)
+    action = request.POST.get("action", "")
+    if action in {"feature", "unfeature"}:
+        services.project_flag_set(project=project, user=request.user, flag="featured", value=action == "feature")
+    elif action in {"verify", "unverify"}:
+        services.project_flag_set(project=project, user=request.user, flag="verified", value=action == "verify")
+    elif action == "archive":
+        services.project_archive(project=project, user=request.user, note=request.POST.get("note", "")[:500])
+    else:
+        messages.error(request, "Unknown curation action.")
+        return redirect(project)
+    messages.success(request, "Done.")
+    return redirect(project)
+
+
+@login_required
+def project_merge(request: HttpRequest, slug: str) -> HttpResponse:
+    program_office_required(request)
+    source = get_object_or_404(Project, slug=slug, merged_into__isnull=True)
+    form = MergeForm(request.POST or None, source=source)
+    if request.method == "POST" and form.is_valid():
+        target = services.project_merge(source=source, target=form.cleaned_data["target"], user=request.user)
+        messages.success(request, f"{source.name} was merged into {target.name}.")
+        return redirect(target)
+    return render(request, "catalog/project_merge.html", {"project": source, "form": form})

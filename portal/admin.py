@@ -1,0 +1,9 @@
+from django.contrib import admin
+
+from portal.models import Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "message", "read_at"]
+    raw_id_fields = ["user"]

@@ -1,0 +1,180 @@
+import pytest
+from django.urls import reverse
+
+from catalog.models import AssetKind, Language, Lifecycle, SearchEntry, Topic
+from catalog.search_index import entries_rebuild
+from catalog.selectors import CatalogQuery, catalog_search
+from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory
+
+
+def index(*projects):
+    entries_rebuild(project_ids=[p.pk for p in projects])
+
+
+@pytest.fixture
+def catalog(db):
+    payments = BusinessUnitFactory(name="Payments", slug="payments")
+    data = BusinessUnitFactory(name="Data Platform", slug="data-platform")
+    kafka = Topic.objects.create(name="kafka")
+    python = Language.objects.create(name="Python")
+    go = Language.objects.create(name="Go")
+    toolkit = ProjectFactory(
+        name="Kafka Connect Toolkit",
+        slug="kafka-connect-toolkit",
+        description="Connectors and helpers for streaming data.",
+        business_unit=data,
+        contributions_wanted="More connectors",
+        activity_score=300,
+    )
+    toolkit.topics.add(kafka)
+    toolkit.languages.add(go)
+    ledger = ProjectFactory(
+        name="Payments Ledger",
+        slug="payments-ledger",
+        description="A double-entry ledger that publishes events to kafka topics.",
+        business_unit=payments,
+        activity_score=900,
+    )
+    ledger.languages.add(python)
+    sdk = AssetFactory(project=ledger, name="Ledger Python SDK", slug="ledger-python-sdk", kind=AssetKind.LIBRARY)
+    AdoptionFactory(asset=sdk, business_unit=data)
+    AdoptionFactory(asset=sdk, business_unit=data)
+    flags = ProjectFactory(
+        name="Feature Flags", slug="feature-flags", description="Toggle features safely.", business_unit=payments,
+        lifecycle=Lifecycle.DEPRECATED,
+    )
+    pending = ProjectFactory(name="Kafka Secret Plans", slug="kafka-secret", review_status="pending")
+    index(toolkit, ledger, flags, pending)
+    return {"toolkit": toolkit, "ledger": ledger, "flags": flags, "pending": pending}
+
+
+def names(results):
+    return [entry.name for entry in results.entries]
+
+
+def test_only_listed_projects_and_their_assets_are_indexed(catalog):
+    assert sorted(SearchEntry.objects.values_list("name", flat=True)) == [
+        "Feature Flags",
+        "Kafka Connect Toolkit",
+        "Ledger Python SDK",
+        "Payments Ledger",
+    ]
+
+
+def test_an_exact_name_comes_first(catalog):
+    results = catalog_search(query=CatalogQuery(q="Payments Ledger"))
+    assert names(results)[0] == "Payments Ledger"
+
+
+def test_a_search_finds_names_descriptions_and_topics(catalog):
+    results = catalog_search(query=CatalogQuery(q="kafka"))
+    assert set(names(results)) == {"Kafka Connect Toolkit", "Payments Ledger"}
+    assert names(results)[0] == "Kafka Connect Toolkit"
+
+
+def test_a_typo_is_forgiven(catalog):
+    results = catalog_search(query=CatalogQuery(q="kafak"))
+    assert results.corrected_query == "kafka"
+    assert "Kafka Connect Toolkit" in names(results)
+
+
+def test_a_search_with_no_close_word_suggests_nothing_and_finds_nothing(catalog):
+    results = catalog_search(query=CatalogQuery(q="zzqx"))
+    assert results.total == 0
+    assert results.entries == []
+
+
+def test_filters_narrow_the_results_and_facets_count_what_is_left(catalog):
+    results = catalog_search(query=CatalogQuery(languages=["Python"]))
+    assert set(names(results)) == {"Payments Ledger", "Ledger Python SDK"}
+    kinds = {f.value: f.count for f in results.facets["kind"]}
+    assert kinds == {"project": 1, "library": 1}
+    languages = {f.value: (f.count, f.selected) for f in results.facets["language"]}
+    # A facet is counted without its own filter, so that other values stay choosable.
+    assert languages["Python"] == (2, True)
+    assert languages["Go"] == (1, False)
+
+
+def test_wants_contributions_and_lifecycle_filters(catalog):
+    assert names(catalog_search(query=CatalogQuery(wants_contributions=True))) == ["Kafka Connect Toolkit"]
+    assert names(catalog_search(query=CatalogQuery(lifecycles=["deprecated"]))) == ["Feature Flags"]
+    units = catalog_search(query=CatalogQuery(business_units=["payments"]))
+    assert set(names(units)) == {"Payments Ledger", "Ledger Python SDK", "Feature Flags"}
+
+
+def test_sorts(catalog):
+    assert names(catalog_search(query=CatalogQuery(sort="activity")))[0] in {"Payments Ledger", "Ledger Python SDK"}
+    adopted = names(catalog_search(query=CatalogQuery(sort="adopted")))
+    # The asset has two adoptions, and its project counts the adoptions of all its assets.
+    assert set(adopted[:2]) == {"Ledger Python SDK", "Payments Ledger"}
+    assert names(catalog_search(query=CatalogQuery(sort="name"))) == sorted(names(catalog_search(query=CatalogQuery(sort="name"))))
+
+
+def test_the_search_page_keeps_its_state_in_the_url(client, catalog):
+    response = client.get(reverse("catalog:search"), {"q": "kafka", "language": "Go", "sort": "name"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Kafka Connect Toolkit" in body
+    assert "Payments Ledger" not in body
+    assert 'value="Go" checked' in body
+
+
+def test_htmx_requests_get_only_the_results(client, catalog):
+    response = client.get(
+        reverse("catalog:search"), {"q": "ledger"}, headers={"HX-Request": "true", "HX-Target": "catalog-results"}
+    )
+    body = response.content.decode()
+    assert "<html" not in body
+    assert "Payments Ledger" in body
+
+
+def test_zero_results_suggest_close_words(client, catalog):
+    response = client.get(reverse("catalog:search"), {"q": "ledgr toolkt zzzzzz"})
+    body = response.content.decode()
+    assert "Nothing found" in body
+    assert "register a project" in body
+
+
+@pytest.mark.parametrize("page_size", [5, 50])
+def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_page_size(
+    client, db, django_assert_max_num_queries, page_size, settings
+):
+    settings.CATALOG_PAGE_SIZE = page_size
+    unit = BusinessUnitFactory()
+    python = Language.objects.create(name="Python")
+    topic = Topic.objects.create(name="payments")
+    projects = []
+    for n in range(60):
+        project = ProjectFactory(name=f"Payments thing {n}", business_unit=unit)
+        project.languages.add(python)
+        project.topics.add(topic)
+        AssetFactory(project=project)
+        projects.append(project)
+    index(*projects)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("catalog:search"), {"q": "payments", "language": "Python"})
+    assert response.status_code == 200
+    assert response.content.decode().count('class="card"') == page_size
+    with django_assert_max_num_queries(16):
+        client.get(reverse("catalog:search"))
+
+
+def test_a_page_number_that_does_not_exist_shows_the_last_page(client, catalog):
+    response = client.get(reverse("catalog:search"), {"page": "999"})
+    assert response.status_code == 200
+    response = client.get(reverse("catalog:search"), {"page": "not-a-number"})
+    assert response.status_code == 200
+
+
+@pytest.mark.postgres
+def test_postgres_ranks_name_matches_above_description_matches(catalog):
+    results = catalog_search(query=CatalogQuery(q="kafka"))
+    ranks = {entry.name: entry.rank for entry in results.entries}
+    assert ranks["Kafka Connect Toolkit"] > ranks["Payments Ledger"] > 0
+    assert SearchEntry.objects.filter(search_vector__isnull=False).count() == 4
+
+
+@pytest.mark.postgres
+def test_postgres_matches_prefixes_as_the_user_types(catalog):
+    assert "Kafka Connect Toolkit" in names(catalog_search(query=CatalogQuery(q="kaf")))
+    assert "Kafka Connect Toolkit" in names(catalog_search(query=CatalogQuery(q="connect tool")))

@@ -1,0 +1,80 @@
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the same thread
+# are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip = pytest.mark.skip(reason="PostgreSQL-only behaviour (set DATABASE_URL to a postgres:// URL)")
+    for item in items:
+        if "postgres" in item.keywords and not postgres:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def program_office(db):
+    user = UserFactory(username="office", first_name="Olivia", last_name="Office")
+    user.groups.add(Group.objects.get(name=settings.PROGRAM_OFFICE_GROUP))
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def starter(db):
+    return UserFactory(username="starter", first_name="Sam", last_name="Starter")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real Celery worker on Redis against the test database (PostgreSQL mode only)."""
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL: in the embedded mode tasks run inline")
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "PORTAL_TESTING": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=warning",
+         "-Q", "default,sync,usage", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        cwd=ROOT,
+        env=env,
+    )
+    from portal.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=1):
+            break
+        if process.poll() is not None:
+            raise RuntimeError("the Celery worker exited at start-up")
+    else:
+        process.terminate()
+        raise RuntimeError("the Celery worker did not answer within 60 s")
+    yield process
+    process.terminate()
+    process.wait(timeout=30)
