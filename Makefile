@@ -24,7 +24,7 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
 var:
-	mkdir -p var
+	mkdir -p var/staticfiles var/media
 
 migrate: $(INSTALLED) var
 	$(BIN)/python manage.py migrate --noinput

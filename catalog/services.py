@@ -319,6 +319,7 @@ def project_score_refresh(*, project: Project, now: datetime) -> Project:
             description=repository.description or project.description,
             participation=repository.participation,
             has_guidelines=has_guidelines or "CONTRIBUTING" in repository.files_present,
+            motivation=project.motivation,
         )
         scored = activity_score_explained(mapping, now=now)
         if scored[0] >= best[0]:

@@ -14,7 +14,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     first_name = factory.Sequence(lambda n: f"First{n}")
     last_name = "Person"
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    password = factory.django.Password("correct horse battery")
 
 
 class BusinessUnitFactory(factory.django.DjangoModelFactory):

@@ -132,9 +132,9 @@ def settings_env_reads() -> dict[str, bool]:
             func = node.func
             if isinstance(func, ast.Name) and func.id in ENV_HELPERS_EMPTY_IS_DEFAULT:
                 record(node.args[0], True)
-            elif isinstance(func, ast.Name) and func.id in ENV_HELPERS_EMPTY_IS_VALUE:
-                record(node.args[0], default_is_empty(node))
-            elif isinstance(func, ast.Attribute) and ast.unparse(func) in {"os.environ.get", "os.getenv"}:
+            elif (isinstance(func, ast.Name) and func.id in ENV_HELPERS_EMPTY_IS_VALUE) or (
+                isinstance(func, ast.Attribute) and ast.unparse(func) in {"os.environ.get", "os.getenv"}
+            ):
                 record(node.args[0], default_is_empty(node))
         elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
             record(node.slice, True)
@@ -148,7 +148,7 @@ COMPOSE_REFERENCE = re.compile(
 
 
 def interpolate(value: str, operator_env: dict[str, str]) -> str:
-    """Resolve a compose value's ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error} and $$ like compose."""
+    """Resolve ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error} and $$ as docker compose does."""
 
     def substitute(match: re.Match) -> str:
         if match.group(0) == "$$":
@@ -271,7 +271,7 @@ def test_the_stack_has_web_worker_beat_postgres_and_redis_services():
     services = load_compose()["services"]
 
     assert {"web", "worker", "beat", "postgres", "redis"} <= set(services)
-    assert {"web", "worker", "beat"} <= set(project_services()), "web, worker and beat run the project's image"
+    assert {"web", "worker", "beat"} <= set(project_services()), "they run the project's image"
 
 
 @pytest.mark.parametrize("service_name", sorted(project_services()))
@@ -307,7 +307,7 @@ def test_every_service_waited_for_as_healthy_has_a_healthcheck():
 
     assert awaited, "nothing waits for a healthy service"
     for name in awaited:
-        assert services[name].get("healthcheck", {}).get("test"), f"{name} is awaited as healthy but has no check"
+        assert services[name].get("healthcheck", {}).get("test"), f"{name} is awaited as healthy, unchecked"
 
 
 def test_the_web_healthcheck_asks_for_a_path_the_portal_serves_on_the_port_gunicorn_binds():
@@ -440,9 +440,10 @@ def test_the_images_python_satisfies_the_projects_requires_python():
     match = re.fullmatch(r"(?:docker\.io/)?(?:library/)?python:(\d+)\.(\d+)(?:\.\d+)?(?:-\S+)?", base)
     assert match, f"the final stage is not an official python image: {base}"
     image_python = Version(f"{match[1]}.{match[2]}")
-    requires = SpecifierSet(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"])
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requires = SpecifierSet(project["requires-python"])
 
-    assert requires.contains(image_python), f"python {image_python} does not satisfy requires-python {requires}"
+    assert requires.contains(image_python), f"python {image_python} is outside requires-python {requires}"
     floors = [Version(spec.version) for spec in requires if spec.operator in {">=", "~=", "=="}]
     assert floors and all(image_python >= floor for floor in floors)
 
@@ -457,12 +458,12 @@ def test_the_image_installs_the_project_from_pyproject_and_collects_static_files
 
     assert dockerfile_values("WORKDIR")[-1] == "/app"
     assert instructions[install][0] == "RUN" and "-e" not in shlex.split(instructions[install][1])
-    assert any(
-        keyword == "COPY" and "pyproject.toml" in args for keyword, args in instructions[:install]
-    ), "pyproject.toml must be in the image before `pip install .`"
+    assert any(keyword == "COPY" and "pyproject.toml" in args for keyword, args in instructions[:install]), (
+        "pyproject.toml must be in the image before `pip install .`"
+    )
     assert install < copy_all < collect, "collectstatic runs over the copied project, after the install"
     collect_args = shlex.split(instructions[collect][1])
-    assert any(token.startswith("SECRET_KEY=") for token in collect_args), "settings refuse to load without it"
+    assert any(token.startswith("SECRET_KEY=") for token in collect_args), "settings refuse to load without"
     check_manage_py(collect_args[collect_args.index("manage.py") + 1 :])
     assert not any("SECRET_KEY" in arguments for arguments in dockerfile_values("ENV")), "no key in the image"
 
@@ -499,8 +500,10 @@ def test_the_image_runs_as_a_non_root_user_that_owns_the_directories_it_writes()
     beat_params = celery_invocation(service_command(project_services()["beat"])[1:])[2]
 
     assert user not in {"root", "0"}
-    assert any("useradd" in tokens and user in tokens for tokens in run_tokens), f"user {user} is never created"
-    assert workdir / django_settings.MEDIA_ROOT.relative_to(django_settings.BASE_DIR) in owned, "uploads need a writable dir"
+    media_root = workdir / django_settings.MEDIA_ROOT.relative_to(django_settings.BASE_DIR)
+
+    assert any("useradd" in tokens and user in tokens for tokens in run_tokens), f"user {user} is not created"
+    assert media_root in owned, "uploads need a directory the user may write"
     assert PurePosixPath(beat_params["schedule"]).parent in owned, "beat writes its schedule file there"
 
 

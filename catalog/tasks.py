@@ -1,0 +1,25 @@
+"""Background work of the catalog. Thin: load by id, call a service; safe to run twice."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from catalog.models import Project
+from catalog.services import project_score_refresh
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def project_score_refresh_task(project_id: int) -> int | None:
+    """Recompute one project's activity score; returns the score (None if the project is gone)."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return None
+    return project_score_refresh(project=project, now=timezone.now()).activity_score
+
+
+@shared_task
+def scores_refresh_all() -> int:
+    """Nightly: scores decay with time since the last update, so every project is recomputed."""
+    ids = list(Project.objects.listed().values_list("pk", flat=True))
+    for project_id in ids:
+        project_score_refresh_task.delay(project_id)
+    return len(ids)

@@ -1,0 +1,215 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from catalog.models import Lifecycle, Project, ProjectChange, ProjectRole, Repository, ReviewStatus, SearchEntry
+from catalog.search_index import entries_rebuild
+from portal.models import Notification
+from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory, make_owner
+
+
+@pytest.fixture
+def registration(starter):
+    project = ProjectFactory(name="Design Tokens", slug="design-tokens", review_status=ReviewStatus.PENDING,
+                             lifecycle=Lifecycle.PROPOSED, created_by=starter)
+    make_owner(project, starter)
+    return project
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("anonymous", 302), ("outsider", 403), ("owner", 403), ("program_office", 200)],
+)
+def test_only_the_program_office_sees_the_review_queue(client, registration, starter, outsider, program_office, who, expected):
+    users = {"outsider": outsider, "owner": starter, "program_office": program_office}
+    if who in users:
+        client.force_login(users[who])
+    response = client.get(reverse("catalog:review_queue"))
+    assert response.status_code == expected
+    if expected == 200:
+        assert "Design Tokens" in response.content.decode()
+
+
+def test_approving_lists_the_project_and_tells_the_starter(
+    client, registration, starter, program_office, django_capture_on_commit_callbacks
+):
+    client.force_login(program_office)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("catalog:review", args=[registration.slug]), {"decision": "approve"})
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.review_status == ReviewStatus.APPROVED
+    assert registration.lifecycle == Lifecycle.INCUBATING
+    assert SearchEntry.objects.filter(project=registration).exists()
+    assert Notification.objects.filter(user=starter, message__contains="approved").exists()
+    assert mail.outbox[-1].to == [starter.email]
+    assert "approved" in mail.outbox[-1].subject
+    assert ProjectChange.objects.filter(project=registration, action="approved", actor=program_office).exists()
+
+
+def test_requesting_changes_needs_a_reason_and_the_starter_resubmits_by_editing(
+    client, registration, starter, program_office, django_capture_on_commit_callbacks
+):
+    client.force_login(program_office)
+    client.post(reverse("catalog:review", args=[registration.slug]), {"decision": "request_changes", "note": ""})
+    registration.refresh_from_db()
+    assert registration.review_status == ReviewStatus.PENDING
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("catalog:review", args=[registration.slug]),
+            {"decision": "request_changes", "note": "Please add a CONTRIBUTING guide."},
+        )
+    registration.refresh_from_db()
+    assert registration.review_status == ReviewStatus.CHANGES_REQUESTED
+    assert "Please add a CONTRIBUTING guide." in mail.outbox[-1].body
+    client.force_login(starter)
+    page = client.get(registration.get_absolute_url()).content.decode()
+    assert "Please add a CONTRIBUTING guide." in page
+    response = client.post(
+        reverse("catalog:edit", args=[registration.slug]),
+        {"name": "Design Tokens", "description": "Colours and spacing.", "business_unit": registration.business_unit_id,
+         "lifecycle": "proposed", "contributing_url": "https://git.acme.example/tokens/CONTRIBUTING.md"},
+    )
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.review_status == ReviewStatus.PENDING
+    assert ProjectChange.objects.filter(project=registration, action="resubmitted").exists()
+
+
+def test_rejecting_tells_the_starter_why(client, registration, starter, program_office):
+    client.force_login(program_office)
+    client.post(reverse("catalog:review", args=[registration.slug]), {"decision": "reject", "note": "Duplicate of X."})
+    registration.refresh_from_db()
+    assert registration.review_status == ReviewStatus.REJECTED
+    assert Notification.objects.filter(user=starter, message__contains="rejected").exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [("anonymous", False), ("outsider", False), ("trusted_committer", False), ("maintainer", True), ("owner", True),
+     ("program_office", True)],
+)
+def test_only_owners_maintainers_and_the_program_office_edit_a_project(client, db, program_office, who, allowed):
+    project = ProjectFactory(name="Ledger", slug="ledger")
+    people = {}
+    for role in ("owner", "maintainer", "trusted_committer"):
+        people[role] = UserFactory(username=role)
+        ProjectRole.objects.create(project=project, user=people[role], role=role)
+    people["outsider"] = UserFactory(username="someone-else")
+    people["program_office"] = program_office
+    if who in people:
+        client.force_login(people[who])
+    data = {"name": "Ledger renamed", "description": "New words.", "business_unit": project.business_unit_id,
+            "lifecycle": "active"}
+    response = client.post(reverse("catalog:edit", args=[project.slug]), data)
+    project.refresh_from_db()
+    if allowed:
+        assert response.status_code == 302
+        assert project.name == "Ledger renamed"
+        change = ProjectChange.objects.get(project=project, action="edited")
+        assert change.changed_fields["name"] == ["Ledger", "Ledger renamed"]
+    else:
+        assert response.status_code in (302, 403)
+        if who == "anonymous":
+            assert "/accounts/login/" in response["Location"]
+        assert project.name == "Ledger"
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider", "owner"])
+def test_curation_actions_are_refused_to_everyone_but_the_program_office(client, registration, starter, outsider, who):
+    if who != "anonymous":
+        client.force_login(starter if who == "owner" else outsider)
+    for url, data in [
+        (reverse("catalog:review", args=[registration.slug]), {"decision": "approve"}),
+        (reverse("catalog:curate", args=[registration.slug]), {"action": "feature"}),
+        (reverse("catalog:merge", args=[registration.slug]), {"target": "anything"}),
+    ]:
+        assert client.post(url, data).status_code in (302, 403)
+    registration.refresh_from_db()
+    assert registration.review_status == ReviewStatus.PENDING
+    assert not registration.featured
+
+
+def test_feature_verify_and_archive(client, program_office):
+    project = ProjectFactory(name="Ledger", slug="ledger")
+    entries_rebuild(project_ids=[project.pk])
+    client.force_login(program_office)
+    url = reverse("catalog:curate", args=[project.slug])
+    client.post(url, {"action": "feature"})
+    client.post(url, {"action": "verify"})
+    project.refresh_from_db()
+    assert project.featured and project.verified
+    assert SearchEntry.objects.get(project=project).featured
+    client.post(url, {"action": "archive"})
+    project.refresh_from_db()
+    assert project.lifecycle == Lifecycle.ARCHIVED
+    assert list(ProjectChange.objects.filter(project=project).values_list("action", flat=True)) == [
+        "archived", "verified", "featured"
+    ]
+
+
+def test_merging_duplicates_keeps_adoptions_members_and_repositories(client, program_office):
+    unit = BusinessUnitFactory()
+    keep = ProjectFactory(name="Ledger SDK", slug="ledger-sdk", business_unit=unit)
+    duplicate = ProjectFactory(name="Ledger Kit", slug="ledger-kit", business_unit=unit)
+    asset = AssetFactory(project=duplicate, slug="client")
+    AssetFactory(project=keep, slug="client")
+    AdoptionFactory(asset=asset)
+    AdoptionFactory(asset=asset)
+    member = UserFactory(username="maintainer-of-duplicate")
+    ProjectRole.objects.create(project=duplicate, user=member, role="maintainer")
+    Repository.objects.create(project=duplicate, forge="github", url="https://github.acme.example/x/ledger-kit")
+    entries_rebuild(project_ids=[keep.pk, duplicate.pk])
+    client.force_login(program_office)
+    response = client.post(reverse("catalog:merge", args=[duplicate.slug]), {"target": keep.slug})
+    assert response.status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into == keep
+    assert sorted(keep.assets.values_list("slug", flat=True)) == ["client", "client-2"]
+    assert sum(a.adoptions.count() for a in keep.assets.all()) == 2
+    assert ProjectRole.objects.filter(project=keep, user=member, role="maintainer").exists()
+    assert keep.repositories.count() == 1
+    assert not SearchEntry.objects.filter(project=duplicate).exists()
+    assert client.get(duplicate.get_absolute_url())["Location"] == keep.get_absolute_url()
+
+
+def test_merging_into_an_unknown_project_is_refused_with_a_message(client, program_office):
+    project = ProjectFactory(name="Ledger", slug="ledger")
+    client.force_login(program_office)
+    response = client.post(reverse("catalog:merge", args=[project.slug]), {"target": "nope"})
+    assert response.status_code == 200
+    assert "No other approved project has the slug “nope”." in response.content.decode()
+    project.refresh_from_db()
+    assert project.merged_into is None
+
+
+def test_a_signed_in_person_declares_an_adoption(client, starter):
+    asset = AssetFactory(slug="sdk")
+    unit = BusinessUnitFactory(name="Retail", slug="retail")
+    client.force_login(starter)
+    url = reverse("catalog:adopt", args=[asset.project.slug, asset.slug])
+    response = client.post(url, {"business_unit": unit.pk, "team": "Checkout", "product": "Web shop", "since": "2026-01-05"})
+    assert response.status_code == 302
+    adoption = asset.adoptions.get()
+    assert (adoption.team, adoption.business_unit, adoption.created_by) == ("Checkout", unit, starter)
+    response = client.post(url, {"business_unit": unit.pk, "team": ""})
+    assert response.status_code == 400
+    assert asset.adoptions.count() == 1
+
+
+def test_the_project_page_shows_readiness_adoptions_and_how_to_contribute(client, db):
+    project = ProjectFactory(name="Ledger", slug="ledger", declared_readiness=["README", "LICENSE"],
+                             contributions_wanted="Help with docs")
+    AdoptionFactory(asset=AssetFactory(project=project))
+    body = client.get(project.get_absolute_url()).content.decode()
+    assert "2 of 9" in body
+    assert "as declared by the project" in body
+    assert "1 active adoption" in body
+    assert "Help with docs" in body
+    repository = Repository.objects.create(project=project, forge="github", url="https://github.acme.example/a/b",
+                                           files_present=["README", "CONTRIBUTING", "CODEOWNERS"],
+                                           has_good_first_issues=True, last_synced_at="2026-11-01T00:00:00Z")
+    assert repository.pk
+    body = client.get(project.get_absolute_url()).content.decode()
+    assert "4 of 9" in body
+    assert "from the synced repository" in body

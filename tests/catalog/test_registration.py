@@ -1,0 +1,170 @@
+import json
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from catalog.models import Project, ProjectChange, ProjectRole, Repository, ReviewStatus
+from portal.models import Notification
+from tests.factories import BusinessUnitFactory, ProjectFactory
+
+REGISTER = "/catalog/register/"
+
+
+@pytest.fixture
+def unit(db):
+    return BusinessUnitFactory(name="Payments", slug="payments")
+
+
+def form_data(unit, **overrides):
+    data = {
+        "name": "Ledger Events SDK",
+        "description": "Publish and consume ledger events with one line of code.",
+        "business_unit": unit.pk,
+        "lifecycle": "incubating",
+        "repository_urls": "https://github.acme.example/payments/ledger-events-sdk.git",
+        "topics": "kafka, payments",
+        "languages": "Java, Kotlin",
+        "contributions_wanted": "Connectors for more brokers",
+        "skills_wanted": "Kafka, Java",
+        "declared_readiness": ["README", "LICENSE"],
+    }
+    data.update(overrides)
+    return data
+
+
+def test_anonymous_visitors_are_asked_to_sign_in_before_registering(client, db):
+    response = client.get(REGISTER)
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_a_starter_registers_a_project_that_waits_for_review(client, starter, program_office, unit):
+    client.force_login(starter)
+    response = client.post(REGISTER, form_data(unit))
+    project = Project.objects.get(name="Ledger Events SDK")
+    assert response.status_code == 302
+    assert response["Location"] == project.get_absolute_url()
+    assert project.review_status == ReviewStatus.PENDING
+    assert project.slug == "ledger-events-sdk"
+    assert sorted(t.name for t in project.topics.all()) == ["kafka", "payments"]
+    assert project.skills_wanted == ["Kafka", "Java"]
+    assert project.declared_readiness == ["README", "LICENSE"]
+    assert Repository.objects.get(project=project).url == "https://github.acme.example/payments/ledger-events-sdk"
+    assert ProjectRole.objects.filter(project=project, user=starter, role="owner").exists()
+    assert ProjectChange.objects.filter(project=project, action="registered", actor=starter).exists()
+    assert Notification.objects.filter(user=program_office, url=reverse("catalog:review_queue")).exists()
+    # Not in the catalog until approved, but the starter sees their page.
+    assert client.get(project.get_absolute_url()).status_code == 200
+    assert "Ledger Events SDK" not in client.get(reverse("catalog:search")).content.decode()
+
+
+def test_an_outsider_cannot_see_a_pending_registration(client, starter, outsider, unit):
+    client.force_login(starter)
+    client.post(REGISTER, form_data(unit))
+    client.force_login(outsider)
+    assert client.get("/catalog/ledger-events-sdk/").status_code == 404
+
+
+def test_missing_fields_are_reported_next_to_the_field_and_nothing_is_saved(client, starter, unit):
+    client.force_login(starter)
+    response = client.post(REGISTER, form_data(unit, name="", repository_urls="not-a-url"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "This field is required." in body
+    assert "“not-a-url” is not a repository URL." in body
+    assert not Project.objects.exists()
+
+
+def test_the_same_repository_cannot_be_registered_twice(client, starter, unit):
+    existing = ProjectFactory(name="Old Ledger")
+    Repository.objects.create(project=existing, forge="github", url="https://github.acme.example/payments/ledger-events-sdk")
+    client.force_login(starter)
+    response = client.post(
+        REGISTER, form_data(unit, repository_urls="https://GITHUB.acme.example/payments/ledger-events-sdk/")
+    )
+    assert response.status_code == 200
+    assert "already registered by “Old Ledger”" in response.content.decode()
+    assert Project.objects.count() == 1
+
+
+def test_a_very_similar_name_must_be_confirmed_as_different(client, starter, unit):
+    ProjectFactory(name="Ledger Event SDK", slug="ledger-event-sdk")
+    client.force_login(starter)
+    response = client.post(REGISTER, form_data(unit, repository_urls=""))
+    body = response.content.decode()
+    assert "Similar projects already exist" in body
+    assert "Ledger Event SDK" in body
+    assert Project.objects.count() == 1
+    response = client.post(REGISTER, form_data(unit, repository_urls="", not_a_duplicate="on"))
+    assert response.status_code == 302
+    assert Project.objects.count() == 2
+
+
+def test_duplicates_are_shown_while_typing(client, db):
+    ProjectFactory(name="Kafka Connect Toolkit", slug="kafka-connect-toolkit")
+    response = client.get(reverse("catalog:register_duplicates"), {"name": "Kafka Connect Tookit"})
+    assert "Kafka Connect Toolkit" in response.content.decode()
+    response = client.get(reverse("catalog:register_duplicates"), {"name": "Something else entirely"})
+    assert "Kafka Connect Toolkit" not in response.content.decode()
+
+
+def test_an_innersource_json_fills_the_form(client, starter, unit):
+    client.force_login(starter)
+    descriptor = {
+        "title": "Design Tokens",
+        "motivation": "One source of colours and spacing for every product.",
+        "contributions": ["Dark mode tokens", "Figma sync"],
+        "skills": ["CSS", "Design systems"],
+        "docs": "https://docs.acme.example/tokens",
+        "language": "TypeScript",
+    }
+    upload = SimpleUploadedFile("innersource.json", json.dumps(descriptor).encode(), content_type="application/json")
+    response = client.post(REGISTER, {"load_descriptor": "1", "descriptor_file": upload})
+    body = response.content.decode()
+    assert 'value="Design Tokens"' in body
+    assert "Dark mode tokens" in body
+    assert 'value="CSS, Design systems"' in body
+    assert 'value="https://docs.acme.example/tokens"' in body
+    assert not Project.objects.exists()
+
+
+def test_a_catalog_info_yaml_fills_the_form(client, starter, unit):
+    client.force_login(starter)
+    text = """apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: artist-lookup
+  description: Artist Lookup
+  tags: [java, data]
+  annotations:
+    github.com/project-slug: music/artist-lookup
+spec:
+  type: service
+  lifecycle: experimental
+  owner: team-a
+"""
+    response = client.post(REGISTER, {"load_descriptor": "1", "descriptor_text": text})
+    body = response.content.decode()
+    assert 'value="artist-lookup"' in body
+    assert "https://github.com/music/artist-lookup" in body
+    assert 'value="java, data"' in body
+    assert '<option value="incubating" selected>' in body
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("kind: Component\nmetadata:\n  name: invalid component\n", "is not a valid Backstage name"),
+        ("kind: Component\nmetadata: [unclosed\n", "This is not valid YAML"),
+        ("{\"title\": ", "This is not valid JSON"),
+        ("kind: Group\nmetadata:\n  name: team-a\n", "No Component, System, API or Resource"),
+        ("", "Upload an innersource.json or catalog-info.yaml"),
+    ],
+)
+def test_a_bad_descriptor_gets_a_clear_message(client, starter, unit, text, message):
+    client.force_login(starter)
+    response = client.post(REGISTER, {"load_descriptor": "1", "descriptor_text": text})
+    assert response.status_code == 200
+    assert message in response.content.decode()

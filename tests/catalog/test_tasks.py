@@ -1,0 +1,53 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from catalog.models import Project, Repository, SearchEntry
+from catalog.search_index import entries_rebuild
+from catalog.tasks import project_score_refresh_task
+from tests.factories import ProjectFactory
+
+
+def active_project() -> Project:
+    project = ProjectFactory(name="Busy Project", slug="busy-project", description="x" * 40)
+    now = timezone.now()
+    Repository.objects.create(
+        project=project,
+        forge="github",
+        url="https://github.acme.example/a/busy",
+        stars=30,
+        forks=10,
+        watchers=5,
+        open_issues=5,
+        forge_created_at=now - timedelta(days=800),
+        forge_updated_at=now - timedelta(days=1),
+        participation=[10] * 52,
+    )
+    entries_rebuild(project_ids=[project.pk])
+    return project
+
+
+def test_refreshing_a_score_stores_it_with_its_explanation_and_reindexes(db):
+    project = active_project()
+    score = project_score_refresh_task.apply(args=[project.pk]).get()
+    project.refresh_from_db()
+    # 50 + 10*5 + 5 + 30/3 + 5/5 = 116, times ~1.0 for a fresh update and 8/7 for 10 commits a week,
+    # no new-project boost at 800 days, +50 for the description, -50: about 132.
+    assert score == project.activity_score
+    assert 125 <= score <= 135
+    assert project.activity_score_explanation
+    assert SearchEntry.objects.get(project=project).activity_score == score
+
+
+def test_a_missing_project_is_not_an_error(db):
+    assert project_score_refresh_task.apply(args=[987654]).get() is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_celery_worker_refreshes_a_score(celery_worker_process):
+    project = active_project()
+    result = project_score_refresh_task.apply_async(args=[project.pk])
+    score = result.get(timeout=60)
+    project.refresh_from_db()
+    assert score == project.activity_score > 100
