@@ -29,7 +29,15 @@ class RepositoryInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["name", "business_unit", "lifecycle", "review_status", "featured", "verified", "activity_score"]
+    list_display = [
+        "name",
+        "business_unit",
+        "lifecycle",
+        "review_status",
+        "featured",
+        "verified",
+        "activity_score",
+    ]
     list_filter = ["review_status", "lifecycle", "featured", "verified", "business_unit"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}

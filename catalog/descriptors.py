@@ -44,10 +44,24 @@ def parse_innersource_json(text: str) -> dict:
         raise DescriptorError(f"This is not valid JSON: {error.msg} at line {error.lineno}.") from error
     if not isinstance(data, dict):
         raise DescriptorError("An innersource.json holds one JSON object ({ … }).")
-    known = {"title", "name", "description", "motivation", "contributions", "skills", "docs", "logo", "language",
-             "topics", "guidelines", "repository"}
+    known = {
+        "title",
+        "name",
+        "description",
+        "motivation",
+        "contributions",
+        "skills",
+        "docs",
+        "logo",
+        "language",
+        "topics",
+        "guidelines",
+        "repository",
+    }
     if not known & set(data):
-        raise DescriptorError("No innersource.json field found (expected title, motivation, contributions, skills…).")
+        raise DescriptorError(
+            "No innersource.json field found (expected title, motivation, contributions, skills…)."
+        )
     initial: dict = {}
     for key in ("title", "name"):
         if isinstance(data.get(key), str) and data[key].strip():
@@ -70,8 +84,12 @@ def parse_innersource_json(text: str) -> dict:
     languages = _strings(data.get("language"), field="language")
     if languages:
         initial["languages"] = ", ".join(languages)
-    for key, target in (("docs", "docs_url"), ("logo", "logo_url"), ("guidelines", "contributing_url"),
-                        ("repository", "repository_urls")):
+    for key, target in (
+        ("docs", "docs_url"),
+        ("logo", "logo_url"),
+        ("guidelines", "contributing_url"),
+        ("repository", "repository_urls"),
+    ):
         value = data.get(key)
         if isinstance(value, str) and value.startswith(("http://", "https://")):
             initial[target] = value.strip()
@@ -131,7 +149,9 @@ def parse_catalog_info_yaml(text: str) -> dict:
             title = str(link.get("title", "")).lower()
             if "doc" in title and "docs_url" not in initial:
                 initial["docs_url"] = link["url"]
-            elif ("chat" in title or "slack" in title or "channel" in title) and "communication_url" not in initial:
+            elif (
+                "chat" in title or "slack" in title or "channel" in title
+            ) and "communication_url" not in initial:
                 initial["communication_url"] = link["url"]
     return initial
 

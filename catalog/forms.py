@@ -16,12 +16,16 @@ class ProjectForm(forms.Form):
 
     name = forms.CharField(max_length=120)
     description = forms.CharField(
-        max_length=300, help_text="One sentence: what it is and who it is for.", widget=forms.Textarea(attrs={"rows": 2})
+        max_length=300,
+        help_text="One sentence: what it is and who it is for.",
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     business_unit = forms.ModelChoiceField(queryset=BusinessUnit.objects.all(), label="Host business unit")
     lifecycle = forms.ChoiceField(choices=Lifecycle.choices, initial=Lifecycle.PROPOSED)
     motivation = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Why it exists and why others should reuse it."
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Why it exists and why others should reuse it.",
     )
     repository_urls = forms.CharField(
         required=False,
@@ -29,13 +33,19 @@ class ProjectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One URL per line: GitHub, GitLab or any git repository.",
     )
-    topics = forms.CharField(required=False, max_length=500, help_text="Comma-separated, e.g. kafka, streaming")
+    topics = forms.CharField(
+        required=False, max_length=500, help_text="Comma-separated, e.g. kafka, streaming"
+    )
     languages = forms.CharField(required=False, max_length=300, help_text="Comma-separated, e.g. Python, Go")
     license = forms.CharField(required=False, max_length=80)
     docs_url = forms.URLField(required=False, label="Documentation URL", assume_scheme="https")
-    contributing_url = forms.URLField(required=False, label="Contribution guidelines URL", assume_scheme="https")
+    contributing_url = forms.URLField(
+        required=False, label="Contribution guidelines URL", assume_scheme="https"
+    )
     communication_url = forms.CharField(required=False, max_length=300, label="Communication channel")
-    skills_wanted = forms.CharField(required=False, max_length=500, help_text="Comma-separated skills you look for.")
+    skills_wanted = forms.CharField(
+        required=False, max_length=500, help_text="Comma-separated skills you look for."
+    )
     contributions_wanted = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -132,7 +142,9 @@ class DescriptorForm(forms.Form):
             except UnicodeDecodeError as error:
                 raise forms.ValidationError("The file is not UTF-8 text.") from error
         if not text.strip():
-            raise forms.ValidationError("Upload an innersource.json or catalog-info.yaml, or paste its content.")
+            raise forms.ValidationError(
+                "Upload an innersource.json or catalog-info.yaml, or paste its content."
+            )
         try:
             data["initial"] = parse_descriptor(text)
         except DescriptorError as error:
@@ -144,7 +156,9 @@ class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("approve", "Approve"), ("request_changes", "Request changes"), ("reject", "Reject")]
     )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason / note to the starter")
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason / note to the starter"
+    )
 
     def clean(self):
         data = super().clean()

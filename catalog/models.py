@@ -100,14 +100,20 @@ class Project(models.Model):
     contributions_wanted = models.TextField(blank=True, help_text="What help the community is looking for.")
     logo_url = models.URLField(blank=True)
     declared_readiness = models.JSONField(
-        default=list, blank=True, help_text="Readiness items the starter declares until synced data is available."
+        default=list,
+        blank=True,
+        help_text="Readiness items the starter declares until synced data is available.",
     )
 
-    review_status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    review_status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
     review_note = models.TextField(blank=True)
     featured = models.BooleanField(default=False)
     verified = models.BooleanField(default=False)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     activity_score = models.IntegerField(default=0, db_index=True)
     activity_score_explanation = models.JSONField(default=list, blank=True)
@@ -153,7 +159,9 @@ class ProjectRole(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["project", "user", "role"], name="unique_project_role")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user", "role"], name="unique_project_role")
+        ]
         indexes = [models.Index(fields=["user", "role"], name="projectrole_user_role")]
 
     def __str__(self) -> str:
@@ -172,7 +180,9 @@ class Repository(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="repositories")
     forge = models.CharField(max_length=10, choices=Forge.choices)
     url = models.URLField(max_length=400, unique=True)
-    full_name = models.CharField(max_length=200, blank=True, db_index=True, help_text="owner/name on the forge")
+    full_name = models.CharField(
+        max_length=200, blank=True, db_index=True, help_text="owner/name on the forge"
+    )
     default_branch = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
     stars = models.PositiveIntegerField(default=0)
@@ -214,7 +224,9 @@ class Asset(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["project", "slug"], name="unique_asset_slug_per_project")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "slug"], name="unique_asset_slug_per_project")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -325,7 +337,6 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
 
 
 class SearchTerm(models.Model):

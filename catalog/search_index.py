@@ -61,7 +61,11 @@ def entries_rebuild(*, project_ids: Iterable[int]) -> None:
         people = _people_names(project)
         assets = list(project.assets.all())
         keywords = " ".join(
-            project_topics + project_languages + list(project.skills_wanted) + people + [a.name for a in assets]
+            project_topics
+            + project_languages
+            + list(project.skills_wanted)
+            + people
+            + [a.name for a in assets]
         )
         entry = SearchEntry.objects.create(
             entry_type=EntryType.PROJECT,
@@ -89,7 +93,10 @@ def entries_rebuild(*, project_ids: Iterable[int]) -> None:
             asset_topics = list(asset.topics.all()) or list(project.topics.all())
             asset_languages = list(asset.languages.all()) or list(project.languages.all())
             asset_keywords = " ".join(
-                [t.name for t in asset_topics] + [lang.name for lang in asset_languages] + [project.name] + people
+                [t.name for t in asset_topics]
+                + [lang.name for lang in asset_languages]
+                + [project.name]
+                + people
             )
             asset_entry = SearchEntry.objects.create(
                 entry_type=EntryType.ASSET,
@@ -121,12 +128,12 @@ def entries_rebuild(*, project_ids: Iterable[int]) -> None:
             + SearchVector("summary", weight="C", config="english")
         )
     if vocabulary:
-        SearchTerm.objects.bulk_create([SearchTerm(word=w) for w in sorted(vocabulary)], ignore_conflicts=True)
+        SearchTerm.objects.bulk_create(
+            [SearchTerm(word=w) for w in sorted(vocabulary)], ignore_conflicts=True
+        )
 
 
 def entries_rebuild_all() -> None:
     ids = list(Project.objects.values_list("pk", flat=True))
     for start in range(0, len(ids), 200):
         entries_rebuild(project_ids=ids[start : start + 200])
-
-

@@ -170,12 +170,21 @@ def _facets(matched: QuerySet, query: CatalogQuery) -> dict[str, list[FacetValue
     kind_counts = _filtered(matched, query, skip="kind").values("kind").annotate(n=Count("pk", distinct=True))
     facets["kind"] = sorted(
         (
-            FacetValue("kind", row["kind"], KIND_LABELS.get(row["kind"], row["kind"]), row["n"], row["kind"] in query.kinds)
+            FacetValue(
+                "kind",
+                row["kind"],
+                KIND_LABELS.get(row["kind"], row["kind"]),
+                row["n"],
+                row["kind"] in query.kinds,
+            )
             for row in kind_counts
         ),
         key=lambda f: (-f.count, f.label),
     )
-    for param, relation, through_field in (("language", "languages", "language"), ("topic", "topics", "topic")):
+    for param, relation, through_field in (
+        ("language", "languages", "language"),
+        ("topic", "topics", "topic"),
+    ):
         ids = _filtered(matched, query, skip=param).values("pk")
         through = getattr(SearchEntry, relation).through
         rows = (
@@ -185,7 +194,10 @@ def _facets(matched: QuerySet, query: CatalogQuery) -> dict[str, list[FacetValue
             .order_by("-n", f"{through_field}__name")[:15]
         )
         selected = query.languages if param == "language" else query.topics
-        values = [FacetValue(param, r[f"{through_field}__name"], r[f"{through_field}__name"], r["n"], False) for r in rows]
+        values = [
+            FacetValue(param, r[f"{through_field}__name"], r[f"{through_field}__name"], r["n"], False)
+            for r in rows
+        ]
         shown = {v.value for v in values}
         values += [FacetValue(param, s, s, 0, True) for s in selected if s not in shown]
         for value in values:
@@ -207,19 +219,33 @@ def _facets(matched: QuerySet, query: CatalogQuery) -> dict[str, list[FacetValue
         )
         for r in unit_rows
     ]
-    lifecycle_rows = _filtered(matched, query, skip="lifecycle").values("lifecycle").annotate(n=Count("pk", distinct=True))
+    lifecycle_rows = (
+        _filtered(matched, query, skip="lifecycle").values("lifecycle").annotate(n=Count("pk", distinct=True))
+    )
     labels = dict(Lifecycle.choices)
     order = list(labels)
     facets["lifecycle"] = sorted(
         (
-            FacetValue("lifecycle", r["lifecycle"], labels.get(r["lifecycle"], r["lifecycle"]), r["n"], r["lifecycle"] in query.lifecycles)
+            FacetValue(
+                "lifecycle",
+                r["lifecycle"],
+                labels.get(r["lifecycle"], r["lifecycle"]),
+                r["n"],
+                r["lifecycle"] in query.lifecycles,
+            )
             for r in lifecycle_rows
         ),
         key=lambda f: order.index(f.value) if f.value in order else 99,
     )
     wanted = _filtered(matched, query, skip="wants_contributions").filter(wants_contributions=True)
     facets["wants_contributions"] = [
-        FacetValue("wants_contributions", "1", "Wants contributions", wanted.values("pk").distinct().count(), query.wants_contributions)
+        FacetValue(
+            "wants_contributions",
+            "1",
+            "Wants contributions",
+            wanted.values("pk").distinct().count(),
+            query.wants_contributions,
+        )
     ]
     return facets
 
@@ -237,7 +263,9 @@ def suggest_words(token: str, *, limit: int = 5) -> list[str]:
             .values_list("word", flat=True)[:limit]
         )
     # SQLite (embedded mode): compare with the words sharing the first letter, a bounded set.
-    candidates = list(SearchTerm.objects.filter(word__startswith=token[0]).values_list("word", flat=True)[:5000])
+    candidates = list(
+        SearchTerm.objects.filter(word__startswith=token[0]).values_list("word", flat=True)[:5000]
+    )
     return difflib.get_close_matches(token, candidates, n=limit, cutoff=0.6)
 
 
@@ -282,7 +310,9 @@ def catalog_search(*, query: CatalogQuery, page_size: int | None = None) -> Sear
         filtered = filtered.distinct()
     ordered = _ordered(filtered, query.sort, has_text=bool(query.q))
     paginator = Paginator(
-        ordered.select_related("business_unit").prefetch_related("languages"), page_size, allow_empty_first_page=True
+        ordered.select_related("business_unit").prefetch_related("languages"),
+        page_size,
+        allow_empty_first_page=True,
     )
     page = paginator.get_page(query.page)
     return SearchResults(
@@ -307,7 +337,11 @@ def project_duplicates(*, name: str, repository_urls: list[str], exclude_pk: int
         live = live.exclude(pk=exclude_pk)
     if urls:
         for project in live.filter(repositories__url__in=urls).distinct()[:10]:
-            found[project.pk] = {"project": project, "reason": "registers the same repository", "blocking": True}
+            found[project.pk] = {
+                "project": project,
+                "reason": "registers the same repository",
+                "blocking": True,
+            }
     name = name.strip()
     if len(name) >= 3:
         if uses_postgres():
@@ -326,7 +360,9 @@ def project_duplicates(*, name: str, repository_urls: list[str], exclude_pk: int
                 or difflib.SequenceMatcher(None, p.name.lower(), name.lower()).ratio() >= 0.75
             ][:5]
         for project in similar:
-            found.setdefault(project.pk, {"project": project, "reason": "has a very similar name", "blocking": False})
+            found.setdefault(
+                project.pk, {"project": project, "reason": "has a very similar name", "blocking": False}
+            )
     return list(found.values())
 
 
@@ -335,11 +371,17 @@ def home_highlights() -> dict:
     listed = Project.objects.listed()
     entries = SearchEntry.objects.select_related("business_unit").prefetch_related("languages")
     return {
-        "featured": list(entries.filter(entry_type=EntryType.PROJECT, featured=True).order_by("-activity_score")[:6]),
+        "featured": list(
+            entries.filter(entry_type=EntryType.PROJECT, featured=True).order_by("-activity_score")[:6]
+        ),
         "newest": list(entries.filter(entry_type=EntryType.PROJECT).order_by("-created_at")[:4]),
-        "most_adopted": list(entries.filter(entry_type=EntryType.ASSET).order_by("-adoption_count", "name")[:5]),
+        "most_adopted": list(
+            entries.filter(entry_type=EntryType.ASSET).order_by("-adoption_count", "name")[:5]
+        ),
         "wanting_help": list(
-            entries.filter(entry_type=EntryType.PROJECT, wants_contributions=True).order_by("-activity_score")[:4]
+            entries.filter(entry_type=EntryType.PROJECT, wants_contributions=True).order_by(
+                "-activity_score"
+            )[:4]
         ),
         "figures": {
             "projects": listed.count(),

@@ -122,7 +122,10 @@ def _apply_fields(*, project: Project, fields: ProjectFields) -> dict[str, list]
             changed[name] = [str(old), str(new)]
             setattr(project, name, new)
     project.save()
-    for relation, model, names in (("topics", Topic, fields.topics), ("languages", Language, fields.languages)):
+    for relation, model, names in (
+        ("topics", Topic, fields.topics),
+        ("languages", Language, fields.languages),
+    ):
         old_names = sorted(o.name for o in getattr(project, relation).all())
         new_objects = _named(model, names)
         if sorted(o.name for o in new_objects) != old_names:
@@ -142,7 +145,9 @@ def program_office_members() -> list[AbstractBaseUser]:
     from django.conf import settings
 
     return list(
-        User.objects.filter(Q(is_superuser=True) | Q(groups__name=settings.PROGRAM_OFFICE_GROUP), is_active=True)
+        User.objects.filter(
+            Q(is_superuser=True) | Q(groups__name=settings.PROGRAM_OFFICE_GROUP), is_active=True
+        )
         .distinct()
         .order_by("pk")
     )
@@ -159,7 +164,9 @@ def project_register(*, user: AbstractBaseUser, fields: ProjectFields) -> Projec
     ProjectRole.objects.create(project=project, user=user, role=ProjectRole.Role.OWNER)
     for maintainer in fields.maintainers:
         if maintainer.pk != user.pk:
-            ProjectRole.objects.get_or_create(project=project, user=maintainer, role=ProjectRole.Role.MAINTAINER)
+            ProjectRole.objects.get_or_create(
+                project=project, user=maintainer, role=ProjectRole.Role.MAINTAINER
+            )
     ProjectChange.objects.create(project=project, actor=user, action=ProjectChange.Action.REGISTERED)
     queue_url = reverse("catalog:review_queue")
     for reviewer in program_office_members():
@@ -183,7 +190,11 @@ def project_update(*, project: Project, user: AbstractBaseUser, fields: ProjectF
 
 
 REVIEW_DECISIONS = {
-    "approve": (ReviewStatus.APPROVED, ProjectChange.Action.APPROVED, "was approved and is now in the catalog"),
+    "approve": (
+        ReviewStatus.APPROVED,
+        ProjectChange.Action.APPROVED,
+        "was approved and is now in the catalog",
+    ),
     "request_changes": (
         ReviewStatus.CHANGES_REQUESTED,
         ProjectChange.Action.CHANGES_REQUESTED,
@@ -210,7 +221,9 @@ def project_review(*, project: Project, reviewer: AbstractBaseUser, decision: st
     if project.created_by_id:
         message = f"Your project {project.name} {wording}."
         body = f"{message}\n\n{note.strip()}" if note.strip() else message
-        notification_send(user=project.created_by, message=message, url=project.get_absolute_url(), email_body=body)
+        notification_send(
+            user=project.created_by, message=message, url=project.get_absolute_url(), email_body=body
+        )
     entries_rebuild(project_ids=[project.pk])
     return project
 
@@ -272,7 +285,10 @@ def project_merge(*, source: Project, target: Project, user: AbstractBaseUser) -
         project=source, actor=user, action=ProjectChange.Action.MERGED, note=f"merged into {target.name}"
     )
     ProjectChange.objects.create(
-        project=target, actor=user, action=ProjectChange.Action.MERGED, note=f"{source.name} merged into this project"
+        project=target,
+        actor=user,
+        action=ProjectChange.Action.MERGED,
+        note=f"{source.name} merged into this project",
     )
     entries_rebuild(project_ids=[source.pk, target.pk])
     return target
@@ -298,7 +314,10 @@ def adoption_create(
         created_by=user,
     )
     ProjectChange.objects.create(
-        project=asset.project, actor=user, action=ProjectChange.Action.ADOPTED, note=f"{adoption.team} uses {asset.name}"
+        project=asset.project,
+        actor=user,
+        action=ProjectChange.Action.ADOPTED,
+        note=f"{adoption.team} uses {asset.name}",
     )
     entries_rebuild(project_ids=[asset.project_id])
     return adoption
@@ -325,7 +344,9 @@ def project_score_refresh(*, project: Project, now: datetime) -> Project:
         if scored[0] >= best[0]:
             best = scored
     if (project.activity_score, project.activity_score_explanation) != best:
-        Project.objects.filter(pk=project.pk).update(activity_score=best[0], activity_score_explanation=best[1])
+        Project.objects.filter(pk=project.pk).update(
+            activity_score=best[0], activity_score_explanation=best[1]
+        )
         project.activity_score, project.activity_score_explanation = best
         entries_rebuild(project_ids=[project.pk])
     return project

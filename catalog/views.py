@@ -80,7 +80,9 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def asset_detail(request: HttpRequest, slug: str, asset_slug: str) -> HttpResponse:
     project = _visible_project(request, slug)
-    asset = get_object_or_404(Asset.objects.prefetch_related("topics", "languages"), project=project, slug=asset_slug)
+    asset = get_object_or_404(
+        Asset.objects.prefetch_related("topics", "languages"), project=project, slug=asset_slug
+    )
     adoptions = list(asset.adoptions.active().select_related("business_unit"))
     form = AdoptionForm(initial={"since": timezone.now().date()})
     return render(
@@ -107,7 +109,9 @@ def asset_adopt(request: HttpRequest, slug: str, asset_slug: str) -> HttpRespons
             status=400,
         )
     services.adoption_create(asset=asset, user=request.user, **form.cleaned_data)
-    messages.success(request, f"Recorded: {form.cleaned_data['team']} uses {asset.name}. Thank you for telling us.")
+    messages.success(
+        request, f"Recorded: {form.cleaned_data['team']} uses {asset.name}. Thank you for telling us."
+    )
     return redirect(asset)
 
 
@@ -175,11 +179,15 @@ def project_edit(request: HttpRequest, slug: str) -> HttpResponse:
         form = ProjectForm(request.POST)
         if form.is_valid():
             duplicates = selectors.project_duplicates(
-                name=form.cleaned_data["name"], repository_urls=form.cleaned_data["repository_urls"], exclude_pk=project.pk
+                name=form.cleaned_data["name"],
+                repository_urls=form.cleaned_data["repository_urls"],
+                exclude_pk=project.pk,
             )
             blocking = [d for d in duplicates if d["blocking"]]
             if blocking:
-                form.add_error("repository_urls", f"This repository belongs to “{blocking[0]['project'].name}”.")
+                form.add_error(
+                    "repository_urls", f"This repository belongs to “{blocking[0]['project'].name}”."
+                )
             else:
                 services.project_update(project=project, user=request.user, fields=form.to_fields())
                 messages.success(request, "Saved.")
@@ -200,7 +208,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
     for project in pending:
         project.possible_duplicates = selectors.project_duplicates(
-            name=project.name, repository_urls=[r.url for r in project.repositories.all()], exclude_pk=project.pk
+            name=project.name,
+            repository_urls=[r.url for r in project.repositories.all()],
+            exclude_pk=project.pk,
         )
     return render(request, "catalog/review_queue.html", {"pending": pending, "review_form": ReviewForm()})
 
@@ -217,10 +227,17 @@ def project_review(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.error(request, f"{project.name}: {error}")
         return redirect("catalog:review_queue")
     services.project_review(
-        project=project, reviewer=request.user, decision=form.cleaned_data["decision"], note=form.cleaned_data["note"]
+        project=project,
+        reviewer=request.user,
+        decision=form.cleaned_data["decision"],
+        note=form.cleaned_data["note"],
     )
     messages.success(request, f"{project.name}: {project.get_review_status_display().lower()}.")
-    return redirect(request.POST.get("next") if request.POST.get("next") == project.get_absolute_url() else "catalog:review_queue")
+    return redirect(
+        request.POST.get("next")
+        if request.POST.get("next") == project.get_absolute_url()
+        else "catalog:review_queue"
+    )
 
 
 @login_required
@@ -231,9 +248,13 @@ def project_curate(request: HttpRequest, slug: str) -> HttpResponse:
     project = get_object_or_404(Project, slug=slug, merged_into__isnull=True)
     action = request.POST.get("action", "")
     if action in {"feature", "unfeature"}:
-        services.project_flag_set(project=project, user=request.user, flag="featured", value=action == "feature")
+        services.project_flag_set(
+            project=project, user=request.user, flag="featured", value=action == "feature"
+        )
     elif action in {"verify", "unverify"}:
-        services.project_flag_set(project=project, user=request.user, flag="verified", value=action == "verify")
+        services.project_flag_set(
+            project=project, user=request.user, flag="verified", value=action == "verify"
+        )
     elif action == "archive":
         services.project_archive(project=project, user=request.user, note=request.POST.get("note", "")[:500])
     else:

@@ -5,7 +5,9 @@ from django.db import models
 class Practitioner(models.Model):
     """The public profile of a person inside the company (grown by the community app)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practitioner")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practitioner"
+    )
     display_name = models.CharField(max_length=150)
     business_unit = models.ForeignKey(
         "catalog.BusinessUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="practitioners"

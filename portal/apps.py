@@ -7,11 +7,13 @@ def grant_program_office_permissions(sender, **kwargs) -> None:
 
     Permissions exist only after migrate has run, hence a post_migrate hook rather than a data migration.
     """
+    if sender.label not in {"catalog", "community", "metrics"}:
+        return
     from django.conf import settings
     from django.contrib.auth.models import Group, Permission
 
     group, _ = Group.objects.get_or_create(name=settings.PROGRAM_OFFICE_GROUP)
-    permissions = Permission.objects.filter(content_type__app_label__in=["catalog", "community", "metrics"])
+    permissions = Permission.objects.filter(content_type__app_label=sender.label)
     group.permissions.add(*permissions)
 
 
@@ -20,4 +22,5 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
-        post_migrate.connect(grant_program_office_permissions, sender=self)
+        # Every app's post_migrate, since catalog, community and metrics get their permissions in their own.
+        post_migrate.connect(grant_program_office_permissions)

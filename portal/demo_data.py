@@ -65,7 +65,13 @@ UNITS: tuple[UnitSpec, ...] = (
         "risk-compliance",
         "Risk & Compliance",
         "risk",
-        ("Fraud Analytics", "AML Engineering", "Regulatory Reporting", "Credit Risk Models", "Privacy Engineering"),
+        (
+            "Fraud Analytics",
+            "AML Engineering",
+            "Regulatory Reporting",
+            "Credit Risk Models",
+            "Privacy Engineering",
+        ),
         ("Fraud Shield", "AML Monitor", "RegReport", "Credit Decisioning", "Consent Manager"),
     ),
     UnitSpec(
@@ -79,7 +85,13 @@ UNITS: tuple[UnitSpec, ...] = (
         "corporate-it",
         "Corporate IT",
         "corp-it",
-        ("Identity & Access", "Workplace Engineering", "Finance Systems", "HR Systems", "InnerSource Program Office"),
+        (
+            "Identity & Access",
+            "Workplace Engineering",
+            "Finance Systems",
+            "HR Systems",
+            "InnerSource Program Office",
+        ),
         ("Employee Portal", "SSO Gateway", "Expense Tool", "HR Hub", "Service Desk"),
     ),
 )
@@ -93,7 +105,18 @@ TOPICS: tuple[str, ...] = (
     "caching", "documentation", "innersource",
 )  # fmt: skip
 
-LANGUAGES: tuple[str, ...] = ("Python", "Java", "Go", "TypeScript", "Kotlin", "Swift", "Scala", "Rust", "HCL", "SQL")
+LANGUAGES: tuple[str, ...] = (
+    "Python",
+    "Java",
+    "Go",
+    "TypeScript",
+    "Kotlin",
+    "Swift",
+    "Scala",
+    "Rust",
+    "HCL",
+    "SQL",
+)
 
 # What a project asks contributors for, by topic: the first matches become its skills_wanted.
 TOPIC_SKILLS: dict[str, str] = {
@@ -190,7 +213,11 @@ KNOWN_ACCOUNTS: tuple[tuple[str, str, str, str, str, str, str], ...] = (
 )
 
 # Review queue content: three waiting registrations and one sent back with a reason.
-PENDING_PROJECTS: tuple[str, ...] = ("Event Replay Service", "Expense Receipts OCR", "Branch Appointment Booking")
+PENDING_PROJECTS: tuple[str, ...] = (
+    "Event Replay Service",
+    "Expense Receipts OCR",
+    "Branch Appointment Booking",
+)
 CHANGES_REQUESTED: dict[str, str] = {
     "Credit Risk Model Library": (
         "Thanks for registering! Before we list it, please say in the description which teams may reuse "
@@ -224,7 +251,11 @@ PROPRIETARY_PROJECTS: tuple[str, ...] = (
 DEV_PROJECTS: tuple[str, ...] = ("Ledger Events SDK", "Payment Status Webhooks")
 
 # The repository whose last sync failed, so that the sync error display has something to show.
-BROKEN_REPOSITORY = ("AML Rules Engine", "old-rules-engine", "GitHub answered 404 Not Found for /repos/risk/old-rules-engine")
+BROKEN_REPOSITORY = (
+    "AML Rules Engine",
+    "old-rules-engine",
+    "GitHub answered 404 Not Found for /repos/risk/old-rules-engine",
+)
 
 # Extra repositories: suffix of the repository name and its description.
 SECOND_REPOSITORIES: tuple[tuple[str, str], ...] = (
@@ -520,7 +551,7 @@ PROJECTS: tuple[ProjectSpec, ...] = (
       "Finds personal data in databases, logs and object storage and reports it to the privacy office.",
       "We cannot protect personal data we do not know we hold. Scanning continuously turns GDPR records "
       "of processing from guesswork into facts.",
-      "pii gdpr security data-quality", "Python Go",
+      "pii gdpr security data-quality", "Python Rust",
       ("tool:pii-scan CLI", "pipeline:Nightly PII Scan", "library:PII Detectors", "dataset:PII Pattern Library")),
     P("AML Rules Engine", "risk-compliance",
       "Configurable anti-money-laundering rules over transaction streams, with explainable alerts.",

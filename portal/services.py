@@ -6,7 +6,9 @@ from django.db import transaction
 from portal.models import Notification
 
 
-def notification_send(*, user: AbstractBaseUser, message: str, url: str = "", email_body: str = "") -> Notification:
+def notification_send(
+    *, user: AbstractBaseUser, message: str, url: str = "", email_body: str = ""
+) -> Notification:
     """Tell a person something on the site and, when they have an address, by e-mail after commit."""
     notification = Notification.objects.create(user=user, message=message[:500], url=url)
     if user.email:

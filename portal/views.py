@@ -42,7 +42,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
         except Exception as error:  # noqa: BLE001
             checks["redis"] = f"error: {error.__class__.__name__}"
             healthy = False
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 @login_required

@@ -2,7 +2,16 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from catalog.models import Adoption, Asset, AssetKind, BusinessUnit, Lifecycle, Project, ProjectRole, ReviewStatus
+from catalog.models import (
+    Adoption,
+    Asset,
+    AssetKind,
+    BusinessUnit,
+    Lifecycle,
+    Project,
+    ProjectRole,
+    ReviewStatus,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -90,7 +90,9 @@ def axe_violations(page) -> list[dict]:
 
 
 def format_violations(violations: list[dict], where: str = "") -> str:
-    lines = [f"{len(violations)} serious/critical accessibility violation(s){' on ' + where if where else ''}:"]
+    lines = [
+        f"{len(violations)} serious/critical accessibility violation(s){' on ' + where if where else ''}:"
+    ]
     for violation in violations:
         lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
         for node in violation["nodes"][:10]:
@@ -121,7 +123,9 @@ def make_person(username: str, *, program_office: bool = False, **fields):
     from allauth.account.models import EmailAddress
 
     user = UserFactory(username=username, **fields)
-    EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
     if program_office:
         # The group comes from a data migration, but transactional tests flush the tables between tests.
         group, _ = Group.objects.get_or_create(name=settings.PROGRAM_OFFICE_GROUP)
@@ -208,4 +212,10 @@ def kafka_catalog(transactional_db):
         description="Nightly job that matches ledger entries with bank statements.",
     )
     entries_rebuild(project_ids=[toolkit.pk, registry.pk, ledger.pk])
-    return {"toolkit": toolkit, "registry": registry, "ledger": ledger, "sink": sink, "reconciliation": reconciliation}
+    return {
+        "toolkit": toolkit,
+        "registry": registry,
+        "ledger": ledger,
+        "sink": sink,
+        "reconciliation": reconciliation,
+    }

@@ -83,7 +83,9 @@ def test_home_catalog_and_project_pages_fit_a_360_px_wide_screen(page, live_serv
     assert not too_wide, "horizontal scrolling at 360 px:\n" + "\n".join(too_wide)
 
 
-def test_tab_from_the_top_reaches_the_skip_link_first_with_a_visible_focus_outline(page, live_server, transactional_db):
+def test_tab_from_the_top_reaches_the_skip_link_first_with_a_visible_focus_outline(
+    page, live_server, transactional_db
+):
     page.goto(f"{live_server.url}/")
     page.keyboard.press("Tab")
 
@@ -101,7 +103,9 @@ def test_tab_from_the_top_reaches_the_skip_link_first_with_a_visible_focus_outli
     assert focused["href"] == "#main"
     assert focused["outlineStyle"] not in {"none", "hidden"} and focused["outlineWidth"] >= 2, focused
     assert focused["outlineColor"] not in {"transparent", "rgba(0, 0, 0, 0)"}, focused
-    assert focused["height"] > 0 and focused["top"] >= 0 and focused["bottom"] <= 800, f"not on screen: {focused}"
+    assert focused["height"] > 0 and focused["top"] >= 0 and focused["bottom"] <= 800, (
+        f"not on screen: {focused}"
+    )
     expect(page.get_by_role("link", name="Skip to content")).to_be_visible()
 
     page.keyboard.press("Enter")

@@ -26,7 +26,9 @@ def replace_query(page, text: str) -> None:
     page.keyboard.type(text, delay=30)
 
 
-def test_typing_in_the_catalog_search_box_updates_the_results_without_a_page_load(page, live_server, kafka_catalog):
+def test_typing_in_the_catalog_search_box_updates_the_results_without_a_page_load(
+    page, live_server, kafka_catalog
+):
     page.goto(f"{live_server.url}/catalog/")
     results = page.locator("#result-list .card__title")
     expect(results).to_have_count(len(ALL_ENTRIES))

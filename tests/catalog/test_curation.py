@@ -2,16 +2,35 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from catalog.models import Lifecycle, Project, ProjectChange, ProjectRole, Repository, ReviewStatus, SearchEntry
+from catalog.models import (
+    Lifecycle,
+    ProjectChange,
+    ProjectRole,
+    Repository,
+    ReviewStatus,
+    SearchEntry,
+)
 from catalog.search_index import entries_rebuild
 from portal.models import Notification
-from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory, make_owner
+from tests.factories import (
+    AdoptionFactory,
+    AssetFactory,
+    BusinessUnitFactory,
+    ProjectFactory,
+    UserFactory,
+    make_owner,
+)
 
 
 @pytest.fixture
 def registration(starter):
-    project = ProjectFactory(name="Design Tokens", slug="design-tokens", review_status=ReviewStatus.PENDING,
-                             lifecycle=Lifecycle.PROPOSED, created_by=starter)
+    project = ProjectFactory(
+        name="Design Tokens",
+        slug="design-tokens",
+        review_status=ReviewStatus.PENDING,
+        lifecycle=Lifecycle.PROPOSED,
+        created_by=starter,
+    )
     make_owner(project, starter)
     return project
 
@@ -20,7 +39,9 @@ def registration(starter):
     ("who", "expected"),
     [("anonymous", 302), ("outsider", 403), ("owner", 403), ("program_office", 200)],
 )
-def test_only_the_program_office_sees_the_review_queue(client, registration, starter, outsider, program_office, who, expected):
+def test_only_the_program_office_sees_the_review_queue(
+    client, registration, starter, outsider, program_office, who, expected
+):
     users = {"outsider": outsider, "owner": starter, "program_office": program_office}
     if who in users:
         client.force_login(users[who])
@@ -44,14 +65,18 @@ def test_approving_lists_the_project_and_tells_the_starter(
     assert Notification.objects.filter(user=starter, message__contains="approved").exists()
     assert mail.outbox[-1].to == [starter.email]
     assert "approved" in mail.outbox[-1].subject
-    assert ProjectChange.objects.filter(project=registration, action="approved", actor=program_office).exists()
+    assert ProjectChange.objects.filter(
+        project=registration, action="approved", actor=program_office
+    ).exists()
 
 
 def test_requesting_changes_needs_a_reason_and_the_starter_resubmits_by_editing(
     client, registration, starter, program_office, django_capture_on_commit_callbacks
 ):
     client.force_login(program_office)
-    client.post(reverse("catalog:review", args=[registration.slug]), {"decision": "request_changes", "note": ""})
+    client.post(
+        reverse("catalog:review", args=[registration.slug]), {"decision": "request_changes", "note": ""}
+    )
     registration.refresh_from_db()
     assert registration.review_status == ReviewStatus.PENDING
     with django_capture_on_commit_callbacks(execute=True):
@@ -67,8 +92,13 @@ def test_requesting_changes_needs_a_reason_and_the_starter_resubmits_by_editing(
     assert "Please add a CONTRIBUTING guide." in page
     response = client.post(
         reverse("catalog:edit", args=[registration.slug]),
-        {"name": "Design Tokens", "description": "Colours and spacing.", "business_unit": registration.business_unit_id,
-         "lifecycle": "proposed", "contributing_url": "https://git.acme.example/tokens/CONTRIBUTING.md"},
+        {
+            "name": "Design Tokens",
+            "description": "Colours and spacing.",
+            "business_unit": registration.business_unit_id,
+            "lifecycle": "proposed",
+            "contributing_url": "https://git.acme.example/tokens/CONTRIBUTING.md",
+        },
     )
     assert response.status_code == 302
     registration.refresh_from_db()
@@ -78,7 +108,9 @@ def test_requesting_changes_needs_a_reason_and_the_starter_resubmits_by_editing(
 
 def test_rejecting_tells_the_starter_why(client, registration, starter, program_office):
     client.force_login(program_office)
-    client.post(reverse("catalog:review", args=[registration.slug]), {"decision": "reject", "note": "Duplicate of X."})
+    client.post(
+        reverse("catalog:review", args=[registration.slug]), {"decision": "reject", "note": "Duplicate of X."}
+    )
     registration.refresh_from_db()
     assert registration.review_status == ReviewStatus.REJECTED
     assert Notification.objects.filter(user=starter, message__contains="rejected").exists()
@@ -86,10 +118,18 @@ def test_rejecting_tells_the_starter_why(client, registration, starter, program_
 
 @pytest.mark.parametrize(
     ("who", "allowed"),
-    [("anonymous", False), ("outsider", False), ("trusted_committer", False), ("maintainer", True), ("owner", True),
-     ("program_office", True)],
+    [
+        ("anonymous", False),
+        ("outsider", False),
+        ("trusted_committer", False),
+        ("maintainer", True),
+        ("owner", True),
+        ("program_office", True),
+    ],
 )
-def test_only_owners_maintainers_and_the_program_office_edit_a_project(client, db, program_office, who, allowed):
+def test_only_owners_maintainers_and_the_program_office_edit_a_project(
+    client, db, program_office, who, allowed
+):
     project = ProjectFactory(name="Ledger", slug="ledger")
     people = {}
     for role in ("owner", "maintainer", "trusted_committer"):
@@ -99,8 +139,12 @@ def test_only_owners_maintainers_and_the_program_office_edit_a_project(client, d
     people["program_office"] = program_office
     if who in people:
         client.force_login(people[who])
-    data = {"name": "Ledger renamed", "description": "New words.", "business_unit": project.business_unit_id,
-            "lifecycle": "active"}
+    data = {
+        "name": "Ledger renamed",
+        "description": "New words.",
+        "business_unit": project.business_unit_id,
+        "lifecycle": "active",
+    }
     response = client.post(reverse("catalog:edit", args=[project.slug]), data)
     project.refresh_from_db()
     if allowed:
@@ -116,7 +160,9 @@ def test_only_owners_maintainers_and_the_program_office_edit_a_project(client, d
 
 
 @pytest.mark.parametrize("who", ["anonymous", "outsider", "owner"])
-def test_curation_actions_are_refused_to_everyone_but_the_program_office(client, registration, starter, outsider, who):
+def test_curation_actions_are_refused_to_everyone_but_the_program_office(
+    client, registration, starter, outsider, who
+):
     if who != "anonymous":
         client.force_login(starter if who == "owner" else outsider)
     for url, data in [
@@ -144,7 +190,9 @@ def test_feature_verify_and_archive(client, program_office):
     project.refresh_from_db()
     assert project.lifecycle == Lifecycle.ARCHIVED
     assert list(ProjectChange.objects.filter(project=project).values_list("action", flat=True)) == [
-        "archived", "verified", "featured"
+        "archived",
+        "verified",
+        "featured",
     ]
 
 
@@ -158,7 +206,9 @@ def test_merging_duplicates_keeps_adoptions_members_and_repositories(client, pro
     AdoptionFactory(asset=asset)
     member = UserFactory(username="maintainer-of-duplicate")
     ProjectRole.objects.create(project=duplicate, user=member, role="maintainer")
-    Repository.objects.create(project=duplicate, forge="github", url="https://github.acme.example/x/ledger-kit")
+    Repository.objects.create(
+        project=duplicate, forge="github", url="https://github.acme.example/x/ledger-kit"
+    )
     entries_rebuild(project_ids=[keep.pk, duplicate.pk])
     client.force_login(program_office)
     response = client.post(reverse("catalog:merge", args=[duplicate.slug]), {"target": keep.slug})
@@ -188,7 +238,9 @@ def test_a_signed_in_person_declares_an_adoption(client, starter):
     unit = BusinessUnitFactory(name="Retail", slug="retail")
     client.force_login(starter)
     url = reverse("catalog:adopt", args=[asset.project.slug, asset.slug])
-    response = client.post(url, {"business_unit": unit.pk, "team": "Checkout", "product": "Web shop", "since": "2026-01-05"})
+    response = client.post(
+        url, {"business_unit": unit.pk, "team": "Checkout", "product": "Web shop", "since": "2026-01-05"}
+    )
     assert response.status_code == 302
     adoption = asset.adoptions.get()
     assert (adoption.team, adoption.business_unit, adoption.created_by) == ("Checkout", unit, starter)
@@ -198,17 +250,26 @@ def test_a_signed_in_person_declares_an_adoption(client, starter):
 
 
 def test_the_project_page_shows_readiness_adoptions_and_how_to_contribute(client, db):
-    project = ProjectFactory(name="Ledger", slug="ledger", declared_readiness=["README", "LICENSE"],
-                             contributions_wanted="Help with docs")
+    project = ProjectFactory(
+        name="Ledger",
+        slug="ledger",
+        declared_readiness=["README", "LICENSE"],
+        contributions_wanted="Help with docs",
+    )
     AdoptionFactory(asset=AssetFactory(project=project))
     body = client.get(project.get_absolute_url()).content.decode()
     assert "2 of 9" in body
     assert "as declared by the project" in body
     assert "1 active adoption" in body
     assert "Help with docs" in body
-    repository = Repository.objects.create(project=project, forge="github", url="https://github.acme.example/a/b",
-                                           files_present=["README", "CONTRIBUTING", "CODEOWNERS"],
-                                           has_good_first_issues=True, last_synced_at="2026-11-01T00:00:00Z")
+    repository = Repository.objects.create(
+        project=project,
+        forge="github",
+        url="https://github.acme.example/a/b",
+        files_present=["README", "CONTRIBUTING", "CODEOWNERS"],
+        has_good_first_issues=True,
+        last_synced_at="2026-11-01T00:00:00Z",
+    )
     assert repository.pk
     body = client.get(project.get_absolute_url()).content.decode()
     assert "4 of 9" in body

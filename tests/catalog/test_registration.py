@@ -1,7 +1,6 @@
 import json
 
 import pytest
-from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -51,7 +50,10 @@ def test_a_starter_registers_a_project_that_waits_for_review(client, starter, pr
     assert sorted(t.name for t in project.topics.all()) == ["kafka", "payments"]
     assert project.skills_wanted == ["Kafka", "Java"]
     assert project.declared_readiness == ["README", "LICENSE"]
-    assert Repository.objects.get(project=project).url == "https://github.acme.example/payments/ledger-events-sdk"
+    assert (
+        Repository.objects.get(project=project).url
+        == "https://github.acme.example/payments/ledger-events-sdk"
+    )
     assert ProjectRole.objects.filter(project=project, user=starter, role="owner").exists()
     assert ProjectChange.objects.filter(project=project, action="registered", actor=starter).exists()
     assert Notification.objects.filter(user=program_office, url=reverse("catalog:review_queue")).exists()
@@ -79,7 +81,9 @@ def test_missing_fields_are_reported_next_to_the_field_and_nothing_is_saved(clie
 
 def test_the_same_repository_cannot_be_registered_twice(client, starter, unit):
     existing = ProjectFactory(name="Old Ledger")
-    Repository.objects.create(project=existing, forge="github", url="https://github.acme.example/payments/ledger-events-sdk")
+    Repository.objects.create(
+        project=existing, forge="github", url="https://github.acme.example/payments/ledger-events-sdk"
+    )
     client.force_login(starter)
     response = client.post(
         REGISTER, form_data(unit, repository_urls="https://GITHUB.acme.example/payments/ledger-events-sdk/")
@@ -120,7 +124,9 @@ def test_an_innersource_json_fills_the_form(client, starter, unit):
         "docs": "https://docs.acme.example/tokens",
         "language": "TypeScript",
     }
-    upload = SimpleUploadedFile("innersource.json", json.dumps(descriptor).encode(), content_type="application/json")
+    upload = SimpleUploadedFile(
+        "innersource.json", json.dumps(descriptor).encode(), content_type="application/json"
+    )
     response = client.post(REGISTER, {"load_descriptor": "1", "descriptor_file": upload})
     body = response.content.decode()
     assert 'value="Design Tokens"' in body
@@ -158,7 +164,7 @@ spec:
     [
         ("kind: Component\nmetadata:\n  name: invalid component\n", "is not a valid Backstage name"),
         ("kind: Component\nmetadata: [unclosed\n", "This is not valid YAML"),
-        ("{\"title\": ", "This is not valid JSON"),
+        ('{"title": ', "This is not valid JSON"),
         ("kind: Group\nmetadata:\n  name: team-a\n", "No Component, System, API or Resource"),
         ("", "Upload an innersource.json or catalog-info.yaml"),
     ],

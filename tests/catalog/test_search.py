@@ -36,11 +36,16 @@ def catalog(db):
         activity_score=900,
     )
     ledger.languages.add(python)
-    sdk = AssetFactory(project=ledger, name="Ledger Python SDK", slug="ledger-python-sdk", kind=AssetKind.LIBRARY)
+    sdk = AssetFactory(
+        project=ledger, name="Ledger Python SDK", slug="ledger-python-sdk", kind=AssetKind.LIBRARY
+    )
     AdoptionFactory(asset=sdk, business_unit=data)
     AdoptionFactory(asset=sdk, business_unit=data)
     flags = ProjectFactory(
-        name="Feature Flags", slug="feature-flags", description="Toggle features safely.", business_unit=payments,
+        name="Feature Flags",
+        slug="feature-flags",
+        description="Toggle features safely.",
+        business_unit=payments,
         lifecycle=Lifecycle.DEPRECATED,
     )
     pending = ProjectFactory(name="Kafka Secret Plans", slug="kafka-secret", review_status="pending")
@@ -103,11 +108,16 @@ def test_wants_contributions_and_lifecycle_filters(catalog):
 
 
 def test_sorts(catalog):
-    assert names(catalog_search(query=CatalogQuery(sort="activity")))[0] in {"Payments Ledger", "Ledger Python SDK"}
+    assert names(catalog_search(query=CatalogQuery(sort="activity")))[0] in {
+        "Payments Ledger",
+        "Ledger Python SDK",
+    }
     adopted = names(catalog_search(query=CatalogQuery(sort="adopted")))
     # The asset has two adoptions, and its project counts the adoptions of all its assets.
     assert set(adopted[:2]) == {"Ledger Python SDK", "Payments Ledger"}
-    assert names(catalog_search(query=CatalogQuery(sort="name"))) == sorted(names(catalog_search(query=CatalogQuery(sort="name"))))
+    assert names(catalog_search(query=CatalogQuery(sort="name"))) == sorted(
+        names(catalog_search(query=CatalogQuery(sort="name")))
+    )
 
 
 def test_the_search_page_keeps_its_state_in_the_url(client, catalog):
@@ -121,7 +131,9 @@ def test_the_search_page_keeps_its_state_in_the_url(client, catalog):
 
 def test_htmx_requests_get_only_the_results(client, catalog):
     response = client.get(
-        reverse("catalog:search"), {"q": "ledger"}, headers={"HX-Request": "true", "HX-Target": "catalog-results"}
+        reverse("catalog:search"),
+        {"q": "ledger"},
+        headers={"HX-Request": "true", "HX-Target": "catalog-results"},
     )
     body = response.content.decode()
     assert "<html" not in body
