@@ -4,7 +4,10 @@ Everything here is fiction written for the demo. The command draws from these li
 seed, so keep the order of every list stable: reordering changes the generated data.
 """
 
+import re
 from typing import NamedTuple
+
+from django.utils.text import slugify
 
 
 class UnitSpec(NamedTuple):
@@ -157,6 +160,11 @@ CONTRIBUTION_ASKS: tuple[str, ...] = (
     "upgrading our dependencies",
 )
 
+CONTRIBUTIONS_WANTED = (
+    "We would welcome help with {first} and {second}. Look for issues labelled “good first issue”, "
+    "or say hello in #{channel} before starting something bigger."
+)
+
 FIRST_NAMES: tuple[str, ...] = (
     "Aisha", "Aleksander", "Amara", "Anders", "Ana", "Arjun", "Beatriz", "Ben", "Camille", "Carlos", "Chen",
     "Chiara", "Daniel", "Deepa", "Elena", "Emeka", "Emma", "Fatima", "Felix", "Freya", "Gabriel", "Hana",
@@ -205,12 +213,27 @@ BIO_ENDINGS: tuple[str, ...] = (
     "Learning Rust in the evenings.",
 )
 
-# The three accounts the command prints: (username, first, last, password, unit slug, team, role).
-KNOWN_ACCOUNTS: tuple[tuple[str, str, str, str, str, str, str], ...] = (
-    ("admin", "Morgan", "Avery", "demo-admin", "corporate-it", "Identity & Access", "superuser"),
-    ("office", "Priya", "Okonkwo", "demo-office", "corporate-it", "InnerSource Program Office", "office"),
-    ("dev", "Dana", "Eriksen", "demo-dev", "payments", "Payments Core", "practitioner"),
-)
+
+class KnownAccount(NamedTuple):
+    username: str  # also the e-mail's local part
+    first_name: str
+    last_name: str
+    password: str
+    unit: str
+    team: str
+    kind: str  # "superuser", "office" (program office staff) or "practitioner"
+    bio: str
+
+
+# The three accounts the command prints, to log in with e-mail and password.
+KNOWN_ACCOUNTS: tuple[KnownAccount, ...] = (
+    KnownAccount("admin", "Morgan", "Avery", "demo-admin", "corporate-it", "Identity & Access", "superuser",
+                 "Runs the portal and the identity platform behind it."),
+    KnownAccount("office", "Priya", "Okonkwo", "demo-office", "corporate-it", "InnerSource Program Office", "office",
+                 "Leads the InnerSource Program Office: ask me how to get your project listed."),
+    KnownAccount("dev", "Dana", "Eriksen", "demo-dev", "payments", "Payments Core", "practitioner",
+                 "Backend engineer in Payments Core; maintains the Ledger Events SDK."),
+)  # fmt: skip
 
 # Review queue content: three waiting registrations and one sent back with a reason.
 PENDING_PROJECTS: tuple[str, ...] = (
@@ -264,6 +287,70 @@ SECOND_REPOSITORIES: tuple[tuple[str, str], ...] = (
     ("-infra", "Deployment and infrastructure code for {name}."),
     ("-benchmarks", "Load tests and benchmarks for {name}."),
 )
+
+FORGE_URLS: dict[str, str] = {
+    "github": "https://github.acme.example/{owner}/{name}",
+    "gitlab": "https://gitlab.acme.example/{owner}/{name}",
+    "git": "https://git.acme.example/scm/{owner}/{name}",
+}
+
+# How likely a repository is to have each readiness file (GOOD_FIRST_ISSUE is a label, not a file).
+FILE_ODDS: dict[str, float] = {
+    "README": 0.97, "CONTRIBUTING": 0.7, "COMMUNICATION": 0.4, "CODE_OF_CONDUCT": 0.45, "LICENSE": 0.85,
+    "CODEOWNERS": 0.6, "ISSUE_TEMPLATE": 0.5, "PULL_REQUEST_TEMPLATE": 0.5,
+}  # fmt: skip
+
+# By lifecycle: how many days ago the repositories were last updated, and how busy they are (0 to 1).
+ACTIVITY: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
+    "proposed": ((0, 14), (0.1, 0.5)),
+    "incubating": ((0, 14), (0.2, 0.8)),
+    "active": ((0, 10), (0.35, 1.0)),
+    "maintained": ((3, 75), (0.15, 0.6)),
+    "deprecated": ((150, 400), (0.03, 0.08)),
+    "archived": ((300, 700), (0.01, 0.04)),
+}
+
+PACKAGE_REGISTRIES: dict[str, str] = {
+    "Java": "maven", "Kotlin": "maven", "Scala": "maven", "Python": "pypi", "TypeScript": "npm",
+    "Go": "go", "Swift": "swift", "Rust": "cargo", "HCL": "terraform", "SQL": "dbt",
+}  # fmt: skip
+KIND_PATHS: dict[str, str] = {
+    "service": "apis", "template": "templates", "tool": "tools", "dataset": "datasets",
+    "model": "models", "documentation": "docs", "pipeline": "pipelines",
+}  # fmt: skip
+# Words in an asset's name that say which of the project's languages it is written in.
+LANGUAGE_HINTS: dict[str, str] = {
+    "ios": "Swift", "swiftui": "Swift", "android": "Kotlin", "compose": "Kotlin", "jvm": "Java",
+    "spring": "Java", "web": "TypeScript", "node": "TypeScript", "js": "TypeScript", "react": "TypeScript",
+}  # fmt: skip
+
+
+def asset_slug(name: str) -> str:
+    # "@acme/ui-react" and "pacs.008 Validator CLI" keep their word breaks in the slug.
+    return slugify(re.sub(r"[@/.]", " ", name))
+
+
+def asset_languages(name: str, languages: list[str]) -> list[str]:
+    """The project's languages that an asset's name mentions or hints at ("for iOS" means Swift)."""
+    words = sorted(set(re.findall(r"[a-z]+", name.lower())))
+    named = [language for language in languages if language.lower() in words]
+    hinted = [LANGUAGE_HINTS[word] for word in words if LANGUAGE_HINTS.get(word) in languages]
+    return list(dict.fromkeys(named + hinted))
+
+
+def asset_url(kind: str, slug: str, project_slug: str, language: str) -> str:
+    """Libraries live in the registry of their language; everything else under its project."""
+    if kind == "library":
+        return f"https://packages.acme.example/{PACKAGE_REGISTRIES[language]}/{slug}"
+    return f"https://packages.acme.example/{KIND_PATHS[kind]}/{project_slug}/{slug}"
+
+
+# The assets most teams use, most popular first; the rest of the adoptions follow a long tail.
+POPULAR_ASSETS: tuple[str, ...] = (
+    "OTel Java Starter", "VPC Module", "@acme/design-tokens", "OAuth Client for Java", "SSO Gateway",
+    "Java Service Pipeline", "Flags SDK for JVM", "Ledger Events SDK for Java", "@acme/ui-react",
+    "Connect Worker Image",
+)  # fmt: skip
 
 ASSET_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
     "library": (

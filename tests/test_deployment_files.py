@@ -498,10 +498,9 @@ def test_the_image_runs_as_a_non_root_user_that_owns_the_directories_it_writes()
                             break
                         owned.add(workdir / path)
     beat_params = celery_invocation(service_command(project_services()["beat"])[1:])[2]
-
-    assert user not in {"root", "0"}
     media_root = workdir / django_settings.MEDIA_ROOT.relative_to(django_settings.BASE_DIR)
 
+    assert user not in {"root", "0"}
     assert any("useradd" in tokens and user in tokens for tokens in run_tokens), f"user {user} is not created"
     assert media_root in owned, "uploads need a directory the user may write"
     assert PurePosixPath(beat_params["schedule"]).parent in owned, "beat writes its schedule file there"

@@ -166,13 +166,14 @@ def login(live_server):
 
 @pytest.fixture
 def kafka_catalog(transactional_db):
-    """Two Kafka projects (one with an asset), a payments project with an asset, all listed and indexed.
+    """Two Kafka projects (one with two assets), a payments project with an asset, all listed and indexed.
 
     Kafka Connect Toolkit is featured and the most active, and its description mentions a schema registry
     client: so only the exact-name rule can put "Kafka Schema Registry Client" above it for that query.
     """
+    from catalog.models import AssetKind, Forge, Repository
     from catalog.search_index import entries_rebuild
-    from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory
+    from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory
 
     data_platform = BusinessUnitFactory(name="Data Platform", slug="data-platform")
     payments = BusinessUnitFactory(name="Payments", slug="payments")
@@ -184,6 +185,22 @@ def kafka_catalog(transactional_db):
         featured=True,
         activity_score=80,
         contributions_wanted="Connectors for more databases.",
+        # What a synced project shows in its side column: long labels, long values, long URLs.
+        activity_score_explanation=[
+            {"label": "Base activity", "value": "50 + 95 forks × 5 + 17 watchers + 282 stars ÷ 3 = 636"},
+            {
+                "label": "Commit participation multiplier",
+                "value": "18.8 commits a week on average over the last 13 weeks: × 1.1429 (8/7 at 10 or more)",
+            },
+            {"label": "Score", "value": "round(726.9 − 50) = 677"},
+        ],
+        communication_url="https://chat.example.com/channels/kafka-connect-toolkit-contributors",
+        docs_url="https://docs.example.com/data-platform/kafka-connect-toolkit/",
+    )
+    Repository.objects.create(
+        project=toolkit,
+        forge=Forge.GITHUB,
+        url="https://github.example.com/data-platform/kafka-connect-toolkit",
     )
     registry = ProjectFactory(
         name="Kafka Schema Registry Client",
@@ -211,6 +228,18 @@ def kafka_catalog(transactional_db):
         slug="ledger-reconciliation-job",
         description="Nightly job that matches ledger entries with bank statements.",
     )
+    AssetFactory(
+        project=toolkit,
+        name="Event Hub Connector Guide",
+        slug="event-hub-connector-guide",
+        kind=AssetKind.DOCUMENTATION,
+        description="How to run connectors on the shared event hub.",
+    )
+    accounts = BusinessUnitFactory(name="Accounts & Savings", slug="accounts-savings")
+    AdoptionFactory(
+        asset=sink, business_unit=accounts, team="Retail Onboarding", product="Mobile Banking App"
+    )
+    AdoptionFactory(asset=sink, business_unit=payments, team="Card Disputes", product="Chargeback Console")
     entries_rebuild(project_ids=[toolkit.pk, registry.pk, ledger.pk])
     return {
         "toolkit": toolkit,

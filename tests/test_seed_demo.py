@@ -1,0 +1,262 @@
+"""`manage.py seed_demo` builds the Acme Group demo organisation once, the same way every time."""
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.db.models import Count, Q
+from django.test import Client
+
+from catalog.models import (
+    Adoption,
+    Asset,
+    BusinessUnit,
+    EntryType,
+    Project,
+    ProjectChange,
+    ProjectRole,
+    Repository,
+    ReviewStatus,
+    SearchEntry,
+)
+from community.models import Practitioner
+from portal.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+BASE_DATE = datetime(2026, 11, 1, tzinfo=UTC)
+MODELS = (
+    BusinessUnit,
+    User,
+    Practitioner,
+    EmailAddress,
+    Project,
+    ProjectRole,
+    Repository,
+    Asset,
+    Adoption,
+    ProjectChange,
+    SearchEntry,
+    Notification,
+)
+
+
+def seed(*args: str) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def content() -> dict[str, list[tuple]]:
+    """Everything the seed wrote, without primary keys, so that two seeded databases can be compared."""
+    return {
+        "projects": sorted(
+            (
+                p.slug,
+                p.name,
+                p.business_unit.slug,
+                p.lifecycle,
+                p.review_status,
+                p.featured,
+                p.verified,
+                p.activity_score,
+                p.created_at,
+                p.updated_at,
+                p.created_by.username,
+                tuple(sorted(t.name for t in p.topics.all())),
+                tuple(sorted(lang.name for lang in p.languages.all())),
+                tuple(p.declared_readiness),
+                tuple(p.skills_wanted),
+            )
+            for p in Project.objects.select_related("business_unit", "created_by").prefetch_related(
+                "topics", "languages"
+            )
+        ),
+        "adoption counts": sorted(
+            Asset.objects.annotate(n=Count("adoptions")).values_list("project__slug", "slug", "n")
+        ),
+        "adoptions": sorted(
+            Adoption.objects.values_list(
+                "asset__project__slug",
+                "asset__slug",
+                "business_unit__slug",
+                "team",
+                "product",
+                "since",
+                "ended_on",
+                "created_by__username",
+                "created_at",
+            )
+        ),
+        "assets": sorted(
+            Asset.objects.values_list(
+                "project__slug", "slug", "kind", "url", "description", "created_at", "updated_at"
+            )
+        ),
+        "repositories": sorted(
+            (
+                r.url,
+                r.stars,
+                r.forks,
+                r.watchers,
+                tuple(r.participation),
+                tuple(r.files_present),
+                r.last_synced_at,
+            )
+            for r in Repository.objects.all()
+        ),
+        "people": sorted(
+            User.objects.values_list(
+                "username",
+                "email",
+                "password",
+                "date_joined",
+                "practitioner__team",
+                "practitioner__github_login",
+            )
+        ),
+        "roles": sorted(
+            ProjectRole.objects.values_list("project__slug", "user__username", "role", "created_at")
+        ),
+        "changes": sorted(
+            ProjectChange.objects.values_list(
+                "project__slug", "actor__username", "action", "note", "created_at"
+            )
+        ),
+        "search": sorted(
+            SearchEntry.objects.values_list("entry_type", "path", "activity_score", "adoption_count")
+        ),
+    }
+
+
+def test_seeding_builds_a_whole_organisation_with_a_review_queue():
+    output = seed()
+
+    assert BusinessUnit.objects.count() == 8
+    assert Practitioner.objects.count() >= 200
+    assert Project.objects.count() == 60
+    assert Asset.objects.count() == 150
+    assert Adoption.objects.count() >= 300
+    assert Project.objects.filter(review_status=ReviewStatus.PENDING).count() == 3
+    sent_back = Project.objects.get(review_status=ReviewStatus.CHANGES_REQUESTED)
+    assert sent_back.review_note
+    assert Project.objects.listed().count() == 56
+    assert "admin@acme.example / demo-admin" in output
+    assert "office@acme.example / demo-office" in output
+    assert "dev@acme.example / demo-dev" in output
+
+
+def test_every_listed_project_and_its_assets_are_in_the_search_index():
+    seed()
+
+    listed = set(Project.objects.listed().values_list("pk", flat=True))
+    indexed = set(
+        SearchEntry.objects.filter(entry_type=EntryType.PROJECT).values_list("project_id", flat=True)
+    )
+    assert indexed == listed
+    listed_assets = Asset.objects.filter(project__in=listed).count()
+    assert SearchEntry.objects.filter(entry_type=EntryType.ASSET).count() == listed_assets
+    for word in ("kafka", "authentication"):
+        assert SearchEntry.objects.filter(Q(name__icontains=word) | Q(keywords__icontains=word)).exists(), (
+            word
+        )
+
+
+def test_a_second_run_says_the_data_is_there_and_changes_nothing():
+    seed()
+    before = row_counts()
+
+    output = seed()
+
+    assert "Demo data already present; nothing to do." in output
+    assert row_counts() == before
+
+
+def test_the_admin_account_can_log_in_with_its_email_and_password():
+    seed()
+
+    assert Client().login(email="admin@acme.example", password="demo-admin")
+    admin = authenticate(username="admin@acme.example", password="demo-admin")
+    assert admin is not None and admin.is_superuser and admin.is_staff
+    assert admin.groups.filter(name=settings.PROGRAM_OFFICE_GROUP).exists()
+
+
+def test_the_office_and_dev_accounts_have_the_roles_the_output_promises():
+    seed()
+
+    office = authenticate(username="office@acme.example", password="demo-office")
+    assert office is not None and office.is_staff and not office.is_superuser
+    assert office.groups.filter(name=settings.PROGRAM_OFFICE_GROUP).exists()
+    dev = authenticate(username="dev@acme.example", password="demo-dev")
+    assert dev is not None and not dev.is_staff
+    assert ProjectRole.objects.filter(user=dev, role=ProjectRole.Role.OWNER).count() == 2
+    assert EmailAddress.objects.filter(verified=True, primary=True).count() == 3
+    assert User.objects.filter(password__startswith="!").count() == User.objects.count() - 3
+
+
+def test_every_project_has_an_owner_maintainers_and_repositories():
+    seed()
+
+    for project in Project.objects.annotate(
+        owners=Count("roles", filter=Q(roles__role=ProjectRole.Role.OWNER), distinct=True),
+        maintainers=Count("roles", filter=Q(roles__role=ProjectRole.Role.MAINTAINER), distinct=True),
+        repos=Count("repositories", distinct=True),
+    ):
+        assert project.owners == 1, project
+        assert 1 <= project.maintainers <= 2, project
+        assert 1 <= project.repos <= 2, project
+        assert project.created_by == project.roles.get(role=ProjectRole.Role.OWNER).user
+
+
+def test_readiness_shows_both_synced_and_declared_projects_and_one_sync_error():
+    seed()
+
+    synced = Project.objects.filter(repositories__last_synced_at__isnull=False).distinct().count()
+    assert 30 <= synced < 60
+    assert Repository.objects.exclude(last_error="").count() == 1
+    assert all(len(r.participation) == 52 for r in Repository.objects.all())
+
+
+def test_popular_assets_are_adopted_by_several_other_business_units():
+    seed()
+
+    top = Asset.objects.annotate(n=Count("adoptions")).order_by("-n").first()
+    units = top.adoptions.exclude(business_unit=top.project.business_unit).values("business_unit").distinct()
+    assert top.n >= 15
+    assert units.count() >= 4
+    ended = Adoption.objects.filter(ended_on__isnull=False).count()
+    assert 0.05 <= ended / Adoption.objects.count() <= 0.2
+
+
+def test_generated_dates_count_back_from_the_base_date_not_the_clock():
+    seed()
+
+    assert not Project.objects.filter(Q(created_at__gt=BASE_DATE) | Q(updated_at__gt=BASE_DATE)).exists()
+    assert not Asset.objects.filter(Q(created_at__gt=BASE_DATE) | Q(updated_at__gt=BASE_DATE)).exists()
+    assert not Adoption.objects.filter(
+        Q(since__gte=BASE_DATE.date()) | Q(ended_on__gte=BASE_DATE.date())
+    ).exists()
+    assert not ProjectChange.objects.filter(created_at__gt=BASE_DATE).exists()
+    assert not Notification.objects.filter(created_at__gt=BASE_DATE).exists()
+    oldest = Project.objects.order_by("created_at").first().created_at
+    assert (BASE_DATE - oldest).days <= 3 * 366
+
+
+def test_reseeding_with_reset_writes_exactly_the_same_content():
+    seed()
+    first, first_counts = content(), row_counts()
+
+    output = seed("--reset")
+
+    assert "Seeded Acme Group" in output
+    assert row_counts() == first_counts
+    assert content() == first
