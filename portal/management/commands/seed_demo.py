@@ -222,11 +222,8 @@ class DemoSeeder:
         projects = []
         for spec in data.PROJECTS:
             slug = slugify(spec.name)
-            status = ReviewStatus.APPROVED
-            if spec.name in data.PENDING_PROJECTS:
-                status = ReviewStatus.PENDING
-            elif spec.name in data.CHANGES_REQUESTED:
-                status = ReviewStatus.CHANGES_REQUESTED
+            status = ReviewStatus.PENDING if spec.name in data.PENDING_PROJECTS else ReviewStatus.APPROVED
+            status = ReviewStatus.CHANGES_REQUESTED if spec.name in data.CHANGES_REQUESTED else status
             if status != ReviewStatus.APPROVED:
                 lifecycle, created_at = Lifecycle.PROPOSED, ago(rng.uniform(2, 25))
             else:
@@ -278,12 +275,9 @@ class DemoSeeder:
         self.projects = list(zip(data.PROJECTS, Project.objects.bulk_create(projects), strict=True))
         topics = [(p, self.topics[name]) for s, p in self.projects for name in s.topics.split()]
         languages = [(p, self.languages[name]) for s, p in self.projects for name in s.languages.split()]
-        Project.topics.through.objects.bulk_create(
-            [Project.topics.through(project=p, topic=t) for p, t in topics]
-        )
-        Project.languages.through.objects.bulk_create(
-            [Project.languages.through(project=p, language=lang) for p, lang in languages]
-        )
+        topic_link, language_link = Project.topics.through, Project.languages.through
+        topic_link.objects.bulk_create([topic_link(project=p, topic=t) for p, t in topics])
+        language_link.objects.bulk_create([language_link(project=p, language=lang) for p, lang in languages])
         self.counts["projects"] = len(projects)
 
     def create_roles(self) -> None:
@@ -408,13 +402,10 @@ class DemoSeeder:
         for asset, moment in zip(self.assets, updated, strict=True):
             asset.updated_at = moment
         Asset.objects.bulk_update(self.assets, ["updated_at"])
-        pairs = [
-            (a, self.languages[n])
-            for a, names in zip(self.assets, asset_languages, strict=True)
-            for n in names
-        ]
-        Asset.languages.through.objects.bulk_create(
-            [Asset.languages.through(asset=a, language=x) for a, x in pairs]
+        link = Asset.languages.through
+        own = zip(self.assets, asset_languages, strict=True)
+        link.objects.bulk_create(
+            [link(asset=a, language=self.languages[n]) for a, names in own for n in names]
         )
         self.counts["assets"] = len(self.assets)
 
@@ -445,13 +436,20 @@ class DemoSeeder:
             ended_on: date | None = None
             if rng.random() < (0.5 if project.lifecycle in RETIRED else 0.1) and (base_day - since).days > 30:
                 ended_on = since + timedelta(days=rng.randint(30, (base_day - since).days - 1))
-            adoption = Adoption(asset=asset, business_unit=self.units[unit.slug], team=team, since=since)
-            adoption.product = rng.choice(unit.products) if rng.random() < 0.8 else ""
-            adoption.ended_on, adoption.created_by = ended_on, rng.choice(self.people[unit.slug])
-            adoption.created_at = datetime(since.year, since.month, since.day, 9, tzinfo=UTC) + timedelta(
-                minutes=rng.randint(0, 480)
+            # Declared on a working morning of the day the team started using the asset.
+            declared = datetime(since.year, since.month, since.day, 9, tzinfo=UTC)
+            adoptions.append(
+                Adoption(
+                    asset=asset,
+                    business_unit=self.units[unit.slug],
+                    team=team,
+                    product=rng.choice(unit.products) if rng.random() < 0.8 else "",
+                    since=since,
+                    ended_on=ended_on,
+                    created_by=rng.choice(self.people[unit.slug]),
+                    created_at=declared + timedelta(minutes=rng.randint(0, 180)),
+                )
             )
-            adoptions.append(adoption)
         Adoption.objects.bulk_create(adoptions)
         self.counts["adoptions"] = len(adoptions)
 
@@ -488,7 +486,8 @@ class DemoSeeder:
                     moments.append(log(project, owner, Action.EDITED, edited, changed_fields=fields))
                 if project.lifecycle == Lifecycle.ARCHIVED:
                     note = "No longer maintained; the description says what replaced it."
-                    moments.append(log(project, owner, Action.ARCHIVED, ago(rng.uniform(30, 120)), note=note))
+                    archived = max(approved + duration(1), ago(rng.uniform(30, 120)))
+                    moments.append(log(project, owner, Action.ARCHIVED, archived, note=note))
             project.updated_at = max(moments)
         ProjectChange.objects.bulk_create(changes)
         # bulk_create let auto_now stamp the clock on updated_at; write the seeded moments back.
