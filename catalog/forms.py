@@ -1,10 +1,13 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
 
 from catalog.descriptors import DescriptorError, parse_descriptor
-from catalog.models import Adoption, BusinessUnit, Lifecycle, Project
+from catalog.models import Adoption, Asset, AssetKind, BusinessUnit, Lifecycle, Project
 from catalog.readiness import READINESS_ITEMS
-from catalog.services import ProjectFields
+from catalog.services import AssetFields, ProjectFields
+
+User = get_user_model()
 
 
 def split_words(text: str) -> list[str]:
@@ -52,6 +55,12 @@ class ProjectForm(forms.Form):
         help_text="What help you want. Leave empty if you are not looking for contributions now.",
     )
     logo_url = forms.URLField(required=False, label="Logo URL", assume_scheme="https")
+    maintainer_emails = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Maintainers",
+        help_text="E-mail addresses of people with a portal account, comma-separated. You are the owner.",
+    )
     declared_readiness = forms.MultipleChoiceField(
         required=False,
         choices=READINESS_ITEMS,
@@ -73,6 +82,16 @@ class ProjectForm(forms.Form):
             raise forms.ValidationError("At most 20 repositories per project.")
         return urls
 
+    def clean_maintainer_emails(self) -> list:
+        emails = [e.lower() for e in split_words(self.cleaned_data["maintainer_emails"])][:20]
+        users = {user.email.lower(): user for user in User.objects.filter(email__in=emails, is_active=True)}
+        unknown = [e for e in emails if e not in users]
+        if unknown:
+            raise forms.ValidationError(
+                f"No portal account for {', '.join(unknown)}. Ask them to sign up first, then add them."
+            )
+        return [users[e] for e in emails]
+
     def to_fields(self) -> ProjectFields:
         data = self.cleaned_data
         return ProjectFields(
@@ -92,6 +111,7 @@ class ProjectForm(forms.Form):
             contributions_wanted=data["contributions_wanted"].strip(),
             logo_url=data["logo_url"],
             declared_readiness=list(data["declared_readiness"]),
+            maintainers=data["maintainer_emails"],
         )
 
     @staticmethod
@@ -113,6 +133,9 @@ class ProjectForm(forms.Form):
             "contributions_wanted": project.contributions_wanted,
             "logo_url": project.logo_url,
             "declared_readiness": project.declared_readiness,
+            "maintainer_emails": ", ".join(
+                role.user.email for role in project.roles.filter(role="maintainer").select_related("user")
+            ),
         }
 
 
@@ -191,3 +214,43 @@ class MergeForm(forms.Form):
         if target is None:
             raise forms.ValidationError(f"No other approved project has the slug “{slug}”.")
         return target
+
+
+class AssetForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    kind = forms.ChoiceField(choices=AssetKind.choices)
+    description = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        label="Where to get it",
+        help_text="Package, endpoint, download or docs.",
+    )
+    topics = forms.CharField(
+        required=False, max_length=500, help_text="Comma-separated; empty: the project's"
+    )
+    languages = forms.CharField(
+        required=False, max_length=300, help_text="Comma-separated; empty: the project's"
+    )
+
+    def to_fields(self) -> AssetFields:
+        data = self.cleaned_data
+        return AssetFields(
+            name=data["name"].strip(),
+            kind=data["kind"],
+            description=data["description"].strip(),
+            url=data["url"],
+            topics=split_words(data["topics"])[:20],
+            languages=split_words(data["languages"])[:10],
+        )
+
+    @staticmethod
+    def initial_from(asset: Asset) -> dict:
+        return {
+            "name": asset.name,
+            "kind": asset.kind,
+            "description": asset.description,
+            "url": asset.url,
+            "topics": ", ".join(t.name for t in asset.topics.all()),
+            "languages": ", ".join(lang.name for lang in asset.languages.all()),
+        }

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from catalog.models import Adoption, EntryType, Project, SearchEntry, SearchTerm
+from catalog.models import Adoption, Asset, EntryType, Language, Project, SearchEntry, SearchTerm, Topic
 
 WORD_RE = re.compile(r"[a-z0-9][a-z0-9+#.-]{1,58}[a-z0-9+#]|[a-z0-9]{2}")
 
@@ -31,6 +31,41 @@ def _people_names(project: Project) -> list[str]:
         user = role.user
         names.append(user.get_full_name() or user.username)
     return names
+
+
+def _entry_create(
+    *,
+    project: Project,
+    asset: Asset | None,
+    topics: list[Topic],
+    languages: list[Language],
+    adoption_count: int,
+    keywords: str,
+) -> SearchEntry:
+    """One index row: a project, or one of its assets (which shares the project's status and score)."""
+    described = asset or project
+    entry = SearchEntry.objects.create(
+        entry_type=EntryType.ASSET if asset else EntryType.PROJECT,
+        project=project,
+        asset=asset,
+        name=described.name,
+        slug=described.slug,
+        path=described.get_absolute_url(),
+        summary=described.description,
+        kind=asset.kind if asset else EntryType.PROJECT,
+        business_unit_id=project.business_unit_id,
+        lifecycle=project.lifecycle,
+        wants_contributions=project.wants_contributions,
+        featured=project.featured,
+        verified=project.verified,
+        activity_score=project.activity_score,
+        adoption_count=adoption_count,
+        keywords=keywords,
+        created_at=described.created_at,
+    )
+    entry.topics.set(topics)
+    entry.languages.set(languages)
+    return entry
 
 
 @transaction.atomic
@@ -67,29 +102,18 @@ def entries_rebuild(*, project_ids: Iterable[int]) -> None:
             + people
             + [a.name for a in assets]
         )
-        entry = SearchEntry.objects.create(
-            entry_type=EntryType.PROJECT,
+        entry = _entry_create(
             project=project,
-            name=project.name,
-            slug=project.slug,
-            path=project.get_absolute_url(),
-            summary=project.description,
-            kind=EntryType.PROJECT,
-            business_unit_id=project.business_unit_id,
-            lifecycle=project.lifecycle,
-            wants_contributions=project.wants_contributions,
-            featured=project.featured,
-            verified=project.verified,
-            activity_score=project.activity_score,
+            asset=None,
+            topics=list(project.topics.all()),
+            languages=list(project.languages.all()),
             adoption_count=sum(adoption_counts.values()),
             keywords=keywords,
-            created_at=project.created_at,
         )
-        entry.topics.set(project.topics.all())
-        entry.languages.set(project.languages.all())
         new_entry_ids.append(entry.pk)
         vocabulary |= words_of(project.name, project.description, keywords)
         for asset in assets:
+            # An asset without its own topics or languages inherits its project's.
             asset_topics = list(asset.topics.all()) or list(project.topics.all())
             asset_languages = list(asset.languages.all()) or list(project.languages.all())
             asset_keywords = " ".join(
@@ -98,27 +122,14 @@ def entries_rebuild(*, project_ids: Iterable[int]) -> None:
                 + [project.name]
                 + people
             )
-            asset_entry = SearchEntry.objects.create(
-                entry_type=EntryType.ASSET,
+            asset_entry = _entry_create(
                 project=project,
                 asset=asset,
-                name=asset.name,
-                slug=asset.slug,
-                path=asset.get_absolute_url(),
-                summary=asset.description,
-                kind=asset.kind,
-                business_unit_id=project.business_unit_id,
-                lifecycle=project.lifecycle,
-                wants_contributions=project.wants_contributions,
-                featured=project.featured,
-                verified=project.verified,
-                activity_score=project.activity_score,
+                topics=asset_topics,
+                languages=asset_languages,
                 adoption_count=adoption_counts.get(asset.pk, 0),
                 keywords=asset_keywords,
-                created_at=asset.created_at,
             )
-            asset_entry.topics.set(asset_topics)
-            asset_entry.languages.set(asset_languages)
             new_entry_ids.append(asset_entry.pk)
             vocabulary |= words_of(asset.name, asset.description)
     if uses_postgres() and new_entry_ids:

@@ -53,7 +53,8 @@ class ProjectFields:
     contributions_wanted: str = ""
     logo_url: str = ""
     declared_readiness: list[str] = field(default_factory=list)
-    maintainers: list[AbstractBaseUser] = field(default_factory=list)
+    # None leaves the maintainers as they are; a list replaces them (owners stay owners).
+    maintainers: list[AbstractBaseUser] | None = None
 
 
 SIMPLE_FIELDS = (
@@ -131,6 +132,18 @@ def _apply_fields(*, project: Project, fields: ProjectFields) -> dict[str, list]
         if sorted(o.name for o in new_objects) != old_names:
             changed[relation] = [", ".join(old_names), ", ".join(o.name for o in new_objects)]
             getattr(project, relation).set(new_objects)
+    if fields.maintainers is not None:
+        current = {role.user_id: role for role in project.roles.filter(role=ProjectRole.Role.MAINTAINER)}
+        owners = set(project.roles.filter(role=ProjectRole.Role.OWNER).values_list("user_id", flat=True))
+        wanted = {user.pk: user for user in fields.maintainers if user.pk not in owners}
+        if set(current) != set(wanted):
+            changed["maintainers"] = [
+                ", ".join(sorted(r.user.email for r in current.values())),
+                ", ".join(sorted(u.email for u in wanted.values())),
+            ]
+            project.roles.filter(role=ProjectRole.Role.MAINTAINER).exclude(user_id__in=wanted).delete()
+            for user_id in set(wanted) - set(current):
+                ProjectRole.objects.create(project=project, user_id=user_id, role=ProjectRole.Role.MAINTAINER)
     old_urls = sorted(project.repositories.values_list("url", flat=True))
     new_urls = list(dict.fromkeys(normalise_repository_url(u) for u in fields.repository_urls if u.strip()))
     if sorted(new_urls) != old_urls:
@@ -160,13 +173,8 @@ def project_register(*, user: AbstractBaseUser, fields: ProjectFields) -> Projec
     for name in SIMPLE_FIELDS:
         setattr(project, name, getattr(fields, name))
     project.save()
-    _apply_fields(project=project, fields=fields)
     ProjectRole.objects.create(project=project, user=user, role=ProjectRole.Role.OWNER)
-    for maintainer in fields.maintainers:
-        if maintainer.pk != user.pk:
-            ProjectRole.objects.get_or_create(
-                project=project, user=maintainer, role=ProjectRole.Role.MAINTAINER
-            )
+    _apply_fields(project=project, fields=fields)
     ProjectChange.objects.create(project=project, actor=user, action=ProjectChange.Action.REGISTERED)
     queue_url = reverse("catalog:review_queue")
     for reviewer in program_office_members():
@@ -292,6 +300,48 @@ def project_merge(*, source: Project, target: Project, user: AbstractBaseUser) -
     )
     entries_rebuild(project_ids=[source.pk, target.pk])
     return target
+
+
+@dataclass(kw_only=True)
+class AssetFields:
+    name: str
+    kind: str
+    description: str
+    url: str = ""
+    topics: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+
+
+def _asset_slug(*, project: Project, name: str, exclude_pk: int | None = None) -> str:
+    base = slugify(name)[:100] or "asset"
+    slug, n = base, 2
+    while slug == "new" or project.assets.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+@transaction.atomic
+def asset_save(
+    *, project: Project, user: AbstractBaseUser, fields: AssetFields, asset: Asset | None = None
+) -> Asset:
+    """Add an asset to a project, or change one (owners, maintainers, program office)."""
+    creating = asset is None
+    if creating:
+        asset = Asset(project=project, slug=_asset_slug(project=project, name=fields.name))
+    for name in ("name", "kind", "description", "url"):
+        setattr(asset, name, getattr(fields, name))
+    asset.save()
+    asset.topics.set(_named(Topic, fields.topics))
+    asset.languages.set(_named(Language, fields.languages))
+    ProjectChange.objects.create(
+        project=project,
+        actor=user,
+        action=ProjectChange.Action.EDITED,
+        note=f"{'added' if creating else 'changed'} the asset {asset.name}",
+    )
+    entries_rebuild(project_ids=[project.pk])
+    return asset
 
 
 @transaction.atomic

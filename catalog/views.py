@@ -8,7 +8,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from catalog import selectors, services
-from catalog.forms import AdoptionForm, DescriptorForm, MergeForm, ProjectForm, RegistrationForm, ReviewForm
+from catalog.forms import (
+    AdoptionForm,
+    AssetForm,
+    DescriptorForm,
+    MergeForm,
+    ProjectForm,
+    RegistrationForm,
+    ReviewForm,
+)
 from catalog.models import Adoption, Asset, Project, ProjectRole, ReviewStatus
 from catalog.readiness import project_readiness
 from portal.permissions import is_program_office
@@ -88,8 +96,36 @@ def asset_detail(request: HttpRequest, slug: str, asset_slug: str) -> HttpRespon
     return render(
         request,
         "catalog/asset_detail.html",
-        {"project": project, "asset": asset, "adoptions": adoptions, "form": form},
+        {
+            "project": project,
+            "asset": asset,
+            "adoptions": adoptions,
+            "form": form,
+            "can_edit": can_edit(request.user, project),
+        },
     )
+
+
+@login_required
+def asset_edit(request: HttpRequest, slug: str, asset_slug: str | None = None) -> HttpResponse:
+    """Add an asset to a project (no asset_slug) or change one: owners, maintainers, program office."""
+    project = get_object_or_404(Project, slug=slug, merged_into__isnull=True)
+    if not can_edit(request.user, project):
+        raise PermissionDenied(
+            "Only the project's owners and maintainers (or the program office) edit its assets."
+        )
+    asset = get_object_or_404(Asset, project=project, slug=asset_slug) if asset_slug else None
+    if request.method == "POST":
+        form = AssetForm(request.POST)
+        if form.is_valid():
+            asset = services.asset_save(
+                project=project, user=request.user, fields=form.to_fields(), asset=asset
+            )
+            messages.success(request, f"Saved {asset.name}.")
+            return redirect(asset)
+    else:
+        form = AssetForm(initial=AssetForm.initial_from(asset) if asset else None)
+    return render(request, "catalog/asset_edit.html", {"form": form, "project": project, "asset": asset})
 
 
 @login_required

@@ -274,3 +274,58 @@ def test_the_project_page_shows_readiness_adoptions_and_how_to_contribute(client
     body = client.get(project.get_absolute_url()).content.decode()
     assert "4 of 9" in body
     assert "from the synced repository" in body
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [("anonymous", False), ("outsider", False), ("owner", True), ("program_office", True)],
+)
+def test_only_editors_add_and_change_assets(client, program_office, outsider, who, allowed):
+    project = ProjectFactory(name="Ledger", slug="ledger")
+    owner = UserFactory(username="the-owner")
+    make_owner(project, owner)
+    people = {"owner": owner, "outsider": outsider, "program_office": program_office}
+    if who in people:
+        client.force_login(people[who])
+    data = {
+        "name": "Ledger CLI",
+        "kind": "tool",
+        "description": "Query the ledger from a terminal.",
+        "topics": "cli",
+    }
+    response = client.post(reverse("catalog:asset_new", args=[project.slug]), data)
+    if not allowed:
+        assert response.status_code in (302, 403)
+        assert not project.assets.exists()
+        return
+    asset = project.assets.get()
+    assert response["Location"] == asset.get_absolute_url()
+    assert asset.slug == "ledger-cli"
+    assert SearchEntry.objects.filter(asset=asset, kind="tool").exists()
+    data["description"] = "Query and export the ledger."
+    client.post(reverse("catalog:asset_edit", args=[project.slug, asset.slug]), data)
+    asset.refresh_from_db()
+    assert asset.description == "Query and export the ledger."
+
+
+def test_owners_name_maintainers_by_e_mail_and_unknown_addresses_are_refused(client, db):
+    project = ProjectFactory(name="Ledger", slug="ledger")
+    owner = UserFactory(username="the-owner")
+    make_owner(project, owner)
+    colleague = UserFactory(username="colleague")
+    client.force_login(owner)
+    data = {
+        "name": "Ledger",
+        "description": "x",
+        "business_unit": project.business_unit_id,
+        "lifecycle": "active",
+    }
+    response = client.post(
+        reverse("catalog:edit", args=[project.slug]), {**data, "maintainer_emails": "nobody@example.com"}
+    )
+    assert "No portal account for nobody@example.com" in response.content.decode()
+    client.post(reverse("catalog:edit", args=[project.slug]), {**data, "maintainer_emails": colleague.email})
+    assert ProjectRole.objects.filter(project=project, user=colleague, role="maintainer").exists()
+    client.post(reverse("catalog:edit", args=[project.slug]), {**data, "maintainer_emails": ""})
+    assert not ProjectRole.objects.filter(project=project, user=colleague).exists()
+    assert ProjectRole.objects.filter(project=project, user=owner, role="owner").exists()

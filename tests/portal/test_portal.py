@@ -65,12 +65,15 @@ def test_a_person_signs_up_and_signs_in_with_their_e_mail(client, db):
         "/accounts/signup/",
         {
             "email": "new.person@acme.example",
+            "first_name": "Nia",
+            "last_name": "Newcomer",
             "password1": "a-long-pass-phrase-1",
             "password2": "a-long-pass-phrase-1",
         },
     )
     assert response.status_code == 302
     user = get_user_model().objects.get(email="new.person@acme.example")
+    assert user.get_full_name() == "Nia Newcomer"
     client.logout()
     response = client.post(
         "/accounts/login/", {"login": "new.person@acme.example", "password": "a-long-pass-phrase-1"}
