@@ -140,7 +140,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "refresh-activity-scores": {"task": "catalog.tasks.scores_refresh_all", "schedule": 24 * 60 * 60},
+    "sync-repositories-incremental": {"task": "metrics.tasks.sync_all", "schedule": 60 * 60},
+    "sync-repositories-full": {
+        "task": "metrics.tasks.sync_all",
+        "schedule": 24 * 60 * 60,
+        "kwargs": {"full": True},
+    },
 }
+CELERY_TASK_ROUTES = {"metrics.tasks.*": {"queue": "sync"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -247,6 +254,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Forges: where the sync reads repositories, and the webhook secrets that sign deliveries.
+GITHUB_API_URL = env_str("GITHUB_API_URL", "https://api.github.com").rstrip("/")
+GITHUB_TOKEN = env_str("GITHUB_TOKEN")
+GITLAB_URL = env_str("GITLAB_URL", "https://gitlab.com").rstrip("/")
+GITLAB_TOKEN = env_str("GITLAB_TOKEN")
+GITHUB_WEBHOOK_SECRET = env_str("GITHUB_WEBHOOK_SECRET")
+GITLAB_WEBHOOK_TOKEN = env_str("GITLAB_WEBHOOK_TOKEN")
+PORTAL_BOT_LOGINS = {login.lower() for login in env_list("PORTAL_BOT_LOGINS", [])}
+# How long one request to a forge may take, and how many pages one sync reads at most per endpoint.
+FORGE_TIMEOUT_SECONDS = float(env_str("FORGE_TIMEOUT_SECONDS", "20"))
+FORGE_MAX_PAGES = int(env_str("FORGE_MAX_PAGES", "1000"))
 
 # The catalog's page size is bounded whatever the query string asks for.
 CATALOG_PAGE_SIZE = 20

@@ -91,3 +91,13 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     yield process
     process.terminate()
     process.wait(timeout=30)
+
+
+@pytest.fixture
+def fake_forge():
+    """A local HTTP server speaking like a forge (see tests/metrics/fakeforge.py)."""
+    from tests.metrics.fakeforge import FakeForge
+
+    forge = FakeForge().start()
+    yield forge
+    forge.stop()

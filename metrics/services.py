@@ -1,0 +1,308 @@
+"""Writes of repository activity: idempotent upserts keyed by the forges' ids.
+
+Every source (the GitHub, GitLab and git syncs, webhooks, the demo seed) goes through
+`activity_upsert`, so running a sync twice, or again after a crash half-way, yields the same rows.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Repository
+from catalog.services import project_score_refresh
+from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Release, Review
+from metrics.signals import contributions_recorded
+from metrics.sync.records import AccountRecord, ActivityBatch, RepositoryStatsRecord
+
+BULK = 500
+
+
+def is_bot(account: AccountRecord) -> bool:
+    """Bots are left out of every metric: `[bot]` logins, accounts of type Bot, and PORTAL_BOT_LOGINS."""
+    login = account.login.lower()
+    return account.is_bot or login.endswith("[bot]") or login in settings.PORTAL_BOT_LOGINS
+
+
+def _accounts_upsert(*, forge: str, records: Iterable[AccountRecord]) -> dict[str, ForgeAccount]:
+    """ForgeAccounts for these records by lower-cased login, created or refreshed; new ones are linked
+    to the portal user with the same e-mail address."""
+    wanted: dict[str, AccountRecord] = {}
+    for record in records:
+        if record and record.login:
+            wanted[record.login.lower()[:255]] = record
+    if not wanted:
+        return {}
+    existing = {a.login: a for a in ForgeAccount.objects.filter(forge=forge, login__in=list(wanted))}
+    missing = [login for login in wanted if login not in existing]
+    if missing:
+        emails = {wanted[login].email.lower() for login in missing if wanted[login].email}
+        users = {
+            u.email.lower(): u.pk
+            for u in get_user_model().objects.filter(email__in=emails).only("pk", "email")
+            if emails
+        }
+        ForgeAccount.objects.bulk_create(
+            [
+                ForgeAccount(
+                    forge=forge,
+                    login=login,
+                    external_id=wanted[login].external_id,
+                    name=wanted[login].name[:255],
+                    email=wanted[login].email[:254],
+                    is_bot=is_bot(wanted[login]),
+                    user_id=users.get(wanted[login].email.lower()),
+                )
+                for login in missing
+            ],
+            ignore_conflicts=True,
+        )
+        existing.update({a.login: a for a in ForgeAccount.objects.filter(forge=forge, login__in=missing)})
+    for login, record in wanted.items():
+        account = existing[login]
+        fresh = {
+            "external_id": record.external_id or account.external_id,
+            "name": (record.name or account.name)[:255],
+            "email": (record.email or account.email)[:254],
+            "is_bot": account.is_bot or is_bot(record),
+        }
+        if any(getattr(account, key) != value for key, value in fresh.items()):
+            for key, value in fresh.items():
+                setattr(account, key, value)
+            account.save(update_fields=list(fresh))
+    return existing
+
+
+def _account_id(accounts: dict[str, ForgeAccount], record: AccountRecord | None) -> int | None:
+    if record is None or not record.login:
+        return None
+    return accounts[record.login.lower()[:255]].pk
+
+
+def _stats_apply(*, repository: Repository, stats: RepositoryStatsRecord) -> None:
+    mapping = {
+        "full_name": stats.full_name or None,
+        "description": stats.description or None,
+        "default_branch": stats.default_branch or None,
+        "stars": stats.stars,
+        "forks": stats.forks,
+        "watchers": stats.watchers,
+        "open_issues": stats.open_issues,
+        "license": stats.license,
+        "topics": stats.topics,
+        "forge_created_at": stats.created_at,
+        "forge_updated_at": stats.updated_at,
+        "forge_pushed_at": stats.pushed_at,
+        "participation": stats.participation,
+        "files_present": stats.files_present,
+        "has_good_first_issues": stats.has_good_first_issues,
+    }
+    changed = [
+        name for name, value in mapping.items() if value is not None and getattr(repository, name) != value
+    ]
+    for name in changed:
+        setattr(repository, name, mapping[name])
+    if changed:
+        repository.save(update_fields=changed)
+
+
+@transaction.atomic
+def activity_upsert(*, repository: Repository, batch: ActivityBatch) -> set[int]:
+    """Write one batch of activity for a repository; return the portal users it involves."""
+    forge = repository.forge
+    people = [pr.author for pr in batch.pull_requests] + [pr.merged_by for pr in batch.pull_requests]
+    people += [r.author for r in batch.reviews] + [i.author for i in batch.issues]
+    people += [c.author for c in batch.comments] + [c.author for c in batch.commits]
+    people += [r.author for r in batch.releases]
+    accounts = _accounts_upsert(forge=forge, records=[p for p in people if p])
+
+    if batch.stats:
+        _stats_apply(repository=repository, stats=batch.stats)
+
+    if batch.pull_requests:
+        PullRequest.objects.bulk_create(
+            [
+                PullRequest(
+                    repository=repository,
+                    forge_id=pr.forge_id,
+                    number=pr.number,
+                    title=pr.title[:500],
+                    state=pr.state,
+                    draft=pr.draft,
+                    author_id=_account_id(accounts, pr.author),
+                    merged_by_id=_account_id(accounts, pr.merged_by),
+                    labels=pr.labels,
+                    additions=pr.additions,
+                    deletions=pr.deletions,
+                    created_at=pr.created_at,
+                    updated_at=pr.updated_at,
+                    ready_for_review_at=pr.ready_for_review_at,
+                    merged_at=pr.merged_at,
+                    closed_at=pr.closed_at,
+                )
+                for pr in batch.pull_requests
+            ],
+            batch_size=BULK,
+            update_conflicts=True,
+            unique_fields=["repository", "number"],
+            update_fields=[
+                "forge_id", "title", "state", "draft", "author", "merged_by", "labels", "additions", "deletions",
+                "created_at", "updated_at", "ready_for_review_at", "merged_at", "closed_at",
+            ],
+        )  # fmt: skip
+
+    if batch.issues:
+        Issue.objects.bulk_create(
+            [
+                Issue(
+                    repository=repository,
+                    forge_id=issue.forge_id,
+                    number=issue.number,
+                    title=issue.title[:500],
+                    state=issue.state,
+                    author_id=_account_id(accounts, issue.author),
+                    labels=issue.labels,
+                    created_at=issue.created_at,
+                    updated_at=issue.updated_at,
+                    closed_at=issue.closed_at,
+                )
+                for issue in batch.issues
+            ],
+            batch_size=BULK,
+            update_conflicts=True,
+            unique_fields=["repository", "number"],
+            update_fields=[
+                "forge_id",
+                "title",
+                "state",
+                "author",
+                "labels",
+                "created_at",
+                "updated_at",
+                "closed_at",
+            ],
+        )
+
+    numbers = {r.pull_request_number for r in batch.reviews}
+    numbers |= {c.pull_request_number for c in batch.comments if c.pull_request_number}
+    numbers |= {c.issue_number for c in batch.comments if c.issue_number}
+    pr_ids = (
+        dict(repository.pull_requests.filter(number__in=numbers).values_list("number", "pk"))
+        if numbers
+        else {}
+    )
+    issue_numbers = {c.issue_number for c in batch.comments if c.issue_number}
+    issue_ids = (
+        dict(repository.issues.filter(number__in=issue_numbers).values_list("number", "pk"))
+        if issue_numbers
+        else {}
+    )
+
+    reviews = [r for r in batch.reviews if r.pull_request_number in pr_ids]
+    if reviews:
+        Review.objects.bulk_create(
+            [
+                Review(
+                    pull_request_id=pr_ids[r.pull_request_number],
+                    forge_id=r.forge_id,
+                    author_id=_account_id(accounts, r.author),
+                    state=r.state,
+                    submitted_at=r.submitted_at,
+                )
+                for r in reviews
+            ],
+            batch_size=BULK,
+            update_conflicts=True,
+            unique_fields=["pull_request", "forge_id"],
+            update_fields=["author", "state", "submitted_at"],
+        )
+
+    comments = []
+    for c in batch.comments:
+        # GitHub numbers issues and pull requests from one sequence: a conversation comment on a
+        # pull request arrives through the issues API with the request's number.
+        pull_request_id = pr_ids.get(c.pull_request_number or c.issue_number or -1)
+        issue_id = None if pull_request_id else issue_ids.get(c.issue_number or -1)
+        if pull_request_id is None and issue_id is None:
+            continue
+        comments.append(
+            Comment(
+                repository=repository,
+                forge_id=c.forge_id,
+                kind=c.kind,
+                issue_id=issue_id,
+                pull_request_id=pull_request_id,
+                author_id=_account_id(accounts, c.author),
+                created_at=c.created_at,
+                updated_at=c.updated_at,
+            )
+        )
+    if comments:
+        Comment.objects.bulk_create(
+            comments,
+            batch_size=BULK,
+            update_conflicts=True,
+            unique_fields=["repository", "kind", "forge_id"],
+            update_fields=["issue", "pull_request", "author", "created_at", "updated_at"],
+        )
+
+    if batch.commits:
+        Commit.objects.bulk_create(
+            [
+                Commit(
+                    repository=repository,
+                    sha=c.sha,
+                    author_id=_account_id(accounts, c.author),
+                    author_name=c.author_name[:255],
+                    author_email=c.author_email[:255],
+                    authored_at=c.authored_at,
+                    is_merge=c.is_merge,
+                )
+                for c in batch.commits
+            ],
+            batch_size=BULK,
+            update_conflicts=True,
+            unique_fields=["repository", "sha"],
+            update_fields=["author", "author_name", "author_email", "authored_at", "is_merge"],
+        )
+
+    if batch.releases:
+        Release.objects.bulk_create(
+            [
+                Release(
+                    repository=repository,
+                    forge_id=r.forge_id,
+                    tag=r.tag[:255],
+                    name=r.name[:255],
+                    draft=r.draft,
+                    prerelease=r.prerelease,
+                    published_at=r.published_at,
+                    author_id=_account_id(accounts, r.author),
+                )
+                for r in batch.releases
+            ],
+            batch_size=BULK,
+            update_conflicts=True,
+            unique_fields=["repository", "forge_id"],
+            update_fields=["tag", "name", "draft", "prerelease", "published_at", "author"],
+        )
+
+    user_ids = {a.user_id for a in accounts.values() if a.user_id and not a.is_bot}
+    if user_ids:
+        transaction.on_commit(
+            lambda: contributions_recorded.send(sender=Repository, user_ids=sorted(user_ids))
+        )
+    return user_ids
+
+
+def repository_sync_finished(*, repository: Repository, error: str = "") -> None:
+    """Record how a sync ended; a successful one refreshes the project's activity score."""
+    now = timezone.now()
+    if error:
+        Repository.objects.filter(pk=repository.pk).update(last_error=error[:2000])
+        return
+    Repository.objects.filter(pk=repository.pk).update(last_error="", last_synced_at=now)
+    repository.refresh_from_db()
+    project_score_refresh(project=repository.project, now=now)

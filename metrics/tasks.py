@@ -1,0 +1,91 @@
+"""Background work of the metrics app: repository syncs and webhook processing.
+
+Tasks are thin: load by id, call the sync, decide how to come back. They never sleep: a rate limit
+reschedules the task for when the forge allows it; 5xx and timeouts retry with exponential back-off.
+"""
+
+import logging
+import uuid
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from catalog.models import Repository
+from metrics.sync.http import ForgeError, RateLimited, TransientForgeError
+from metrics.sync.runner import repository_sync, repository_sync_failed
+
+logger = logging.getLogger(__name__)
+
+LOCK_SECONDS = 30 * 60
+MAX_TRANSIENT_RETRIES = 5
+
+
+def _lock_key(repository_id: int) -> str:
+    return f"metrics:sync-lock:{repository_id}"
+
+
+@shared_task(bind=True, queue="sync", acks_late=True)
+def sync_repository(self, repository_id: int, full: bool = False, attempt: int = 0) -> str:
+    """Sync one repository; one sync per repository at a time (a cache lock)."""
+    repository = Repository.objects.select_related("project").filter(pk=repository_id).first()
+    if repository is None:
+        return "gone"
+    token = uuid.uuid4().hex
+    if not cache.add(_lock_key(repository_id), token, timeout=LOCK_SECONDS):
+        return "busy"
+    try:
+        outcome = repository_sync(repository=repository, full=full)
+        return f"ok: {outcome.requests} requests, {outcome.records} records"
+    except RateLimited as error:
+        repository_sync_failed(repository=repository, error=str(error), retry_at=error.retry_at)
+        _come_back(repository_id, full=full, attempt=attempt, at=error.retry_at)
+        return "rate limited"
+    except TransientForgeError as error:
+        if attempt < MAX_TRANSIENT_RETRIES:
+            delay = timedelta(seconds=30 * 2**attempt)
+            repository_sync_failed(repository=repository, error=str(error), retry_at=timezone.now() + delay)
+            _come_back(repository_id, full=full, attempt=attempt + 1, at=timezone.now() + delay)
+            return "retrying"
+        repository_sync_failed(repository=repository, error=str(error))
+        return "failed"
+    except ForgeError as error:
+        repository_sync_failed(repository=repository, error=str(error))
+        return "failed"
+    finally:
+        if cache.get(_lock_key(repository_id)) == token:
+            cache.delete(_lock_key(repository_id))
+
+
+def _come_back(repository_id: int, *, full: bool, attempt: int, at) -> None:
+    """Reschedule instead of sleeping. Inline (embedded mode) there is no later: the next scheduled
+    sync, which skips repositories until their `next_attempt_at`, picks it up."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    sync_repository.apply_async(args=[repository_id], kwargs={"full": full, "attempt": attempt}, eta=at)
+
+
+@shared_task(queue="sync")
+def sync_all(full: bool = False) -> int:
+    """Queue a sync of every repository of a listed project that is not waiting out a limit."""
+    now = timezone.now()
+    ids = list(
+        Repository.objects.filter(project__review_status="approved", project__merged_into__isnull=True)
+        .filter(Q(sync_state__isnull=True) | Q(sync_state__next_attempt_at__isnull=True)
+                | Q(sync_state__next_attempt_at__lte=now))
+        .values_list("pk", flat=True)
+    )  # fmt: skip
+    for repository_id in ids:
+        sync_repository.delay(repository_id, full=full)
+    return len(ids)
+
+
+@shared_task(queue="sync", acks_late=True)
+def process_webhook_delivery(delivery_id: int) -> str:
+    """Turn a stored webhook delivery into activity (idempotent: a processed delivery is skipped)."""
+    from metrics.webhooks import delivery_process
+
+    return delivery_process(delivery_id=delivery_id)
