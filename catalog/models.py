@@ -199,6 +199,9 @@ class Repository(models.Model):
     forge_pushed_at = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    webhook_secret = models.CharField(
+        max_length=200, blank=True, help_text="this repository's own webhook secret; else the global one"
+    )
 
     class Meta:
         verbose_name_plural = "repositories"

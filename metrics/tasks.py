@@ -86,6 +86,6 @@ def sync_all(full: bool = False) -> int:
 @shared_task(queue="sync", acks_late=True)
 def process_webhook_delivery(delivery_id: int) -> str:
     """Turn a stored webhook delivery into activity (idempotent: a processed delivery is skipped)."""
-    from metrics.webhooks import delivery_process
+    from metrics.webhooks.views import delivery_process
 
     return delivery_process(delivery_id=delivery_id)

@@ -19,6 +19,7 @@ portal_patterns = (
 urlpatterns = [
     path("", include(portal_patterns)),
     path("catalog/", include("catalog.urls")),
+    path("", include("metrics.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -24,6 +24,7 @@ from catalog.models import (
     SearchEntry,
 )
 from community.models import Practitioner
+from metrics.models import Comment, ForgeAccount, PullRequest, Release, Review
 from portal.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -134,6 +135,11 @@ def content() -> dict[str, list[tuple]]:
         ),
         "search": sorted(
             SearchEntry.objects.values_list("entry_type", "path", "activity_score", "adoption_count")
+        ),
+        "pull_requests": sorted(
+            PullRequest.objects.values_list(
+                "repository__url", "number", "state", "author__login", "merged_at"
+            )
         ),
     }
 
@@ -260,3 +266,16 @@ def test_reseeding_with_reset_writes_exactly_the_same_content():
     assert "Seeded Acme Group" in output
     assert row_counts() == first_counts
     assert content() == first
+
+
+def test_a_year_of_activity_is_written_through_the_sync_upserts_and_attributed_to_people():
+    seed()
+    assert PullRequest.objects.count() > 1000
+    assert Review.objects.filter(state="approved").count() > 500
+    assert Comment.objects.filter(issue__isnull=False).exists()
+    assert Comment.objects.filter(pull_request__isnull=False).exists()
+    assert Release.objects.filter(prerelease=True).exists()
+    # Contributions are linked to the practitioners through their e-mail addresses; bots are recognised.
+    assert ForgeAccount.objects.filter(user__isnull=False).count() > 100
+    assert ForgeAccount.objects.filter(login="dependabot[bot]", is_bot=True).exists()
+    assert not PullRequest.objects.filter(merged_at__gt=BASE_DATE).exists()

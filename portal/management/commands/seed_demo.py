@@ -41,6 +41,8 @@ from catalog.readiness import READINESS_KEYS
 from catalog.search_index import entries_rebuild_all
 from catalog.services import project_score_refresh
 from community.models import Practitioner
+from metrics.demo import demo_activity_seed
+from metrics.models import ForgeAccount
 from portal import demo_data as data
 from portal.models import Notification
 
@@ -97,6 +99,7 @@ def demo_reset() -> None:
     Project.objects.filter(slug__in=project_slugs).delete()
     # Users cascade to their practitioner profiles, e-mail addresses, roles and notifications.
     User.objects.filter(email__iendswith=f"@{EMAIL_DOMAIN}").delete()
+    ForgeAccount.objects.filter(email__iendswith=f"@{EMAIL_DOMAIN}").delete()
     try:
         BusinessUnit.objects.filter(slug__in=unit_slugs).delete()
     except ProtectedError as error:
@@ -133,6 +136,7 @@ class DemoSeeder:
         self.create_adoptions()
         self.create_history()
         self.create_notifications()
+        self.counts.update(demo_activity_seed(rng=self.rng, base=BASE_DATE))
         # Scores need the repositories; refreshing them also rebuilds each project's search entries.
         for _, project in self.projects:
             project_score_refresh(project=project, now=BASE_DATE)

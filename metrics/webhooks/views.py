@@ -1,0 +1,121 @@
+import json
+import logging
+from types import ModuleType
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from catalog.models import Forge, Repository
+from catalog.services import normalise_repository_url
+from metrics.models import WebhookDelivery
+from metrics.services import activity_upsert
+from metrics.webhooks import github, gitlab
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 5 * 1024 * 1024
+FORGES: dict[str, ModuleType] = {Forge.GITHUB: github, Forge.GITLAB: gitlab}
+
+
+def _error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def repository_for(*, forge: str, web_url: str, full_name: str) -> Repository | None:
+    """The catalog repository a delivery belongs to: by URL, else by owner/name."""
+    if web_url:
+        found = Repository.objects.filter(url=normalise_repository_url(web_url)).first()
+        if found:
+            return found
+    if full_name:
+        return Repository.objects.filter(forge=forge, full_name__iexact=full_name).first()
+    return None
+
+
+def _receive(request: HttpRequest, *, forge: str, event: str, delivery_id: str) -> JsonResponse:
+    module = FORGES[forge]
+    if len(request.body) > MAX_BODY_BYTES:
+        return _error(413, "The delivery is larger than 5 MB.")
+    try:
+        payload = json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _error(400, "The body is not valid JSON.")
+    if not isinstance(payload, dict):
+        return _error(400, "The body must be a JSON object.")
+    web_url, full_name = module.repository_identity(payload)
+    repository = repository_for(forge=forge, web_url=web_url, full_name=full_name)
+    global_secret = settings.GITHUB_WEBHOOK_SECRET if forge == Forge.GITHUB else settings.GITLAB_WEBHOOK_TOKEN
+    secret = (repository.webhook_secret if repository else "") or global_secret
+    if not secret or not module.signature_valid(body=request.body, headers=request.headers, secret=secret):
+        return _error(401, "The signature does not match.")
+    if event == "ping":
+        return JsonResponse({"status": "pong"})
+    if event not in module.EVENTS:
+        return JsonResponse({"status": "ignored", "reason": f"event {event!r} is not recorded"}, status=202)
+    if repository is None:
+        return JsonResponse({"status": "ignored", "reason": "no catalog repository matches"}, status=202)
+    if not delivery_id:
+        return _error(400, "The delivery id header is missing.")
+    try:
+        with transaction.atomic():
+            delivery = WebhookDelivery.objects.create(
+                forge=forge,
+                delivery_id=delivery_id[:100],
+                event=event,
+                action=str(payload.get("action") or payload.get("object_attributes", {}).get("action") or "")[
+                    :50
+                ],
+                repository=repository,
+                payload=payload,
+            )
+    except IntegrityError:
+        return JsonResponse({"status": "duplicate", "reason": "this delivery was received before"})
+    from metrics.tasks import process_webhook_delivery
+
+    transaction.on_commit(lambda: process_webhook_delivery.delay(delivery.pk))
+    return JsonResponse({"status": "accepted", "delivery": delivery.pk}, status=202)
+
+
+@csrf_exempt
+@require_POST
+def github_webhook(request: HttpRequest) -> JsonResponse:
+    return _receive(
+        request,
+        forge=Forge.GITHUB,
+        event=request.headers.get("X-GitHub-Event", ""),
+        delivery_id=request.headers.get("X-GitHub-Delivery", ""),
+    )
+
+
+@csrf_exempt
+@require_POST
+def gitlab_webhook(request: HttpRequest) -> JsonResponse:
+    # GitLab sends an idempotency key (newer) or a webhook UUID per delivery.
+    delivery_id = request.headers.get("Idempotency-Key") or request.headers.get("X-Gitlab-Event-UUID", "")
+    return _receive(
+        request, forge=Forge.GITLAB, event=request.headers.get("X-Gitlab-Event", ""), delivery_id=delivery_id
+    )
+
+
+def delivery_process(*, delivery_id: int) -> str:
+    """Write a stored delivery's activity. A processed delivery is not processed again."""
+    delivery = WebhookDelivery.objects.select_related("repository").filter(pk=delivery_id).first()
+    if delivery is None or delivery.processed_at or delivery.repository is None:
+        return "skipped"
+    try:
+        batch = FORGES[delivery.forge].batch_from_delivery(event=delivery.event, payload=delivery.payload)
+        with transaction.atomic():
+            if batch is not None:
+                activity_upsert(repository=delivery.repository, batch=batch)
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(processed_at=timezone.now(), error="")
+    except (KeyError, TypeError, ValueError) as error:
+        logger.warning("webhook delivery %s could not be processed: %s", delivery.pk, error)
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            error=f"{error.__class__.__name__}: {error}"[:2000]
+        )
+        return "failed"
+    return "processed"
