@@ -51,13 +51,31 @@ def starter(db):
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real Celery worker on Redis against the test database (PostgreSQL mode only)."""
+def session_fake_forge():
+    """One local forge for the whole run, so that a worker process started once can reach it."""
+    from tests.metrics.fakeforge import FakeForge
+
+    forge = FakeForge().start()
+    yield forge
+    forge.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, session_fake_forge, tmp_path_factory):
+    """A real Celery worker on Redis against the test database (PostgreSQL mode only); its forges are
+    the session's local fake forge."""
     if not settings.REDIS_URL:
         pytest.skip("needs REDIS_URL: in the embedded mode tasks run inline")
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "PORTAL_TESTING": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PORTAL_TESTING": "1",
+        "GITHUB_API_URL": session_fake_forge.url,
+        "GITLAB_URL": session_fake_forge.url,
+        "PORTAL_MEDIA_ROOT": str(tmp_path_factory.mktemp("worker-media")),
+    }
     process = subprocess.Popen(
         [
             sys.executable,

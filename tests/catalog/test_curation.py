@@ -329,3 +329,16 @@ def test_owners_name_maintainers_by_e_mail_and_unknown_addresses_are_refused(cli
     client.post(reverse("catalog:edit", args=[project.slug]), {**data, "maintainer_emails": ""})
     assert not ProjectRole.objects.filter(project=project, user=colleague).exists()
     assert ProjectRole.objects.filter(project=project, user=owner, role="owner").exists()
+
+
+def test_the_project_page_shows_a_failing_sync_with_its_error(client, db):
+    project = ProjectFactory(name="Ledger", slug="ledger")
+    Repository.objects.create(
+        project=project,
+        forge="github",
+        url="https://github.acme.example/risk/old-rules-engine",
+        last_error="GitHub answered 404 Not Found for /repos/risk/old-rules-engine",
+    )
+    body = client.get(project.get_absolute_url()).content.decode()
+    assert "Sync failing" in body
+    assert "GitHub answered 404 Not Found for /repos/risk/old-rules-engine" in body
