@@ -179,7 +179,7 @@ class Repository(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="repositories")
     forge = models.CharField(max_length=10, choices=Forge.choices)
-    url = models.URLField(max_length=400, unique=True)
+    url = models.CharField(max_length=400, unique=True, help_text="https://, ssh:// or git@host:path")
     full_name = models.CharField(
         max_length=200, blank=True, db_index=True, help_text="owner/name on the forge"
     )

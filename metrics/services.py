@@ -268,6 +268,9 @@ def activity_upsert(*, repository: Repository, batch: ActivityBatch) -> set[int]
             update_fields=["author", "author_name", "author_email", "authored_at", "is_merge"],
         )
 
+    for start in range(0, len(batch.removed_commit_shas), BULK):
+        repository.commits.filter(sha__in=batch.removed_commit_shas[start : start + BULK]).delete()
+
     if batch.releases:
         Release.objects.bulk_create(
             [

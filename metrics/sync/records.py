@@ -121,3 +121,5 @@ class ActivityBatch:
     comments: list[CommentRecord] = field(default_factory=list)
     commits: list[CommitRecord] = field(default_factory=list)
     releases: list[ReleaseRecord] = field(default_factory=list)
+    # Commits the source no longer has (a rewritten git history): deleted with this batch.
+    removed_commit_shas: list[str] = field(default_factory=list)
