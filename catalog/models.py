@@ -263,7 +263,10 @@ class Adoption(models.Model):
 
     class Meta:
         ordering = ["-since"]
-        indexes = [models.Index(fields=["asset", "ended_on"], name="adoption_asset_active")]
+        indexes = [
+            models.Index(fields=["asset", "ended_on"], name="adoption_asset_active"),
+            models.Index(fields=["created_at"], name="adoption_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.team} uses {self.asset}"

@@ -70,6 +70,7 @@ class PullRequest(models.Model):
         indexes = [
             models.Index(fields=["repository", "created_at"], name="pr_repo_created"),
             models.Index(fields=["repository", "merged_at"], name="pr_repo_merged"),
+            models.Index(fields=["repository", "closed_at"], name="pr_repo_closed"),
             models.Index(fields=["author", "merged_at"], name="pr_author_merged"),
         ]
 
@@ -113,7 +114,10 @@ class Issue(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["repository", "number"], name="unique_issue_number")]
-        indexes = [models.Index(fields=["repository", "created_at"], name="issue_repo_created")]
+        indexes = [
+            models.Index(fields=["repository", "created_at"], name="issue_repo_created"),
+            models.Index(fields=["repository", "closed_at"], name="issue_repo_closed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.repository} issue #{self.number}"
