@@ -223,7 +223,7 @@ def activity_upsert(*, repository: Repository, batch: ActivityBatch) -> set[int]
     for c in batch.comments:
         # GitHub numbers issues and pull requests from one sequence: a conversation comment on a
         # pull request arrives through the issues API with the request's number.
-        pull_request_id = pr_ids.get(c.pull_request_number or c.issue_number or -1)
+        pull_request_id = pr_ids.get(c.pull_request_number or (forge == "github" and c.issue_number) or -1)
         issue_id = None if pull_request_id else issue_ids.get(c.issue_number or -1)
         if pull_request_id is None and issue_id is None:
             continue

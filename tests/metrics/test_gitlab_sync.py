@@ -1,0 +1,538 @@
+"""The GitLab sync over real HTTP, against the local fake forge answering like GitLab's REST API v4."""
+
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from django.utils import timezone
+
+from catalog.models import Repository
+from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Release, Review, SyncState
+from metrics.sync import gitlab as gitlab_sync
+from metrics.sync.gitlab_payloads import approval_forge_id
+from metrics.sync.runner import repository_sync
+from metrics.tasks import sync_repository
+from tests.factories import ProjectFactory
+from tests.metrics.fakeforge import Answer
+
+BASE = "/api/v4/projects/platform%2Fwidgets"
+TOKEN = "glpat-test-token"
+
+
+def user(uid: int, username: str, name: str) -> dict:
+    return {
+        "id": uid,
+        "username": username,
+        "name": name,
+        "state": "active",
+        "avatar_url": f"https://gitlab.acme.example/uploads/{uid}.png",
+        "web_url": f"https://gitlab.acme.example/{username}",
+    }
+
+
+ALICE = user(11, "alice", "Alice Author")
+BOB = user(12, "bob", "Bob Reviewer")
+CAROL = user(13, "carol", "Carol Commenter")
+DAVE = user(14, "dave", "Dave Reporter")
+TOKEN_BOT = user(99, "project_42_bot_5e1f", "Release automation")
+
+PROJECT = {
+    "id": 42,
+    "description": "Widgets for every platform team.",
+    "name": "widgets",
+    "path": "widgets",
+    "path_with_namespace": "platform/widgets",
+    "web_url": "https://gitlab.acme.example/platform/widgets",
+    "default_branch": "main",
+    "topics": ["ui", "widgets"],
+    "star_count": 7,
+    "forks_count": 2,
+    "open_issues_count": 1,
+    "created_at": "2023-02-01T09:00:00.000Z",
+    "last_activity_at": "2025-03-10T12:00:00.000Z",
+    "empty_repo": False,
+    "issues_enabled": True,
+    "merge_requests_enabled": True,
+    "license_url": "https://gitlab.acme.example/platform/widgets/-/blob/main/LICENSE",
+    "license": {"key": "apache-2.0", "name": "Apache License 2.0", "nickname": None},
+}
+
+
+def merge_request(iid: int, **fields) -> dict:
+    item = {
+        "id": 5000 + iid,
+        "iid": iid,
+        "project_id": 42,
+        "title": f"Merge request {iid}",
+        "state": "opened",
+        "created_at": f"2025-01-0{iid}T10:00:00.000Z",
+        "updated_at": f"2025-02-0{iid}T10:00:00.000Z",
+        "merged_at": None,
+        "closed_at": None,
+        "author": ALICE,
+        "merge_user": None,
+        "merged_by": None,
+        "labels": [],
+        "draft": False,
+        "work_in_progress": False,
+        "user_notes_count": 0,
+    }
+    item.update(fields)
+    return item
+
+
+def gitlab_note(nid: int, author: dict, body: str, *, noteable_type: str, iid: int, **fields) -> dict:
+    item = {
+        "id": nid,
+        "type": None,
+        "body": body,
+        "author": author,
+        "created_at": "2025-02-01T08:00:00.000Z",
+        "updated_at": "2025-02-01T08:00:00.000Z",
+        "system": False,
+        "noteable_id": 1,
+        "noteable_type": noteable_type,
+        "noteable_iid": iid,
+    }
+    item.update(fields)
+    return item
+
+
+def system_note(nid: int, author: dict, body: str, *, iid: int, at: str) -> dict:
+    return gitlab_note(nid, author, body, noteable_type="MergeRequest", iid=iid, system=True, created_at=at)
+
+
+def gitlab_issue(iid: int, title: str, *, state: str = "opened", **fields) -> dict:
+    closed = f"2025-02-0{4 + iid}T10:00:00.000Z" if state == "closed" else None
+    item = {
+        "id": 3000 + iid,
+        "iid": iid,
+        "title": title,
+        "state": state,
+        "author": DAVE,
+        "labels": [],
+        "created_at": f"2025-01-0{4 + iid}T10:00:00.000Z",
+        "updated_at": f"2025-02-0{4 + iid}T10:00:00.000Z",
+        "closed_at": closed,
+        "user_notes_count": 0,
+    }
+    item.update(fields)
+    return item
+
+
+def commit(sha: str, when: datetime, parents: int = 1) -> dict:
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
+    return {
+        "id": sha,
+        "short_id": sha[:8],
+        "title": f"Commit {sha[:4]}",
+        "message": f"Commit {sha[:4]}",
+        "author_name": "Erin Engineer",
+        "author_email": "Erin@Acme.Example",
+        "authored_date": stamp,
+        "committer_name": "Erin Engineer",
+        "committer_email": "erin@acme.example",
+        "committed_date": stamp,
+        "created_at": stamp,
+        "parent_ids": [f"{n:040x}" for n in range(parents)],
+    }
+
+
+def release(tag: str, released_at: str, **fields) -> dict:
+    item = {
+        "tag_name": tag,
+        "name": f"Widgets {tag}",
+        "created_at": "2025-01-10T10:00:00.000Z",
+        "released_at": released_at,
+        "upcoming_release": False,
+        "author": ALICE,
+    }
+    item.update(fields)
+    return item
+
+
+def entries(*names: str, folder: str = "") -> list[dict]:
+    """A tree listing; names ending in / are folders."""
+    return [
+        {
+            "id": f"{n:040x}",
+            "name": name.rstrip("/"),
+            "type": "tree" if name.endswith("/") else "blob",
+            "path": f"{folder}/{name}".strip("/").rstrip("/"),
+            "mode": "040000" if name.endswith("/") else "100644",
+        }
+        for n, name in enumerate(names)
+    ]
+
+
+def monday(moment: datetime):
+    return (moment - timedelta(days=moment.weekday())).date()
+
+
+@pytest.fixture
+def now():
+    return timezone.now().astimezone(UTC)
+
+
+@pytest.fixture
+def gitlab(fake_forge, settings, now):
+    """A GitLab project with two pages of merge requests, approvals (one request's API missing),
+    notes with system notes among them, issues numbered like the requests, commits, releases and files."""
+    settings.GITLAB_URL = fake_forge.url
+    settings.GITLAB_TOKEN = TOKEN
+    fake_forge.route(BASE, PROJECT)
+    fake_forge.paginate(
+        f"{BASE}/merge_requests",
+        [
+            [
+                merge_request(
+                    1,
+                    state="merged",
+                    merged_at="2025-02-01T09:30:00.000Z",
+                    merge_user=BOB,
+                    merged_by=BOB,
+                    labels=["feature", "ui"],
+                    user_notes_count=2,
+                ),
+                merge_request(2, work_in_progress=True, draft=None, author=CAROL),
+            ],
+            [
+                merge_request(3, state="closed", closed_at="2025-02-03T10:00:00.000Z", author=TOKEN_BOT),
+                merge_request(4, state="locked", draft=True),
+            ],
+        ],
+    )
+    fake_forge.route(f"{BASE}/merge_requests/1/approvals", {"iid": 1, "approved_by": [{"user": BOB}]})
+    fake_forge.route(f"{BASE}/merge_requests/2/approvals", {"iid": 2, "approved_by": []})
+    # No route for !3's approvals: the server answers 404, as editions without the API do.
+    fake_forge.route(f"{BASE}/merge_requests/4/approvals", {"iid": 4, "approved_by": []})
+    mr_note = partial(gitlab_note, noteable_type="MergeRequest")
+    fake_forge.route(
+        f"{BASE}/merge_requests/1/notes",
+        [
+            mr_note(701, CAROL, "Looks good, one question.", iid=1),
+            mr_note(702, BOB, "Use a constant here.", iid=1, type="DiffNote"),
+            system_note(703, BOB, "approved this merge request", iid=1, at="2025-02-01T09:00:00.000Z"),
+        ],
+    )
+    fake_forge.route(
+        f"{BASE}/merge_requests/3/notes",
+        [
+            system_note(731, BOB, "approved this merge request", iid=3, at="2025-02-02T09:00:00.000Z"),
+            system_note(732, BOB, "unapproved this merge request", iid=3, at="2025-02-02T09:10:00.000Z"),
+            system_note(733, ALICE, "approved this merge request", iid=3, at="2025-02-02T11:00:00.000Z"),
+        ],
+    )
+    fake_forge.paginate(
+        f"{BASE}/issues",
+        [
+            [
+                gitlab_issue(
+                    1, "Widgets flicker on resize", state="closed", labels=["bug"], user_notes_count=1
+                ),
+                gitlab_issue(2, "Document the colour tokens", labels=["good first issue", "docs"]),
+            ]
+        ],
+    )
+    fake_forge.route(
+        f"{BASE}/issues/1/notes",
+        [
+            gitlab_note(801, CAROL, "I can reproduce this.", noteable_type="Issue", iid=1),
+            gitlab_note(802, ALICE, "closed", noteable_type="Issue", iid=1, system=True),
+        ],
+    )
+    fake_forge.route(
+        f"{BASE}/issues?{urlencode(gitlab_sync.GOOD_FIRST_ISSUE_PARAMS)}", [{"id": 3002, "iid": 2}]
+    )
+    fake_forge.paginate(
+        f"{BASE}/repository/commits",
+        [
+            [commit("a" * 40, now - timedelta(days=3), parents=2), commit("b" * 40, now - timedelta(days=4))],
+            [commit("c" * 40, now - timedelta(days=100))],
+        ],
+    )
+    fake_forge.route(
+        f"{BASE}/releases",
+        [
+            release("v2.0.0", "2099-01-01T00:00:00.000Z", upcoming_release=True, author=TOKEN_BOT),
+            release("v1.0.0", "2025-01-10T10:00:00.000Z"),
+        ],
+    )
+    tree = f"{BASE}/repository/tree"
+    fake_forge.route(tree, entries(".gitlab/", "docs/", "README.md", "LICENSE", "innersource.json"))
+    fake_forge.route(
+        f"{tree}?{urlencode({'path': '.gitlab', 'per_page': 100})}",
+        entries("issue_templates/", "merge_request_templates/", "CONTRIBUTING.md", folder=".gitlab"),
+    )
+    fake_forge.route(
+        f"{tree}?{urlencode({'path': 'docs', 'per_page': 100})}", entries("CODEOWNERS", folder="docs")
+    )
+    return fake_forge
+
+
+@pytest.fixture
+def repo(db):
+    return Repository.objects.create(
+        project=ProjectFactory(),
+        forge="gitlab",
+        url="https://gitlab.acme.example/platform/widgets",
+        full_name="platform/widgets",
+    )
+
+
+def requested(forge, path: str) -> list[dict[str, list[str]]]:
+    """The query strings of the requests made to one path, in order."""
+    found = []
+    for raw, _headers in forge.requests:
+        parts = urlsplit(raw)
+        if parts.path == path:
+            found.append(parse_qs(parts.query))
+    return found
+
+
+def snapshot(repo) -> dict:
+    return {
+        "prs": list(PullRequest.objects.filter(repository=repo).order_by("number").values()),
+        "reviews": list(Review.objects.filter(pull_request__repository=repo).order_by("forge_id").values()),
+        "issues": list(Issue.objects.filter(repository=repo).order_by("number").values()),
+        "comments": list(Comment.objects.filter(repository=repo).order_by("forge_id").values()),
+        "commits": list(Commit.objects.filter(repository=repo).order_by("sha").values()),
+        "releases": list(Release.objects.filter(repository=repo).order_by("tag").values()),
+        "accounts": list(ForgeAccount.objects.order_by("login").values()),
+    }
+
+
+def test_merge_requests_are_recorded_with_their_states_drafts_labels_and_mergers(gitlab, repo):
+    repository_sync(repository=repo)
+
+    prs = {
+        pr.number: pr
+        for pr in PullRequest.objects.filter(repository=repo).select_related("author", "merged_by")
+    }
+    assert sorted(prs) == [1, 2, 3, 4]
+    assert (prs[1].state, prs[1].forge_id, prs[1].merged_by.login, prs[1].author.login) == (
+        "merged",
+        5001,
+        "bob",
+        "alice",
+    )
+    assert prs[1].merged_at == datetime(2025, 2, 1, 9, 30, tzinfo=UTC)
+    assert prs[1].labels == ["feature", "ui"]
+    assert (prs[2].state, prs[2].draft, prs[2].author.login) == ("open", True, "carol")
+    assert (prs[3].state, prs[3].closed_at) == ("closed", datetime(2025, 2, 3, 10, tzinfo=UTC))
+    assert (prs[4].state, prs[4].draft) == ("open", True), "locked means a merge in progress: still open"
+    assert prs[3].author.is_bot, "project access-token users are bots"
+    assert not prs[1].author.is_bot
+
+
+def test_approvals_become_approved_reviews_timed_by_gitlabs_approval_notes(gitlab, repo):
+    repository_sync(repository=repo)
+
+    reviews = {
+        (r.pull_request.number, r.author.login): r
+        for r in Review.objects.filter(pull_request__repository=repo).select_related("pull_request", "author")
+    }
+    assert set(reviews) == {(1, "bob"), (3, "alice")}, (
+        "!3 has no approvals API: its notes tell; bob unapproved"
+    )
+    assert all(r.state == "approved" for r in reviews.values())
+    assert reviews[(1, "bob")].submitted_at == datetime(2025, 2, 1, 9, tzinfo=UTC)
+    assert reviews[(1, "bob")].forge_id == approval_forge_id(1, BOB["id"])
+    assert reviews[(3, "alice")].submitted_at == datetime(2025, 2, 2, 11, tzinfo=UTC)
+
+
+def test_notes_attach_to_their_request_or_issue_and_system_notes_are_skipped(gitlab, repo):
+    repository_sync(repository=repo)
+
+    comments = {c.forge_id: c for c in Comment.objects.filter(repository=repo).select_related("author")}
+    assert set(comments) == {701, 702, 801}, "system notes (703, 731-733, 802) are not comments"
+    assert comments[701].pull_request.number == 1 and comments[701].issue is None
+    assert (comments[701].kind, comments[701].author.login) == ("issue", "carol")
+    assert comments[702].kind == "review", "a DiffNote is a review comment"
+    # GitLab numbers issues and merge requests separately: issue #1's note is not on !1.
+    assert comments[801].issue.number == 1 and comments[801].pull_request is None
+    assert comments[801].issue.title == "Widgets flicker on resize"
+
+
+def test_issues_commits_and_releases_are_recorded(gitlab, repo, now):
+    repository_sync(repository=repo)
+
+    issues = {i.number: i for i in Issue.objects.filter(repository=repo)}
+    assert (issues[1].state, issues[1].forge_id, issues[1].closed_at) == (
+        "closed",
+        3001,
+        datetime(2025, 2, 5, 10, tzinfo=UTC),
+    )
+    assert (issues[2].state, issues[2].labels) == ("open", ["good first issue", "docs"])
+    commits = {c.sha[0]: c for c in Commit.objects.filter(repository=repo)}
+    assert sorted(commits) == ["a", "b", "c"], "both pages of commits, followed by the Link header"
+    assert (commits["a"].is_merge, commits["b"].is_merge) == (True, False)
+    assert (commits["b"].author_name, commits["b"].author_email) == ("Erin Engineer", "erin@acme.example")
+    assert abs(commits["b"].authored_at - (now - timedelta(days=4))) < timedelta(seconds=1)
+    releases = {r.tag: r for r in Release.objects.filter(repository=repo).select_related("author")}
+    assert (releases["v1.0.0"].forge_id, releases["v1.0.0"].prerelease) == ("v1.0.0", False)
+    assert (releases["v1.0.0"].name, releases["v1.0.0"].author.login) == ("Widgets v1.0.0", "alice")
+    assert releases["v1.0.0"].published_at == datetime(2025, 1, 10, 10, tzinfo=UTC)
+    assert (releases["v2.0.0"].prerelease, releases["v2.0.0"].author.login) == (True, "project_42_bot_5e1f")
+
+
+def test_statistics_participation_and_files_land_on_the_catalog_repository(gitlab, repo, now):
+    repository_sync(repository=repo)
+
+    repo.refresh_from_db()
+    assert (repo.stars, repo.forks, repo.open_issues) == (7, 2, 1)
+    assert (repo.license, repo.topics, repo.default_branch) == ("Apache-2.0", ["ui", "widgets"], "main")
+    assert repo.description == "Widgets for every platform team."
+    assert repo.forge_created_at == datetime(2023, 2, 1, 9, tzinfo=UTC)
+    assert repo.forge_updated_at == datetime(2025, 3, 10, 12, tzinfo=UTC)
+    assert repo.files_present == [
+        "README", "CONTRIBUTING", "LICENSE", "CODEOWNERS", "ISSUE_TEMPLATE", "PULL_REQUEST_TEMPLATE",
+        "INNERSOURCE_JSON",
+    ]  # fmt: skip
+    assert repo.has_good_first_issues is True
+    assert len(repo.participation) == 52 and sum(repo.participation) == 3
+    expected = [0] * 52
+    for days in (3, 4, 100):
+        expected[51 - (monday(now) - monday(now - timedelta(days=days))).days // 7] += 1
+    assert repo.participation == expected
+    assert repo.last_error == "" and repo.last_synced_at is not None
+
+
+def test_requests_go_to_the_encoded_project_with_the_token_and_pages_follow_links(gitlab, repo):
+    outcome = repository_sync(repository=repo)
+
+    assert gitlab.counts[BASE] == 1
+    assert all(headers.get("PRIVATE-TOKEN") == TOKEN for _, headers in gitlab.requests)
+    assert [q.get("page") for q in requested(gitlab, f"{BASE}/merge_requests")] == [None, ["2"]]
+    first = requested(gitlab, f"{BASE}/merge_requests")[0]
+    assert (first["order_by"], first["sort"], first["per_page"]) == (["updated_at"], ["asc"], ["100"])
+    assert "updated_after" not in first, "a first sync reads the whole history"
+    assert requested(gitlab, f"{BASE}/repository/commits")[0]["ref_name"] == ["main"]
+    # Notes are only asked for where there are comments or approvals to time.
+    assert gitlab.counts[f"{BASE}/merge_requests/2/notes"] == 0
+    assert gitlab.counts[f"{BASE}/issues/2/notes"] == 0
+    assert gitlab.counts[f"{BASE}/merge_requests/3/notes"] == 1
+    assert outcome.requests == gitlab.total() == 18
+
+
+def test_an_unchanged_project_costs_exactly_one_request_answered_304(gitlab, repo):
+    repository_sync(repository=repo)
+    before, rows = gitlab.total(), snapshot(repo)
+
+    outcome = repository_sync(repository=repo)
+
+    assert gitlab.total() == before + 1
+    path, headers = gitlab.requests[-1]
+    assert urlsplit(path).path == BASE and headers.get("If-None-Match")
+    assert outcome.requests == 1 and outcome.records == 0
+    assert SyncState.objects.get(repository=repo).last_request_count == 1
+    assert snapshot(repo) == rows
+
+
+def test_a_server_ignoring_etags_still_costs_one_request_when_the_project_is_the_same(gitlab, repo):
+    repository_sync(repository=repo)
+    SyncState.objects.filter(repository=repo).update(etags={})
+    before = gitlab.total()
+
+    outcome = repository_sync(repository=repo)
+
+    assert gitlab.total() == before + 1 and outcome.records == 0
+
+
+def test_a_changed_project_is_read_again_from_the_cursors(gitlab, repo):
+    repository_sync(repository=repo)
+    cursors = SyncState.objects.get(repository=repo).cursors
+    assert cursors["merge_requests"] == "2025-02-04T10:00:00Z"
+    assert cursors["issues"] == "2025-02-06T10:00:00Z"
+    gitlab.route(BASE, {**PROJECT, "star_count": 8, "last_activity_at": "2025-03-11T12:00:00.000Z"})
+
+    repository_sync(repository=repo)
+
+    assert requested(gitlab, f"{BASE}/merge_requests")[-1]["updated_after"] == ["2025-02-04T10:00:00Z"]
+    assert requested(gitlab, f"{BASE}/issues")[-2]["updated_after"] == ["2025-02-06T10:00:00Z"]
+    assert "since" in requested(gitlab, f"{BASE}/repository/commits")[-1]
+    repo.refresh_from_db()
+    assert repo.stars == 8
+
+
+def test_syncing_twice_in_full_yields_the_same_rows(gitlab, repo):
+    repository_sync(repository=repo, full=True)
+    first = snapshot(repo)
+    requests = gitlab.total()
+
+    repository_sync(repository=repo, full=True)
+
+    assert gitlab.total() == 2 * requests, "a full sync ignores the ETag"
+    assert snapshot(repo) == first
+    assert len(first["prs"]) == 4 and len(first["comments"]) == 3 and len(first["reviews"]) == 2
+
+
+def test_a_429_with_retry_after_records_when_to_come_back(gitlab, repo):
+    gitlab.script(BASE, Answer(429, {"message": "429 Too Many Requests"}, {"Retry-After": "120"}))
+
+    result = sync_repository.apply(args=[repo.pk]).get()
+
+    assert result == "rate limited"
+    state = SyncState.objects.get(repository=repo)
+    assert timedelta(seconds=100) < state.next_attempt_at - timezone.now() <= timedelta(seconds=120)
+    repo.refresh_from_db()
+    assert "rate limit" in repo.last_error and "429" in repo.last_error
+    assert not PullRequest.objects.filter(repository=repo).exists()
+
+
+def test_an_exhausted_ratelimit_header_stops_before_the_next_request(gitlab, repo):
+    reset = int((timezone.now() + timedelta(minutes=10)).timestamp())
+    gitlab.script(BASE, Answer(200, PROJECT, {"RateLimit-Remaining": "0", "RateLimit-Reset": str(reset)}))
+
+    result = sync_repository.apply(args=[repo.pk]).get()
+
+    assert result == "rate limited"
+    assert gitlab.total() == 1, "GitLab said no requests are left: none is made"
+    state = SyncState.objects.get(repository=repo)
+    assert state.next_attempt_at == datetime.fromtimestamp(reset, tz=UTC)
+
+
+def test_a_502_is_retried_and_the_next_attempt_clears_the_error(gitlab, repo):
+    gitlab.script(f"{BASE}/merge_requests", Answer(502, {"message": "502 Bad Gateway"}))
+
+    assert sync_repository.apply(args=[repo.pk]).get() == "retrying"
+    repo.refresh_from_db()
+    assert "502" in repo.last_error
+    assert SyncState.objects.get(repository=repo).etags == {}, "the half-done sync must not look complete"
+
+    assert sync_repository.apply(args=[repo.pk]).get().startswith("ok")
+    repo.refresh_from_db()
+    assert repo.last_error == ""
+    assert PullRequest.objects.filter(repository=repo).count() == 4
+
+
+def test_a_malformed_page_is_recorded_as_the_forges_error(gitlab, repo):
+    gitlab.script(f"{BASE}/issues", Answer(200, b"<html>maintenance</html>"))
+
+    assert sync_repository.apply(args=[repo.pk]).get() == "failed"
+
+    repo.refresh_from_db()
+    assert "malformed" in repo.last_error and "/issues" in repo.last_error
+    state = SyncState.objects.get(repository=repo)
+    assert state.consecutive_failures == 1
+    assert "issues" not in state.cursors and "project_digest" not in state.cursors
+    assert PullRequest.objects.filter(repository=repo).count() == 4, "what was read before stays"
+
+
+def test_a_malformed_merge_request_is_a_forge_error_not_a_crash(gitlab, repo):
+    gitlab.paginate(f"{BASE}/merge_requests", [[{"id": 1, "title": "no iid, no state"}]])
+
+    assert sync_repository.apply(args=[repo.pk]).get() == "failed"
+
+    repo.refresh_from_db()
+    assert repo.last_error.startswith("GitLab sent a malformed merge request")
+
+
+def test_the_project_path_comes_from_the_full_name_or_the_url(settings):
+    settings.GITLAB_URL = "https://code.acme.example/gitlab"
+    assert gitlab_sync.project_path(
+        Repository(url="https://x.example/a/b", full_name="platform/widgets")
+    ) == ("platform/widgets")
+    nested = Repository(url="https://code.acme.example/gitlab/platform/ui/widgets.git", full_name="")
+    assert gitlab_sync.project_path(nested) == "platform/ui/widgets"

@@ -1,0 +1,252 @@
+"""GitLab webhooks end to end: the view verifies and stores, the task (run on commit) writes activity."""
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from catalog.models import Repository
+from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Release, Review, WebhookDelivery
+from metrics.sync.gitlab_payloads import approval_forge_id
+from metrics.webhooks import gitlab as gitlab_hooks
+from tests.factories import ProjectFactory
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "gitlab-webhooks"
+URL = "/webhooks/gitlab/"
+SECRET = "hook-secret-for-tests"
+EVENTS = {
+    "merge_request_opened": "Merge Request Hook",
+    "merge_request_approval": "Merge Request Hook",
+    "merge_request_merged": "Merge Request Hook",
+    "note_on_merge_request": "Note Hook",
+    "note_on_issue": "Note Hook",
+    "issue_opened": "Issue Hook",
+    "push_default_branch": "Push Hook",
+    "release_create": "Release Hook",
+}
+
+
+def payload(name: str) -> dict:
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+@pytest.fixture
+def repo(db, settings):
+    settings.GITLAB_WEBHOOK_TOKEN = SECRET
+    return Repository.objects.create(
+        project=ProjectFactory(),
+        forge="gitlab",
+        url="https://gitlab.acme.example/platform/widgets",
+        full_name="platform/widgets",
+    )
+
+
+@pytest.fixture
+def deliver(client, django_capture_on_commit_callbacks):
+    """POST a payload as GitLab would, running the processing task that the view queues on commit."""
+
+    def post(name: str, *, body=None, event=None, token=SECRET, key=None):
+        raw = (
+            body
+            if isinstance(body, bytes)
+            else json.dumps(body if body is not None else payload(name)).encode()
+        )
+        headers = {"X-Gitlab-Event": event or EVENTS[name], "Idempotency-Key": key or f"key-{name}"}
+        if token is not None:
+            headers["X-Gitlab-Token"] = token
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(URL, data=raw, content_type="application/json", headers=headers)
+
+    return post
+
+
+def test_every_payload_is_accepted_stored_and_processed(repo, deliver):
+    for name, event in EVENTS.items():
+        response = deliver(name)
+        assert response.status_code == 202, name
+        delivery = WebhookDelivery.objects.get(forge="gitlab", delivery_id=f"key-{name}")
+        assert (delivery.event, delivery.repository_id) == (event, repo.pk)
+        assert delivery.processed_at is not None and delivery.error == "", name
+
+
+def test_an_opened_merge_request_is_recorded_with_its_author_draft_and_labels(repo, deliver):
+    deliver("merge_request_opened")
+
+    pr = PullRequest.objects.select_related("author").get(repository=repo, number=7)
+    assert (pr.forge_id, pr.state, pr.draft, pr.labels) == (5007, "open", True, ["feature"])
+    assert (pr.author.login, pr.author.email, pr.author.external_id) == ("alice", "alice@acme.example", "11")
+    assert pr.created_at == datetime(2025, 3, 1, 10, tzinfo=UTC)
+
+
+def test_a_merge_keeps_the_author_and_records_the_merger_and_the_time(repo, deliver):
+    deliver("merge_request_opened")
+    deliver("merge_request_merged")
+
+    pr = PullRequest.objects.select_related("author", "merged_by").get(repository=repo, number=7)
+    assert pr.state == "merged"
+    assert pr.author.login == "alice", "the merge hook names the author by id only"
+    assert pr.merged_by.login == "bob"
+    assert pr.merged_at == datetime(2025, 3, 3, 16, 45, tzinfo=UTC)
+    assert (pr.draft, pr.labels) == (False, ["feature", "ui"])
+    assert ForgeAccount.objects.get(login="bob").email == "", "a [REDACTED] address is no address"
+
+
+def test_an_approval_becomes_the_same_review_the_sync_writes(repo, deliver):
+    deliver("merge_request_opened")
+    deliver("merge_request_approval")
+
+    review = Review.objects.select_related("author").get(pull_request__number=7)
+    assert (review.state, review.author.login) == ("approved", "bob")
+    assert review.forge_id == approval_forge_id(7, 12)
+
+
+def test_a_note_on_a_merge_request_attaches_to_it(repo, deliver):
+    deliver("merge_request_opened")
+    deliver("note_on_merge_request")
+
+    comment = Comment.objects.select_related("pull_request", "author").get(forge_id=9001)
+    assert (comment.kind, comment.pull_request.number, comment.issue) == ("issue", 7, None)
+    assert comment.author.login == "carol"
+    assert comment.created_at == datetime(2025, 3, 2, 11, 30, tzinfo=UTC)
+    pr = PullRequest.objects.get(repository=repo, number=7)
+    assert pr.author.login == "alice", "the request's author is kept from what was stored"
+    assert pr.updated_at == datetime(2025, 3, 2, 11, 30, tzinfo=UTC)
+
+
+def test_a_late_note_does_not_roll_a_merged_request_back(repo, deliver):
+    deliver("merge_request_opened")
+    deliver("merge_request_merged")
+    deliver("note_on_merge_request")  # written before the merge, processed after it
+
+    pr = PullRequest.objects.get(repository=repo, number=7)
+    assert (pr.state, pr.merged_at) == ("merged", datetime(2025, 3, 3, 16, 45, tzinfo=UTC))
+    assert Comment.objects.get(forge_id=9001).pull_request_id == pr.pk
+
+
+def test_a_note_on_an_issue_brings_the_issue_and_not_the_request_of_the_same_number(repo, deliver):
+    deliver("merge_request_opened")
+    deliver("note_on_issue")
+
+    issue = Issue.objects.get(repository=repo, number=7)
+    assert (issue.forge_id, issue.title, issue.state, issue.labels) == (
+        3007,
+        "Handles vanish on zoom",
+        "open",
+        ["bug"],
+    )
+    comment = Comment.objects.select_related("author").get(forge_id=9002)
+    assert (comment.issue_id, comment.pull_request_id) == (issue.pk, None)
+    assert comment.author.login == "bob"
+
+
+def test_an_opened_issue_is_recorded(repo, deliver):
+    deliver("issue_opened")
+
+    issue = Issue.objects.select_related("author").get(repository=repo, number=8)
+    assert (issue.forge_id, issue.state, issue.labels, issue.author.login) == (
+        3008,
+        "open",
+        ["good first issue"],
+        "carol",
+    )
+
+
+def test_a_push_to_the_default_branch_records_its_commits(repo, deliver):
+    deliver("push_default_branch")
+
+    commits = {c.sha[:4]: c for c in Commit.objects.filter(repository=repo)}
+    assert set(commits) == {"badc", "c0ff"}
+    assert (commits["badc"].author_email, commits["badc"].is_merge) == ("alice@acme.example", False)
+    assert commits["badc"].authored_at == datetime(2025, 3, 3, 14, tzinfo=UTC)
+    assert commits["c0ff"].is_merge, "GitLab's merge commit message"
+
+
+def test_a_push_to_another_branch_records_nothing(repo, deliver):
+    body = payload("push_default_branch") | {"ref": "refs/heads/resize-handles"}
+
+    assert deliver("push_default_branch", body=body).status_code == 202
+
+    assert not Commit.objects.exists()
+    assert WebhookDelivery.objects.get().processed_at is not None
+
+
+def test_a_created_release_is_recorded_by_its_tag(repo, deliver):
+    deliver("release_create")
+
+    release = Release.objects.get(repository=repo)
+    assert (release.forge_id, release.tag, release.name, release.prerelease) == (
+        "v1.2.0",
+        "v1.2.0",
+        "Widgets 1.2",
+        False,
+    )
+    assert release.published_at == datetime(2025, 3, 6, 10, tzinfo=UTC)
+
+
+def test_a_wrong_or_missing_token_is_refused_and_nothing_is_stored(repo, deliver):
+    assert deliver("merge_request_opened", token="not-the-secret").status_code == 401
+    assert deliver("merge_request_opened", token=None).status_code == 401
+
+    assert not WebhookDelivery.objects.exists() and not PullRequest.objects.exists()
+
+
+def test_a_repository_secret_takes_precedence_over_the_global_token(repo, deliver):
+    Repository.objects.filter(pk=repo.pk).update(webhook_secret="repository-own-secret")
+
+    assert deliver("issue_opened").status_code == 401
+    assert deliver("issue_opened", token="repository-own-secret").status_code == 202
+
+
+def test_a_malformed_body_is_refused(repo, deliver):
+    assert deliver("issue_opened", body=b"{not json").status_code == 400
+    assert deliver("issue_opened", body=b"[1, 2]").status_code == 400
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_an_unknown_event_is_acknowledged_and_ignored(repo, deliver):
+    response = deliver("issue_opened", event="Pipeline Hook")
+
+    assert response.status_code == 202 and response.json()["status"] == "ignored"
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_a_redelivery_changes_nothing(repo, deliver):
+    deliver("merge_request_opened")
+    first = list(PullRequest.objects.values())
+
+    response = deliver("merge_request_opened")
+
+    assert response.status_code == 200 and response.json()["status"] == "duplicate"
+    assert WebhookDelivery.objects.count() == 1
+    assert list(PullRequest.objects.values()) == first
+
+
+def test_an_unreadable_payload_is_stored_with_its_error(repo, deliver):
+    body = payload("issue_opened")
+    del body["object_attributes"]["iid"]
+
+    assert deliver("issue_opened", body=body).status_code == 202
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.processed_at is None and delivery.error.startswith("KeyError")
+
+
+def test_system_notes_and_deleted_releases_write_nothing():
+    note = payload("note_on_issue")
+    note["object_attributes"]["system"] = True
+    release = payload("release_create") | {"action": "delete"}
+
+    assert gitlab_hooks.batch_from_delivery(event="Note Hook", payload=note) is None
+    assert gitlab_hooks.batch_from_delivery(event="Release Hook", payload=release) is None
+
+
+def test_the_token_is_compared_exactly():
+    assert gitlab_hooks.signature_valid(body=b"", headers={"X-Gitlab-Token": "abc"}, secret="abc")
+    assert not gitlab_hooks.signature_valid(body=b"", headers={"X-Gitlab-Token": "abcd"}, secret="abc")
+    assert not gitlab_hooks.signature_valid(body=b"", headers={"X-Gitlab-Token": ""}, secret="")
+    assert gitlab_hooks.repository_identity(payload("release_create")) == (
+        "https://gitlab.acme.example/platform/widgets",
+        "platform/widgets",
+    )
+    assert gitlab_hooks.repository_identity({"project": "nope"}) == ("", "")
