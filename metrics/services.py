@@ -27,8 +27,9 @@ def is_bot(account: AccountRecord) -> bool:
 
 
 def _accounts_upsert(*, forge: str, records: Iterable[AccountRecord]) -> dict[str, ForgeAccount]:
-    """ForgeAccounts for these records by lower-cased login, created or refreshed; new ones are linked
-    to the portal user with the same e-mail address."""
+    """ForgeAccounts for these records by lower-cased login, created or refreshed. An account is linked
+    to the portal user with the same e-mail address as soon as one is known (a request author often
+    arrives without an e-mail, which a later commit brings)."""
     wanted: dict[str, AccountRecord] = {}
     for record in records:
         if record and record.login:
@@ -38,35 +39,31 @@ def _accounts_upsert(*, forge: str, records: Iterable[AccountRecord]) -> dict[st
     existing = {a.login: a for a in ForgeAccount.objects.filter(forge=forge, login__in=list(wanted))}
     missing = [login for login in wanted if login not in existing]
     if missing:
-        emails = {wanted[login].email.lower() for login in missing if wanted[login].email}
-        users = {
-            u.email.lower(): u.pk
-            for u in get_user_model().objects.filter(email__in=emails).only("pk", "email")
-            if emails
-        }
         ForgeAccount.objects.bulk_create(
-            [
-                ForgeAccount(
-                    forge=forge,
-                    login=login,
-                    external_id=wanted[login].external_id,
-                    name=wanted[login].name[:255],
-                    email=wanted[login].email[:254],
-                    is_bot=is_bot(wanted[login]),
-                    user_id=users.get(wanted[login].email.lower()),
-                )
-                for login in missing
-            ],
+            [ForgeAccount(forge=forge, login=login, is_bot=is_bot(wanted[login])) for login in missing],
             ignore_conflicts=True,
         )
         existing.update({a.login: a for a in ForgeAccount.objects.filter(forge=forge, login__in=missing)})
+    emails = {
+        (wanted[login].email or existing[login].email).lower()
+        for login in wanted
+        if existing[login].user_id is None and (wanted[login].email or existing[login].email)
+    }
+    users = {
+        email.lower(): pk
+        for email, pk in (
+            get_user_model().objects.filter(email__in=emails).values_list("email", "pk") if emails else []
+        )
+    }
     for login, record in wanted.items():
         account = existing[login]
+        email = (record.email or account.email)[:254]
         fresh = {
             "external_id": record.external_id or account.external_id,
             "name": (record.name or account.name)[:255],
-            "email": (record.email or account.email)[:254],
+            "email": email,
             "is_bot": account.is_bot or is_bot(record),
+            "user_id": account.user_id or users.get(email.lower()),
         }
         if any(getattr(account, key) != value for key, value in fresh.items()):
             for key, value in fresh.items():

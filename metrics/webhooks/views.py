@@ -66,9 +66,9 @@ def _receive(request: HttpRequest, *, forge: str, event: str, delivery_id: str) 
                 forge=forge,
                 delivery_id=delivery_id[:100],
                 event=event,
-                action=str(payload.get("action") or payload.get("object_attributes", {}).get("action") or "")[
-                    :50
-                ],
+                action=str(
+                    payload.get("action") or (payload.get("object_attributes") or {}).get("action") or ""
+                )[:50],
                 repository=repository,
                 payload=payload,
             )

@@ -1,0 +1,286 @@
+"""GitHub REST objects (and webhook payloads, which embed the same shapes) → forge-neutral records.
+
+Pure functions: no HTTP, no database. They raise KeyError/TypeError/ValueError on objects that lack
+what every GitHub answer has (an id, a number, a creation time); callers decide what that means.
+"""
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+
+from metrics.sync.records import (
+    AccountRecord,
+    CommentRecord,
+    CommitRecord,
+    IssueRecord,
+    PullRequestRecord,
+    ReleaseRecord,
+    RepositoryStatsRecord,
+    ReviewRecord,
+)
+
+TRAILING_NUMBER_RE = re.compile(r"/(\d+)/?$")
+REVIEW_STATES = {"approved", "changes_requested", "commented", "dismissed", "pending"}
+# GitHub's default merge-commit messages; push payloads carry no parents, so this is the only hint.
+MERGE_MESSAGE_PREFIXES = ("Merge pull request #", "Merge branch ", "Merge remote-tracking branch ")
+
+
+def when(value: Any) -> datetime | None:
+    """An ISO 8601 string, or the Unix seconds that push payloads use for the repository's dates."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, tz=UTC)
+    parsed = parse_datetime(str(value))
+    if parsed is None:
+        raise ValueError(f"not a date: {value!r}")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _required_when(value: Any) -> datetime:
+    parsed = when(value)
+    if parsed is None:
+        raise ValueError("a required date is missing")
+    return parsed
+
+
+def trailing_number(url: Any) -> int | None:
+    match = TRAILING_NUMBER_RE.search(str(url or ""))
+    return int(match.group(1)) if match else None
+
+
+def account(user: Any) -> AccountRecord | None:
+    """A user object; `null` (a deleted user in some answers) and `ghost` (GitHub's stand-in for every
+    deleted account, shared by all of them) are nobody, not one person with a lot of activity."""
+    if not isinstance(user, dict) or not user.get("login"):
+        return None
+    login = str(user["login"])
+    if login.lower() == "ghost":
+        return None
+    return AccountRecord(
+        login=login,
+        external_id=str(user.get("id") or ""),
+        name=str(user.get("name") or ""),
+        email=str(user.get("email") or ""),
+        is_bot=user.get("type") == "Bot",
+    )
+
+
+def _labels(obj: dict) -> list[str]:
+    return [
+        str(label["name"])
+        for label in obj.get("labels") or []
+        if isinstance(label, dict) and label.get("name")
+    ]
+
+
+def is_full_pull_request(obj: dict) -> bool:
+    """The single-request answer and `pull_request` webhooks carry sizes and merged_by; lists and the
+    pull requests embedded in review webhooks do not."""
+    return "additions" in obj
+
+
+def pull_request(obj: dict, *, ready_for_review_at: datetime | None = None) -> PullRequestRecord:
+    merged_at = when(obj.get("merged_at"))
+    if merged_at or obj.get("merged"):
+        state = "merged"
+    else:
+        state = "closed" if obj.get("state") == "closed" else "open"
+    return PullRequestRecord(
+        forge_id=int(obj["id"]),
+        number=int(obj["number"]),
+        title=str(obj.get("title") or ""),
+        state=state,
+        author=account(obj.get("user")),
+        created_at=_required_when(obj["created_at"]),
+        updated_at=_required_when(obj.get("updated_at") or obj["created_at"]),
+        draft=bool(obj.get("draft")),
+        merged_by=account(obj.get("merged_by")),
+        labels=_labels(obj),
+        additions=int(obj.get("additions") or 0),
+        deletions=int(obj.get("deletions") or 0),
+        ready_for_review_at=ready_for_review_at,
+        merged_at=merged_at,
+        closed_at=when(obj.get("closed_at")),
+    )
+
+
+def review(obj: dict, *, pull_request_number: int | None = None) -> ReviewRecord:
+    # The REST API spells states in capitals (APPROVED), webhooks in lower case (approved).
+    state = str(obj.get("state") or "").lower()
+    number = pull_request_number or trailing_number(obj.get("pull_request_url"))
+    if number is None:
+        raise ValueError("a review without its pull request")
+    return ReviewRecord(
+        pull_request_number=number,
+        forge_id=int(obj["id"]),
+        author=account(obj.get("user")),
+        state=state if state in REVIEW_STATES else "commented",
+        submitted_at=when(obj.get("submitted_at")),  # absent while a review is pending
+    )
+
+
+def issue(obj: dict) -> IssueRecord | None:
+    """None for a pull request: the issues API lists pull requests too, marked by a `pull_request` key."""
+    if obj.get("pull_request"):
+        return None
+    return IssueRecord(
+        forge_id=int(obj["id"]),
+        number=int(obj["number"]),
+        title=str(obj.get("title") or ""),
+        state="closed" if obj.get("state") == "closed" else "open",
+        author=account(obj.get("user")),
+        created_at=_required_when(obj["created_at"]),
+        updated_at=_required_when(obj.get("updated_at") or obj["created_at"]),
+        labels=_labels(obj),
+        closed_at=when(obj.get("closed_at")),
+    )
+
+
+def issue_comment(obj: dict) -> CommentRecord:
+    """A conversation comment; its number may be a pull request's (the upsert attaches it there)."""
+    number = trailing_number(obj.get("issue_url"))
+    if number is None:
+        raise ValueError("an issue comment without its issue")
+    return CommentRecord(
+        forge_id=int(obj["id"]),
+        kind="issue",
+        author=account(obj.get("user")),
+        created_at=_required_when(obj["created_at"]),
+        updated_at=_required_when(obj.get("updated_at") or obj["created_at"]),
+        issue_number=number,
+    )
+
+
+def review_comment(obj: dict) -> CommentRecord:
+    number = trailing_number(obj.get("pull_request_url"))
+    if number is None:
+        raise ValueError("a review comment without its pull request")
+    return CommentRecord(
+        forge_id=int(obj["id"]),
+        kind="review",
+        author=account(obj.get("user")),
+        created_at=_required_when(obj["created_at"]),
+        updated_at=_required_when(obj.get("updated_at") or obj["created_at"]),
+        pull_request_number=number,
+    )
+
+
+def commit(obj: dict) -> CommitRecord:
+    """A commit of the commits API: the GitHub account (when GitHub matched the e-mail to one) plus git's
+    own author fields. The e-mail goes onto the account so that it can be linked to a portal user."""
+    git_author = (obj.get("commit") or {}).get("author") or {}
+    name, email = str(git_author.get("name") or ""), str(git_author.get("email") or "")
+    author = account(obj.get("author"))
+    if author is not None:
+        author = replace(author, name=author.name or name, email=author.email or email)
+    return CommitRecord(
+        sha=str(obj["sha"]),
+        author=author,
+        author_name=name,
+        author_email=email,
+        authored_at=_required_when(git_author.get("date")),
+        is_merge=len(obj.get("parents") or []) > 1,
+    )
+
+
+def push_commit(obj: dict) -> CommitRecord:
+    """A commit of a push delivery: git's author with the GitHub username when GitHub knows one."""
+    git_author = obj.get("author") or {}
+    name, email = str(git_author.get("name") or ""), str(git_author.get("email") or "")
+    username = git_author.get("username")
+    author = AccountRecord(login=str(username), name=name, email=email) if username else None
+    return CommitRecord(
+        sha=str(obj["id"]),
+        author=author,
+        author_name=name,
+        author_email=email,
+        authored_at=_required_when(obj.get("timestamp")),
+        is_merge=str(obj.get("message") or "").startswith(MERGE_MESSAGE_PREFIXES),
+    )
+
+
+def release(obj: dict) -> ReleaseRecord:
+    return ReleaseRecord(
+        forge_id=str(obj["id"]),
+        tag=str(obj.get("tag_name") or ""),
+        name=str(obj.get("name") or ""),
+        draft=bool(obj.get("draft")),
+        prerelease=bool(obj.get("prerelease")),
+        published_at=when(obj.get("published_at")),
+        author=account(obj.get("author")),
+    )
+
+
+def _count(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def repository_stats(obj: dict) -> RepositoryStatsRecord:
+    """The repository object. Missing counts stay None (unchanged): webhooks omit subscribers_count, and
+    `watchers_count` is the star count under an old name, not the watchers."""
+    license_obj = obj.get("license")
+    if isinstance(license_obj, dict):
+        spdx = str(license_obj.get("spdx_id") or "")
+        # NOASSERTION is GitHub's "a licence file we could not identify": its name ("Other") says more.
+        license_name = str(license_obj.get("name") or spdx) if spdx in ("", "NOASSERTION") else spdx
+    else:
+        license_name = ""  # null: no licence (an empty string clears a licence that was removed)
+    topics = obj.get("topics")
+    return RepositoryStatsRecord(
+        full_name=str(obj.get("full_name") or ""),
+        description=str(obj.get("description") or ""),
+        default_branch=str(obj.get("default_branch") or ""),
+        stars=_count(obj.get("stargazers_count")),
+        forks=_count(obj.get("forks_count")),
+        watchers=_count(obj.get("subscribers_count")),
+        open_issues=_count(obj.get("open_issues_count")),
+        license=license_name[:80],
+        topics=[str(t) for t in topics] if isinstance(topics, list) else None,
+        created_at=when(obj.get("created_at")),
+        updated_at=when(obj.get("updated_at")),
+        pushed_at=when(obj.get("pushed_at")),
+    )
+
+
+README_KEYS = {
+    "README": "README",
+    "CONTRIBUTING": "CONTRIBUTING",
+    "COMMUNICATION": "COMMUNICATION",
+    "CODE_OF_CONDUCT": "CODE_OF_CONDUCT",
+    "CODE-OF-CONDUCT": "CODE_OF_CONDUCT",
+    "LICENSE": "LICENSE",
+    "LICENCE": "LICENSE",
+    "COPYING": "LICENSE",
+    "CODEOWNERS": "CODEOWNERS",
+    "ISSUE_TEMPLATE": "ISSUE_TEMPLATE",
+    "PULL_REQUEST_TEMPLATE": "PULL_REQUEST_TEMPLATE",
+}
+
+
+def readiness_key(name: str, *, folder: str = "") -> str | None:
+    """The readiness key a file (or folder) name stands for: README.md, LICENSE, CODEOWNERS,
+    ISSUE_TEMPLATE/ ... (GitHub reads them from the root, .github and docs alike), plus
+    INNERSOURCE_JSON and CATALOG_INFO for the portal's own files, which only count in the root."""
+    lowered = name.lower()
+    if lowered == "innersource.json":
+        return "INNERSOURCE_JSON" if folder == "" else None
+    if lowered in ("catalog-info.yaml", "catalog-info.yml"):
+        return "CATALOG_INFO" if folder == "" else None
+    return README_KEYS.get(name.split(".", 1)[0].upper())
+
+
+def files_present(listings: dict[str, list[dict]]) -> list[str]:
+    """Readiness keys from the listings of the root (""), ".github" and "docs" folders."""
+    keys: set[str] = set()
+    for folder, entries in listings.items():
+        for entry in entries:
+            if not isinstance(entry, dict) or not entry.get("name"):
+                continue
+            key = readiness_key(str(entry["name"]), folder=folder)
+            if key:
+                keys.add(key)
+    return sorted(keys)

@@ -1,0 +1,286 @@
+"""GitHub webhook deliveries: real payloads (tests/fixtures/github-webhooks, from octokit/webhooks)
+posted to the endpoint, stored, and processed into activity."""
+
+import hashlib
+import hmac
+import json
+from datetime import datetime
+from itertools import count
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Repository
+from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Release, Review, WebhookDelivery
+from metrics.webhooks import github as github_webhooks
+from tests.factories import ProjectFactory
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "github-webhooks"
+SECRET = "global-webhook-secret"
+RECORDED = sorted(github_webhooks.EVENTS)
+DELIVERIES = sorted(
+    (event, path.name) for event in [*RECORDED, "ping"] for path in (FIXTURES / event).glob("*.json")
+)
+_ids = count(1)
+
+
+def body_of(event: str, name: str) -> bytes:
+    return (FIXTURES / event / name).read_bytes()
+
+
+def sign(body: bytes, secret: str = SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def post(client, event: str, body: bytes, *, signature: str | None = None, delivery: str | None = None):
+    return client.post(
+        reverse("metrics:github_webhook"),
+        data=body,
+        content_type="application/json",
+        headers={
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": delivery or f"delivery-{next(_ids)}",
+            "X-Hub-Signature-256": signature if signature is not None else sign(body),
+        },
+    )
+
+
+@pytest.fixture
+def repositories(db, settings):
+    """Catalog repositories for every repository the payloads name."""
+    settings.GITHUB_WEBHOOK_SECRET = SECRET
+    project = ProjectFactory(slug="hello")
+    names = {json.loads((FIXTURES / e / n).read_bytes())["repository"]["full_name"] for e, n in DELIVERIES}
+    return {
+        name: Repository.objects.create(
+            project=project, forge="github", url=f"https://github.com/{name}".lower(), full_name=name
+        )
+        for name in sorted(names)
+    }
+
+
+def test_every_example_payload_has_its_folder_here():
+    assert {event for event, _ in DELIVERIES} == {*RECORDED, "ping"}
+    assert len(DELIVERIES) > 50
+
+
+@pytest.mark.parametrize(("event", "name"), DELIVERIES)
+def test_every_example_delivery_is_accepted_stored_and_processed(
+    client, repositories, django_capture_on_commit_callbacks, event, name
+):
+    body = body_of(event, name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, event, body, delivery=f"{event}-{name}")
+
+    if event == "ping":
+        assert (response.status_code, response.json()["status"]) == (200, "pong")
+        assert not WebhookDelivery.objects.exists()
+        return
+    assert response.status_code == 202
+    delivery = WebhookDelivery.objects.get(delivery_id=f"{event}-{name}")
+    assert (delivery.event, delivery.error) == (event, "")
+    assert delivery.processed_at is not None
+    assert delivery.repository.full_name == json.loads(body)["repository"]["full_name"]
+
+
+def deliver(client, capture, event: str, name: str, **kwargs):
+    with capture(execute=True):
+        response = post(client, event, body_of(event, name), **kwargs)
+    assert response.status_code == 202, response.content
+    return response
+
+
+def test_an_opened_pull_request_is_recorded(client, repositories, django_capture_on_commit_callbacks):
+    deliver(client, django_capture_on_commit_callbacks, "pull_request", "opened.payload.json")
+
+    pull = PullRequest.objects.select_related("author", "repository").get()
+    assert (pull.number, pull.forge_id, pull.state, pull.draft) == (2, 279147437, "open", False)
+    assert pull.title == "Update the README with new information."
+    assert (pull.author.login, pull.additions, pull.deletions) == ("codertocat", 1, 1)
+    assert pull.repository.full_name == "Codertocat/Hello-World"
+
+
+def test_ready_for_review_stamps_the_time_and_later_deliveries_keep_it(
+    client, repositories, django_capture_on_commit_callbacks
+):
+    deliver(client, django_capture_on_commit_callbacks, "pull_request", "ready_for_review.payload.json")
+    ready_at = datetime.fromisoformat("2019-05-15T15:21:18Z")
+    assert PullRequest.objects.get().ready_for_review_at == ready_at
+
+    deliver(client, django_capture_on_commit_callbacks, "pull_request", "closed.payload.json")
+    deliver(client, django_capture_on_commit_callbacks, "pull_request_review", "submitted.payload.json")
+
+    pull = PullRequest.objects.get()
+    assert (pull.state, pull.ready_for_review_at) == ("closed", ready_at)
+
+
+def test_a_submitted_review_is_recorded_without_erasing_what_the_review_payload_lacks(
+    client, repositories, django_capture_on_commit_callbacks
+):
+    deliver(client, django_capture_on_commit_callbacks, "pull_request", "opened.payload.json")
+    PullRequest.objects.update(additions=120, deletions=7)
+
+    deliver(client, django_capture_on_commit_callbacks, "pull_request_review", "submitted.payload.json")
+
+    review = Review.objects.select_related("pull_request", "author").get()
+    assert (review.forge_id, review.state, review.author.login) == (237895671, "commented", "codertocat")
+    assert review.pull_request.number == 2
+    assert (review.pull_request.additions, review.pull_request.deletions) == (120, 7)
+
+
+def test_a_review_comment_is_attached_to_its_pull_request(
+    client, repositories, django_capture_on_commit_callbacks
+):
+    deliver(client, django_capture_on_commit_callbacks, "pull_request_review_comment", "created.payload.json")
+
+    comment = Comment.objects.select_related("pull_request").get()
+    assert (comment.forge_id, comment.kind, comment.pull_request.number, comment.issue) == (
+        284312630,
+        "review",
+        2,
+        None,
+    )
+
+
+def test_an_issue_comment_is_recorded_with_its_issue(
+    client, repositories, django_capture_on_commit_callbacks
+):
+    deliver(client, django_capture_on_commit_callbacks, "issue_comment", "created.payload.json")
+
+    comment = Comment.objects.select_related("issue", "author").get()
+    assert (comment.forge_id, comment.kind, comment.author.login) == (492700400, "issue", "codertocat")
+    assert comment.issue == Issue.objects.get(number=1)
+    assert comment.pull_request is None
+
+
+def test_a_push_to_the_default_branch_records_its_commits_and_other_refs_do_not(
+    client, repositories, django_capture_on_commit_callbacks
+):
+    deliver(client, django_capture_on_commit_callbacks, "push", "payload.json")  # a tag
+    feature = json.loads(body_of("push", "with-new-branch.payload.json"))
+    feature["ref"] = "refs/heads/feature"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, "push", json.dumps(feature).encode()).status_code == 202
+    assert not Commit.objects.exists()
+
+    deliver(client, django_capture_on_commit_callbacks, "push", "with-new-branch.payload.json")
+
+    commit = Commit.objects.select_related("author").get()
+    assert commit.sha == "6113728f27ae82c7b1a177c8d03f9e96e0adf246"
+    assert (commit.author.login, commit.author_name) == ("codertocat", "Codertocat")
+    assert commit.author_email == "21031067+Codertocat@users.noreply.github.com"
+    assert commit.authored_at == datetime.fromisoformat("2019-05-15T15:19:25Z")
+
+
+def test_a_published_release_is_recorded(client, repositories, django_capture_on_commit_callbacks):
+    deliver(client, django_capture_on_commit_callbacks, "release", "published.payload.json")
+
+    release = Release.objects.select_related("author").get()
+    assert (release.forge_id, release.tag, release.name, release.draft) == ("17372790", "0.0.1", "", False)
+    assert release.published_at == datetime.fromisoformat("2019-05-15T15:20:53Z")
+    assert release.author.login == "codertocat"
+
+
+def test_a_deleted_release_is_not_brought_back(client, repositories, django_capture_on_commit_callbacks):
+    deliver(client, django_capture_on_commit_callbacks, "release", "deleted.payload.json")
+
+    assert not Release.objects.exists()
+    assert WebhookDelivery.objects.get().processed_at is not None
+
+
+def test_a_repository_delivery_updates_the_statistics(
+    client, repositories, django_capture_on_commit_callbacks
+):
+    repository = repositories["Octocoders/Hello-World"]
+    Repository.objects.filter(pk=repository.pk).update(stars=99, watchers=4)
+
+    deliver(client, django_capture_on_commit_callbacks, "repository", "edited.payload.json")
+
+    repository.refresh_from_db()
+    assert (repository.stars, repository.default_branch) == (0, "master")
+    assert repository.watchers == 4  # webhooks do not say how many watch it: unchanged
+
+
+def test_a_wrong_signature_is_refused_and_nothing_is_stored(client, repositories):
+    body = body_of("pull_request", "opened.payload.json")
+
+    response = post(client, "pull_request", body, signature=sign(body, "not-the-secret"))
+    unsigned = post(client, "pull_request", body, signature="")
+
+    assert (response.status_code, unsigned.status_code) == (401, 401)
+    assert not WebhookDelivery.objects.exists()
+    assert not PullRequest.objects.exists()
+
+
+def test_a_malformed_body_is_a_bad_request(client, repositories):
+    body = b'{"action": "opened", "repository": '
+
+    response = post(client, "pull_request", body)
+
+    assert response.status_code == 400
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_an_event_that_is_not_recorded_is_acknowledged_and_ignored(client, repositories):
+    response = post(client, "star", body_of("star", "created.payload.json"))
+
+    assert (response.status_code, response.json()["status"]) == (202, "ignored")
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_a_redelivery_changes_nothing(client, repositories, django_capture_on_commit_callbacks):
+    deliver(client, django_capture_on_commit_callbacks, "issues", "opened.payload.json", delivery="same-id")
+    Issue.objects.update(title="edited here since")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = post(client, "issues", body_of("issues", "opened.payload.json"), delivery="same-id")
+
+    assert (again.status_code, again.json()["status"]) == (200, "duplicate")
+    assert callbacks == []
+    assert WebhookDelivery.objects.count() == 1
+    assert Issue.objects.get().title == "edited here since"
+
+
+def test_a_repositorys_own_secret_overrides_the_global_one(
+    client, repositories, django_capture_on_commit_callbacks
+):
+    Repository.objects.filter(full_name="Codertocat/Hello-World").update(webhook_secret="repository-secret")
+    body = body_of("issues", "opened.payload.json")
+
+    with_global = post(client, "issues", body)
+    with django_capture_on_commit_callbacks(execute=True):
+        with_own = post(client, "issues", body, signature=sign(body, "repository-secret"))
+
+    assert (with_global.status_code, with_own.status_code) == (401, 202)
+    assert Issue.objects.get().number == 1
+
+
+def test_bot_senders_are_marked_as_bots(client, repositories, django_capture_on_commit_callbacks):
+    payload = json.loads(body_of("issues", "opened.payload.json"))
+    payload["issue"]["user"] = {"login": "renovate[bot]", "id": 29139614, "type": "Bot"}
+    body = json.dumps(payload).encode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, "issues", body).status_code == 202
+
+    assert ForgeAccount.objects.get(login="renovate[bot]").is_bot is True
+
+
+def test_the_signature_check_is_exact():
+    body = b'{"zen": "Design for failure."}'
+
+    assert github_webhooks.signature_valid(
+        body=body, headers={"X-Hub-Signature-256": sign(body)}, secret=SECRET
+    )
+    assert not github_webhooks.signature_valid(
+        body=body + b" ", headers={"X-Hub-Signature-256": sign(body)}, secret=SECRET
+    )
+    assert not github_webhooks.signature_valid(
+        body=body, headers={"X-Hub-Signature-256": sign(body)}, secret=""
+    )
+    sha1 = "sha1=" + hmac.new(SECRET.encode(), body, hashlib.sha1).hexdigest()
+    assert not github_webhooks.signature_valid(
+        body=body, headers={"X-Hub-Signature-256": sha1}, secret=SECRET
+    )

@@ -1,0 +1,79 @@
+from datetime import UTC, datetime
+
+from catalog.models import Repository
+from metrics.models import ForgeAccount, PullRequest
+from metrics.services import activity_upsert
+from metrics.sync.records import AccountRecord, ActivityBatch, CommitRecord, PullRequestRecord
+from tests.factories import ProjectFactory, UserFactory
+
+WHEN = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+def repository():
+    return Repository.objects.create(
+        project=ProjectFactory(), forge="github", url="https://github.acme.example/a/b"
+    )
+
+
+def pull_request(number: int, author: AccountRecord) -> PullRequestRecord:
+    return PullRequestRecord(
+        forge_id=number,
+        number=number,
+        title="t",
+        state="open",
+        author=author,
+        created_at=WHEN,
+        updated_at=WHEN,
+    )
+
+
+def test_an_account_first_seen_without_an_e_mail_is_linked_when_a_commit_brings_it(db):
+    repo = repository()
+    person = UserFactory(username="ana", email="ana@acme.example")
+    activity_upsert(
+        repository=repo, batch=ActivityBatch(pull_requests=[pull_request(1, AccountRecord(login="Ana"))])
+    )
+    assert ForgeAccount.objects.get(login="ana").user is None
+    commit = CommitRecord(
+        sha="a" * 40,
+        author=AccountRecord(login="ana", email="ANA@acme.example"),
+        author_name="Ana",
+        author_email="ana@acme.example",
+        authored_at=WHEN,
+    )
+    user_ids = activity_upsert(repository=repo, batch=ActivityBatch(commits=[commit]))
+    assert ForgeAccount.objects.get(login="ana").user == person
+    assert user_ids == {person.pk}
+
+
+def test_upserting_the_same_batch_twice_changes_nothing(db):
+    repo = repository()
+    batch = ActivityBatch(
+        pull_requests=[pull_request(n, AccountRecord(login=f"dev{n}")) for n in range(1, 4)]
+    )
+    activity_upsert(repository=repo, batch=batch)
+    first = sorted(PullRequest.objects.values_list("pk", "number", "author_id"))
+    activity_upsert(repository=repo, batch=batch)
+    assert sorted(PullRequest.objects.values_list("pk", "number", "author_id")) == first
+    assert ForgeAccount.objects.count() == 3
+
+
+def test_bots_are_recognised_by_suffix_type_and_configuration(db, settings):
+    settings.PORTAL_BOT_LOGINS = {"release-robot"}
+    repo = repository()
+    authors = [
+        AccountRecord(login="renovate[bot]"),
+        AccountRecord(login="ci-app", is_bot=True),
+        AccountRecord(login="Release-Robot"),
+        AccountRecord(login="human"),
+    ]
+    activity_upsert(
+        repository=repo,
+        batch=ActivityBatch(pull_requests=[pull_request(n + 1, a) for n, a in enumerate(authors)]),
+    )
+    assert dict(ForgeAccount.objects.values_list("login", "is_bot")) == {
+        "renovate[bot]": True,
+        "ci-app": True,
+        "release-robot": True,
+        "human": False,
+    }
