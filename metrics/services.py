@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from catalog.models import Repository
@@ -18,6 +19,7 @@ from metrics.signals import contributions_recorded
 from metrics.sync.records import AccountRecord, ActivityBatch, RepositoryStatsRecord
 
 BULK = 500
+IDENTITY_FIELDS = {"github": "practitioner__github_login", "gitlab": "practitioner__gitlab_username"}
 
 
 def is_bot(account: AccountRecord) -> bool:
@@ -49,12 +51,16 @@ def _accounts_upsert(*, forge: str, records: Iterable[AccountRecord]) -> dict[st
         for login in wanted
         if existing[login].user_id is None and (wanted[login].email or existing[login].email)
     }
-    users = {
-        email.lower(): pk
-        for email, pk in (
-            get_user_model().objects.filter(email__in=emails).values_list("email", "pk") if emails else []
-        )
-    }
+    people = get_user_model().objects.annotate(lower_email=Lower("email"))
+    users = dict(people.filter(lower_email__in=emails).values_list("lower_email", "pk")) if emails else {}
+    # A practitioner's linked forge identity (their profile's GitHub login or GitLab username) also
+    # attributes the account. Read through the ORM relation, so metrics does not import community.
+    identity_field = IDENTITY_FIELDS.get(forge)
+    unlinked = [login for login in wanted if existing[login].user_id is None]
+    by_login = {}
+    if identity_field and unlinked:
+        matches = people.annotate(identity=Lower(identity_field)).filter(identity__in=unlinked)
+        by_login = dict(matches.values_list("identity", "pk"))
     for login, record in wanted.items():
         account = existing[login]
         email = (record.email or account.email)[:254]
@@ -63,7 +69,7 @@ def _accounts_upsert(*, forge: str, records: Iterable[AccountRecord]) -> dict[st
             "name": (record.name or account.name)[:255],
             "email": email,
             "is_bot": account.is_bot or is_bot(record),
-            "user_id": account.user_id or users.get(email.lower()),
+            "user_id": account.user_id or by_login.get(login) or users.get(email.lower()),
         }
         if any(getattr(account, key) != value for key, value in fresh.items()):
             for key, value in fresh.items():

@@ -77,3 +77,29 @@ def test_bots_are_recognised_by_suffix_type_and_configuration(db, settings):
         "release-robot": True,
         "human": False,
     }
+
+
+def test_a_practitioners_linked_github_login_attributes_the_account(db):
+    from community.models import Practitioner
+
+    person = UserFactory(username="bea", email="bea@acme.example")
+    Practitioner.objects.create(user=person, display_name="Bea", github_login="BeaCodes")
+    user_ids = activity_upsert(
+        repository=repository(),
+        batch=ActivityBatch(pull_requests=[pull_request(1, AccountRecord(login="beacodes"))]),
+    )
+    assert ForgeAccount.objects.get(login="beacodes").user == person
+    assert user_ids == {person.pk}
+
+
+def test_an_e_mail_in_another_case_still_links_the_account(db):
+    person = UserFactory(username="cy", email="Cy.Person@Acme.example")
+    commit = CommitRecord(
+        sha="b" * 40,
+        author=AccountRecord(login="cy.person@acme.example", email="cy.person@acme.example"),
+        author_name="Cy",
+        author_email="cy.person@acme.example",
+        authored_at=WHEN,
+    )
+    activity_upsert(repository=repository(), batch=ActivityBatch(commits=[commit]))
+    assert ForgeAccount.objects.get().user == person
