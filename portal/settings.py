@@ -232,7 +232,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env_str("PORTAL_MEDIA_ROOT")) if env_str("PORTAL_MEDIA_ROOT") else BASE_DIR / "var" / "media"
+MEDIA_ROOT = (
+    Path(env_str("PORTAL_MEDIA_ROOT")) if env_str("PORTAL_MEDIA_ROOT") else BASE_DIR / "var" / "media"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
