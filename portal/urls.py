@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include(portal_patterns)),
     path("catalog/", include("catalog.urls")),
     path("", include("metrics.urls")),
+    path("", include("community.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

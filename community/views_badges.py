@@ -1,0 +1,1 @@
+"""Views of the community app: badges (see community/urls_badges.py)."""

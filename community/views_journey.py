@@ -1,0 +1,1 @@
+"""Views of the community app: journey (see community/urls_journey.py)."""

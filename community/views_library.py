@@ -1,0 +1,1 @@
+"""Views of the community app: library (see community/urls_library.py)."""

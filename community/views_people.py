@@ -1,0 +1,1 @@
+"""Views of the community app: people (see community/urls_people.py)."""
