@@ -9,7 +9,6 @@ import uuid
 from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
@@ -63,7 +62,7 @@ def sync_repository(self, repository_id: int, full: bool = False, attempt: int =
 def _come_back(repository_id: int, *, full: bool, attempt: int, at) -> None:
     """Reschedule instead of sleeping. Inline (embedded mode) there is no later: the next scheduled
     sync, which skips repositories until their `next_attempt_at`, picks it up."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if sync_repository.app.conf.task_always_eager:
         return
     sync_repository.apply_async(args=[repository_id], kwargs={"full": full, "attempt": attempt}, eta=at)
 

@@ -26,6 +26,21 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_inline_unless_a_worker_runs(request):
+    """Tests see their own uncommitted data, which a worker process cannot: tasks run inline as in the
+    embedded mode, except in the tests that start a real worker (and commit their data)."""
+    from portal.celery import app
+
+    if "celery_worker_process" in request.fixturenames:
+        yield
+        return
+    eager, propagates = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = eager, propagates
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 
