@@ -146,6 +146,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
         "kwargs": {"full": True},
     },
+    "evaluate-journeys": {"task": "community.tasks.evaluate_everyone", "schedule": 24 * 60 * 60},
 }
 CELERY_TASK_ROUTES = {"metrics.tasks.*": {"queue": "sync"}}
 
