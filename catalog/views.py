@@ -78,6 +78,9 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "repositories": list(project.repositories.all()),
         "readiness": project_readiness(project=project),
         "can_edit": editable,
+        # Memberships belong to the community app; read through the ORM relation (no import of community).
+        "is_member": request.user.is_authenticated
+        and project.memberships.filter(user=request.user, left_at__isnull=True).exists(),
         "changes": list(project.changes.select_related("actor")[:10]) if editable else [],
         "review_form": ReviewForm() if is_program_office(request.user) else None,
         "topics": list(project.topics.all()),

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class CommunityConfig(AppConfig):
     name = "community"
     verbose_name = "Community"
+
+    def ready(self) -> None:
+        from community.receivers import contributions_recorded_receiver
+        from metrics.signals import contributions_recorded
+
+        contributions_recorded.connect(
+            contributions_recorded_receiver, dispatch_uid="community.evaluate_people_on_contributions"
+        )

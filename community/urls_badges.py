@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_badges
+
+urlpatterns = [
+    path("badges/", views_badges.badges, name="badges"),
+    path("badges/<slug:slug>/", views_badges.badge, name="badge"),
+]

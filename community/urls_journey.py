@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from community import views_journey
+
+urlpatterns = [
+    path("journey/", views_journey.journey, name="journey"),
+]

@@ -9,11 +9,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from catalog import selectors as catalog_selectors
+from community.recommendations import home_suggestions
 from portal.models import Notification
 
 
 def home(request: HttpRequest) -> HttpResponse:
     context = catalog_selectors.home_highlights()
+    # An explorer (or someone without a profile yet) is shown first projects matched to them.
+    context["first_projects"] = home_suggestions(user=request.user)
     return render(request, "portal/home.html", context)
 
 

@@ -1,0 +1,500 @@
+"""The practitioner journey: stages and participation levels earned from evidence (see JOURNEY.md).
+
+Evaluation is set-based: `evidence_for` reads everything for any number of people in a fixed number of
+queries, `stage_for` is a pure decision, and `people_evaluate` writes the outcome, records each change
+with its evidence and tells the person.
+"""
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from catalog.models import Project, ProjectRole
+from community.badges import badges_evaluate
+from community.library import render_markdown
+from community.models import (
+    STAGE_ORDER,
+    JourneySettings,
+    Membership,
+    ParticipationLevel,
+    Practitioner,
+    RulesAcceptance,
+    RulesVersion,
+    Stage,
+    StageChange,
+    StageContent,
+)
+from metrics.models import Comment, Commit, Issue, PullRequest, Review
+from portal.services import notification_send
+
+SPRINT_DAYS = 14
+SPRINTS = 6
+EVERYONE_CHUNK = 1000
+
+# The guide's words, shown when the program office has not written a stage's summary.
+STAGE_WORDS = {
+    Stage.EXPLORER: "New to InnerSource practices, first-time contributor, looking for a community to join.",
+    Stage.CONTRIBUTOR: "Active InnerSource practitioner, frequent contributor, joined at least one community.",
+    Stage.TRUSTED_COMMITTER: "Experienced InnerSource practitioner, feature contributor, tech expert, "
+    "community advocate.",
+    Stage.STARTER: "Advanced InnerSource practitioner, advocate, project kick-starter, community builder.",
+}
+
+
+def sprint_windows(now: datetime) -> list[tuple[datetime, datetime]]:
+    """The six two-week sprints ending at `now`, oldest first, each as (start, end].
+
+    Sprint k covers start < t <= end with end = now - 14·(5 - k) days: a contribution made exactly at
+    `now` is in the newest sprint, one exactly 14 days ago in the one before, and one exactly 84 days
+    ago is outside the twelve weeks. Half-open windows never count a moment twice.
+    """
+    span = timedelta(days=SPRINT_DAYS)
+    return [(now - span * (SPRINTS - k), now - span * (SPRINTS - 1 - k)) for k in range(SPRINTS)]
+
+
+def participation_level_for(active_sprints: int) -> str:
+    if active_sprints >= 5:
+        return ParticipationLevel.DEDICATED
+    if active_sprints >= 3:
+        return ParticipationLevel.ONGOING
+    if active_sprints >= 1:
+        return ParticipationLevel.ACTIVE
+    return ParticipationLevel.OPEN
+
+
+@dataclass(kw_only=True)
+class Evidence:
+    """What one person has done, as far as the journey is concerned; JSON-able for StageChange."""
+
+    merged_requests: int = 0  # merged requests in listed catalog projects
+    merged_required: int = 1
+    communities: int = 0  # active memberships
+    communities_required: int = 1
+    rules_version: int | None = None  # the current version; None while none is published
+    rules_accepted: bool = True
+    trusted_committer_roles: int = 0
+    cross_unit_projects: list[str] = field(default_factory=list)  # slugs of owned projects
+    sprints: list[int] = field(default_factory=lambda: [0] * SPRINTS)  # contributions, oldest first
+    # Stages held before (from the recorded changes), plus Contributor when an earlier change was made
+    # while the Contributor conditions held (someone appointed trusted committer straight away).
+    stages_reached: list[str] = field(default_factory=list)
+
+    @property
+    def contributor_conditions(self) -> bool:
+        return (
+            self.rules_accepted
+            and self.merged_requests >= self.merged_required
+            and self.communities >= self.communities_required
+        )
+
+    @property
+    def active_sprints(self) -> int:
+        return sum(1 for n in self.sprints if n)
+
+    @property
+    def participation_level(self) -> str:
+        return participation_level_for(self.active_sprints)
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["contributor_conditions"] = self.contributor_conditions
+        data["participation_level"] = str(self.participation_level)
+        data["stages_reached"] = [str(s) for s in self.stages_reached]
+        return data
+
+
+def _per_user(queryset, key: str = "author__user_id") -> dict[int, int]:
+    return dict(queryset.values(key).annotate(n=Count("pk")).values_list(key, "n"))
+
+
+def _sprint_counts(*, ids: list[int], now: datetime) -> dict[int, list[int]]:
+    """Contributions per person and sprint, in one grouped query per kind of contribution."""
+    windows = sprint_windows(now)
+    sources = [
+        (Commit.objects.filter(is_merge=False), "authored_at"),
+        (PullRequest.objects.all(), "created_at"),
+        (Review.objects.exclude(state=Review.ReviewState.PENDING), "submitted_at"),
+        (Issue.objects.all(), "created_at"),
+        (Comment.objects.all(), "created_at"),
+    ]
+    counts: dict[int, list[int]] = {}
+    for queryset, moment in sources:
+        sprint = Case(
+            *[
+                When(**{f"{moment}__gt": start, f"{moment}__lte": end}, then=Value(k))
+                for k, (start, end) in enumerate(windows)
+            ],
+            output_field=IntegerField(),
+        )
+        rows = (
+            queryset.filter(
+                author__user_id__in=ids,
+                author__is_bot=False,
+                **{f"{moment}__gt": windows[0][0], f"{moment}__lte": now},
+            )
+            .annotate(sprint=sprint)
+            .values("author__user_id", "sprint")
+            .annotate(n=Count("pk"))
+            .values_list("author__user_id", "sprint", "n")
+        )
+        for user_id, k, n in rows:
+            counts.setdefault(user_id, [0] * SPRINTS)[k] += n
+    return counts
+
+
+def _cross_unit_projects(*, ids: list[int]) -> dict[int, list[str]]:
+    """Listed projects each person owns that received a merged request from someone of another unit
+    than the project's host (read through the author's practitioner profile; one's own requests do
+    not count, and people without a known unit are not counted as "another unit")."""
+    owned = list(
+        ProjectRole.objects.filter(
+            role=ProjectRole.Role.OWNER, user_id__in=ids, project__in=Project.objects.listed()
+        ).values_list("user_id", "project_id", "project__slug")
+    )
+    if not owned:
+        return {}
+    contributors: dict[int, set[int]] = {}
+    rows = (
+        PullRequest.objects.filter(
+            merged_at__isnull=False,
+            repository__project_id__in={project_id for _, project_id, _ in owned},
+            author__is_bot=False,
+            author__user__practitioner__business_unit__isnull=False,
+        )
+        .exclude(author__user__practitioner__business_unit=F("repository__project__business_unit"))
+        .values_list("repository__project_id", "author__user_id")
+        .distinct()
+    )
+    for project_id, author_id in rows:
+        contributors.setdefault(project_id, set()).add(author_id)
+    result: dict[int, list[str]] = {}
+    for user_id, project_id, slug in owned:
+        if contributors.get(project_id, set()) - {user_id}:
+            result.setdefault(user_id, []).append(slug)
+    return {user_id: sorted(slugs) for user_id, slugs in result.items()}
+
+
+def _stages_reached(*, ids: list[int]) -> dict[int, set[str]]:
+    reached: dict[int, set[str]] = {}
+    rows = StageChange.objects.filter(user_id__in=ids).values_list(
+        "user_id", "from_stage", "to_stage", "evidence__contributor_conditions"
+    )
+    for user_id, from_stage, to_stage, was_contributor in rows:
+        stages = reached.setdefault(user_id, set())
+        stages.update({from_stage, to_stage})
+        if was_contributor is True:
+            stages.add(Stage.CONTRIBUTOR)
+    return reached
+
+
+def evidence_for(*, user_ids: list[int], now: datetime | None = None) -> dict[int, Evidence]:
+    """The evidence of any number of people, in a fixed number of queries (about a dozen)."""
+    now = now or timezone.now()
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    thresholds = JourneySettings.current()
+    rules = RulesVersion.current()
+    accepted = (
+        set(RulesAcceptance.objects.filter(rules=rules, user_id__in=ids).values_list("user_id", flat=True))
+        if rules
+        else set(ids)
+    )
+    merged = _per_user(
+        PullRequest.objects.filter(
+            merged_at__isnull=False,
+            author__user_id__in=ids,
+            author__is_bot=False,
+            repository__project__in=Project.objects.listed(),
+        )
+    )
+    communities = _per_user(Membership.objects.filter(user_id__in=ids, left_at__isnull=True), "user_id")
+    trusted = _per_user(
+        ProjectRole.objects.filter(user_id__in=ids, role=ProjectRole.Role.TRUSTED_COMMITTER), "user_id"
+    )
+    cross_unit = _cross_unit_projects(ids=ids)
+    sprints = _sprint_counts(ids=ids, now=now)
+    reached = _stages_reached(ids=ids)
+    return {
+        user_id: Evidence(
+            merged_requests=merged.get(user_id, 0),
+            merged_required=thresholds.contributor_merged_requests,
+            communities=communities.get(user_id, 0),
+            communities_required=thresholds.contributor_communities,
+            rules_version=rules.version if rules else None,
+            rules_accepted=user_id in accepted,
+            trusted_committer_roles=trusted.get(user_id, 0),
+            cross_unit_projects=cross_unit.get(user_id, []),
+            sprints=sprints.get(user_id, [0] * SPRINTS),
+            stages_reached=sorted(reached.get(user_id, set()), key=STAGE_ORDER.index),
+        )
+        for user_id in ids
+    }
+
+
+def _was_contributor(evidence: Evidence, current_stage: str) -> bool:
+    reached = set(evidence.stages_reached) | {current_stage}
+    return evidence.contributor_conditions or bool(reached & {Stage.CONTRIBUTOR, Stage.STARTER})
+
+
+def stage_for(evidence: Evidence, current_stage: str) -> str:
+    """The highest stage whose conditions hold. Stages are achievements and do not decay, except
+    Trusted Committer, which follows the role: without it the person falls back to Contributor if they
+    ever were one (or Explorer). The rules of engagement are part of the Contributor conditions, so an
+    unaccepted new version blocks a new promotion but takes nothing away from someone already there."""
+    was_contributor = _was_contributor(evidence, current_stage)
+    reached = set(evidence.stages_reached) | {current_stage}
+    if Stage.STARTER in reached or (was_contributor and evidence.cross_unit_projects):
+        return Stage.STARTER
+    if evidence.trusted_committer_roles:
+        return Stage.TRUSTED_COMMITTER
+    if was_contributor:
+        return Stage.CONTRIBUTOR
+    return Stage.EXPLORER
+
+
+def _journey_url() -> str:
+    return reverse("community:journey")
+
+
+def _stage_notify(*, user, change: StageChange) -> None:
+    to_label, from_label = Stage(change.to_stage).label, Stage(change.from_stage).label
+    if STAGE_ORDER.index(change.to_stage) > STAGE_ORDER.index(change.from_stage):
+        message = f"You are now a {to_label} on your InnerSource journey."
+        body = f"Congratulations: you moved from {from_label} to {to_label}."
+    else:
+        message = f"Your journey stage is now {to_label}."
+        body = f"You no longer hold a trusted-committer role, so your stage went from {from_label} to {to_label}."
+    notification_send(
+        user=user,
+        message=message,
+        url=_journey_url(),
+        email_body=f"{body}\n\nSee what this stage brings and what comes next on your journey page.",
+    )
+
+
+def _practitioners_ensure(*, users: dict, now: datetime) -> None:
+    existing = set(Practitioner.objects.filter(user_id__in=list(users)).values_list("user_id", flat=True))
+    missing = [user for pk, user in users.items() if pk not in existing]
+    if missing:
+        # ignore_conflicts: a concurrent evaluation of the same newcomer may have created it already.
+        Practitioner.objects.bulk_create(
+            [
+                Practitioner(
+                    user=user,
+                    display_name=(user.get_full_name() or user.email or user.get_username())[:150],
+                    stage=Stage.EXPLORER,
+                    stage_since=now,
+                )
+                for user in missing
+            ],
+            ignore_conflicts=True,
+        )
+
+
+def people_evaluate(*, user_ids: list[int], now: datetime | None = None) -> list[StageChange]:
+    """Re-evaluate these people's stage and participation level; record and notify each change of
+    stage, then let the badges follow. Idempotent: a second run records and sends nothing."""
+    now = now or timezone.now()
+    users = {user.pk: user for user in get_user_model().objects.filter(pk__in=set(user_ids))}
+    ids = sorted(users)
+    if not ids:
+        return []
+    changes: list[StageChange] = []
+    with transaction.atomic():
+        _practitioners_ensure(users=users, now=now)
+        # Locked in user order so that overlapping evaluations (a sync and the nightly run) take turns
+        # instead of both recording the same change.
+        practitioners = list(
+            Practitioner.objects.select_for_update().filter(user_id__in=ids).order_by("user_id")
+        )
+        evidence = evidence_for(user_ids=ids, now=now)
+        dirty = []
+        for practitioner in practitioners:
+            found = evidence[practitioner.user_id]
+            stage, level = stage_for(found, practitioner.stage), found.participation_level
+            if stage == practitioner.stage and level == practitioner.participation_level:
+                continue
+            if stage != practitioner.stage:
+                changes.append(
+                    StageChange(
+                        user_id=practitioner.user_id,
+                        from_stage=practitioner.stage,
+                        to_stage=stage,
+                        evidence=found.as_json(),
+                        created_at=now,
+                    )
+                )
+                practitioner.stage, practitioner.stage_since = stage, now
+            practitioner.participation_level = level
+            dirty.append(practitioner)
+        if dirty:
+            Practitioner.objects.bulk_update(
+                dirty, ["stage", "stage_since", "participation_level"], batch_size=500
+            )
+        Practitioner.objects.filter(user_id__in=ids).update(evaluated_at=now)
+        if changes:
+            StageChange.objects.bulk_create(changes)
+        for change in changes:
+            _stage_notify(user=users[change.user_id], change=change)
+    badges_evaluate(user_ids=ids, now=now)
+    return changes
+
+
+def everyone_evaluate(*, now: datetime | None = None, chunk: int | None = None) -> int:
+    """Every active person, a chunk at a time (bounded memory and transactions); the number of changes."""
+    chunk = chunk or EVERYONE_CHUNK
+    people = get_user_model().objects.filter(is_active=True).order_by("pk")
+    total, last = 0, 0
+    while True:
+        ids = list(people.filter(pk__gt=last).values_list("pk", flat=True)[:chunk])
+        if not ids:
+            return total
+        total += len(people_evaluate(user_ids=ids, now=now))
+        last = ids[-1]
+
+
+# --- The journey page -------------------------------------------------------------------------------
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def _rules_url() -> str:
+    try:
+        return reverse("community:rules")
+    except NoReverseMatch:  # the rules page is another module's; its address is agreed
+        return "/rules/"
+
+
+def _counted(have: int, need: int, one: str, many: str) -> dict:
+    return {"label": f"{min(have, need)} of {need} {plural(need, one, many)}", "done": have >= need}
+
+
+def _requirements(*, stage: str, evidence: Evidence, current_stage: str, thresholds) -> list[dict]:
+    """What reaching `stage` takes, item by item, with what the person has so far."""
+    if stage == Stage.CONTRIBUTOR:
+        items = [
+            _counted(
+                evidence.merged_requests,
+                evidence.merged_required,
+                "merged contribution to a catalog project",
+                "merged contributions to catalog projects",
+            ),
+            _counted(
+                evidence.communities, evidence.communities_required, "community joined", "communities joined"
+            ),
+        ]
+        if evidence.rules_version is not None:
+            accepted = evidence.rules_accepted
+            label = f"Rules of engagement v{evidence.rules_version} {'accepted' if accepted else 'not accepted yet'}"
+            items.append({"label": label, "done": accepted, "url": "" if accepted else _rules_url()})
+        return items
+    if stage == Stage.TRUSTED_COMMITTER:
+        role = _counted(evidence.trusted_committer_roles, 1, "trusted-committer role on a project", "")
+        role["hint"] = (
+            "Maintainers appoint trusted committers. The portal proposes people who merged at least "
+            f"{thresholds.trusted_committer_merged} requests and reviewed at least "
+            f"{thresholds.trusted_committer_reviews} requests of others in the last "
+            f"{thresholds.trusted_committer_window_days} days on a project."
+        )
+        return [role]
+    if stage == Stage.STARTER:
+        was_contributor = {
+            "label": "Has been a Contributor",
+            "done": _was_contributor(evidence, current_stage),
+            "hint": "Accept the rules of engagement, join a community and have a request merged into a "
+            "catalog project.",
+        }
+        project = "approved project you own with a merged contribution from another business unit"
+        return [was_contributor, _counted(len(evidence.cross_unit_projects), 1, project, "")]
+    return []
+
+
+# From each stage, the stages one can reach next: a Contributor may become a Trusted Committer or go
+# straight to Starter (the Starter conditions do not include the trusted-committer role).
+NEXT_STAGES = {
+    Stage.EXPLORER: [Stage.CONTRIBUTOR],
+    Stage.CONTRIBUTOR: [Stage.TRUSTED_COMMITTER, Stage.STARTER],
+    Stage.TRUSTED_COMMITTER: [Stage.STARTER],
+    Stage.STARTER: [],
+}
+
+
+def _content(stage: str, contents: dict[str, StageContent]) -> dict:
+    content = contents.get(stage)
+    return {
+        "stage": stage,
+        "label": Stage(stage).label,
+        "summary": (content.summary if content and content.summary else STAGE_WORDS[stage]),
+        "learning": render_markdown(content.learning) if content else "",
+        "skills": render_markdown(content.skills) if content else "",
+        "incentives": render_markdown(content.incentives) if content else "",
+    }
+
+
+def journey_status(*, user) -> dict:
+    """Everything the journey page shows one person: where they stand, what the next stage takes and
+    brings, their six sprints and their history. When the stored stage lags behind the evidence (a
+    community joined or the rules accepted since the last run), the person is evaluated first, so the
+    page never says "all done" next to an old stage."""
+    now = timezone.now()
+    evidence = evidence_for(user_ids=[user.pk], now=now)[user.pk]
+    practitioner = Practitioner.objects.filter(user=user).first()
+    if (
+        practitioner is None
+        or stage_for(evidence, practitioner.stage) != practitioner.stage
+        or evidence.participation_level != practitioner.participation_level
+    ):
+        people_evaluate(user_ids=[user.pk], now=now)
+        practitioner = Practitioner.objects.get(user=user)
+        evidence = evidence_for(user_ids=[user.pk], now=now)[user.pk]
+    stage = practitioner.stage
+    thresholds = JourneySettings.current()
+    contents = {c.stage: c for c in StageContent.objects.all()}
+    next_steps = [
+        {
+            **_content(target, contents),
+            "items": _requirements(
+                stage=target, evidence=evidence, current_stage=stage, thresholds=thresholds
+            ),
+        }
+        for target in NEXT_STAGES[Stage(stage)]
+    ]
+    for step in next_steps:
+        step["done"] = sum(1 for item in step["items"] if item["done"])
+        step["total"] = len(step["items"])
+    windows = zip(sprint_windows(now), evidence.sprints, strict=True)
+    sprints = [
+        {"number": k + 1, "start": start, "end": end, "contributions": n, "current": k == SPRINTS - 1}
+        for k, ((start, end), n) in enumerate(windows)
+    ]
+    history = list(StageChange.objects.filter(user=user)[:50])
+    reached_index = STAGE_ORDER.index(stage)
+    return {
+        "practitioner": practitioner,
+        "stage": _content(stage, contents),
+        "stage_since": practitioner.stage_since,
+        "steps": [
+            {"label": s.label, "current": s == stage, "passed": STAGE_ORDER.index(s) < reached_index}
+            for s in STAGE_ORDER
+        ],
+        "level": ParticipationLevel(evidence.participation_level),
+        "level_label": ParticipationLevel(evidence.participation_level).label,
+        "active_sprints": evidence.active_sprints,
+        "sprint_total": SPRINTS,
+        "sprints": sprints,
+        "next_steps": next_steps,
+        "next_stage": next_steps[0] if next_steps else None,
+        "rules_version": evidence.rules_version,
+        "rules_pending": evidence.rules_version is not None and not evidence.rules_accepted,
+        "rules_url": _rules_url(),
+        "history": history,
+        "evidence": evidence,
+    }

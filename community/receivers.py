@@ -1,0 +1,20 @@
+"""Reactions of the community app to what other apps announce (metrics never imports community)."""
+
+import logging
+
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from community.tasks import evaluate_people
+
+logger = logging.getLogger(__name__)
+
+
+def contributions_recorded_receiver(sender, user_ids, **kwargs) -> None:
+    """Queue the evaluation of the people whose contributions were just recorded (after commit)."""
+    if not user_ids:
+        return
+    try:
+        evaluate_people.delay(list(user_ids))
+    except BrokerUnavailable:
+        # A sync must not fail because the broker hiccups; the nightly evaluation catches these people up.
+        logger.warning("could not queue the journey evaluation of %d people", len(user_ids), exc_info=True)

@@ -1,0 +1,351 @@
+"""Reads of the people side of the community: profiles (with their privacy), project members, trusted
+committer candidates, the rules of engagement.
+
+Every function runs a fixed number of queries, whatever the number of members, badges or contributions.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import nh3
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Q
+
+from catalog.models import Project, ProjectRole
+from catalog.views import can_edit
+from community.journey import render_markdown
+from community.models import (
+    BadgeAward,
+    JourneySettings,
+    Kudos,
+    Membership,
+    Practitioner,
+    RulesAcceptance,
+    RulesVersion,
+)
+from metrics.models import ForgeAccount, PullRequest, Review
+from portal.permissions import is_program_office
+
+User = get_user_model()
+
+HISTORY_LIMIT = 20
+KUDOS_LIMIT = 20
+MEMBERS_PER_PAGE = 100
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def plain_text(value: str) -> str:
+    """Text as a person meant it, with any markup taken out: tags are stripped (script and style with
+    their content), entities decoded, control characters dropped and spaces collapsed. Templates escape
+    it on output; stripping too means e-mails and the admin never carry markup either."""
+    text = value or ""
+    # Decoding can reveal markup that was typed as entities ("&lt;b&gt;"): clean until nothing changes.
+    for _ in range(3):
+        cleaned = html.unescape(nh3.clean(text, tags=set()))
+        if cleaned == text:
+            break
+        text = cleaned
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def display_name(user: AbstractBaseUser) -> str:
+    """How colleagues know a person: the profile's name, else the account's; never the e-mail address."""
+    try:
+        name = user.practitioner.display_name
+    except Practitioner.DoesNotExist:
+        name = ""
+    return name or user.get_full_name() or user.get_username()
+
+
+def practitioner_of(user: AbstractBaseUser) -> Practitioner:
+    """The person's profile, or (without writing anything) the defaults a new profile would have."""
+    try:
+        return user.practitioner
+    except Practitioner.DoesNotExist:
+        return Practitioner(user=user, display_name=(user.get_full_name() or user.get_username())[:150])
+
+
+# Profiles -----------------------------------------------------------------------------------------
+
+
+def _projects_of(*, user: AbstractBaseUser, listed_only: bool) -> list[dict]:
+    """The projects a person belongs to: active memberships and roles, one row per project."""
+    memberships = Membership.objects.filter(user=user, left_at__isnull=True).select_related("project")
+    roles = ProjectRole.objects.filter(user=user).select_related("project")
+    if listed_only:
+        listed = Project.objects.listed().values("pk")
+        memberships, roles = memberships.filter(project__in=listed), roles.filter(project__in=listed)
+    rows: dict[int, dict] = {}
+    for membership in memberships:
+        rows[membership.project_id] = {
+            "project": membership.project,
+            "member_since": membership.joined_at,
+            "roles": [],
+        }
+    for role in roles:
+        row = rows.setdefault(role.project_id, {"project": role.project, "member_since": None, "roles": []})
+        row["roles"].append(role.get_role_display())
+    return sorted(rows.values(), key=lambda row: row["project"].name.lower())
+
+
+def _history_of(*, user: AbstractBaseUser, listed_only: bool) -> list[dict]:
+    """The person's latest merged requests and reviews through their linked forge accounts, newest first."""
+    requests = PullRequest.objects.filter(author__user=user, merged_at__isnull=False)
+    reviews = Review.objects.filter(author__user=user, submitted_at__isnull=False).exclude(
+        state=Review.ReviewState.PENDING
+    )
+    if listed_only:
+        listed = Project.objects.listed().values("pk")
+        requests = requests.filter(repository__project__in=listed)
+        reviews = reviews.filter(pull_request__repository__project__in=listed)
+    events = [
+        {"kind": "merged", "when": pr.merged_at, "request": pr, "project": pr.repository.project}
+        for pr in requests.select_related("repository__project").order_by("-merged_at")[:HISTORY_LIMIT]
+    ]
+    events += [
+        {
+            "kind": "reviewed",
+            "when": review.submitted_at,
+            "request": review.pull_request,
+            "project": review.pull_request.repository.project,
+        }
+        for review in reviews.select_related("pull_request__repository__project").order_by("-submitted_at")[
+            :HISTORY_LIMIT
+        ]
+    ]
+    return sorted(events, key=lambda event: event["when"], reverse=True)[:HISTORY_LIMIT]
+
+
+def profile_context(*, practitioner: Practitioner, viewer: AbstractBaseUser) -> dict:
+    """What a viewer may see of a profile. The person and the program office see everything (linked
+    identities only the person); others see what the person allows, and of a private profile only the
+    name."""
+    user = practitioner.user
+    is_owner = viewer.is_authenticated and viewer.pk == user.pk
+    privileged = is_owner or is_program_office(viewer)
+    public = practitioner.visibility == Practitioner.Visibility.COMPANY
+    details = privileged or public
+    context = {
+        "practitioner": practitioner,
+        "person": user,
+        "is_owner": is_owner,
+        "privileged": privileged,
+        "show_details": details,
+        "show_identities": is_owner,
+        "show_projects": privileged or (public and practitioner.show_projects),
+        "show_badges": privileged or (public and practitioner.show_badges),
+        "show_activity": privileged or (public and practitioner.show_activity),
+        "skills": [],
+        "projects": [],
+        "badges": [],
+        "history": [],
+        "kudos": [],
+        "kudos_count": 0,
+        "forge_accounts": [],
+    }
+    if details and practitioner.pk:
+        context["skills"] = list(practitioner.skills.all())
+    if details:
+        received = Kudos.objects.filter(receiver=user)
+        context["kudos"] = list(received.select_related("giver__practitioner", "project")[:KUDOS_LIMIT])
+        context["kudos_count"] = len(context["kudos"])
+        if context["kudos_count"] == KUDOS_LIMIT:
+            context["kudos_count"] = received.count()
+    if context["show_projects"]:
+        context["projects"] = _projects_of(user=user, listed_only=not privileged)
+    if context["show_badges"]:
+        context["badges"] = list(
+            BadgeAward.objects.filter(user=user, revoked_at__isnull=True, badge__active=True)
+            .select_related("badge")
+            .order_by("-awarded_at")
+        )
+    if context["show_activity"]:
+        context["history"] = _history_of(user=user, listed_only=not privileged)
+    if is_owner:
+        context["forge_accounts"] = list(ForgeAccount.objects.filter(user=user).order_by("forge", "login"))
+    return context
+
+
+def identity_claimed(*, field: str, value: str, exclude_user: AbstractBaseUser) -> bool:
+    """Whether another person's profile already names this forge login (case-insensitive)."""
+    if field not in {"github_login", "gitlab_username"} or not value:
+        return False
+    return (
+        Practitioner.objects.filter(**{f"{field}__iexact": value}).exclude(user_id=exclude_user.pk).exists()
+    )
+
+
+def emails_claimed(*, emails: list[str], exclude_user: AbstractBaseUser) -> list[str]:
+    """Which of these (lower-cased) addresses belong to someone else: their account's address, an
+    address allauth knows for them, or one of their profile's extra addresses."""
+    wanted = {email.lower() for email in emails}
+    if not wanted:
+        return []
+    by_address = Q()
+    for email in wanted:
+        by_address |= Q(email__iexact=email)
+    taken = set(User.objects.exclude(pk=exclude_user.pk).filter(by_address).values_list("email", flat=True))
+    taken |= set(
+        EmailAddress.objects.exclude(user_id=exclude_user.pk)
+        .filter(by_address)
+        .values_list("email", flat=True)
+    )
+    # JSON containment is not portable (SQLite lacks it): a text match narrows, Python decides.
+    in_extras = Q()
+    for email in wanted:
+        in_extras |= Q(extra_emails__icontains=email)
+    others = Practitioner.objects.exclude(user_id=exclude_user.pk).filter(in_extras)
+    for extra in others.values_list("extra_emails", flat=True):
+        taken |= {str(email) for email in extra or []}
+    return sorted(wanted & {email.lower() for email in taken})
+
+
+# Project communities ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Candidate:
+    """A person the evidence proposes as trusted committer of a project, and why."""
+
+    user: AbstractBaseUser
+    name: str
+    merged: int
+    reviews: int
+    window_days: int
+
+    @property
+    def reason(self) -> str:
+        return (
+            f"{self.merged} merged request{'s' if self.merged != 1 else ''} and {self.reviews} review"
+            f"{'s' if self.reviews != 1 else ''} of others' requests in the last {self.window_days} days"
+        )
+
+
+def trusted_committer_candidates(*, project: Project, now: datetime) -> list[Candidate]:
+    """People who merged at least `trusted_committer_merged` requests and reviewed at least
+    `trusted_committer_reviews` requests of others on this project within the window, and hold no role
+    on it yet. Three queries: merged counts per person, review counts of those people,
+    and the people themselves."""
+    thresholds = JourneySettings.current()
+    since = now - timedelta(days=thresholds.trusted_committer_window_days)
+    # Trusted committers are not proposed again, nor owners and maintainers, who run the project already.
+    holders = ProjectRole.objects.filter(project=project)
+    people = Q(author__user__isnull=False, author__is_bot=False, author__user__is_active=True)
+    merged = dict(
+        PullRequest.objects.filter(
+            people, repository__project=project, merged_at__gte=since, merged_at__lte=now
+        )
+        .exclude(author__user_id__in=holders.values("user_id"))
+        .values("author__user_id")
+        .annotate(n=Count("pk", distinct=True))
+        .filter(n__gte=thresholds.trusted_committer_merged)
+        .values_list("author__user_id", "n")
+    )
+    if not merged:
+        return []
+    # A review counts once per request, and only on someone else's request (or an unattributed one).
+    others = Q(pull_request__author__user__isnull=True) | ~Q(
+        pull_request__author__user_id=F("author__user_id")
+    )
+    reviewed = dict(
+        Review.objects.filter(
+            people,
+            others,
+            pull_request__repository__project=project,
+            author__user_id__in=list(merged),
+            submitted_at__gte=since,
+            submitted_at__lte=now,
+        )
+        .exclude(state=Review.ReviewState.PENDING)
+        .values("author__user_id")
+        .annotate(n=Count("pull_request_id", distinct=True))
+        .filter(n__gte=thresholds.trusted_committer_reviews)
+        .values_list("author__user_id", "n")
+    )
+    users = User.objects.filter(pk__in=list(reviewed)).select_related("practitioner")
+    candidates = [
+        Candidate(
+            user=user,
+            name=display_name(user),
+            merged=merged[user.pk],
+            reviews=reviewed[user.pk],
+            window_days=thresholds.trusted_committer_window_days,
+        )
+        for user in users
+    ]
+    return sorted(candidates, key=lambda c: (-(c.merged + c.reviews), c.name.lower()))
+
+
+def members_context(*, project: Project, viewer: AbstractBaseUser, page: str | int | None = 1) -> dict:
+    """A project's community: its members (one page), who runs it, and the viewer's own standing.
+
+    Maintainers, owners and the program office see every member; others see the members who show
+    their projects on a company-visible profile (and themselves), plus how many chose not to."""
+    manager = can_edit(viewer, project)
+    active = Membership.objects.filter(project=project, left_at__isnull=True)
+    visible = active
+    if not manager:
+        shown = Q(user__practitioner__isnull=True) | Q(
+            user__practitioner__visibility=Practitioner.Visibility.COMPANY,
+            user__practitioner__show_projects=True,
+        )
+        if viewer.is_authenticated:
+            shown |= Q(user_id=viewer.pk)
+        visible = active.filter(shown)
+    members_page: Page = Paginator(
+        visible.select_related("user__practitioner__business_unit").order_by("joined_at", "pk"),
+        MEMBERS_PER_PAGE,
+    ).get_page(page)
+    # Managers see every member: the page's count is the total then, and one query is saved.
+    total = members_page.paginator.count if manager else active.count()
+    roles = list(project.roles.select_related("user__practitioner").order_by("role", "created_at"))
+    roles_by_user: dict[int, list[str]] = {}
+    for role in roles:
+        roles_by_user.setdefault(role.user_id, []).append(role.get_role_display())
+    committers = [r.user for r in roles if r.role == ProjectRole.Role.TRUSTED_COMMITTER]
+    return {
+        "project": project,
+        "can_manage": manager,
+        "members": [
+            {"membership": m, "name": display_name(m.user), "roles": roles_by_user.get(m.user_id, [])}
+            for m in members_page
+        ],
+        "page": members_page,
+        "total": total,
+        "hidden": total - members_page.paginator.count,
+        "leads": [
+            {"user": r.user, "name": display_name(r.user), "role": r.get_role_display()}
+            for r in roles
+            if r.role in ProjectRole.EDITOR_ROLES
+        ],
+        "trusted_committers": [{"user": u, "name": display_name(u)} for u in committers],
+        "is_member": viewer.is_authenticated and active.filter(user_id=viewer.pk).exists(),
+    }
+
+
+# Rules of engagement ------------------------------------------------------------------------------
+
+
+def rules_context(*, viewer: AbstractBaseUser) -> dict:
+    """The current rules as safe HTML, and where the viewer stands with them."""
+    current = RulesVersion.current()
+    accepted = None
+    previous = None
+    if viewer.is_authenticated:
+        acceptances = RulesAcceptance.objects.filter(user=viewer).select_related("rules")
+        latest = acceptances.order_by("-rules__version").first()
+        if latest and current and latest.rules_id == current.pk:
+            accepted = latest
+        else:
+            previous = latest
+    return {
+        "rules": current,
+        "body": render_markdown(current.body) if current else "",
+        "accepted": accepted,
+        "previous": previous,
+    }

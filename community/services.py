@@ -1,0 +1,264 @@
+"""Writes of the people side of the community: profiles, memberships, trusted committers, the rules of
+engagement, kudos. Permissions that depend on the project are checked here too, so that no caller can
+forget them; the views check them first to answer with the right page."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models import BusinessUnit, Forge, Project, ProjectChange, ProjectRole
+from catalog.search_index import entries_rebuild
+from catalog.views import can_edit
+from community.models import Kudos, Membership, Practitioner, RulesAcceptance, RulesVersion, Skill
+from community.selectors import display_name, plain_text
+from metrics.models import ForgeAccount
+from portal.services import notification_send
+
+KUDOS_MAX = 500
+
+
+def _journey_refresh(*, user_ids: list[int]) -> None:
+    """Let the journey (stages and badges) follow a change of evidence. community.journey is written
+    alongside this module; without it, the nightly evaluation catches up."""
+    try:
+        from community.journey import people_evaluate
+    except ImportError as error:
+        if error.name != "community.journey":
+            raise  # the module exists but is broken: do not hide that
+        return
+    people_evaluate(user_ids=user_ids)
+
+
+# Profiles -----------------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class ProfileFields:
+    """The editable part of a profile, as the profile form produces it (already validated)."""
+
+    display_name: str
+    business_unit: BusinessUnit | None = None
+    team: str = ""
+    bio: str = ""
+    skills: list[Skill] = field(default_factory=list)
+    interests: list[str] = field(default_factory=list)
+    github_login: str = ""
+    gitlab_username: str = ""
+    extra_emails: list[str] = field(default_factory=list)
+    visibility: str = Practitioner.Visibility.COMPANY
+    show_activity: bool = True
+    show_badges: bool = True
+    show_projects: bool = True
+
+
+SIMPLE_FIELDS = (
+    "display_name",
+    "business_unit",
+    "team",
+    "bio",
+    "interests",
+    "github_login",
+    "gitlab_username",
+    "extra_emails",
+    "visibility",
+    "show_activity",
+    "show_badges",
+    "show_projects",
+)
+
+
+@transaction.atomic
+def practitioner_ensure(*, user: AbstractBaseUser) -> Practitioner:
+    """The person's profile, created with their account's name on first use."""
+    practitioner, _ = Practitioner.objects.get_or_create(
+        user=user, defaults={"display_name": (user.get_full_name() or user.get_username())[:150]}
+    )
+    return practitioner
+
+
+def _identities(practitioner: Practitioner) -> set[tuple[str, str]]:
+    """The forge accounts a profile claims, as (forge, login) the way metrics stores logins."""
+    claimed = {(Forge.GIT, email.lower()) for email in practitioner.extra_emails}
+    if practitioner.github_login:
+        claimed.add((Forge.GITHUB, practitioner.github_login.lower()))
+    if practitioner.gitlab_username:
+        claimed.add((Forge.GITLAB, practitioner.gitlab_username.lower()))
+    return claimed
+
+
+def _accounts(pairs: set[tuple[str, str]]) -> Q:
+    condition = Q(pk__in=[])
+    for forge, login in pairs:
+        condition |= Q(forge=forge, login=login)
+    return condition
+
+
+def _forge_accounts_relink(*, user: AbstractBaseUser, before: set, after: set) -> bool:
+    """Attribute already-synced activity at once: accounts the profile now names and nobody holds
+    become the person's; accounts of identities the person removed are theirs no more. (The sync
+    links new activity by the same identities; without this, history waits for the next delivery.)"""
+    changed = 0
+    if before - after:
+        changed += ForgeAccount.objects.filter(_accounts(before - after), user=user).update(user=None)
+    if after - before:
+        changed += ForgeAccount.objects.filter(_accounts(after - before), user__isnull=True).update(user=user)
+    return changed > 0
+
+
+@transaction.atomic
+def profile_update(*, user: AbstractBaseUser, fields: ProfileFields) -> Practitioner:
+    """A person edits their own profile; changed identities re-attribute their forge activity."""
+    practitioner = practitioner_ensure(user=user)
+    before = _identities(practitioner)
+    for name in SIMPLE_FIELDS:
+        setattr(practitioner, name, getattr(fields, name))
+    practitioner.display_name = practitioner.display_name.strip()[:150]
+    practitioner.save()
+    practitioner.skills.set(fields.skills)
+    if _forge_accounts_relink(user=user, before=before, after=_identities(practitioner)):
+        _journey_refresh(user_ids=[user.pk])
+    return practitioner
+
+
+# Memberships --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_join(*, project: Project, user: AbstractBaseUser) -> Membership:
+    """Join a listed project's community; joining again keeps the one active membership."""
+    if not project.is_listed:
+        raise PermissionDenied("Only communities of projects listed in the catalog can be joined.")
+    existing = Membership.objects.filter(project=project, user=user, left_at__isnull=True).first()
+    if existing:
+        return existing
+    try:
+        # A savepoint, so that a concurrent join that wins the race leaves this transaction usable.
+        with transaction.atomic():
+            membership = Membership.objects.create(project=project, user=user)
+    except IntegrityError:
+        return Membership.objects.get(project=project, user=user, left_at__isnull=True)
+    _journey_refresh(user_ids=[user.pk])
+    return membership
+
+
+@transaction.atomic
+def membership_leave(*, project: Project, user: AbstractBaseUser) -> bool:
+    """Leave a community; the membership stays as history. Returns whether the person was a member."""
+    left = Membership.objects.filter(project=project, user=user, left_at__isnull=True).update(
+        left_at=timezone.now()
+    )
+    if left:
+        _journey_refresh(user_ids=[user.pk])
+    return bool(left)
+
+
+# Trusted committers -------------------------------------------------------------------------------
+
+
+def _require_community_manager(*, project: Project, by: AbstractBaseUser) -> None:
+    if not can_edit(by, project):
+        raise PermissionDenied(
+            "Only the project's maintainers and owners (or the program office) appoint trusted committers."
+        )
+    if project.merged_into_id:
+        raise PermissionDenied(f"{project.name} was merged into {project.merged_into}; manage that one.")
+
+
+def _committers_changed(*, project: Project, by: AbstractBaseUser, note: str, message: str, user) -> None:
+    ProjectChange.objects.create(project=project, actor=by, action=ProjectChange.Action.EDITED, note=note)
+    notification_send(
+        user=user, message=message, url=reverse("community:members", kwargs={"slug": project.slug})
+    )
+    # People's names are search keywords of the project.
+    entries_rebuild(project_ids=[project.pk])
+    _journey_refresh(user_ids=[user.pk])
+
+
+@transaction.atomic
+def trusted_committer_appoint(
+    *, project: Project, user: AbstractBaseUser, by: AbstractBaseUser, reason: str = ""
+) -> ProjectRole:
+    """A maintainer, owner or the program office makes someone a trusted committer of the project."""
+    _require_community_manager(project=project, by=by)
+    if not user.is_active:
+        raise ValueError(f"{display_name(user)} has no active account.")
+    role, created = ProjectRole.objects.get_or_create(
+        project=project, user=user, role=ProjectRole.Role.TRUSTED_COMMITTER
+    )
+    if created:
+        why = f" ({reason})" if reason else ""
+        _committers_changed(
+            project=project,
+            by=by,
+            user=user,
+            note=f"appointed {display_name(user)} trusted committer{why}",
+            message=f"{display_name(by)} appointed you trusted committer of {project.name}. Thank you!",
+        )
+    return role
+
+
+@transaction.atomic
+def trusted_committer_remove(
+    *, project: Project, user: AbstractBaseUser, by: AbstractBaseUser, reason: str = ""
+) -> bool:
+    """Withdraw the trusted-committer role; returns whether the person held it."""
+    _require_community_manager(project=project, by=by)
+    removed, _ = ProjectRole.objects.filter(
+        project=project, user=user, role=ProjectRole.Role.TRUSTED_COMMITTER
+    ).delete()
+    if removed:
+        why = f" ({reason})" if reason else ""
+        _committers_changed(
+            project=project,
+            by=by,
+            user=user,
+            note=f"removed {display_name(user)} as trusted committer{why}",
+            message=f"You are no longer a trusted committer of {project.name}.",
+        )
+    return bool(removed)
+
+
+# Rules of engagement ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rules_accept(*, user: AbstractBaseUser, rules: RulesVersion) -> RulesAcceptance:
+    """Accept a published version of the rules; accepting it again changes nothing."""
+    if rules.published_at > timezone.now():
+        raise ValueError("These rules are not published yet.")
+    acceptance, created = RulesAcceptance.objects.get_or_create(user=user, rules=rules)
+    if created:
+        _journey_refresh(user_ids=[user.pk])
+    return acceptance
+
+
+# Kudos --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def kudos_give(
+    *, giver: AbstractBaseUser, receiver: AbstractBaseUser, message: str, project: Project | None = None
+) -> Kudos:
+    """Thank someone publicly (not oneself) for their help, optionally on a project; they are told."""
+    if giver.pk == receiver.pk:
+        raise PermissionDenied("Kudos are for thanking others.")
+    if not receiver.is_active:
+        raise ValueError("This person has left.")
+    text = plain_text(message)
+    if not 1 <= len(text) <= KUDOS_MAX:
+        raise ValueError(f"Say thank you in 1 to {KUDOS_MAX} characters.")
+    if project is not None and not project.is_listed:
+        raise ValueError("Kudos can name only projects listed in the catalog.")
+    kudos = Kudos.objects.create(giver=giver, receiver=receiver, project=project, message=text)
+    where = f" for {project.name}" if project else ""
+    notification_send(
+        user=receiver,
+        message=f"{display_name(giver)} sent you kudos{where}: “{text}”",
+        url=reverse("community:profile", kwargs={"username": receiver.get_username()}) + "#kudos",
+    )
+    return kudos

@@ -1,0 +1,593 @@
+"""Badges: each starting rule at its threshold, the awarding engine (idempotence, many grants, auto-revoke,
+backfill, a bounded number of queries whatever the number of people) and the badge pages.
+
+NOW is Monday 2026-03-02 12:00 UTC; 2026-02-20 is a Friday. Sprints are 14 days from Monday 2024-01-01.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+from itertools import count
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog.models import Adoption, Project, ProjectRole, Repository, ReviewStatus
+from community.badge_rules import sprint_start
+from community.badges import RULES, badges_evaluate
+from community.models import (
+    Badge,
+    BadgeAward,
+    Membership,
+    Practitioner,
+    RulesAcceptance,
+    RulesVersion,
+    Stage,
+)
+from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Review
+from portal.models import Notification
+from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
+_ids = count(1)
+
+
+def at(month: int, day: int, hour: int = 0, minute: int = 0, year: int = 2026) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def person(login: str, unit=None, **profile):
+    """A user with a practitioner profile and a linked GitHub account; returns (user, account)."""
+    user = UserFactory(username=login)
+    Practitioner.objects.create(user=user, display_name=login.title(), business_unit=unit, **profile)
+    return user, ForgeAccount.objects.create(forge="github", login=login, user=user)
+
+
+def bot(login: str = "dependabot[bot]") -> ForgeAccount:
+    return ForgeAccount.objects.create(forge="github", login=login, is_bot=True)
+
+
+def repo(project: Project | None = None) -> Repository:
+    return Repository.objects.create(
+        project=project or ProjectFactory(), forge="github", url=f"https://forge.example/r{next(_ids)}"
+    )
+
+
+def pr(repository, author, created, *, merged=None, ready=None, draft=False):
+    n = next(_ids)
+    return PullRequest.objects.create(
+        repository=repository, forge_id=n, number=n, state="merged" if merged else "open", draft=draft,
+        author=author, created_at=created, updated_at=created, merged_at=merged, closed_at=merged,
+        ready_for_review_at=ready,
+    )  # fmt: skip
+
+
+def review(request, author, submitted, state="approved"):
+    return Review.objects.create(
+        pull_request=request, forge_id=next(_ids), author=author, state=state, submitted_at=submitted
+    )
+
+
+def issue(repository, author, created):
+    n = next(_ids)
+    return Issue.objects.create(
+        repository=repository, forge_id=n, number=n, state="open", author=author,
+        created_at=created, updated_at=created,
+    )  # fmt: skip
+
+
+def comment(author, created, *, on):
+    target = {"pull_request": on} if isinstance(on, PullRequest) else {"issue": on}
+    return Comment.objects.create(
+        repository=on.repository, forge_id=next(_ids), kind="issue", author=author,
+        created_at=created, updated_at=created, **target,
+    )  # fmt: skip
+
+
+def commit(repository, author, authored):
+    Commit.objects.create(
+        repository=repository, sha=f"{next(_ids):040x}", author=author, authored_at=authored
+    )
+
+
+def evaluate(*users, now=NOW):
+    return badges_evaluate(user_ids=[u.pk for u in users], now=now)
+
+
+def holds(user, slug: str) -> bool:
+    return BadgeAward.objects.filter(badge__slug=slug, user=user, revoked_at__isnull=True).exists()
+
+
+def badge(slug: str) -> Badge:
+    return Badge.objects.get(slug=slug)
+
+
+# ------------------------------------------------------------------------------------ the starting set
+
+
+def test_the_migration_creates_the_eleven_starting_badges_with_known_rules():
+    badges = Badge.objects.all()
+    assert badges.count() == 11
+    assert {b.rule for b in badges} == set(RULES)
+    assert badge("trusted-committer").auto_revoke
+    assert badge("sprint-streak").multiple
+    assert badge("helping-hand").parameters == {"count": 10, "business_days": 2}
+    assert {b.tier for b in badges if b.slug in {"mentor", "starter", "solve-once-solve-for-many"}} == {
+        "gold"
+    }
+
+
+# ------------------------------------------------------------------------------------------ bronze
+
+
+def test_rule_keeper_is_earned_by_accepting_the_rules_of_engagement():
+    keeper, _ = person("keeper")
+    other, _ = person("other")
+    rules = RulesVersion.objects.get_or_create(version=1, defaults={"body": "Open everything."})[0]
+    RulesAcceptance.objects.create(user=keeper, rules=rules)
+    evaluate(keeper, other)
+    assert holds(keeper, "rule-keeper")
+    assert not holds(other, "rule-keeper")
+
+
+def test_community_member_needs_a_membership_that_was_not_left():
+    member, _ = person("member")
+    leaver, _ = person("leaver")
+    project = ProjectFactory()
+    Membership.objects.create(project=project, user=member)
+    Membership.objects.create(project=project, user=leaver, left_at=at(2, 1))
+    evaluate(member, leaver)
+    assert holds(member, "community-member")
+    assert not holds(leaver, "community-member")
+
+
+def test_first_contribution_needs_a_merged_request_in_a_listed_catalog_project():
+    merged, merged_account = person("merged")
+    unlisted, unlisted_account = person("unlisted")
+    still_open, open_account = person("stillopen")
+    pr(repo(), merged_account, at(2, 1), merged=at(2, 2))
+    pending = ProjectFactory(review_status=ReviewStatus.PENDING)
+    pr(repo(pending), unlisted_account, at(2, 1), merged=at(2, 2))
+    pr(repo(), open_account, at(2, 1))
+    evaluate(merged, unlisted, still_open)
+    assert holds(merged, "first-contribution")
+    assert not holds(unlisted, "first-contribution")
+    assert not holds(still_open, "first-contribution")
+
+
+def test_first_review_ignores_self_reviews_and_pending_reviews():
+    reviewer, reviewer_account = person("reviewer")
+    selfish, selfish_account = person("selfish")
+    pending, pending_account = person("pending")
+    author, author_account = person("author")
+    repository = repo()
+    review(pr(repository, selfish_account, at(2, 1)), selfish_account, at(2, 2))
+    review(pr(repository, author_account, at(2, 1)), pending_account, at(2, 2), state="pending")
+    review(pr(repository, author_account, at(2, 1)), reviewer_account, at(2, 2), state="commented")
+    evaluate(reviewer, selfish, pending)
+    assert holds(reviewer, "first-review")
+    assert not holds(selfish, "first-review")
+    assert not holds(pending, "first-review")
+
+
+def test_a_review_from_a_second_account_of_the_author_is_still_a_self_review():
+    author, github = person("twofaced")
+    gitlab = ForgeAccount.objects.create(forge="gitlab", login="twofaced", user=author)
+    review(pr(repo(), github, at(2, 1)), gitlab, at(2, 2))
+    evaluate(author)
+    assert not holds(author, "first-review")
+
+
+# ------------------------------------------------------------------------------------------ silver
+
+
+@pytest.mark.parametrize(("in_time", "earned"), [(9, False), (10, True)])
+def test_helping_hand_needs_ten_first_responses_within_two_business_days(in_time, earned):
+    helper, helper_account = person("helper")
+    _, asker = person("asker")
+    repository = repo()
+    for n in range(in_time):
+        item = issue(repository, asker, at(1, 5 + n % 4, 9))
+        comment(helper_account, at(1, 5 + n % 4, 10), on=item)
+    # Answered, but three business days later: not in time.
+    late = issue(repository, asker, at(1, 5, 9))
+    comment(helper_account, at(1, 8, 10), on=late)
+    evaluate(helper)
+    assert holds(helper, "helping-hand") is earned
+
+
+def ten_items_with_nine_answered_in_time(helper_account, asker):
+    """Nine issues the helper answered first within the hour; the tenth is for each test to decide."""
+    repository = repo()
+    for n in range(9):
+        comment(helper_account, at(1, 6, 10), on=issue(repository, asker, at(1, 6, 9 + n % 2)))
+    return repository
+
+
+def test_helping_hand_ignores_a_bots_earlier_response_and_the_authors_own_comment():
+    helper, helper_account = person("helper")
+    _, asker = person("asker")
+    repository = ten_items_with_nine_answered_in_time(helper_account, asker)
+    tenth = pr(repository, asker, at(1, 7, 9))
+    comment(asker, at(1, 7, 9, 5), on=tenth)
+    comment(bot(), at(1, 7, 9, 10), on=tenth)
+    review(tenth, helper_account, at(1, 7, 11), state="commented")
+    evaluate(helper)
+    assert holds(helper, "helping-hand")
+
+
+def test_helping_hand_credits_only_the_first_responder():
+    helper, helper_account = person("helper")
+    _, asker = person("asker")
+    _, quicker = person("quicker")
+    repository = ten_items_with_nine_answered_in_time(helper_account, asker)
+    tenth = issue(repository, asker, at(1, 7, 9))
+    comment(quicker, at(1, 7, 9, 30), on=tenth)
+    comment(helper_account, at(1, 7, 10), on=tenth)
+    evaluate(helper)
+    assert not holds(helper, "helping-hand")
+
+
+def test_helping_hand_does_not_count_answers_on_ones_own_issues():
+    helper, helper_account = person("helper")
+    _, asker = person("asker")
+    _, colleague = person("colleague")
+    repository = ten_items_with_nine_answered_in_time(helper_account, asker)
+    own = issue(repository, helper_account, at(1, 7, 9))
+    comment(colleague, at(1, 7, 9, 30), on=own)
+    comment(helper_account, at(1, 7, 9, 10), on=own)
+    evaluate(helper)
+    assert not holds(helper, "helping-hand")
+
+
+@pytest.mark.parametrize(("answered", "earned"), [(at(2, 23, 15), True), (at(2, 25, 1), False)])
+def test_a_response_on_monday_to_an_issue_opened_friday_evening_is_within_two_business_days(answered, earned):
+    # Friday 20:00 to Monday 15:00 is 4 + 15 = 19 business hours; to Wednesday 01:00 it is 53 (> 48).
+    helper, helper_account = person("helper")
+    _, asker = person("asker")
+    repository = ten_items_with_nine_answered_in_time(helper_account, asker)
+    friday = issue(repository, asker, at(2, 20, 20))
+    comment(helper_account, answered, on=friday)
+    evaluate(helper)
+    assert holds(helper, "helping-hand") is earned
+
+
+@pytest.mark.parametrize(("units", "earned"), [(2, False), (3, True)])
+def test_cross_team_needs_merged_requests_in_three_other_business_units(units, earned):
+    home = BusinessUnitFactory()
+    traveller, account = person("traveller", home)
+    pr(repo(ProjectFactory(business_unit=home)), account, at(2, 1), merged=at(2, 2))
+    for _ in range(units):
+        project = ProjectFactory(business_unit=BusinessUnitFactory())
+        pr(repo(project), account, at(2, 1), merged=at(2, 2))
+        pr(repo(project), account, at(2, 3), merged=at(2, 4))
+    evaluate(traveller)
+    assert holds(traveller, "cross-team-contributor") is earned
+
+
+def test_trusted_committer_follows_the_role_revoked_when_removed_and_restored_when_given_back():
+    committer, _ = person("committer")
+    project = ProjectFactory()
+    role = ProjectRole.objects.create(
+        project=project, user=committer, role=ProjectRole.Role.TRUSTED_COMMITTER
+    )
+    assert evaluate(committer)["awarded"] == 1
+    assert holds(committer, "trusted-committer")
+
+    role.delete()
+    assert evaluate(committer, now=NOW + timedelta(days=1)) == {"awarded": 0, "revoked": 1}
+    award = BadgeAward.objects.get(badge__slug="trusted-committer", user=committer)
+    assert award.revoked_at == NOW + timedelta(days=1)
+
+    ProjectRole.objects.create(project=project, user=committer, role=ProjectRole.Role.TRUSTED_COMMITTER)
+    assert evaluate(committer, now=NOW + timedelta(days=2)) == {"awarded": 1, "revoked": 0}
+    assert BadgeAward.objects.filter(badge__slug="trusted-committer", user=committer).count() == 1
+    assert holds(committer, "trusted-committer")
+
+
+def test_badges_without_auto_revoke_stay_when_the_rule_no_longer_holds():
+    member, _ = person("member")
+    membership = Membership.objects.create(project=ProjectFactory(), user=member)
+    evaluate(member)
+    membership.left_at = NOW
+    membership.save()
+    assert evaluate(member)["revoked"] == 0
+    assert holds(member, "community-member")
+
+
+def contribute_in_sprints(account, sprints):
+    """One contribution of a different kind in each sprint, three days after the sprint starts."""
+    repository = repo()
+    _, other = person(f"other{next(_ids)}")
+    for n, sprint in enumerate(sprints):
+        moment = datetime.combine(sprint_start(sprint) + timedelta(days=3), datetime.min.time(), tzinfo=UTC)
+        kind = n % 4
+        if kind == 0:
+            commit(repository, account, moment)
+        elif kind == 1:
+            pr(repository, account, moment)
+        elif kind == 2:
+            comment(account, moment, on=issue(repository, other, moment))
+        else:
+            review(pr(repository, other, moment), account, moment)
+
+
+@pytest.mark.parametrize(("sprints", "earned"), [(5, False), (6, True)])
+def test_sprint_streak_needs_six_consecutive_sprints(sprints, earned):
+    streaker, account = person("streaker")
+    contribute_in_sprints(account, range(30, 30 + sprints))
+    contribute_in_sprints(account, [30 + sprints + 1])  # after a gap: does not extend the streak
+    evaluate(streaker)
+    assert holds(streaker, "sprint-streak") is earned
+
+
+def test_sprint_streak_is_granted_again_for_a_new_streak_with_a_stable_key():
+    streaker, account = person("streaker")
+    contribute_in_sprints(account, range(30, 37))
+    contribute_in_sprints(account, range(40, 46))
+    evaluate(streaker)
+    evaluate(streaker, now=NOW + timedelta(days=30))
+    keys = BadgeAward.objects.filter(badge__slug="sprint-streak", user=streaker).values_list("key", flat=True)
+    assert sorted(keys) == ["2025-02-24", "2025-07-14"]
+    assert date.fromisoformat(min(keys)) == sprint_start(30)
+
+
+@pytest.mark.parametrize(("mentees", "earned"), [(4, False), (5, True)])
+def test_mentor_needs_to_have_reviewed_the_first_merged_request_of_five_newcomers(mentees, earned):
+    mentor, mentor_account = person("mentor")
+    repository = repo()
+    for n in range(mentees):
+        _, newcomer = person(f"newcomer{n}")
+        review(pr(repository, newcomer, at(2, 1), merged=at(2, 3)), mentor_account, at(2, 2))
+    # A regular's later request: reviewed, but not a first one.
+    _, regular = person("regular")
+    pr(repository, regular, at(1, 5), merged=at(1, 6))
+    review(pr(repository, regular, at(2, 1), merged=at(2, 3)), mentor_account, at(2, 2))
+    evaluate(mentor)
+    assert holds(mentor, "mentor") is earned
+
+
+def test_starter_badge_follows_the_starter_stage():
+    kick_starter, _ = person("kickstarter", stage=Stage.STARTER)
+    contributor, _ = person("contributor", stage=Stage.CONTRIBUTOR)
+    evaluate(kick_starter, contributor)
+    assert holds(kick_starter, "starter")
+    assert not holds(contributor, "starter")
+
+
+@pytest.mark.parametrize(("units", "earned"), [(4, False), (5, True)])
+def test_solve_once_needs_five_other_units_actively_adopting_an_asset_one_maintains(units, earned):
+    maintainer, _ = person("maintainer")
+    host = BusinessUnitFactory()
+    asset = AssetFactory(project=ProjectFactory(business_unit=host))
+    ProjectRole.objects.create(project=asset.project, user=maintainer, role=ProjectRole.Role.MAINTAINER)
+    since = date(2026, 1, 1)
+    for _ in range(units):
+        Adoption.objects.create(asset=asset, business_unit=BusinessUnitFactory(), team="t", since=since)
+    # Neither the host's own adoption nor an ended one counts.
+    Adoption.objects.create(asset=asset, business_unit=host, team="home", since=since)
+    Adoption.objects.create(
+        asset=asset, business_unit=BusinessUnitFactory(), team="gone", since=since, ended_on=date(2026, 2, 1)
+    )
+    evaluate(maintainer)
+    assert holds(maintainer, "solve-once-solve-for-many") is earned
+
+
+# ---------------------------------------------------------------------------------------- the engine
+
+
+def test_evaluating_twice_awards_once_and_notifies_once():
+    keeper, _ = person("keeper")
+    RulesAcceptance.objects.create(
+        user=keeper, rules=RulesVersion.objects.get_or_create(version=1, defaults={"body": "x"})[0]
+    )
+    assert evaluate(keeper) == {"awarded": 1, "revoked": 0}
+    assert evaluate(keeper) == {"awarded": 0, "revoked": 0}
+    assert BadgeAward.objects.filter(user=keeper).count() == 1
+    notification = Notification.objects.get(user=keeper)
+    assert notification.url == "/badges/rule-keeper/"
+    assert "Rule Keeper" in notification.message
+
+
+def test_evaluating_some_people_leaves_the_others_alone_and_the_backfill_reaches_everyone():
+    first, _ = person("first", stage=Stage.STARTER)
+    second, _ = person("second", stage=Stage.STARTER)
+    evaluate(first)
+    assert holds(first, "starter")
+    assert not holds(second, "starter")
+    assert badges_evaluate(now=NOW) == {"awarded": 1, "revoked": 0}
+    assert holds(second, "starter")
+
+
+def test_an_inactive_badge_is_not_awarded():
+    kick_starter, _ = person("kickstarter", stage=Stage.STARTER)
+    Badge.objects.filter(slug="starter").update(active=False)
+    evaluate(kick_starter)
+    assert not holds(kick_starter, "starter")
+
+
+def test_a_badge_with_an_unknown_rule_is_skipped():
+    Badge.objects.create(slug="mystery", name="Mystery", description="?", tier="gold", rule="no_such_rule")
+    kick_starter, _ = person("kickstarter", stage=Stage.STARTER)
+    assert evaluate(kick_starter)["awarded"] == 1
+
+
+def mass_people(n: int, unit) -> list[int]:
+    """n people created in bulk: each a Starter already holding that badge, and holding a Trusted
+    Committer award without the role, so that the evaluation reads and revokes n awards."""
+    User = get_user_model()
+    start = User.objects.count()
+    User.objects.bulk_create(
+        [User(username=f"mass{start + i}", password="!") for i in range(n)], batch_size=2000
+    )
+    users = list(
+        User.objects.filter(username__startswith="mass").order_by("pk").values_list("pk", flat=True)
+    )[-n:]
+    Practitioner.objects.bulk_create(
+        [
+            Practitioner(user_id=pk, display_name=f"Mass {pk}", business_unit=unit, stage=Stage.STARTER)
+            for pk in users
+        ],
+        batch_size=2000,
+    )
+    awards = [BadgeAward(badge=badge("starter"), user_id=pk) for pk in users]
+    awards += [BadgeAward(badge=badge("trusted-committer"), user_id=pk) for pk in users]
+    BadgeAward.objects.bulk_create(awards, batch_size=2000)
+    return users
+
+
+def cast() -> list[int]:
+    """Two people with real activity who earn four badges on each evaluation: the helper Rule Keeper, First
+    Review and Sprint Streak, the newcomer First Contribution."""
+    unit = BusinessUnitFactory()
+    helper, helper_account = person("casthelper", unit)
+    newcomer, newcomer_account = person("castnewcomer", unit)
+    RulesAcceptance.objects.create(
+        user=helper, rules=RulesVersion.objects.get_or_create(version=1, defaults={"body": "x"})[0]
+    )
+    repository = repo()
+    request = pr(repository, newcomer_account, at(2, 2, 9), merged=at(2, 3))
+    comment(helper_account, at(2, 2, 10), on=request)
+    review(request, helper_account, at(2, 2, 11))
+    contribute_in_sprints(helper_account, range(30, 36))
+    return [helper.pk, newcomer.pk]
+
+
+def evaluation_queries(user_ids) -> tuple[int, dict]:
+    with CaptureQueriesContext(connection) as queries:
+        result = badges_evaluate(user_ids=user_ids, now=NOW)
+    return len(queries), result
+
+
+def cast_reset(cast_ids, mass_ids):
+    """Back to the state before an evaluation: the cast's awards gone, the mass's awards active."""
+    BadgeAward.objects.filter(user_id__in=cast_ids).delete()
+    Notification.objects.filter(user_id__in=cast_ids).delete()
+    BadgeAward.objects.filter(user_id__in=mass_ids).update(revoked_at=None)
+
+
+def test_the_evaluation_runs_the_same_bounded_number_of_queries_for_100_and_10000_people(
+    django_assert_max_num_queries,
+):
+    badges = Badge.objects.filter(active=True).count()
+    bound = 12 * badges + 10
+    unit = BusinessUnitFactory()
+    cast_ids = cast()
+    mass = mass_people(100, unit)
+    small, result = evaluation_queries(cast_ids + mass)
+    assert result == {"awarded": 4, "revoked": 100}
+    assert small <= bound
+
+    mass += mass_people(9_900, unit)
+    cast_reset(cast_ids, mass)
+    with django_assert_max_num_queries(bound):
+        large, result = evaluation_queries(cast_ids + mass)
+    assert result == {"awarded": 4, "revoked": 10_000}
+    assert large == small
+
+    cast_reset(cast_ids, mass)
+    with django_assert_max_num_queries(bound):
+        backfill, result = evaluation_queries(None)
+    assert result == {"awarded": 4, "revoked": 10_000}
+    assert backfill == small
+
+
+# ------------------------------------------------------------------------------------------- pages
+
+
+def award(user, slug: str, **fields):
+    return BadgeAward.objects.create(badge=badge(slug), user=user, **fields)
+
+
+def test_anyone_can_read_the_badges_by_tier_with_how_many_people_hold_each(client):
+    shown, _ = person("shown")
+    hidden, _ = person("hidden", show_badges=False)
+    award(shown, "mentor")
+    award(hidden, "mentor")
+    award(shown, "starter", revoked_at=NOW)
+    response = client.get("/badges/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert content.index("Bronze") < content.index("Silver") < content.index("Gold")
+    assert "Solve Once, Solve for Many" in content
+    mentor = content[content.index("/badges/mentor/") :]
+    assert "2 people hold it" in mentor[: mentor.index("</li>")]
+    starter = content[content.index("/badges/starter/") :]
+    assert "0 people hold it" in starter[: starter.index("</li>")]
+    assert "You hold it" not in content
+
+
+def test_the_badge_list_reads_the_holder_counts_in_one_query_however_many_holders(
+    client, django_assert_num_queries
+):
+    User = get_user_model()
+    User.objects.bulk_create([User(username=f"holder{n:03}", password="!") for n in range(30)])
+    awards = [BadgeAward(badge=badge("mentor"), user=u) for u in User.objects.all()]
+    BadgeAward.objects.bulk_create(awards)
+    with django_assert_num_queries(1):
+        content = client.get("/badges/").content.decode()
+    assert "30 people hold it" in content
+
+
+def test_a_signed_in_person_sees_which_badges_they_hold(client):
+    holder, _ = person("holder")
+    award(holder, "first-review")
+    client.force_login(holder)
+    content = client.get("/badges/").content.decode()
+    assert "You hold 1 of the badges below" in content
+    first_review = content[content.index("/badges/first-review/") :]
+    assert "You hold it" in first_review[: first_review.index("</li>")]
+    mentor = content[content.index("/badges/mentor/") :]
+    assert "You hold it" not in mentor[: mentor.index("</li>")]
+
+
+def test_the_badge_page_lists_visible_holders_alphabetically_and_hides_those_who_hide_badges(client):
+    zoe, _ = person("zoe")
+    adam, _ = person("adam")
+    shy, _ = person("shy", show_badges=False)
+    private, _ = person("private", visibility=Practitioner.Visibility.PRIVATE)
+    revoked, _ = person("revoked")
+    for user in (zoe, adam, shy, private):
+        award(user, "trusted-committer")
+    award(revoked, "trusted-committer", revoked_at=NOW)
+    response = client.get("/badges/trusted-committer/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "How to earn it" in content
+    assert badge("trusted-committer").how_to_earn.split(":")[0] in content
+    assert content.index('href="/practitioners/adam/"') < content.index('href="/practitioners/zoe/"')
+    assert ">Adam<" in content
+    for name in ("shy", "private", "revoked"):
+        assert f"/practitioners/{name}/" not in content
+    assert "4 people hold this badge; 2 of them keep their badges private" in content
+
+
+def test_the_badge_page_shows_holders_fifty_at_a_time(client):
+    User = get_user_model()
+    User.objects.bulk_create([User(username=f"holder{n:03}", password="!") for n in range(60)])
+    users = list(User.objects.filter(username__startswith="holder"))
+    Practitioner.objects.bulk_create([Practitioner(user=u, display_name=u.username) for u in users])
+    BadgeAward.objects.bulk_create([BadgeAward(badge=badge("mentor"), user=u) for u in users])
+    first = client.get("/badges/mentor/").content.decode()
+    assert "/practitioners/holder049/" in first
+    assert "/practitioners/holder050/" not in first
+    assert "Page 1 of 2" in first
+    second = client.get("/badges/mentor/?page=2").content.decode()
+    assert "/practitioners/holder050/" in second
+    assert "/practitioners/holder000/" not in second
+
+
+def test_the_badge_page_tells_a_holder_they_hold_it_and_how_often(client):
+    streaker, _ = person("streaker")
+    award(streaker, "sprint-streak", key="2025-02-24")
+    award(streaker, "sprint-streak", key="2025-07-14")
+    client.force_login(streaker)
+    content = client.get("/badges/sprint-streak/").content.decode()
+    assert "You hold this badge 2 times" in content
+    assert "×2" in content
+
+
+def test_an_unknown_badge_is_not_found(client):
+    assert client.get("/badges/no-such-badge/").status_code == 404
