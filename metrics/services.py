@@ -112,8 +112,11 @@ def _stats_apply(*, repository: Repository, stats: RepositoryStatsRecord) -> Non
 
 
 @transaction.atomic
-def activity_upsert(*, repository: Repository, batch: ActivityBatch) -> set[int]:
-    """Write one batch of activity for a repository; return the portal users it involves."""
+def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: bool = True) -> set[int]:
+    """Write one batch of activity for a repository; return the portal users it involves.
+
+    With `announce` (the default) the people involved are announced after commit for re-evaluation;
+    a bulk writer that evaluates everyone afterwards (the demo seed) turns it off."""
     forge = repository.forge
     people = [pr.author for pr in batch.pull_requests] + [pr.merged_by for pr in batch.pull_requests]
     people += [r.author for r in batch.reviews] + [i.author for i in batch.issues]
@@ -296,7 +299,7 @@ def activity_upsert(*, repository: Repository, batch: ActivityBatch) -> set[int]
         )
 
     user_ids = {a.user_id for a in accounts.values() if a.user_id and not a.is_bot}
-    if user_ids:
+    if user_ids and announce:
         transaction.on_commit(
             lambda: contributions_recorded.send(sender=Repository, user_ids=sorted(user_ids))
         )

@@ -279,3 +279,38 @@ def test_a_year_of_activity_is_written_through_the_sync_upserts_and_attributed_t
     assert ForgeAccount.objects.filter(user__isnull=False).count() > 100
     assert ForgeAccount.objects.filter(login="dependabot[bot]", is_bot=True).exists()
     assert not PullRequest.objects.filter(merged_at__gt=BASE_DATE).exists()
+
+
+def test_people_stand_at_every_stage_and_level_with_badges_derived_from_the_demo_activity():
+    from community.models import (
+        Badge,
+        BadgeAward,
+        Kudos,
+        Membership,
+        Practitioner,
+        RulesAcceptance,
+        StageChange,
+    )
+
+    seed()
+    assert set(Practitioner.objects.values_list("stage", flat=True)) == {
+        "explorer",
+        "contributor",
+        "trusted_committer",
+        "starter",
+    }
+    assert set(Practitioner.objects.values_list("participation_level", flat=True)) == {
+        "open",
+        "active",
+        "ongoing",
+        "dedicated",
+    }
+    # Every starting badge is held by someone, and every stage above Explorer has its recorded evidence.
+    assert set(BadgeAward.objects.values_list("badge__slug", flat=True)) == set(
+        Badge.objects.values_list("slug", flat=True)
+    )
+    assert (
+        StageChange.objects.exclude(to_stage="explorer").count()
+        == Practitioner.objects.exclude(stage="explorer").count()
+    )
+    assert Membership.objects.exists() and Kudos.objects.exists() and RulesAcceptance.objects.exists()

@@ -42,6 +42,7 @@ from community.models import Practitioner
 from metrics.demo import demo_activity_seed
 from metrics.models import ForgeAccount
 from portal.demo import words as data
+from portal.demo.community import demo_community_seed
 from portal.demo.projects import PROJECTS
 from portal.models import Notification
 
@@ -136,6 +137,7 @@ class DemoSeeder:
         self.create_history()
         self.create_notifications()
         self.counts.update(demo_activity_seed(rng=self.rng, base=BASE_DATE))
+        self.counts.update(demo_community_seed(rng=self.rng, base=BASE_DATE))
         # Scores need the repositories; refreshing them also rebuilds each project's search entries.
         for _, project in self.projects:
             project_score_refresh(project=project, now=BASE_DATE)

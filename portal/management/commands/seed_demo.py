@@ -5,10 +5,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.test.utils import override_settings
 
 from catalog.models import Project
 from portal.demo import words as data
 from portal.demo.seeder import EMAIL_DOMAIN, PRESENT_MESSAGE, DemoSeeder, demo_present, demo_reset, demo_slugs
+
+QUIET_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 
 
 class Command(BaseCommand):
@@ -19,7 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, reset: bool = False, **options: Any) -> None:
         started = time.monotonic()
-        with transaction.atomic():
+        # The demo people are fictional: their notifications stay on the site, no e-mail is sent.
+        with override_settings(MAILERS=QUIET_MAILERS), transaction.atomic():
             if reset:
                 demo_reset()
             elif demo_present():
