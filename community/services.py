@@ -14,24 +14,13 @@ from django.utils import timezone
 from catalog.models import BusinessUnit, Forge, Project, ProjectChange, ProjectRole
 from catalog.search_index import entries_rebuild
 from catalog.views import can_edit
+from community.journey import people_evaluate
 from community.models import Kudos, Membership, Practitioner, RulesAcceptance, RulesVersion, Skill
 from community.selectors import display_name, plain_text
 from metrics.models import ForgeAccount
 from portal.services import notification_send
 
 KUDOS_MAX = 500
-
-
-def _journey_refresh(*, user_ids: list[int]) -> None:
-    """Let the journey (stages and badges) follow a change of evidence. community.journey is written
-    alongside this module; without it, the nightly evaluation catches up."""
-    try:
-        from community.journey import people_evaluate
-    except ImportError as error:
-        if error.name != "community.journey":
-            raise  # the module exists but is broken: do not hide that
-        return
-    people_evaluate(user_ids=user_ids)
 
 
 # Profiles -----------------------------------------------------------------------------------------
@@ -121,7 +110,7 @@ def profile_update(*, user: AbstractBaseUser, fields: ProfileFields) -> Practiti
     practitioner.save()
     practitioner.skills.set(fields.skills)
     if _forge_accounts_relink(user=user, before=before, after=_identities(practitioner)):
-        _journey_refresh(user_ids=[user.pk])
+        people_evaluate(user_ids=[user.pk])
     return practitioner
 
 
@@ -142,7 +131,7 @@ def membership_join(*, project: Project, user: AbstractBaseUser) -> Membership:
             membership = Membership.objects.create(project=project, user=user)
     except IntegrityError:
         return Membership.objects.get(project=project, user=user, left_at__isnull=True)
-    _journey_refresh(user_ids=[user.pk])
+    people_evaluate(user_ids=[user.pk])
     return membership
 
 
@@ -153,7 +142,7 @@ def membership_leave(*, project: Project, user: AbstractBaseUser) -> bool:
         left_at=timezone.now()
     )
     if left:
-        _journey_refresh(user_ids=[user.pk])
+        people_evaluate(user_ids=[user.pk])
     return bool(left)
 
 
@@ -176,7 +165,7 @@ def _committers_changed(*, project: Project, by: AbstractBaseUser, note: str, me
     )
     # People's names are search keywords of the project.
     entries_rebuild(project_ids=[project.pk])
-    _journey_refresh(user_ids=[user.pk])
+    people_evaluate(user_ids=[user.pk])
 
 
 @transaction.atomic
@@ -233,7 +222,7 @@ def rules_accept(*, user: AbstractBaseUser, rules: RulesVersion) -> RulesAccepta
         raise ValueError("These rules are not published yet.")
     acceptance, created = RulesAcceptance.objects.get_or_create(user=user, rules=rules)
     if created:
-        _journey_refresh(user_ids=[user.pk])
+        people_evaluate(user_ids=[user.pk])
     return acceptance
 
 
