@@ -27,6 +27,7 @@ from catalog.models import (
 )
 from catalog.scoring import activity_score_explained, repository_mapping
 from catalog.search_index import entries_rebuild
+from catalog.signals import asset_adopted
 from portal.permissions import is_program_office
 from portal.services import notification_send
 
@@ -370,6 +371,7 @@ def adoption_create(
         note=f"{adoption.team} uses {asset.name}",
     )
     entries_rebuild(project_ids=[asset.project_id])
+    transaction.on_commit(lambda: asset_adopted.send(sender=Adoption, adoption=adoption, user=user))
     return adoption
 
 

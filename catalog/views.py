@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -38,11 +40,21 @@ def program_office_required(request: HttpRequest) -> None:
 def search(request: HttpRequest) -> HttpResponse:
     query = selectors.CatalogQuery.from_params(request.GET)
     results = selectors.catalog_search(query=query)
+    search_id = uuid.uuid4()
+    if query.q or request.GET:
+        # Usage recording (metrics' middleware) reads this after the response; catalog never imports metrics.
+        request.usage_search = {
+            "event_id": search_id,
+            "query": query.q,
+            "filters": {k: v for k, v in request.GET.lists() if k not in {"q", "page"}},
+            "result_count": results.total,
+        }
     context = {
         "results": results,
         "sorts": selectors.SORTS,
         "params": request.GET,
         "facet_titles": selectors.FACET_TITLES,
+        "search_id": search_id,
     }
     if request.htmx and request.htmx.target == "catalog-results":
         return render(request, "catalog/_results.html", context)
