@@ -66,7 +66,8 @@ def demo_community_seed(*, rng: random.Random, base: datetime) -> dict[str, int]
     for person in rng.sample(people, k=len(people) // 4):
         pairs.add((rng.choice(project_ids), person.user_id))
     # A handful of authors have not joined yet: they are what the journey page tells them to do next.
-    joined = sorted(pair for pair in pairs if rng.random() < 0.9)
+    # Sorted before drawing: a set iterates in hash order, which changes with the primary keys.
+    joined = [pair for pair in sorted(pairs) if rng.random() < 0.9]
     Membership.objects.bulk_create(
         [
             Membership(
