@@ -16,8 +16,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.contrib.auth.models import AbstractUser, Group
-from django.core.management.base import CommandError
-from django.db.models import ProtectedError, Q
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -40,15 +38,15 @@ from catalog.search_index import entries_rebuild_all
 from catalog.services import project_score_refresh
 from community.models import Practitioner
 from metrics.demo import demo_activity_seed
-from metrics.models import ForgeAccount
 from portal.demo import words as data
 from portal.demo.community import demo_community_seed
 from portal.demo.projects import PROJECTS
+from portal.demo.reset import EMAIL_DOMAIN
 from portal.models import Notification
 
 SEED = 2026
 BASE_DATE = datetime(2026, 11, 1, tzinfo=UTC)
-EMAIL_DOMAIN = "acme.example"
+
 PEOPLE = 200
 ADOPTIONS = 400
 PRESENT_MESSAGE = "Demo data already present; nothing to do."
@@ -75,38 +73,6 @@ def not_after_base(moment: datetime) -> datetime:
 def digest(text: str, length: int) -> str:
     """Stands in for the random strings Django would draw, so that reruns write the same bytes."""
     return hashlib.sha256(f"seed-demo:{text}".encode()).hexdigest()[:length]
-
-
-def demo_slugs() -> tuple[list[str], list[str]]:
-    """The slugs of the demo business units and of the demo projects."""
-    return [u.slug for u in data.UNITS], [slugify(p.name) for p in PROJECTS]
-
-
-def demo_present() -> bool:
-    unit_slugs, project_slugs = demo_slugs()
-    unit_names = [u.name for u in data.UNITS]
-    return (
-        BusinessUnit.objects.filter(Q(slug__in=unit_slugs) | Q(name__in=unit_names)).exists()
-        or Project.objects.filter(slug__in=project_slugs).exists()
-        or User.objects.filter(email__iendswith=f"@{EMAIL_DOMAIN}").exists()
-    )
-
-
-def demo_reset() -> None:
-    """Delete what an earlier seed_demo wrote; rows of other origin are left alone."""
-    unit_slugs, project_slugs = demo_slugs()
-    # Deleting a project cascades to its roles, repositories, assets, adoptions, history and index entries.
-    Project.objects.filter(slug__in=project_slugs).delete()
-    # Users cascade to their practitioner profiles, e-mail addresses, roles and notifications.
-    User.objects.filter(email__iendswith=f"@{EMAIL_DOMAIN}").delete()
-    ForgeAccount.objects.filter(email__iendswith=f"@{EMAIL_DOMAIN}").delete()
-    try:
-        BusinessUnit.objects.filter(slug__in=unit_slugs).delete()
-    except ProtectedError as error:
-        raise CommandError(
-            "Projects or adoptions that seed_demo did not create still use the demo business units; "
-            "move or delete them before --reset."
-        ) from error
 
 
 class DemoSeeder:

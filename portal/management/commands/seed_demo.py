@@ -9,7 +9,8 @@ from django.test.utils import override_settings
 
 from catalog.models import Project
 from portal.demo import words as data
-from portal.demo.seeder import EMAIL_DOMAIN, PRESENT_MESSAGE, DemoSeeder, demo_present, demo_reset, demo_slugs
+from portal.demo.reset import EMAIL_DOMAIN, demo_present, demo_reset, demo_slugs
+from portal.demo.seeder import PRESENT_MESSAGE, DemoSeeder
 
 QUIET_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 
