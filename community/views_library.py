@@ -25,6 +25,8 @@ from community.library import (
     template_render,
 )
 from community.models import Guide, GuideVersion, TemplateDownload
+from metrics.models import UsageKind
+from metrics.usage import usage_record
 from portal.permissions import is_program_office
 
 logger = logging.getLogger(__name__)
@@ -166,6 +168,7 @@ def guide_download(request: HttpRequest, slug: str) -> HttpResponse:
         project=project,
         user=request.user if request.user.is_authenticated else None,
     )
+    usage_record(kind=UsageKind.TEMPLATE_DOWNLOAD, request=request, project=project, path=request.path)
     return _attachment(content, filename=download_name(guide), content_type=content_type_for(guide.filename))
 
 
@@ -183,5 +186,6 @@ def starter_kit(request: HttpRequest) -> HttpResponse:
         project=project,
         user=request.user if request.user.is_authenticated else None,
     )
+    usage_record(kind=UsageKind.TEMPLATE_DOWNLOAD, request=request, project=project, path=request.path)
     name = f"{project.slug}-starter-kit.zip" if project else "innersource-starter-kit.zip"
     return _attachment(archive, filename=name, content_type="application/zip")

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class MetricsConfig(AppConfig):
     name = "metrics"
     verbose_name = "Metrics"
+
+    def ready(self) -> None:
+        from allauth.account.signals import user_signed_up
+
+        from catalog.signals import asset_adopted
+        from metrics.receivers import asset_adopted_receiver, user_signed_up_receiver
+
+        asset_adopted.connect(asset_adopted_receiver, dispatch_uid="metrics.usage.asset_adopted")
+        user_signed_up.connect(user_signed_up_receiver, dispatch_uid="metrics.usage.user_signed_up")

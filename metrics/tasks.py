@@ -1,4 +1,4 @@
-"""Background work of the metrics app: repository syncs and webhook processing.
+"""Background work of the metrics app: repository syncs, webhook processing and usage events.
 
 Tasks are thin: load by id, call the sync, decide how to come back. They never sleep: a rate limit
 reschedules the task for when the forge allows it; 5xx and timeouts retry with exponential back-off.
@@ -6,7 +6,7 @@ reschedules the task for when the forge allows it; 5xx and timeouts retry with e
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from celery import shared_task
 from django.core.cache import cache
@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Repository
+from metrics import usage
 from metrics.sync.http import ForgeError, RateLimited, TransientForgeError
 from metrics.sync.runner import repository_sync, repository_sync_failed
 
@@ -88,3 +89,31 @@ def process_webhook_delivery(delivery_id: int) -> str:
     from metrics.webhooks.views import delivery_process
 
     return delivery_process(delivery_id=delivery_id)
+
+
+# --- portal usage events (metrics/usage.py), on their own queue so that long syncs never delay them ---
+
+
+@shared_task  # routed to the "usage" queue by CELERY_TASK_ROUTES
+def usage_drain() -> int:
+    """Move queued usage events from Redis into the database (every 10 s; idempotent by event id)."""
+    return usage.usage_drain()
+
+
+@shared_task  # routed to the "usage" queue by CELERY_TASK_ROUTES
+def usage_rollup_day(day_iso: str) -> int:
+    """Rebuild the daily rollups of one day (YYYY-MM-DD)."""
+    return usage.rollup_day(day=date.fromisoformat(day_iso))
+
+
+@shared_task  # routed to the "usage" queue by CELERY_TASK_ROUTES
+def usage_rollup_recent() -> int:
+    """Drain, then rebuild the rollups of today and the two days before (late events land in them)."""
+    usage.usage_drain()
+    return usage.rollup_recent()
+
+
+@shared_task  # routed to the "usage" queue by CELERY_TASK_ROUTES
+def usage_prune() -> int:
+    """Delete raw usage events older than USAGE_RETENTION_DAYS; rollups stay."""
+    return usage.usage_prune()

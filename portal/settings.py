@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Page views and searches (after authentication: a signed-in person is counted by their account).
+    "metrics.middleware.UsageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -147,8 +149,18 @@ CELERY_BEAT_SCHEDULE = {
         "kwargs": {"full": True},
     },
     "evaluate-journeys": {"task": "community.tasks.evaluate_everyone", "schedule": 24 * 60 * 60},
+    # Usage events wait in Redis until drained; a drain not started within 10 s is superseded by the next.
+    "usage-drain": {"task": "metrics.tasks.usage_drain", "schedule": 10, "options": {"expires": 10}},
+    "usage-rollups": {"task": "metrics.tasks.usage_rollup_recent", "schedule": 24 * 60 * 60},
+    "usage-retention": {"task": "metrics.tasks.usage_prune", "schedule": 24 * 60 * 60},
 }
-CELERY_TASK_ROUTES = {"metrics.tasks.*": {"queue": "sync"}}
+CELERY_TASK_ROUTES = {
+    # Before the catch-all: usage tasks run on their own queue, never behind a long repository sync.
+    "metrics.tasks.usage_*": {"queue": "usage"},
+    "metrics.tasks.*": {"queue": "sync"},
+}
+# Raw usage events are kept this many days (daily rollups are kept for ever).
+USAGE_RETENTION_DAYS = int(env_str("USAGE_RETENTION_DAYS", "400"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

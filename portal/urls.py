@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import views, views_metrics
 
 portal_patterns = (
     [
@@ -12,6 +12,16 @@ portal_patterns = (
         path("notifications/", views.notifications, name="notifications"),
         path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
         path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+        # Metrics cross apps (community's funnel, metrics' figures), so their pages live here. The project
+        # dashboard sits under catalog/ but is listed before catalog.urls, whose patterns never see it.
+        path("metrics/", views_metrics.program_dashboard, name="metrics"),
+        path("catalog/<slug:slug>/metrics/", views_metrics.project_dashboard, name="project_metrics"),
+        path("api/v1/metrics/", views_metrics.program_metrics_api, name="api_metrics"),
+        path(
+            "api/v1/projects/<slug:slug>/metrics/",
+            views_metrics.project_metrics_api,
+            name="api_project_metrics",
+        ),
     ],
     "portal",
 )

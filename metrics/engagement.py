@@ -1,0 +1,184 @@
+"""The portal-usage figures of METRICS.md: Community Engagement, and the consumption side of Reuse and
+Collaboration, for one project, a set of projects, or the program (`projects=None`: every event).
+
+Where the figures come from, and why:
+- Plain counts by kind and day (page views, searches, contribute clicks, consumption quantities) are read
+  from DailyRollup, which is small. Days after the last rolled-up day (today, or the days since the
+  rollup job last ran) are not in the rollups yet, so they are counted from the raw events of those
+  days only: the figures are fresh without scanning the whole period's events.
+- Distinctness cannot be summed from rollups (a visitor of two days is one visitor), so active visitors,
+  consumers, zero-result searches and click-through read UsageEvent, always through its
+  (kind, occurred_at) index and always as aggregates or one row per consumer.
+- At project level, usage counts are the events carrying that project. `new_members` is "accounts
+  created in P" at program level; an account belongs to no project, so for a set of projects it is the
+  people who joined those projects' communities in P (read through the ORM: community is not imported).
+"""
+
+from collections import Counter
+from datetime import UTC, date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Case, CharField, Count, Exists, Max, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractIsoYear, ExtractWeek, NullIf, TruncDate
+
+from metrics import selectors
+from metrics.computations import ratio
+from metrics.models import CONSUMPTION_KINDS, DailyRollup, UsageEvent, UsageKind
+
+__all__ = ["community_engagement", "reuse_consumption", "usage_by_day"]
+
+# (events, quantity) per kind, for one day.
+DayCounts = dict[str, tuple[int, int]]
+
+
+def _in(projects: QuerySet | None) -> Q:
+    return Q() if projects is None else Q(project__in=projects.values("pk"))
+
+
+def _events(projects: QuerySet | None, start: date, end: date, *kinds: str) -> QuerySet:
+    lo, hi = selectors._bounds(start, end)
+    return UsageEvent.objects.filter(_in(projects), kind__in=kinds, occurred_at__gte=lo, occurred_at__lt=hi)
+
+
+def _visitor_key():
+    """The person behind an event: the recorded visitor id, else the signed-in user ("u:<id>", as the
+    recorder writes it), else nobody (NULL, which COUNT(DISTINCT) leaves out)."""
+    # Concat reads NULL as "", so the user's key is built only where there is a user.
+    user = Case(
+        When(user__isnull=False, then=Concat(Value("u:"), Cast("user_id", CharField()))), default=None
+    )
+    return Coalesce(NullIf("visitor", Value("")), user, output_field=CharField())
+
+
+def usage_by_day(*, projects: QuerySet | None, start: date, end: date) -> dict[date, DayCounts]:
+    """Events and quantity per day and kind in [start, end): rollups up to the last rolled-up day, raw
+    events after it. Three queries whatever the period; at most one row per day and kind."""
+    last = DailyRollup.objects.aggregate(last=Max("day"))["last"]
+    cut = max(start, min(end, last + timedelta(days=1))) if last else start
+    days: dict[date, DayCounts] = {}
+    if cut > start:
+        rollups = (
+            DailyRollup.objects.filter(_in(projects), day__gte=start, day__lt=cut)
+            .values("day", "kind")
+            .annotate(events=Sum("events"), quantity=Sum("quantity"))
+            .order_by()
+        )
+        for row in rollups:
+            days.setdefault(row["day"], {})[row["kind"]] = (row["events"], row["quantity"])
+    if cut < end:
+        lo, hi = selectors._bounds(cut, end)
+        raw = (
+            UsageEvent.objects.filter(_in(projects), occurred_at__gte=lo, occurred_at__lt=hi)
+            .annotate(day=TruncDate("occurred_at", tzinfo=UTC))
+            .values("day", "kind")
+            .annotate(events=Count("pk"), quantity=Sum("quantity"))
+            .order_by()
+        )
+        for row in raw:
+            days.setdefault(row["day"], {})[row["kind"]] = (row["events"], row["quantity"] or 0)
+    return days
+
+
+def totals(days: dict[date, DayCounts], *, lo: date | None = None, hi: date | None = None) -> Counter:
+    """Events per kind over the days in [lo, hi) of `usage_by_day`'s answer, plus "consumptions": the
+    summed quantity of the consumption kinds (an API report of 5 downloads is 5 consumptions)."""
+    counts: Counter = Counter()
+    for day, kinds in days.items():
+        if (lo is None or day >= lo) and (hi is None or day < hi):
+            for kind, (events, quantity) in kinds.items():
+                counts[kind] += events
+                if kind in CONSUMPTION_KINDS:
+                    counts["consumptions"] += quantity
+    return counts
+
+
+def _contributor_business_units(projects: QuerySet | None, start: date, end: date) -> int:
+    """Distinct business units among the period's contributors, the people exactly as
+    `contribution_activity` identifies them; only portal users have a unit (their practitioner's)."""
+    lo, hi = selectors._bounds(start, end)
+    keys, _per_person, _per_unit = selectors._contributors(
+        projects=selectors._scope(projects), lo=lo, hi=hi, people=selectors._People()
+    )
+    users = {int(key[2:]) for key in keys if key.startswith("u:")}
+    if not users:
+        return 0
+    return (
+        get_user_model()
+        .objects.filter(pk__in=users, practitioner__business_unit__isnull=False)
+        .aggregate(n=Count("practitioner__business_unit", distinct=True))["n"]
+    )
+
+
+def _new_members(projects: QuerySet | None, start: date, end: date) -> int:
+    lo, hi = selectors._bounds(start, end)
+    users = get_user_model().objects
+    if projects is None:
+        return users.filter(date_joined__gte=lo, date_joined__lt=hi).count()
+    return (
+        users.filter(
+            memberships__project__in=projects.values("pk"),
+            memberships__joined_at__gte=lo,
+            memberships__joined_at__lt=hi,
+        )
+        .distinct()
+        .count()
+    )
+
+
+def community_engagement(
+    *, projects: QuerySet | None, start: date, end: date, days: dict[date, DayCounts] | None = None
+) -> dict:
+    """The Community Engagement figures of METRICS.md for [start, end). `days` is `usage_by_day`'s
+    answer when the caller already has it."""
+    counts = totals(days if days is not None else usage_by_day(projects=projects, start=start, end=end))
+    visitors = _events(projects, start, end, UsageKind.PAGE_VIEW).aggregate(
+        n=Count(_visitor_key(), distinct=True)
+    )["n"]
+    # A click belongs to its search whenever it came: it follows within seconds, and cutting at `end`
+    # would only lose the clicks of the period's last seconds.
+    clicked = Exists(
+        UsageEvent.objects.filter(kind=UsageKind.RESULT_CLICK, search_event_id=OuterRef("event_id"))
+    )
+    searches = _events(projects, start, end, UsageKind.SEARCH).aggregate(
+        zero=Count("pk", filter=Q(result_count=0)),
+        with_results=Count("pk", filter=Q(result_count__gt=0)),
+        clicked=Count("pk", filter=Q(result_count__gt=0) & Q(clicked)),
+    )
+    return {
+        "active_visitors": visitors,
+        "page_views": counts[UsageKind.PAGE_VIEW],
+        "searches": counts[UsageKind.SEARCH],
+        "zero_result_searches": searches["zero"],
+        "search_click_through_rate": ratio(searches["clicked"], searches["with_results"]),
+        "contribute_clicks": counts[UsageKind.CONTRIBUTE_CLICK],
+        "new_members": _new_members(projects, start, end),
+        "contributor_business_units": _contributor_business_units(projects, start, end),
+    }
+
+
+def reuse_consumption(
+    *, projects: QuerySet | None, start: date, end: date, days: dict[date, DayCounts] | None = None
+) -> dict:
+    """`asset_consumptions`, `repeat_consumers` and `one_time_consumers` of METRICS.md for [start, end).
+
+    A consumer is the reporting team or system (`consumer`) when there is one, else the visitor; events
+    with neither are counted as consumptions but belong to no consumer."""
+    counts = totals(days if days is not None else usage_by_day(projects=projects, start=start, end=end))
+    who = Coalesce(NullIf("consumer", Value("")), _visitor_key(), output_field=CharField())
+    # ISO year with ISO week, so that the week of 2026-12-31 and 2027-01-01 is one week.
+    week = ExtractIsoYear("occurred_at", tzinfo=UTC) * 100 + ExtractWeek("occurred_at", tzinfo=UTC)
+    weeks_per_consumer = (
+        _events(projects, start, end, *CONSUMPTION_KINDS)
+        .annotate(who=who, week=week)
+        .filter(who__isnull=False)
+        .values("who")
+        .annotate(weeks=Count("week", distinct=True))
+        .values_list("weeks", flat=True)
+        .order_by()
+    )
+    weeks = list(weeks_per_consumer)
+    return {
+        "asset_consumptions": counts["consumptions"],
+        "repeat_consumers": sum(1 for n in weeks if n >= 2),
+        "one_time_consumers": sum(1 for n in weeks if n == 1),
+    }

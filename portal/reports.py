@@ -1,0 +1,198 @@
+"""The metrics report of METRICS.md (the API's JSON and the dashboards' figures), its trend over
+buckets of the period, and its CSV form.
+
+This lives in `portal` because the report crosses apps: metrics never imports community (DESIGN.md),
+while the report needs the journey funnel and the onboardings that community computes.
+"""
+
+import csv
+import io
+from datetime import date, timedelta
+
+from django.db.models import Count, Q, QuerySet
+
+from catalog.models import BusinessUnit, Project
+from community import funnel
+from metrics import engagement, selectors
+from metrics.computations import duration_summary
+from metrics.models import PullRequest
+
+__all__ = [
+    "CATEGORIES",
+    "HEADLINES",
+    "metrics_report",
+    "previous_period",
+    "report_csv",
+    "report_rows",
+    "report_trend",
+    "split_period",
+]
+
+CATEGORIES = ("contribution_activity", "community_engagement", "reuse_and_collaboration", "time_to_value")
+
+# The figure each category leads with on the dashboards, where to find it in the report, whether a rise
+# is good news, and how it is labelled. The trend (report_trend) computes exactly these figures.
+HEADLINES = {
+    "contribution_activity": [
+        ("contributors", ("contribution_activity", "contributors"), True, "Contributors"),
+        (
+            "change_requests_merged",
+            ("contribution_activity", "change_requests_merged"),
+            True,
+            "Merged requests",
+        ),
+    ],
+    "community_engagement": [
+        ("page_views", ("community_engagement", "page_views"), True, "Page views"),
+    ],
+    "reuse_and_collaboration": [
+        ("asset_consumptions", ("reuse_and_collaboration", "asset_consumptions"), True, "Asset consumptions"),
+    ],
+    "time_to_value": [
+        (
+            "first_response_median_hours",
+            ("time_to_value", "time_to_first_response", "median_hours"),
+            False,
+            "Median hours to first response",
+        ),
+    ],
+}
+
+
+def _scope(project: Project | None, business_unit: BusinessUnit | None) -> QuerySet | None:
+    """The projects a report covers: one project, a unit's listed projects, or None for the program."""
+    if project is not None:
+        return Project.objects.filter(pk=project.pk)
+    if business_unit is not None:
+        return Project.objects.listed().filter(business_unit=business_unit)
+    return None
+
+
+def metrics_report(
+    *, project: Project | None = None, business_unit: BusinessUnit | None = None, start: date, end: date
+) -> dict:
+    """The whole report of METRICS.md for [start, end): for one project, or for the program (narrowed to
+    a business unit's projects when one is given). The journey funnel is part of the program report only."""
+    projects = _scope(project, business_unit)
+    days = engagement.usage_by_day(projects=projects, start=start, end=end)
+    report: dict = {"scope": "project" if project else "program"}
+    if project is not None:
+        report["slug"] = project.slug
+    elif business_unit is not None:
+        report["business_unit"] = business_unit.slug
+    report["period"] = {"start": start.isoformat(), "end": end.isoformat()}
+    report["contribution_activity"] = selectors.contribution_activity(projects=projects, start=start, end=end)
+    report["community_engagement"] = engagement.community_engagement(
+        projects=projects, start=start, end=end, days=days
+    )
+    report["reuse_and_collaboration"] = {
+        **selectors.reuse_adoptions(projects=projects, start=start, end=end),
+        **engagement.reuse_consumption(projects=projects, start=start, end=end, days=days),
+        "new_onboardings": funnel.new_onboardings(start=start, end=end, projects=projects),
+    }
+    report["time_to_value"] = selectors.time_to_value(projects=projects, start=start, end=end)
+    if project is None:
+        report["journey"] = funnel.journey_funnel(end=end, business_unit=business_unit)
+    return report
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The period of the same length just before [start, end)."""
+    return start - (end - start), start
+
+
+def split_period(start: date, end: date, buckets: int) -> list[tuple[date, date]]:
+    """[start, end) cut into at most `buckets` consecutive whole-day buckets of near-equal length (the
+    first ones one day longer when the days do not divide evenly)."""
+    days = (end - start).days
+    buckets = max(1, min(buckets, days))
+    size, extra = divmod(days, buckets)
+    edges, at = [], start
+    for i in range(buckets):
+        following = at + timedelta(days=size + (1 if i < extra else 0))
+        edges.append((at, following))
+        at = following
+    return edges
+
+
+def report_trend(
+    *,
+    project: Project | None = None,
+    business_unit: BusinessUnit | None = None,
+    start: date,
+    end: date,
+    buckets: int,
+) -> list[dict]:
+    """The headline figures (HEADLINES) of each bucket of the period, computed as the report computes
+    them. Merged requests and usage come from one grouped query each for the whole period; contributors
+    and first responses need the people machinery of metrics.selectors, which runs a fixed handful of
+    queries per bucket: O(buckets) queries, independent of the amount of activity."""
+    projects = _scope(project, business_unit)
+    edges = split_period(start, end, buckets)
+    lo, hi = selectors._bounds(start, end)
+    in_scope = selectors._in("repository__project", selectors._scope(projects))
+    merged_at = PullRequest.objects.filter(
+        in_scope, selectors._NOT_BOT, merged_at__gte=lo, merged_at__lt=hi
+    ).aggregate(
+        **{
+            str(i): Count("pk", filter=Q(merged_at__gte=b_lo, merged_at__lt=b_hi))
+            for i, (b_lo, b_hi) in enumerate(selectors._bounds(a, b) for a, b in edges)
+        }
+    )
+    days = engagement.usage_by_day(projects=projects, start=start, end=end)
+
+    trend = []
+    for i, (b_start, b_end) in enumerate(edges):
+        b_lo, b_hi = selectors._bounds(b_start, b_end)
+        keys, _persons, _units = selectors._contributors(
+            projects=selectors._scope(projects), lo=b_lo, hi=b_hi, people=selectors._People()
+        )
+        hours, _within, unanswered = selectors._first_responses(in_scope=in_scope, lo=b_lo, hi=b_hi)
+        usage = engagement.totals(days, lo=b_start, hi=b_end)
+        trend.append(
+            {
+                "start": b_start,
+                "end": b_end,
+                "contributors": len(keys),
+                "change_requests_merged": merged_at[str(i)],
+                "page_views": usage["page_view"],
+                "asset_consumptions": usage["consumptions"],
+                "first_response_median_hours": duration_summary(hours, unanswered=unanswered)["median_hours"],
+            }
+        )
+    return trend
+
+
+def headline_value(report: dict, path: tuple[str, ...]):
+    value = report
+    for part in path:
+        value = value[part]
+    return value
+
+
+def report_rows(report: dict) -> list[tuple[str, str, object]]:
+    """(category, key, value) for every figure of the report; nested figures (durations, the journey's
+    stage counts) are flattened as "key.part", e.g. "time_to_first_response.median_hours"."""
+    rows: list[tuple[str, str, object]] = []
+
+    def walk(category: str, prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(category, f"{prefix}.{key}" if prefix else key, inner)
+        else:
+            rows.append((category, prefix, value))
+
+    for category in (*CATEGORIES, "journey"):
+        if category in report:
+            walk(category, "", report[category])
+    return rows
+
+
+def report_csv(report: dict) -> str:
+    """The report as CSV: a header, then one row per figure; null is an empty cell."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["category", "key", "value"])
+    for category, key, value in report_rows(report):
+        writer.writerow([category, key, "" if value is None else value])
+    return out.getvalue()

@@ -1,0 +1,278 @@
+"""The metrics API (JSON and CSV) and the program and project dashboards: who may read them, how bad
+input is answered, and that they stay within a fixed number of queries as the catalog grows."""
+
+import csv
+import io
+import json
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models import ReviewStatus
+from community.models import Practitioner
+from metrics.models import UsageEvent, UsageKind
+from portal import reports
+from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
+from tests.metrics.test_metric_selectors import comment, person, pr, repo, review
+
+pytestmark = pytest.mark.django_db
+
+PROGRAM_API = "/api/v1/metrics/"
+
+
+def project_api(slug: str) -> str:
+    return f"/api/v1/projects/{slug}/metrics/"
+
+
+@pytest.fixture
+def reader(client):
+    user = UserFactory(username="reader")
+    client.force_login(user)
+    return user
+
+
+def seed(projects: int, requests: int = 200, *, people_prefix: str = "dev") -> list:
+    """A catalog like the demo's: `projects` projects of 4 units with assets and adoptions, `requests`
+    pull requests spread over them and the last 90 days (merged, reviewed, commented), and usage."""
+    units = [BusinessUnitFactory() for _ in range(4)]
+    people = [person(f"{people_prefix}{i}", units[i % 4]) for i in range(12)]
+    catalog = [ProjectFactory(business_unit=units[i % 4]) for i in range(projects)]
+    repositories = [repo(project) for project in catalog]
+    now = timezone.now().replace(microsecond=0)
+    for i in range(requests):
+        created = now - timedelta(days=1 + i % 85, hours=i % 7)
+        author = people[i % len(people)]
+        request = pr(
+            repositories[i % projects],
+            author,
+            created,
+            merged=created + timedelta(hours=20) if i % 3 else None,
+        )
+        other = people[(i + 1) % len(people)]
+        review(request, other, "approved", created + timedelta(hours=5))
+        comment(other, created + timedelta(hours=2), on=request)
+    for i, project in enumerate(catalog):
+        AdoptionFactory(
+            asset=AssetFactory(project=project), business_unit=units[(i + 1) % 4], since=date(2025, 1, 1)
+        )
+        for kind, extra in [
+            (UsageKind.PAGE_VIEW, {}),
+            (UsageKind.SEARCH, {"query": f"topic {i % 3}", "result_count": i % 2}),
+            (UsageKind.ASSET_DOWNLOAD, {}),
+        ]:
+            UsageEvent.objects.create(
+                event_id=uuid.uuid4(), kind=kind, occurred_at=now - timedelta(days=i % 30 + 1), project=project,
+                visitor=f"v:{i % 5}", **extra,
+            )  # fmt: skip
+    return catalog
+
+
+# --- the API ---------------------------------------------------------------------------------------
+
+
+def test_the_api_answers_401_in_json_to_anonymous_callers(client):
+    project = ProjectFactory()
+    for url in (PROGRAM_API, project_api(project.slug)):
+        response = client.get(url)
+        assert response.status_code == 401
+        assert "error" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("start=2026-13-01&end=2026-04-01", "start"),
+        ("start=2026-01-01&end=yesterday", "end"),
+        ("start=2026-04-01&end=2026-04-01", "start"),
+        ("start=2026-04-02&end=2026-04-01", "start"),
+        ("start=2020-01-01&end=2026-04-01", "start"),
+        ("business_unit=nowhere", "business_unit"),
+        ("days=7", "days"),
+    ],
+)
+def test_bad_periods_and_unknown_units_are_refused_with_the_field_named(client, reader, query, field):
+    response = client.get(f"{PROGRAM_API}?{query}")
+
+    assert response.status_code == 400
+    assert response.json()["field"] == field
+    assert response.json()["error"]
+
+
+def test_the_project_api_refuses_a_bad_period_too(client, reader):
+    project = ProjectFactory()
+    response = client.get(f"{project_api(project.slug)}?start=2026-04-01&end=2026-01-01")
+    assert response.status_code == 400 and response.json()["field"] == "start"
+
+
+def test_an_unknown_or_unlisted_project_is_404_in_json(client, reader):
+    pending = ProjectFactory(review_status=ReviewStatus.PENDING)
+    for slug in ("no-such-project", pending.slug):
+        response = client.get(project_api(slug))
+        assert response.status_code == 404
+        assert "error" in response.json()
+
+
+def test_the_default_period_is_the_90_days_ending_today(client, reader):
+    today = timezone.now().date()
+    report = client.get(PROGRAM_API).json()
+    assert report["period"] == {"start": (today - timedelta(days=90)).isoformat(), "end": today.isoformat()}
+
+
+def test_the_project_api_answers_the_report_of_the_project(client, reader):
+    project = seed(2, requests=10)[0]
+    report = client.get(f"{project_api(project.slug)}?start=2026-01-01&end=2026-12-01").json()
+
+    assert report["scope"] == "project" and report["slug"] == project.slug
+    assert report["contribution_activity"]["change_requests_opened"] == 5
+    assert "journey" not in report
+
+
+def test_a_business_unit_filters_the_program_api(client, reader):
+    ours, theirs = BusinessUnitFactory(slug="ours"), BusinessUnitFactory(slug="theirs")
+    AdoptionFactory(asset=AssetFactory(project=ProjectFactory(business_unit=ours)), since=date(2025, 1, 1))
+    AdoptionFactory(asset=AssetFactory(project=ProjectFactory(business_unit=theirs)), since=date(2025, 1, 1))
+    AdoptionFactory(asset=AssetFactory(project=ProjectFactory(business_unit=theirs)), since=date(2025, 1, 1))
+
+    ours_report = client.get(f"{PROGRAM_API}?start=2026-01-01&end=2026-04-01&business_unit=ours").json()
+    everything = client.get(f"{PROGRAM_API}?start=2026-01-01&end=2026-04-01").json()
+
+    assert ours_report["business_unit"] == "ours"
+    assert ours_report["reuse_and_collaboration"]["adoptions_active"] == 1
+    assert everything["reuse_and_collaboration"]["adoptions_active"] == 3
+
+
+def test_the_csv_parses_and_holds_the_same_figures_as_the_json(client, reader):
+    seed(3, requests=30)
+    query = "start=2026-06-01&end=2026-12-01"
+    report = client.get(f"{PROGRAM_API}?{query}").json()
+    response = client.get(f"{PROGRAM_API}?{query}&format=csv")
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["category", "key", "value"]
+    figures = {(category, key): value for category, key, value in rows[1:]}
+    expected = {(c, k): "" if v is None else str(v) for c, k, v in reports.report_rows(report)}
+    assert figures == expected
+    assert figures["contribution_activity", "change_requests_opened"] == str(
+        report["contribution_activity"]["change_requests_opened"]
+    )
+    assert report["contribution_activity"]["change_requests_opened"] == 30
+    assert figures["time_to_value", "time_to_first_response.median_hours"] == "2.0"
+
+
+# --- the dashboards --------------------------------------------------------------------------------
+
+
+def test_the_dashboards_send_anonymous_people_to_sign_in(client):
+    project = ProjectFactory()
+    for url in (reverse("portal:metrics"), reverse("portal:project_metrics", args=[project.slug])):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert reverse("account_login") in response["Location"]
+
+
+def test_the_project_dashboard_route_resolves_before_the_catalogs_patterns():
+    assert reverse("portal:project_metrics", args=["payments"]) == "/catalog/payments/metrics/"
+
+
+def test_the_program_dashboard_shows_the_four_categories_with_charts_tables_and_changes(client, reader):
+    seed(4, requests=40)
+    response = client.get(reverse("portal:metrics"), {"days": 90})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for title in (
+        "Contribution activity",
+        "Community engagement",
+        "Reuse and collaboration",
+        "Time to value",
+    ):
+        assert f">{title}</h2>" in html
+    assert html.count('role="img"') >= 5 and "<title id=" in html and "<desc id=" in html
+    assert html.count("<details>") >= 5  # every chart's data table
+    assert "Practitioner journey" in html and "InnerSource ratio" in html
+    assert "answered within 2 business days" in html
+    assert "topic 0" in html  # top searches
+    assert "Most adopted assets" in html and "format=csv" in html
+    # The change is written out, not only shown by colour or arrow.
+    assert "new: none in the previous period" in html or "% (" in html
+
+
+def test_the_program_dashboard_exports_what_it_shows_as_csv(client, reader):
+    seed(2, requests=10)
+    response = client.get(reverse("portal:metrics"), {"days": 30, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["category", "key", "value"] and ("journey", "stage_counts.explorer") in {
+        (r[0], r[1]) for r in rows
+    }
+
+
+def test_a_bad_period_on_the_dashboard_is_shown_next_to_its_field(client, reader):
+    response = client.get(reverse("portal:metrics"), {"start": "2026-05-01", "end": "2026-04-01"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="error-start"' in html and 'aria-invalid="true"' in html
+
+
+def test_the_project_dashboard_shows_the_projects_figures_without_the_program_only_parts(client, reader):
+    project = seed(2, requests=20)[0]
+    response = client.get(reverse("portal:project_metrics", args=[project.slug]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Metrics of {project.name}" in html
+    assert "Practitioner journey" not in html and "What people search for" not in html
+    assert client.get(reverse("portal:project_metrics", args=["no-such-project"])).status_code == 404
+
+
+def test_the_project_page_links_to_its_metrics_for_signed_in_people(client, reader):
+    project = ProjectFactory()
+    html = client.get(project.get_absolute_url()).content.decode()
+    assert reverse("portal:project_metrics", args=[project.slug]) in html
+
+
+def _queries(client, url, django_assert_max_num_queries, bound):
+    with django_assert_max_num_queries(bound) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+# Measured (SQLite and PostgreSQL alike): program 120 queries for 30 or 90 days (six trend buckets),
+# 174 for 365 days (twelve); project 116 (90 days). The bounds leave room for the e-mail lookups that account-less
+# commits add (one per contributors computation: up to 16) and the session and user.
+PROGRAM_BOUNDS = {30: 150, 365: 210}
+PROJECT_BOUND = 150
+
+
+@pytest.mark.parametrize("days", [30, 365])
+def test_the_program_dashboard_runs_the_same_bounded_number_of_queries_for_5_and_20_projects(
+    client, reader, django_assert_max_num_queries, days
+):
+    Practitioner.objects.create(user=reader, display_name="Reader")
+    seed(5)
+    url = f"{reverse('portal:metrics')}?days={days}"
+    small = _queries(client, url, django_assert_max_num_queries, PROGRAM_BOUNDS[days])
+    more = seed(15, people_prefix="more")
+    assert len(more) == 15
+    large = _queries(client, url, django_assert_max_num_queries, PROGRAM_BOUNDS[days])
+    assert small == large
+
+
+def test_the_project_dashboard_runs_a_bounded_number_of_queries(
+    client, reader, django_assert_max_num_queries
+):
+    project = seed(20)[0]
+    url = reverse("portal:project_metrics", args=[project.slug])
+    _queries(client, url, django_assert_max_num_queries, PROJECT_BOUND)
+
+
+def test_the_api_answers_in_a_bounded_number_of_queries(client, reader, django_assert_max_num_queries):
+    seed(20)
+    with django_assert_max_num_queries(60):
+        response = client.get(PROGRAM_API)
+    assert json.loads(response.content)["contribution_activity"]["change_requests_opened"] > 0
