@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from catalog.models import Repository
 from metrics.models import Commit, SyncState
+from metrics.sync.files import readiness_files
 from metrics.sync.http import ForgeError, TransientForgeError
 from metrics.sync.records import AccountRecord, ActivityBatch, CommitRecord, RepositoryStatsRecord
 
@@ -56,10 +57,6 @@ REPOSITORY_ENV = {
     "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
     "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES",
 }  # fmt: skip
-FILE_KEYS_ORDER = [
-    "README", "CONTRIBUTING", "COMMUNICATION", "CODE_OF_CONDUCT", "LICENSE", "CODEOWNERS",
-    "ISSUE_TEMPLATE", "PULL_REQUEST_TEMPLATE", "INNERSOURCE_JSON", "CATALOG_INFO",
-]  # fmt: skip
 
 
 def git_url_check(url: str) -> None:
@@ -84,34 +81,6 @@ def git_url_check(url: str) -> None:
     if parts.scheme in ("http", "https", "ssh") and HOST_RE.match(host or "-"):
         return
     raise refusal
-
-
-def files_present(paths: list[str]) -> list[str]:
-    """Readiness keys for the paths of the tree's root and of its .github, .gitlab and docs folders,
-    where GitHub and GitLab look for these files."""
-    found: set[str] = set()
-    for path in paths:
-        folder, _, name = path.rpartition("/")
-        lower = name.lower()
-        stem = lower.split(".")[0].upper().replace("-", "_")
-        if folder in ("", ".github", "docs"):
-            if stem in ("README", "CONTRIBUTING", "COMMUNICATION", "CODE_OF_CONDUCT"):
-                found.add(stem)
-            if stem in ("ISSUE_TEMPLATE", "PULL_REQUEST_TEMPLATE"):  # a file or a folder of templates
-                found.add(stem)
-        if folder in ("", ".github", ".gitlab", "docs") and stem == "CODEOWNERS":
-            found.add("CODEOWNERS")
-        if folder == "" and (stem.startswith(("LICENSE", "LICENCE")) or stem == "COPYING"):
-            found.add("LICENSE")
-        if folder == ".gitlab" and lower == "issue_templates":
-            found.add("ISSUE_TEMPLATE")
-        if folder == ".gitlab" and lower == "merge_request_templates":
-            found.add("PULL_REQUEST_TEMPLATE")
-        if folder == "" and lower == "innersource.json":
-            found.add("INNERSOURCE_JSON")
-        if folder == "" and lower in ("catalog-info.yaml", "catalog-info.yml"):
-            found.add("CATALOG_INFO")
-    return [key for key in FILE_KEYS_ORDER if key in found]
 
 
 def _first_line(stderr: bytes) -> str:
@@ -280,7 +249,7 @@ class GitAdapter:
             git_dir=mirror,
         )
         paths = [p for p in tree.decode("utf-8", "replace").split("\0") if p]
-        stats.files_present = files_present(paths)
+        stats.files_present = readiness_files(paths)
         return stats
 
     def _is_ancestor(self, mirror: Path, old: str, head: str) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
+from metrics.sync.files import listing_paths, readiness_files
 from metrics.sync.records import (
     AccountRecord,
     CommentRecord,
@@ -246,41 +247,6 @@ def repository_stats(obj: dict) -> RepositoryStatsRecord:
     )
 
 
-README_KEYS = {
-    "README": "README",
-    "CONTRIBUTING": "CONTRIBUTING",
-    "COMMUNICATION": "COMMUNICATION",
-    "CODE_OF_CONDUCT": "CODE_OF_CONDUCT",
-    "CODE-OF-CONDUCT": "CODE_OF_CONDUCT",
-    "LICENSE": "LICENSE",
-    "LICENCE": "LICENSE",
-    "COPYING": "LICENSE",
-    "CODEOWNERS": "CODEOWNERS",
-    "ISSUE_TEMPLATE": "ISSUE_TEMPLATE",
-    "PULL_REQUEST_TEMPLATE": "PULL_REQUEST_TEMPLATE",
-}
-
-
-def readiness_key(name: str, *, folder: str = "") -> str | None:
-    """The readiness key a file (or folder) name stands for: README.md, LICENSE, CODEOWNERS,
-    ISSUE_TEMPLATE/ ... (GitHub reads them from the root, .github and docs alike), plus
-    INNERSOURCE_JSON and CATALOG_INFO for the portal's own files, which only count in the root."""
-    lowered = name.lower()
-    if lowered == "innersource.json":
-        return "INNERSOURCE_JSON" if folder == "" else None
-    if lowered in ("catalog-info.yaml", "catalog-info.yml"):
-        return "CATALOG_INFO" if folder == "" else None
-    return README_KEYS.get(name.split(".", 1)[0].upper())
-
-
 def files_present(listings: dict[str, list[dict]]) -> list[str]:
     """Readiness keys from the listings of the root (""), ".github" and "docs" folders."""
-    keys: set[str] = set()
-    for folder, entries in listings.items():
-        for entry in entries:
-            if not isinstance(entry, dict) or not entry.get("name"):
-                continue
-            key = readiness_key(str(entry["name"]), folder=folder)
-            if key:
-                keys.add(key)
-    return sorted(keys)
+    return readiness_files(listing_paths(listings))

@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from catalog.readiness import READINESS_KEYS
+from metrics.sync.files import listing_paths, readiness_files
 from metrics.sync.records import (
     AccountRecord,
     CommentRecord,
@@ -246,36 +246,6 @@ def license_id(project: dict) -> str | None:
     return SPDX.get(key) or str(licence.get("nickname") or licence.get("name") or key)[:80]
 
 
-FILE_KEYS = [key for key in READINESS_KEYS if key != "GOOD_FIRST_ISSUE"] + [
-    "INNERSOURCE_JSON",
-    "CATALOG_INFO",
-]
-DOC_STEMS = {"README", "CONTRIBUTING", "COMMUNICATION", "CODE_OF_CONDUCT", "CODE-OF-CONDUCT"}
-
-
 def files_present(listings: dict[str, list[dict]]) -> list[str]:
-    """Readiness keys from tree listings by folder ("" for the root, ".gitlab", "docs"): where GitLab
-    itself looks for these files (CODEOWNERS in all three; templates only under .gitlab)."""
-    found: set[str] = set()
-    for folder, entries in listings.items():
-        for entry in entries:
-            if not isinstance(entry, dict) or not entry.get("name"):
-                continue
-            name = str(entry["name"])
-            lower = name.lower()
-            stem = name.split(".", 1)[0].upper()
-            if folder in ("", ".gitlab") and stem in DOC_STEMS:
-                found.add(stem.replace("-", "_"))
-            if stem == "CODEOWNERS":
-                found.add("CODEOWNERS")
-            if folder == "" and (stem.startswith(("LICENSE", "LICENCE")) or stem == "COPYING"):
-                found.add("LICENSE")
-            if folder == ".gitlab" and lower == "issue_templates":
-                found.add("ISSUE_TEMPLATE")
-            if folder == ".gitlab" and lower == "merge_request_templates":
-                found.add("PULL_REQUEST_TEMPLATE")
-            if folder == "" and lower == "innersource.json":
-                found.add("INNERSOURCE_JSON")
-            if folder == "" and lower in ("catalog-info.yaml", "catalog-info.yml"):
-                found.add("CATALOG_INFO")
-    return [key for key in FILE_KEYS if key in found]
+    """Readiness keys from tree listings by folder ("" for the root, ".gitlab", "docs")."""
+    return readiness_files(listing_paths(listings))

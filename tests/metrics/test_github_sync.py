@@ -320,8 +320,9 @@ def test_the_first_sync_stores_the_repository_statistics_files_and_refreshes_the
     assert repo.description == "Widgets for everyone"
     assert repo.forge_created_at == datetime.fromisoformat(at(400))
     assert repo.participation == [0] * 50 + [3, 4]
+    # In the readiness checklist's order.
     assert repo.files_present == [
-        "CODEOWNERS", "CONTRIBUTING", "INNERSOURCE_JSON", "ISSUE_TEMPLATE", "LICENSE", "PULL_REQUEST_TEMPLATE", "README",
+        "README", "CONTRIBUTING", "LICENSE", "CODEOWNERS", "ISSUE_TEMPLATE", "PULL_REQUEST_TEMPLATE", "INNERSOURCE_JSON",
     ]  # fmt: skip
     assert repo.has_good_first_issues is True
     assert repo.last_synced_at is not None and repo.last_error == ""
