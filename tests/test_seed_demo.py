@@ -314,3 +314,40 @@ def test_people_stand_at_every_stage_and_level_with_badges_derived_from_the_demo
         == Practitioner.objects.exclude(stage="explorer").count()
     )
     assert Membership.objects.exists() and Kudos.objects.exists() and RulesAcceptance.objects.exists()
+
+
+def test_a_year_of_portal_usage_is_recorded_and_rolled_up_for_the_dashboards():
+    from datetime import timedelta
+
+    from metrics.models import DailyRollup, UsageEvent, UsageKind
+    from portal.reports import metrics_report
+
+    seed()
+
+    year_start = BASE_DATE - timedelta(days=365)
+    in_year = User.objects.filter(date_joined__gte=year_start, date_joined__lt=BASE_DATE).count()
+    for kind in UsageKind.values:
+        if kind == UsageKind.SIGN_UP:
+            # Sign-ups are recorded at the people's date_joined, for those who joined within the year.
+            assert UsageEvent.objects.filter(kind=kind).count() == in_year
+        else:
+            assert UsageEvent.objects.filter(kind=kind).exists(), kind
+    assert not UsageEvent.objects.filter(
+        Q(occurred_at__gte=BASE_DATE) | Q(occurred_at__lt=year_start)
+    ).exists()
+    assert UsageEvent.objects.filter(visitor__startswith="u:").exists()
+    assert UsageEvent.objects.filter(visitor__startswith="v:").exists()
+    searches = set(UsageEvent.objects.filter(kind=UsageKind.SEARCH).values_list("event_id", flat=True))
+    clicks = UsageEvent.objects.filter(kind=UsageKind.RESULT_CLICK)
+    assert set(clicks.values_list("search_event_id", flat=True)) <= searches
+    assert clicks.count() < len(searches)
+    assert UsageEvent.objects.filter(kind=UsageKind.SEARCH, result_count=0, query="cobol").exists()
+    assert DailyRollup.objects.values("day").distinct().count() > 300
+
+    end = BASE_DATE.date()
+    report = metrics_report(start=end - timedelta(days=90), end=end)
+    engagement = report["community_engagement"]
+    for figure in ("active_visitors", "page_views", "searches", "zero_result_searches", "contribute_clicks"):
+        assert engagement[figure] > 0, figure
+    assert engagement["search_click_through_rate"] > 0
+    assert report["reuse_and_collaboration"]["asset_consumptions"] > 0

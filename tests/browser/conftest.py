@@ -248,3 +248,9 @@ def kafka_catalog(transactional_db):
         "sink": sink,
         "reconciliation": reconciliation,
     }
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_data_migrations(django_db_serialized_rollback):
+    """Live-server tests empty every table when they end; restoring the serialized database keeps what
+    the data migrations wrote (the program office group, badges, rules, the library) for later tests."""

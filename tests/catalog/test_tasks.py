@@ -44,7 +44,7 @@ def test_a_missing_project_is_not_an_error(db):
     assert project_score_refresh_task.apply(args=[987654]).get() is None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_celery_worker_refreshes_a_score(celery_worker_process):
     project = active_project()
     result = project_score_refresh_task.apply_async(args=[project.pk])

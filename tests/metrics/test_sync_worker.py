@@ -10,7 +10,7 @@ from tests.factories import ProjectFactory
 from tests.metrics.test_git_sync import ALICE, BOB_LOWER, Source
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_celery_worker_syncs_a_git_repository_end_to_end(celery_worker_process, tmp_path):
     source = Source(tmp_path / "source", timezone.now())
     source.commit("Start", who=ALICE, days_ago=30, files={"README.md": "# Tool\n"})
@@ -28,7 +28,7 @@ def test_a_real_celery_worker_syncs_a_git_repository_end_to_end(celery_worker_pr
     assert SyncState.objects.get(repository=repository).cursors["git_head"] == source.head()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_celery_worker_syncs_a_github_repository_over_http_and_then_answers_304(
     celery_worker_process, session_fake_forge
 ):
