@@ -38,6 +38,7 @@ from catalog.search_index import entries_rebuild_all
 from catalog.services import project_score_refresh
 from community.models import Practitioner
 from metrics.demo import demo_activity_seed
+from metrics.demo_usage import demo_usage_seed
 from portal.demo import words as data
 from portal.demo.community import demo_community_seed
 from portal.demo.projects import PROJECTS
@@ -104,6 +105,7 @@ class DemoSeeder:
         self.create_notifications()
         self.counts.update(demo_activity_seed(rng=self.rng, base=BASE_DATE))
         self.counts.update(demo_community_seed(rng=self.rng, base=BASE_DATE))
+        self.counts.update(demo_usage_seed(rng=self.rng, base=BASE_DATE))
         # Scores need the repositories; refreshing them also rebuilds each project's search entries.
         for _, project in self.projects:
             project_score_refresh(project=project, now=BASE_DATE)
@@ -143,7 +145,7 @@ class DemoSeeder:
                 password=password,
                 is_staff=kind != "practitioner",
                 is_superuser=kind == "superuser",
-                date_joined=ago(rng.uniform(400, 1600)),
+                date_joined=ago(rng.uniform(30, 1600)),
             )
             users.append(user)
             self.people[unit].append(user)

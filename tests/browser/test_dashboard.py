@@ -1,0 +1,136 @@
+"""A person reads the program dashboard, changes its period, downloads its CSV, and the dashboards stay
+accessible and fit a 360 px wide phone."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from catalog.models import Forge, Repository
+from metrics.models import UsageKind
+from metrics.services import activity_upsert
+from metrics.sync.records import AccountRecord, ActivityBatch, PullRequestRecord, ReviewRecord
+from metrics.usage import rollup_day, usage_record
+from tests.factories import BusinessUnitFactory, ProjectFactory
+
+CATEGORY_HEADINGS = [
+    "Contribution activity",
+    "Community engagement",
+    "Reuse and collaboration",
+    "Time to value",
+]
+
+
+@pytest.fixture
+def history(transactional_db):
+    """A listed project with a repository: three requests merged in the last 90 days and one 200 days
+    ago, each reviewed; page views and searches of the last weeks, rolled up."""
+    now = timezone.now().replace(microsecond=0)
+    unit = BusinessUnitFactory(name="Data Platform", slug="data-platform")
+    project = ProjectFactory(name="Kafka Connect Toolkit", slug="kafka-connect-toolkit", business_unit=unit)
+    repository = Repository.objects.create(
+        project=project,
+        forge=Forge.GITHUB,
+        url="https://github.example.com/data-platform/kafka-connect-toolkit",
+    )
+    author = AccountRecord(login="ada", name="Ada Author", email="ada@example.com")
+    reviewer = AccountRecord(login="rey", name="Rey Reviewer", email="rey@example.com")
+    batch = ActivityBatch()
+    for number, days_ago in enumerate((10, 20, 40, 200), start=1):
+        opened = now - timedelta(days=days_ago)
+        merged = opened + timedelta(hours=30)
+        batch.pull_requests.append(
+            PullRequestRecord(
+                forge_id=1000 + number,
+                number=number,
+                title=f"Change {number}",
+                state="merged",
+                author=author,
+                created_at=opened,
+                updated_at=merged,
+                merged_by=reviewer,
+                merged_at=merged,
+                closed_at=merged,
+            )
+        )
+        batch.reviews.append(
+            ReviewRecord(
+                pull_request_number=number,
+                forge_id=2000 + number,
+                author=reviewer,
+                state="approved",
+                submitted_at=opened + timedelta(hours=4),
+            )
+        )
+    activity_upsert(repository=repository, batch=batch, announce=False)
+
+    days = set()
+    for days_ago in (3, 5, 8, 13):
+        at = now - timedelta(days=days_ago)
+        days.add(at.date())
+        usage_record(
+            kind=UsageKind.PAGE_VIEW, project=project, occurred_at=at, path=project.get_absolute_url()
+        )
+        usage_record(kind=UsageKind.SEARCH, occurred_at=at, path="/catalog/", query="kafka", result_count=2)
+    for day in sorted(days):
+        rollup_day(day=day)
+    return project
+
+
+def test_a_person_reads_the_program_dashboard_changes_the_period_and_downloads_the_csv(
+    page, live_server, person, login, history, axe
+):
+    reader = person("rita", first_name="Rita", last_name="Reader")
+    login(page, reader)
+
+    page.goto(f"{live_server.url}/metrics/")
+    expect(page.locator("h1")).to_have_text("Program metrics")
+    expect(page.locator(".metric-category h2")).to_have_text(CATEGORY_HEADINGS)
+    merged = page.locator(".headline", has=page.get_by_role("heading", name="Merged requests"))
+    expect(merged.locator(".headline__value")).to_have_text("3")
+    views = page.locator(".headline", has=page.get_by_role("heading", name="Page views"))
+    expect(views.locator(".headline__value")).to_have_text("4")
+    expect(page.locator(".project-head")).to_contain_text("(90 days)")
+    axe(page, "/metrics/")
+
+    # A longer period: the preset is in the URL, and the request of 200 days ago counts now.
+    page.get_by_label("Last 365 days").check()
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"[?&]days=365(&|$)"))
+    expect(page.locator(".project-head")).to_contain_text("(365 days)")
+    expect(merged.locator(".headline__value")).to_have_text("4")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Export CSV").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("metrics-program-")
+    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    assert rows[0] == ["category", "key", "value"]
+    values = {(category, key): value for category, key, value in rows[1:]}
+    assert values[("contribution_activity", "change_requests_merged")] == "4"
+    assert values[("community_engagement", "page_views")] == "4"
+
+    # The project's own dashboard.
+    page.goto(f"{live_server.url}/catalog/{history.slug}/metrics/")
+    expect(page.locator("h1")).to_have_text("Metrics of Kafka Connect Toolkit")
+    expect(page.locator(".metric-category h2")).to_have_text(CATEGORY_HEADINGS)
+    axe(page, "the project dashboard")
+
+
+def test_the_program_dashboard_fits_a_360_px_wide_screen(page, live_server, person, login, history):
+    reader = person("rita", first_name="Rita", last_name="Reader")
+    page.set_viewport_size({"width": 360, "height": 740})
+    login(page, reader)
+
+    page.goto(f"{live_server.url}/metrics/?days=365")
+    expect(page.locator(".metric-category h2")).to_have_text(CATEGORY_HEADINGS)
+    # The data tables behind the charts are inside <details>: open them, they must fit as well.
+    for summary in page.locator("details > summary").all():
+        summary.click()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page scrolls sideways at 360 px: {width} px wide"
