@@ -28,7 +28,7 @@ def _lock_key(repository_id: int) -> str:
     return f"metrics:sync-lock:{repository_id}"
 
 
-@shared_task(bind=True, queue="sync", acks_late=True)
+@shared_task(bind=True, acks_late=True)
 def sync_repository(self, repository_id: int, full: bool = False, attempt: int = 0) -> str:
     """Sync one repository; one sync per repository at a time (a cache lock)."""
     repository = Repository.objects.select_related("project").filter(pk=repository_id).first()
@@ -68,7 +68,7 @@ def _come_back(repository_id: int, *, full: bool, attempt: int, at) -> None:
     sync_repository.apply_async(args=[repository_id], kwargs={"full": full, "attempt": attempt}, eta=at)
 
 
-@shared_task(queue="sync")
+@shared_task
 def sync_all(full: bool = False) -> int:
     """Queue a sync of every repository of a listed project that is not waiting out a limit."""
     now = timezone.now()
@@ -83,7 +83,7 @@ def sync_all(full: bool = False) -> int:
     return len(ids)
 
 
-@shared_task(queue="sync", acks_late=True)
+@shared_task(acks_late=True)
 def process_webhook_delivery(delivery_id: int) -> str:
     """Turn a stored webhook delivery into activity (idempotent: a processed delivery is skipped)."""
     from metrics.webhooks.views import delivery_process

@@ -17,12 +17,22 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ())))
+
+
 def pytest_collection_modifyitems(config, items):
     postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     skip = pytest.mark.skip(reason="PostgreSQL-only behaviour (set DATABASE_URL to a postgres:// URL)")
     for item in items:
         if "postgres" in item.keywords and not postgres:
             item.add_marker(skip)
+    # A transactional test (live server, real worker) empties every table when it ends, including what
+    # the data migrations wrote; run them last, each restoring the migrated data it starts from.
+    items[:] = [i for i in items if not _transactional(i)] + [i for i in items if _transactional(i)]
 
 
 @pytest.fixture(autouse=True)
