@@ -310,7 +310,7 @@ def catalog_search(*, query: CatalogQuery, page_size: int | None = None) -> Sear
         filtered = filtered.distinct()
     ordered = _ordered(filtered, query.sort, has_text=bool(query.q))
     paginator = Paginator(
-        ordered.select_related("business_unit").prefetch_related("languages"),
+        ordered.select_related("business_unit", "project").prefetch_related("languages"),
         page_size,
         allow_empty_first_page=True,
     )

@@ -13,3 +13,11 @@ class SignupForm(forms.Form):
         user.first_name = self.cleaned_data["first_name"].strip()
         user.last_name = self.cleaned_data["last_name"].strip()
         user.save(update_fields=["first_name", "last_name"])
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=80,
+        label="What is it for?",
+        help_text="E.g. “release pipeline” or “team dashboard script”.",
+    )

@@ -10,24 +10,21 @@ portal_patterns = (
         path("healthz", views.healthz, name="healthz"),
         path("readyz", views.readyz, name="readyz"),
         path("notifications/", views.notifications, name="notifications"),
+        path("practitioners/me/tokens/", views.api_tokens, name="api_tokens"),
+        path("practitioners/me/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
         path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
         path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
         # Metrics cross apps (community's funnel, metrics' figures), so their pages live here. The project
         # dashboard sits under catalog/ but is listed before catalog.urls, whose patterns never see it.
         path("metrics/", views_metrics.program_dashboard, name="metrics"),
         path("catalog/<slug:slug>/metrics/", views_metrics.project_dashboard, name="project_metrics"),
-        path("api/v1/metrics/", views_metrics.program_metrics_api, name="api_metrics"),
-        path(
-            "api/v1/projects/<slug:slug>/metrics/",
-            views_metrics.project_metrics_api,
-            name="api_project_metrics",
-        ),
     ],
     "portal",
 )
 
 urlpatterns = [
     path("", include(portal_patterns)),
+    path("api/v1/", include("portal.api.urls")),
     path("catalog/", include("catalog.urls")),
     path("", include("metrics.urls")),
     path("", include("community.urls")),

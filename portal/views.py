@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
@@ -10,7 +11,9 @@ from django.views.decorators.http import require_POST
 
 from catalog import selectors as catalog_selectors
 from community.recommendations import home_suggestions
-from portal.models import Notification
+from portal import services
+from portal.forms import ApiTokenForm
+from portal.models import ApiToken, Notification
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -71,3 +74,36 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
     request.user.notifications.unread().update(read_at=timezone.now())
     return redirect("portal:notifications")
+
+
+@login_required
+@never_cache
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """A person's API tokens: make one (shown once), see when each was last used, revoke."""
+    form = ApiTokenForm(request.POST or None)
+    new_token = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            _record, new_token = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        except services.TokenLimitReached as error:
+            form.add_error(None, str(error))
+        else:
+            form = ApiTokenForm()
+    tokens = list(ApiToken.objects.active().filter(user=request.user))
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "portal/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_token": new_token},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    if services.api_token_revoke(user=request.user, token_id=pk):
+        messages.success(request, "Revoked. Programs using that token can no longer call the API.")
+    else:
+        messages.error(request, "No such token of yours (it may be revoked already).")
+    return redirect("portal:api_tokens")

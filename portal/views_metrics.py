@@ -1,4 +1,4 @@
-"""The metrics API (JSON or CSV, METRICS.md) and the program and project dashboards.
+"""The program and project dashboards (the same figures as JSON or CSV: portal/api/metrics.py).
 
 Every signed-in person may read every figure ("open everything"); the figures are about projects and
 teams, never rankings of individuals. Anonymous callers get 401 from the API and the sign-in page from
@@ -6,11 +6,10 @@ the dashboards.
 """
 
 from datetime import date, timedelta
-from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -95,48 +94,6 @@ def _csv_response(report: dict, name: str) -> HttpResponse:
         f'attachment; filename="metrics-{name}-{period["start"]}-{period["end"]}.csv"'
     )
     return response
-
-
-def _api_login_required(view):
-    """An API answers 401 in JSON, not a redirect to a sign-in page a client cannot use."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return JsonResponse({"error": "Sign in to read metrics."}, status=401)
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@require_GET
-@_api_login_required
-def program_metrics_api(request: HttpRequest) -> HttpResponse:
-    try:
-        start, end, _preset = parse_period(request.GET)
-        unit = parse_business_unit(request.GET)
-    except PeriodError as error:
-        return JsonResponse({"error": error.message, "field": error.field}, status=400)
-    report = reports.metrics_report(business_unit=unit, start=start, end=end)
-    if request.GET.get("format") == "csv":
-        return _csv_response(report, unit.slug if unit else "program")
-    return JsonResponse(report)
-
-
-@require_GET
-@_api_login_required
-def project_metrics_api(request: HttpRequest, slug: str) -> HttpResponse:
-    project = Project.objects.listed().filter(slug=slug).first()
-    if project is None:
-        return JsonResponse({"error": f"No listed project “{slug}”."}, status=404)
-    try:
-        start, end, _preset = parse_period(request.GET)
-    except PeriodError as error:
-        return JsonResponse({"error": error.message, "field": error.field}, status=400)
-    report = reports.metrics_report(project=project, start=start, end=end)
-    if request.GET.get("format") == "csv":
-        return _csv_response(report, project.slug)
-    return JsonResponse(report)
 
 
 def _change(current, previous, higher_is_better: bool) -> dict:

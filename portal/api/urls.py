@@ -1,0 +1,28 @@
+"""/api/v1/: each app's endpoints, the OpenAPI schema and its interactive docs."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from catalog import api as catalog_api
+from community import api as community_api
+from metrics import api as metrics_api
+from portal.api import errors, metrics
+
+router = SimpleRouter()
+for module in (catalog_api, community_api, metrics_api):
+    for prefix, viewset, basename in module.ROUTES:
+        router.register(prefix, viewset, basename=basename)
+
+app_name = "api"
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("metrics/", metrics.ProgramMetricsView.as_view(), name="metrics"),
+    path("projects/<slug:slug>/metrics/", metrics.ProjectMetricsView.as_view(), name="project_metrics"),
+    *catalog_api.urlpatterns,
+    *community_api.urlpatterns,
+    *metrics_api.urlpatterns,
+    path("", include(router.urls)),
+    re_path(r"^.*$", errors.not_found),
+]
