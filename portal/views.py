@@ -76,27 +76,26 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
     return redirect("portal:notifications")
 
 
+NEW_TOKEN_KEY = "portal:new-api-token"
+
+
 @login_required
 @never_cache
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """A person's API tokens: make one (shown once), see when each was last used, revoke."""
     form = ApiTokenForm(request.POST or None)
-    new_token = ""
     if request.method == "POST" and form.is_valid():
         try:
-            _record, new_token = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+            _record, token = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
         except services.TokenLimitReached as error:
             form.add_error(None, str(error))
         else:
-            form = ApiTokenForm()
+            # Shown once on the next page (post/redirect/get, so a reload makes no second token).
+            request.session[NEW_TOKEN_KEY] = token
+            return redirect("portal:api_tokens")
     tokens = list(ApiToken.objects.active().filter(user=request.user))
-    status = 400 if form.errors else 200
-    return render(
-        request,
-        "portal/api_tokens.html",
-        {"form": form, "tokens": tokens, "new_token": new_token},
-        status=status,
-    )
+    context = {"form": form, "tokens": tokens, "new_token": request.session.pop(NEW_TOKEN_KEY, "")}
+    return render(request, "portal/api_tokens.html", context, status=400 if form.errors else 200)
 
 
 @login_required

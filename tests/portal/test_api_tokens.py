@@ -20,8 +20,8 @@ def bearer(token: str) -> APIClient:
 def test_a_person_makes_a_token_on_their_profile_and_sees_it_only_once(starter):
     client = Client()
     client.force_login(starter)
-    page = client.post("/practitioners/me/tokens/", {"name": "release pipeline"})
-    assert page.status_code == 200
+    page = client.post("/practitioners/me/tokens/", {"name": "release pipeline"}, follow=True)
+    assert page.redirect_chain == [("/practitioners/me/tokens/", 302)]
     token = re.search(r'value="(isp_[^"]+)"', page.content.decode()).group(1)
     record = ApiToken.objects.get(user=starter)
     assert record.name == "release pipeline"
