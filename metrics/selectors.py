@@ -333,3 +333,41 @@ def reuse_adoptions(*, projects: QuerySet | None, start: date, end: date) -> dic
         "adopting_business_units": active["units"],
         "product_integrations": active["products"],
     }
+
+
+# --- headline figures per bucket, for the dashboards' trends (portal.reports) ---------------------------
+
+
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start, end) of dates as UTC instants."""
+    return _bounds(start, end)
+
+
+def merged_per_bucket(*, projects: QuerySet | None, edges: list[tuple[date, date]]) -> list[int]:
+    """Change requests merged in each [start, end) of `edges`, in one query."""
+    lo, hi = _bounds(edges[0][0], edges[-1][1])
+    counts = PullRequest.objects.filter(
+        _in("repository__project", _scope(projects)), _NOT_BOT, merged_at__gte=lo, merged_at__lt=hi
+    ).aggregate(
+        **{
+            str(i): Count("pk", filter=_between("merged_at", *_bounds(a, b)))
+            for i, (a, b) in enumerate(edges)
+        }
+    )
+    return [counts[str(i)] for i in range(len(edges))]
+
+
+def contributor_count(*, projects: QuerySet | None, start: date, end: date) -> int:
+    """People who contributed to these projects (all listed ones for None) in [start, end)."""
+    lo, hi = _bounds(start, end)
+    keys, _persons, _units = _contributors(projects=_scope(projects), lo=lo, hi=hi, people=_People())
+    return len(keys)
+
+
+def first_response_hours(*, projects: QuerySet | None, start: date, end: date) -> tuple[list[float], int]:
+    """(hours to first response of the answered items, how many are unanswered) for items created in P."""
+    lo, hi = _bounds(start, end)
+    hours, _within, unanswered = _first_responses(
+        in_scope=_in("repository__project", _scope(projects)), lo=lo, hi=hi
+    )
+    return hours, unanswered

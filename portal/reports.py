@@ -9,13 +9,12 @@ import csv
 import io
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from catalog.models import BusinessUnit, Project
 from community import funnel
 from metrics import engagement, selectors
 from metrics.computations import duration_summary
-from metrics.models import PullRequest
 
 __all__ = [
     "CATEGORIES",
@@ -129,32 +128,19 @@ def report_trend(
     queries per bucket: O(buckets) queries, independent of the amount of activity."""
     projects = _scope(project, business_unit)
     edges = split_period(start, end, buckets)
-    lo, hi = selectors._bounds(start, end)
-    in_scope = selectors._in("repository__project", selectors._scope(projects))
-    merged_at = PullRequest.objects.filter(
-        in_scope, selectors._NOT_BOT, merged_at__gte=lo, merged_at__lt=hi
-    ).aggregate(
-        **{
-            str(i): Count("pk", filter=Q(merged_at__gte=b_lo, merged_at__lt=b_hi))
-            for i, (b_lo, b_hi) in enumerate(selectors._bounds(a, b) for a, b in edges)
-        }
-    )
+    merged = selectors.merged_per_bucket(projects=projects, edges=edges)
     days = engagement.usage_by_day(projects=projects, start=start, end=end)
 
     trend = []
     for i, (b_start, b_end) in enumerate(edges):
-        b_lo, b_hi = selectors._bounds(b_start, b_end)
-        keys, _persons, _units = selectors._contributors(
-            projects=selectors._scope(projects), lo=b_lo, hi=b_hi, people=selectors._People()
-        )
-        hours, _within, unanswered = selectors._first_responses(in_scope=in_scope, lo=b_lo, hi=b_hi)
+        hours, unanswered = selectors.first_response_hours(projects=projects, start=b_start, end=b_end)
         usage = engagement.totals(days, lo=b_start, hi=b_end)
         trend.append(
             {
                 "start": b_start,
                 "end": b_end,
-                "contributors": len(keys),
-                "change_requests_merged": merged_at[str(i)],
+                "contributors": selectors.contributor_count(projects=projects, start=b_start, end=b_end),
+                "change_requests_merged": merged[i],
                 "page_views": usage["page_view"],
                 "asset_consumptions": usage["consumptions"],
                 "first_response_median_hours": duration_summary(hours, unanswered=unanswered)["median_hours"],

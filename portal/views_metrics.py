@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from catalog.models import Asset, BusinessUnit, Project
 from community.models import STAGE_ORDER
 from metrics.models import UsageEvent, UsageKind
-from metrics.selectors import _bounds
+from metrics.selectors import period_bounds
 from portal import reports
 from portal.charts import chart
 
@@ -163,7 +163,7 @@ def _categories(report: dict, previous: dict, trend: list[dict]) -> list[dict]:
 def _top_queries(start: date, end: date) -> tuple[list[dict], list[dict]]:
     """The 10 most frequent searches, and the 10 most frequent with no result, in the period: two
     grouped queries on the (kind, occurred_at) index."""
-    lo, hi = _bounds(start, end)
+    lo, hi = period_bounds(start, end)
     searches = UsageEvent.objects.filter(
         kind=UsageKind.SEARCH, occurred_at__gte=lo, occurred_at__lt=hi
     ).exclude(query="")
