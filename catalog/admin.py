@@ -1,9 +1,16 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
 
+from catalog.interop import FORMATS, ImportFormatError, catalog_import, parse_files
+from catalog.interop.records import MAX_IMPORT_BYTES
 from catalog.models import (
     Adoption,
     Asset,
     BusinessUnit,
+    ImportedEntry,
     Language,
     Project,
     ProjectChange,
@@ -12,6 +19,74 @@ from catalog.models import (
     Topic,
 )
 from catalog.search_index import entries_rebuild
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class CatalogImportForm(forms.Form):
+    """The admin's upload: the same import as ``manage.py import_catalog``."""
+
+    files = MultipleFileField(
+        help_text="SAP: repos.json. innersource: one or more innersource.json files (an object or an array "
+        "each). Backstage: one or more catalog-info.yaml files. At most 20 MB each."
+    )
+    format = forms.ChoiceField(
+        choices=[
+            ("sap", "SAP portal repos.json"),
+            ("innersource", "innersource.json"),
+            ("backstage", "Backstage catalog-info.yaml"),
+        ]
+    )
+    business_unit = forms.ModelChoiceField(
+        queryset=BusinessUnit.objects.all(),
+        required=False,
+        help_text="SAP: every project goes here instead of its repository owner's unit. "
+        "Others: used when the file names no business unit for a project.",
+    )
+    overwrite = forms.BooleanField(
+        required=False,
+        help_text="Also replace values that curators edited in the portal since the last import.",
+    )
+    check_only = forms.BooleanField(
+        required=False, initial=True, help_text="Check the files and show what would change; write nothing."
+    )
+    logo_base_url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        help_text="SAP: where relative logo paths (./images/…) are served, to keep them as logo URLs.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        uploads = cleaned.get("files") or []
+        if not uploads or cleaned.get("format") not in FORMATS:
+            return cleaned
+        contents = []
+        for upload in uploads:
+            if upload.size > MAX_IMPORT_BYTES:
+                raise forms.ValidationError(f"{upload.name}: the file is larger than 20 MB.")
+            contents.append((upload.name, upload.read()))
+        try:
+            cleaned["entries"] = parse_files(
+                format=cleaned["format"], files=contents, logo_base_url=cleaned.get("logo_base_url") or ""
+            )
+        except ImportFormatError as error:
+            raise forms.ValidationError(f"{error} Nothing was imported.") from error
+        return cleaned
 
 
 class ProjectRoleInline(admin.TabularInline):
@@ -49,6 +124,59 @@ class ProjectAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         entries_rebuild(project_ids=[form.instance.pk])
+
+    def get_urls(self):
+        urls = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="catalog_project_import",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def import_view(self, request):
+        """Upload repos.json, innersource.json or catalog-info.yaml files; report per entry."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        report = None
+        form = CatalogImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                report = catalog_import(
+                    entries=data["entries"],
+                    overwrite=data["overwrite"],
+                    dry_run=data["check_only"],
+                    business_unit=data["business_unit"].slug if data["business_unit"] else "",
+                    actor=request.user,
+                )
+            except ImportFormatError as error:
+                form.add_error(None, f"{error} Nothing was imported.")
+            else:
+                level = messages.INFO if report.dry_run else messages.SUCCESS
+                self.message_user(request, report.summary(), level)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import catalog",
+            "form": form,
+            "report": report,
+            "has_view_permission": self.has_view_permission(request),
+        }
+        return TemplateResponse(request, "admin/catalog/import_catalog.html", context)
+
+
+@admin.register(ImportedEntry)
+class ImportedEntryAdmin(admin.ModelAdmin):
+    list_display = ["source", "external_key", "project", "updated_at"]
+    list_filter = ["source"]
+    search_fields = ["external_key", "project__name"]
+    raw_id_fields = ["project"]
+    readonly_fields = ["source", "external_key", "project", "imported_values", "created_at", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Asset)

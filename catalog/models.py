@@ -289,6 +289,7 @@ class ProjectChange(models.Model):
         ARCHIVED = "archived", "archived"
         MERGED = "merged", "merged"
         ADOPTED = "adopted", "recorded an adoption"
+        IMPORTED = "imported", "imported"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="changes")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -302,6 +303,37 @@ class ProjectChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.get_action_display()} {self.project}"
+
+
+class ImportedEntry(models.Model):
+    """Where a project came from when an import wrote it, and the values that import last wrote.
+
+    A field whose current value differs from the one recorded here was edited in the portal since,
+    and a later import keeps that edit unless told to overwrite.
+    """
+
+    class Source(models.TextChoices):
+        SAP = "sap", "SAP portal repos.json"
+        INNERSOURCE = "innersource", "innersource.json"
+        BACKSTAGE = "backstage", "Backstage catalog-info.yaml"
+
+    source = models.CharField(max_length=20, choices=Source.choices)
+    external_key = models.CharField(
+        max_length=400, help_text="repository URL, Backstage entity reference or project slug"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="imported_entries")
+    imported_values = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_key"], name="unique_imported_entry")
+        ]
+        verbose_name_plural = "imported entries"
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_key}"
 
 
 class EntryType(models.TextChoices):

@@ -377,7 +377,7 @@ def adoption_create(
 
 def project_score_refresh(*, project: Project, now: datetime) -> Project:
     """Recompute the stored activity score from the project's repositories (the most active one counts)."""
-    best: tuple[int, list] = (0, [])
+    best: tuple[int, list] | None = None
     has_guidelines = bool(project.contributing_url)
     for repository in project.repositories.all():
         mapping = repository_mapping(
@@ -393,8 +393,10 @@ def project_score_refresh(*, project: Project, now: datetime) -> Project:
             motivation=project.motivation,
         )
         scored = activity_score_explained(mapping, now=now)
-        if scored[0] >= best[0]:
+        # The most active repository counts; a score may be negative (a stale, empty repository).
+        if best is None or scored[0] >= best[0]:
             best = scored
+    best = best or (0, [])
     if (project.activity_score, project.activity_score_explanation) != best:
         Project.objects.filter(pk=project.pk).update(
             activity_score=best[0], activity_score_explanation=best[1]

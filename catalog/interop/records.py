@@ -1,0 +1,216 @@
+"""The forge-neutral shape every import format is read into, and the checks the readers share.
+
+Readers (sap.py, innersource.py, backstage.py) turn files into ``ImportEntry`` objects and refuse a
+bad file as a whole with an ``ImportFormatError`` whose message names the entry; apply.py writes.
+"""
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.utils.dateparse import parse_datetime
+
+from catalog.models import ImportedEntry, Lifecycle
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_ENTRIES = 100_000
+
+Source = ImportedEntry.Source
+
+# Project fields an import may carry; their last imported values are recorded per entry.
+TRACKED_FIELDS = (
+    "name",
+    "description",
+    "motivation",
+    "lifecycle",
+    "license",
+    "docs_url",
+    "contributing_url",
+    "communication_url",
+    "skills_wanted",
+    "contributions_wanted",
+    "logo_url",
+    "topics",
+    "languages",
+    "business_unit",
+)
+TEXT_LIMITS = {"name": 120, "description": 300, "license": 80, "communication_url": 300, "logo_url": 200}
+URL_FIELDS = ("docs_url", "contributing_url", "logo_url")
+REPOSITORY_STATS = (
+    "full_name",
+    "default_branch",
+    "description",
+    "stars",
+    "forks",
+    "watchers",
+    "open_issues",
+    "license",
+    "topics",
+    "participation",
+    "forge_created_at",
+    "forge_updated_at",
+    "forge_pushed_at",
+)
+
+
+class ImportFormatError(ValueError):
+    """A file that cannot be imported; the message names the file and entry, for the person importing."""
+
+
+@dataclass
+class BusinessUnitRef:
+    slug: str
+    name: str
+    # Declared by the file itself (an SAP owner, a Backstage Group, an exported business unit): created
+    # when missing. An undeclared one (a Backstage owner group defined nowhere) gives way to the default.
+    declared: bool = True
+
+
+@dataclass
+class PersonRef:
+    """A person the file names (a Backstage User), matched to a portal account, never created."""
+
+    username: str
+    email: str = ""
+
+
+@dataclass
+class RepositoryData:
+    url: str
+    forge: str
+    stats: dict = field(default_factory=dict)  # Repository field values when the file has statistics
+
+
+@dataclass
+class ImportEntry:
+    index: int  # 1-based position in the import, for messages
+    label: str  # how messages name it: "repos.json #3 (Sol/earth)"
+    source: str
+    key: str = ""
+    kind: str = "project"  # project | business_unit | person | skipped
+    fields: dict = field(default_factory=dict)  # TRACKED_FIELDS values the file gives
+    business_unit: BusinessUnitRef | None = None
+    repositories: list[RepositoryData] = field(default_factory=list)
+    owners: list[PersonRef] = field(default_factory=list)
+    slug: str = ""  # a wanted slug (the portal's own JSON export)
+    default_lifecycle: str = Lifecycle.ACTIVE
+    skip_reason: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def check_size(data: bytes | str, *, name: str) -> None:
+    size = len(data.encode() if isinstance(data, str) else data)
+    if size > MAX_IMPORT_BYTES:
+        raise ImportFormatError(f"{name}: the file is larger than 20 MB ({size // (1024 * 1024)} MB).")
+
+
+def decode(data: bytes | str, *, name: str) -> str:
+    check_size(data, name=name)
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFormatError(f"{name}: the file is not UTF-8 text (byte {error.start}).") from error
+
+
+def load_json(text: str, *, name: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportFormatError(
+            f"{name}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+        ) from error
+    except RecursionError as error:
+        raise ImportFormatError(f"{name}: the JSON is nested too deeply.") from error
+
+
+def text(value, *, label: str, what: str, limit: int | None = None) -> str:
+    """A string field, stripped; None counts as empty. Longer than ``limit`` is cut with an ellipsis."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ImportFormatError(f"{label}: “{what}” must be text, not {type(value).__name__}.")
+    value = value.strip()
+    if limit and len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    return value
+
+
+def words(value, *, label: str, what: str) -> list[str]:
+    """A list of words (nulls and blanks dropped, duplicates removed ignoring case); a string is split on commas."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, list):
+        items = []
+        for item in value:
+            if item is None:
+                continue
+            if isinstance(item, bool) or not isinstance(item, str | int | float):
+                raise ImportFormatError(f"{label}: “{what}” must be a list of words.")
+            items.append(str(item))
+    else:
+        raise ImportFormatError(f"{label}: “{what}” must be a list of words.")
+    seen: dict[str, str] = {}
+    for item in items:
+        item = item.strip()
+        if item and item.casefold() not in seen:
+            if len(item) > 60:
+                raise ImportFormatError(f"{label}: “{what}” has a word longer than 60 characters.")
+            seen[item.casefold()] = item
+    return list(seen.values())
+
+
+def is_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+
+
+def url_or_note(entry: ImportEntry, *, target: str, value, what: str, hint: str = "") -> None:
+    """Keep an http(s) URL for ``target``; note anything else as not kept."""
+    value = text(value, label=entry.label, what=what)
+    if not value:
+        return
+    if is_url(value) and len(value) <= 200:
+        entry.fields[target] = value
+    elif is_url(value):
+        entry.notes.append(f"{what} URL longer than 200 characters: not kept")
+    else:
+        entry.notes.append(f"{what} “{value[:80]}” is not an http(s) URL: not kept{hint}")
+
+
+def count(value, *, label: str, what: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise ImportFormatError(f"{label}: “{what}” must be a number of at least 0.")
+    return int(value)
+
+
+def timestamp(value, *, label: str, what: str) -> datetime | None:
+    if value is None or value == "":
+        return None
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None or parsed.tzinfo is None:
+        raise ImportFormatError(f"{label}: “{what}” must be an ISO 8601 date-time with a time zone.")
+    return parsed
+
+
+def weekly_counts(value, *, label: str, what: str) -> list[int]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > 520:
+        raise ImportFormatError(f"{label}: “{what}” must be a list of weekly commit counts.")
+    return [count(week, label=label, what=what) for week in value]
+
+
+def mapping(value, *, label: str, what: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ImportFormatError(f"{label}: “{what}” must be an object.")
+    return value
