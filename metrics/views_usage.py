@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from catalog.models import Project
 from metrics.models import UsageKind
 from metrics.usage import usage_record
+from portal.ratelimit import rate_limited
 
 MAX_BODY_BYTES = 4096
 MAX_POSITION = 100_000
@@ -108,6 +109,7 @@ def _same_origin(request: HttpRequest) -> bool:
 
 @csrf_exempt
 @require_POST
+@rate_limited(scope="beacon", rate_setting="USAGE_BEACON_RATE")
 def beacon(request: HttpRequest) -> HttpResponse:
     if not _same_origin(request):
         return _bad("cross-site beacons are not accepted", status=403)

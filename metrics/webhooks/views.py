@@ -14,6 +14,7 @@ from catalog.services import normalise_repository_url
 from metrics.models import WebhookDelivery
 from metrics.services import activity_upsert
 from metrics.webhooks import github, gitlab
+from portal.ratelimit import rate_limited
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ def _receive(request: HttpRequest, *, forge: str, event: str, delivery_id: str) 
 
 @csrf_exempt
 @require_POST
+@rate_limited(scope="webhook", rate_setting="WEBHOOK_RATE")
 def github_webhook(request: HttpRequest) -> JsonResponse:
     return _receive(
         request,
@@ -93,6 +95,7 @@ def github_webhook(request: HttpRequest) -> JsonResponse:
 
 @csrf_exempt
 @require_POST
+@rate_limited(scope="webhook", rate_setting="WEBHOOK_RATE")
 def gitlab_webhook(request: HttpRequest) -> JsonResponse:
     # GitLab sends an idempotency key (newer) or a webhook UUID per delivery.
     delivery_id = request.headers.get("Idempotency-Key") or request.headers.get("X-Gitlab-Event-UUID", "")
