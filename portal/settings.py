@@ -323,6 +323,9 @@ GITLAB_URL = env_str("GITLAB_URL", "https://gitlab.com").rstrip("/")
 GITLAB_TOKEN = env_str("GITLAB_TOKEN")
 GITHUB_WEBHOOK_SECRET = env_str("GITHUB_WEBHOOK_SECRET")
 GITLAB_WEBHOOK_TOKEN = env_str("GITLAB_WEBHOOK_TOKEN")
+# Plain git clones only from the forges above and these hosts (comma-separated); local paths only when on.
+GIT_ALLOWED_HOSTS = env_list("GIT_ALLOWED_HOSTS", [])
+GIT_ALLOW_LOCAL_PATHS = env_bool("GIT_ALLOW_LOCAL_PATHS", default=False)
 PORTAL_BOT_LOGINS = {login.lower() for login in env_list("PORTAL_BOT_LOGINS", [])}
 # How long one request to a forge may take, and how many pages one sync reads at most per endpoint.
 FORGE_TIMEOUT_SECONDS = float(env_str("FORGE_TIMEOUT_SECONDS", "20"))

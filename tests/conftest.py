@@ -100,6 +100,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, session_fake_forge
         "GITHUB_API_URL": session_fake_forge.url,
         "GITLAB_URL": session_fake_forge.url,
         "PORTAL_MEDIA_ROOT": str(tmp_path_factory.mktemp("worker-media")),
+        # The worker syncs git repositories the tests build in temporary folders.
+        "GIT_ALLOW_LOCAL_PATHS": "1",
     }
     process = subprocess.Popen(
         [

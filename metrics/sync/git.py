@@ -59,28 +59,45 @@ REPOSITORY_ENV = {
 }  # fmt: skip
 
 
+def git_allowed_hosts() -> set[str]:
+    """Hosts the portal may clone from: the configured forges' and GIT_ALLOWED_HOSTS. A registered
+    repository URL is typed by people, so it must not make the portal fetch from anywhere else."""
+    hosts = {host.lower() for host in settings.GIT_ALLOWED_HOSTS}
+    for url in (settings.GITHUB_API_URL, settings.GITLAB_URL):
+        host = (urlsplit(url).hostname or "").lower()
+        hosts.add(host.removeprefix("api.") if host == "api.github.com" else host)
+    return hosts - {""}
+
+
 def git_url_check(url: str) -> None:
-    """Accept http(s)://, ssh://, git@host:path, file:// and absolute local paths; refuse the rest
-    (other transports such as ext:: run commands, and a leading "-" would be read as an option)."""
+    """Accept http(s)://, ssh:// and git@host:path on an allowed host, and (when GIT_ALLOW_LOCAL_PATHS is
+    on) file:// and absolute local paths; refuse the rest (other transports such as ext:: run commands,
+    and a leading "-" would be read as an option)."""
     shown = CREDENTIALS_RE.sub(r"\1:***@", url)[:200]
     refusal = ForgeError(
         f"unsupported git URL {shown!r}: use https://, ssh://, git@host:path or an absolute path"
     )
     if not url or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
         raise refusal
+    local_refused = ForgeError(f"local git paths are not allowed ({shown!r}); set GIT_ALLOW_LOCAL_PATHS")
     if url.startswith("/"):
+        if not settings.GIT_ALLOW_LOCAL_PATHS:
+            raise local_refused
         return
     scp = SCP_RE.match(url)
-    if scp and not scp.group("path").startswith("-"):
-        return
     parts = urlsplit(url)
-    if parts.scheme == "file" and parts.path.startswith("/") and parts.netloc in ("", "localhost"):
+    if scp and not scp.group("path").startswith("-"):
+        host = scp.group("host")
+    elif parts.scheme == "file" and parts.path.startswith("/") and parts.netloc in ("", "localhost"):
+        if not settings.GIT_ALLOW_LOCAL_PATHS:
+            raise local_refused
         return
-    host = parts.netloc.rpartition("@")[2]
-    host = re.sub(r":\d+$", "", host)
-    if parts.scheme in ("http", "https", "ssh") and HOST_RE.match(host or "-"):
-        return
-    raise refusal
+    else:
+        host = re.sub(r":\d+$", "", parts.netloc.rpartition("@")[2])
+        if parts.scheme not in ("http", "https", "ssh") or not HOST_RE.match(host or "-"):
+            raise refusal
+    if host.lower() not in git_allowed_hosts():
+        raise ForgeError(f"git host {host!r} is not one the portal may reach; add it to GIT_ALLOWED_HOSTS")
 
 
 def _first_line(stderr: bytes) -> str:

@@ -68,6 +68,12 @@ class Source:
         return set(git(self.path, "log", *options, "--format=%H", "trunk").split())
 
 
+@pytest.fixture(autouse=True)
+def _local_repositories_allowed(settings):
+    """These tests sync real repositories that they build in a temporary folder."""
+    settings.GIT_ALLOW_LOCAL_PATHS = True
+
+
 @pytest.fixture
 def now():
     return timezone.now()
@@ -272,8 +278,40 @@ def test_urls_that_git_could_misuse_are_refused(url):
         "/srv/git/tool.git",
     ],
 )
-def test_the_usual_git_urls_are_accepted(url):
+def test_the_usual_git_urls_are_accepted(url, settings):
+    settings.GIT_ALLOWED_HOSTS = ["git.example.com", "10.0.0.5"]
+    settings.GIT_ALLOW_LOCAL_PATHS = True
     git_sync.git_url_check(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://metadata.internal/latest/",
+        "http://169.254.169.254/computeMetadata/v1/",
+        "git@evil.example.com:team/tool.git",
+        "ssh://git@intranet.example.com/team/tool.git",
+    ],
+)
+def test_hosts_that_are_not_configured_forges_are_refused(url, settings):
+    settings.GIT_ALLOWED_HOSTS = ["git.example.com"]
+    with pytest.raises(ForgeError, match="GIT_ALLOWED_HOSTS"):
+        git_sync.git_url_check(url)
+
+
+@pytest.mark.parametrize("url", ["/etc/secrets.git", "file:///srv/git/tool.git"])
+def test_local_paths_are_refused_unless_allowed(url, settings):
+    settings.GIT_ALLOW_LOCAL_PATHS = False
+    with pytest.raises(ForgeError, match="GIT_ALLOW_LOCAL_PATHS"):
+        git_sync.git_url_check(url)
+
+
+def test_the_configured_forges_hosts_are_allowed(settings):
+    settings.GITHUB_API_URL = "https://github.example.com/api/v3"
+    settings.GITLAB_URL = "https://gitlab.example.com"
+    settings.GIT_ALLOWED_HOSTS = []
+    git_sync.git_url_check("https://github.example.com/team/tool.git")
+    git_sync.git_url_check("git@gitlab.example.com:team/tool.git")
 
 
 def test_the_sync_task_records_a_one_line_error_for_a_refused_url(db, settings, tmp_path):
@@ -307,6 +345,7 @@ def test_the_sync_task_records_a_one_line_error_for_a_missing_path(db, settings,
 def test_an_unreachable_server_is_a_transient_error_to_retry(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.FORGE_TIMEOUT_SECONDS = 1
+    settings.GIT_ALLOWED_HOSTS = ["127.0.0.1"]
     repository = Repository.objects.create(
         project=ProjectFactory(), forge="git", url="http://127.0.0.1:1/tool.git"
     )
