@@ -7,6 +7,7 @@ Production differs only by environment values (DATABASE_URL, REDIS_URL, SECRET_K
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -28,6 +29,11 @@ def env_bool(name: str, default: bool) -> bool:
     if raw.lower() in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -283,6 +289,17 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Signing in with a provider posts a form that redirects to the provider: form-action must allow it.
+SIGN_IN_ORIGINS = [
+    _origin(url)
+    for variable, url in (
+        ("GITHUB_CLIENT_ID", env_str("GITHUB_URL", "https://github.com")),
+        ("GITLAB_CLIENT_ID", env_str("GITLAB_URL", "https://gitlab.com")),
+        ("OIDC_CLIENT_ID", env_str("OIDC_SERVER_URL")),
+    )
+    if env_str(variable) and url
+]
+
 # Content-Security-Policy (Django's own): only the portal's own scripts (inline ones carry the request's
 # nonce), styles and connections; project logos may come from any https host; nothing may frame us.
 SECURE_CSP = {
@@ -296,7 +313,7 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
-    "form-action": [CSP.SELF, *env_list("CSP_FORM_ACTION", [])],
+    "form-action": [CSP.SELF, *SIGN_IN_ORIGINS, *env_list("CSP_FORM_ACTION", [])],
     "frame-ancestors": [CSP.NONE],
 }
 

@@ -157,3 +157,17 @@ def test_webhooks_are_limited_per_address(client, db, settings, path):
     statuses = [client.post(path, "{}", content_type="application/json").status_code for _ in range(3)]
     assert statuses[:2] != [429, 429]
     assert statuses[2] == 429
+
+
+def test_sign_in_providers_are_allowed_as_form_targets_and_nothing_else():
+    off = settings_in_subprocess({}, "[str(source) for source in settings.SECURE_CSP['form-action']]")
+    assert off.stdout.strip() == '["\'self\'"]', off.stdout + off.stderr
+    on = settings_in_subprocess(
+        {
+            "GITHUB_CLIENT_ID": "x",
+            "OIDC_CLIENT_ID": "y",
+            "OIDC_SERVER_URL": "https://sso.acme.example/realms/a",
+        },
+        "settings.SIGN_IN_ORIGINS",
+    )
+    assert on.stdout.strip() == "['https://github.com', 'https://sso.acme.example']", on.stderr
