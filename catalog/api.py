@@ -32,6 +32,9 @@ from catalog.models import (
     ProjectRole,
     ReviewStatus,
     Topic,
+    Visibility,
+    sees_everything,
+    visible_to_q,
 )
 from catalog.readiness import READINESS_ITEMS
 from catalog.views import can_edit
@@ -172,6 +175,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     maintainers = serializers.SerializerMethodField()
     repositories = RepositorySerializer(many=True, read_only=True)
     page = serializers.CharField(source="get_absolute_url", read_only=True)
+    visible_units = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     # Empty when not given, so plain strings rather than "uri" in the schema.
     docs_url = serializers.CharField(read_only=True)
     contributing_url = serializers.CharField(read_only=True)
@@ -197,6 +201,8 @@ class ProjectSerializer(serializers.ModelSerializer):
             "logo_url",
             "declared_readiness",
             "review_status",
+            "visibility",
+            "visible_units",
             "featured",
             "verified",
             "activity_score",
@@ -247,6 +253,14 @@ class ProjectWriteSerializer(serializers.Serializer):
     logo_url = serializers.URLField(required=False, allow_blank=True, max_length=200, default="")
     declared_readiness = serializers.ListField(
         child=serializers.ChoiceField(choices=READINESS_ITEMS), required=False, max_length=20
+    )
+    visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.COMPANY)
+    visible_units = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=BusinessUnit.objects.all(),
+        many=True,
+        required=False,
+        help_text="Business units (slugs) that see a restricted project besides its host unit.",
     )
     maintainer_emails = serializers.ListField(
         child=serializers.EmailField(), required=False, max_length=20, help_text="People with an account."
@@ -299,6 +313,8 @@ class ProjectWriteSerializer(serializers.Serializer):
             logo_url=data.get("logo_url", ""),
             declared_readiness=list(data.get("declared_readiness", [])),
             maintainers=maintainers,
+            visibility=data.get("visibility", Visibility.COMPANY),
+            visible_units=list(data.get("visible_units", [])),
         )
 
 
@@ -320,6 +336,8 @@ def _project_values(project: Project) -> dict:
         "contributions_wanted": project.contributions_wanted,
         "logo_url": project.logo_url,
         "declared_readiness": project.declared_readiness,
+        "visibility": project.visibility,
+        "visible_units": list(project.visible_units.all()),
     }
 
 
@@ -461,9 +479,9 @@ def visible_projects(user):
     if is_program_office(user):
         return projects
     if not user.is_authenticated:
-        return projects.filter(review_status=ReviewStatus.APPROVED)
+        return projects.filter(review_status=ReviewStatus.APPROVED, visibility=Visibility.COMPANY)
     own = ProjectRole.objects.filter(user=user, role__in=ProjectRole.EDITOR_ROLES).values("project_id")
-    return projects.filter(Q(review_status=ReviewStatus.APPROVED) | Q(pk__in=own))
+    return projects.filter(Q(review_status=ReviewStatus.APPROVED) | Q(pk__in=own)).visible_to(user)
 
 
 def _active_adoptions() -> Q:
@@ -503,6 +521,7 @@ class ProjectViewSet(
                 "topics",
                 "languages",
                 "repositories",
+                "visible_units",
                 Prefetch("roles", queryset=ProjectRole.objects.select_related("user")),
             )
         )
@@ -519,6 +538,7 @@ class ProjectViewSet(
     def _check_duplicates(self, serializer, *, exclude_pk: int | None = None, confirm: bool) -> None:
         fields = serializer.validated_data
         duplicates = selectors.project_duplicates(
+            viewer=self.request.user,
             name=fields.get("name", ""),
             repository_urls=fields.get("repository_urls", []),
             exclude_pk=exclude_pk,
@@ -526,11 +546,7 @@ class ProjectViewSet(
         blocking = [d for d in duplicates if d["blocking"]]
         if blocking:
             raise serializers.ValidationError(
-                {
-                    "repository_urls": [
-                        f"This repository is already registered by “{blocking[0]['project'].name}”."
-                    ]
-                }
+                {"repository_urls": [f"This repository is already registered by “{blocking[0]['name']}”."]}
             )
         if confirm and duplicates and not fields.get("not_a_duplicate"):
             names = ", ".join(d["project"].name for d in duplicates[:5])
@@ -670,12 +686,15 @@ class AdoptionViewSet(
     ordering = ["-since", "-pk"]
 
     def get_queryset(self):
-        return Adoption.objects.filter(asset__project__in=Project.objects.listed()).select_related(
+        visible = Project.objects.listed().visible_to(self.request.user)
+        return Adoption.objects.filter(asset__project__in=visible).select_related(
             "asset__project", "business_unit"
         )
 
     def perform_create(self, serializer):
         data = serializer.validated_data
+        if not data["asset"].project.is_visible_to(self.request.user):
+            raise serializers.ValidationError({"asset": ["No such asset."]})
         if not data["asset"].project.is_listed:
             raise PermissionDenied("Only assets of approved projects can be adopted.")
         serializer.instance = services.adoption_create(
@@ -697,6 +716,8 @@ class _NamedViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         listed = Q(projects__review_status=ReviewStatus.APPROVED, projects__merged_into__isnull=True)
+        if not sees_everything(self.request.user):
+            listed &= visible_to_q(self.request.user, prefix="projects__")
         return self.model.objects.annotate(project_count=Count("projects", filter=listed, distinct=True))
 
     def filter_queryset(self, queryset):
@@ -800,7 +821,7 @@ class SearchView(APIView):
             raise serializers.ValidationError({"page_size": ["A whole number from 1 to 100."]}) from None
         if not 1 <= page_size <= 100:
             raise serializers.ValidationError({"page_size": ["A whole number from 1 to 100."]})
-        results = selectors.catalog_search(query=query, page_size=page_size)
+        results = selectors.catalog_search(query=query, viewer=request.user, page_size=page_size)
         facets = {
             name: [
                 {"value": f.value, "label": f.label, "count": f.count, "selected": f.selected} for f in values

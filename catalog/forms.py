@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
 
 from catalog.descriptors import DescriptorError, parse_descriptor
-from catalog.models import Adoption, Asset, AssetKind, BusinessUnit, Lifecycle, Project
+from catalog.models import Adoption, Asset, AssetKind, BusinessUnit, Lifecycle, Project, Visibility
 from catalog.readiness import READINESS_ITEMS
 from catalog.services import AssetFields, ProjectFields
 
@@ -67,6 +67,22 @@ class ProjectForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="What the repository already has",
     )
+    visibility = forms.TypedChoiceField(
+        choices=Visibility.choices,
+        initial=Visibility.COMPANY,
+        required=False,
+        empty_value=Visibility.COMPANY,
+        widget=forms.RadioSelect,
+        label="Who may see it",
+        help_text="InnerSource works best open to everyone; restrict only what must be (e.g. export control).",
+    )
+    visible_units = forms.ModelMultipleChoiceField(
+        queryset=BusinessUnit.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Business units that see it (when restricted)",
+        help_text="The host unit, the project's people and the program office always see it.",
+    )
 
     def clean_repository_urls(self) -> list[str]:
         urls = split_words(self.cleaned_data["repository_urls"].replace(" ", "\n"))
@@ -112,6 +128,8 @@ class ProjectForm(forms.Form):
             logo_url=data["logo_url"],
             declared_readiness=list(data["declared_readiness"]),
             maintainers=data["maintainer_emails"],
+            visibility=data["visibility"],
+            visible_units=list(data["visible_units"]),
         )
 
     @staticmethod
@@ -133,6 +151,8 @@ class ProjectForm(forms.Form):
             "contributions_wanted": project.contributions_wanted,
             "logo_url": project.logo_url,
             "declared_readiness": project.declared_readiness,
+            "visibility": project.visibility,
+            "visible_units": [unit.pk for unit in project.visible_units.all()],
             "maintainer_emails": ", ".join(
                 role.user.email for role in project.roles.filter(role="maintainer").select_related("user")
             ),

@@ -2,10 +2,13 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+from portal.permissions import is_program_office
 
 
 class BusinessUnit(models.Model):
@@ -66,10 +69,38 @@ class AssetKind(models.TextChoices):
     PIPELINE = "pipeline", "Pipeline"
 
 
+class Visibility(models.TextChoices):
+    COMPANY = "company", "Everyone in the company"
+    UNITS = "units", "Only some business units"
+
+
+def viewer_unit_id(user) -> int | None:
+    """The business unit a signed-in person belongs to (their practitioner profile's), if any. Read through
+    the ORM relation: the catalog never imports the community app."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.practitioner.business_unit_id
+    except ObjectDoesNotExist:
+        return None
+
+
+def sees_everything(user) -> bool:
+    """The program office sees every project, restricted or not."""
+    return is_program_office(user)
+
+
 class ProjectQuerySet(models.QuerySet):
     def listed(self):
         """Projects the catalog shows: approved and not merged into another."""
         return self.filter(review_status=ReviewStatus.APPROVED, merged_into__isnull=True)
+
+    def visible_to(self, user):
+        """Projects this person may know of: company-wide ones, and restricted ones shared with their
+        business unit or hosted by it, or where they hold a role. The program office sees everything."""
+        if sees_everything(user):
+            return self
+        return self.filter(visible_to_q(user))
 
     def editable_by(self, user):
         if not user.is_authenticated:
@@ -77,6 +108,19 @@ class ProjectQuerySet(models.QuerySet):
         if user.is_superuser or user.groups.filter(name=settings.PROGRAM_OFFICE_GROUP).exists():
             return self
         return self.filter(roles__user=user, roles__role__in=ProjectRole.EDITOR_ROLES).distinct()
+
+
+def visible_to_q(user, prefix: str = "") -> Q:
+    """The condition of ProjectQuerySet.visible_to, on a relation to Project (`prefix`, e.g. "project__")."""
+    condition = Q(**{f"{prefix}visibility": Visibility.COMPANY})
+    if not user.is_authenticated:
+        return condition
+    unit = viewer_unit_id(user)
+    if unit is not None:
+        shared = Project.visible_units.through.objects.filter(businessunit_id=unit).values("project_id")
+        condition |= Q(**{f"{prefix}business_unit_id": unit}) | Q(**{f"{prefix}pk__in": shared})
+    roles = ProjectRole.objects.filter(user=user).values("project_id")
+    return condition | Q(**{f"{prefix}pk__in": roles})
 
 
 class Project(models.Model):
@@ -103,6 +147,16 @@ class Project(models.Model):
         default=list,
         blank=True,
         help_text="Readiness items the starter declares until synced data is available.",
+    )
+
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.COMPANY, db_index=True
+    )
+    visible_units = models.ManyToManyField(
+        BusinessUnit,
+        blank=True,
+        related_name="shared_projects",
+        help_text="Besides the host unit, the units that see a restricted project.",
     )
 
     review_status = models.CharField(
@@ -143,6 +197,13 @@ class Project(models.Model):
     @property
     def is_listed(self) -> bool:
         return self.review_status == ReviewStatus.APPROVED and self.merged_into_id is None
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.visibility == Visibility.UNITS
+
+    def is_visible_to(self, user) -> bool:
+        return not self.is_restricted or Project.objects.filter(pk=self.pk).visible_to(user).exists()
 
 
 class ProjectRole(models.Model):
@@ -359,6 +420,8 @@ class SearchEntry(models.Model):
     business_unit = models.ForeignKey(BusinessUnit, on_delete=models.CASCADE, related_name="+")
     lifecycle = models.CharField(max_length=20, choices=Lifecycle.choices, db_index=True)
     wants_contributions = models.BooleanField(default=False, db_index=True)
+    # A project restricted to named business units: its entries are searched only by people who see it.
+    restricted = models.BooleanField(default=False, db_index=True)
     featured = models.BooleanField(default=False)
     verified = models.BooleanField(default=False)
     activity_score = models.IntegerField(default=0, db_index=True)

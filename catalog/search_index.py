@@ -56,6 +56,7 @@ def _entry_create(
         business_unit_id=project.business_unit_id,
         lifecycle=project.lifecycle,
         wants_contributions=project.wants_contributions,
+        restricted=project.is_restricted,
         featured=project.featured,
         verified=project.verified,
         activity_score=project.activity_score,
@@ -111,7 +112,10 @@ def entries_rebuild(*, project_ids: Iterable[int]) -> None:
             keywords=keywords,
         )
         new_entry_ids.append(entry.pk)
-        vocabulary |= words_of(project.name, project.description, keywords)
+        # A restricted project's words stay out of the shared vocabulary: a typo correction or a
+        # suggestion must not reveal it to people who do not see it.
+        if not project.is_restricted:
+            vocabulary |= words_of(project.name, project.description, keywords)
         for asset in assets:
             # An asset without its own topics or languages inherits its project's.
             asset_topics = list(asset.topics.all()) or list(project.topics.all())
@@ -131,7 +135,8 @@ def entries_rebuild(*, project_ids: Iterable[int]) -> None:
                 keywords=asset_keywords,
             )
             new_entry_ids.append(asset_entry.pk)
-            vocabulary |= words_of(asset.name, asset.description)
+            if not project.is_restricted:
+                vocabulary |= words_of(asset.name, asset.description)
     if uses_postgres() and new_entry_ids:
         SearchEntry.objects.filter(pk__in=new_entry_ids).update(
             search_vector=SearchVector("name", weight="A", config="english")

@@ -20,6 +20,8 @@ from catalog.models import (
     ReviewStatus,
     SearchEntry,
     SearchTerm,
+    Visibility,
+    sees_everything,
 )
 from catalog.search_index import uses_postgres
 
@@ -286,14 +288,23 @@ def corrected_query(q: str) -> str:
     return "" if result == " ".join(tokens) else result
 
 
-def catalog_search(*, query: CatalogQuery, page_size: int | None = None) -> SearchResults:
+def visible_entries(viewer) -> QuerySet:
+    """Index rows this person may find: all company-wide ones, and those of restricted projects they see."""
+    entries = SearchEntry.objects.all()
+    if sees_everything(viewer):
+        return entries
+    restricted_seen = Project.objects.filter(visibility=Visibility.UNITS).visible_to(viewer).values("pk")
+    return entries.filter(Q(restricted=False) | Q(project_id__in=restricted_seen))
+
+
+def catalog_search(*, query: CatalogQuery, viewer, page_size: int | None = None) -> SearchResults:
     """Ranked, faceted, paginated search over listed projects and their assets.
 
     Exact name or slug matches come first, then full-text rank (PostgreSQL: weighted tsvector),
     then featured and activity. A search with no result is retried with the closest vocabulary words.
     """
     page_size = min(page_size or settings.CATALOG_PAGE_SIZE, settings.CATALOG_MAX_PAGE_SIZE)
-    entries = SearchEntry.objects.all()
+    entries = visible_entries(viewer)
     matched = _text_match(entries, query.q) if query.q else entries
     fixed = ""
     suggestions: list[str] = []
@@ -326,8 +337,16 @@ def catalog_search(*, query: CatalogQuery, page_size: int | None = None) -> Sear
     )
 
 
-def project_duplicates(*, name: str, repository_urls: list[str], exclude_pk: int | None = None) -> list[dict]:
-    """Projects that look like the one being registered: the same repository, or a very similar name."""
+HIDDEN_PROJECT = "a project restricted to other business units (ask the program office)"
+
+
+def project_duplicates(
+    *, name: str, repository_urls: list[str], viewer, exclude_pk: int | None = None
+) -> list[dict]:
+    """Projects that look like the one being registered: the same repository, or a very similar name.
+
+    A restricted project the person does not see still blocks its repository, without being named;
+    it is never offered as a similar name."""
     from catalog.services import normalise_repository_url
 
     found: dict[int, dict] = {}
@@ -336,12 +355,16 @@ def project_duplicates(*, name: str, repository_urls: list[str], exclude_pk: int
     if exclude_pk:
         live = live.exclude(pk=exclude_pk)
     if urls:
+        seen = set(live.visible_to(viewer).filter(repositories__url__in=urls).values_list("pk", flat=True))
         for project in live.filter(repositories__url__in=urls).distinct()[:10]:
+            shown = project.pk in seen
             found[project.pk] = {
-                "project": project,
+                "project": project if shown else None,
+                "name": project.name if shown else HIDDEN_PROJECT,
                 "reason": "registers the same repository",
                 "blocking": True,
             }
+    live = live.visible_to(viewer)
     name = name.strip()
     if len(name) >= 3:
         if uses_postgres():
@@ -361,15 +384,26 @@ def project_duplicates(*, name: str, repository_urls: list[str], exclude_pk: int
             ][:5]
         for project in similar:
             found.setdefault(
-                project.pk, {"project": project, "reason": "has a very similar name", "blocking": False}
+                project.pk,
+                {
+                    "project": project,
+                    "name": project.name,
+                    "reason": "has a very similar name",
+                    "blocking": False,
+                },
             )
     return list(found.values())
 
 
 def home_highlights() -> dict:
     """What the home page shows: featured and new projects, most adopted assets, the catalog in figures."""
-    listed = Project.objects.listed()
-    entries = SearchEntry.objects.select_related("business_unit").prefetch_related("languages")
+    # The home page is the same for everyone (and cacheable): restricted projects are never on it.
+    listed = Project.objects.listed().filter(visibility=Visibility.COMPANY)
+    entries = (
+        SearchEntry.objects.filter(restricted=False)
+        .select_related("business_unit")
+        .prefetch_related("languages")
+    )
     return {
         "featured": list(
             entries.filter(entry_type=EntryType.PROJECT, featured=True).order_by("-activity_score")[:6]
@@ -385,7 +419,7 @@ def home_highlights() -> dict:
         ),
         "figures": {
             "projects": listed.count(),
-            "assets": SearchEntry.objects.filter(entry_type=EntryType.ASSET).count(),
+            "assets": entries.filter(entry_type=EntryType.ASSET).count(),
             "adoptions": Adoption.objects.active().filter(asset__project__in=listed).count(),
             "business_units": BusinessUnit.objects.count(),
         },

@@ -24,6 +24,7 @@ from catalog.models import (
     Repository,
     ReviewStatus,
     Topic,
+    Visibility,
 )
 from catalog.scoring import activity_score_explained, repository_mapping
 from catalog.search_index import entries_rebuild
@@ -56,6 +57,9 @@ class ProjectFields:
     declared_readiness: list[str] = field(default_factory=list)
     # None leaves the maintainers as they are; a list replaces them (owners stay owners).
     maintainers: list[AbstractBaseUser] | None = None
+    visibility: str = Visibility.COMPANY
+    # With visibility "units": the units besides the host unit that see the project.
+    visible_units: list[BusinessUnit] = field(default_factory=list)
 
 
 SIMPLE_FIELDS = (
@@ -72,6 +76,7 @@ SIMPLE_FIELDS = (
     "contributions_wanted",
     "logo_url",
     "declared_readiness",
+    "visibility",
 )
 
 
@@ -133,6 +138,11 @@ def _apply_fields(*, project: Project, fields: ProjectFields) -> dict[str, list]
         if sorted(o.name for o in new_objects) != old_names:
             changed[relation] = [", ".join(old_names), ", ".join(o.name for o in new_objects)]
             getattr(project, relation).set(new_objects)
+    old_units = sorted(unit.slug for unit in project.visible_units.all())
+    new_units = [] if fields.visibility == Visibility.COMPANY else list(fields.visible_units)
+    if sorted(unit.slug for unit in new_units) != old_units:
+        changed["visible_units"] = [", ".join(old_units), ", ".join(sorted(u.slug for u in new_units))]
+        project.visible_units.set(new_units)
     if fields.maintainers is not None:
         current = {role.user_id: role for role in project.roles.filter(role=ProjectRole.Role.MAINTAINER)}
         owners = set(project.roles.filter(role=ProjectRole.Role.OWNER).values_list("user_id", flat=True))

@@ -39,7 +39,7 @@ def program_office_required(request: HttpRequest) -> None:
 
 def search(request: HttpRequest) -> HttpResponse:
     query = selectors.CatalogQuery.from_params(request.GET)
-    results = selectors.catalog_search(query=query)
+    results = selectors.catalog_search(query=query, viewer=request.user)
     search_id = uuid.uuid4()
     if query.q or request.GET:
         # Usage recording (metrics' middleware) reads this after the response; catalog never imports metrics.
@@ -62,7 +62,9 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_project(request: HttpRequest, slug: str) -> Project:
-    project = get_object_or_404(Project.objects.select_related("business_unit", "merged_into"), slug=slug)
+    # A restricted project does not exist for people outside its business units (404, not 403).
+    projects = Project.objects.visible_to(request.user).select_related("business_unit", "merged_into")
+    project = get_object_or_404(projects, slug=slug)
     if not project.is_listed and not project.merged_into_id and not can_edit(request.user, project):
         raise Http404("No such project in the catalog.")
     return project
@@ -124,7 +126,7 @@ def asset_detail(request: HttpRequest, slug: str, asset_slug: str) -> HttpRespon
 @login_required
 def asset_edit(request: HttpRequest, slug: str, asset_slug: str | None = None) -> HttpResponse:
     """Add an asset to a project (no asset_slug) or change one: owners, maintainers, program office."""
-    project = get_object_or_404(Project, slug=slug, merged_into__isnull=True)
+    project = get_object_or_404(Project.objects.visible_to(request.user), slug=slug, merged_into__isnull=True)
     if not can_edit(request.user, project):
         raise PermissionDenied(
             "Only the project's owners and maintainers (or the program office) edit its assets."
@@ -182,13 +184,15 @@ def register(request: HttpRequest) -> HttpResponse:
         form = RegistrationForm(request.POST)
         if form.is_valid():
             duplicates = selectors.project_duplicates(
-                name=form.cleaned_data["name"], repository_urls=form.cleaned_data["repository_urls"]
+                viewer=request.user,
+                name=form.cleaned_data["name"],
+                repository_urls=form.cleaned_data["repository_urls"],
             )
             blocking = [d for d in duplicates if d["blocking"]]
             if blocking:
                 form.add_error(
                     "repository_urls",
-                    f"This repository is already registered by “{blocking[0]['project'].name}”. "
+                    f"This repository is already registered by “{blocking[0]['name']}”. "
                     "Join that community instead, or ask the program office to merge.",
                 )
             elif duplicates and not form.cleaned_data["not_a_duplicate"]:
@@ -217,28 +221,27 @@ def register_duplicates(request: HttpRequest) -> HttpResponse:
     """As the starter types: projects that look like the one being registered."""
     name = request.GET.get("name", "")[:120]
     urls = request.GET.get("repository_urls", "")[:2000].split()
-    duplicates = selectors.project_duplicates(name=name, repository_urls=urls)
+    duplicates = selectors.project_duplicates(name=name, repository_urls=urls, viewer=request.user)
     return render(request, "catalog/_duplicates.html", {"duplicates": duplicates})
 
 
 @login_required
 def project_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    project = get_object_or_404(Project, slug=slug, merged_into__isnull=True)
+    project = get_object_or_404(Project.objects.visible_to(request.user), slug=slug, merged_into__isnull=True)
     if not can_edit(request.user, project):
         raise PermissionDenied("Only the project's owners and maintainers (or the program office) edit it.")
     if request.method == "POST":
         form = ProjectForm(request.POST)
         if form.is_valid():
             duplicates = selectors.project_duplicates(
+                viewer=request.user,
                 name=form.cleaned_data["name"],
                 repository_urls=form.cleaned_data["repository_urls"],
                 exclude_pk=project.pk,
             )
             blocking = [d for d in duplicates if d["blocking"]]
             if blocking:
-                form.add_error(
-                    "repository_urls", f"This repository belongs to “{blocking[0]['project'].name}”."
-                )
+                form.add_error("repository_urls", f"This repository belongs to “{blocking[0]['name']}”.")
             else:
                 services.project_update(project=project, user=request.user, fields=form.to_fields())
                 messages.success(request, "Saved.")
@@ -259,6 +262,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
     for project in pending:
         project.possible_duplicates = selectors.project_duplicates(
+            viewer=request.user,
             name=project.name,
             repository_urls=[r.url for r in project.repositories.all()],
             exclude_pk=project.pk,

@@ -85,6 +85,7 @@ def _candidates(user, *, since: datetime) -> list[Project]:
     roles = ProjectRole.objects.filter(user=user).values("project_id")
     projects = (
         Project.objects.listed()
+        .visible_to(user)
         .exclude(contributions_wanted="")
         .exclude(pk__in=member_of)
         .exclude(pk__in=roles)

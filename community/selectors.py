@@ -73,12 +73,13 @@ def practitioner_of(user: AbstractBaseUser) -> Practitioner:
 # Profiles -----------------------------------------------------------------------------------------
 
 
-def _projects_of(*, user: AbstractBaseUser, listed_only: bool) -> list[dict]:
-    """The projects a person belongs to: active memberships and roles, one row per project."""
+def _projects_of(*, user: AbstractBaseUser, listed_only: bool, viewer: AbstractBaseUser) -> list[dict]:
+    """The projects a person belongs to: active memberships and roles, one row per project (for someone
+    else: listed ones the viewer may see)."""
     memberships = Membership.objects.filter(user=user, left_at__isnull=True).select_related("project")
     roles = ProjectRole.objects.filter(user=user).select_related("project")
     if listed_only:
-        listed = Project.objects.listed().values("pk")
+        listed = Project.objects.listed().visible_to(viewer).values("pk")
         memberships, roles = memberships.filter(project__in=listed), roles.filter(project__in=listed)
     rows: dict[int, dict] = {}
     for membership in memberships:
@@ -93,14 +94,14 @@ def _projects_of(*, user: AbstractBaseUser, listed_only: bool) -> list[dict]:
     return sorted(rows.values(), key=lambda row: row["project"].name.lower())
 
 
-def _history_of(*, user: AbstractBaseUser, listed_only: bool) -> list[dict]:
+def _history_of(*, user: AbstractBaseUser, listed_only: bool, viewer: AbstractBaseUser) -> list[dict]:
     """The person's latest merged requests and reviews through their linked forge accounts, newest first."""
     requests = PullRequest.objects.filter(author__user=user, merged_at__isnull=False)
     reviews = Review.objects.filter(author__user=user, submitted_at__isnull=False).exclude(
         state=Review.ReviewState.PENDING
     )
     if listed_only:
-        listed = Project.objects.listed().values("pk")
+        listed = Project.objects.listed().visible_to(viewer).values("pk")
         requests = requests.filter(repository__project__in=listed)
         reviews = reviews.filter(pull_request__repository__project__in=listed)
     events = [
@@ -157,7 +158,7 @@ def profile_context(*, practitioner: Practitioner, viewer: AbstractBaseUser) -> 
         if context["kudos_count"] == KUDOS_LIMIT:
             context["kudos_count"] = received.count()
     if context["show_projects"]:
-        context["projects"] = _projects_of(user=user, listed_only=not privileged)
+        context["projects"] = _projects_of(user=user, listed_only=not privileged, viewer=viewer)
     if context["show_badges"]:
         context["badges"] = list(
             BadgeAward.objects.filter(user=user, revoked_at__isnull=True, badge__active=True)
@@ -165,7 +166,7 @@ def profile_context(*, practitioner: Practitioner, viewer: AbstractBaseUser) -> 
             .order_by("-awarded_at")
         )
     if context["show_activity"]:
-        context["history"] = _history_of(user=user, listed_only=not privileged)
+        context["history"] = _history_of(user=user, listed_only=not privileged, viewer=viewer)
     if is_owner:
         context["forge_accounts"] = list(ForgeAccount.objects.filter(user=user).order_by("forge", "login"))
     return context

@@ -104,7 +104,8 @@ def rules(request: HttpRequest) -> HttpResponse:
 def _community_project(request: HttpRequest, slug: str) -> Project:
     """A project whose community page the viewer may see: listed ones, and unlisted ones to their
     maintainers and the program office (as the catalog's project page does)."""
-    project = get_object_or_404(Project.objects.select_related("business_unit", "merged_into"), slug=slug)
+    projects = Project.objects.visible_to(request.user).select_related("business_unit", "merged_into")
+    project = get_object_or_404(projects, slug=slug)
     if not project.is_listed and not project.merged_into_id and not can_edit(request.user, project):
         raise Http404("No such project in the catalog.")
     return project
@@ -143,14 +144,14 @@ def membership_join(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def membership_leave(request: HttpRequest, slug: str) -> HttpResponse:
-    project = get_object_or_404(Project, slug=slug)
+    project = get_object_or_404(Project.objects.visible_to(request.user), slug=slug)
     if services.membership_leave(project=project, user=request.user):
         messages.success(request, f"You left the {project.name} community. You are welcome back any time.")
     return _back_to(project, request)
 
 
 def _committer_change(request: HttpRequest, slug: str) -> tuple[Project, object]:
-    project = get_object_or_404(Project, slug=slug, merged_into__isnull=True)
+    project = get_object_or_404(Project.objects.visible_to(request.user), slug=slug, merged_into__isnull=True)
     if not can_edit(request.user, project):
         raise PermissionDenied(
             "Only the project's maintainers and owners (or the program office) appoint trusted committers."

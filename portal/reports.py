@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from django.db.models import QuerySet
 
-from catalog.models import BusinessUnit, Project
+from catalog.models import BusinessUnit, Project, Visibility, sees_everything
 from community import funnel
 from metrics import engagement, selectors
 from metrics.computations import duration_summary
@@ -58,21 +58,36 @@ HEADLINES = {
 }
 
 
-def _scope(project: Project | None, business_unit: BusinessUnit | None) -> QuerySet | None:
-    """The projects a report covers: one project, a unit's listed projects, or None for the program."""
+def report_scope(project: Project | None, business_unit: BusinessUnit | None, viewer=None) -> QuerySet | None:
+    """The projects a report covers: one project, a unit's listed projects, or None for the program.
+
+    With a viewer who does not see every project (restricted projects exist that are not shared with
+    them), the program and unit figures leave those projects out. No viewer: everything (the program
+    office's view, and commands)."""
     if project is not None:
         return Project.objects.filter(pk=project.pk)
+    hides = (
+        viewer is not None
+        and not sees_everything(viewer)
+        and Project.objects.filter(visibility=Visibility.UNITS).exists()
+    )
+    listed = Project.objects.listed().visible_to(viewer) if hides else Project.objects.listed()
     if business_unit is not None:
-        return Project.objects.listed().filter(business_unit=business_unit)
-    return None
+        return listed.filter(business_unit=business_unit)
+    return listed if hides else None
 
 
 def metrics_report(
-    *, project: Project | None = None, business_unit: BusinessUnit | None = None, start: date, end: date
+    *,
+    project: Project | None = None,
+    business_unit: BusinessUnit | None = None,
+    start: date,
+    end: date,
+    viewer=None,
 ) -> dict:
     """The whole report of METRICS.md for [start, end): for one project, or for the program (narrowed to
     a business unit's projects when one is given). The journey funnel is part of the program report only."""
-    projects = _scope(project, business_unit)
+    projects = report_scope(project, business_unit, viewer)
     days = engagement.usage_by_day(projects=projects, start=start, end=end)
     report: dict = {"scope": "project" if project else "program"}
     if project is not None:
@@ -121,12 +136,13 @@ def report_trend(
     start: date,
     end: date,
     buckets: int,
+    viewer=None,
 ) -> list[dict]:
     """The headline figures (HEADLINES) of each bucket of the period, computed as the report computes
     them. Merged requests and usage come from one grouped query each for the whole period; contributors
     and first responses need the people machinery of metrics.selectors, which runs a fixed handful of
     queries per bucket: O(buckets) queries, independent of the amount of activity."""
-    projects = _scope(project, business_unit)
+    projects = report_scope(project, business_unit, viewer)
     edges = split_period(start, end, buckets)
     merged = selectors.merged_per_bucket(projects=projects, edges=edges)
     days = engagement.usage_by_day(projects=projects, start=start, end=end)

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database that cannot be reached answers 503 with a "try again" page, not 500.
+    "portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -139,7 +141,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis: Celery broker and cache. Without it: local-memory cache and inline tasks.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Failing soft (portal/cache.py), with short timeouts: a Redis that is down or hangs costs a request
+    # a fraction of a second, never the page.
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
@@ -293,8 +303,8 @@ X_FRAME_OPTIONS = "DENY"
 SIGN_IN_ORIGINS = [
     _origin(url)
     for variable, url in (
-        ("GITHUB_CLIENT_ID", env_str("GITHUB_URL", "https://github.com")),
-        ("GITLAB_CLIENT_ID", env_str("GITLAB_URL", "https://gitlab.com")),
+        ("GITHUB_CLIENT_ID", env_str("GITHUB_URL") or "https://github.com"),
+        ("GITLAB_CLIENT_ID", env_str("GITLAB_URL") or "https://gitlab.com"),
         ("OIDC_CLIENT_ID", env_str("OIDC_SERVER_URL")),
     )
     if env_str(variable) and url

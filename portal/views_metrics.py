@@ -198,20 +198,27 @@ def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse
         context["error"] = error
         return render(request, template, context, status=400)
 
-    report = reports.metrics_report(project=project, business_unit=unit, start=start, end=end)
+    report = reports.metrics_report(
+        project=project, business_unit=unit, start=start, end=end, viewer=request.user
+    )
     if request.GET.get("format") == "csv":
         return _csv_response(report, project.slug if project else (unit.slug if unit else "program"))
 
     days = (end - start).days
     prev_start, prev_end = reports.previous_period(start, end)
     previous = reports.report_trend(
-        project=project, business_unit=unit, start=prev_start, end=prev_end, buckets=1
+        project=project, business_unit=unit, start=prev_start, end=prev_end, buckets=1, viewer=request.user
     )[0]
     # Weekly-ish buckets for a month or a quarter, monthly-ish for longer periods.
     trend = reports.report_trend(
-        project=project, business_unit=unit, start=start, end=end, buckets=12 if days > 180 else 6
+        project=project,
+        business_unit=unit,
+        start=start,
+        end=end,
+        buckets=12 if days > 180 else 6,
+        viewer=request.user,
     )
-    scope = reports._scope(project, unit)
+    scope = reports.report_scope(project, unit, request.user)
     context.update(
         report=report,
         start=start,
@@ -268,5 +275,5 @@ def program_dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    project = get_object_or_404(Project.objects.listed(), slug=slug)
+    project = get_object_or_404(Project.objects.listed().visible_to(request.user), slug=slug)
     return _dashboard(request, project=project)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.db.models import Prefetch
 
-from catalog.models import Project, Repository
+from catalog.models import Project, Repository, Visibility
 
 CSV_COLUMNS = (
     "slug",
@@ -35,9 +35,11 @@ CSV_COLUMNS = (
 
 
 def listed_projects():
-    """What the catalog shows (approved, not merged), with what an export reads, in name order."""
+    """What the catalog shows to everyone (approved, not merged, company-wide), with what an export
+    reads, in name order. Projects restricted to business units never leave the portal in an export."""
     return (
         Project.objects.listed()
+        .filter(visibility=Visibility.COMPANY)
         .select_related("business_unit")
         .prefetch_related(
             "topics", "languages", Prefetch("repositories", queryset=Repository.objects.order_by("pk"))

@@ -83,7 +83,12 @@ class ForgeHTTP:
         self.request_count += 1
         try:
             response = self.session.get(url, headers=headers, timeout=self.timeout)
-        except (requests.Timeout, requests.ConnectionError) as error:
+        except (
+            requests.Timeout,
+            requests.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+        ) as error:
+            # ChunkedEncodingError: the connection broke in the middle of the body (a truncated answer).
             raise TransientForgeError(
                 f"{self.forge_name} did not answer: {error.__class__.__name__}"
             ) from error

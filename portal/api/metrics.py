@@ -76,7 +76,7 @@ class ProgramMetricsView(_ReportView):
             unit = parse_business_unit(request.query_params)
         except PeriodError as error:
             raise ValidationError({error.field: [error.message]}) from None
-        report = reports.metrics_report(business_unit=unit, start=start, end=end)
+        report = reports.metrics_report(business_unit=unit, start=start, end=end, viewer=request.user)
         return self._answer(request, report, unit.slug if unit else "program")
 
 
@@ -88,6 +88,8 @@ class ProjectMetricsView(_ReportView):
         responses={200: REPORT_RESPONSE},
     )
     def get(self, request, slug: str):
-        project = get_object_or_404(Project.objects.listed(), slug=slug)
+        project = get_object_or_404(Project.objects.listed().visible_to(request.user), slug=slug)
         start, end, _preset = self._period(request)
-        return self._answer(request, reports.metrics_report(project=project, start=start, end=end), slug)
+        return self._answer(
+            request, reports.metrics_report(project=project, start=start, end=end, viewer=request.user), slug
+        )

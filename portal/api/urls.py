@@ -35,5 +35,6 @@ urlpatterns = [
     *community_api.urlpatterns,
     *metrics_api.urlpatterns,
     path("", include(router.urls)),
-    re_path(r"^.*$", errors.not_found),
+    # [\s\S]: also paths with a newline in them.
+    re_path(r"^[\s\S]*$", errors.not_found),
 ]

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from rest_framework.test import APIClient
 
 from catalog.models import (
@@ -28,6 +29,8 @@ from tests.factories import (
     UserFactory,
     make_owner,
 )
+
+ANYONE = AnonymousUser()  # a signed-out visitor: company-wide projects only
 
 
 def client_for(user=None) -> APIClient:
@@ -124,7 +127,7 @@ def test_listing_projects_costs_the_same_queries_whatever_the_page_size(
         )
         make_owner(project, UserFactory())
     api = client_for(outsider)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = api.get("/api/v1/projects/?page_size=50")
     assert len(response.json()["results"]) == size
 
@@ -236,7 +239,7 @@ def test_a_partial_edit_changes_only_what_was_sent(catalog, program_office):
 
 def test_the_search_endpoint_ranks_filters_and_counts_facets_like_the_page(catalog, outsider):
     body = client_for(outsider).get("/api/v1/search/?q=ledger").json()
-    page = catalog_search(query=CatalogQuery(q="ledger"))
+    page = catalog_search(viewer=ANYONE, query=CatalogQuery(q="ledger"))
     assert [r["slug"] for r in body["results"]] == [entry.slug for entry in page.entries]
     assert sorted(r["slug"] for r in body["results"]) == ["ledger-sdk", "payments-ledger"]
     assert {r["type"] for r in body["results"]} == {"project", "asset"}
@@ -372,3 +375,10 @@ def test_every_write_is_allowed_exactly_to_the_people_the_pages_allow(people, ca
         )
         assert response.json()["error"]
         assert _state() == before
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", ""])
+def test_a_page_size_that_is_not_a_whole_number_is_a_400(db, outsider, value):
+    response = client_for(outsider).get(f"/api/v1/projects/?page_size={value}")
+    assert response.status_code == 400
+    assert response.json()["field"] == "page_size"

@@ -161,7 +161,7 @@ def test_webhooks_are_limited_per_address(client, db, settings, path):
 
 def test_sign_in_providers_are_allowed_as_form_targets_and_nothing_else():
     off = settings_in_subprocess({}, "[str(source) for source in settings.SECURE_CSP['form-action']]")
-    assert off.stdout.strip() == '["\'self\'"]', off.stdout + off.stderr
+    assert off.stdout.strip() == "[\"'self'\"]", off.stdout + off.stderr
     on = settings_in_subprocess(
         {
             "GITHUB_CLIENT_ID": "x",

@@ -1,0 +1,65 @@
+"""A database that cannot be reached is a 503 with a readable page, not a 500.
+
+While PostgreSQL restarts (or fails over), every request that needs it fails: the visitor gets a short
+"try again" page (the API a JSON error of its usual shape) with `Retry-After`, and the log one warning
+line instead of a traceback per request. Django reconnects by itself once the database is back
+(CONN_HEALTH_CHECKS): nothing needs restarting.
+
+Place it after the security middleware, so that its answers carry the same security headers.
+"""
+
+import logging
+import sys
+
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 10
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse(
+            {"error": "The service is briefly unavailable; try again shortly.", "field": None, "errors": {}},
+            status=503,
+        )
+    else:
+        # Rendered without the request: the usual context processors would query the database.
+        body = render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS})
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # An error raised by another middleware never reaches process_exception: Django has made it a
+        # 500 already; the signal below noted whether the database was the cause.
+        if response.status_code == 500 and getattr(request, "_database_unavailable", False):
+            return database_unavailable(request)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DATABASE_ERRORS):
+            logger.warning("database unavailable for %s: %s", request.path_info, exception)
+            return database_unavailable(request)
+        return None
+
+
+def _note_database_errors(sender, request=None, **kwargs) -> None:
+    error = sys.exc_info()[1]
+    if request is not None and isinstance(error, DATABASE_ERRORS):
+        request._database_unavailable = True
+
+
+got_request_exception.connect(_note_database_errors, dispatch_uid="portal.middleware.database")

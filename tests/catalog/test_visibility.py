@@ -1,0 +1,216 @@
+"""A project restricted to named business units never shows to anyone else: not in search, facets,
+counts, suggestions, pages, the API, exports or dashboards. Its host unit, the units it is shared with,
+its people and the program office see it."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+from rest_framework.test import APIClient
+
+from catalog.interop.export import export_csv, export_json, export_sap
+from catalog.models import Project, ProjectRole, Repository, Topic, Visibility
+from catalog.search_index import entries_rebuild
+from catalog.selectors import CatalogQuery, catalog_search, home_highlights, project_duplicates
+from community.models import Membership, Practitioner
+from portal import reports
+from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
+
+SECRET = "Nightingale Radar"
+
+
+def person(username: str, unit=None, **fields):
+    user = UserFactory(username=username, **fields)
+    Practitioner.objects.create(user=user, display_name=username, business_unit=unit)
+    return user
+
+
+@pytest.fixture
+def world(db, program_office):
+    defence = BusinessUnitFactory(name="Defence", slug="defence")
+    partner = BusinessUnitFactory(name="Partner Unit", slug="partner")
+    retail = BusinessUnitFactory(name="Retail", slug="retail")
+    radar_topic = Topic.objects.create(name="radar")
+    shared_topic = Topic.objects.create(name="signals")
+    secret = ProjectFactory(
+        name=SECRET,
+        slug="nightingale-radar",
+        description="Classified signal processing.",
+        business_unit=defence,
+        visibility=Visibility.UNITS,
+        contributions_wanted="Help with filters",
+    )
+    secret.visible_units.add(partner)
+    secret.topics.add(radar_topic, shared_topic)
+    Repository.objects.create(project=secret, forge="github", url="https://github.com/acme/nightingale")
+    secret_asset = AssetFactory(project=secret, name="Nightingale Filters", slug="nightingale-filters")
+    AdoptionFactory(asset=secret_asset, business_unit=defence)
+    public = ProjectFactory(name="Signal Toolkit", slug="signal-toolkit", business_unit=retail)
+    public.topics.add(shared_topic)
+    entries_rebuild(project_ids=[secret.pk, public.pk])
+    maintainer = person("maintainer", retail)
+    ProjectRole.objects.create(project=secret, user=maintainer, role=ProjectRole.Role.MAINTAINER)
+    return {
+        "secret": secret,
+        "secret_asset": secret_asset,
+        "public": public,
+        "outsider": person("retail-person", retail),
+        "no_unit": person("nomad"),
+        "host": person("defence-person", defence),
+        "partner": person("partner-person", partner),
+        "maintainer": maintainer,
+        "office": program_office,
+    }
+
+
+SEES = ["host", "partner", "maintainer", "office"]
+BLIND = ["outsider", "no_unit"]
+
+
+def search_names(user, **query) -> list[str]:
+    return [entry.name for entry in catalog_search(query=CatalogQuery(**query), viewer=user).entries]
+
+
+@pytest.mark.parametrize("who", SEES + BLIND)
+def test_search_results_and_facet_counts_show_the_project_only_to_those_who_see_it(world, who):
+    user = world[who]
+    visible = who in SEES
+    assert (SECRET in search_names(user, q="nightingale")) is visible
+    assert ("Nightingale Filters" in search_names(user)) is visible
+    results = catalog_search(query=CatalogQuery(), viewer=user)
+    topics = {f.value: f.count for f in results.facets["topic"]}
+    # Entries are counted: the project and its asset (which shares its topics), and the public project.
+    assert topics.get("signals") == (3 if visible else 1)
+    assert topics.get("radar") == (2 if visible else None)
+    assert results.total == (3 if visible else 1)
+
+
+def test_an_anonymous_visitor_never_finds_it(world):
+    assert search_names(AnonymousUser(), q="nightingale") == []
+    assert Client().get("/catalog/?q=nightingale").content.decode().count("Nightingale") == 0
+
+
+def test_typo_corrections_and_suggestions_never_offer_its_words(world):
+    results = catalog_search(query=CatalogQuery(q="nightingal"), viewer=world["outsider"])
+    assert results.entries == []
+    assert "nightingale" not in results.corrected_query
+    assert not any("nightingale" in word for word in results.suggestions)
+
+
+@pytest.mark.parametrize("who", SEES + BLIND)
+def test_its_pages_exist_only_for_those_who_see_it(world, who):
+    client = Client()
+    client.force_login(world[who])
+    expected = 200 if who in SEES else 404
+    for path in [
+        "/catalog/nightingale-radar/",
+        "/catalog/nightingale-radar/assets/nightingale-filters/",
+        "/catalog/nightingale-radar/community/",
+        "/catalog/nightingale-radar/metrics/",
+    ]:
+        assert client.get(path).status_code == expected, path
+    # Writes do not reveal it either: 404, not 403.
+    joined = client.post("/catalog/nightingale-radar/community/join/")
+    assert joined.status_code == (302 if who in SEES else 404)
+
+
+@pytest.mark.parametrize("who", SEES + BLIND)
+def test_the_api_shows_it_only_to_those_who_see_it(world, who):
+    api = APIClient()
+    api.force_authenticate(world[who])
+    visible = who in SEES
+    projects = [p["slug"] for p in api.get("/api/v1/projects/?page_size=100").json()["results"]]
+    assert ("nightingale-radar" in projects) is visible
+    assert api.get("/api/v1/projects/nightingale-radar/").status_code == (200 if visible else 404)
+    assets = [a["slug"] for a in api.get("/api/v1/assets/").json()["results"]]
+    assert ("nightingale-filters" in assets) is visible
+    adoptions = api.get("/api/v1/adoptions/").json()["count"]
+    assert adoptions == (1 if visible else 0)
+    search = api.get("/api/v1/search/?q=nightingale").json()
+    assert (search["count"] > 0) is visible
+    topics = {t["name"]: t["projects"] for t in api.get("/api/v1/topics/").json()["results"]}
+    assert topics["signals"] == (2 if visible else 1)
+    assert topics["radar"] == (1 if visible else 0)
+    metrics = api.get("/api/v1/projects/nightingale-radar/metrics/")
+    assert metrics.status_code == (200 if visible else 404)
+    adopt = api.post(
+        "/api/v1/adoptions/",
+        {"asset": world["secret_asset"].pk, "business_unit": "retail", "team": "Curious"},
+        format="json",
+    )
+    assert adopt.status_code == (201 if visible else 400)
+
+
+def test_exports_leave_it_out(world):
+    Repository.objects.create(project=world["public"], forge="github", url="https://github.com/acme/signals")
+    for text in (export_sap(), export_json(), export_csv()):
+        assert "Nightingale" not in text and "nightingale" not in text
+        assert "signal-toolkit" in text or "signals" in text
+
+
+def test_the_home_page_never_shows_it_and_does_not_count_it(world):
+    highlights = home_highlights()
+    shown = [
+        e.name for key in ("featured", "newest", "most_adopted", "wanting_help") for e in highlights[key]
+    ]
+    assert not any("Nightingale" in name for name in shown)
+    assert highlights["figures"]["projects"] == 1
+    assert highlights["figures"]["adoptions"] == 0
+
+
+def test_the_program_dashboard_counts_it_only_for_those_who_see_it(world):
+    start, end = datetime.date(2020, 1, 1), datetime.date.today() + datetime.timedelta(days=1)
+    blind = reports.metrics_report(start=start, end=end, viewer=world["outsider"])
+    seeing = reports.metrics_report(start=start, end=end, viewer=world["host"])
+    everything = reports.metrics_report(start=start, end=end)
+    assert blind["reuse_and_collaboration"]["adoptions_active"] == 0
+    assert seeing["reuse_and_collaboration"]["adoptions_active"] == 1
+    assert everything["reuse_and_collaboration"]["adoptions_active"] == 1
+
+
+def test_a_profile_does_not_list_it_to_those_who_do_not_see_it(world):
+    Membership.objects.create(project=world["secret"], user=world["host"])
+    Membership.objects.create(project=world["public"], user=world["host"])
+    client = Client()
+    client.force_login(world["outsider"])
+    page = client.get("/practitioners/defence-person/").content.decode()
+    assert "Signal Toolkit" in page and SECRET not in page
+    client.force_login(world["partner"])
+    assert SECRET in client.get("/practitioners/defence-person/").content.decode()
+
+
+def test_registering_its_repository_is_refused_without_naming_it(world):
+    duplicates = project_duplicates(
+        name="Radar thing", repository_urls=["https://github.com/acme/nightingale"], viewer=world["outsider"]
+    )
+    assert [(d["project"], d["blocking"]) for d in duplicates] == [(None, True)]
+    assert "Nightingale" not in duplicates[0]["name"]
+    similar = project_duplicates(name=SECRET, repository_urls=[], viewer=world["outsider"])
+    assert similar == []
+
+
+def test_an_owner_restricts_a_project_on_its_edit_page_and_it_disappears_for_others(world):
+    public = world["public"]
+    owner = person("owner", None)
+    ProjectRole.objects.create(project=public, user=owner, role=ProjectRole.Role.OWNER)
+    client = Client()
+    client.force_login(owner)
+    form = client.get(f"/catalog/{public.slug}/edit/").context["form"]
+    data = {k: v for k, v in form.initial.items() if v not in (None, [])}
+    data.update(
+        {
+            "business_unit": public.business_unit_id,
+            "lifecycle": public.lifecycle,
+            "visibility": Visibility.UNITS,
+            "visible_units": [world["host"].practitioner.business_unit_id],
+        }
+    )
+    response = client.post(f"/catalog/{public.slug}/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else ""
+    public.refresh_from_db()
+    assert public.visibility == Visibility.UNITS
+    assert list(public.visible_units.values_list("slug", flat=True)) == ["defence"]
+    assert "Signal Toolkit" not in search_names(world["no_unit"])
+    assert "Signal Toolkit" in search_names(world["host"])
+    assert Project.objects.visible_to(world["host"]).filter(pk=public.pk).exists()
