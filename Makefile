@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate seed worker check-python browser-deps clean
+.PHONY: run test lint format migrate seed worker check-python browser-deps clean bench
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null || { \
@@ -57,6 +57,15 @@ test: $(INSTALLED) node_modules/axe-core/axe.min.js browser-deps var lint
 
 worker: $(INSTALLED)
 	$(BIN)/celery -A portal worker --loglevel=info -Q default,sync,usage
+
+# The benchmark (issue 7): its own PostgreSQL database and Redis db; SCALE=small (CI) or large.
+SCALE ?= small
+bench: $(INSTALLED) var
+	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || { \
+	  echo "make bench needs PostgreSQL and Redis, e.g.:"; \
+	  echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal REDIS_URL=redis://127.0.0.1:6379/0 make bench SCALE=$(SCALE)"; \
+	  exit 1; }
+	$(BIN)/python manage.py benchmark --scale $(SCALE) --out var/bench-$(SCALE).json
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -10,6 +10,7 @@ portal_patterns = (
         path("healthz", views.healthz, name="healthz"),
         path("readyz", views.readyz, name="readyz"),
         path("notifications/", views.notifications, name="notifications"),
+        path("audit/", views.audit_log, name="audit_log"),
         path("practitioners/me/tokens/", views.api_tokens, name="api_tokens"),
         path("practitioners/me/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
         path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),

@@ -1,7 +1,10 @@
 import redis
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,10 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from catalog import selectors as catalog_selectors
+from catalog.models import ProjectChange
 from community.recommendations import home_suggestions
 from portal import services
 from portal.forms import ApiTokenForm
 from portal.models import ApiToken, Notification
+from portal.permissions import is_program_office
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -110,3 +115,23 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, "No such token of yours (it may be revoked already).")
     return redirect("portal:api_tokens")
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The program office's audit log: every recorded change to projects (by owners, maintainers, the
+    program office and imports) and every change made in the admin, newest first, a page at a time."""
+    if not is_program_office(request.user):
+        raise PermissionDenied("Only the program office reads the audit log.")
+    changes = Paginator(
+        ProjectChange.objects.select_related("project", "actor").order_by("-created_at", "-pk"),
+        AUDIT_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    admin_changes = Paginator(
+        LogEntry.objects.select_related("user", "content_type").order_by("-action_time", "-pk"),
+        AUDIT_PAGE_SIZE,
+    ).get_page(request.GET.get("admin_page"))
+    return render(request, "portal/audit_log.html", {"changes": changes, "admin_changes": admin_changes})

@@ -49,6 +49,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(
     signed_in = {
         "registration page": ("/catalog/register/", "#id_name"),
         "review queue": ("/catalog/review/", "#review-fraud-signals"),
+        "audit log": ("/audit/", "#project-changes-heading"),
         "project page (program office)": ("/catalog/kafka-connect-toolkit/", "#curate-heading"),
     }
     failures = []

@@ -1,0 +1,194 @@
+"""The dashboards' floor: the figures of a dashboard page computed by raw SQL over the raw tables
+(pull requests, reviews, comments, issues, commits, usage events), for the program or one project.
+
+What one computation covers, as the page shows it: the period's report (requests opened / merged /
+declined / open, inner-source ratio, contributors and new contributors over all history, absence and
+elephant factors, usage counts, visitors, zero-result searches, click-through, repeat consumers, time to
+first response, time to merge, issue time to close, review coverage, self-merge rate, releases), the
+previous period's headlines, and the headlines of each trend bucket.
+"""
+
+import time
+from datetime import datetime, timedelta
+
+SCOPE = """SELECT r.id FROM catalog_repository r JOIN catalog_project p ON p.id = r.project_id
+           WHERE p.review_status = 'approved' AND p.merged_into_id IS NULL AND (%(project)s::bigint IS NULL OR p.id = %(project)s)"""
+EVENTS = "(%(project)s::bigint IS NULL OR e.project_id = %(project)s) AND e.occurred_at >= %(lo)s AND e.occurred_at < %(hi)s"
+PERSON = "COALESCE('u:' || fa.user_id, 'a:' || fa.id)"
+
+REQUESTS = f"""
+SELECT count(*) FILTER (WHERE pr.created_at >= %(lo)s) AS opened,
+       count(*) FILTER (WHERE pr.merged_at >= %(lo)s AND pr.merged_at < %(hi)s) AS merged,
+       count(*) FILTER (WHERE pr.closed_at >= %(lo)s AND pr.closed_at < %(hi)s AND pr.merged_at IS NULL) AS declined,
+       count(*) AS open_during,
+       count(*) FILTER (WHERE pr.merged_at >= %(lo)s AND pr.merged_at < %(hi)s AND pp.business_unit_id IS NOT NULL),
+       count(*) FILTER (WHERE pr.merged_at >= %(lo)s AND pr.merged_at < %(hi)s
+                        AND pp.business_unit_id <> p.business_unit_id)
+FROM metrics_pullrequest pr
+JOIN catalog_repository r ON r.id = pr.repository_id JOIN catalog_project p ON p.id = r.project_id
+LEFT JOIN metrics_forgeaccount fa ON fa.id = pr.author_id
+LEFT JOIN community_practitioner pp ON pp.user_id = fa.user_id
+WHERE pr.repository_id IN ({SCOPE}) AND (fa.id IS NULL OR NOT fa.is_bot)
+  AND pr.created_at < %(hi)s AND (pr.closed_at IS NULL OR pr.closed_at >= %(lo)s)
+  AND (pr.merged_at IS NULL OR pr.merged_at >= %(lo)s)"""
+
+CONTRIBUTORS = f"""
+WITH repos AS ({SCOPE}), acts AS (
+  SELECT author_id AS a, created_at AS t FROM metrics_pullrequest WHERE repository_id IN (SELECT id FROM repos)
+  UNION ALL SELECT rv.author_id, rv.submitted_at FROM metrics_review rv
+    JOIN metrics_pullrequest pr ON pr.id = rv.pull_request_id
+    WHERE pr.repository_id IN (SELECT id FROM repos) AND rv.state <> 'pending'
+  UNION ALL SELECT author_id, created_at FROM metrics_issue WHERE repository_id IN (SELECT id FROM repos)
+  UNION ALL SELECT author_id, created_at FROM metrics_comment WHERE repository_id IN (SELECT id FROM repos)
+  UNION ALL SELECT author_id, authored_at FROM metrics_commit
+    WHERE repository_id IN (SELECT id FROM repos) AND NOT is_merge
+), people AS (
+  SELECT {PERSON} AS who, min(t) AS first_at, bool_or(t >= %(lo)s AND t < %(hi)s) AS active
+  FROM acts JOIN metrics_forgeaccount fa ON fa.id = acts.a AND NOT fa.is_bot
+  WHERE t < %(hi)s GROUP BY 1
+)
+SELECT count(*) FILTER (WHERE active), count(*) FILTER (WHERE active AND first_at >= %(lo)s) FROM people"""
+
+PERIOD_CONTRIBUTORS = f"""
+WITH repos AS ({SCOPE}), acts AS (
+  SELECT author_id AS a FROM metrics_pullrequest
+    WHERE repository_id IN (SELECT id FROM repos) AND created_at >= %(lo)s AND created_at < %(hi)s
+  UNION ALL SELECT rv.author_id FROM metrics_review rv JOIN metrics_pullrequest pr ON pr.id = rv.pull_request_id
+    WHERE pr.repository_id IN (SELECT id FROM repos) AND rv.state <> 'pending'
+      AND rv.submitted_at >= %(lo)s AND rv.submitted_at < %(hi)s
+  UNION ALL SELECT author_id FROM metrics_issue
+    WHERE repository_id IN (SELECT id FROM repos) AND created_at >= %(lo)s AND created_at < %(hi)s
+  UNION ALL SELECT author_id FROM metrics_comment
+    WHERE repository_id IN (SELECT id FROM repos) AND created_at >= %(lo)s AND created_at < %(hi)s
+  UNION ALL SELECT author_id FROM metrics_commit
+    WHERE repository_id IN (SELECT id FROM repos) AND NOT is_merge AND authored_at >= %(lo)s AND authored_at < %(hi)s
+)
+SELECT count(DISTINCT {PERSON}) FROM acts JOIN metrics_forgeaccount fa ON fa.id = acts.a AND NOT fa.is_bot"""
+
+FACTORS = f"""
+WITH c AS (
+  SELECT {PERSON} AS who, pp.business_unit_id AS unit, count(*) AS n FROM metrics_commit cm
+  JOIN metrics_forgeaccount fa ON fa.id = cm.author_id AND NOT fa.is_bot
+  LEFT JOIN community_practitioner pp ON pp.user_id = fa.user_id
+  WHERE cm.repository_id IN ({SCOPE}) AND NOT cm.is_merge AND cm.authored_at >= %(lo)s AND cm.authored_at < %(hi)s
+  GROUP BY 1, 2
+), people AS (
+  SELECT n, sum(n) OVER (ORDER BY n DESC ROWS UNBOUNDED PRECEDING) AS cum, sum(n) OVER () AS total
+  FROM (SELECT who, sum(n) AS n FROM c GROUP BY who) x
+), units AS (
+  SELECT n, sum(n) OVER (ORDER BY n DESC ROWS UNBOUNDED PRECEDING) AS cum, sum(n) OVER () AS total
+  FROM (SELECT unit, sum(n) AS n FROM c WHERE unit IS NOT NULL GROUP BY unit) y
+)
+SELECT (SELECT count(*) FROM people WHERE cum - n < total / 2.0), (SELECT count(*) FROM units WHERE cum - n < total / 2.0)"""
+
+USAGE = (
+    f"""SELECT e.kind, count(*), sum(e.quantity) FROM metrics_usageevent e WHERE {EVENTS} GROUP BY e.kind"""
+)
+
+ENGAGEMENT = f"""
+SELECT
+  (SELECT count(DISTINCT COALESCE(NULLIF(e.visitor, ''), 'u:' || e.user_id)) FROM metrics_usageevent e
+    WHERE e.kind = 'page_view' AND {EVENTS}),
+  (SELECT count(*) FILTER (WHERE e.result_count = 0) FROM metrics_usageevent e WHERE e.kind = 'search' AND {EVENTS}),
+  (SELECT count(*) FILTER (WHERE e.result_count > 0 AND EXISTS (
+      SELECT 1 FROM metrics_usageevent c WHERE c.kind = 'result_click' AND c.search_event_id = e.event_id))
+   FROM metrics_usageevent e WHERE e.kind = 'search' AND {EVENTS}),
+  (SELECT count(*) FILTER (WHERE w >= 2) FROM (
+      SELECT COALESCE(NULLIF(e.consumer, ''), NULLIF(e.visitor, ''), 'u:' || e.user_id) AS who,
+             count(DISTINCT date_trunc('week', e.occurred_at)) AS w
+      FROM metrics_usageevent e
+      WHERE e.kind IN ('asset_download', 'template_download', 'use_this', 'reported_consumption') AND {EVENTS}
+      GROUP BY 1) x WHERE who IS NOT NULL)"""
+
+FIRST_RESPONSE = f"""
+WITH items AS (
+  SELECT 'pr' AS kind, pr.id, pr.author_id, COALESCE(pr.ready_for_review_at, pr.created_at) AS asked
+  FROM metrics_pullrequest pr LEFT JOIN metrics_forgeaccount fa ON fa.id = pr.author_id
+  WHERE pr.repository_id IN ({SCOPE}) AND pr.created_at >= %(lo)s AND pr.created_at < %(hi)s
+    AND NOT (pr.draft AND pr.ready_for_review_at IS NULL) AND (fa.id IS NULL OR NOT fa.is_bot)
+  UNION ALL
+  SELECT 'issue', i.id, i.author_id, i.created_at FROM metrics_issue i LEFT JOIN metrics_forgeaccount fa ON fa.id = i.author_id
+  WHERE i.repository_id IN ({SCOPE}) AND i.created_at >= %(lo)s AND i.created_at < %(hi)s AND (fa.id IS NULL OR NOT fa.is_bot)
+), firsts AS (
+  SELECT items.kind, items.id, items.asked, min(x.t) AS first_at FROM items
+  JOIN LATERAL (
+    SELECT c.created_at AS t, c.author_id FROM metrics_comment c
+      WHERE (items.kind = 'pr' AND c.pull_request_id = items.id) OR (items.kind = 'issue' AND c.issue_id = items.id)
+    UNION ALL
+    SELECT r.submitted_at, r.author_id FROM metrics_review r
+      WHERE items.kind = 'pr' AND r.pull_request_id = items.id AND r.state <> 'pending' AND r.submitted_at IS NOT NULL
+  ) x ON true
+  JOIN metrics_forgeaccount fa ON fa.id = x.author_id AND NOT fa.is_bot
+  WHERE x.author_id IS DISTINCT FROM items.author_id
+  GROUP BY 1, 2, 3
+)
+SELECT (SELECT count(*) FROM items) - count(*), count(*),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_at - asked) / 3600),
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM first_at - asked) / 3600)
+FROM firsts"""
+
+MERGED = f"""
+WITH merged AS (
+  SELECT pr.id, pr.author_id, pr.merged_by_id, extract(epoch FROM pr.merged_at - COALESCE(pr.ready_for_review_at, pr.created_at)) / 3600 AS h,
+         EXISTS (SELECT 1 FROM metrics_review r JOIN metrics_forgeaccount ra ON ra.id = r.author_id AND NOT ra.is_bot
+                 WHERE r.pull_request_id = pr.id AND r.state = 'approved' AND r.author_id <> pr.author_id) AS approved
+  FROM metrics_pullrequest pr LEFT JOIN metrics_forgeaccount fa ON fa.id = pr.author_id
+  WHERE pr.repository_id IN ({SCOPE}) AND pr.merged_at >= %(lo)s AND pr.merged_at < %(hi)s AND (fa.id IS NULL OR NOT fa.is_bot)
+)
+SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY h), percentile_cont(0.9) WITHIN GROUP (ORDER BY h),
+       count(*) FILTER (WHERE approved), count(*) FILTER (WHERE NOT approved AND merged_by_id = author_id)
+FROM merged"""
+
+ISSUES_RELEASES = f"""
+SELECT (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - created_at) / 3600)
+        FROM metrics_issue WHERE repository_id IN ({SCOPE}) AND closed_at >= %(lo)s AND closed_at < %(hi)s),
+       (SELECT count(*) FROM metrics_release WHERE repository_id IN ({SCOPE}) AND NOT draft
+        AND published_at >= %(lo)s AND published_at < %(hi)s),
+       (SELECT count(*) FROM catalog_adoption a JOIN catalog_asset s ON s.id = a.asset_id
+        WHERE (%(project)s::bigint IS NULL OR s.project_id = %(project)s) AND a.created_at >= %(lo)s AND a.created_at < %(hi)s)"""
+
+MERGED_PER_BUCKET = f"""
+SELECT width_bucket(extract(epoch FROM pr.merged_at), extract(epoch FROM %(lo)s::timestamptz),
+                    extract(epoch FROM %(hi)s::timestamptz), %(buckets)s) AS b, count(*)
+FROM metrics_pullrequest pr WHERE pr.repository_id IN ({SCOPE}) AND pr.merged_at >= %(lo)s AND pr.merged_at < %(hi)s
+GROUP BY 1"""
+
+
+def dashboard_raw(conn, *, project: int | None, lo: datetime, hi: datetime, buckets: int = 6) -> dict:
+    """Compute the page's figures from the raw tables; returns a few of them (for the report)."""
+    args = {"project": project, "lo": lo, "hi": hi, "buckets": buckets}
+    figures: dict = {}
+    figures["requests"] = conn.execute(REQUESTS, args).fetchone()
+    figures["contributors"] = conn.execute(CONTRIBUTORS, args).fetchone()
+    figures["factors"] = conn.execute(FACTORS, args).fetchone()
+    figures["usage"] = conn.execute(USAGE, args).fetchall()
+    figures["engagement"] = conn.execute(ENGAGEMENT, args).fetchone()
+    figures["first_response"] = conn.execute(FIRST_RESPONSE, args).fetchone()
+    figures["merged"] = conn.execute(MERGED, args).fetchone()
+    figures["issues_releases"] = conn.execute(ISSUES_RELEASES, args).fetchone()
+    # The previous period's headlines, then the trend: headlines per bucket.
+    span = hi - lo
+    edges = [(lo - span, lo)] + [
+        (lo + span * k / buckets, lo + span * (k + 1) / buckets) for k in range(buckets)
+    ]
+    for b_lo, b_hi in edges:
+        bucket = {**args, "lo": b_lo, "hi": b_hi}
+        conn.execute(PERIOD_CONTRIBUTORS, bucket).fetchone()
+        conn.execute(USAGE, bucket).fetchall()
+        conn.execute(FIRST_RESPONSE, bucket).fetchone()
+    conn.execute(MERGED_PER_BUCKET, args).fetchall()
+    return {"contributors": figures["contributors"][0], "merged": figures["requests"][1]}
+
+
+def dashboard_floor(url: str, *, project: int | None, today, repeats: int, days: int = 90) -> dict:
+    from portal.bench import dbtools
+    from portal.bench.floors import period
+
+    lo, hi = period(today, days)
+    samples, figures = [], {}
+    with dbtools.connect(url) as conn:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            figures = dashboard_raw(conn, project=project, lo=lo, hi=hi, buckets=12 if days > 180 else 6)
+            samples.append((time.perf_counter() - started) * 1000)
+    return {"samples_ms": samples, "figures": figures, "period_days": days, "lo": lo, "hi": hi - timedelta(0)}

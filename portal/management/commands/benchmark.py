@@ -1,0 +1,71 @@
+"""python manage.py benchmark --scale small|large --out FILE: see portal/bench/ and the README."""
+
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.bench import dbtools, report
+from portal.bench.runner import Run
+from portal.bench.scales import SCALES
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate a synthetic organisation in a dedicated PostgreSQL database, serve it with gunicorn and "
+        "measure search, pages, dashboards, usage recording, sync and journeys against their floors; "
+        "write a JSON report and print a table."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+        parser.add_argument("--out", required=True, help="where to write the JSON report")
+        parser.add_argument(
+            "--database-url",
+            default="",
+            help="the bench database (dropped and created again); default: portal_bench_<scale> on the "
+            "server of DATABASE_URL",
+        )
+        parser.add_argument(
+            "--redis-url", default="", help="the bench Redis db (flushed); default: db 14 of REDIS_URL"
+        )
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+        parser.add_argument(
+            "--check", action="store_true", help="exit 1 when a target of this scale is missed"
+        )
+
+    def handle(self, *args, **options):
+        database = settings.DATABASES["default"]
+        if not database["ENGINE"].endswith("postgresql") or not settings.REDIS_URL:
+            raise CommandError(
+                "The benchmark needs PostgreSQL and Redis: set DATABASE_URL=postgres://… and REDIS_URL=redis://…"
+            )
+        configured = settings.DATABASE_URL
+        database_url = options["database_url"] or dbtools.with_database(
+            configured, f"portal_bench_{options['scale']}"
+        )
+        if dbtools.database_name(database_url) == database["NAME"]:
+            raise CommandError(
+                "The bench database must not be the configured one: pass another --database-url."
+            )
+        redis_url = options["redis_url"] or dbtools.with_redis_db(settings.REDIS_URL, 14)
+        out = Path(options["out"])
+
+        def say(message: str) -> None:
+            self.stderr.write(message)
+            sys.stderr.flush()
+
+        run = Run(
+            scale=SCALES[options["scale"]], database_url=database_url, redis_url=redis_url, seed=options["seed"],
+            keep=options["keep"], say=say,
+        )  # fmt: skip
+        result = run.run()
+        report.write(result, out)
+        self.stdout.write(report.table(result))
+        self.stdout.write(f"\nReport: {out}")
+        if result["missed"]:
+            self.stdout.write(f"Missed targets: {', '.join(result['missed'])}")
+        if options["check"] and result["missed"]:
+            raise SystemExit(1)

@@ -1,0 +1,120 @@
+"""`manage.py benchmark` at the tiny scale, end to end, on PostgreSQL + Redis: the report has every
+figure, the data has the requested size, and the measurements are sane. No timing is asserted."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from portal.bench import dbtools
+from portal.bench.scales import TINY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.skipif(
+    not (
+        settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+        and settings.REDIS_URL
+        and os.environ.get("DATABASE_URL")
+    ),
+    reason="the benchmark runs on PostgreSQL + Redis only (set DATABASE_URL and REDIS_URL)",
+)
+
+
+def _bench_database_url() -> str:
+    """A database of the bench's own on the server of DATABASE_URL (never the test database)."""
+    return dbtools.with_database(os.environ["DATABASE_URL"], "portal_bench_test")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench") / "bench-tiny.json"
+    env = {k: v for k, v in os.environ.items() if k != "PORTAL_TESTING"}
+    bench_db = _bench_database_url()
+    result = subprocess.run(
+        [sys.executable, "manage.py", "benchmark", "--scale", "tiny", "--out", str(out), "--database-url", bench_db],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "| figure | value | target |" in result.stdout
+    return json.loads(out.read_text())
+
+
+def test_the_benchmark_refuses_to_run_without_postgres_and_redis(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "PORTAL_TESTING"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "benchmark", "--scale", "tiny", "--out", str(tmp_path / "r.json")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "needs PostgreSQL and Redis" in result.stderr
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_the_generated_organisation_has_the_requested_size(report):
+    generated, orm = report["generated"], report["orm_counts"]
+    assert generated["search_entries"] == orm["search_entries"] == TINY.projects + TINY.assets
+    assert generated["practitioners"] == orm["practitioners"] == TINY.users
+    assert generated["repositories"] == TINY.repositories
+    assert generated["pull_requests"] == orm["pull_requests"] == TINY.pull_requests
+    assert generated["usage_events"] == TINY.usage_events
+    assert orm["reviews"] == generated["reviews"] > 0
+    assert orm["comments"] == generated["comments"] > 0
+    assert orm["daily_rollups"] == generated["daily_rollups"] > 0
+
+
+def test_every_page_of_the_mix_answered_and_percentiles_are_ordered(report):
+    scenarios = report["http"]["scenarios"]
+    assert set(scenarios) == {
+        "search_rare", "search_common", "search_words", "search_typo", "search_facets", "search_deep_page",
+        "project_page", "program_dashboard", "project_dashboard",
+    }  # fmt: skip
+    for name, figures in scenarios.items():
+        assert figures["statuses"] == {"200": figures["n"]}, name
+        assert figures["missing_text"] == 0, name
+        assert 0 < figures["p50"] <= figures["p95"] <= figures["p99"], name
+    for floor in report["floors"]["searches"].values():
+        assert 0 < floor["p50"] <= floor["p95"] <= floor["p99"]
+    assert report["http"]["throughput"]["requests_per_second"] > 0
+
+
+def test_usage_recording_and_the_drain_processed_every_event(report):
+    drain = report["usage"]["drain"]
+    assert drain["queued"] == drain["inserted"] == drain["stored"] == TINY.drain_events
+    assert drain["dead"] == 0
+    assert report["floors"]["copy"]["events"] == TINY.drain_events
+    assert report["usage"]["record_call"]["queued"] == TINY.record_calls
+    recording = report["usage"]["recording"]
+    assert recording["statuses_on"] == recording["statuses_off"] == {"200": TINY.recording_pairs}
+
+
+def test_an_unchanged_resync_costs_one_request_per_repository(report):
+    sync = report["sync"]
+    assert sync["repositories"] == TINY.sync_repositories
+    assert sync["first"]["requests_per_repository"] > 1
+    assert sync["first"]["outcomes"] == sync["resync"]["outcomes"] == ["ok"]
+    assert sync["resync"]["requests"] == TINY.sync_repositories
+    assert sync["resync"]["max_requests_per_repository"] == 1
+    assert sync["resync"]["forge_answers"] == {"200": 0, "304": TINY.sync_repositories, "404": 0}
+
+
+def test_the_report_lists_every_target_with_its_figures(report):
+    keys = {row["key"] for row in report["targets"]}
+    assert {
+        "search_p95_ms", "search_vs_sql", "project_page_p95_ms", "program_dashboard_p95_ms",
+        "program_dashboard_speedup", "project_dashboard_p95_ms", "project_dashboard_speedup",
+        "recording_added_p50_ms", "drain_events_per_s", "drain_vs_copy", "resync_requests_per_repo",
+        "journey_seconds", "web_worker_peak_mb",
+    } <= keys  # fmt: skip
+    for row in report["targets"]:
+        assert row["value"] is not None, row["key"]
+        assert row["met"] in (True, False), row["key"]
+    assert report["journey"]["people"] == TINY.users
+    assert report["journey"]["second_stage_changes"] == 0
+    assert all(mb > 0 for mb in report["memory"]["web_workers_mb"])
+    assert len(report["memory"]["web_workers_mb"]) == 2
+    assert report["durations_s"]["total"] > 0
