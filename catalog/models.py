@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.crypto import EncryptedCharField
 from portal.permissions import is_program_office
 
 
@@ -260,8 +261,9 @@ class Repository(models.Model):
     forge_pushed_at = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
-    webhook_secret = models.CharField(
-        max_length=200, blank=True, help_text="this repository's own webhook secret; else the global one"
+    # Encrypted at rest: checking a signature needs the secret itself, so it cannot be hashed.
+    webhook_secret = EncryptedCharField(
+        max_length=500, blank=True, help_text="this repository's own webhook secret; else the global one"
     )
 
     class Meta:

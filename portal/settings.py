@@ -52,6 +52,10 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (set SECRET_KEY or DEBUG=true).")
     SECRET_KEY = "embedded-development-key-not-for-production"
 
+# Encrypts secrets stored in the database (webhook secrets); derived from SECRET_KEY when unset. Set it
+# before rotating SECRET_KEY, or stored secrets can no longer be read.
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
