@@ -84,6 +84,10 @@ def targets(figures: dict) -> list[dict]:
     timed_out = " (stopped: did not finish)" if f["journey"].get("timed_out") else ""
     add("journey_seconds", f"journey + badges for {f['journey']['people']:,} people{timed_out}", journey, "s",
         "≤ 60 s (20,000 people)", journey <= 60 and not timed_out)  # fmt: skip
+    load = f["load"]
+    add("load_errors", f"load test, {load['clients']} clients for {load['seconds']:.0f} s "
+        f"(p95 {load['p95_ms']} ms, {load['requests_per_second']} req/s): errors", load["errors"],
+        "", "= 0", load["errors"] == 0, applies=("large", "small", "tiny"))  # fmt: skip
     memory = max(f["memory"]["web_workers_mb"] or [0])
     add("web_worker_peak_mb", "peak memory per web worker", memory, "MB", "≤ 300 MB", memory <= 300,
         applies=("large", "small", "tiny"))  # fmt: skip

@@ -16,8 +16,11 @@ from portal.bench import dbtools, floors, floors_dashboard, gen_activity, gen_ca
 from portal.bench.floors import SearchCase
 from portal.bench.scales import Scale
 from portal.bench.worker import percentiles
+from portal.loadtest import run_load
 
 ROOT = Path(settings.BASE_DIR)
+# The load test: a minute at the target scale, a few seconds where the run only proves it works.
+LOAD_SECONDS = {"large": 60, "small": 10, "tiny": 3}
 
 
 class Run:
@@ -176,6 +179,22 @@ class Run:
                 web_memory = server.worker_peak_mb()
             finally:
                 server.stop()
+        with self.phase("load"):
+            # Issue 8's load test (32 clients: searches, project pages, beacons) against the same data; the
+            # beacon limit is raised for it, and plain HTTP is allowed on loopback.
+            load_server = http.start_server(
+                {**self.env, "USAGE_BEACON_RATE": "100000000/minute", "SECURE_SSL_REDIRECT": "false"},
+                log=self.tmp / "gunicorn-load.log",
+                cwd=ROOT,
+            )
+            try:
+                figures["load"] = run_load(
+                    load_server.base, seconds=LOAD_SECONDS[self.scale.name], clients=32
+                )
+            finally:
+                load_server.stop()
+            # Its page views and beacons queued usage events; the drain measurement starts from an empty queue.
+            redis.Redis.from_url(self.redis_url).flushdb()
         search_samples = [x for c in cases for x in measured[c.name].samples_ms]
         figures["http"] = {
             "scenarios": {name: m.summary() for name, m in measured.items()},

@@ -118,3 +118,10 @@ def test_the_report_lists_every_target_with_its_figures(report):
     assert all(mb > 0 for mb in report["memory"]["web_workers_mb"])
     assert len(report["memory"]["web_workers_mb"]) == 2
     assert report["durations_s"]["total"] > 0
+
+
+def test_the_load_test_ran_in_the_benchmark_without_errors(report):
+    load = report["load"]
+    assert load["clients"] == 32
+    assert load["requests"] > 0 and load["errors"] == 0, load["error_samples"]
+    assert set(load["by_kind"]) >= {"search", "project", "beacon"}
