@@ -23,10 +23,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import Coalesce, TruncWeek
 
-from catalog.models import Adoption, Project, ProjectRole
+from catalog.models import Adoption, Project, ProjectRole, Repository
 from metrics import computations
 from metrics.models import Comment, Commit, Issue, PullRequest, Review
 
@@ -367,15 +367,32 @@ def mentor(badge, user_ids, now) -> set[Qualifier]:
     """Reviewed the first merged request (in a catalog project) of `count` first-time contributors.
 
     A request is its author's first when no merged request of the same person (the same account, or
-    another account of the same user) was merged before it. One query."""
+    another account of the same user) was merged before it. One query.
+
+    That is: merged when its person's first merged request was, the person being the user an account
+    is linked to, or the account itself when unlinked. Each person's first merge time is a window
+    minimum over the merged requests, read once, rather than a per-request search for an earlier one
+    ("same account or same user" is an OR across a join, which no index answers)."""
     needed = _param(badge, "mentor", "count")
-    merged = PullRequest.objects.filter(_listed("repository__project"), merged_at__lte=now)
-    earlier = merged.filter(merged_at__lt=OuterRef("merged_at")).filter(
-        Q(author_id=OuterRef("author_id")) | Q(author__user_id=OuterRef("author__user_id"))
+    user = F("author__user_id")
+    account_when_unlinked = Case(When(author__user_id__isnull=True, then=F("author_id")))
+    # Listed by repository id: one hashed lookup per request, not a join through repository to project.
+    listed_repositories = Repository.objects.filter(_listed("project")).values("pk")
+    # Requests without an author belong to nobody: never a first, never earlier than someone's first.
+    # Bots' requests stay in: a bot account linked to a user is one of that user's accounts.
+    firsts = (
+        PullRequest.objects.filter(
+            repository__in=listed_repositories, merged_at__lte=now, author__isnull=False
+        )
+        .annotate(person_first=Window(Min("merged_at"), partition_by=[user, account_when_unlinked]))
+        .filter(merged_at=F("person_first"))
     )
-    firsts = merged.filter(author__isnull=False, author__is_bot=False).exclude(Exists(earlier))
     rows = (
-        Review.objects.filter(_reviews_of_others(user_ids), pull_request__in=firsts.values("pk"))
+        Review.objects.filter(
+            _reviews_of_others(user_ids),
+            pull_request__in=firsts.values("pk"),
+            pull_request__author__is_bot=False,
+        )
         .values("author__user_id")
         .annotate(mentees=Count("pull_request__author_id", distinct=True))
         .filter(mentees__gte=needed)

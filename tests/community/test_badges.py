@@ -349,6 +349,52 @@ def test_mentor_needs_to_have_reviewed_the_first_merged_request_of_five_newcomer
     assert holds(mentor, "mentor") is earned
 
 
+def test_mentor_counts_a_request_as_first_by_person_not_by_account():
+    """First merged request of the person: a second account's later request is not a first, an unlinked
+    account is its own person, requests merged together are all firsts, and only listed projects and
+    merges up to now count. The evidence counts mentee accounts."""
+    mentor, mentor_account = person("mentor")
+    repository = repo()
+    mentees = []
+
+    def first_reviewed(author, merged):
+        request = pr(repository, author, merged - timedelta(days=2), merged=merged)
+        review(request, mentor_account, merged - timedelta(days=1))
+        return request
+
+    # Not a first: the same user merged earlier from another account.
+    veteran, github = person("veteran")
+    gitlab = ForgeAccount.objects.create(forge="gitlab", login="veteran", user=veteran)
+    pr(repository, github, at(1, 5), merged=at(1, 6))
+    first_reviewed(gitlab, at(2, 3))
+    # A first: the account's earlier merge was in a project outside the catalog.
+    _, unlisted_before = person("unlistedbefore")
+    pr(repo(ProjectFactory(review_status=ReviewStatus.PENDING)), unlisted_before, at(1, 5), merged=at(1, 6))
+    mentees.append(first_reviewed(unlisted_before, at(2, 3)))
+    # An unlinked account is a person of its own.
+    unlinked = ForgeAccount.objects.create(forge="gitlab", login="unlinked")
+    mentees.append(first_reviewed(unlinked, at(2, 3)))
+    # Two accounts of one user merging at the same moment: both requests are firsts.
+    twin, twin_github = person("twin")
+    twin_gitlab = ForgeAccount.objects.create(forge="gitlab", login="twin", user=twin)
+    mentees.append(first_reviewed(twin_github, at(2, 4)))
+    mentees.append(first_reviewed(twin_gitlab, at(2, 4)))
+    # Not counted: a bot's first request, and a request merged after now.
+    first_reviewed(bot(), at(2, 3))
+    _, late = person("late")
+    first_reviewed(late, NOW + timedelta(days=2))
+
+    rule = RULES["mentor"]
+    mentor_badge = badge("mentor")
+    mentor_badge.parameters = {"count": len(mentees)}
+    found = rule(mentor_badge, [mentor.pk], NOW)
+    assert [(q.user_id, q.evidence) for q in found] == [
+        (mentor.pk, {"first_time_contributors": len(mentees)})
+    ]
+    mentor_badge.parameters = {"count": len(mentees) + 1}
+    assert rule(mentor_badge, [mentor.pk], NOW) == set()
+
+
 def test_starter_badge_follows_the_starter_stage():
     kick_starter, _ = person("kickstarter", stage=Stage.STARTER)
     contributor, _ = person("contributor", stage=Stage.CONTRIBUTOR)
