@@ -3,7 +3,9 @@ must never get a server error, and every response must match what the schema say
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -14,6 +16,17 @@ from schemathesis.specs.openapi.checks import (
 
 from portal.services import api_token_create
 from tests.factories import AdoptionFactory, AssetFactory, ProjectFactory, make_owner
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction_open():
+    """schemathesis calls the WSGI handler directly, whose request signals close "old" database
+    connections (and with them the test's transaction); Django's own test client unhooks them too."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
