@@ -7,7 +7,6 @@ program office edit a project and its assets; the program office reviews and cur
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.core.validators import URLValidator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -21,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import selectors, services
+from catalog.forms import maintainers_for, repository_urls_checked
 from catalog.models import (
     Adoption,
     Asset,
@@ -270,23 +270,16 @@ class ProjectWriteSerializer(serializers.Serializer):
     )
 
     def validate_repository_urls(self, urls: list[str]) -> list[str]:
-        validate = URLValidator(schemes=["http", "https", "ssh", "git"])
-        for url in urls:
-            if url.startswith("git@"):
-                continue
-            try:
-                validate(url)
-            except forms.ValidationError:
-                raise serializers.ValidationError(f"“{url}” is not a repository URL.") from None
-        return urls
+        try:
+            return repository_urls_checked(urls)
+        except forms.ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
     def validate_maintainer_emails(self, emails: list[str]) -> list:
-        wanted = [e.lower() for e in emails]
-        users = {u.email.lower(): u for u in services.User.objects.filter(email__in=wanted, is_active=True)}
-        unknown = [e for e in wanted if e not in users]
-        if unknown:
-            raise serializers.ValidationError(f"No portal account for {', '.join(unknown)}.")
-        return [users[e] for e in wanted]
+        try:
+            return maintainers_for(emails)
+        except forms.ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
     def to_fields(self, *, current: Project | None = None) -> services.ProjectFields:
         """ProjectFields from the request, falling back to the project's values for omitted fields."""

@@ -14,6 +14,33 @@ def split_words(text: str) -> list[str]:
     return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
 
 
+def repository_urls_checked(urls: list[str]) -> list[str]:
+    """The rules for a project's repository URLs, shared by the forms and the API."""
+    validate = URLValidator(schemes=["http", "https", "ssh", "git"])
+    for url in urls:
+        if url.startswith("git@"):
+            continue
+        try:
+            validate(url)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(f"“{url}” is not a repository URL.") from error
+    if len(urls) > 20:
+        raise forms.ValidationError("At most 20 repositories per project.")
+    return urls
+
+
+def maintainers_for(emails: list[str]) -> list:
+    """The active accounts of these e-mail addresses, in order; every address must have one."""
+    wanted = [e.lower() for e in emails]
+    users = {user.email.lower(): user for user in User.objects.filter(email__in=wanted, is_active=True)}
+    unknown = [e for e in wanted if e not in users]
+    if unknown:
+        raise forms.ValidationError(
+            f"No portal account for {', '.join(unknown)}. Ask them to sign up first, then add them."
+        )
+    return [users[e] for e in wanted]
+
+
 class ProjectForm(forms.Form):
     """Registration and editing of a project; lists are typed as comma-separated words."""
 
@@ -85,28 +112,10 @@ class ProjectForm(forms.Form):
     )
 
     def clean_repository_urls(self) -> list[str]:
-        urls = split_words(self.cleaned_data["repository_urls"].replace(" ", "\n"))
-        validate = URLValidator(schemes=["http", "https", "ssh", "git"])
-        for url in urls:
-            if url.startswith("git@"):
-                continue
-            try:
-                validate(url)
-            except forms.ValidationError as error:
-                raise forms.ValidationError(f"“{url}” is not a repository URL.") from error
-        if len(urls) > 20:
-            raise forms.ValidationError("At most 20 repositories per project.")
-        return urls
+        return repository_urls_checked(split_words(self.cleaned_data["repository_urls"].replace(" ", "\n")))
 
     def clean_maintainer_emails(self) -> list:
-        emails = [e.lower() for e in split_words(self.cleaned_data["maintainer_emails"])][:20]
-        users = {user.email.lower(): user for user in User.objects.filter(email__in=emails, is_active=True)}
-        unknown = [e for e in emails if e not in users]
-        if unknown:
-            raise forms.ValidationError(
-                f"No portal account for {', '.join(unknown)}. Ask them to sign up first, then add them."
-            )
-        return [users[e] for e in emails]
+        return maintainers_for(split_words(self.cleaned_data["maintainer_emails"])[:20])
 
     def to_fields(self) -> ProjectFields:
         data = self.cleaned_data
