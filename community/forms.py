@@ -189,6 +189,12 @@ class KudosForm(forms.Form):
             raise forms.ValidationError(f"At most {KUDOS_MAX} characters, please (this is {len(text)}).")
         return text
 
+    def __init__(self, *args, giver: AbstractBaseUser | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only projects the giver can see may be named (a restricted project's name is not theirs to reveal).
+        if giver is not None:
+            self.fields["project"].queryset = Project.objects.listed().visible_to(giver)
+
 
 class TrustedCommitterForm(forms.Form):
     """Who to appoint or remove, by username; the reason recorded comes from the evidence, not the form."""

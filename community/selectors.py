@@ -122,6 +122,18 @@ def _history_of(*, user: AbstractBaseUser, listed_only: bool, viewer: AbstractBa
     return sorted(events, key=lambda event: event["when"], reverse=True)[:HISTORY_LIMIT]
 
 
+def _hide_unseen_projects(kudos: list[Kudos], *, viewer: AbstractBaseUser) -> None:
+    """Kudos keep their thanks but drop the project name when the project is restricted to business units
+    the viewer is not in: one query for the page, whatever the number of kudos."""
+    named = {item.project_id for item in kudos if item.project_id is not None}
+    if not named:
+        return
+    seen = set(Project.objects.filter(pk__in=named).visible_to(viewer).values_list("pk", flat=True))
+    for item in kudos:
+        if item.project_id is not None and item.project_id not in seen:
+            item.project = None
+
+
 def profile_context(*, practitioner: Practitioner, viewer: AbstractBaseUser) -> dict:
     """What a viewer may see of a profile. The person and the program office see everything (linked
     identities only the person); others see what the person allows, and of a private profile only the
@@ -154,6 +166,7 @@ def profile_context(*, practitioner: Practitioner, viewer: AbstractBaseUser) -> 
     if details:
         received = Kudos.objects.filter(receiver=user)
         context["kudos"] = list(received.select_related("giver__practitioner", "project")[:KUDOS_LIMIT])
+        _hide_unseen_projects(context["kudos"], viewer=viewer)
         context["kudos_count"] = len(context["kudos"])
         if context["kudos_count"] == KUDOS_LIMIT:
             context["kudos_count"] = received.count()

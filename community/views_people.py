@@ -66,7 +66,7 @@ def kudos_give(request: HttpRequest, username: str) -> HttpResponse:
     )
     if receiver.pk == request.user.pk:
         raise PermissionDenied("Kudos are for thanking others.")
-    form = KudosForm(request.POST)
+    form = KudosForm(request.POST, giver=request.user)
     if not form.is_valid():
         return _profile_page(request, receiver, kudos_form=form, status=400)
     services.kudos_give(

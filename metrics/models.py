@@ -235,6 +235,12 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["forge", "delivery_id"], name="unique_delivery")]
+        # The pending sweep reads only unprocessed deliveries, a handful among all ever received.
+        indexes = [
+            models.Index(
+                fields=["received_at"], condition=models.Q(processed_at__isnull=True), name="webhook_pending"
+            )
+        ]
         verbose_name_plural = "webhook deliveries"
 
     def __str__(self) -> str:

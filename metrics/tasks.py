@@ -91,6 +91,14 @@ def process_webhook_delivery(delivery_id: int) -> str:
     return delivery_process(delivery_id=delivery_id)
 
 
+@shared_task
+def process_pending_webhook_deliveries() -> int:
+    """Process deliveries whose task was never queued or never finished (every 5 minutes, bounded)."""
+    from metrics.webhooks.views import deliveries_process_pending
+
+    return deliveries_process_pending()
+
+
 # --- portal usage events (metrics/usage.py), on their own queue so that long syncs never delay them ---
 
 

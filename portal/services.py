@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import transaction
@@ -84,13 +85,28 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
     record = ApiToken.objects.create(
         user=user, name=name.strip()[:80], prefix=token[:12], digest=api_token_digest(token)
     )
+    _audit_token(user=user, token=record, action_flag=ADDITION, message="Created an API token")
     return record, token
+
+
+def _audit_token(*, user: AbstractBaseUser, token: ApiToken, action_flag: int, message: str) -> None:
+    """A token grants what its owner may do, so its making and revoking belong in the program office's
+    audit log (Django's LogEntry, which the audit page shows beside the admin's own changes)."""
+    LogEntry.objects.log_actions(
+        user_id=user.pk, queryset=[token], action_flag=action_flag, change_message=message, single_object=True
+    )
 
 
 @transaction.atomic
 def api_token_revoke(*, user: AbstractBaseUser, token_id: int) -> bool:
     """Revoke one of the person's own tokens; False when there is no such active token of theirs."""
-    return bool(ApiToken.objects.active().filter(user=user, pk=token_id).update(revoked_at=timezone.now()))
+    token = ApiToken.objects.active().select_for_update().filter(user=user, pk=token_id).first()
+    if token is None:
+        return False
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    _audit_token(user=user, token=token, action_flag=CHANGE, message="Revoked an API token")
+    return True
 
 
 def api_token_user(*, token: str) -> tuple[AbstractBaseUser, ApiToken] | None:

@@ -176,6 +176,12 @@ CELERY_BEAT_SCHEDULE = {
         "kwargs": {"full": True},
     },
     "evaluate-journeys": {"task": "community.tasks.evaluate_everyone", "schedule": 24 * 60 * 60},
+    # Webhook deliveries whose processing could not be queued (broker down) or never finished.
+    "webhook-deliveries-pending": {
+        "task": "metrics.tasks.process_pending_webhook_deliveries",
+        "schedule": 5 * 60,
+        "options": {"expires": 5 * 60},
+    },
     # Usage events wait in Redis until drained; a drain not started within 10 s is superseded by the next.
     "usage-drain": {"task": "metrics.tasks.usage_drain", "schedule": 10, "options": {"expires": 10}},
     "usage-rollups": {"task": "metrics.tasks.usage_rollup_recent", "schedule": 24 * 60 * 60},

@@ -1,5 +1,6 @@
 import json
 import logging
+from datetime import timedelta
 from types import ModuleType
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from catalog.models import Forge, Repository
 from catalog.services import normalise_repository_url
@@ -75,10 +77,21 @@ def _receive(request: HttpRequest, *, forge: str, event: str, delivery_id: str) 
             )
     except IntegrityError:
         return JsonResponse({"status": "duplicate", "reason": "this delivery was received before"})
+    transaction.on_commit(lambda: _enqueue(delivery.pk))
+    return JsonResponse({"status": "accepted", "delivery": delivery.pk}, status=202)
+
+
+def _enqueue(delivery_id: int) -> None:
+    """Queue the processing of a stored delivery. The delivery is already safe in the database, so a broker
+    that is down must not turn it into an error the forge would not redeliver: the sweep
+    (deliveries_process_pending, on the beat) picks it up once the broker is back."""
     from metrics.tasks import process_webhook_delivery
 
-    transaction.on_commit(lambda: process_webhook_delivery.delay(delivery.pk))
-    return JsonResponse({"status": "accepted", "delivery": delivery.pk}, status=202)
+    try:
+        # No publish retries: the forge is waiting for an answer, and the sweep is the retry.
+        process_webhook_delivery.apply_async((delivery_id,), retry=False)
+    except BrokerUnavailable:
+        logger.warning("could not queue webhook delivery %s; the pending sweep will process it", delivery_id)
 
 
 @csrf_exempt
@@ -102,6 +115,25 @@ def gitlab_webhook(request: HttpRequest) -> JsonResponse:
     return _receive(
         request, forge=Forge.GITLAB, event=request.headers.get("X-Gitlab-Event", ""), delivery_id=delivery_id
     )
+
+
+# A delivery not processed this long after it arrived lost its task (broker down, worker killed before
+# it acknowledged): the sweep processes it. Younger ones are most likely still queued.
+PENDING_AFTER = timedelta(minutes=2)
+PENDING_BATCH = 500
+
+
+def deliveries_process_pending(*, now=None) -> int:
+    """Process stored deliveries whose task never ran, oldest first, a bounded batch per call (the
+    beat calls it every few minutes); the number processed. Failed ones (an error recorded) are left
+    for a person to look at in the admin."""
+    cutoff = (now or timezone.now()) - PENDING_AFTER
+    pending = list(
+        WebhookDelivery.objects.filter(processed_at__isnull=True, error="", received_at__lt=cutoff)
+        .order_by("received_at", "pk")
+        .values_list("pk", flat=True)[:PENDING_BATCH]
+    )
+    return sum(delivery_process(delivery_id=pk) == "processed" for pk in pending)
 
 
 def delivery_process(*, delivery_id: int) -> str:

@@ -284,3 +284,37 @@ def test_the_signature_check_is_exact():
     assert not github_webhooks.signature_valid(
         body=body, headers={"X-Hub-Signature-256": sha1}, secret=SECRET
     )
+
+
+def test_the_pending_sweep_processes_deliveries_whose_task_never_ran(client, repositories):
+    """A delivery stored but never processed (its task was not queued: broker down) is processed by the
+    sweep once it is old enough; a recent one is left to its task, a failed one to a person."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from metrics.webhooks.views import PENDING_AFTER, deliveries_process_pending
+
+    body = body_of("issues", "opened.payload.json")
+    payload = json.loads(body)
+    repository = Repository.objects.get(full_name=payload["repository"]["full_name"])
+    now = timezone.now()
+    old = WebhookDelivery.objects.create(
+        forge="github", delivery_id="lost", event="issues", repository=repository, payload=payload,
+        received_at=now - PENDING_AFTER - timedelta(seconds=1),
+    )  # fmt: skip
+    recent = WebhookDelivery.objects.create(
+        forge="github", delivery_id="recent", event="issues", repository=repository, payload=payload,
+        received_at=now,
+    )  # fmt: skip
+    failed = WebhookDelivery.objects.create(
+        forge="github", delivery_id="failed", event="issues", repository=repository, payload=payload,
+        received_at=now - timedelta(hours=1), error="KeyError: 'issue'",
+    )  # fmt: skip
+
+    assert deliveries_process_pending(now=now) == 1
+    old.refresh_from_db(), recent.refresh_from_db(), failed.refresh_from_db()
+    assert old.processed_at is not None
+    assert recent.processed_at is None and failed.processed_at is None
+    assert Issue.objects.filter(repository=repository, number=payload["issue"]["number"]).exists()
+    assert deliveries_process_pending(now=now) == 0

@@ -1,7 +1,7 @@
 """The program office's audit log of owner and admin actions."""
 
 import pytest
-from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
@@ -49,3 +49,24 @@ def test_the_audit_log_runs_a_bounded_number_of_queries(program_office, django_a
         response = client.get("/audit/?page=2")
     assert response.status_code == 200
     assert response.context["changes"].number == 2
+
+
+def test_making_and_revoking_an_api_token_is_audited(program_office, starter):
+    client = Client()
+    client.force_login(starter)
+    client.post("/practitioners/me/tokens/", {"name": "CI publisher"})
+    token = starter.api_tokens.get()
+    client.post(f"/practitioners/me/tokens/{token.pk}/revoke/")
+    entries = list(LogEntry.objects.filter(user=starter).order_by("pk"))
+    assert [(e.action_flag, e.change_message) for e in entries] == [
+        (ADDITION, "Created an API token"),
+        (CHANGE, "Revoked an API token"),
+    ]
+    assert all(e.object_id == str(token.pk) for e in entries)
+    # Another person's token cannot be revoked, and the refused attempt writes nothing.
+    outsider_client = Client()
+    outsider_client.force_login(program_office)
+    outsider_client.post(f"/practitioners/me/tokens/{token.pk}/revoke/")
+    assert LogEntry.objects.count() == 2
+    page = outsider_client.get("/audit/").content.decode()
+    assert "Created an API token" in page and "Revoked an API token" in page and "CI publisher" in page

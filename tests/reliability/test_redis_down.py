@@ -184,3 +184,66 @@ def test_an_event_recorded_while_redis_is_down_keeps_its_identity(private_redis,
     usage.usage_record(kind=UsageKind.SEARCH, query="widgets", result_count=1, event_id=event_id)
     assert usage.usage_drain() == 0
     assert stored_ids() == [event_id]
+
+
+@pytest.fixture
+def celery_broker(db):
+    """Point the Celery app's publishing at a private Redis (its connection pools are rebuilt), tasks
+    queued rather than run inline: what the web process of production does."""
+    from portal.celery import app
+
+    saved = app.conf.broker_url, app.conf.task_always_eager
+
+    def reset_pools() -> None:
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    def point(server) -> None:
+        app.conf.broker_url, app.conf.task_always_eager = server.url(0), False
+        reset_pools()
+
+    yield point
+    app.conf.broker_url, app.conf.task_always_eager = saved
+    reset_pools()
+
+
+def test_a_webhook_arriving_while_the_broker_is_down_is_kept_and_processed_once_it_is_back(
+    persistent_redis, celery_broker, client, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from catalog.models import Repository
+    from metrics.models import Issue, WebhookDelivery
+    from metrics.webhooks.views import PENDING_AFTER, deliveries_process_pending
+    from tests.metrics.test_github_webhooks import SECRET, body_of, post
+
+    settings.GITHUB_WEBHOOK_SECRET = SECRET
+    body = body_of("issues", "opened.payload.json")
+    payload = __import__("json").loads(body)
+    repository = Repository.objects.create(
+        project=ProjectFactory(slug="hooks"), forge="github", full_name=payload["repository"]["full_name"],
+        url=f"https://github.com/{payload['repository']['full_name']}".lower(),
+    )  # fmt: skip
+    celery_broker(persistent_redis)
+    broker = persistent_redis.client()
+
+    # With the broker up, the processing is queued on the sync queue (nothing runs inline).
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, "issues", body, delivery="while-up").status_code == 202
+    assert broker.llen("sync") == 1
+
+    persistent_redis.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, "issues", body, delivery="while-down")
+    assert response.status_code == 202 and response.json()["status"] == "accepted"
+    kept = WebhookDelivery.objects.get(delivery_id="while-down")
+    assert kept.processed_at is None and kept.error == ""
+
+    persistent_redis.start()
+    later = timezone.now() + PENDING_AFTER + timedelta(seconds=1)
+    # Both wait (the queued task has no worker here); the sweep processes them, each once.
+    assert deliveries_process_pending(now=later) == 2
+    assert deliveries_process_pending(now=later) == 0
+    assert Issue.objects.filter(repository=repository, number=payload["issue"]["number"]).count() == 1

@@ -1,0 +1,46 @@
+"""Kudos never reveal a project restricted to other business units: the profile shows the thanks without
+the project's name to people who cannot see it, and nobody can name a project they cannot see."""
+
+from django.test import Client
+
+from catalog.models import Visibility
+from community.models import Kudos, Practitioner
+from tests.factories import BusinessUnitFactory, ProjectFactory, UserFactory
+
+SECRET = "Nightingale Radar"
+
+
+def person(username: str, unit):
+    user = UserFactory(username=username)
+    Practitioner.objects.create(user=user, display_name=username, business_unit=unit)
+    return user
+
+
+def test_a_restricted_project_named_in_kudos_shows_only_to_those_who_see_it(db):
+    defence, retail = BusinessUnitFactory(slug="defence"), BusinessUnitFactory(slug="retail")
+    secret = ProjectFactory(
+        name=SECRET, slug="nightingale", business_unit=defence, visibility=Visibility.UNITS
+    )
+    receiver, giver = person("receiver", defence), person("giver", defence)
+    Kudos.objects.create(giver=giver, receiver=receiver, project=secret, message="Thanks for the filters")
+
+    insider, outsider = Client(), Client()
+    insider.force_login(giver)
+    outsider.force_login(person("retail-person", retail))
+    inside = insider.get("/practitioners/receiver/").content.decode()
+    outside = outsider.get("/practitioners/receiver/").content.decode()
+    anonymous = Client().get("/practitioners/receiver/").content.decode()
+    assert "Thanks for the filters" in inside and SECRET in inside
+    assert "Thanks for the filters" in outside and SECRET not in outside
+    assert SECRET not in anonymous
+
+
+def test_nobody_names_a_project_they_cannot_see(db):
+    defence, retail = BusinessUnitFactory(slug="defence"), BusinessUnitFactory(slug="retail")
+    ProjectFactory(name=SECRET, slug="nightingale", business_unit=defence, visibility=Visibility.UNITS)
+    receiver = person("receiver", retail)
+    client = Client()
+    client.force_login(person("retail-person", retail))
+    response = client.post("/practitioners/receiver/kudos/", {"message": "Thanks!", "project": "nightingale"})
+    assert response.status_code == 400
+    assert not Kudos.objects.filter(receiver=receiver).exists()
