@@ -1,87 +1,33 @@
-"""The community's API: practitioners (public fields), memberships, trusted committers, kudos, badges and
-awards, guidelines and templates.
+"""The API of people: practitioners (public fields, as each profile's privacy allows), memberships,
+trusted committers and kudos."""
 
-Reads are for signed-in people and show what the pages show, honouring each profile's privacy exactly as
-the profile page does (community.selectors.profile_context): the person and the program office see the
-whole profile; colleagues see a company-visible profile without what it hides, and of a private profile
-only the name. Filters never match on a hidden value, so they cannot reveal it either.
-
-Writes go through community.services with the pages' permissions: a person joins and leaves only their
-own memberships; maintainers, owners and the program office appoint and remove trusted committers;
-anyone thanks anyone else. Guides and templates are edited in the admin, so the API only reads them.
-"""
-
-import re
-
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from catalog.models import Project, ProjectRole, ReviewStatus, visible_to_q
+from catalog.models import Project, ProjectRole, visible_to_q
 from catalog.views import can_edit
 from community import selectors, services
-from community.library import LibraryError, render_markdown, template_render
-from community.models import Badge, BadgeAward, Guide, Membership, Practitioner, Stage
-from portal.permissions import is_program_office
-
-User = get_user_model()
-
-COMPANY = Practitioner.Visibility.COMPANY
-# Django's username characters (letters, digits and @.+-_); anything else in a path is no username.
-USERNAME_PATH = r"[\w.@+-]+"
-SLUG_PATH = r"[-a-zA-Z0-9_]+"
-ID_PATH = r"[0-9]{1,18}"
-
-
-def _id_parameter(what: str) -> OpenApiParameter:
-    return OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=f"The {what}'s id.")
-
-
-def _office(request) -> bool:
-    """Whether the caller is the program office, asked once per request (it costs a query)."""
-    cached = getattr(request, "_portal_is_office", None)
-    if cached is None:
-        cached = is_program_office(request.user)
-        request._portal_is_office = cached
-    return cached
-
-
-def _editor_projects(user):
-    return ProjectRole.objects.filter(user_id=user.pk, role__in=ProjectRole.EDITOR_ROLES).values("project_id")
-
-
-def _listed(prefix: str = "") -> Q:
-    return Q(**{f"{prefix}review_status": ReviewStatus.APPROVED, f"{prefix}merged_into__isnull": True})
-
-
-def _visible_project(request, slug: str) -> Project | None:
-    """A project the caller may see: one they may know of (a restricted project only by the business
-    units it is shared with) that is listed or theirs to edit, as the pages show it; else None, so that
-    neither a pending registration nor a restricted project of others is revealed."""
-    projects = Project.objects.visible_to(request.user).select_related("business_unit")
-    project = projects.filter(slug=slug).first()
-    if project is None or not (project.is_listed or can_edit(request.user, project)):
-        return None
-    return project
-
-
-# --- shared references ---------------------------------------------------------------------------------
-
-
-class BusinessUnitRefSerializer(serializers.Serializer):
-    slug = serializers.CharField(read_only=True)
-    name = serializers.CharField(read_only=True)
-
+from community.api.common import (
+    COMPANY,
+    ID_PATH,
+    USERNAME_PATH,
+    BusinessUnitRefSerializer,
+    User,
+    editor_projects,
+    id_parameter,
+    is_office,
+    listed_q,
+    visible_project,
+)
+from community.models import BadgeAward, Membership, Practitioner, Stage
 
 # --- practitioners -------------------------------------------------------------------------------------
 
@@ -89,14 +35,14 @@ class BusinessUnitRefSerializer(serializers.Serializer):
 def _details_shown(request) -> Q:
     """People (users) whose profile details (unit, team, bio, skills) the caller sees. A person without a
     profile yet has the defaults: visible to the company."""
-    if _office(request):
+    if is_office(request):
         return Q()
     return Q(pk=request.user.pk) | Q(practitioner__isnull=True) | Q(practitioner__visibility=COMPANY)
 
 
 def _shown_with(request, flag: str) -> Q:
     """People whose profile shows `flag` (show_badges / show_activity / show_projects) to the caller."""
-    if _office(request):
+    if is_office(request):
         return Q()
     return (
         Q(pk=request.user.pk)
@@ -170,7 +116,7 @@ class PractitionerSerializer(serializers.Serializer):
         request = self.context["request"]
         practitioner = selectors.practitioner_of(user)
         owner = request.user.pk == user.pk
-        privileged = owner or _office(request)
+        privileged = owner or is_office(request)
         public = practitioner.visibility == COMPANY
         details = privileged or public
         badges = privileged or (public and practitioner.show_badges)
@@ -276,7 +222,7 @@ class MembershipJoinSerializer(serializers.Serializer):
     destroy=extend_schema(
         summary="Leave a project's community",
         description="Only the member leaves; nobody ends someone else's membership (403).",
-        parameters=[_id_parameter("membership")],
+        parameters=[id_parameter("membership")],
         responses={204: OpenApiResponse(description="You left the community.")},
         tags=["community"],
     ),
@@ -294,7 +240,7 @@ class MembershipViewSet(
         active = Membership.objects.filter(left_at__isnull=True).select_related(
             "project", "user__practitioner"
         )
-        if _office(self.request):
+        if is_office(self.request):
             return active
         user = self.request.user
         shown = Q(user__practitioner__isnull=True) | Q(
@@ -302,8 +248,8 @@ class MembershipViewSet(
         )
         return active.filter(
             Q(user_id=user.pk)
-            | Q(project__in=_editor_projects(user))
-            | (_listed("project__") & visible_to_q(user, "project__") & shown)
+            | Q(project__in=editor_projects(user))
+            | (listed_q("project__") & visible_to_q(user, "project__") & shown)
         )
 
     def get_serializer_class(self):
@@ -312,7 +258,7 @@ class MembershipViewSet(
     def create(self, request, *args, **kwargs):
         payload = MembershipJoinSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        project = _visible_project(request, payload.validated_data["project"])
+        project = visible_project(request, payload.validated_data["project"])
         if project is None:
             raise ValidationError({"project": ["There is no such project in the catalog."]})
         existed = Membership.objects.filter(project=project, user=request.user, left_at__isnull=True).exists()
@@ -379,7 +325,7 @@ class TrustedCommitterAppointSerializer(serializers.Serializer):
     destroy=extend_schema(
         summary="Remove a trusted committer",
         description="For the project's maintainers and owners and the program office.",
-        parameters=[_id_parameter("trusted-committer role")],
+        parameters=[id_parameter("trusted-committer role")],
         responses={204: OpenApiResponse(description="The role is withdrawn.")},
         tags=["community"],
     ),
@@ -397,12 +343,12 @@ class TrustedCommitterViewSet(
         roles = ProjectRole.objects.filter(role=ProjectRole.Role.TRUSTED_COMMITTER).select_related(
             "project", "user__practitioner"
         )
-        if _office(self.request):
+        if is_office(self.request):
             return roles
         # The members page names a project's trusted committers to everyone who can see the project.
         user = self.request.user
         return roles.filter(
-            (_listed("project__") & visible_to_q(user, "project__")) | Q(project__in=_editor_projects(user))
+            (listed_q("project__") & visible_to_q(user, "project__")) | Q(project__in=editor_projects(user))
         )
 
     def get_serializer_class(self):
@@ -411,7 +357,7 @@ class TrustedCommitterViewSet(
     def create(self, request, *args, **kwargs):
         payload = TrustedCommitterAppointSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        project = _visible_project(request, payload.validated_data["project"])
+        project = visible_project(request, payload.validated_data["project"])
         if project is None:
             raise ValidationError({"project": ["There is no such project in the catalog."]})
         if not can_edit(request.user, project):
@@ -509,7 +455,7 @@ class KudosViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         if receiver.pk == request.user.pk:
             raise PermissionDenied("Kudos are for thanking others.")
         practitioner = selectors.practitioner_of(receiver)
-        if practitioner.visibility != COMPANY and not _office(request):
+        if practitioner.visibility != COMPANY and not is_office(request):
             # The profile page offers kudos only where the profile shows more than a name.
             raise PermissionDenied("This person keeps their profile private.")
         project = None
@@ -524,232 +470,3 @@ class KudosViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         except ValueError as error:
             raise ValidationError({"message": [str(error)]}) from None
         return Response(KudosSerializer(kudos).data, status=status.HTTP_201_CREATED)
-
-
-# --- badges and awards ---------------------------------------------------------------------------------
-
-
-class BadgeFilter(filters.FilterSet):
-    tier = filters.ChoiceFilter(choices=Badge.Tier.choices)
-
-    class Meta:
-        model = Badge
-        fields: list[str] = []
-
-
-class BadgeSerializer(serializers.Serializer):
-    slug = serializers.CharField(read_only=True)
-    name = serializers.CharField(read_only=True)
-    description = serializers.CharField(read_only=True)
-    how_to_earn = serializers.CharField(read_only=True)
-    tier = serializers.ChoiceField(choices=Badge.Tier.choices, read_only=True)
-    multiple = serializers.BooleanField(read_only=True, help_text="Granted again for each new achievement.")
-    active = serializers.BooleanField(read_only=True)
-    holders = serializers.IntegerField(read_only=True, help_text="People who hold it now.")
-    held_by_me = serializers.IntegerField(read_only=True, help_text="How many times you hold it now.")
-    url = serializers.SerializerMethodField(help_text="The badge's page.")
-
-    def get_url(self, badge) -> str:
-        return reverse("community:badge", kwargs={"slug": badge.slug})
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Badges", description="The active badges.", tags=["community"]),
-    retrieve=extend_schema(summary="A badge", tags=["community"]),
-)
-class BadgeViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = BadgeSerializer
-    filterset_class = BadgeFilter
-    lookup_field = "slug"
-    lookup_value_regex = SLUG_PATH
-    ordering_fields = ["name", "tier"]
-    ordering = ["name"]
-
-    def get_queryset(self):
-        current = Q(awards__revoked_at__isnull=True)
-        badges = Badge.objects.annotate(
-            holders=Count("awards__user", filter=current, distinct=True),
-            held_by_me=Count("awards", filter=current & Q(awards__user_id=self.request.user.pk)),
-        )
-        return badges.filter(active=True) if self.action == "list" else badges
-
-
-class AwardFilter(filters.FilterSet):
-    badge = filters.CharFilter(field_name="badge__slug", max_length=50, help_text="The badge's slug.")
-    username = filters.CharFilter(field_name="user__username", max_length=150, help_text="The holder.")
-
-    class Meta:
-        model = BadgeAward
-        fields: list[str] = []
-
-
-class AwardSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    badge = serializers.CharField(source="badge.slug", read_only=True, help_text="The badge's slug.")
-    badge_name = serializers.CharField(source="badge.name", read_only=True)
-    tier = serializers.ChoiceField(source="badge.tier", choices=Badge.Tier.choices, read_only=True)
-    username = serializers.CharField(source="user.username", read_only=True)
-    display_name = serializers.SerializerMethodField()
-    awarded_at = serializers.DateTimeField(read_only=True)
-
-    def get_display_name(self, award) -> str:
-        return selectors.display_name(award.user)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Badge awards",
-        description=(
-            "Badges people hold now, of the people whose profile shows their badges to you (yours always)."
-        ),
-        tags=["community"],
-    ),
-)
-class AwardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    serializer_class = AwardSerializer
-    filterset_class = AwardFilter
-    ordering_fields = ["awarded_at"]
-    ordering = ["-awarded_at", "pk"]
-
-    def get_queryset(self):
-        awards = BadgeAward.objects.filter(
-            revoked_at__isnull=True, badge__active=True, user__is_active=True
-        ).select_related("badge", "user__practitioner")
-        if _office(self.request):
-            return awards
-        user = self.request.user
-        return awards.filter(
-            Q(user_id=user.pk)
-            | Q(user__practitioner__isnull=True)
-            | Q(user__practitioner__visibility=COMPANY, user__practitioner__show_badges=True)
-        )
-
-
-# --- guidelines and templates --------------------------------------------------------------------------
-
-
-class GuideFilter(filters.FilterSet):
-    kind = filters.ChoiceFilter(choices=Guide.Kind.choices, help_text="guide or template.")
-    in_starter_kit = filters.BooleanFilter(help_text="Templates of the starter kit.")
-
-    class Meta:
-        model = Guide
-        fields: list[str] = []
-
-
-class GuideSerializer(serializers.Serializer):
-    slug = serializers.CharField(read_only=True)
-    title = serializers.CharField(read_only=True)
-    kind = serializers.ChoiceField(choices=Guide.Kind.choices, read_only=True)
-    summary = serializers.CharField(read_only=True)
-    filename = serializers.CharField(read_only=True, help_text="Templates: the file it becomes; else empty.")
-    in_starter_kit = serializers.BooleanField(read_only=True)
-    latest_version = serializers.IntegerField(read_only=True)
-    updated_at = serializers.DateTimeField(read_only=True)
-    url = serializers.SerializerMethodField(help_text="The guide's page.")
-
-    def get_url(self, guide) -> str:
-        return reverse("community:guide_detail", kwargs={"slug": guide.slug})
-
-
-class GuideVersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(read_only=True)
-    note = serializers.CharField(read_only=True)
-    created_at = serializers.DateTimeField(read_only=True)
-
-
-class GuideDetailSerializer(GuideSerializer):
-    version = serializers.IntegerField(
-        source="shown_version", read_only=True, help_text="The version shown (?version=, else the latest)."
-    )
-    body = serializers.CharField(
-        read_only=True, help_text="Markdown (guides) or the template's source with its placeholders."
-    )
-    body_html = serializers.CharField(
-        read_only=True,
-        allow_null=True,
-        help_text="Guides: the Markdown as sanitised HTML; null for templates.",
-    )
-    preview = serializers.CharField(
-        read_only=True,
-        allow_null=True,
-        help_text="Templates: the file it becomes, with placeholders; null for guides or when it cannot render.",
-    )
-    preview_error = serializers.CharField(
-        read_only=True, allow_null=True, help_text="Why a template cannot be rendered; else null."
-    )
-    download_url = serializers.CharField(
-        read_only=True, allow_null=True, help_text="Templates: the download page; null for guides."
-    )
-    versions = GuideVersionSerializer(source="version_list", many=True, read_only=True)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Guidelines and templates",
-        description="The library: guides to read and templates to take (those with at least one version).",
-        tags=["community"],
-    ),
-    retrieve=extend_schema(
-        summary="A guide or template",
-        description="Its text at one version, as Markdown and (guides) sanitised HTML, or (templates) a preview.",
-        parameters=[
-            OpenApiParameter(
-                "version",
-                OpenApiTypes.INT,
-                description="A version number (404 when the guide has none such); the latest when omitted.",
-            )
-        ],
-        responses={200: GuideDetailSerializer},
-        tags=["community"],
-    ),
-)
-class GuideViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = GuideSerializer
-    filterset_class = GuideFilter
-    lookup_field = "slug"
-    lookup_value_regex = SLUG_PATH
-    ordering_fields = ["title"]
-    ordering = ["kind", "order", "title"]
-
-    def get_queryset(self):
-        return Guide.objects.annotate(
-            latest_version=Max("versions__version"), updated_at=Max("versions__created_at")
-        ).filter(latest_version__isnull=False)
-
-    def retrieve(self, request, *args, **kwargs):
-        guide = self.get_object()
-        versions = list(guide.versions.all())
-        version = versions[0]
-        if "version" in request.query_params:
-            wanted = request.query_params["version"]
-            if not re.fullmatch(r"-?[0-9]{1,30}", wanted):
-                raise ValidationError({"version": ["A version is a whole number."]})
-            # As on the guide's page: a version it does not have is not found.
-            version = next((v for v in versions if v.version == int(wanted)), None)
-            if version is None:
-                raise Http404(f"{guide.title} has no version {wanted}.")
-        version.guide = guide
-        guide.shown_version, guide.body, guide.version_list = version.version, version.body, versions
-        guide.body_html = guide.preview = guide.preview_error = guide.download_url = None
-        if guide.kind == Guide.Kind.GUIDE:
-            guide.body_html = str(render_markdown(version.body))
-        else:
-            try:
-                guide.preview = template_render(version=version, project=None)
-            except LibraryError as error:
-                guide.preview_error = str(error)
-            guide.download_url = reverse("community:guide_download", kwargs={"slug": guide.slug})
-        return Response(GuideDetailSerializer(guide).data)
-
-
-ROUTES = [
-    ("practitioners", PractitionerViewSet, "practitioner"),
-    ("memberships", MembershipViewSet, "membership"),
-    ("trusted-committers", TrustedCommitterViewSet, "trusted-committer"),
-    ("kudos", KudosViewSet, "kudos"),
-    ("badges", BadgeViewSet, "badge"),
-    ("awards", AwardViewSet, "award"),
-    ("guidelines", GuideViewSet, "guideline"),
-]
-urlpatterns: list = []
