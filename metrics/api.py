@@ -36,7 +36,7 @@ from catalog.models import Asset, Project
 from catalog.views import can_edit
 from metrics import tasks
 from metrics.models import DailyRollup, UsageEvent, UsageKind
-from metrics.usage import usage_event, usage_record_events
+from metrics.usage import new_event_id, usage_event, usage_record_events
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ class UsageRecordedSerializer(serializers.Serializer):
 
 def _event_id(*, asset: Asset, reference: str | None) -> str:
     if not reference:
-        return str(uuid.uuid4())
+        return str(new_event_id())
     return str(uuid.uuid5(REFERENCE_NAMESPACE, f"asset:{asset.pk}:{reference}"))
 
 

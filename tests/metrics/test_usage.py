@@ -124,6 +124,32 @@ def test_the_drain_takes_batches_until_the_queue_is_empty(queue):
     assert UsageEvent.objects.count() == 25
 
 
+def test_a_drain_stops_after_its_batches_and_leaves_nothing_claimed(queue, monkeypatch):
+    monkeypatch.setattr(usage, "DRAIN_MAX_BATCHES", 2)
+    for n in range(25):
+        usage.usage_record(kind=UsageKind.PAGE_VIEW, path=f"/e/{n}/")
+    assert usage.usage_drain(batch_size=10) == 20
+    # The rest waits in the queue for the next drain, none of it half-taken into processing.
+    assert (queue.llen(usage.EVENTS_KEY), queue.llen(usage.PROCESSING_KEY)) == (5, 0)
+    assert usage.usage_drain(batch_size=10) == 5
+    assert UsageEvent.objects.count() == 25
+
+
+def test_event_ids_are_time_ordered_uuids():
+    import time
+    import uuid
+
+    before = time.time_ns() // 1_000_000
+    ids = [usage.new_event_id() for _ in range(1000)]
+    after = time.time_ns() // 1_000_000
+    assert {i.version for i in ids} == {7} and {i.variant for i in ids} == {uuid.RFC_4122}
+    assert len(set(ids)) == 1000
+    # The first 48 bits are the Unix time in milliseconds, so ids sort by when they were made.
+    assert all(before <= i.int >> 80 <= after for i in ids)
+    time.sleep(0.002)
+    assert usage.new_event_id() > max(ids)
+
+
 def test_a_malformed_queued_item_is_set_aside_without_blocking_the_others(queue, caplog):
     queue.rpush(usage.EVENTS_KEY, b"{not json", json.dumps({"kind": "nonsense"}))
     usage.usage_record(kind=UsageKind.PAGE_VIEW, path="/ok/")
