@@ -8,7 +8,6 @@ from pull requests, reviews, comments, issues, commits and usage events, plus th
 headlines and the trend buckets the page shows.
 """
 
-import random
 import re
 import time
 from dataclasses import dataclass, field
@@ -156,26 +155,45 @@ def search_floors(url: str, cases: list[SearchCase], repeats: int) -> dict[str, 
 
 
 def copy_floor(url: str, events: int, seed: int) -> dict:
-    """COPY `events` usage events into metrics_usageevent itself (its size, its indexes), in a transaction
-    that is rolled back afterwards: the drain's floor, writing where the drain writes."""
+    """COPY `events` usage events into metrics_usageevent itself (its size, its indexes, its foreign keys)
+    and commit: the drain's floor, writing what the drain writes where it writes it. The events are the
+    drain measurement's mix (portal.bench.worker._sample_events: signed-in people's project page views and
+    searches, with their user, unit and project, ids minted as the portal mints them), pre-formatted, so
+    the floor is the database's own cost of storing them durably and nothing else."""
+    from metrics.usage import new_event_id
     from portal.bench.gen_activity import EVENT_COLUMNS
 
-    rng = random.Random(seed)
     now = datetime.now(UTC)
-    kinds = ["page_view", "page_view", "page_view", "page_view", "search"]
     with dbtools.connect(url) as conn:
+        people = conn.execute(
+            "SELECT u.id, p.business_unit_id FROM auth_user u"
+            " LEFT JOIN community_practitioner p ON p.user_id = u.id ORDER BY u.id LIMIT 200"
+        ).fetchall()
+        projects = conn.execute("SELECT id, slug FROM catalog_project ORDER BY id LIMIT 200").fetchall()
         first = conn.execute("SELECT COALESCE(max(id), 0) + 1 FROM metrics_usageevent").fetchone()[0]
-        lines = [
-            f"{first + i}\t{rng.getrandbits(128):032x}\t{kinds[i % 5]}\t{(now - timedelta(seconds=i)).isoformat()}\t"
-            f"u:{i % 200 + 1}\t/catalog/p-{i % 200}/\t\t{{}}\t\\N\t\\N\t\\N\t\t1\t\\N\t\\N\t\\N\t\\N\n"
-            for i in range(events)
-        ]
+        lines = []
+        for i in range(events):
+            (user, unit), (project, slug) = people[i % len(people)], projects[i % len(projects)]
+            unit = "\\N" if unit is None else unit
+            at = (now - timedelta(microseconds=i)).isoformat()
+            if i % 5 == 4:
+                kind, path, query, count, project = "search", "/catalog/", "bench words", i % 40, "\\N"
+            else:
+                kind, path, query, count = "page_view", f"/catalog/{slug}/", "", "\\N"
+            lines.append(
+                f"{first + i}\t{new_event_id()}\t{kind}\t{at}\tu:{user}\t{path}\t{query}\t{{}}\t{count}\t\\N\t"
+                f"\\N\t\t1\t\\N\t{unit}\t{project}\t{user}\n"
+            )
         conn.autocommit = False
         started = time.perf_counter()
         written = dbtools.copy_lines(conn, "metrics_usageevent", EVENT_COLUMNS, lines)
-        conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        conn.commit()
         elapsed = time.perf_counter() - started
-        conn.rollback()
+        # Moving the id sequence past the rows written here keeps later inserts from colliding with them.
+        conn.execute(
+            "SELECT setval(pg_get_serial_sequence('metrics_usageevent', 'id'), %s)", (first + events,)
+        )
+        conn.commit()
     return {"events": written, "seconds": elapsed, "events_per_second": written / elapsed if elapsed else 0.0}
 
 
