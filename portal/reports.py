@@ -6,15 +6,21 @@ while the report needs the journey funnel and the onboardings that community com
 """
 
 import csv
+import hashlib
 import io
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from catalog.models import BusinessUnit, Project, Visibility, sees_everything
+from catalog.models import Asset, BusinessUnit, Project, Visibility, sees_everything
 from community import funnel
 from metrics import engagement, selectors
 from metrics.computations import duration_summary
+from metrics.models import UsageEvent, UsageKind
+from portal.models import ReportSnapshot
 
 __all__ = [
     "CATEGORIES",
@@ -24,8 +30,25 @@ __all__ = [
     "report_csv",
     "report_rows",
     "report_trend",
+    "snapshot_compute",
+    "snapshot_for",
+    "snapshot_is_stale",
+    "snapshots_prune",
+    "snapshots_warm",
     "split_period",
+    "trend_buckets",
+    "viewer_scope",
+    "warm_plan",
 ]
+
+# The dashboards' preset periods (days ending today) and the default one; the warm-up precomputes them.
+PRESETS = (30, 90, 365)
+DEFAULT_DAYS = 90
+# A claimed (re)computation that has not finished after this long is taken as lost (a worker died), and
+# the next request claims it again. Longer than the slowest computation (a year of the program, large).
+CLAIM_SECONDS = 30 * 60
+# Snapshots untouched this long are nobody's any more: a requested one is recomputed once it is stale.
+SNAPSHOT_KEEP_DAYS = 7
 
 CATEGORIES = ("contribution_activity", "community_engagement", "reuse_and_collaboration", "time_to_value")
 
@@ -58,23 +81,89 @@ HEADLINES = {
 }
 
 
-def report_scope(project: Project | None, business_unit: BusinessUnit | None, viewer=None) -> QuerySet | None:
-    """The projects a report covers: one project, a unit's listed projects, or None for the program.
+@dataclass(frozen=True)
+class ReportScope:
+    """Whose figures a report holds: one project, a business unit's listed projects, or the program, less
+    the restricted projects hidden from the viewer. `hidden` is None when the viewer hides nothing (the
+    program office, or no restricted project exists): the program is then every project (scope None)."""
 
-    With a viewer who does not see every project (restricted projects exist that are not shared with
-    them), the program and unit figures leave those projects out. No viewer: everything (the program
-    office's view, and commands)."""
+    project_id: int | None = None
+    business_unit_id: int | None = None
+    hidden: tuple[int, ...] | None = None
+
+    @property
+    def key(self) -> str:
+        """The snapshot key. Hidden sets are hashed: bounded length, and viewers hiding different projects
+        never share figures."""
+        if self.project_id is not None:
+            key = f"project:{self.project_id}"
+        elif self.business_unit_id is not None:
+            key = f"unit:{self.business_unit_id}"
+        else:
+            key = "program"
+        if self.hidden is not None:
+            digest = hashlib.sha256(",".join(map(str, self.hidden)).encode()).hexdigest()[:16]
+            key += f":hides:{digest}"
+        return key
+
+    def params(self) -> dict:
+        return {
+            "project": self.project_id,
+            "business_unit": self.business_unit_id,
+            "hidden": None if self.hidden is None else list(self.hidden),
+        }
+
+    @classmethod
+    def from_params(cls, params: dict) -> "ReportScope":
+        hidden = params.get("hidden")
+        return cls(
+            project_id=params.get("project"),
+            business_unit_id=params.get("business_unit"),
+            hidden=None if hidden is None else tuple(hidden),
+        )
+
+    def projects(self) -> QuerySet | None:
+        if self.project_id is not None:
+            return Project.objects.filter(pk=self.project_id)
+        listed = Project.objects.listed()
+        if self.hidden:
+            listed = listed.exclude(pk__in=self.hidden)
+        if self.business_unit_id is not None:
+            return listed.filter(business_unit_id=self.business_unit_id)
+        return None if self.hidden is None else listed
+
+
+def viewer_scope(
+    *, project: Project | None = None, business_unit: BusinessUnit | None = None, viewer=None
+) -> ReportScope:
+    """The scope of a report as `viewer` may read it. Program and unit figures leave out the restricted
+    projects not shared with the viewer; no viewer: everything (the program office's view, commands)."""
     if project is not None:
-        return Project.objects.filter(pk=project.pk)
-    hides = (
-        viewer is not None
-        and not sees_everything(viewer)
-        and Project.objects.filter(visibility=Visibility.UNITS).exists()
-    )
-    listed = Project.objects.listed().visible_to(viewer) if hides else Project.objects.listed()
-    if business_unit is not None:
-        return listed.filter(business_unit=business_unit)
-    return listed if hides else None
+        return ReportScope(project_id=project.pk)
+    unit_id = business_unit.pk if business_unit is not None else None
+    if (
+        viewer is None
+        or sees_everything(viewer)
+        or not Project.objects.filter(visibility=Visibility.UNITS).exists()
+    ):
+        return ReportScope(business_unit_id=unit_id)
+    restricted = Project.objects.listed().filter(visibility=Visibility.UNITS)
+    if unit_id is not None:
+        restricted = restricted.filter(business_unit_id=unit_id)
+    seen = Project.objects.visible_to(viewer).values("pk")
+    hidden = tuple(sorted(restricted.exclude(pk__in=seen).values_list("pk", flat=True)))
+    if unit_id is not None:
+        # Nothing of the unit hidden: the unit's figures are everyone's.
+        return ReportScope(business_unit_id=unit_id, hidden=hidden or None)
+    # A program scope of listed projects (even none hidden) differs from the unrestricted program, which
+    # also counts usage outside projects: the empty set keeps its own key.
+    return ReportScope(hidden=hidden)
+
+
+def report_scope(project: Project | None, business_unit: BusinessUnit | None, viewer=None) -> QuerySet | None:
+    """The projects a report covers: one project, a unit's listed projects, or None for the program
+    (see viewer_scope)."""
+    return viewer_scope(project=project, business_unit=business_unit, viewer=viewer).projects()
 
 
 def metrics_report(
@@ -87,7 +176,23 @@ def metrics_report(
 ) -> dict:
     """The whole report of METRICS.md for [start, end): for one project, or for the program (narrowed to
     a business unit's projects when one is given). The journey funnel is part of the program report only."""
-    projects = report_scope(project, business_unit, viewer)
+    return _report(
+        projects=report_scope(project, business_unit, viewer),
+        project=project,
+        business_unit=business_unit,
+        start=start,
+        end=end,
+    )
+
+
+def _report(
+    *,
+    projects: QuerySet | None,
+    project: Project | None,
+    business_unit: BusinessUnit | None,
+    start: date,
+    end: date,
+) -> dict:
     days = engagement.usage_by_day(projects=projects, start=start, end=end)
     report: dict = {"scope": "project" if project else "program"}
     if project is not None:
@@ -142,7 +247,17 @@ def report_trend(
     them. Merged requests and usage come from one grouped query each for the whole period; contributors
     and first responses need the people machinery of metrics.selectors, which runs a fixed handful of
     queries per bucket: O(buckets) queries, independent of the amount of activity."""
-    projects = report_scope(project, business_unit, viewer)
+    return _trend(
+        projects=report_scope(project, business_unit, viewer), start=start, end=end, buckets=buckets
+    )
+
+
+def trend_buckets(start: date, end: date) -> int:
+    """Weekly-ish buckets for a month or a quarter, monthly-ish for longer periods."""
+    return 12 if (end - start).days > 180 else 6
+
+
+def _trend(*, projects: QuerySet | None, start: date, end: date, buckets: int) -> list[dict]:
     edges = split_period(start, end, buckets)
     merged = selectors.merged_per_bucket(projects=projects, edges=edges)
     days = engagement.usage_by_day(projects=projects, start=start, end=end)
@@ -198,3 +313,185 @@ def report_csv(report: dict) -> str:
     for category, key, value in report_rows(report):
         writer.writerow([category, key, "" if value is None else value])
     return out.getvalue()
+
+
+# --- snapshots: what a dashboard shows, computed ahead ---------------------------------------------
+
+
+def top_queries(*, start: date, end: date) -> tuple[list[dict], list[dict]]:
+    """The 10 most frequent searches, and the 10 most frequent with no result, in the period: two
+    grouped queries on the (kind, occurred_at) index."""
+    lo, hi = selectors.period_bounds(start, end)
+    searches = UsageEvent.objects.filter(
+        kind=UsageKind.SEARCH, occurred_at__gte=lo, occurred_at__lt=hi
+    ).exclude(query="")
+    top = list(searches.values("query").annotate(n=Count("pk")).order_by("-n", "query")[:10])
+    zero = list(
+        searches.filter(result_count=0).values("query").annotate(n=Count("pk")).order_by("-n", "query")[:10]
+    )
+    return top, zero
+
+
+def most_adopted(*, projects: QuerySet, end: date) -> list[dict]:
+    """The 10 assets of these projects with most adoptions active at `end`."""
+    active = Q(adoptions__since__lte=end) & (
+        Q(adoptions__ended_on__isnull=True) | Q(adoptions__ended_on__gt=end)
+    )
+    assets = (
+        Asset.objects.filter(project__in=projects)
+        .annotate(active=Count("adoptions", filter=active))
+        .filter(active__gt=0)
+        .select_related("project")
+        .order_by("-active", "name")[:10]
+    )
+    return [
+        {
+            "id": a.pk,
+            "name": a.name,
+            "url": a.get_absolute_url(),
+            "project_name": a.project.name,
+            "active": a.active,
+        }
+        for a in assets
+    ]
+
+
+def snapshot_compute(*, scope: ReportScope, start: date, end: date) -> ReportSnapshot | None:
+    """Compute everything a dashboard of this scope and period shows, and store it (replacing the
+    previous snapshot). None when the project or unit is gone."""
+    started = timezone.now()
+    project = unit = None
+    if scope.project_id is not None:
+        project = Project.objects.select_related("business_unit").filter(pk=scope.project_id).first()
+    if scope.business_unit_id is not None:
+        unit = BusinessUnit.objects.filter(pk=scope.business_unit_id).first()
+    if (scope.project_id is not None and project is None) or (
+        scope.business_unit_id is not None and unit is None
+    ):
+        ReportSnapshot.objects.filter(scope_key=scope.key).delete()
+        return None
+    projects = scope.projects()
+    report = _report(projects=projects, project=project, business_unit=unit, start=start, end=end)
+    prev_start, prev_end = previous_period(start, end)
+    previous = _trend(projects=projects, start=prev_start, end=prev_end, buckets=1)[0]
+    trend = _trend(projects=projects, start=start, end=end, buckets=trend_buckets(start, end))
+    data: dict = {
+        "report": report,
+        "previous": {k: v for k, v in previous.items() if k not in ("start", "end")},
+        "trend": [{**b, "start": b["start"].isoformat(), "end": b["end"].isoformat()} for b in trend],
+        "most_adopted": most_adopted(
+            projects=projects if projects is not None else Project.objects.listed(), end=end
+        ),
+    }
+    if project is None:
+        top, zero = top_queries(start=start, end=end)
+        data["top_searches"], data["zero_searches"] = top, zero
+    snapshot, _created = ReportSnapshot.objects.update_or_create(
+        scope_key=scope.key,
+        start=start,
+        end=end,
+        defaults={"params": scope.params(), "data": data, "computed_at": started, "refreshing_since": None},
+    )
+    return snapshot
+
+
+def snapshot_data(snapshot: ReportSnapshot) -> dict:
+    """The snapshot's figures with the trend's dates as dates again, as the dashboards compute them."""
+    data = dict(snapshot.data)
+    data["trend"] = [
+        {**b, "start": date.fromisoformat(b["start"]), "end": date.fromisoformat(b["end"])}
+        for b in data["trend"]
+    ]
+    return data
+
+
+def snapshot_is_stale(snapshot: ReportSnapshot, *, now: datetime | None = None) -> bool:
+    if snapshot.computed_at is None:
+        return True
+    age = ((now or timezone.now()) - snapshot.computed_at).total_seconds()
+    return age > settings.METRICS_SNAPSHOT_MAX_AGE
+
+
+def _snapshot_queue(snapshot: ReportSnapshot, scope: ReportScope) -> bool:
+    """Queue the (re)computation of a snapshot unless one is already under way: the conditional UPDATE
+    lets exactly one of concurrent requests claim it. True when this call queued it."""
+    from portal.tasks import report_snapshot_refresh  # the task module imports this one
+
+    now = timezone.now()
+    claimed = (
+        ReportSnapshot.objects.filter(pk=snapshot.pk)
+        .filter(
+            Q(refreshing_since__isnull=True) | Q(refreshing_since__lt=now - timedelta(seconds=CLAIM_SECONDS))
+        )
+        .update(refreshing_since=now)
+    )
+    if not claimed:
+        return False
+    # Requests run in autocommit: the claim is committed, and a worker may start at once.
+    report_snapshot_refresh.delay(
+        params=scope.params(), start=snapshot.start.isoformat(), end=snapshot.end.isoformat()
+    )
+    return True
+
+
+def snapshot_for(*, scope: ReportScope, start: date, end: date) -> ReportSnapshot:
+    """The snapshot of a dashboard as it stands. Fresh (younger than METRICS_SNAPSHOT_MAX_AGE): as is.
+    Missing or stale: its computation is queued once, and the row read again; in the embedded mode the
+    task has run inline, so it is complete, while with a worker a missing one has `data` None (pending)
+    and a stale one still holds the previous figures."""
+    snapshot, _created = ReportSnapshot.objects.get_or_create(
+        scope_key=scope.key, start=start, end=end, defaults={"params": scope.params()}
+    )
+    if snapshot.data is not None and not snapshot_is_stale(snapshot):
+        return snapshot
+    if _snapshot_queue(snapshot, scope):
+        snapshot.refresh_from_db()
+    return snapshot
+
+
+def snapshot_report(*, scope: ReportScope, start: date, end: date) -> dict:
+    """The report alone, for the API and CSV downloads: the snapshot's when fresh, else computed now and
+    stored (API clients can wait; the dashboard then finds it fresh)."""
+    snapshot = ReportSnapshot.objects.filter(scope_key=scope.key, start=start, end=end).first()
+    if snapshot is None or snapshot.data is None or snapshot_is_stale(snapshot):
+        snapshot = snapshot_compute(scope=scope, start=start, end=end)
+    return snapshot.data["report"]
+
+
+def warm_plan(*, today: date) -> list[tuple[ReportScope, date, date]]:
+    """What the scheduled warm-up precomputes, as the program office (and everyone, when no project is
+    restricted) sees it: every preset period of the program, and each business unit's default period.
+    Units' other presets and projects are computed on demand: at 100,000 entries a unit's report takes
+    seconds and the program's a minute, so warming every preset of 40 units would keep a worker busy."""
+    units = BusinessUnit.objects.order_by("pk").values_list("pk", flat=True)
+    plan = [(ReportScope(), today - timedelta(days=n), today) for n in PRESETS]
+    plan += [(ReportScope(business_unit_id=pk), today - timedelta(days=DEFAULT_DAYS), today) for pk in units]
+    return plan
+
+
+def preset_periods(*, today: date) -> list[tuple[date, date]]:
+    """The preset periods ending today (end exclusive), as the dashboards' `days` parameter gives them."""
+    return [(today - timedelta(days=n), today) for n in PRESETS]
+
+
+def snapshots_warm(*, today: date) -> int:
+    """Queue the computation of the presets of every warm scope that is missing or stale (once each, as
+    requests do), and prune forgotten snapshots. Returns how many were queued."""
+    snapshots_prune()
+    queued = 0
+    for scope, start, end in warm_plan(today=today):
+        snapshot, _created = ReportSnapshot.objects.get_or_create(
+            scope_key=scope.key, start=start, end=end, defaults={"params": scope.params()}
+        )
+        if snapshot.data is None or snapshot_is_stale(snapshot):
+            queued += _snapshot_queue(snapshot, scope)
+    return queued
+
+
+def snapshots_prune(*, now: datetime | None = None) -> int:
+    """Delete snapshots not computed for SNAPSHOT_KEEP_DAYS: a requested snapshot is recomputed as soon
+    as it is stale, so these are of periods nobody looks at any more."""
+    cutoff = (now or timezone.now()) - timedelta(days=SNAPSHOT_KEEP_DAYS)
+    forgotten = Q(computed_at__lt=cutoff) | Q(computed_at__isnull=True, refreshing_since__lt=cutoff)
+    deleted, _ = ReportSnapshot.objects.filter(forgotten).delete()
+    return deleted

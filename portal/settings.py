@@ -186,12 +186,22 @@ CELERY_BEAT_SCHEDULE = {
     "usage-drain": {"task": "metrics.tasks.usage_drain", "schedule": 10, "options": {"expires": 10}},
     "usage-rollups": {"task": "metrics.tasks.usage_rollup_recent", "schedule": 24 * 60 * 60},
     "usage-retention": {"task": "metrics.tasks.usage_prune", "schedule": 24 * 60 * 60},
+    # The dashboards' preset periods of the program and each unit's default one, computed ahead (each
+    # snapshot is one task on the default queue); a warm-up not started within the hour is superseded.
+    "metrics-snapshots": {
+        "task": "portal.tasks.report_snapshots_warm",
+        "schedule": 60 * 60,
+        "options": {"expires": 60 * 60},
+    },
 }
 CELERY_TASK_ROUTES = {
     # Before the catch-all: usage tasks run on their own queue, never behind a long repository sync.
     "metrics.tasks.usage_*": {"queue": "usage"},
     "metrics.tasks.*": {"queue": "sync"},
 }
+# Dashboards show precomputed snapshots; one older than this many seconds is still shown, marked with
+# its time, while a newer one is computed in the background.
+METRICS_SNAPSHOT_MAX_AGE = int(env_str("METRICS_SNAPSHOT_MAX_AGE", "900"))
 # Raw usage events are kept this many days (daily rollups are kept for ever).
 USAGE_RETENTION_DAYS = int(env_str("USAGE_RETENTION_DAYS", "400"))
 

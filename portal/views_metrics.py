@@ -3,26 +3,27 @@
 Every signed-in person may read every figure ("open everything"); the figures are about projects and
 teams, never rankings of individuals. Anonymous callers get 401 from the API and the sign-in page from
 the dashboards.
+
+The figures are computed ahead, in the background, into snapshots (portal.reports.snapshot_for): a
+dashboard request reads one row, whatever the amount of activity behind it.
 """
 
 from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from catalog.models import Asset, BusinessUnit, Project
+from catalog.models import BusinessUnit, Project
 from community.models import STAGE_ORDER
-from metrics.models import UsageEvent, UsageKind
-from metrics.selectors import period_bounds
 from portal import reports
 from portal.charts import chart
 
-PRESETS = (30, 90, 365)
-DEFAULT_DAYS = 90
+PRESETS, DEFAULT_DAYS = reports.PRESETS, reports.DEFAULT_DAYS
+# How often the "being computed" page reloads itself.
+PENDING_REFRESH_SECONDS = 5
 # Long enough for a three-year look back, short enough that one request stays cheap.
 MAX_DAYS = 3 * 366
 
@@ -160,34 +161,9 @@ def _categories(report: dict, previous: dict, trend: list[dict]) -> list[dict]:
     return categories
 
 
-def _top_queries(start: date, end: date) -> tuple[list[dict], list[dict]]:
-    """The 10 most frequent searches, and the 10 most frequent with no result, in the period: two
-    grouped queries on the (kind, occurred_at) index."""
-    lo, hi = period_bounds(start, end)
-    searches = UsageEvent.objects.filter(
-        kind=UsageKind.SEARCH, occurred_at__gte=lo, occurred_at__lt=hi
-    ).exclude(query="")
-    top = list(searches.values("query").annotate(n=Count("pk")).order_by("-n", "query")[:10])
-    zero = list(
-        searches.filter(result_count=0).values("query").annotate(n=Count("pk")).order_by("-n", "query")[:10]
-    )
-    return top, zero
-
-
-def _most_adopted(projects, end: date) -> list[Asset]:
-    active = Q(adoptions__since__lte=end) & (
-        Q(adoptions__ended_on__isnull=True) | Q(adoptions__ended_on__gt=end)
-    )
-    return list(
-        Asset.objects.filter(project__in=projects)
-        .annotate(active=Count("adoptions", filter=active))
-        .filter(active__gt=0)
-        .select_related("project")
-        .order_by("-active", "name")[:10]
-    )
-
-
 def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse:
+    """A dashboard read from its snapshot (portal.reports.snapshot_for): a handful of queries whatever the
+    amount of activity."""
     template = "metrics/project_dashboard.html" if project else "metrics/program_dashboard.html"
     units = list(BusinessUnit.objects.all()) if project is None else []
     context: dict = {"project": project, "business_units": units, "presets": PRESETS, "params": request.GET}
@@ -197,49 +173,49 @@ def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse
     except PeriodError as error:
         context["error"] = error
         return render(request, template, context, status=400)
+    scope = reports.viewer_scope(project=project, business_unit=unit, viewer=request.user)
 
-    report = reports.metrics_report(
-        project=project, business_unit=unit, start=start, end=end, viewer=request.user
-    )
     if request.GET.get("format") == "csv":
+        report = reports.snapshot_report(scope=scope, start=start, end=end)
         return _csv_response(report, project.slug if project else (unit.slug if unit else "program"))
 
-    days = (end - start).days
     prev_start, prev_end = reports.previous_period(start, end)
-    previous = reports.report_trend(
-        project=project, business_unit=unit, start=prev_start, end=prev_end, buckets=1, viewer=request.user
-    )[0]
-    # Weekly-ish buckets for a month or a quarter, monthly-ish for longer periods.
-    trend = reports.report_trend(
-        project=project,
-        business_unit=unit,
-        start=start,
-        end=end,
-        buckets=12 if days > 180 else 6,
-        viewer=request.user,
-    )
-    scope = reports.report_scope(project, unit, request.user)
     context.update(
-        report=report,
         start=start,
         end=end,
         last_day=end - timedelta(days=1),
-        days=days,
+        days=(end - start).days,
         preset=preset,
         unit=unit,
         previous_start=prev_start,
         previous_end=prev_end - timedelta(days=1),
-        categories=_categories(report, previous, trend),
-        trend=trend,
-        ttv=report["time_to_value"],
-        most_adopted=_most_adopted(scope if scope is not None else Project.objects.listed(), end),
         csv_query=_csv_query(request),
     )
-    context["innersource_ratio"] = percent(report["contribution_activity"]["innersource_ratio"])
-    context["within_2_business_days"] = percent(report["time_to_value"]["responded_within_2_business_days"])
+    snapshot = reports.snapshot_for(scope=scope, start=start, end=end)
+    if snapshot.data is None:
+        # A worker computes it: the page says so and reloads itself (no script: a meta refresh).
+        context.update(pending=True, refresh_seconds=PENDING_REFRESH_SECONDS)
+        return render(request, template, context)
+
+    data = reports.snapshot_data(snapshot)
+    report = data["report"]
+    context.update(
+        report=report,
+        computed_at=snapshot.computed_at,
+        stale=reports.snapshot_is_stale(snapshot),
+        categories=_categories(report, data["previous"], data["trend"]),
+        trend=data["trend"],
+        ttv=report["time_to_value"],
+        most_adopted=data["most_adopted"],
+        innersource_ratio=percent(report["contribution_activity"]["innersource_ratio"]),
+        within_2_business_days=percent(report["time_to_value"]["responded_within_2_business_days"]),
+    )
     if project is None:
-        context["top_searches"], context["zero_searches"] = _top_queries(start, end)
-        context["journey"] = _journey(report["journey"])
+        context.update(
+            top_searches=data["top_searches"],
+            zero_searches=data["zero_searches"],
+            journey=_journey(report["journey"]),
+        )
     return render(request, template, context)
 
 

@@ -1,4 +1,5 @@
-"""Metrics of METRICS.md for the program and for one project, as JSON or CSV (`?format=csv`)."""
+"""Metrics of METRICS.md for the program and for one project, as JSON or CSV (`?format=csv`): the
+dashboards' snapshot report when it is fresh, else computed at once (and stored for the dashboards)."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -76,7 +77,8 @@ class ProgramMetricsView(_ReportView):
             unit = parse_business_unit(request.query_params)
         except PeriodError as error:
             raise ValidationError({error.field: [error.message]}) from None
-        report = reports.metrics_report(business_unit=unit, start=start, end=end, viewer=request.user)
+        scope = reports.viewer_scope(business_unit=unit, viewer=request.user)
+        report = reports.snapshot_report(scope=scope, start=start, end=end)
         return self._answer(request, report, unit.slug if unit else "program")
 
 
@@ -90,6 +92,5 @@ class ProjectMetricsView(_ReportView):
     def get(self, request, slug: str):
         project = get_object_or_404(Project.objects.listed().visible_to(request.user), slug=slug)
         start, end, _preset = self._period(request)
-        return self._answer(
-            request, reports.metrics_report(project=project, start=start, end=end, viewer=request.user), slug
-        )
+        scope = reports.viewer_scope(project=project, viewer=request.user)
+        return self._answer(request, reports.snapshot_report(scope=scope, start=start, end=end), slug)

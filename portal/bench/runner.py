@@ -153,6 +153,10 @@ class Run:
             http.Scenario("project_dashboard", "dashboard", [(f"/catalog/{slugs[0]}/metrics/", {})], "Contribution activity"),
         ]  # fmt: skip
         measured, figures = {}, {"scale": self.scale.name}
+        with self.phase("snapshots"):
+            # What the hourly warm-up (and a first visit of the project's dashboard) leaves for the
+            # dashboards to read: they serve snapshots, as in production.
+            figures["snapshots"] = self.worker("snapshots", {"project_slug": slugs[0]})
         with self.phase("http"):
             server = http.start_server(self.env, log=self.tmp / "gunicorn.log", cwd=ROOT)
             try:

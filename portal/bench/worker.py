@@ -12,6 +12,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 
 def peak_rss_mb() -> float:
@@ -308,6 +309,28 @@ def journey(args: dict) -> dict:
     }
 
 
+def snapshots(args: dict) -> dict:
+    """The dashboards' snapshots the hourly warm-up computes (the program's preset periods), and the one
+    of the measured project's default period (computed on demand in production): seconds each."""
+    from django.utils import timezone
+
+    from catalog.models import Project
+    from portal import reports
+
+    today = timezone.now().date()
+    project = Project.objects.get(slug=args["project_slug"])
+    work = [(reports.ReportScope(), start, end) for start, end in reports.preset_periods(today=today)]
+    work.append(
+        (reports.ReportScope(project_id=project.pk), today - timedelta(days=reports.DEFAULT_DAYS), today)
+    )
+    seconds = {}
+    for scope, start, end in work:
+        started = time.perf_counter()
+        reports.snapshot_compute(scope=scope, start=start, end=end)
+        seconds[f"{scope.key} {(end - start).days} days"] = time.perf_counter() - started
+    return {"seconds": sum(seconds.values()), "snapshots": seconds, "peak_rss_mb": peak_rss_mb()}
+
+
 PHASES = {
     "session": session,
     "counts": counts,
@@ -315,6 +338,7 @@ PHASES = {
     "drain": drain,
     "sync": sync,
     "journey": journey,
+    "snapshots": snapshots,
 }
 
 
