@@ -154,7 +154,7 @@ def search_floors(url: str, cases: list[SearchCase], repeats: int) -> dict[str, 
         return {case.name: _timed(lambda case=case: search_sql(conn, case), repeats) for case in cases}
 
 
-def copy_floor(url: str, events: int, seed: int) -> dict:
+def copy_floor(url: str, events: int) -> dict:
     """COPY `events` usage events into metrics_usageevent itself (its size, its indexes, its foreign keys)
     and commit: the drain's floor, writing what the drain writes where it writes it. The events are the
     drain measurement's mix (portal.bench.worker._sample_events: signed-in people's project page views and

@@ -216,7 +216,7 @@ class Run:
             project = floors_dashboard.dashboard_floor(
                 self.database_url, project=1, today=today, repeats=repeats
             )
-            copy = floors.copy_floor(self.database_url, self.scale.drain_events, self.seed + 4)
+            copy = floors.copy_floor(self.database_url, self.scale.drain_events)
         figures["floors"] = {
             "searches": {name: percentiles(samples) for name, samples in search_floor.items()},
             "search_mix": percentiles([x for samples in search_floor.values() for x in samples]),
