@@ -775,7 +775,15 @@ class SearchEntrySerializer(serializers.Serializer):
 
 
 class SearchResultsSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(
+        help_text="The number of results; rounded to two significant figures when total_is_estimate."
+    )
+    total_is_estimate = serializers.BooleanField(
+        help_text="Whether count is estimated, as it is for a broad search (thousands of matches)."
+    )
+    facet_counts_are_estimates = serializers.BooleanField(
+        help_text="Whether the facet counts are estimated, as they are for a broad search."
+    )
     page = serializers.IntegerField()
     pages = serializers.IntegerField()
     corrected_query = serializers.CharField(help_text="The typo-corrected query that was searched, if any.")
@@ -823,6 +831,8 @@ class SearchView(APIView):
         }
         body = {
             "count": results.total,
+            "total_is_estimate": results.total_is_estimate,
+            "facet_counts_are_estimates": results.facet_counts_are_estimates,
             "page": results.page.number,
             "pages": results.page.paginator.num_pages,
             "corrected_query": results.corrected_query,

@@ -1,10 +1,13 @@
+import random
 from datetime import date
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -404,6 +407,24 @@ class EntryType(models.TextChoices):
     ASSET = "asset", "Asset"
 
 
+# Sample keys are drawn uniformly from [0, SAMPLE_KEY_RANGE).
+SAMPLE_KEY_RANGE = 2**31 - 1
+
+
+def sample_key_new() -> int:
+    return random.randrange(SAMPLE_KEY_RANGE)
+
+
+class IdArrayField(ArrayField):
+    """PostgreSQL's bigint[]. On SQLite the column exists but stays null: inserting null needs no cast
+    (ArrayField's `%s::bigint[]` placeholder is PostgreSQL syntax)."""
+
+    def get_placeholder_sql(self, value, compiler, connection) -> tuple[str, list]:
+        if connection.vendor == "postgresql":
+            return super().get_placeholder_sql(value, compiler, connection)
+        return "%s", [value]
+
+
 class SearchEntry(models.Model):
     """The catalog's search index: one row per listed project and per asset of a listed project.
 
@@ -433,9 +454,26 @@ class SearchEntry(models.Model):
     keywords = models.TextField(blank=True, help_text="topics, languages, skills, maintainers, assets")
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(db_index=True)
+    # A random number per row: the matches with the smallest keys are a uniform random sample of all the
+    # matches, from which a broad search (PostgreSQL) estimates its counts (catalog.selectors).
+    sample_key = models.IntegerField(default=sample_key_new, db_index=True, editable=False)
+    # PostgreSQL only, like search_vector: copies of the topics and languages relations (filled where the
+    # search vector is), so that one pass over the index rows counts every facet, and a language or topic
+    # filter can use a GIN index (created by migration 0009). Null on SQLite, which reads the relations.
+    topic_ids = IdArrayField(models.BigIntegerField(), null=True, editable=False)
+    language_ids = IdArrayField(models.BigIntegerField(), null=True, editable=False)
 
     class Meta:
-        indexes = [models.Index(fields=["name"], name="searchentry_name")]
+        indexes = [
+            models.Index(fields=["name"], name="searchentry_name"),
+            # The order of a broad search and of the plain catalog, walked by PostgreSQL a page at a time.
+            models.Index(
+                fields=["-featured", "-activity_score", "name", "id"], name="searchentry_static_order"
+            ),
+            # Exact name or slug matches, looked up first by a broad search.
+            models.Index(Upper("name"), name="searchentry_upper_name"),
+            models.Index(fields=["slug"], name="searchentry_slug"),
+        ]
         verbose_name_plural = "search entries"
 
     def __str__(self) -> str:

@@ -3,9 +3,10 @@
 import re
 from collections.abc import Iterable
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef
 from django.utils import timezone
 
 from catalog.models import Adoption, Asset, EntryType, Language, Project, SearchEntry, SearchTerm, Topic
@@ -138,10 +139,15 @@ def entries_rebuild(*, project_ids: Iterable[int]) -> None:
             if not project.is_restricted:
                 vocabulary |= words_of(asset.name, asset.description)
     if uses_postgres() and new_entry_ids:
+        # The facet arrays copy the relations just written (see SearchEntry.topic_ids).
+        topics = SearchEntry.topics.through.objects.filter(searchentry_id=OuterRef("pk"))
+        languages = SearchEntry.languages.through.objects.filter(searchentry_id=OuterRef("pk"))
         SearchEntry.objects.filter(pk__in=new_entry_ids).update(
             search_vector=SearchVector("name", weight="A", config="english")
             + SearchVector("keywords", weight="B", config="english")
-            + SearchVector("summary", weight="C", config="english")
+            + SearchVector("summary", weight="C", config="english"),
+            topic_ids=ArraySubquery(topics.values("topic_id")),
+            language_ids=ArraySubquery(languages.values("language_id")),
         )
     if vocabulary:
         SearchTerm.objects.bulk_create(

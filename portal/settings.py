@@ -380,6 +380,10 @@ FORGE_MAX_PAGES = int(env_str("FORGE_MAX_PAGES", "1000"))
 
 # The catalog's page size is bounded whatever the query string asks for.
 CATALOG_PAGE_SIZE = 20
+# On PostgreSQL a search matching more entries than this is "broad": its counts are estimated from a sample
+# of the matches and it is ordered by featured and activity (see catalog.selectors); narrower ones are
+# counted exactly and ranked by relevance.
+CATALOG_SEARCH_EXACT_MAX = int(env_str("CATALOG_SEARCH_EXACT_MAX", "1000"))
 CATALOG_MAX_PAGE_SIZE = 100
 PROGRAM_OFFICE_GROUP = "Program office"
 

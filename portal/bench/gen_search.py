@@ -1,5 +1,8 @@
 """The catalog's search index as catalog.search_index.entries_rebuild writes it, by COPY."""
 
+import random
+
+from catalog.models import SAMPLE_KEY_RANGE
 from catalog.search_index import words_of
 from portal.bench import dbtools
 
@@ -28,11 +31,17 @@ def search_index(conn, world, projects, project_text, project_people, assets, as
     vocabulary: set[str] = set()
     counts: dict[str, int] = {}
 
+    # Sample keys as SearchEntry's default draws them, from a seeded generator (the run is deterministic).
+    keys = random.Random(len(projects))
+
     def add(entry: tuple, pid: int, text: str) -> None:
         eid = len(entries) + 1
-        entries.append((eid, *entry))
-        entry_topics.extend((eid, t) for t in topics_of.get(pid, []))
-        entry_languages.extend((eid, lang) for lang in languages_of.get(pid, []))
+        topic_ids, language_ids = topics_of.get(pid, []), languages_of.get(pid, [])
+        # The facet arrays copy the relations, as entries_rebuild fills them (COPY's array literal).
+        arrays = ("{" + ",".join(map(str, ids)) + "}" for ids in (topic_ids, language_ids))
+        entries.append((eid, *entry, keys.randrange(SAMPLE_KEY_RANGE), *arrays))
+        entry_topics.extend((eid, t) for t in topic_ids)
+        entry_languages.extend((eid, lang) for lang in language_ids)
         for word in set(text.lower().split()):
             counts[word] = counts.get(word, 0) + 1
 
@@ -58,7 +67,7 @@ def search_index(conn, world, projects, project_text, project_people, assets, as
     world.word_entries = counts
     columns = ["id", "entry_type", "name", "slug", "path", "summary", "kind", "lifecycle", "wants_contributions",
                "featured", "verified", "activity_score", "adoption_count", "keywords", "created_at", "asset_id",
-               "business_unit_id", "project_id"]  # fmt: skip
+               "business_unit_id", "project_id", "sample_key", "topic_ids", "language_ids"]  # fmt: skip
     with dbtools.without_indexes(conn, "catalog_searchentry"):
         dbtools.copy_rows(conn, "catalog_searchentry", columns, entries)
         conn.execute(

@@ -242,6 +242,9 @@ def test_the_search_endpoint_ranks_filters_and_counts_facets_like_the_page(catal
     page = catalog_search(viewer=ANYONE, query=CatalogQuery(q="ledger"))
     assert [r["slug"] for r in body["results"]] == [entry.slug for entry in page.entries]
     assert sorted(r["slug"] for r in body["results"]) == ["ledger-sdk", "payments-ledger"]
+    # A selective search (in the embedded mode, any search) counts exactly.
+    assert body["count"] == 2
+    assert body["total_is_estimate"] is False and body["facet_counts_are_estimates"] is False
     assert {r["type"] for r in body["results"]} == {"project", "asset"}
     kinds = {facet["value"]: facet["count"] for facet in body["facets"]["kind"]}
     assert kinds == {"project": 1, "library": 1}

@@ -1,0 +1,47 @@
+"""Reads of the catalog that several views need: search with facets, suggestions, duplicates."""
+
+from django.conf import settings
+
+from catalog.search_index import uses_postgres
+from catalog.selectors.projects import HIDDEN_PROJECT, home_highlights, project_duplicates
+from catalog.selectors.search import (
+    FACET_TITLES,
+    SORTS,
+    CatalogQuery,
+    FacetValue,
+    SearchResults,
+    corrected_query,
+    search_embedded,
+    suggest_words,
+    visible_entries,
+)
+from catalog.selectors.search_postgres import search_postgres
+
+__all__ = [
+    "FACET_TITLES",
+    "HIDDEN_PROJECT",
+    "SORTS",
+    "CatalogQuery",
+    "FacetValue",
+    "SearchResults",
+    "catalog_search",
+    "corrected_query",
+    "home_highlights",
+    "project_duplicates",
+    "suggest_words",
+    "visible_entries",
+]
+
+
+def catalog_search(*, query: CatalogQuery, viewer, page_size: int | None = None) -> SearchResults:
+    """Ranked, faceted, paginated search over listed projects and their assets.
+
+    Exact name or slug matches come first, then full-text rank (PostgreSQL: weighted tsvector),
+    then featured and activity. A search with no result is retried with the closest vocabulary words.
+    On PostgreSQL a broad search (more than CATALOG_SEARCH_EXACT_MAX matches) estimates its counts and
+    ranks by exact name, then featured and activity (see search_postgres).
+    """
+    page_size = min(page_size or settings.CATALOG_PAGE_SIZE, settings.CATALOG_MAX_PAGE_SIZE)
+    if uses_postgres():
+        return search_postgres(query=query, viewer=viewer, page_size=page_size)
+    return search_embedded(query=query, viewer=viewer, page_size=page_size)

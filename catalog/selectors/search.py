@@ -1,0 +1,384 @@
+"""Catalog search: the query, its filters and facets, typo correction, and the embedded (SQLite) search."""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.core.paginator import Paginator
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils.text import slugify
+
+from catalog.models import (
+    AssetKind,
+    EntryType,
+    Language,
+    Lifecycle,
+    Project,
+    SearchEntry,
+    SearchTerm,
+    Topic,
+    Visibility,
+    sees_everything,
+)
+from catalog.search_index import uses_postgres
+
+TOKEN_RE = re.compile(r"[\w+#]+", re.UNICODE)
+
+SORTS = {
+    "relevance": "Relevance",
+    "activity": "Activity score",
+    "adopted": "Most adopted",
+    "newest": "Newest",
+    "name": "Name",
+}
+
+FACET_TITLES = [
+    ("wants_contributions", "Contributions"),
+    ("kind", "Kind"),
+    ("language", "Language"),
+    ("topic", "Topic"),
+    ("business_unit", "Business unit"),
+    ("lifecycle", "Lifecycle"),
+]
+
+KIND_LABELS = {EntryType.PROJECT.value: "Project", **dict(AssetKind.choices)}
+
+# A broad search puts its exact name or slug matches first; beyond this many, the others keep their place.
+EXACT_NAMES_MAX = 100
+STATIC_ORDER = ("-featured", "-activity_score", "name", "pk")
+# A broad search's filtered total is scaled up from its sample when the sample holds at least this many
+# filtered rows (within about 10 %), else counted on its own.
+FILTERED_SAMPLE_MIN = 100
+
+
+@dataclass(kw_only=True)
+class CatalogQuery:
+    """Everything a catalog search can ask, as it travels in the URL."""
+
+    q: str = ""
+    kinds: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    business_units: list[str] = field(default_factory=list)
+    lifecycles: list[str] = field(default_factory=list)
+    wants_contributions: bool = False
+    sort: str = "relevance"
+    page: int = 1
+
+    @classmethod
+    def from_params(cls, params) -> "CatalogQuery":
+        def many(name: str) -> list[str]:
+            return [v.strip() for v in params.getlist(name) if v.strip()][:20]
+
+        try:
+            page = max(1, int(params.get("page", "1")))
+        except ValueError:
+            page = 1
+        sort = params.get("sort", "relevance")
+        return cls(
+            q=params.get("q", "").strip()[:200],
+            kinds=many("kind"),
+            languages=many("language"),
+            topics=many("topic"),
+            business_units=many("business_unit"),
+            lifecycles=many("lifecycle"),
+            wants_contributions=params.get("wants_contributions") in {"1", "on", "true"},
+            sort=sort if sort in SORTS else "relevance",
+            page=page,
+        )
+
+
+@dataclass
+class FacetValue:
+    param: str
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResults:
+    query: CatalogQuery
+    entries: list[SearchEntry]
+    total: int
+    page: object
+    facets: dict[str, list[FacetValue]]
+    corrected_query: str = ""
+    suggestions: list[str] = field(default_factory=list)
+    # A broad search (PostgreSQL) estimates its counts from a sample, rounded to two significant figures.
+    total_is_estimate: bool = False
+    facet_counts_are_estimates: bool = False
+
+
+# Per facet, the (value, label, count) of each value, as either backend counts them.
+FacetRows = dict[str, list[tuple[str, str, int]]]
+
+
+def query_tokens(text: str) -> list[str]:
+    return [t.lower() for t in TOKEN_RE.findall(text)][:10]
+
+
+def query_tsquery(tokens: list[str]) -> SearchQuery | None:
+    # Prefix matching on every word, so that results follow the user as they type.
+    words = [w for w in (re.sub(r"\W", "", t) for t in tokens) if w]
+    if not words:
+        return None
+    return SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="english")
+
+
+def text_filter(entries: QuerySet, q: str) -> QuerySet:
+    """Entries matching the words of q, without the ranking annotations (PostgreSQL)."""
+    tokens = query_tokens(q)
+    if not tokens:
+        return entries
+    tsquery = query_tsquery(tokens)
+    return entries.filter(search_vector=tsquery) if tsquery else entries.none()
+
+
+def text_match(entries: QuerySet, q: str) -> QuerySet:
+    """Entries matching the words of q, annotated with `exact` and `rank` for ordering."""
+    tokens = query_tokens(q)
+    if not tokens:
+        return entries.annotate(exact=Value(0, output_field=IntegerField()), rank=Value(0.0))
+    exact = Case(
+        When(Q(name__iexact=q) | Q(slug=slugify(q)), then=Value(2)),
+        When(name__istartswith=q, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    if uses_postgres():
+        tsquery = query_tsquery(tokens)
+        if tsquery is None:
+            return entries.none()
+        return entries.filter(search_vector=tsquery).annotate(
+            exact=exact, rank=SearchRank(F("search_vector"), tsquery)
+        )
+    condition = Q()
+    for token in tokens:
+        condition &= Q(name__icontains=token) | Q(summary__icontains=token) | Q(keywords__icontains=token)
+    in_name = Case(When(name__icontains=tokens[0], then=Value(1.0)), default=Value(0.0))
+    return entries.filter(condition).annotate(exact=exact, rank=in_name)
+
+
+def filter_conditions(query: CatalogQuery) -> dict[str, Q | None]:
+    """Each facet's filter (None when not filtered), by facet name."""
+    if uses_postgres():
+        # The array copies of the relations: no join, no duplicate rows, and a GIN index to combine.
+        languages = ArraySubquery(Language.objects.filter(name__in=query.languages).values("pk"))
+        topics = ArraySubquery(Topic.objects.filter(name__in=query.topics).values("pk"))
+        language = Q(language_ids__overlap=languages)
+        topic = Q(topic_ids__overlap=topics)
+    else:
+        language = Q(languages__name__in=query.languages)
+        topic = Q(topics__name__in=query.topics)
+    return {
+        "kind": Q(kind__in=query.kinds) if query.kinds else None,
+        "language": language if query.languages else None,
+        "topic": topic if query.topics else None,
+        "business_unit": Q(business_unit__slug__in=query.business_units) if query.business_units else None,
+        "lifecycle": Q(lifecycle__in=query.lifecycles) if query.lifecycles else None,
+        "wants_contributions": Q(wants_contributions=True) if query.wants_contributions else None,
+    }
+
+
+def filter_entries(entries: QuerySet, query: CatalogQuery, *, skip: str = "") -> QuerySet:
+    for name, condition in filter_conditions(query).items():
+        if condition is not None and name != skip:
+            entries = entries.filter(condition)
+    return entries
+
+
+def order_entries(entries: QuerySet, sort: str, *, has_text: bool) -> QuerySet:
+    if sort == "activity":
+        return entries.order_by("-activity_score", "name", "pk")
+    if sort == "adopted":
+        return entries.order_by("-adoption_count", "-activity_score", "pk")
+    if sort == "newest":
+        return entries.order_by("-created_at", "pk")
+    if sort == "name":
+        return entries.order_by("name", "pk")
+    if has_text:
+        return entries.order_by("-exact", "-rank", "-featured", "-activity_score", "pk")
+    return entries.order_by(*STATIC_ORDER)
+
+
+def count_facet_rows(matched: QuerySet, query: CatalogQuery) -> FacetRows:
+    """Exact counts for each facet value by the ORM (SQLite), each facet counted with every other
+    filter applied (not its own)."""
+    rows: FacetRows = {}
+    kinds = filter_entries(matched, query, skip="kind").values("kind").annotate(n=Count("pk", distinct=True))
+    rows["kind"] = [(r["kind"], "", r["n"]) for r in kinds]
+    for param, relation, through_field in (
+        ("language", "languages", "language"),
+        ("topic", "topics", "topic"),
+    ):
+        ids = filter_entries(matched, query, skip=param).values("pk")
+        through = getattr(SearchEntry, relation).through
+        name = f"{through_field}__name"
+        counted = (
+            through.objects.filter(searchentry_id__in=ids)
+            .values(name)
+            .annotate(n=Count("searchentry_id", distinct=True))
+            .order_by("-n", name)[:15]
+        )
+        rows[param] = [(r[name], r[name], r["n"]) for r in counted]
+    units = (
+        filter_entries(matched, query, skip="business_unit")
+        .values("business_unit__slug", "business_unit__name")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    rows["business_unit"] = [(r["business_unit__slug"], r["business_unit__name"], r["n"]) for r in units]
+    lifecycles = (
+        filter_entries(matched, query, skip="lifecycle")
+        .values("lifecycle")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    rows["lifecycle"] = [(r["lifecycle"], "", r["n"]) for r in lifecycles]
+    wanted = filter_entries(matched, query, skip="wants_contributions").filter(wants_contributions=True)
+    rows["wants_contributions"] = [("1", "", wanted.values("pk").distinct().count())]
+    return rows
+
+
+def rounded_estimate(estimate: float) -> int:
+    """An estimate rounded to two significant figures (84,312 becomes 84,000): no more precise than it is."""
+    n = round(estimate)
+    return n if n < 100 else round(n, 2 - len(str(n)))
+
+
+def facet_values(
+    rows: FacetRows, query: CatalogQuery, *, scale: float | None = None
+) -> dict[str, list[FacetValue]]:
+    """The facets to show from counted rows; with a scale, the rows counted a sample, and are scaled up."""
+
+    def count(n: int) -> int:
+        return n if scale is None else rounded_estimate(n * scale)
+
+    facets: dict[str, list[FacetValue]] = {}
+    facets["kind"] = sorted(
+        (
+            FacetValue("kind", value, KIND_LABELS.get(value, value), count(n), value in query.kinds)
+            for value, _label, n in rows["kind"]
+            if n
+        ),
+        key=lambda f: (-f.count, f.label),
+    )
+    for param, selected in (("language", query.languages), ("topic", query.topics)):
+        counted = sorted(((value, n) for value, _label, n in rows[param] if n), key=lambda r: (-r[1], r[0]))
+        values = [FacetValue(param, value, value, count(n), value in selected) for value, n in counted[:15]]
+        shown = {v.value for v in values}
+        values += [FacetValue(param, s, s, 0, True) for s in selected if s not in shown]
+        facets[param] = values
+    facets["business_unit"] = [
+        FacetValue("business_unit", slug, name, count(n), slug in query.business_units)
+        for slug, name, n in sorted(rows["business_unit"], key=lambda r: (-r[2], r[1]))
+        if n
+    ]
+    labels = dict(Lifecycle.choices)
+    order = list(labels)
+    facets["lifecycle"] = sorted(
+        (
+            FacetValue("lifecycle", value, labels.get(value, value), count(n), value in query.lifecycles)
+            for value, _label, n in rows["lifecycle"]
+            if n
+        ),
+        key=lambda f: order.index(f.value) if f.value in order else 99,
+    )
+    wanted = sum(n for _value, _label, n in rows["wants_contributions"])
+    facets["wants_contributions"] = [
+        FacetValue(
+            "wants_contributions", "1", "Wants contributions", count(wanted), query.wants_contributions
+        )
+    ]
+    return facets
+
+
+def suggest_words(token: str, *, limit: int = 5) -> list[str]:
+    """Vocabulary words close to a (possibly misspelt) word."""
+    token = token.lower()[:60]
+    if len(token) < 3:
+        return []
+    if uses_postgres():
+        return list(
+            SearchTerm.objects.filter(word__trigram_similar=token)
+            .annotate(similarity=TrigramSimilarity("word", token))
+            .order_by("-similarity", "word")
+            .values_list("word", flat=True)[:limit]
+        )
+    # SQLite (embedded mode): compare with the words sharing the first letter, a bounded set.
+    candidates = list(
+        SearchTerm.objects.filter(word__startswith=token[0]).values_list("word", flat=True)[:5000]
+    )
+    return difflib.get_close_matches(token, candidates, n=limit, cutoff=0.6)
+
+
+def corrected_query(q: str) -> str:
+    """q with each word that is not in the vocabulary replaced by its closest word ("" when nothing changes)."""
+    tokens = query_tokens(q)
+    if not tokens:
+        return ""
+    known = set(SearchTerm.objects.filter(word__in=tokens).values_list("word", flat=True))
+    corrected = []
+    for token in tokens:
+        if token in known:
+            corrected.append(token)
+            continue
+        close = suggest_words(token, limit=1)
+        corrected.append(close[0] if close else token)
+    result = " ".join(corrected)
+    return "" if result == " ".join(tokens) else result
+
+
+def visible_entries(viewer) -> QuerySet:
+    """Index rows this person may find: all company-wide ones, and those of restricted projects they see."""
+    entries = SearchEntry.objects.all()
+    if sees_everything(viewer):
+        return entries
+    restricted_seen = Project.objects.filter(visibility=Visibility.UNITS).visible_to(viewer).values("pk")
+    return entries.filter(Q(restricted=False) | Q(project_id__in=restricted_seen))
+
+
+def search_embedded(*, query: CatalogQuery, viewer, page_size: int) -> SearchResults:
+    """SQLite (embedded mode): a small catalog, always counted exactly by the ORM."""
+    entries = visible_entries(viewer)
+    matched = text_match(entries, query.q) if query.q else entries
+    fixed = ""
+    suggestions: list[str] = []
+    if query.q and not matched.exists():
+        fixed = corrected_query(query.q)
+        if fixed and text_match(entries, fixed).exists():
+            matched = text_match(entries, fixed)
+        elif fixed:
+            suggestions, fixed = [fixed], ""
+        else:
+            suggestions = [w for t in query_tokens(query.q) for w in suggest_words(t, limit=3)][:5]
+    filtered = filter_entries(matched, query)
+    if query.languages or query.topics:
+        filtered = filtered.distinct()
+    ordered = order_entries(filtered, query.sort, has_text=bool(query.q))
+    paginator = Paginator(
+        ordered.select_related("business_unit", "project").prefetch_related("languages"),
+        page_size,
+        allow_empty_first_page=True,
+    )
+    page = paginator.get_page(query.page)
+    return SearchResults(
+        query=query,
+        entries=list(page.object_list),
+        total=paginator.count,
+        page=page,
+        facets=facet_values(count_facet_rows(matched, query), query),
+        corrected_query=fixed,
+        suggestions=suggestions,
+    )

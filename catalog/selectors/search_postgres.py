@@ -1,0 +1,306 @@
+"""Catalog search on PostgreSQL: exact counts and relevance for selective searches, estimates from a
+random sample and a static order for broad ones."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    Q,
+    QuerySet,
+    Value,
+    prefetch_related_objects,
+)
+from django.utils.text import slugify
+
+from catalog.models import (
+    SAMPLE_KEY_RANGE,
+    BusinessUnit,
+    Language,
+    SearchEntry,
+    Topic,
+)
+from catalog.selectors.search import (
+    EXACT_NAMES_MAX,
+    FACET_TITLES,
+    FILTERED_SAMPLE_MIN,
+    STATIC_ORDER,
+    CatalogQuery,
+    FacetRows,
+    SearchResults,
+    corrected_query,
+    facet_values,
+    filter_conditions,
+    filter_entries,
+    order_entries,
+    query_tokens,
+    rounded_estimate,
+    suggest_words,
+    text_filter,
+    text_match,
+    visible_entries,
+)
+
+# The share estimate of _Sample pays when the matches are a large share of the index (a broad word), and
+# then few index rows lie below the largest sampled key: they are counted up to this many times the sample.
+KEYS_BELOW_FACTOR = 5
+
+
+@dataclass(kw_only=True)
+class _Sample:
+    """What one pass over a search's matches (the first `limit` in sample-key order) counted."""
+
+    rows: int  # matches read: all of them when fewer than the limit
+    limit: int
+    last_key: int  # the largest sample key read
+    total: int  # rows passing every filter
+    facets: FacetRows
+    # Index rows, matching or not, with a key up to last_key (counted up to KEYS_BELOW_FACTOR times the
+    # limit), and in all (PostgreSQL's estimate, kept by ANALYZE and autovacuum; not positive when the
+    # table was never analysed).
+    keys_below: int = 0
+    table_rows: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        return self.rows < self.limit
+
+    @property
+    def estimate(self) -> float:
+        """The number of matches: exact when complete, else estimated from the k matches read.
+
+        The k smallest of n uniform keys cover about k/n of the key range, so n ≈ (k - 1) / (largest key /
+        range) (the k-minimum-values estimate, within about 1/sqrt(k)). Better still, when few index rows
+        lie in that part of the range: the matches are that share of them, scaled to the whole table,
+        which takes out the luck of how the keys fell (a broad search's estimate is then within about
+        sqrt((1 - share) / k))."""
+        if self.complete:
+            return self.rows
+        if 0 < self.keys_below < KEYS_BELOW_FACTOR * self.limit and self.table_rows > 0:
+            estimate = self.rows * self.table_rows / self.keys_below
+        else:
+            estimate = (self.rows - 1) * SAMPLE_KEY_RANGE / (self.last_key + 1)
+        return max(self.rows, estimate)
+
+
+def _quoted(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _key_statistics(*, limit: int) -> str:
+    """SQL for the `keys_below` and `table_rows` of a _Sample of the rows of CTE m, as text: an
+    index-only count, bounded, and the table's size as PostgreSQL estimates it."""
+    table = _quoted(SearchEntry._meta.db_table)
+    below = f"SELECT 1 FROM {table} k WHERE k.sample_key <= (SELECT max(m.sample_key) FROM m)"
+    return f"""(SELECT count(*) FROM ({below} LIMIT {KEYS_BELOW_FACTOR * limit}) b)::text,
+               (SELECT c.reltuples FROM pg_class c WHERE c.oid = '{table}'::regclass)::text"""
+
+
+def _sample(matched: QuerySet, query: CatalogQuery, *, limit: int) -> _Sample:
+    """Count the total and every facet in one statement over the first `limit` matches in sample-key
+    order (PostgreSQL): all the matches of a selective search, a uniform random sample of a broad one.
+
+    Each row carries a flag per filter, so that each facet is counted with the other filters (not its
+    own) in the same pass; languages and topics are counted from the array copies of the relations."""
+    empty = _Sample(rows=0, limit=limit, last_key=0, total=0, facets={name: [] for name, _ in FACET_TITLES})
+    if matched.query.is_empty():
+        return empty
+    conditions = filter_conditions(query)
+    flags = {
+        f"f_{name}": ExpressionWrapper(condition, output_field=BooleanField())
+        if condition is not None
+        else Value(True)
+        for name, condition in conditions.items()
+    }
+    columns = ["sample_key", "kind", "business_unit_id", "lifecycle", "wants_contributions"]
+    rows = matched.annotate(**flags).order_by("sample_key")
+    rows = rows.values(*columns, "language_ids", "topic_ids", *flags)[:limit]
+    sql, params = rows.query.sql_with_params()
+
+    def others(skip: str) -> str:
+        return " AND ".join(f"f_{name}" for name in conditions if name != skip)
+
+    flag_columns = ", ".join(flags)
+    unit, language, topic = (_quoted(m._meta.db_table) for m in (BusinessUnit, Language, Topic))
+    statement = f"""
+        WITH m AS MATERIALIZED ({sql})
+        SELECT 'kind', m.kind, '', count(*) FILTER (WHERE {others("kind")}) FROM m GROUP BY m.kind
+        UNION ALL
+        SELECT 'business_unit', u.slug, u.name, count(*) FILTER (WHERE {others("business_unit")})
+          FROM m JOIN {unit} u ON u.id = m.business_unit_id GROUP BY u.slug, u.name
+        UNION ALL
+        SELECT 'lifecycle', m.lifecycle, '', count(*) FILTER (WHERE {others("lifecycle")})
+          FROM m GROUP BY m.lifecycle
+        UNION ALL
+        SELECT 'language', o.name, o.name, a.n FROM (
+          SELECT x.id, count(*) FILTER (WHERE {others("language")}) AS n
+          FROM (SELECT unnest(m.language_ids) AS id, {flag_columns} FROM m) x GROUP BY x.id
+        ) a JOIN {language} o ON o.id = a.id
+        UNION ALL
+        SELECT 'topic', o.name, o.name, a.n FROM (
+          SELECT x.id, count(*) FILTER (WHERE {others("topic")}) AS n
+          FROM (SELECT unnest(m.topic_ids) AS id, {flag_columns} FROM m) x GROUP BY x.id
+        ) a JOIN {topic} o ON o.id = a.id
+        UNION ALL
+        SELECT 'wants_contributions', '1', '',
+               count(*) FILTER (WHERE m.wants_contributions AND {others("wants_contributions")}) FROM m
+        UNION ALL
+        SELECT 'total', '', '', count(*) FILTER (WHERE {others("")}) FROM m
+        UNION ALL
+        SELECT 'rows', coalesce(max(m.sample_key), 0)::text, '', count(*) FROM m
+        UNION ALL
+        SELECT 'keys', {_key_statistics(limit=limit)}, 0
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        counted = cursor.fetchall()
+    sample = empty
+    for facet, value, label, n in counted:
+        if facet == "keys":
+            sample.keys_below, sample.table_rows = int(value), float(label)
+        elif facet == "rows":
+            sample.rows, sample.last_key = n, int(value)
+        elif facet == "total":
+            sample.total = n
+        else:
+            sample.facets[facet].append((value, label, n))
+    return sample
+
+
+def _sampled_count(filtered: QuerySet, *, limit: int) -> _Sample:
+    """The number of rows passing every filter, exact up to `limit`, else estimated likewise."""
+    keys = filtered.order_by("sample_key").values("sample_key")[:limit]
+    sql, params = keys.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH m AS MATERIALIZED ({sql})
+                SELECT count(*), coalesce(max(m.sample_key), 0), {_key_statistics(limit=limit)} FROM m""",
+            params,
+        )
+        rows, last_key, keys_below, table_rows = cursor.fetchone()
+    return _Sample(
+        rows=rows,
+        limit=limit,
+        last_key=last_key,
+        total=rows,
+        facets={},
+        keys_below=int(keys_below),
+        table_rows=float(table_rows),
+    )
+
+
+class _KnownCountPaginator(Paginator):
+    """A paginator told its count (exact, or estimated for a broad search) instead of counting again."""
+
+    def __init__(self, object_list, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page, allow_empty_first_page=True)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+class _BroadRanking:
+    """The matches of a broad search in order, sliced a page at a time (PostgreSQL): exact name or slug
+    matches first, then the static order (featured, activity, name).
+
+    A word that matches most of the catalog carries almost no information (its inverse document
+    frequency is near zero), so ranking tens of thousands of rows by ts_rank would be wasted work; in
+    the static order PostgreSQL walks an index (searchentry_static_order) and stops after the page, and
+    a deep page costs its offset rows only. The name-prefix bonus of selective searches is left out
+    too: for a broad word, thousands of names start with it."""
+
+    def __init__(self, filtered: QuerySet, *, q: str) -> None:
+        self.filtered = filtered.select_related("business_unit", "project")
+        named = self.filtered.filter(Q(name__iexact=q) | Q(slug=slugify(q))).order_by(*STATIC_ORDER)
+        self.named = list(named[:EXACT_NAMES_MAX])
+
+    def __getitem__(self, page: slice) -> list[SearchEntry]:
+        start, stop = page.start or 0, page.stop
+        entries = self.named[start:stop]
+        wanted = stop - start - len(entries)
+        if wanted > 0:
+            offset = max(0, start - len(self.named))
+            rest = self.filtered.exclude(pk__in=[e.pk for e in self.named]).order_by(*STATIC_ORDER)
+            entries += list(rest[offset : offset + wanted])
+        prefetch_related_objects(entries, "languages")
+        return entries
+
+
+def search_postgres(*, query: CatalogQuery, viewer, page_size: int) -> SearchResults:
+    """Selective searches are counted and ranked exactly; broad ones are estimated (see _Sample)."""
+    # A search matching at most `limit` index rows is counted exactly (its total and every facet) and
+    # ranked by ts_rank; a broader one is estimated from a uniform random sample of `limit` of its
+    # matches and ranked by exact name, then featured and activity. One pass over 1,000 rows costs a few
+    # milliseconds; a broad total is then within a few per cent (see _Sample.estimate), a facet value
+    # seen c times within 1/sqrt(c).
+    limit = max(2, settings.CATALOG_SEARCH_EXACT_MAX)
+    entries = visible_entries(viewer)
+    searched = query.q
+    fixed = ""
+    suggestions: list[str] = []
+    # The pass that counts also says whether anything matched: no separate EXISTS, and a typo costs one
+    # more pass only once it is corrected to a word that matches.
+    sample = _sample(text_filter(entries, searched), query, limit=limit)
+    if query.q and not sample.rows:
+        fixed = corrected_query(query.q)
+        retry = _sample(text_filter(entries, fixed), query, limit=limit) if fixed else None
+        if retry and retry.rows:
+            sample, searched = retry, fixed
+        elif fixed:
+            suggestions, fixed = [fixed], ""
+        else:
+            suggestions = [w for t in query_tokens(query.q) for w in suggest_words(t, limit=3)][:5]
+    if sample.complete:
+        filtered = filter_entries(text_match(entries, searched) if searched else entries, query)
+        ordered = order_entries(filtered, query.sort, has_text=bool(searched))
+        paginator = _KnownCountPaginator(
+            ordered.select_related("business_unit", "project").prefetch_related("languages"),
+            page_size,
+            count=sample.total,
+        )
+        page = paginator.get_page(query.page)
+        return SearchResults(
+            query=query,
+            entries=list(page.object_list),
+            total=sample.total,
+            page=page,
+            facets=facet_values(sample.facets, query),
+            corrected_query=fixed,
+            suggestions=suggestions,
+        )
+    filtered = filter_entries(text_filter(entries, searched), query)
+    scale = sample.estimate / sample.rows
+    if sample.total >= FILTERED_SAMPLE_MIN or sample.total == sample.rows:
+        total, total_is_estimate = sample.total * scale, True
+    else:
+        # The filters leave few of the sampled matches, too few to scale up (a handful of rows would make
+        # a rough estimate): count the filtered matches on their own, exactly when there are few. They
+        # are then a small part of the matches, which PostgreSQL finds by combining indexes.
+        counted = _sampled_count(filtered, limit=limit)
+        total, total_is_estimate = counted.estimate, not counted.complete
+    total = rounded_estimate(total) if total_is_estimate else int(total)
+    if searched and query.sort == "relevance":
+        ranked = _BroadRanking(filtered, q=searched)
+    else:
+        ranked = order_entries(filtered, query.sort, has_text=False).select_related(
+            "business_unit", "project"
+        )
+        ranked = ranked.prefetch_related("languages")
+    # Pages follow the estimate: off by a few per cent, the last page may come out short or empty.
+    page = _KnownCountPaginator(ranked, page_size, count=total).get_page(query.page)
+    return SearchResults(
+        query=query,
+        entries=list(page.object_list),
+        total=total,
+        page=page,
+        facets=facet_values(sample.facets, query, scale=scale),
+        corrected_query=fixed,
+        suggestions=suggestions,
+        total_is_estimate=total_is_estimate,
+        facet_counts_are_estimates=True,
+    )
