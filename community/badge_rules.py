@@ -3,7 +3,10 @@
 A rule is `rule(badge, user_ids, now) -> set[Qualifier]`: the people (among `user_ids`, or everyone when
 None) for whom the badge's rule holds at `now`, with a key (what a grant is for, used by badges granted
 many times) and the evidence stored on the award. Every rule runs a fixed number of queries, whatever
-the number of people: aggregates grouped by person, or one row per person and sprint/item.
+the number of people, and reads rows in proportion to the people, not to the activity: aggregates
+grouped by person, one row per streak, or (helping_hand) the first responses counted per person in
+the database. A rule's cost hardly depends on how many people it is asked about, so the nightly run
+asks once for everyone (community.badges.badges_evaluate_in_chunks).
 
 Choices made here, where JOURNEY.md and METRICS.md leave them open:
 - Forge activity counts in catalog projects (approved, not merged away: `Project.objects.listed()`),
@@ -19,12 +22,13 @@ Choices made here, where JOURNEY.md and METRICS.md leave them open:
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Value, When, Window
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db import connection
+from django.db.models import Case, Count, F, Func, IntegerField, Min, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Coalesce
 
 from catalog.models import Adoption, Project, ProjectRole, Repository
 from metrics import computations
@@ -176,84 +180,123 @@ def first_review(badge, user_ids, now) -> set[Qualifier]:
 # ---------------------------------------------------------------------------------------- silver
 
 
-def _first_responder(model, item_field: str, now) -> dict[str, Subquery]:
-    """Annotations of an issue/request queryset: when its first response came and from which user.
+def _responses(model, item: str, items: Q, *, now: datetime, days: int) -> QuerySet:
+    """One row per response to an issue/request of `items`: (on, item, at, kind, pk, user, opened, class).
 
     A response, as in METRICS.md's time to first response, is a comment (or, for requests, a non-pending
-    review) by a human who is not the item's author. Coalesce(…, 0) stands for "no author" (a deleted
-    account) so that the comparison is false, not NULL, and every human then counts as someone else.
-    """
-    not_author = ~Q(author_id=Coalesce(OuterRef("author_id"), Value(0))) & (
-        Q(author__user_id__isnull=True) | ~Q(author__user_id=Coalesce(OuterRef("author__user_id"), Value(0)))
-    )
+    review) by a human who is not the item's author, by account nor by linked user. Coalesce(…, 0)
+    stands for "no author" (a deleted account) so that the comparison is false, not NULL, and every
+    human then counts as someone else. `kind` orders a comment before a review made at the same moment.
+    "Opened" is when a request was marked ready for review, else when the item was created.
+
+    `class` settles most responses in the database, from calendar time alone: 0 when it came at most
+    `days` calendar days after opening (business hours never exceed elapsed hours, so it is within
+    `days` business days), 2 when it came more than 7·m days after, with 5·m > `days` (every 7 days hold
+    5 business days, so it is not), else 1: only those need within_business_days."""
     at = "created_at" if model is Comment else "submitted_at"
-    responses = model.objects.filter(not_author, _HUMAN, **{item_field: OuterRef("pk"), f"{at}__lte": now})
+    author = f"{item}__author"
+    not_author = ~Q(author_id=Coalesce(F(f"{author}_id"), Value(0))) & (
+        Q(author__user_id__isnull=True) | ~Q(author__user_id=Coalesce(F(f"{author}__user_id"), Value(0)))
+    )
+    responses = model.objects.filter(not_author, _HUMAN, items, **{f"{at}__lte": now})
     if model is Review:
         responses = responses.filter(submitted_at__isnull=False).exclude(state=Review.ReviewState.PENDING)
-    first = responses.order_by(at, "pk")
-    return {
-        "first_at": Subquery(first.values(at)[:1]),
-        "first_user": Subquery(first.values("author__user_id")[:1]),
-    }
+    opened = F(f"{item}__created_at")
+    if item == "pull_request":
+        opened = Coalesce(f"{item}__ready_for_review_at", opened)
+    weeks = days // 5 + 1
+    return (
+        responses.annotate(
+            r_on=Value(1 if item == "issue" else 0),
+            r_item=F(f"{item}_id"),
+            r_at=F(at),
+            r_kind=Value(0 if model is Comment else 1),
+            r_pk=F("pk"),
+            r_user=F("author__user_id"),
+            r_opened=opened,
+            r_class=Case(
+                When(**{f"{at}__lte": opened + timedelta(days=days)}, then=Value(0)),
+                When(**{f"{at}__gt": opened + timedelta(days=7 * weeks)}, then=Value(2)),
+                default=Value(1),
+            ),
+        )
+        .values("r_on", "r_item", "r_at", "r_kind", "r_pk", "r_user", "r_opened", "r_class")
+        .order_by()
+    )
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    # SQLite hands back the columns of a derived table as text or naive datetimes, in UTC; PostgreSQL
+    # aware datetimes.
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def first_responses_in_time(*, user_ids: list[int] | None, now: datetime, days: int) -> Counter[int]:
+    """Per person, the issues and requests of listed projects whose first response (up to `now`) they
+    gave within `days` business days of the item's opening; with `user_ids`, only these people.
+
+    One query: the responses of both kinds are ranked per item in the database (a window over a union),
+    so the first responder of a million items is found in one pass rather than one subquery per item;
+    the responses settled by calendar time (see _responses) come back counted per person, and only the
+    others one by one, streamed, for within_business_days."""
+    # A draft never marked ready is not asking for a response yet (METRICS.md); a bot's item is not one
+    # a person helps with.
+    requests = Q(pull_request__repository__project__in=Project.objects.listed()) & ~Q(
+        pull_request__draft=True, pull_request__ready_for_review_at__isnull=True
+    )
+    requests &= Q(pull_request__author__isnull=True) | Q(pull_request__author__is_bot=False)
+    issues = Q(issue__repository__project__in=Project.objects.listed()) & (
+        Q(issue__author__isnull=True) | Q(issue__author__is_bot=False)
+    )
+    if user_ids is not None:
+        # Only the items they responded to at all can have them as first responder.
+        mine = Comment.objects.filter(author__user_id__in=user_ids)
+        requests &= Q(pull_request__in=mine.values("pull_request_id")) | Q(
+            pull_request__in=Review.objects.filter(author__user_id__in=user_ids).values("pull_request_id")
+        )
+        issues &= Q(issue__in=mine.values("issue_id"))
+    responses = _responses(Comment, "pull_request", requests, now=now, days=days).union(
+        _responses(Review, "pull_request", requests, now=now, days=days),
+        _responses(Comment, "issue", issues, now=now, days=days),
+        all=True,
+    )
+    inner, params = responses.query.sql_with_params()
+    # Requests and issues are numbered apart: an item is (what it is, its id). A response of class 0
+    # keeps no moments, so those of one person group into one row.
+    sql = (
+        "SELECT r_user, r_opened, r_at, COUNT(*) FROM ("
+        " SELECT r_user, CASE WHEN r_class = 1 THEN r_opened END AS r_opened,"
+        " CASE WHEN r_class = 1 THEN r_at END AS r_at FROM ("
+        "  SELECT r_user, r_class, r_opened, r_at, ROW_NUMBER() OVER"
+        "  (PARTITION BY r_on, r_item ORDER BY r_at, r_kind, r_pk) AS r_rank"
+        f"  FROM ({inner}) AS responses"
+        " ) AS ranked WHERE r_rank = 1 AND r_user IS NOT NULL AND r_class < 2"
+        ") AS firsts GROUP BY r_user, r_opened, r_at"
+    )
+    wanted = None if user_ids is None else set(user_ids)
+    answered: Counter[int] = Counter()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(10_000):
+            for user_id, opened, at, n in rows:
+                if wanted is not None and user_id not in wanted:
+                    continue
+                if opened is None or computations.within_business_days(
+                    _as_datetime(opened), _as_datetime(at), days=days
+                ):
+                    answered[user_id] += n
+    return answered
 
 
 def helping_hand(badge, user_ids, now) -> set[Qualifier]:
-    """Gave the first response, within N business days, to `count` issues or requests opened by others.
-
-    Two queries (requests, issues), each annotating every item with its first comment and, for requests,
-    its first review; the earlier of the two is the first response. When `user_ids` is given, only items
-    one of them responded to at all are read."""
+    """Gave the first response, within N business days, to `count` issues or requests opened by others
+    (one query, see first_responses_in_time)."""
     needed = _param(badge, "helping_hand", "count")
     days = _param(badge, "helping_hand", "business_days")
-    answered: Counter[int] = Counter()
-
-    def candidates(item_field: str) -> Q:
-        if user_ids is None:
-            return Q()
-        mine = Comment.objects.filter(author__user_id__in=user_ids, **{item_field: OuterRef("pk")})
-        if item_field == "pull_request":
-            mine_reviews = Review.objects.filter(author__user_id__in=user_ids, pull_request=OuterRef("pk"))
-            return Q(Exists(mine) | Exists(mine_reviews))
-        return Q(Exists(mine))
-
-    # A draft never marked ready is not asking for a response yet (METRICS.md).
-    requests = (
-        PullRequest.objects.filter(_listed("repository__project"), candidates("pull_request"))
-        .exclude(draft=True, ready_for_review_at__isnull=True)
-        .exclude(author__is_bot=True)
-        .annotate(**_first_responder(Comment, "pull_request", now))
-        .annotate(**{f"review_{k}": v for k, v in _first_responder(Review, "pull_request", now).items()})
-        .values(
-            "created_at",
-            "ready_for_review_at",
-            "first_at",
-            "first_user",
-            "review_first_at",
-            "review_first_user",
-        )
-        .order_by()
-    )
-    issues = (
-        Issue.objects.filter(_listed("repository__project"), candidates("issue"))
-        .exclude(author__is_bot=True)
-        .annotate(**_first_responder(Comment, "issue", now))
-        .values("created_at", "first_at", "first_user")
-        .order_by()
-    )
-    wanted = None if user_ids is None else set(user_ids)
-    for row in [*requests, *issues]:
-        at, who = row["first_at"], row["first_user"]
-        review_at = row.get("review_first_at")
-        if review_at is not None and (at is None or review_at < at):
-            at, who = review_at, row["review_first_user"]
-        if at is None or who is None or (wanted is not None and who not in wanted):
-            continue
-        opened = row.get("ready_for_review_at") or row["created_at"]
-        if computations.within_business_days(opened, at, days=days):
-            answered[who] += 1
     return {
         Qualifier(user_id, "", {"first_responses_in_time": n, "business_days": days})
-        for user_id, n in answered.items()
+        for user_id, n in first_responses_in_time(user_ids=user_ids, now=now, days=days).items()
         if n >= needed
     }
 
@@ -295,34 +338,37 @@ def sprint_start(index: int) -> date:
     return SPRINT_EPOCH + timedelta(days=SPRINT_DAYS * index)
 
 
-def _sprint_of(week: datetime | date) -> int:
-    day = week.date() if isinstance(week, datetime) else week
-    return (day - SPRINT_EPOCH).days // SPRINT_DAYS
+class SprintIndex(Func):
+    """The sprint a moment falls in: whole 14-day periods since SPRINT_EPOCH (negative before it).
+
+    Computed from the moment's Unix time, exactly (whole seconds suffice: a sprint starts on a whole
+    second), so that the database can tell consecutive sprints apart without a row per week."""
+
+    output_field = IntegerField()
+    _EPOCH = int(datetime.combine(SPRINT_EPOCH, datetime.min.time(), tzinfo=UTC).timestamp())
+    _SECONDS = SPRINT_DAYS * 24 * 3600
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # DATE_PART's double precision (microseconds are exact at today's epochs), not EXTRACT's numeric,
+        # which made the streak query about a quarter slower over five million contributions.
+        template = f"FLOOR((DATE_PART('epoch', %(expressions)s) - {self._EPOCH}) / {self._SECONDS})::integer"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite keeps moments as 'YYYY-MM-DD HH:MM:SS.ffffff' text in UTC and rounds fractions to the
+        # millisecond, which would carry 23:59:59.9999 into the next sprint: whole seconds only.
+        seconds = "unixepoch(SUBSTR(%(expressions)s, 1, 19))"
+        template = f"CAST(FLOOR(({seconds} - {self._EPOCH}) / {self._SECONDS}.0) AS integer)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
-def _runs(sprints: Iterable[int], length: int) -> list[tuple[int, int]]:
-    """The maximal runs of consecutive sprints at least `length` long, as (first, last)."""
-    runs, first, last = [], None, None
-    for sprint in sorted(set(sprints)):
-        if last is not None and sprint == last + 1:
-            last = sprint
-            continue
-        if first is not None and last - first + 1 >= length:
-            runs.append((first, last))
-        first = last = sprint
-    if first is not None and last - first + 1 >= length:
-        runs.append((first, last))
-    return runs
+def streaks(*, user_ids: list[int] | None, now: datetime, length: int) -> list[tuple[int, int, int]]:
+    """(user, first sprint, last sprint) of each maximal run of at least `length` consecutive sprints in
+    which the person contributed (a commit, request, review, issue or comment in a listed project).
 
-
-def sprint_streak(badge, user_ids, now) -> set[Qualifier]:
-    """Contributed (commit, request, review, issue or comment) in `count` consecutive sprints.
-
-    Each maximal run of consecutive active sprints is one streak, keyed by the date its first sprint
-    starts: a streak that goes on keeps its key (one grant), a new one after a gap gets a new grant.
-    One query per kind of contribution, each one row per person and active week (weeks start on
-    Monday, as sprints do, so a week lies inside one sprint)."""
-    length = _param(badge, "sprint_streak", "count")
+    One query: the active (person, sprint) pairs of every kind of contribution, merged, and numbered per
+    person; consecutive sprints share `sprint - row number` ("gaps and islands"), so each island is
+    one run, and only the runs long enough come back, not a row per person and sprint."""
     sources = (
         (Commit.objects.filter(is_merge=False), "authored_at"),
         (PullRequest.objects.all(), "created_at"),
@@ -330,21 +376,38 @@ def sprint_streak(badge, user_ids, now) -> set[Qualifier]:
         (Issue.objects.all(), "created_at"),
         (Comment.objects.all(), "created_at"),
     )
-    active: defaultdict[int, set[int]] = defaultdict(set)
+    active = []
     for queryset, at in sources:
         path = "pull_request__repository__project" if at == "submitted_at" else "repository__project"
-        rows = (
+        active.append(
             queryset.filter(
                 _people("author__user_id", user_ids), _HUMAN, _listed(path), **{f"{at}__lte": now}
             )
-            .annotate(week=TruncWeek(at, tzinfo=UTC))
-            .values_list("author__user_id", "week")
+            .annotate(r_user=F("author__user_id"), r_sprint=SprintIndex(at))
+            .values("r_user", "r_sprint")
             .distinct()
             .order_by()
         )
-        for user_id, week in rows:
-            if week is not None:
-                active[user_id].add(_sprint_of(week))
+    # UNION (not ALL): a sprint active through several kinds of contribution is one sprint.
+    inner, params = active[0].union(*active[1:]).query.sql_with_params()
+    sql = (
+        "SELECT r_user, MIN(r_sprint), MAX(r_sprint) FROM ("
+        " SELECT r_user, r_sprint, r_sprint - ROW_NUMBER() OVER (PARTITION BY r_user ORDER BY r_sprint)"
+        f" AS r_island FROM ({inner}) AS active"
+        ") AS islands GROUP BY r_user, r_island HAVING COUNT(*) >= %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, length])
+        return cursor.fetchall()
+
+
+def sprint_streak(badge, user_ids, now) -> set[Qualifier]:
+    """Contributed (commit, request, review, issue or comment) in `count` consecutive sprints.
+
+    Each maximal run of consecutive active sprints is one streak, keyed by the date its first sprint
+    starts: a streak that goes on keeps its key (one grant), a new one after a gap gets a new grant.
+    One query (see streaks)."""
+    length = _param(badge, "sprint_streak", "count")
     return {
         Qualifier(
             user_id,
@@ -355,8 +418,7 @@ def sprint_streak(badge, user_ids, now) -> set[Qualifier]:
                 "sprints": last - first + 1,
             },
         )
-        for user_id, sprints in active.items()
-        for first, last in _runs(sprints, length)
+        for user_id, first, last in streaks(user_ids=user_ids, now=now, length=length)
     }
 
 

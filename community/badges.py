@@ -1,10 +1,11 @@
 """Badges: run every active badge's rule over a set of people and bring their awards in line.
 
 `badges_evaluate(user_ids=[...])` is what community.journey calls after re-evaluating stages for the
-people a recorded contribution touched; `badges_evaluate()` (everyone) is the nightly backfill. Both
-cost a bounded number of queries per badge, not per person: each rule is set-based (community.
-badge_rules), existing awards are read in one query, and new awards are inserted in bulk. Only the
-notifications of new awards cost one query each, since each one is a message to one person.
+people a recorded contribution touched; `badges_evaluate()` (everyone) is the backfill, and
+`badges_evaluate_in_chunks` the nightly run over every active person. All cost a bounded number of
+queries per badge, not per person: each rule is set-based (community.badge_rules), existing awards are
+read in one query, and new awards are inserted in bulk. Only the notifications of new awards cost one
+query each, since each one is a message to one person.
 
 Awards are idempotent: the unique (badge, user, key) constraint backs `ignore_conflicts`, so two
 evaluations racing each other still leave one award. A badge granted once uses the key ""; a badge
@@ -14,6 +15,8 @@ longer holds gets `revoked_at`.
 """
 
 import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
@@ -25,8 +28,9 @@ from portal.services import notifications_send
 
 from .badge_rules import RULES, Qualifier
 from .models import Badge, BadgeAward
+from .sql import whole_table_reads
 
-__all__ = ["RULES", "Qualifier", "badge_evaluate", "badges_evaluate"]
+__all__ = ["RULES", "Qualifier", "badge_evaluate", "badges_evaluate", "badges_evaluate_in_chunks"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,17 +53,48 @@ def badges_evaluate(*, user_ids: list[int] | None = None, now: datetime | None =
     return totals
 
 
-def badge_evaluate(badge: Badge, *, user_ids: list[int] | None, now: datetime) -> dict[str, int]:
-    """One badge for these people (None: everyone); see badges_evaluate."""
-    rule = RULES.get(badge.rule)
-    if rule is None:
-        # A badge created in the admin with a rule no code implements yet: skip it, loudly.
-        logger.warning("badge %s names an unknown rule %r", badge.slug, badge.rule)
-        return {"awarded": 0, "revoked": 0}
+def badges_evaluate_in_chunks(*, chunks: Sequence[Sequence[int]], now: datetime) -> dict[str, int]:
+    """badges_evaluate for the people of every chunk (the nightly run over everyone), each badge's rule
+    run once over everyone rather than once per chunk: a rule's queries read the same activity tables
+    however few people they are asked about, so per chunk their cost would be paid again for each one.
+    The awards are then brought in line a chunk at a time (bounded transactions and queries)."""
+    totals = {"awarded": 0, "revoked": 0}
+    for badge in Badge.objects.filter(active=True).order_by("pk"):
+        rule = RULES.get(badge.rule)
+        if rule is None:
+            logger.warning("badge %s names an unknown rule %r", badge.slug, badge.rule)
+            continue
+        with whole_table_reads():
+            qualifiers = rule(badge, None, now)
+        by_user: defaultdict[int, list[Qualifier]] = defaultdict(list)
+        for qualifier in qualifiers:
+            by_user[qualifier.user_id].append(qualifier)
+        for chunk in chunks:
+            people = sorted(set(chunk))
+            mine = [qualifier for user_id in people for qualifier in by_user.get(user_id, ())]
+            counts = badge_evaluate(badge, user_ids=people, now=now, qualifiers=mine)
+            totals["awarded"] += counts["awarded"]
+            totals["revoked"] += counts["revoked"]
+    return totals
+
+
+def badge_evaluate(
+    badge: Badge, *, user_ids: list[int] | None, now: datetime, qualifiers: Iterable[Qualifier] | None = None
+) -> dict[str, int]:
+    """One badge for these people (None: everyone); see badges_evaluate. `qualifiers`: the rule's
+    outcome for these people when already known (see badges_evaluate_in_chunks)."""
+    if qualifiers is None:
+        rule = RULES.get(badge.rule)
+        if rule is None:
+            # A badge created in the admin with a rule no code implements yet: skip it, loudly.
+            logger.warning("badge %s names an unknown rule %r", badge.slug, badge.rule)
+            return {"awarded": 0, "revoked": 0}
+        with whole_table_reads():
+            qualifiers = rule(badge, user_ids, now)
 
     # What should hold: one entry per (user, key), keys collapsed to "" for badges granted once.
     wanted: dict[tuple[int, str], dict] = {}
-    for user_id, key, evidence in sorted(rule(badge, user_ids, now), key=lambda q: (q.user_id, q.key)):
+    for user_id, key, evidence in sorted(qualifiers, key=lambda q: (q.user_id, q.key)):
         wanted.setdefault((user_id, key if badge.multiple else ""), evidence)
 
     existing = BadgeAward.objects.filter(badge=badge)
@@ -100,7 +135,11 @@ def badge_evaluate(badge: Badge, *, user_ids: list[int] | None, now: datetime) -
         # inserted first is not ours to announce. Ours carry this run's `now` as awarded_at.
         created = set()
         if new:
-            stamped = BadgeAward.objects.filter(badge=badge, awarded_at=now).values_list("user_id", "key")
+            stamped = BadgeAward.objects.filter(badge=badge, awarded_at=now)
+            if user_ids is not None:
+                # A run over everyone in chunks stamps every chunk's awards with the same `now`.
+                stamped = stamped.filter(user_id__in=user_ids)
+            stamped = stamped.values_list("user_id", "key")
             created = set(stamped) & set(new)
         _notify(badge, {u for u, _k in created} | {u for u, _k in restore})
     return {"awarded": len(created) + len(restore), "revoked": len(revoke)}

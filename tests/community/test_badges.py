@@ -13,8 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Adoption, Project, ProjectRole, Repository, ReviewStatus
-from community.badge_rules import sprint_start
-from community.badges import RULES, badges_evaluate
+from community.badge_rules import SprintIndex, first_responses_in_time, sprint_start, streaks
+from community.badges import RULES, badges_evaluate, badges_evaluate_in_chunks
 from community.models import (
     Badge,
     BadgeAward,
@@ -24,6 +24,8 @@ from community.models import (
     RulesVersion,
     Stage,
 )
+from community.sql import whole_table_reads
+from metrics import computations
 from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Review
 from portal.models import Notification
 from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
@@ -297,6 +299,86 @@ def test_badges_without_auto_revoke_stay_when_the_rule_no_longer_holds():
     assert holds(member, "community-member")
 
 
+def test_first_responses_in_time_counts_each_items_first_response_by_a_linked_person():
+    """One count per item: a request counts from when it was marked ready, a later response is not a
+    first, the first response by an unlinked account takes the item away from everyone, a response
+    after now does not count, nor does an item in a project outside the catalog."""
+    helper, helper_account = person("helper")
+    other, other_account = person("other")
+    _, asker = person("asker")
+    repository = repo()
+    # Thursday to the next Tuesday is 73 business hours, but the request was ready on Tuesday 09:00.
+    request = pr(repository, asker, at(1, 1, 9), draft=True, ready=at(1, 6, 9))
+    review(request, helper_account, at(1, 6, 10), state="commented")
+    comment(other_account, at(1, 6, 11), on=request)
+    answered = issue(repository, asker, at(1, 7, 9))
+    comment(other_account, at(1, 7, 10), on=answered)
+    taken = issue(repository, asker, at(1, 8, 9))
+    comment(ForgeAccount.objects.create(forge="github", login="stranger"), at(1, 8, 10), on=taken)
+    comment(helper_account, at(1, 8, 11), on=taken)
+    later = issue(repository, asker, at(1, 9, 9))
+    comment(helper_account, NOW + timedelta(hours=1), on=later)
+    outside = issue(repo(ProjectFactory(review_status=ReviewStatus.PENDING)), asker, at(1, 9, 9))
+    comment(helper_account, at(1, 9, 10), on=outside)
+
+    assert first_responses_in_time(user_ids=None, now=NOW, days=2) == {helper.pk: 1, other.pk: 1}
+    assert first_responses_in_time(user_ids=[helper.pk], now=NOW, days=2) == {helper.pk: 1}
+
+
+@pytest.mark.parametrize(
+    ("opened", "answered", "days"),
+    [
+        (at(1, 5, 9), at(1, 7, 9), 2),  # two calendar days: settled in the database
+        (at(1, 5, 9), at(1, 7, 9, 1), 2),  # just over: within_business_days decides (late)
+        (at(2, 20, 20), at(2, 23, 15), 2),  # Friday evening to Monday: 19 business hours
+        (at(2, 20, 20), at(2, 25, 1), 2),  # to Wednesday 01:00: 53
+        (at(1, 5, 9), at(1, 12, 9), 2),  # exactly a week: 5 business days, decided in Python
+        (at(1, 5, 9), at(1, 12, 9, 1), 2),  # over a week: settled as late in the database
+        (at(1, 5, 9), at(1, 12, 9), 5),  # a week is exactly 5 business days
+        (at(1, 5, 9), at(1, 12, 9, 1), 5),
+        (at(1, 3, 9), at(1, 10, 9), 5),  # Saturday to Saturday: 5 business days
+        (at(1, 6, 9), at(1, 5, 9), 2),  # a comment on a draft before it was ready
+    ],
+)
+def test_first_responses_in_time_agrees_with_within_business_days_on_every_side_of_the_bounds(
+    opened, answered, days
+):
+    helper, helper_account = person("helper")
+    _, asker = person("asker")
+    comment(helper_account, answered, on=issue(repo(), asker, opened))
+    expected = computations.within_business_days(opened, answered, days=days)
+    assert first_responses_in_time(user_ids=None, now=NOW, days=days) == ({helper.pk: 1} if expected else {})
+
+
+def test_first_responses_in_time_ranks_a_request_and_an_issue_with_the_same_id_apart():
+    helper, helper_account = person("helper")
+    other, other_account = person("other")
+    _, asker = person("asker")
+    repository = repo()
+    number = max(PullRequest.objects.count(), Issue.objects.count()) + 1000
+    request = PullRequest.objects.create(
+        pk=number, repository=repository, forge_id=number, number=number, state="open", author=asker,
+        created_at=at(1, 5, 9), updated_at=at(1, 5, 9),
+    )  # fmt: skip
+    item = Issue.objects.create(
+        pk=number, repository=repository, forge_id=number, number=number, state="open", author=asker,
+        created_at=at(1, 5, 9), updated_at=at(1, 5, 9),
+    )  # fmt: skip
+    comment(helper_account, at(1, 5, 10), on=request)
+    comment(other_account, at(1, 5, 11), on=item)
+    assert first_responses_in_time(user_ids=None, now=NOW, days=2) == {helper.pk: 1, other.pk: 1}
+
+
+def test_a_comment_and_a_review_at_the_same_moment_make_the_comment_the_first_response():
+    commenter, commenter_account = person("commenter")
+    _, reviewer_account = person("reviewer")
+    _, asker = person("asker")
+    request = pr(repo(), asker, at(1, 5, 9))
+    review(request, reviewer_account, at(1, 5, 10))
+    comment(commenter_account, at(1, 5, 10), on=request)
+    assert first_responses_in_time(user_ids=None, now=NOW, days=2) == {commenter.pk: 1}
+
+
 def contribute_in_sprints(account, sprints):
     """One contribution of a different kind in each sprint, three days after the sprint starts."""
     repository = repo()
@@ -332,6 +414,37 @@ def test_sprint_streak_is_granted_again_for_a_new_streak_with_a_stable_key():
     keys = BadgeAward.objects.filter(badge__slug="sprint-streak", user=streaker).values_list("key", flat=True)
     assert sorted(keys) == ["2025-02-24", "2025-07-14"]
     assert date.fromisoformat(min(keys)) == sprint_start(30)
+
+
+def test_streaks_are_the_maximal_runs_of_consecutive_active_sprints_long_enough():
+    streaker, account = person("streaker")
+    contribute_in_sprints(account, [*range(-3, 3), *range(5, 8), *range(10, 17)])
+    assert sorted(streaks(user_ids=None, now=NOW, length=6)) == [(streaker.pk, -3, 2), (streaker.pk, 10, 16)]
+    assert sorted(streaks(user_ids=[streaker.pk], now=NOW, length=3)) == [
+        (streaker.pk, -3, 2),
+        (streaker.pk, 5, 7),
+        (streaker.pk, 10, 16),
+    ]
+    assert streaks(user_ids=[streaker.pk + 1], now=NOW, length=3) == []
+
+
+@pytest.mark.parametrize(
+    ("moment", "sprint"),
+    [
+        (datetime(2024, 1, 1, tzinfo=UTC), 0),
+        (datetime(2024, 1, 14, 23, 59, 59, 999999, tzinfo=UTC), 0),
+        (datetime(2024, 1, 15, tzinfo=UTC), 1),
+        (datetime(2023, 12, 31, 23, 59, 59, tzinfo=UTC), -1),
+        (datetime(2023, 12, 18, tzinfo=UTC), -1),
+        (datetime(2023, 12, 17, 23, 59, tzinfo=UTC), -2),
+        (datetime(2026, 3, 2, 12, tzinfo=UTC), 56),
+    ],
+)
+def test_the_sprint_index_counts_whole_sprints_from_the_epoch_in_the_database(moment, sprint):
+    _, account = person("committer")
+    commit(repo(), account, moment)
+    assert Commit.objects.annotate(sprint=SprintIndex("authored_at")).get().sprint == sprint
+    assert sprint_start(sprint) <= moment.date() < sprint_start(sprint + 1)
 
 
 @pytest.mark.parametrize(("mentees", "earned"), [(4, False), (5, True)])
@@ -445,6 +558,42 @@ def test_evaluating_some_people_leaves_the_others_alone_and_the_backfill_reaches
     assert not holds(second, "starter")
     assert badges_evaluate(now=NOW) == {"awarded": 1, "revoked": 0}
     assert holds(second, "starter")
+
+
+def test_evaluating_in_chunks_runs_each_rule_once_and_touches_only_the_people_of_the_chunks(monkeypatch):
+    first, _ = person("first", stage=Stage.STARTER)
+    second, _ = person("second", stage=Stage.STARTER)
+    outsider, _ = person("outsider", stage=Stage.STARTER)
+    for holder in (second, outsider):  # trusted-committer awards without the role: revoked when evaluated
+        BadgeAward.objects.create(badge=badge("trusted-committer"), user=holder)
+    calls = []
+    original = RULES["starter"]
+    monkeypatch.setitem(
+        RULES,
+        "starter",
+        lambda badge, user_ids, now: calls.append(user_ids) or original(badge, user_ids, now),
+    )
+    result = badges_evaluate_in_chunks(chunks=[[first.pk], [second.pk]], now=NOW)
+    assert result == {"awarded": 2, "revoked": 1}
+    assert calls == [None]
+    assert holds(first, "starter") and holds(second, "starter")
+    assert not holds(outsider, "starter")
+    assert not holds(second, "trusted-committer")
+    assert holds(outsider, "trusted-committer")
+    assert Notification.objects.filter(user=first).count() == 1
+    assert badges_evaluate_in_chunks(chunks=[[first.pk], [second.pk]], now=NOW) == {
+        "awarded": 0,
+        "revoked": 0,
+    }
+
+
+def test_whole_table_reads_run_in_a_transaction_and_without_jit_on_postgresql():
+    with whole_table_reads():
+        assert connection.in_atomic_block
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW jit")
+                assert cursor.fetchone()[0] == "off"
 
 
 def test_an_inactive_badge_is_not_awarded():

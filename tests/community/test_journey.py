@@ -9,8 +9,11 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import ProjectRole, Repository, ReviewStatus
 from community import journey
+from community.badges import RULES
 from community.journey import evidence_for, people_evaluate, sprint_windows, stage_for
 from community.models import (
+    Badge,
+    BadgeAward,
     JourneySettings,
     Membership,
     ParticipationLevel,
@@ -273,6 +276,16 @@ def test_the_owners_own_merge_does_not_count_as_one_from_another_unit(db):
     merged_request(ForgeAccount.objects.get(user=owner), repo=repository(project))
     evaluate(owner)
     assert stage_of(owner) == Stage.CONTRIBUTOR
+
+
+def test_a_merge_from_another_unit_counts_even_when_the_owner_merged_from_another_unit_too(db):
+    owner, project, helper = starter_setup()
+    Practitioner.objects.filter(user=owner).update(business_unit=BusinessUnitFactory())
+    repo = repository(project)
+    merged_request(ForgeAccount.objects.get(user=owner), repo=repo)
+    merged_request(account(helper), repo=repo)
+    evaluate(owner)
+    assert stage_of(owner) == Stage.STARTER
 
 
 def test_starter_needs_an_approved_project_and_having_been_a_contributor(db):
@@ -548,6 +561,45 @@ def test_the_nightly_task_evaluates_everyone_in_chunks(db, monkeypatch):
     assert tasks.evaluate_everyone.apply().get() == 3
     assert [len(chunk) for chunk in calls] == [2, 1]
     assert {stage_of(p) for p in people} == {Stage.CONTRIBUTOR}
+
+
+def test_the_activity_read_for_everyone_gives_each_person_the_same_evidence(db):
+    owner, project, helper = starter_setup()
+    merged_request(account(helper), repo=repository(project))
+    commit_at(ForgeAccount.objects.get(user=owner), NOW - timedelta(days=3))
+    everyone = journey.activity_for(ids=None, now=NOW)
+    assert everyone.merged == {owner.pk: 1, helper.pk: 1}
+    assert everyone.cross_unit == {owner.pk: [project.slug]}
+    assert everyone.sprints[owner.pk] == [0, 0, 0, 0, 0, 2]  # the commit and the merged request's creation
+    people = [owner.pk, helper.pk]
+    assert evidence_for(user_ids=people, now=NOW, activity=everyone) == evidence_for(user_ids=people, now=NOW)
+
+
+def test_the_nightly_run_reads_the_activity_and_runs_each_badge_rule_once_then_does_the_badges(
+    db, monkeypatch
+):
+    owner, project, helper = starter_setup()
+    merged_request(account(helper), repo=repository(project))
+    asleep = UserFactory(is_active=False)
+    BadgeAward.objects.create(badge=Badge.objects.get(slug="trusted-committer"), user=asleep)
+    reads, calls = [], []
+    original_activity, original_rule = journey.activity_for, RULES["starter"]
+    monkeypatch.setattr(
+        journey, "activity_for", lambda **kw: reads.append(kw["ids"]) or original_activity(**kw)
+    )
+    monkeypatch.setitem(
+        RULES,
+        "starter",
+        lambda badge, user_ids, now: calls.append(user_ids) or original_rule(badge, user_ids, now),
+    )
+    assert journey.everyone_evaluate(now=NOW, chunk=1) >= 1
+    assert reads == [None]
+    assert calls == [None]
+    # The owner became a Starter in this run, and the Starter badge (read from the stage) followed.
+    assert stage_of(owner) == Stage.STARTER
+    assert BadgeAward.objects.filter(user=owner, badge__slug="starter", revoked_at__isnull=True).exists()
+    # Inactive people are not evaluated: their awards stay as they are.
+    assert BadgeAward.objects.get(user=asleep).revoked_at is None
 
 
 def test_the_nightly_evaluation_is_scheduled(settings):
