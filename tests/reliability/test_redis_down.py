@@ -13,7 +13,6 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from catalog.search_index import entries_rebuild
@@ -140,16 +139,14 @@ def test_a_drain_cut_off_by_redis_going_away_loses_and_duplicates_nothing(
 ):
     portal_on(persistent_redis)
     ids = [usage.usage_record(kind=UsageKind.PAGE_VIEW, path=f"/d/{n}/") for n in range(30)]
-    # Where a batch is stored: PostgreSQL's drain stores parsed COPY rows, others the queued items.
-    stage = "_store_copied" if connection.vendor == "postgresql" else "_store"
-    real_store = getattr(usage, stage)
+    real_store = usage._store
 
-    def store_then_crash(batch):
-        inserted = real_store(batch)
+    def store_then_crash(items):
+        inserted = real_store(items)
         persistent_redis.stop()  # gone after the batch is stored, before it is acknowledged
         return inserted
 
-    with mock.patch.object(usage, stage, store_then_crash), pytest.raises(Exception):  # noqa: B017
+    with mock.patch.object(usage, "_store", store_then_crash), pytest.raises(Exception):  # noqa: B017
         usage.usage_drain(batch_size=10)
     assert UsageEvent.objects.count() == 10
 
