@@ -1,0 +1,341 @@
+"""Serializers of the catalog API: projects, assets, adoptions and the named things projects carry."""
+
+from django import forms
+from rest_framework import serializers
+
+from catalog import services
+from catalog.api.filters import MAX_WORDS
+from catalog.forms import maintainers_for, repository_urls_checked
+from catalog.models import (
+    Adoption,
+    Asset,
+    AssetKind,
+    BusinessUnit,
+    Language,
+    Lifecycle,
+    Project,
+    ProjectRole,
+    Topic,
+    Visibility,
+)
+from catalog.readiness import READINESS_ITEMS
+
+
+class RepositorySerializer(serializers.Serializer):
+    url = serializers.CharField()
+    forge = serializers.CharField()
+    full_name = serializers.CharField()
+    stars = serializers.IntegerField()
+    forks = serializers.IntegerField()
+    open_issues = serializers.IntegerField()
+    last_synced_at = serializers.DateTimeField(allow_null=True)
+
+
+class WordList(serializers.ListField):
+    def __init__(self, *, max_length: int = 60, max_items: int = MAX_WORDS, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(
+            child=serializers.CharField(max_length=max_length, trim_whitespace=True),
+            max_length=max_items,
+            **kwargs,
+        )
+
+
+def names_of(related) -> list[str]:
+    return [item.name for item in related.all()]
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    business_unit = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    topics = serializers.SerializerMethodField()
+    languages = serializers.SerializerMethodField()
+    owners = serializers.SerializerMethodField()
+    maintainers = serializers.SerializerMethodField()
+    repositories = RepositorySerializer(many=True, read_only=True)
+    page = serializers.CharField(source="get_absolute_url", read_only=True)
+    visible_units = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    # Empty when not given, so plain strings rather than "uri" in the schema.
+    docs_url = serializers.CharField(read_only=True)
+    contributing_url = serializers.CharField(read_only=True)
+    logo_url = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "motivation",
+            "business_unit",
+            "lifecycle",
+            "topics",
+            "languages",
+            "license",
+            "docs_url",
+            "contributing_url",
+            "communication_url",
+            "skills_wanted",
+            "contributions_wanted",
+            "logo_url",
+            "declared_readiness",
+            "review_status",
+            "visibility",
+            "visible_units",
+            "featured",
+            "verified",
+            "activity_score",
+            "repositories",
+            "owners",
+            "maintainers",
+            "page",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_topics(self, project) -> list[str]:
+        return names_of(project.topics)
+
+    def get_languages(self, project) -> list[str]:
+        return names_of(project.languages)
+
+    def _people(self, project, role: str) -> list[str]:
+        return [r.user.get_username() for r in project.roles.all() if r.role == role]
+
+    def get_owners(self, project) -> list[str]:
+        return self._people(project, ProjectRole.Role.OWNER)
+
+    def get_maintainers(self, project) -> list[str]:
+        return self._people(project, ProjectRole.Role.MAINTAINER)
+
+
+class ProjectWriteSerializer(serializers.Serializer):
+    """What registration and editing accept; the same rules as the registration form."""
+
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=300)
+    business_unit = serializers.SlugRelatedField(slug_field="slug", queryset=BusinessUnit.objects.all())
+    lifecycle = serializers.ChoiceField(choices=Lifecycle.choices, default=Lifecycle.PROPOSED)
+    motivation = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+    repository_urls = WordList(max_length=400)
+    topics = WordList()
+    languages = WordList(max_items=10)
+    license = serializers.CharField(required=False, allow_blank=True, max_length=80, default="")
+    docs_url = serializers.URLField(required=False, allow_blank=True, max_length=200, default="")
+    contributing_url = serializers.URLField(required=False, allow_blank=True, max_length=200, default="")
+    communication_url = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    skills_wanted = WordList()
+    contributions_wanted = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, default=""
+    )
+    logo_url = serializers.URLField(required=False, allow_blank=True, max_length=200, default="")
+    declared_readiness = serializers.ListField(
+        child=serializers.ChoiceField(choices=READINESS_ITEMS), required=False, max_length=20
+    )
+    visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.COMPANY)
+    visible_units = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=BusinessUnit.objects.all(),
+        many=True,
+        required=False,
+        help_text="Business units (slugs) that see a restricted project besides its host unit.",
+    )
+    maintainer_emails = serializers.ListField(
+        child=serializers.EmailField(), required=False, max_length=20, help_text="People with an account."
+    )
+    not_a_duplicate = serializers.BooleanField(
+        required=False, default=False, help_text="Confirms the project differs from similar ones."
+    )
+
+    def validate_repository_urls(self, urls: list[str]) -> list[str]:
+        try:
+            return repository_urls_checked(urls)
+        except forms.ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+    def validate_maintainer_emails(self, emails: list[str]) -> list:
+        try:
+            return maintainers_for(emails)
+        except forms.ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+    def to_fields(self, *, current: Project | None = None) -> services.ProjectFields:
+        """ProjectFields from the request, falling back to the project's values for omitted fields."""
+        data = dict(self.validated_data)
+        if current is not None and self.partial:
+            for name, value in _project_values(current).items():
+                data.setdefault(name, value)
+        maintainers = data.get("maintainer_emails")
+        return services.ProjectFields(
+            name=data["name"].strip(),
+            description=data["description"].strip(),
+            business_unit=data["business_unit"],
+            motivation=data.get("motivation", "").strip(),
+            lifecycle=data.get("lifecycle", Lifecycle.PROPOSED),
+            topics=data.get("topics", []),
+            languages=data.get("languages", []),
+            license=data.get("license", "").strip(),
+            repository_urls=data.get("repository_urls", []),
+            docs_url=data.get("docs_url", ""),
+            contributing_url=data.get("contributing_url", ""),
+            communication_url=data.get("communication_url", "").strip(),
+            skills_wanted=data.get("skills_wanted", []),
+            contributions_wanted=data.get("contributions_wanted", "").strip(),
+            logo_url=data.get("logo_url", ""),
+            declared_readiness=list(data.get("declared_readiness", [])),
+            maintainers=maintainers,
+            visibility=data.get("visibility", Visibility.COMPANY),
+            visible_units=list(data.get("visible_units", [])),
+        )
+
+
+def _project_values(project: Project) -> dict:
+    return {
+        "name": project.name,
+        "description": project.description,
+        "business_unit": project.business_unit,
+        "motivation": project.motivation,
+        "lifecycle": project.lifecycle,
+        "repository_urls": [r.url for r in project.repositories.all()],
+        "topics": names_of(project.topics),
+        "languages": names_of(project.languages),
+        "license": project.license,
+        "docs_url": project.docs_url,
+        "contributing_url": project.contributing_url,
+        "communication_url": project.communication_url,
+        "skills_wanted": project.skills_wanted,
+        "contributions_wanted": project.contributions_wanted,
+        "logo_url": project.logo_url,
+        "declared_readiness": project.declared_readiness,
+        "visibility": project.visibility,
+        "visible_units": list(project.visible_units.all()),
+    }
+
+
+class ReviewSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "request_changes", "reject"])
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+    def validate(self, data):
+        if data["decision"] != "approve" and not data["note"].strip():
+            raise serializers.ValidationError({"note": "Say why, so that the starter knows what to change."})
+        return data
+
+
+class CurationSerializer(serializers.Serializer):
+    featured = serializers.BooleanField(required=False)
+    verified = serializers.BooleanField(required=False)
+
+    def validate(self, data):
+        if not data:
+            raise serializers.ValidationError("Send featured and/or verified.")
+        return data
+
+
+class AssetSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    topics = serializers.SerializerMethodField()
+    languages = serializers.SerializerMethodField()
+    adoptions = serializers.IntegerField(source="active_adoptions", read_only=True)
+    page = serializers.CharField(source="get_absolute_url", read_only=True)
+    url = serializers.CharField(read_only=True, help_text="Where to get it (empty when not given).")
+
+    class Meta:
+        model = Asset
+        fields = [
+            "id",
+            "project",
+            "name",
+            "slug",
+            "kind",
+            "description",
+            "url",
+            "topics",
+            "languages",
+            "adoptions",
+            "page",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_topics(self, asset) -> list[str]:
+        return names_of(asset.topics)
+
+    def get_languages(self, asset) -> list[str]:
+        return names_of(asset.languages)
+
+
+class AssetWriteSerializer(serializers.Serializer):
+    project = serializers.SlugField(max_length=120, help_text="Slug of the project (when adding).")
+    name = serializers.CharField(max_length=120)
+    kind = serializers.ChoiceField(choices=AssetKind.choices)
+    description = serializers.CharField(max_length=300)
+    url = serializers.URLField(required=False, allow_blank=True, max_length=200, default="")
+    topics = WordList()
+    languages = WordList(max_items=10)
+
+    def to_fields(self, *, current: Asset | None = None) -> services.AssetFields:
+        data = dict(self.validated_data)
+        if current is not None and self.partial:
+            data.setdefault("name", current.name)
+            data.setdefault("kind", current.kind)
+            data.setdefault("description", current.description)
+            data.setdefault("url", current.url)
+            data.setdefault("topics", names_of(current.topics))
+            data.setdefault("languages", names_of(current.languages))
+        return services.AssetFields(
+            name=data["name"].strip(),
+            kind=data["kind"],
+            description=data["description"].strip(),
+            url=data.get("url", ""),
+            topics=data.get("topics", []),
+            languages=data.get("languages", []),
+        )
+
+
+class AdoptionSerializer(serializers.ModelSerializer):
+    asset = serializers.PrimaryKeyRelatedField(queryset=Asset.objects.all())
+    project = serializers.CharField(source="asset.project.slug", read_only=True)
+    business_unit = serializers.SlugRelatedField(slug_field="slug", queryset=BusinessUnit.objects.all())
+    team = serializers.CharField(max_length=120)
+    product = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = Adoption
+        fields = [
+            "id",
+            "asset",
+            "project",
+            "business_unit",
+            "team",
+            "product",
+            "since",
+            "ended_on",
+            "created_at",
+        ]
+        read_only_fields = ["id", "project", "ended_on", "created_at"]
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    projects = serializers.IntegerField(source="project_count", read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = ["name", "projects"]
+
+
+class LanguageSerializer(serializers.ModelSerializer):
+    projects = serializers.IntegerField(source="project_count", read_only=True)
+
+    class Meta:
+        model = Language
+        fields = ["name", "projects"]
+
+
+class BusinessUnitSerializer(serializers.ModelSerializer):
+    projects = serializers.IntegerField(source="project_count", read_only=True)
+
+    class Meta:
+        model = BusinessUnit
+        fields = ["name", "slug", "projects"]

@@ -1,0 +1,318 @@
+"""Views of the catalog API: projects (register, edit, review, curate), assets, adoptions and the
+named lists (topics, languages, business units)."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from catalog import selectors, services
+from catalog.api.filters import AdoptionFilter, AssetFilter, NameFilter, ProjectFilter
+from catalog.api.serializers import (
+    AdoptionSerializer,
+    AssetSerializer,
+    AssetWriteSerializer,
+    BusinessUnitSerializer,
+    CurationSerializer,
+    LanguageSerializer,
+    ProjectSerializer,
+    ProjectWriteSerializer,
+    ReviewSerializer,
+    TopicSerializer,
+)
+from catalog.models import (
+    Adoption,
+    Asset,
+    BusinessUnit,
+    Language,
+    Project,
+    ProjectRole,
+    ReviewStatus,
+    Topic,
+    Visibility,
+    sees_everything,
+    visible_to_q,
+)
+from catalog.views import can_edit
+from portal.permissions import is_program_office
+
+
+def visible_projects(user):
+    """Listed projects, and for their owners and maintainers (or the program office) the unlisted ones."""
+    projects = Project.objects.filter(merged_into__isnull=True)
+    if is_program_office(user):
+        return projects
+    if not user.is_authenticated:
+        return projects.filter(review_status=ReviewStatus.APPROVED, visibility=Visibility.COMPANY)
+    own = ProjectRole.objects.filter(user=user, role__in=ProjectRole.EDITOR_ROLES).values("project_id")
+    return projects.filter(Q(review_status=ReviewStatus.APPROVED) | Q(pk__in=own)).visible_to(user)
+
+
+def _active_adoptions() -> Q:
+    today = timezone.now().date()
+    in_use = Q(adoptions__ended_on__isnull=True) | Q(adoptions__ended_on__gt=today)
+    return in_use & Q(adoptions__since__lte=today)
+
+
+def _require_editor(user, project: Project, what: str) -> None:
+    if not can_edit(user, project):
+        raise PermissionDenied(f"Only the project's owners and maintainers (or the program office) {what}.")
+
+
+@extend_schema(tags=["catalog"])
+class ProjectViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Projects of the catalog. Registering makes a project that waits for the program office's review."""
+
+    queryset = Project.objects.none()  # the model, for the schema; get_queryset gives the rows
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    filterset_class = ProjectFilter
+    ordering_fields = ["name", "activity_score", "created_at", "updated_at"]
+    ordering = ["name"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            visible_projects(self.request.user)
+            .select_related("business_unit")
+            .prefetch_related(
+                "topics",
+                "languages",
+                "repositories",
+                "visible_units",
+                Prefetch("roles", queryset=ProjectRole.objects.select_related("user")),
+            )
+        )
+
+    def get_serializer_class(self):
+        if self.action in {"create", "partial_update"}:
+            return ProjectWriteSerializer
+        if self.action == "review":
+            return ReviewSerializer
+        if self.action == "curate":
+            return CurationSerializer
+        return ProjectSerializer
+
+    def _check_duplicates(self, serializer, *, exclude_pk: int | None = None, confirm: bool) -> None:
+        fields = serializer.validated_data
+        duplicates = selectors.project_duplicates(
+            viewer=self.request.user,
+            name=fields.get("name", ""),
+            repository_urls=fields.get("repository_urls", []),
+            exclude_pk=exclude_pk,
+        )
+        blocking = [d for d in duplicates if d["blocking"]]
+        if blocking:
+            raise serializers.ValidationError(
+                {"repository_urls": [f"This repository is already registered by “{blocking[0]['name']}”."]}
+            )
+        if confirm and duplicates and not fields.get("not_a_duplicate"):
+            names = ", ".join(d["project"].name for d in duplicates[:5])
+            raise serializers.ValidationError(
+                {
+                    "not_a_duplicate": [
+                        f"Similar projects exist ({names}); send not_a_duplicate: true if yours differs."
+                    ]
+                }
+            )
+
+    @extend_schema(request=ProjectWriteSerializer, responses={201: ProjectSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = ProjectWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self._check_duplicates(serializer, confirm=True)
+        project = services.project_register(user=request.user, fields=serializer.to_fields())
+        return Response(
+            ProjectSerializer(self.get_queryset().get(pk=project.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=ProjectWriteSerializer, responses={200: ProjectSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        project = self.get_object()
+        _require_editor(request.user, project, "edit it")
+        serializer = ProjectWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fields = serializer.to_fields(current=project)
+        self._check_duplicates(serializer, exclude_pk=project.pk, confirm=False)
+        services.project_update(project=project, user=request.user, fields=fields)
+        return Response(ProjectSerializer(self.get_queryset().get(pk=project.pk)).data)
+
+    def update(self, request, *args, **kwargs):  # PUT is not offered: edits are partial
+        return self.http_method_not_allowed(request, *args, **kwargs)
+
+    @extend_schema(request=ReviewSerializer, responses={200: ProjectSerializer})
+    @action(detail=True, methods=["post"])
+    def review(self, request, slug=None):
+        """The program office approves a registration, asks for changes or rejects it (with a reason)."""
+        project = self.get_object()
+        if not is_program_office(request.user):
+            raise PermissionDenied("Only the program office reviews registrations.")
+        serializer = ReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.project_review(project=project, reviewer=request.user, **serializer.validated_data)
+        return Response(ProjectSerializer(self.get_queryset().get(pk=project.pk)).data)
+
+    @extend_schema(request=CurationSerializer, responses={200: ProjectSerializer})
+    @action(detail=True, methods=["post"])
+    def curate(self, request, slug=None):
+        """The program office features or verifies a project."""
+        project = self.get_object()
+        if not is_program_office(request.user):
+            raise PermissionDenied("Only the program office curates the catalog.")
+        serializer = CurationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        for flag, value in serializer.validated_data.items():
+            services.project_flag_set(project=project, user=request.user, flag=flag, value=value)
+        return Response(ProjectSerializer(self.get_queryset().get(pk=project.pk)).data)
+
+
+@extend_schema(tags=["catalog"])
+class AssetViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Reusable assets (libraries, services, templates…) of the catalog's projects."""
+
+    queryset = Asset.objects.none()
+    lookup_value_regex = "[0-9]+"
+    filterset_class = AssetFilter
+    ordering_fields = ["name", "created_at", "adoptions"]
+    ordering = ["name"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Asset.objects.filter(project__in=visible_projects(self.request.user))
+            .select_related("project")
+            .prefetch_related("topics", "languages")
+            .annotate(active_adoptions=Count("adoptions", filter=_active_adoptions(), distinct=True))
+        )
+
+    def get_serializer_class(self):
+        return AssetWriteSerializer if self.action in {"create", "partial_update"} else AssetSerializer
+
+    def filter_queryset(self, queryset):
+        # `ordering=adoptions` sorts by the annotation.
+        ordering = self.request.query_params.get("ordering", "")
+        queryset = super().filter_queryset(queryset)
+        if ordering.lstrip("-") == "adoptions":
+            queryset = queryset.order_by(("-" if ordering.startswith("-") else "") + "active_adoptions", "pk")
+        return queryset
+
+    @extend_schema(request=AssetWriteSerializer, responses={201: AssetSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = AssetWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        project = get_object_or_404(
+            Project.objects.filter(merged_into__isnull=True), slug=serializer.validated_data["project"]
+        )
+        _require_editor(request.user, project, "add its assets")
+        asset = services.asset_save(project=project, user=request.user, fields=serializer.to_fields())
+        return Response(
+            AssetSerializer(self.get_queryset().get(pk=asset.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=AssetWriteSerializer, responses={200: AssetSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        asset = self.get_object()
+        _require_editor(request.user, asset.project, "edit its assets")
+        serializer = AssetWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.asset_save(
+            project=asset.project, user=request.user, fields=serializer.to_fields(current=asset), asset=asset
+        )
+        return Response(AssetSerializer(self.get_queryset().get(pk=asset.pk)).data)
+
+    def update(self, request, *args, **kwargs):
+        return self.http_method_not_allowed(request, *args, **kwargs)
+
+
+@extend_schema(tags=["catalog"])
+class AdoptionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Teams that use an asset ("Use this"). Anyone signed in records one for an approved project's asset."""
+
+    queryset = Adoption.objects.none()
+    lookup_value_regex = "[0-9]+"
+    serializer_class = AdoptionSerializer
+    filterset_class = AdoptionFilter
+    ordering_fields = ["since", "created_at"]
+    ordering = ["-since", "-pk"]
+
+    def get_queryset(self):
+        visible = Project.objects.listed().visible_to(self.request.user)
+        return Adoption.objects.filter(asset__project__in=visible).select_related(
+            "asset__project", "business_unit"
+        )
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        if not data["asset"].project.is_visible_to(self.request.user):
+            raise serializers.ValidationError({"asset": ["No such asset."]})
+        if not data["asset"].project.is_listed:
+            raise PermissionDenied("Only assets of approved projects can be adopted.")
+        serializer.instance = services.adoption_create(
+            asset=data["asset"],
+            user=self.request.user,
+            business_unit=data["business_unit"],
+            team=data["team"],
+            product=data.get("product", ""),
+            since=data.get("since"),
+        )
+
+
+class _NamedViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_field = "name"
+    lookup_value_regex = "[^/]+"
+    filterset_class = NameFilter
+    ordering_fields = ["name", "projects"]
+    ordering = ["name"]
+
+    def get_queryset(self):
+        listed = Q(projects__review_status=ReviewStatus.APPROVED, projects__merged_into__isnull=True)
+        if not sees_everything(self.request.user):
+            listed &= visible_to_q(self.request.user, prefix="projects__")
+        return self.model.objects.annotate(project_count=Count("projects", filter=listed, distinct=True))
+
+    def filter_queryset(self, queryset):
+        ordering = self.request.query_params.get("ordering", "")
+        queryset = super().filter_queryset(queryset)
+        if ordering.lstrip("-") == "projects":
+            queryset = queryset.order_by(("-" if ordering.startswith("-") else "") + "project_count", "name")
+        return queryset
+
+
+@extend_schema(tags=["catalog"])
+class TopicViewSet(_NamedViewSet):
+    """Topics with the number of listed projects that carry them."""
+
+    model = Topic
+    serializer_class = TopicSerializer
+
+
+@extend_schema(tags=["catalog"])
+class LanguageViewSet(_NamedViewSet):
+    model = Language
+    serializer_class = LanguageSerializer
+
+
+@extend_schema(tags=["catalog"])
+class BusinessUnitViewSet(_NamedViewSet):
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    model = BusinessUnit
+    serializer_class = BusinessUnitSerializer
