@@ -18,7 +18,7 @@ from django.db.models import Count, F, Q
 
 from catalog.models import Project, ProjectRole
 from catalog.views import can_edit
-from community.journey import render_markdown
+from community.library import render_markdown
 from community.models import (
     BadgeAward,
     JourneySettings,

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from community.journey import journey_status, plural
+from community.journey_page import journey_status, plural
 from community.models import STAGE_ORDER, Stage, StageChange
 
 
