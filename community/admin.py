@@ -14,7 +14,6 @@ from community.models import (
     Skill,
     StageChange,
     StageContent,
-    TemplateDownload,
 )
 
 
@@ -102,12 +101,6 @@ class GuideAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [GuideVersionInline]
-
-
-@admin.register(TemplateDownload)
-class TemplateDownloadAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "guide", "version", "starter_kit", "project", "user"]
-    raw_id_fields = ["project", "user"]
 
 
 @admin.register(Kudos)

@@ -262,22 +262,6 @@ class GuideVersion(models.Model):
         return f"{self.guide} v{self.version}"
 
 
-class TemplateDownload(models.Model):
-    """A template (or the starter kit) downloaded: counted as usage."""
-
-    guide = models.ForeignKey(
-        Guide, null=True, blank=True, on_delete=models.SET_NULL, related_name="downloads"
-    )
-    version = models.PositiveIntegerField(null=True, blank=True)
-    starter_kit = models.BooleanField(default=False)
-    project = models.ForeignKey("catalog.Project", null=True, blank=True, on_delete=models.SET_NULL)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    def __str__(self) -> str:
-        return f"download of {self.guide or 'starter kit'}"
-
-
 class Kudos(models.Model):
     """A public thank-you to a person for a contribution."""
 

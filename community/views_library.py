@@ -7,7 +7,6 @@ registration's details never leak through a template.
 
 import logging
 
-from django.db import DatabaseError, transaction
 from django.db.models import Max, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -24,7 +23,7 @@ from community.library import (
     starter_kit_zip,
     template_render,
 )
-from community.models import Guide, GuideVersion, TemplateDownload
+from community.models import Guide, GuideVersion
 from metrics.models import UsageKind
 from metrics.usage import usage_record
 from portal.permissions import is_program_office
@@ -69,15 +68,6 @@ def _chosen_version(request: HttpRequest, versions: list[GuideVersion]) -> Guide
         if str(version.version) == wanted:
             return version
     raise Http404("This guide has no such version.")
-
-
-def _record_download(**fields) -> None:
-    # A download is usage to count, never a reason for the download itself to fail.
-    try:
-        with transaction.atomic():
-            TemplateDownload.objects.create(**fields)
-    except DatabaseError:
-        logger.exception("could not record a template download")
 
 
 def _query(**params) -> str:
@@ -162,13 +152,10 @@ def guide_download(request: HttpRequest, slug: str) -> HttpResponse:
     except LibraryError as error:
         logger.error("template %s v%s cannot be rendered: %s", guide.slug, version.version, error)
         return HttpResponse(str(error), status=500, content_type="text/plain; charset=utf-8")
-    _record_download(
-        guide=guide,
-        version=version.version,
-        project=project,
-        user=request.user if request.user.is_authenticated else None,
+    # The full path keeps which version was taken (?version=) beside the project the event names.
+    usage_record(
+        kind=UsageKind.TEMPLATE_DOWNLOAD, request=request, project=project, path=request.get_full_path()
     )
-    usage_record(kind=UsageKind.TEMPLATE_DOWNLOAD, request=request, project=project, path=request.path)
     return _attachment(content, filename=download_name(guide), content_type=content_type_for(guide.filename))
 
 
@@ -180,12 +167,6 @@ def starter_kit(request: HttpRequest) -> HttpResponse:
     except LibraryError as error:
         logger.error("the starter kit cannot be built: %s", error)
         return HttpResponse(str(error), status=500, content_type="text/plain; charset=utf-8")
-    _record_download(
-        guide=None,
-        starter_kit=True,
-        project=project,
-        user=request.user if request.user.is_authenticated else None,
-    )
     usage_record(kind=UsageKind.TEMPLATE_DOWNLOAD, request=request, project=project, path=request.path)
     name = f"{project.slug}-starter-kit.zip" if project else "innersource-starter-kit.zip"
     return _attachment(archive, filename=name, content_type="application/zip")
