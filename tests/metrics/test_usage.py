@@ -401,7 +401,7 @@ def test_a_template_download_and_the_starter_kit_record_events(browser, embedded
     assert browser.get(reverse("community:starter_kit")).status_code == 200
     downloads = events(UsageKind.TEMPLATE_DOWNLOAD)
     assert [(d.project, d.path) for d in downloads] == [
-        (project, url),
+        (project, f"{url}?project=ledger"),
         (None, reverse("community:starter_kit")),
     ]
     assert downloads[0].visitor.startswith("v:")
