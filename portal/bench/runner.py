@@ -171,14 +171,18 @@ class Run:
                     )
                 mix = [sc for sc in scenarios if sc.group in ("search", "project_page")]
                 throughput = http.throughput(server, cookie, mix, seconds=s.throughput_seconds)
+                # Recording on vs off: two fresh servers, started together, that differ only in the usage
+                # middleware (the measuring server above has served every scenario by now).
+                on = http.start_server(self.env, log=self.tmp / "gunicorn-on.log", cwd=ROOT)
                 off = http.start_server(
                     {**self.env, "BENCH_USAGE": "off"}, log=self.tmp / "gunicorn-off.log", cwd=ROOT
                 )
                 try:
                     recording = http.recording_overhead(
-                        server, off, cookie, f"/catalog/{slugs[0]}/", pairs=s.recording_pairs
+                        on, off, cookie, f"/catalog/{slugs[0]}/", pairs=s.recording_pairs
                     )
                 finally:
+                    on.stop()
                     off.stop()
                 web_memory = server.worker_peak_mb()
             finally:
