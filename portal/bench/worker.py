@@ -13,9 +13,18 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux's VmHWM belongs to the program now running; getrusage's
+    maxrss would carry the forking parent's peak (the runner's) into every worker phase."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
