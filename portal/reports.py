@@ -464,7 +464,7 @@ def warm_plan(*, today: date) -> list[tuple[ReportScope, date, date]]:
     Units' other presets and projects are computed on demand: at 100,000 entries a unit's report takes
     seconds and the program's a minute, so warming every preset of 40 units would keep a worker busy."""
     units = BusinessUnit.objects.order_by("pk").values_list("pk", flat=True)
-    plan = [(ReportScope(), today - timedelta(days=n), today) for n in PRESETS]
+    plan = [(ReportScope(), start, end) for start, end in preset_periods(today=today)]
     plan += [(ReportScope(business_unit_id=pk), today - timedelta(days=DEFAULT_DAYS), today) for pk in units]
     return plan
 
