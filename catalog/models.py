@@ -4,15 +4,14 @@ from datetime import date
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVectorField
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.permissions import EDITOR_ROLES, is_program_office, viewer_unit_id
 from portal.crypto import EncryptedCharField
-from portal.permissions import is_program_office
 
 
 class BusinessUnit(models.Model):
@@ -78,53 +77,51 @@ class Visibility(models.TextChoices):
     UNITS = "units", "Only some business units"
 
 
-def viewer_unit_id(user) -> int | None:
-    """The business unit a signed-in person belongs to (their practitioner profile's), if any. Read through
-    the ORM relation: the catalog never imports the community app."""
-    if not user.is_authenticated:
-        return None
-    try:
-        return user.practitioner.business_unit_id
-    except ObjectDoesNotExist:
-        return None
-
-
-def sees_everything(user) -> bool:
-    """The program office sees every project, restricted or not."""
-    return is_program_office(user)
-
-
 class ProjectQuerySet(models.QuerySet):
     def listed(self):
         """Projects the catalog shows: approved and not merged into another."""
         return self.filter(review_status=ReviewStatus.APPROVED, merged_into__isnull=True)
 
     def visible_to(self, user):
-        """Projects this person may know of: company-wide ones, and restricted ones shared with their
-        business unit or hosted by it, or where they hold a role. The program office sees everything."""
-        if sees_everything(user):
+        """The projects this person may know of; the one rule every page, API view, template, task and
+        export applies (catalog.selectors.project_for_viewer fetches one project by it).
+
+        - The program office sees every project.
+        - Anyone who holds a role on a project (its owners, maintainers and trusted committers, a starter
+          whose registration waits for review) sees it.
+        - Everyone else sees approved projects (and the redirect of one merged away) that are open to the
+          whole company, or restricted to units that include the person's business unit, which only a
+          trusted source sets (catalog.permissions.viewer_unit_id).
+        Anonymous visitors see only approved, company-wide projects."""
+        if is_program_office(user):
             return self
         return self.filter(visible_to_q(user))
 
     def editable_by(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser or user.groups.filter(name=settings.PROGRAM_OFFICE_GROUP).exists():
+        if is_program_office(user):
             return self
-        return self.filter(roles__user=user, roles__role__in=ProjectRole.EDITOR_ROLES).distinct()
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            pk__in=ProjectRole.objects.filter(user=user, role__in=EDITOR_ROLES).values("project")
+        )
 
 
 def visible_to_q(user, prefix: str = "") -> Q:
-    """The condition of ProjectQuerySet.visible_to, on a relation to Project (`prefix`, e.g. "project__")."""
-    condition = Q(**{f"{prefix}visibility": Visibility.COMPANY})
-    if not user.is_authenticated:
-        return condition
+    """The condition of ProjectQuerySet.visible_to for someone outside the program office, on a relation
+    to Project (`prefix`, e.g. "project__") for queries that count or list rows of projects."""
+    published = Q(**{f"{prefix}review_status": ReviewStatus.APPROVED}) | Q(
+        **{f"{prefix}merged_into__isnull": False}
+    )
+    audience = Q(**{f"{prefix}visibility": Visibility.COMPANY})
+    if user is None or not user.is_authenticated:
+        return published & audience
     unit = viewer_unit_id(user)
     if unit is not None:
         shared = Project.visible_units.through.objects.filter(businessunit_id=unit).values("project_id")
-        condition |= Q(**{f"{prefix}business_unit_id": unit}) | Q(**{f"{prefix}pk__in": shared})
+        audience |= Q(**{f"{prefix}business_unit_id": unit}) | Q(**{f"{prefix}pk__in": shared})
     roles = ProjectRole.objects.filter(user=user).values("project_id")
-    return condition | Q(**{f"{prefix}pk__in": roles})
+    return (published & audience) | Q(**{f"{prefix}pk__in": roles})
 
 
 class Project(models.Model):
@@ -207,7 +204,8 @@ class Project(models.Model):
         return self.visibility == Visibility.UNITS
 
     def is_visible_to(self, user) -> bool:
-        return not self.is_restricted or Project.objects.filter(pk=self.pk).visible_to(user).exists()
+        """ProjectQuerySet.visible_to for this one project."""
+        return Project.objects.filter(pk=self.pk).visible_to(user).exists()
 
 
 class ProjectRole(models.Model):
@@ -216,7 +214,7 @@ class ProjectRole(models.Model):
         MAINTAINER = "maintainer", "Maintainer"
         TRUSTED_COMMITTER = "trusted_committer", "Trusted committer"
 
-    EDITOR_ROLES = (Role.OWNER, Role.MAINTAINER)
+    EDITOR_ROLES = EDITOR_ROLES
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="roles")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_roles")

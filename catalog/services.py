@@ -26,10 +26,10 @@ from catalog.models import (
     Topic,
     Visibility,
 )
+from catalog.permissions import is_program_office
 from catalog.scoring import activity_score_explained, repository_mapping
 from catalog.search_index import entries_rebuild
 from catalog.signals import asset_adopted
-from portal.permissions import is_program_office
 from portal.services import notification_send
 
 User = get_user_model()

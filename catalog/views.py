@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,17 +19,10 @@ from catalog.forms import (
     RegistrationForm,
     ReviewForm,
 )
-from catalog.models import Adoption, Asset, Project, ProjectRole, ReviewStatus
+from catalog.models import Adoption, Project, ProjectRole, ReviewStatus
+from catalog.permissions import can_edit_project, is_program_office
 from catalog.readiness import project_readiness
-from portal.permissions import is_program_office
-
-
-def can_edit(user, project: Project) -> bool:
-    if is_program_office(user):
-        return True
-    if not user.is_authenticated:
-        return False
-    return project.roles.filter(user=user, role__in=ProjectRole.EDITOR_ROLES).exists()
+from catalog.selectors import asset_for_viewer, project_for_viewer
 
 
 def program_office_required(request: HttpRequest) -> None:
@@ -61,17 +54,8 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/search.html", context)
 
 
-def _visible_project(request: HttpRequest, slug: str) -> Project:
-    # A restricted project does not exist for people outside its business units (404, not 403).
-    projects = Project.objects.visible_to(request.user).select_related("business_unit", "merged_into")
-    project = get_object_or_404(projects, slug=slug)
-    if not project.is_listed and not project.merged_into_id and not can_edit(request.user, project):
-        raise Http404("No such project in the catalog.")
-    return project
-
-
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    project = _visible_project(request, slug)
+    project = project_for_viewer(viewer=request.user, slug=slug, merged=True)
     if project.merged_into_id:
         return redirect(project.merged_into)
     roles = list(project.roles.select_related("user").order_by("role", "user__first_name"))
@@ -81,7 +65,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     )
     adoptions = [adoption for asset in assets for adoption in asset.adoptions.all()]
-    editable = can_edit(request.user, project)
+    editable = can_edit_project(request.user, project)
     context = {
         "project": project,
         "owners": [r.user for r in roles if r.role in ProjectRole.EDITOR_ROLES],
@@ -104,10 +88,8 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def asset_detail(request: HttpRequest, slug: str, asset_slug: str) -> HttpResponse:
-    project = _visible_project(request, slug)
-    asset = get_object_or_404(
-        Asset.objects.prefetch_related("topics", "languages"), project=project, slug=asset_slug
-    )
+    project = project_for_viewer(viewer=request.user, slug=slug)
+    asset = asset_for_viewer(viewer=request.user, project=project, asset_slug=asset_slug)
     adoptions = list(asset.adoptions.active().select_related("business_unit"))
     form = AdoptionForm(initial={"since": timezone.now().date()})
     return render(
@@ -118,7 +100,7 @@ def asset_detail(request: HttpRequest, slug: str, asset_slug: str) -> HttpRespon
             "asset": asset,
             "adoptions": adoptions,
             "form": form,
-            "can_edit": can_edit(request.user, project),
+            "can_edit": can_edit_project(request.user, project),
         },
     )
 
@@ -126,12 +108,14 @@ def asset_detail(request: HttpRequest, slug: str, asset_slug: str) -> HttpRespon
 @login_required
 def asset_edit(request: HttpRequest, slug: str, asset_slug: str | None = None) -> HttpResponse:
     """Add an asset to a project (no asset_slug) or change one: owners, maintainers, program office."""
-    project = get_object_or_404(Project.objects.visible_to(request.user), slug=slug, merged_into__isnull=True)
-    if not can_edit(request.user, project):
+    project = project_for_viewer(viewer=request.user, slug=slug)
+    if not can_edit_project(request.user, project):
         raise PermissionDenied(
             "Only the project's owners and maintainers (or the program office) edit its assets."
         )
-    asset = get_object_or_404(Asset, project=project, slug=asset_slug) if asset_slug else None
+    asset = (
+        asset_for_viewer(viewer=request.user, project=project, asset_slug=asset_slug) if asset_slug else None
+    )
     if request.method == "POST":
         form = AssetForm(request.POST)
         if form.is_valid():
@@ -148,10 +132,10 @@ def asset_edit(request: HttpRequest, slug: str, asset_slug: str | None = None) -
 @login_required
 @require_POST
 def asset_adopt(request: HttpRequest, slug: str, asset_slug: str) -> HttpResponse:
-    project = _visible_project(request, slug)
+    project = project_for_viewer(viewer=request.user, slug=slug)
     if not project.is_listed:
         raise PermissionDenied("Only assets of approved projects can be adopted.")
-    asset = get_object_or_404(Asset, project=project, slug=asset_slug)
+    asset = asset_for_viewer(viewer=request.user, project=project, asset_slug=asset_slug)
     form = AdoptionForm(request.POST)
     if not form.is_valid():
         adoptions = list(asset.adoptions.active().select_related("business_unit"))
@@ -227,8 +211,8 @@ def register_duplicates(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    project = get_object_or_404(Project.objects.visible_to(request.user), slug=slug, merged_into__isnull=True)
-    if not can_edit(request.user, project):
+    project = project_for_viewer(viewer=request.user, slug=slug)
+    if not can_edit_project(request.user, project):
         raise PermissionDenied("Only the project's owners and maintainers (or the program office) edit it.")
     if request.method == "POST":
         form = ProjectForm(request.POST)

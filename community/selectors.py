@@ -17,7 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q
 
 from catalog.models import Project, ProjectRole
-from catalog.views import can_edit
+from catalog.permissions import can_edit_project, is_program_office
 from community.library import render_markdown
 from community.models import (
     BadgeAward,
@@ -29,7 +29,6 @@ from community.models import (
     RulesVersion,
 )
 from metrics.models import ForgeAccount, PullRequest, Review
-from portal.permissions import is_program_office
 
 User = get_user_model()
 
@@ -300,7 +299,7 @@ def members_context(*, project: Project, viewer: AbstractBaseUser, page: str | i
 
     Maintainers, owners and the program office see every member; others see the members who show
     their projects on a company-visible profile (and themselves), plus how many chose not to."""
-    manager = can_edit(viewer, project)
+    manager = can_edit_project(viewer, project)
     active = Membership.objects.filter(project=project, left_at__isnull=True)
     visible = active
     if not manager:

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import BusinessUnit, Forge, Project, ProjectChange, ProjectRole
+from catalog.permissions import can_edit_project
 from catalog.search_index import entries_rebuild
-from catalog.views import can_edit
 from community.journey import people_evaluate
 from community.models import Kudos, Membership, Practitioner, RulesAcceptance, RulesVersion, Skill
 from community.selectors import display_name, plain_text
@@ -150,7 +150,7 @@ def membership_leave(*, project: Project, user: AbstractBaseUser) -> bool:
 
 
 def _require_community_manager(*, project: Project, by: AbstractBaseUser) -> None:
-    if not can_edit(by, project):
+    if not can_edit_project(by, project):
         raise PermissionDenied(
             "Only the project's maintainers and owners (or the program office) appoint trusted committers."
         )
@@ -241,10 +241,11 @@ def kudos_give(
     text = plain_text(message)
     if not 1 <= len(text) <= KUDOS_MAX:
         raise ValueError(f"Say thank you in 1 to {KUDOS_MAX} characters.")
-    if project is not None and not project.is_listed:
+    if project is not None and not (project.is_listed and project.is_visible_to(giver)):
         raise ValueError("Kudos can name only projects listed in the catalog.")
     kudos = Kudos.objects.create(giver=giver, receiver=receiver, project=project, message=text)
-    where = f" for {project.name}" if project else ""
+    # The receiver is told the project's name only if they may see the project themselves.
+    where = f" for {project.name}" if project and project.is_visible_to(receiver) else ""
     notification_send(
         user=receiver,
         message=f"{display_name(giver)} sent you kudos{where}: “{text}”",

@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
 
-from catalog.models import Project, ProjectRole
-from catalog.views import can_edit
+from catalog.models import Project
+from catalog.permissions import is_program_office
+from catalog.selectors import project_for_viewer
 from community.library import (
     LibraryError,
     content_type_for,
@@ -26,7 +27,6 @@ from community.library import (
 from community.models import Guide, GuideVersion
 from metrics.models import UsageKind
 from metrics.usage import usage_record
-from portal.permissions import is_program_office
 
 logger = logging.getLogger(__name__)
 
@@ -39,24 +39,17 @@ def _choosable_projects(user) -> list[Project]:
     if is_program_office(user):
         projects: QuerySet = Project.objects.listed()
     else:
-        projects = Project.objects.filter(
-            roles__user=user, roles__role__in=ProjectRole.EDITOR_ROLES, merged_into__isnull=True
-        ).distinct()
+        projects = Project.objects.editable_by(user).filter(merged_into__isnull=True)
     return list(projects.only("name", "slug").order_by("name"))
 
 
 def _project_for_rendering(request: HttpRequest) -> Project | None:
-    """The project named by ?project=, if this person may use it; 404 otherwise (not 403, so that
-    the existence of someone else's pending project is not revealed either)."""
+    """The project named by ?project=, if this person may see it; 404 otherwise, for a hidden project as
+    for a missing one (catalog.selectors.project_for_viewer)."""
     slug = request.GET.get("project", "").strip()
     if not slug:
         return None
-    project = (
-        Project.objects.select_related("business_unit").filter(slug=slug, merged_into__isnull=True).first()
-    )
-    if project is None or not (project.is_listed or can_edit(request.user, project)):
-        raise Http404("No such project to fill the template in for.")
-    return project
+    return project_for_viewer(viewer=request.user, slug=slug)
 
 
 def _chosen_version(request: HttpRequest, versions: list[GuideVersion]) -> GuideVersion:

@@ -6,14 +6,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from catalog.models import Project
-from catalog.views import can_edit
+from catalog.permissions import can_edit_project
+from catalog.selectors import project_for_viewer
 from community import selectors, services
 from community.forms import KudosForm, ProfileForm, TrustedCommitterForm
 from community.models import RulesVersion
@@ -101,18 +102,8 @@ def rules(request: HttpRequest) -> HttpResponse:
 # Project communities ------------------------------------------------------------------------------
 
 
-def _community_project(request: HttpRequest, slug: str) -> Project:
-    """A project whose community page the viewer may see: listed ones, and unlisted ones to their
-    maintainers and the program office (as the catalog's project page does)."""
-    projects = Project.objects.visible_to(request.user).select_related("business_unit", "merged_into")
-    project = get_object_or_404(projects, slug=slug)
-    if not project.is_listed and not project.merged_into_id and not can_edit(request.user, project):
-        raise Http404("No such project in the catalog.")
-    return project
-
-
 def members(request: HttpRequest, slug: str) -> HttpResponse:
-    project = _community_project(request, slug)
+    project = project_for_viewer(viewer=request.user, slug=slug, merged=True)
     if project.merged_into_id:
         return redirect("community:members", slug=project.merged_into.slug)
     context = selectors.members_context(project=project, viewer=request.user, page=request.GET.get("page"))
@@ -135,7 +126,7 @@ def _back_to(project: Project, request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def membership_join(request: HttpRequest, slug: str) -> HttpResponse:
-    project = _community_project(request, slug)
+    project = project_for_viewer(viewer=request.user, slug=slug)
     services.membership_join(project=project, user=request.user)
     messages.success(request, f"Welcome to the {project.name} community!")
     return _back_to(project, request)
@@ -144,15 +135,15 @@ def membership_join(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def membership_leave(request: HttpRequest, slug: str) -> HttpResponse:
-    project = get_object_or_404(Project.objects.visible_to(request.user), slug=slug)
+    project = project_for_viewer(viewer=request.user, slug=slug, merged=True)
     if services.membership_leave(project=project, user=request.user):
         messages.success(request, f"You left the {project.name} community. You are welcome back any time.")
     return _back_to(project, request)
 
 
 def _committer_change(request: HttpRequest, slug: str) -> tuple[Project, object]:
-    project = get_object_or_404(Project.objects.visible_to(request.user), slug=slug, merged_into__isnull=True)
-    if not can_edit(request.user, project):
+    project = project_for_viewer(viewer=request.user, slug=slug)
+    if not can_edit_project(request.user, project):
         raise PermissionDenied(
             "Only the project's maintainers and owners (or the program office) appoint trusted committers."
         )

@@ -33,7 +33,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Asset, Project
-from catalog.views import can_edit
+from catalog.permissions import can_edit_project
 from metrics import tasks
 from metrics.models import DailyRollup, UsageEvent, UsageKind
 from metrics.usage import new_event_id, usage_event, usage_record_events
@@ -190,15 +190,15 @@ class UsageReportView(APIView):
         payload = UsageReportSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        assets = Asset.objects.select_related("project").filter(
-            project__in=Project.objects.visible_to(request.user)
+        asset = (
+            Asset.objects.select_related("project")
+            .filter(project__in=Project.objects.visible_to(request.user), pk=data["asset"])
+            .first()
         )
-        asset = assets.filter(pk=data["asset"]).first()
-        # As in the catalog: an asset of a pending project, or of a project restricted to other business
-        # units, is no asset to those who cannot see it (400, not 403, so that it is not revealed).
-        if asset is None or not (asset.project.is_listed or can_edit(request.user, asset.project)):
+        # As in the catalog: an asset of a project one does not see is no asset (400, not 403).
+        if asset is None:
             raise serializers.ValidationError({"asset": ["There is no such asset in the catalog."]})
-        if not can_edit(request.user, asset.project):
+        if not can_edit_project(request.user, asset.project):
             raise PermissionDenied(
                 "Only the program office and the project's owners and maintainers report its usage."
             )

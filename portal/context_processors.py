@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from portal.permissions import is_program_office
+from catalog.permissions import is_program_office
 
 
 def portal(request: HttpRequest) -> dict:

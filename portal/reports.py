@@ -15,7 +15,8 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from catalog.models import Asset, BusinessUnit, Project, Visibility, sees_everything
+from catalog.models import Asset, BusinessUnit, Project, Visibility
+from catalog.permissions import is_program_office
 from community import funnel
 from metrics import engagement, selectors
 from metrics.computations import duration_summary
@@ -143,7 +144,7 @@ def viewer_scope(
     unit_id = business_unit.pk if business_unit is not None else None
     if (
         viewer is None
-        or sees_everything(viewer)
+        or is_program_office(viewer)
         or not Project.objects.filter(visibility=Visibility.UNITS).exists()
     ):
         return ReportScope(business_unit_id=unit_id)

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 
 from catalog import selectors as catalog_selectors
 from catalog.models import ProjectChange
+from catalog.permissions import is_program_office
 from community.recommendations import home_suggestions
 from portal import services
 from portal.forms import ApiTokenForm
 from portal.models import ApiToken, Notification
-from portal.permissions import is_program_office
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -19,6 +19,7 @@ from catalog.models import (
     Visibility,
 )
 from catalog.readiness import READINESS_ITEMS
+from catalog.selectors import assets_visible_to
 
 
 class RepositorySerializer(serializers.Serializer):
@@ -294,8 +295,21 @@ class AssetWriteSerializer(serializers.Serializer):
         )
 
 
+class VisibleAssetField(serializers.PrimaryKeyRelatedField):
+    """An asset id among the assets of listed projects the caller sees: a hidden asset is refused with
+    the same words as a missing one."""
+
+    default_error_messages = {
+        "does_not_exist": "No such asset.",
+        "incorrect_type": "An asset id is a number.",
+    }
+
+    def get_queryset(self):
+        return assets_visible_to(self.context["request"].user)
+
+
 class AdoptionSerializer(serializers.ModelSerializer):
-    asset = serializers.PrimaryKeyRelatedField(queryset=Asset.objects.all())
+    asset = VisibleAssetField()
     project = serializers.CharField(source="asset.project.slug", read_only=True)
     business_unit = serializers.SlugRelatedField(slug_field="slug", queryset=BusinessUnit.objects.all())
     team = serializers.CharField(max_length=120)

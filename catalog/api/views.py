@@ -31,25 +31,14 @@ from catalog.models import (
     Language,
     Project,
     ProjectRole,
-    ReviewStatus,
     Topic,
-    Visibility,
-    sees_everything,
-    visible_to_q,
 )
-from catalog.views import can_edit
-from portal.permissions import is_program_office
+from catalog.permissions import can_edit_project, is_program_office
 
 
 def visible_projects(user):
-    """Listed projects, and for their owners and maintainers (or the program office) the unlisted ones."""
-    projects = Project.objects.filter(merged_into__isnull=True)
-    if is_program_office(user):
-        return projects
-    if not user.is_authenticated:
-        return projects.filter(review_status=ReviewStatus.APPROVED, visibility=Visibility.COMPANY)
-    own = ProjectRole.objects.filter(user=user, role__in=ProjectRole.EDITOR_ROLES).values("project_id")
-    return projects.filter(Q(review_status=ReviewStatus.APPROVED) | Q(pk__in=own)).visible_to(user)
+    """The projects this person may know of (ProjectQuerySet.visible_to), except those merged away."""
+    return Project.objects.visible_to(user).filter(merged_into__isnull=True)
 
 
 def _active_adoptions() -> Q:
@@ -59,7 +48,7 @@ def _active_adoptions() -> Q:
 
 
 def _require_editor(user, project: Project, what: str) -> None:
-    if not can_edit(user, project):
+    if not can_edit_project(user, project):
         raise PermissionDenied(f"Only the project's owners and maintainers (or the program office) {what}.")
 
 
@@ -216,9 +205,8 @@ class AssetViewSet(
     def create(self, request, *args, **kwargs):
         serializer = AssetWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        project = get_object_or_404(
-            Project.objects.filter(merged_into__isnull=True), slug=serializer.validated_data["project"]
-        )
+        # A project this person does not see is as missing as one that does not exist (404 either way).
+        project = get_object_or_404(visible_projects(request.user), slug=serializer.validated_data["project"])
         _require_editor(request.user, project, "add its assets")
         asset = services.asset_save(project=project, user=request.user, fields=serializer.to_fields())
         return Response(
@@ -260,11 +248,7 @@ class AdoptionViewSet(
         )
 
     def perform_create(self, serializer):
-        data = serializer.validated_data
-        if not data["asset"].project.is_visible_to(self.request.user):
-            raise serializers.ValidationError({"asset": ["No such asset."]})
-        if not data["asset"].project.is_listed:
-            raise PermissionDenied("Only assets of approved projects can be adopted.")
+        data = serializer.validated_data  # the serializer accepts only assets of listed projects one sees
         serializer.instance = services.adoption_create(
             asset=data["asset"],
             user=self.request.user,
@@ -282,11 +266,19 @@ class _NamedViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["name", "projects"]
     ordering = ["name"]
 
+    # Whether a name with no project this person sees is listed at all: a topic or language used only
+    # by restricted projects would tell of them; business units are the organisation's, not a secret.
+    lists_unused = False
+
     def get_queryset(self):
-        listed = Q(projects__review_status=ReviewStatus.APPROVED, projects__merged_into__isnull=True)
-        if not sees_everything(self.request.user):
-            listed &= visible_to_q(self.request.user, prefix="projects__")
-        return self.model.objects.annotate(project_count=Count("projects", filter=listed, distinct=True))
+        seen = Project.objects.listed().visible_to(self.request.user).values("pk")
+        names = self.model.objects.annotate(
+            project_count=Count("projects", filter=Q(projects__in=seen), distinct=True)
+        )
+        if self.lists_unused:
+            return names
+        in_use = Q(projects__in=seen) | Q(assets__project__in=seen)
+        return names.filter(pk__in=self.model.objects.filter(in_use).values("pk"))
 
     def filter_queryset(self, queryset):
         ordering = self.request.query_params.get("ordering", "")
@@ -314,5 +306,6 @@ class LanguageViewSet(_NamedViewSet):
 class BusinessUnitViewSet(_NamedViewSet):
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
+    lists_unused = True
     model = BusinessUnit
     serializer_class = BusinessUnitSerializer

@@ -3,7 +3,14 @@
 from django.conf import settings
 
 from catalog.search_index import uses_postgres
-from catalog.selectors.projects import HIDDEN_PROJECT, home_highlights, project_duplicates
+from catalog.selectors.projects import (
+    HIDDEN_PROJECT,
+    asset_for_viewer,
+    assets_visible_to,
+    home_highlights,
+    project_duplicates,
+    project_for_viewer,
+)
 from catalog.selectors.search import (
     FACET_TITLES,
     SORTS,
@@ -24,10 +31,13 @@ __all__ = [
     "CatalogQuery",
     "FacetValue",
     "SearchResults",
+    "asset_for_viewer",
+    "assets_visible_to",
     "catalog_search",
     "corrected_query",
     "home_highlights",
     "project_duplicates",
+    "project_for_viewer",
     "suggest_words",
     "visible_entries",
 ]

@@ -3,13 +3,13 @@
 import difflib
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import (
-    Q,
-)
+from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils.text import slugify
 
 from catalog.models import (
     Adoption,
+    Asset,
     BusinessUnit,
     EntryType,
     Project,
@@ -20,6 +20,40 @@ from catalog.models import (
 from catalog.search_index import uses_postgres
 
 HIDDEN_PROJECT = "a project restricted to other business units (ask the program office)"
+NOT_FOUND = "No such project in the catalog."
+
+
+def project_for_viewer(*, viewer, slug: str, merged: bool = False) -> Project:
+    """The project `slug` names, if this person may see it (ProjectQuerySet.visible_to); Http404 for
+    a hidden project and a missing one alike, so that not even a project's existence shows.
+
+    A project merged into another is returned only when `merged` is asked for (its page redirects to
+    the survivor), and only when the survivor is visible too: the redirect would name it."""
+    project = (
+        Project.objects.visible_to(viewer)
+        .select_related("business_unit", "merged_into")
+        .filter(slug=slug)
+        .first()
+    )
+    if project is None:
+        raise Http404(NOT_FOUND)
+    if project.merged_into_id is not None and not (merged and project.merged_into.is_visible_to(viewer)):
+        raise Http404(NOT_FOUND)
+    return project
+
+
+def assets_visible_to(viewer) -> QuerySet:
+    """The assets this person may know of: those of listed projects they see."""
+    return Asset.objects.filter(project__in=Project.objects.listed().visible_to(viewer).values("pk"))
+
+
+def asset_for_viewer(*, viewer, project: Project, asset_slug: str) -> Asset:
+    """An asset of a project already fetched with project_for_viewer; Http404 when missing."""
+    asset = project.assets.filter(slug=asset_slug).first()
+    if asset is None:
+        raise Http404("This project offers no such asset.")
+    asset.project = project
+    return asset
 
 
 def project_duplicates(

@@ -29,8 +29,8 @@ from catalog.models import (
     SearchTerm,
     Topic,
     Visibility,
-    sees_everything,
 )
+from catalog.permissions import is_program_office
 from catalog.search_index import uses_postgres
 
 TOKEN_RE = re.compile(r"[\w+#]+", re.UNICODE)
@@ -304,27 +304,39 @@ def facet_values(
     return facets
 
 
-def suggest_words(token: str, *, limit: int = 5) -> list[str]:
-    """Vocabulary words close to a (possibly misspelt) word."""
+def suggest_words(token: str, *, entries: QuerySet, limit: int = 5) -> list[str]:
+    """Vocabulary words close to a (possibly misspelt) word that find something among `entries` (the
+    index rows the person may find). The vocabulary is shared and only grows, so a word of a project
+    that is restricted now, or gone, may still be in it: each candidate is offered only after it matched
+    one of the person's entries, so that no suggestion tells of a project they do not see."""
     token = token.lower()[:60]
     if len(token) < 3:
         return []
     if uses_postgres():
-        return list(
+        candidates = list(
             SearchTerm.objects.filter(word__trigram_similar=token)
             .annotate(similarity=TrigramSimilarity("word", token))
             .order_by("-similarity", "word")
-            .values_list("word", flat=True)[:limit]
+            .values_list("word", flat=True)[: limit * 3]
         )
-    # SQLite (embedded mode): compare with the words sharing the first letter, a bounded set.
-    candidates = list(
-        SearchTerm.objects.filter(word__startswith=token[0]).values_list("word", flat=True)[:5000]
-    )
-    return difflib.get_close_matches(token, candidates, n=limit, cutoff=0.6)
+    else:
+        # SQLite (embedded mode): compare with the words sharing the first letter, a bounded set.
+        words = list(
+            SearchTerm.objects.filter(word__startswith=token[0]).values_list("word", flat=True)[:5000]
+        )
+        candidates = difflib.get_close_matches(token, words, n=limit * 3, cutoff=0.6)
+    found = []
+    for word in candidates:
+        if text_match(entries, word).exists():
+            found.append(word)
+            if len(found) == limit:
+                break
+    return found
 
 
-def corrected_query(q: str) -> str:
-    """q with each word that is not in the vocabulary replaced by its closest word ("" when nothing changes)."""
+def corrected_query(q: str, *, entries: QuerySet) -> str:
+    """q with each word that is not in the vocabulary replaced by its closest word that finds something
+    among `entries` ("" when nothing changes)."""
     tokens = query_tokens(q)
     if not tokens:
         return ""
@@ -334,7 +346,7 @@ def corrected_query(q: str) -> str:
         if token in known:
             corrected.append(token)
             continue
-        close = suggest_words(token, limit=1)
+        close = suggest_words(token, entries=entries, limit=1)
         corrected.append(close[0] if close else token)
     result = " ".join(corrected)
     return "" if result == " ".join(tokens) else result
@@ -343,7 +355,7 @@ def corrected_query(q: str) -> str:
 def visible_entries(viewer) -> QuerySet:
     """Index rows this person may find: all company-wide ones, and those of restricted projects they see."""
     entries = SearchEntry.objects.all()
-    if sees_everything(viewer):
+    if is_program_office(viewer):
         return entries
     restricted_seen = Project.objects.filter(visibility=Visibility.UNITS).visible_to(viewer).values("pk")
     return entries.filter(Q(restricted=False) | Q(project_id__in=restricted_seen))
@@ -356,13 +368,15 @@ def search_embedded(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
     fixed = ""
     suggestions: list[str] = []
     if query.q and not matched.exists():
-        fixed = corrected_query(query.q)
+        fixed = corrected_query(query.q, entries=entries)
         if fixed and text_match(entries, fixed).exists():
             matched = text_match(entries, fixed)
         elif fixed:
             suggestions, fixed = [fixed], ""
         else:
-            suggestions = [w for t in query_tokens(query.q) for w in suggest_words(t, limit=3)][:5]
+            suggestions = [
+                w for t in query_tokens(query.q) for w in suggest_words(t, entries=entries, limit=3)
+            ][:5]
     filtered = filter_entries(matched, query)
     if query.languages or query.topics:
         filtered = filtered.distinct()

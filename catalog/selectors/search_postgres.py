@@ -247,14 +247,16 @@ def search_postgres(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
     # more pass only once it is corrected to a word that matches.
     sample = _sample(text_filter(entries, searched), query, limit=limit)
     if query.q and not sample.rows:
-        fixed = corrected_query(query.q)
+        fixed = corrected_query(query.q, entries=entries)
         retry = _sample(text_filter(entries, fixed), query, limit=limit) if fixed else None
         if retry and retry.rows:
             sample, searched = retry, fixed
         elif fixed:
             suggestions, fixed = [fixed], ""
         else:
-            suggestions = [w for t in query_tokens(query.q) for w in suggest_words(t, limit=3)][:5]
+            suggestions = [
+                w for t in query_tokens(query.q) for w in suggest_words(t, entries=entries, limit=3)
+            ][:5]
     if sample.complete:
         filtered = filter_entries(text_match(entries, searched) if searched else entries, query)
         ordered = order_entries(filtered, query.sort, has_text=bool(searched))

@@ -1,15 +1,15 @@
 """What the community API's modules share: path patterns, the caller's standing, project visibility."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from catalog.models import Project, ProjectRole, ReviewStatus
-from catalog.views import can_edit
+from catalog.models import Project
+from catalog.permissions import is_program_office
+from catalog.selectors import project_for_viewer
 from community.models import Practitioner
-from portal.permissions import is_program_office
 
 User = get_user_model()
 
@@ -34,22 +34,21 @@ def is_office(request) -> bool:
 
 
 def editor_projects(user):
-    return ProjectRole.objects.filter(user_id=user.pk, role__in=ProjectRole.EDITOR_ROLES).values("project_id")
+    """The ids of the projects this person edits (catalog.permissions' rule, as a subquery)."""
+    return Project.objects.editable_by(user).values("pk")
 
 
-def listed_q(prefix: str = "") -> Q:
-    return Q(**{f"{prefix}review_status": ReviewStatus.APPROVED, f"{prefix}merged_into__isnull": True})
+def listed_projects(user):
+    """The ids of the listed projects this person sees, as a subquery."""
+    return Project.objects.listed().visible_to(user).values("pk")
 
 
 def visible_project(request, slug: str) -> Project | None:
-    """A project the caller may see: one they may know of (a restricted project only by the business
-    units it is shared with) that is listed or theirs to edit, as the pages show it; else None, so that
-    neither a pending registration nor a restricted project of others is revealed."""
-    projects = Project.objects.visible_to(request.user).select_related("business_unit")
-    project = projects.filter(slug=slug).first()
-    if project is None or not (project.is_listed or can_edit(request.user, project)):
+    """catalog.selectors.project_for_viewer, answering None (for a field error) where a page answers 404."""
+    try:
+        return project_for_viewer(viewer=request.user, slug=slug)
+    except Http404:
         return None
-    return project
 
 
 # --- shared references ---------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from catalog.models import Project, ProjectRole, visible_to_q
-from catalog.views import can_edit
+from catalog.models import Project, ProjectRole
+from catalog.permissions import can_edit_project
 from community import selectors, services
 from community.api.common import (
     COMPANY,
@@ -24,7 +24,7 @@ from community.api.common import (
     editor_projects,
     id_parameter,
     is_office,
-    listed_q,
+    listed_projects,
     visible_project,
 )
 from community.models import BadgeAward, Membership, Practitioner, Stage
@@ -249,7 +249,7 @@ class MembershipViewSet(
         return active.filter(
             Q(user_id=user.pk)
             | Q(project__in=editor_projects(user))
-            | (listed_q("project__") & visible_to_q(user, "project__") & shown)
+            | (Q(project__in=listed_projects(user)) & shown)
         )
 
     def get_serializer_class(self):
@@ -347,9 +347,7 @@ class TrustedCommitterViewSet(
             return roles
         # The members page names a project's trusted committers to everyone who can see the project.
         user = self.request.user
-        return roles.filter(
-            (listed_q("project__") & visible_to_q(user, "project__")) | Q(project__in=editor_projects(user))
-        )
+        return roles.filter(Q(project__in=listed_projects(user)) | Q(project__in=editor_projects(user)))
 
     def get_serializer_class(self):
         return TrustedCommitterAppointSerializer if self.action == "create" else TrustedCommitterSerializer
@@ -360,7 +358,7 @@ class TrustedCommitterViewSet(
         project = visible_project(request, payload.validated_data["project"])
         if project is None:
             raise ValidationError({"project": ["There is no such project in the catalog."]})
-        if not can_edit(request.user, project):
+        if not can_edit_project(request.user, project):
             raise PermissionDenied(
                 "Only the project's maintainers and owners (or the program office) appoint trusted committers."
             )

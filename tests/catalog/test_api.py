@@ -275,7 +275,14 @@ def test_adopting_records_the_team_and_refuses_unlisted_projects(catalog, outsid
         {"asset": hidden.pk, "business_unit": "data-platform", "team": "X"},
         format="json",
     )
-    assert refused.status_code == 403
+    missing = api.post(
+        "/api/v1/adoptions/",
+        {"asset": hidden.pk + 1000, "business_unit": "data-platform", "team": "X"},
+        format="json",
+    )
+    # An asset one does not see is answered exactly as one that does not exist: no existence oracle.
+    assert refused.status_code == missing.status_code == 400
+    assert refused.json() == missing.json()
     assert not Adoption.objects.filter(team="X").exists()
 
 

@@ -10,7 +10,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from catalog.interop.export import export_csv, export_json, export_sap
-from catalog.models import Project, ProjectRole, Repository, Topic, Visibility
+from catalog.models import Language, Project, ProjectRole, Repository, Topic, Visibility
 from catalog.search_index import entries_rebuild
 from catalog.selectors import CatalogQuery, catalog_search, home_highlights, project_duplicates
 from community.models import Membership, Practitioner
@@ -43,6 +43,7 @@ def world(db, program_office):
     )
     secret.visible_units.add(partner)
     secret.topics.add(radar_topic, shared_topic)
+    secret.languages.add(Language.objects.create(name="Fortran"))
     Repository.objects.create(project=secret, forge="github", url="https://github.com/acme/nightingale")
     secret_asset = AssetFactory(project=secret, name="Nightingale Filters", slug="nightingale-filters")
     AdoptionFactory(asset=secret_asset, business_unit=defence)
@@ -131,7 +132,10 @@ def test_the_api_shows_it_only_to_those_who_see_it(world, who):
     assert (search["count"] > 0) is visible
     topics = {t["name"]: t["projects"] for t in api.get("/api/v1/topics/").json()["results"]}
     assert topics["signals"] == (2 if visible else 1)
-    assert topics["radar"] == (1 if visible else 0)
+    # A name only restricted projects use is not listed at all to those who do not see them.
+    assert topics.get("radar") == (1 if visible else None)
+    languages = {lang["name"] for lang in api.get("/api/v1/languages/").json()["results"]}
+    assert ("Fortran" in languages) is visible
     metrics = api.get("/api/v1/projects/nightingale-radar/metrics/")
     assert metrics.status_code == (200 if visible else 404)
     adopt = api.post(
