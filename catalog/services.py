@@ -1,5 +1,6 @@
 """Writes to the catalog: registration, editing, curation, adoptions, scores."""
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -104,11 +105,13 @@ RESERVED_SLUGS = {"register", "review", "mine"}
 
 
 def unique_slug(*, name: str, exclude_pk: int | None = None) -> str:
+    """The name's slug, or when a project already holds it, the slug with a random suffix. Not "-2",
+    "-3": a registrant who cannot see the holder (a restricted project, another's pending registration)
+    would learn from the number that it exists, and how many do."""
     base = slugify(name)[:100] or "project"
-    slug, n = base, 2
+    slug = base
     while slug in RESERVED_SLUGS or Project.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
-        slug = f"{base}-{n}"
-        n += 1
+        slug = f"{base}-{secrets.token_hex(3)}"
     return slug
 
 

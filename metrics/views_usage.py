@@ -51,7 +51,8 @@ def _payload(request: HttpRequest) -> dict:
         raise BadBeacon(f"the body must be at most {MAX_BODY_BYTES} bytes")
     try:
         payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        # RecursionError: a body of thousands of nested brackets (a beacon is 4 KB at most).
         raise BadBeacon("the body must be a JSON object") from error
     if not isinstance(payload, dict):
         raise BadBeacon("the body must be a JSON object")
@@ -90,11 +91,12 @@ def _result_of(path: str) -> dict:
     return {"project_slug": match.kwargs["slug"], "asset_slug": match.kwargs.get("asset_slug")}
 
 
-def _contribute_click(payload: dict) -> dict:
+def _contribute_click(request: HttpRequest, payload: dict) -> dict:
     slug = payload.get("project")
     if not isinstance(slug, str) or not slug or len(slug) > 200:
         raise BadBeacon("project must be a project's slug")
-    project = Project.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    # A project the sender does not see is as missing as one that does not exist.
+    project = Project.objects.visible_to(request.user).filter(slug=slug).values_list("pk", flat=True).first()
     if project is None:
         raise BadBeacon("no such project")
     return {"project": project}
@@ -121,7 +123,10 @@ def beacon(request: HttpRequest) -> HttpResponse:
         unknown = set(payload) - FIELDS[kind]
         if unknown:
             raise BadBeacon(f"unexpected fields: {', '.join(sorted(unknown))}")
-        fields = _result_click(payload) if kind == UsageKind.RESULT_CLICK else _contribute_click(payload)
+        if kind == UsageKind.RESULT_CLICK:
+            fields = _result_click(payload)
+        else:
+            fields = _contribute_click(request, payload)
     except BadBeacon as error:
         return _bad(str(error))
     usage_record(kind=kind, request=request, **fields)

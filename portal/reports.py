@@ -15,8 +15,9 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from catalog.models import Asset, BusinessUnit, Project, Visibility
+from catalog.models import Asset, BusinessUnit, Project, SearchEntry, Visibility
 from catalog.permissions import is_program_office
+from catalog.selectors.search import text_match
 from community import funnel
 from metrics import engagement, selectors
 from metrics.computations import duration_summary
@@ -319,18 +320,48 @@ def report_csv(report: dict) -> str:
 # --- snapshots: what a dashboard shows, computed ahead ---------------------------------------------
 
 
-def top_queries(*, start: date, end: date) -> tuple[list[dict], list[dict]]:
-    """The 10 most frequent searches, and the 10 most frequent with no result, in the period: two
-    grouped queries on the (kind, occurred_at) index."""
+# A search query is someone's words: a dashboard shows one only when at least this many different
+# people (signed-in users or pseudonymous visitors) typed it in the period.
+SEARCH_QUERY_MIN_PEOPLE = 3
+TOP_QUERIES = 10
+
+
+def top_queries(
+    *, start: date, end: date, hidden: tuple[int, ...] | None = None
+) -> tuple[list[dict], list[dict]]:
+    """The 10 most frequent searches, and the 10 most frequent with no result, in the period, among
+    those typed by at least SEARCH_QUERY_MIN_PEOPLE different people; a query that finds one of the
+    `hidden` projects (restricted ones the dashboard's readers do not see) is never shown."""
     lo, hi = selectors.period_bounds(start, end)
     searches = UsageEvent.objects.filter(
         kind=UsageKind.SEARCH, occurred_at__gte=lo, occurred_at__lt=hi
     ).exclude(query="")
-    top = list(searches.values("query").annotate(n=Count("pk")).order_by("-n", "query")[:10])
-    zero = list(
-        searches.filter(result_count=0).values("query").annotate(n=Count("pk")).order_by("-n", "query")[:10]
-    )
-    return top, zero
+    telling = _queries_finding(hidden)
+
+    def ranked(events: QuerySet) -> list[dict]:
+        rows = (
+            events.values("query")
+            .annotate(n=Count("pk"), people=Count("visitor", distinct=True, filter=~Q(visitor="")))
+            .filter(people__gte=SEARCH_QUERY_MIN_PEOPLE)
+            .order_by("-n", "query")
+        )
+        shown = []
+        for row in rows[: TOP_QUERIES * 3]:
+            if not telling(row["query"]):
+                shown.append({"query": row["query"], "n": row["n"]})
+                if len(shown) == TOP_QUERIES:
+                    break
+        return shown
+
+    return ranked(searches), ranked(searches.filter(result_count=0))
+
+
+def _queries_finding(hidden: tuple[int, ...] | None):
+    """A test of whether a query finds an entry of the hidden projects (the catalog's own text match)."""
+    if not hidden:
+        return lambda query: False
+    entries = SearchEntry.objects.filter(project_id__in=hidden)
+    return lambda query: text_match(entries, query).exists()
 
 
 def most_adopted(*, projects: QuerySet, end: date) -> list[dict]:
@@ -385,7 +416,7 @@ def snapshot_compute(*, scope: ReportScope, start: date, end: date) -> ReportSna
         ),
     }
     if project is None:
-        top, zero = top_queries(start=start, end=end)
+        top, zero = top_queries(start=start, end=end, hidden=scope.hidden)
         data["top_searches"], data["zero_searches"] = top, zero
     snapshot, _created = ReportSnapshot.objects.update_or_create(
         scope_key=scope.key,

@@ -3,6 +3,7 @@ counts, suggestions, pages, the API, exports or dashboards. Its host unit, the u
 its people and the program office see it."""
 
 import datetime
+import json
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -218,3 +219,77 @@ def test_an_owner_restricts_a_project_on_its_edit_page_and_it_disappears_for_oth
     assert "Signal Toolkit" not in search_names(world["no_unit"])
     assert "Signal Toolkit" in search_names(world["host"])
     assert Project.objects.visible_to(world["host"]).filter(pk=public.pk).exists()
+
+
+def test_its_words_leave_the_suggestions_once_it_becomes_restricted(db):
+    """The vocabulary only grows: a project that was public, then restricted, left its words in it."""
+    retail = BusinessUnitFactory(slug="retail")
+    project = ProjectFactory(name="Zanzibar Gateway", slug="zanzibar", business_unit=BusinessUnitFactory())
+    entries_rebuild(project_ids=[project.pk])
+    outsider = person("outsider", retail)
+    assert "zanzibar" in catalog_search(query=CatalogQuery(q="zanzibr"), viewer=outsider).corrected_query
+
+    project.visibility = Visibility.UNITS
+    project.save()
+    entries_rebuild(project_ids=[project.pk])
+
+    for q in ("zanzibr", "zanzibar gatewy"):
+        results = catalog_search(query=CatalogQuery(q=q), viewer=outsider)
+        assert results.entries == []
+        assert "zanzibar" not in results.corrected_query
+        assert not any("zanzibar" in word for word in results.suggestions)
+    host = person("host", project.business_unit)
+    assert "zanzibar" in catalog_search(query=CatalogQuery(q="zanzibr"), viewer=host).corrected_query
+
+
+def test_the_look_alike_check_never_names_a_pending_registration_to_others(db, client):
+    starter = UserFactory(username="first-starter")
+    pending = ProjectFactory(name="Quokka Payments Hub", slug="quokka", review_status="pending")
+    ProjectRole.objects.create(project=pending, user=starter, role=ProjectRole.Role.OWNER)
+    for viewer in (AnonymousUser(), person("second-starter", None)):
+        assert project_duplicates(name="Quokka Payments Hub", repository_urls=[], viewer=viewer) == []
+    page = client.get("/catalog/register/duplicates/", {"name": "Quokka Payments Hub"})
+    assert "Quokka" not in page.content.decode()
+    # Its own starter is shown their registration, as is the program office.
+    own = project_duplicates(name="Quokka Payments Hub", repository_urls=[], viewer=starter)
+    assert [d["name"] for d in own] == ["Quokka Payments Hub"]
+
+
+def test_a_registration_whose_name_a_hidden_project_holds_does_not_learn_of_it(world):
+    from catalog.services import unique_slug
+
+    slugs = {unique_slug(name=SECRET) for _ in range(5)}
+    # Not "nightingale-radar-2": a suffix that counts would say a project of that name exists, and how many.
+    assert all(slug.startswith("nightingale-radar-") and not slug.endswith("-2") for slug in slugs)
+    assert len(slugs) > 1
+
+
+def test_the_usage_beacon_answers_a_hidden_project_as_a_missing_one(world):
+    client = Client()
+    client.force_login(world["outsider"])
+
+    def click(slug):
+        body = json.dumps({"kind": "contribute_click", "project": slug})
+        return client.post("/usage/beacon/", body, content_type="text/plain")
+
+    hidden, missing = click("nightingale-radar"), click("no-such-project")
+    assert (hidden.status_code, hidden.json()) == (missing.status_code, missing.json())
+    seeing = Client()
+    seeing.force_login(world["host"])
+    assert seeing.post(
+        "/usage/beacon/", json.dumps({"kind": "contribute_click", "project": "nightingale-radar"}),
+        content_type="text/plain",
+    ).status_code == 204  # fmt: skip
+
+
+def test_creating_an_asset_in_a_hidden_project_is_answered_as_for_a_missing_one(world):
+    api = APIClient()
+    api.force_authenticate(world["outsider"])
+
+    def create(slug):
+        body = {"project": slug, "name": "X", "kind": "library", "description": "d"}
+        return api.post("/api/v1/assets/", body, format="json")
+
+    hidden, missing = create("nightingale-radar"), create("no-such-project")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()

@@ -44,3 +44,25 @@ def test_nobody_names_a_project_they_cannot_see(db):
     response = client.post("/practitioners/receiver/kudos/", {"message": "Thanks!", "project": "nightingale"})
     assert response.status_code == 400
     assert not Kudos.objects.filter(receiver=receiver).exists()
+
+
+def test_the_kudos_notification_names_the_project_only_to_a_receiver_who_sees_it(db):
+    from portal.models import Notification
+
+    defence, partner, retail = (BusinessUnitFactory(slug=s) for s in ("defence", "partner", "retail"))
+    secret = ProjectFactory(
+        name=SECRET, slug="nightingale", business_unit=defence, visibility=Visibility.UNITS
+    )
+    secret.visible_units.add(partner)
+    giver = person("giver", defence)
+    blind, seeing = person("blind", retail), person("seeing", partner)
+    for receiver in (blind, seeing):
+        client = Client()
+        client.force_login(giver)
+        response = client.post(
+            f"/practitioners/{receiver.username}/kudos/", {"message": "Thanks!", "project": "nightingale"}
+        )
+        assert response.status_code == 302
+    told = {n.user.username: n.message for n in Notification.objects.select_related("user")}
+    assert SECRET in told["seeing"]
+    assert "Thanks!" in told["blind"] and SECRET not in told["blind"]

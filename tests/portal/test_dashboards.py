@@ -184,8 +184,19 @@ def test_the_project_dashboard_route_resolves_before_the_catalogs_patterns():
     assert reverse("portal:project_metrics", args=["payments"]) == "/catalog/payments/metrics/"
 
 
+def searched(query: str, *, by: list[str], result_count: int = 1, days_ago: int = 3) -> None:
+    """One search event per visitor in `by`."""
+    when = timezone.now() - timedelta(days=days_ago)
+    for visitor in by:
+        UsageEvent.objects.create(
+            event_id=uuid.uuid4(), kind=UsageKind.SEARCH, occurred_at=when, visitor=visitor,
+            query=query, result_count=result_count,
+        )  # fmt: skip
+
+
 def test_the_program_dashboard_shows_the_four_categories_with_charts_tables_and_changes(client, reader):
     seed(4, requests=40)
+    searched("topic 0", by=["u:1", "u:2", "v:abc"])
     response = client.get(reverse("portal:metrics"), {"days": 90})
 
     assert response.status_code == 200
@@ -290,3 +301,33 @@ def test_the_api_answers_in_a_bounded_number_of_queries(client, reader, django_a
     with django_assert_max_num_queries(8):
         again = client.get(PROGRAM_API)
     assert again.json() == response.json()
+
+
+def test_a_search_shows_on_the_dashboard_only_once_three_people_typed_it(client, reader):
+    searched("quiet words", by=["u:1", "u:1", "u:1", "u:2"])  # two people, four searches
+    searched("shared words", by=["u:1", "u:2", "v:anonymous-visitor"])
+    searched("lost words", by=["u:1", "u:2", "u:3"], result_count=0)
+    searched("unknown visitors", by=["", "", ""])  # nobody can tell whether that is three people
+
+    html = client.get(reverse("portal:metrics"), {"days": 30}).content.decode()
+
+    assert "shared words" in html and "lost words" in html
+    assert "quiet words" not in html and "unknown visitors" not in html
+
+
+def test_a_search_that_finds_a_restricted_project_shows_only_to_those_who_see_it(client, reader):
+    from catalog.models import Visibility
+    from catalog.search_index import entries_rebuild
+
+    host = BusinessUnitFactory(slug="defence")
+    secret = ProjectFactory(name="Nightingale Radar", business_unit=host, visibility=Visibility.UNITS)
+    entries_rebuild(project_ids=[secret.pk])
+    searched("nightingale", by=["u:1", "u:2", "u:3"])
+    searched("kafka", by=["u:1", "u:2", "u:3"], result_count=0)
+
+    blind = client.get(reverse("portal:metrics"), {"days": 30}).content.decode()
+    Practitioner.objects.create(user=reader, display_name="Reader", business_unit=host)
+    seeing = client.get(reverse("portal:metrics"), {"days": 30}).content.decode()
+
+    assert "kafka" in blind and "nightingale" not in blind
+    assert "nightingale" in seeing

@@ -15,7 +15,7 @@ from community.models import Practitioner
 from portal import reports, tasks
 from portal.models import ReportSnapshot
 from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
-from tests.portal.test_dashboards import seed
+from tests.portal.test_dashboards import searched, seed
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,7 @@ def adopted_asset(name: str, **project):
 
 def test_a_snapshot_holds_the_report_the_previous_period_and_the_trend_as_computed_today():
     seed(3, requests=30)
+    searched("topic 0", by=["u:1", "u:2", "u:3"])
     start, end = program_period()
 
     snapshot = reports.snapshot_compute(scope=reports.ReportScope(), start=start, end=end)
@@ -60,7 +61,8 @@ def test_a_snapshot_holds_the_report_the_previous_period_and_the_trend_as_comput
     assert data["previous"] == {k: v for k, v in previous.items() if k not in ("start", "end")}
     assert data["trend"] == reports.report_trend(start=start, end=end, buckets=6)
     assert isinstance(data["trend"][0]["start"], date)
-    assert data["top_searches"] and data["most_adopted"][0]["url"].startswith("/catalog/")
+    assert data["top_searches"][0]["query"] == "topic 0"
+    assert data["most_adopted"][0]["url"].startswith("/catalog/")
 
 
 def test_a_fresh_snapshot_is_served_as_it_is_in_a_few_queries(client, reader, django_assert_max_num_queries):
