@@ -92,7 +92,8 @@ class ProjectQuerySet(models.QuerySet):
         - Everyone else sees approved projects (and the redirect of one merged away) that are open to the
           whole company, or restricted to units that include the person's business unit, which only a
           trusted source sets (catalog.permissions.viewer_unit_id).
-        Anonymous visitors see only approved, company-wide projects."""
+        Anonymous visitors (and `None`: what anyone may see, as exports and the home page show) see only
+        approved, company-wide projects."""
         if is_program_office(user):
             return self
         return self.filter(visible_to_q(user))

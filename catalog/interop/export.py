@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.db.models import Prefetch
 
-from catalog.models import Project, Repository, Visibility
+from catalog.models import Project, Repository
 
 CSV_COLUMNS = (
     "slug",
@@ -39,7 +39,7 @@ def listed_projects():
     reads, in name order. Projects restricted to business units never leave the portal in an export."""
     return (
         Project.objects.listed()
-        .filter(visibility=Visibility.COMPANY)
+        .visible_to(None)  # what anyone, signed in or not, may see
         .select_related("business_unit")
         .prefetch_related(
             "topics", "languages", Prefetch("repositories", queryset=Repository.objects.order_by("pk"))

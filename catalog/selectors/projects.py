@@ -15,7 +15,6 @@ from catalog.models import (
     Project,
     ReviewStatus,
     SearchEntry,
-    Visibility,
 )
 from catalog.search_index import uses_postgres
 
@@ -114,7 +113,7 @@ def project_duplicates(
 def home_highlights() -> dict:
     """What the home page shows: featured and new projects, most adopted assets, the catalog in figures."""
     # The home page is the same for everyone (and cacheable): restricted projects are never on it.
-    listed = Project.objects.listed().filter(visibility=Visibility.COMPANY)
+    listed = Project.objects.listed().visible_to(None)  # what anyone, signed in or not, may see
     entries = (
         SearchEntry.objects.filter(restricted=False)
         .select_related("business_unit")
