@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,30 @@ ROOT = Path(__file__).resolve().parent.parent
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the same thread
 # are still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    """PORTAL_TEST_DAYS_AHEAD=N runs the whole suite with the clock N days ahead (CI runs its embedded
+    pass a year ahead), so that a test that passes only until the calendar moves fails today. Started
+    before the test modules are imported: their module-level "now" moves too."""
+    days = os.environ.get("PORTAL_TEST_DAYS_AHEAD", "").strip()
+    if days:
+        import time_machine
+
+        ahead = datetime.now(UTC) + timedelta(days=int(days))
+        config._portal_clock = time_machine.travel(ahead, tick=True)
+        config._portal_clock.start()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_portal_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
+def pytest_report_header(config):
+    days = os.environ.get("PORTAL_TEST_DAYS_AHEAD", "").strip()
+    return [f"clock: {days} days ahead ({datetime.now(UTC):%Y-%m-%d})"] if days else []
 
 
 def _transactional(item) -> bool:
