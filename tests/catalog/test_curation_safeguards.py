@@ -154,6 +154,32 @@ def test_only_the_duplicates_owners_and_maintainers_can_be_made_maintainers(
     assert ("committer", "maintainer") not in _roles(merge_case["keep"])
 
 
+def test_a_person_already_in_the_kept_community_keeps_one_membership_and_a_merged_registration_leaves_the_queue(
+    client, program_office, merge_case
+):
+    keep, fan = merge_case["keep"], merge_case["fan"]
+    Membership.objects.create(project=keep, user=fan)
+    ProjectRole.objects.create(project=merge_case["duplicate"], user=merge_case["keeper"], role="owner")
+    client.force_login(program_office)
+
+    page = client.get(merge_case["url"], {"target": "ledger-sdk"}).content.decode()
+    assert _row(page, "Fay Fan")[:3] == ["Fay Fan", "Member", "Member (already)"]
+    assert _row(page, "Kim Keeper")[:3] == ["Kim Keeper", "Owner", "Owner (unchanged); joins as member"]
+    response = client.post(
+        merge_case["url"],
+        {"target": "ledger-sdk", "confirm": "yes", "maintainers": [merge_case["keeper"].pk]},
+    )
+    assert "Kim Keeper is already owner of Ledger SDK." in response.content.decode()
+    response = client.post(merge_case["url"], {"target": "ledger-sdk", "confirm": "yes"})
+
+    assert response.status_code == 302
+    assert Membership.objects.filter(project=keep, user=fan, left_at__isnull=True).count() == 1
+    assert ("keeper", "owner") in _roles(keep)
+    queue = client.get(reverse("catalog:review_queue")).content.decode()
+    assert 'id="review-ledger-kit"' not in queue
+    assert "Nothing waits for review." in queue
+
+
 # --- merge, archive and reject ask to confirm -------------------------------------------------------------
 
 
