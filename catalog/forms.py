@@ -3,9 +3,18 @@ from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
 
 from catalog.descriptors import DescriptorError, parse_descriptor
-from catalog.models import Adoption, Asset, AssetKind, BusinessUnit, Lifecycle, Project, Visibility
+from catalog.models import (
+    Adoption,
+    Asset,
+    AssetKind,
+    BusinessUnit,
+    Lifecycle,
+    Project,
+    ProjectRole,
+    Visibility,
+)
 from catalog.readiness import READINESS_ITEMS
-from catalog.services import AssetFields, ProjectFields
+from catalog.services import AssetFields, MergePlan, ProjectFields, project_merge_plan
 
 User = get_user_model()
 
@@ -205,11 +214,18 @@ class DescriptorForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
+    # No decision is chosen in advance: a reviewer who types a note and sends without choosing is asked
+    # to choose, rather than approving by default.
     decision = forms.ChoiceField(
-        choices=[("approve", "Approve"), ("request_changes", "Request changes"), ("reject", "Reject")]
+        choices=[("approve", "Approve"), ("request_changes", "Request changes"), ("reject", "Reject")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a decision: approve, request changes or reject."},
     )
     note = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason / note to the starter"
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason / note to the starter",
     )
 
     def clean(self):
@@ -228,14 +244,29 @@ class AdoptionForm(forms.ModelForm):
 
 
 class MergeForm(forms.Form):
+    """Which project keeps the duplicate's assets and people; which of the duplicate's owners and
+    maintainers also become its maintainers (none unless ticked: everyone else joins as a member)."""
+
     target = forms.SlugField(
         label="Keep this project (its slug)",
         help_text="The last part of its address, e.g. payments-sdk for /catalog/payments-sdk/. The duplicate is folded into it.",
+    )
+    maintainers = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Also make maintainers of the kept project",
     )
 
     def __init__(self, *args, source: Project, **kwargs):
         super().__init__(*args, **kwargs)
         self.source = source
+        self.plan: MergePlan | None = None
+        owners_and_maintainers = source.roles.filter(role__in=ProjectRole.EDITOR_ROLES).select_related("user")
+        self.fields["maintainers"].choices = [
+            (role.user_id, role.user.get_full_name() or role.user.get_username())
+            for role in owners_and_maintainers
+        ]
 
     def clean_target(self) -> Project:
         slug = self.cleaned_data["target"]
@@ -243,6 +274,21 @@ class MergeForm(forms.Form):
         if target is None:
             raise forms.ValidationError(f"No other approved project has the slug “{slug}”.")
         return target
+
+    def clean(self):
+        data = super().clean()
+        if data.get("target") is not None:
+            # What the merge will do, for the confirmation page; project_merge carries out the same plan.
+            self.plan = project_merge_plan(source=self.source, target=data["target"])
+            eligible = {person.user.pk for person in self.plan.may_maintain}
+            for person in self.plan.moving:
+                if person.user.pk in set(data.get("maintainers", [])) - eligible:
+                    self.add_error(
+                        "maintainers",
+                        f"{person.user.get_full_name() or person.user.get_username()} is already "
+                        f"{' and '.join(person.in_kept).lower()} of {data['target'].name}.",
+                    )
+        return data
 
 
 class AssetForm(forms.Form):

@@ -1,6 +1,7 @@
 """Writes to the catalog: registration, editing, curation, adoptions, scores."""
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -30,8 +31,8 @@ from catalog.models import (
 from catalog.permissions import is_program_office
 from catalog.scoring import activity_score_explained, repository_mapping
 from catalog.search_index import entries_rebuild
-from catalog.signals import asset_adopted
-from portal.services import notification_send
+from catalog.signals import asset_adopted, project_merged
+from portal.services import notification_send, notifications_send
 
 User = get_user_model()
 
@@ -276,26 +277,133 @@ def project_archive(*, project: Project, user: AbstractBaseUser, note: str = "")
     return project
 
 
-@transaction.atomic
-def project_merge(*, source: Project, target: Project, user: AbstractBaseUser) -> Project:
-    """Fold a duplicate into the project that stays: its assets (with their adoptions), people,
-    repositories and topics move over; the duplicate is archived and points to the survivor."""
-    if source.pk == target.pk:
-        raise ValueError("A project cannot be merged into itself.")
-    if target.merged_into_id:
-        raise ValueError(f"{target.name} was itself merged away; merge into {target.merged_into} instead.")
+MEMBER = "Member"  # a place in a project's community (community.Membership), beside the project roles
+
+
+@dataclass(kw_only=True)
+class MergePerson:
+    """Someone a merge concerns, and what it does to their place on the project that stays."""
+
+    user: AbstractBaseUser
+    in_duplicate: list[str]  # their roles in the duplicate ("Owner", "Member"…); empty: a kept project's own
+    in_kept: list[str]  # the roles they hold on the kept project, which the merge leaves as they are
+    joins: bool  # becomes a member of the kept project's community
+    may_maintain: bool  # an owner or maintainer of the duplicate whom the program office may make maintainer
+
+    @property
+    def after(self) -> str:
+        if self.in_kept:
+            return f"{', '.join(self.in_kept)} (unchanged)" + ("; joins as member" if self.joins else "")
+        return MEMBER if self.joins else f"{MEMBER} (already)"
+
+
+@dataclass(kw_only=True)
+class MergePlan:
+    """What folding `source` into `target` does, as the confirmation page shows it and the merge does it."""
+
+    source: Project
+    target: Project
+    assets: list[tuple[Asset, str]]  # each asset of the duplicate and its slug on the kept project
+    adoptions: int  # active adoptions of those assets, which move with them
+    repositories: list[Repository]
+    moving: list[MergePerson]  # the duplicate's owners, maintainers, trusted committers and members
+    staying: list[MergePerson]  # the kept project's owners and maintainers, whom the merge leaves alone
+
+    @property
+    def may_maintain(self) -> list[MergePerson]:
+        return [person for person in self.moving if person.may_maintain]
+
+
+def project_merge_plan(*, source: Project, target: Project) -> MergePlan:
+    """The consequences of a merge, read before it is confirmed; project_merge carries out this plan."""
     taken = set(target.assets.values_list("slug", flat=True))
-    for asset in source.assets.all():
+    assets = []
+    for asset in source.assets.order_by("name", "pk"):
         slug, n = asset.slug, 2
         while slug in taken:
             slug = f"{asset.slug}-{n}"
             n += 1
         taken.add(slug)
+        assets.append((asset, slug))
+    order = {role: i for i, role in enumerate(ProjectRole.Role.values)}
+    people: dict[int, AbstractBaseUser] = {}
+    in_duplicate: dict[int, list[str]] = {}
+    in_kept: dict[int, list[str]] = {}
+    for project, held in ((source, in_duplicate), (target, in_kept)):
+        for role in sorted(project.roles.select_related("user"), key=lambda r: order[r.role]):
+            people[role.user_id] = role.user
+            held.setdefault(role.user_id, []).append(role.get_role_display())
+    # Memberships belong to the community app: read through the ORM relation (catalog never imports it).
+    for membership in source.memberships.filter(left_at__isnull=True).select_related("user"):
+        people[membership.user_id] = membership.user
+        in_duplicate.setdefault(membership.user_id, []).append(MEMBER)
+    kept_members = set(target.memberships.filter(left_at__isnull=True).values_list("user_id", flat=True))
+    editors = {label for value, label in ProjectRole.Role.choices if value in ProjectRole.EDITOR_ROLES}
+    # People are listed by their highest role (owners first, members last), then by name.
+    rank = {label: i for i, label in enumerate([*ProjectRole.Role.labels, MEMBER])}
+
+    def person(user_id: int) -> MergePerson:
+        return MergePerson(
+            user=people[user_id],
+            in_duplicate=in_duplicate.get(user_id, []),
+            in_kept=in_kept.get(user_id, []),
+            joins=user_id in in_duplicate and user_id not in kept_members,
+            may_maintain=bool(editors & set(in_duplicate.get(user_id, [])))
+            and not editors & set(in_kept.get(user_id, [])),
+        )
+
+    def sort_key(held: str):
+        return lambda p: (min(rank[r] for r in getattr(p, held)), _name(p.user).lower())
+
+    moving = sorted((person(user_id) for user_id in in_duplicate), key=sort_key("in_duplicate"))
+    staying = sorted(
+        (person(u) for u in in_kept if u not in in_duplicate and editors & set(in_kept[u])),
+        key=sort_key("in_kept"),
+    )
+    return MergePlan(
+        source=source,
+        target=target,
+        assets=assets,
+        adoptions=Adoption.objects.active().filter(asset__project=source).count(),
+        repositories=list(source.repositories.all()),
+        moving=moving,
+        staying=staying,
+    )
+
+
+def _name(user: AbstractBaseUser) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _names(people: list[MergePerson]) -> str:
+    return ", ".join(_name(p.user) for p in people)
+
+
+@transaction.atomic
+def project_merge(
+    *, source: Project, target: Project, user: AbstractBaseUser, maintainer_ids: Collection[int] = ()
+) -> Project:
+    """Fold a duplicate into the project that stays: its assets (with their adoptions), repositories and
+    topics move over; the duplicate is archived and points to the survivor.
+
+    The kept project's owners and maintainers stay as they are: the duplicate's people (owners,
+    maintainers, trusted committers, community members) join its community as members, and only those
+    of the duplicate's owners and maintainers that the program office names (`maintainer_ids`) become
+    maintainers. A merge never makes anyone an owner."""
+    if source.pk == target.pk:
+        raise ValueError("A project cannot be merged into itself.")
+    if target.merged_into_id:
+        raise ValueError(f"{target.name} was itself merged away; merge into {target.merged_into} instead.")
+    plan = project_merge_plan(source=source, target=target)
+    promoted = [p for p in plan.may_maintain if p.user.pk in set(maintainer_ids)]
+    if len(promoted) != len(set(maintainer_ids)):
+        raise ValueError(
+            "Only the duplicate's owners and maintainers can be made maintainers of the kept project."
+        )
+    for asset, slug in plan.assets:
         Asset.objects.filter(pk=asset.pk).update(project=target, slug=slug)
-    existing_roles = set(target.roles.values_list("user_id", "role"))
-    for role in source.roles.all():
-        if (role.user_id, role.role) not in existing_roles:
-            ProjectRole.objects.create(project=target, user_id=role.user_id, role=role.role)
+    for person in promoted:
+        ProjectRole.objects.get_or_create(project=target, user=person.user, role=ProjectRole.Role.MAINTAINER)
     source.repositories.update(project=target)
     target.topics.add(*source.topics.all())
     target.languages.add(*source.languages.all())
@@ -303,15 +411,40 @@ def project_merge(*, source: Project, target: Project, user: AbstractBaseUser) -
     source.lifecycle = Lifecycle.ARCHIVED
     source.save(update_fields=["merged_into", "lifecycle", "updated_at"])
     ProjectRole.objects.filter(project=source).delete()
+    # Sent inside the transaction: the community app moves the memberships, and they commit (or roll
+    # back) with the merge.
+    project_merged.send(
+        sender=Project, source=source, target=target, user_ids=[p.user.pk for p in plan.moving]
+    )
     ProjectChange.objects.create(
         project=source, actor=user, action=ProjectChange.Action.MERGED, note=f"merged into {target.name}"
     )
-    ProjectChange.objects.create(
-        project=target,
-        actor=user,
-        action=ProjectChange.Action.MERGED,
-        note=f"{source.name} merged into this project",
-    )
+    joined = [p for p in plan.moving if p.joins]
+    note = f"{source.name} merged into this project"
+    if joined:
+        note += f"; joined as members: {_names(joined)}"
+    if promoted:
+        note += f"; made maintainers: {_names(promoted)}"
+    ProjectChange.objects.create(project=target, actor=user, action=ProjectChange.Action.MERGED, note=note)
+    told = f"The program office merged {source.name} into {target.name}"
+    members = []
+    for person in plan.moving:
+        if set(person.in_duplicate) == {MEMBER}:
+            members.append(person.user)
+        else:
+            place = "a maintainer" if person in promoted else "a member"
+            notification_send(
+                user=person.user,
+                message=f"{told}; you are now {place} of {target.name}.",
+                url=target.get_absolute_url(),
+            )
+    if members:
+        # A community can be large: its members are told in one insert.
+        notifications_send(
+            users=members,
+            message=f"{told}; you are now a member of its community.",
+            url=target.get_absolute_url(),
+        )
     entries_rebuild(project_ids=[source.pk, target.pk])
     return target
 

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -235,54 +236,69 @@ def project_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "catalog/project_edit.html", {"form": form, "project": project})
 
 
+def _with_review_facts(projects: list[Project], viewer) -> list[Project]:
+    """What a reviewer weighs for each registration (repositories prefetched): its look-alikes and its
+    readiness, for all of them in a fixed number of queries."""
+    duplicates = selectors.registrations_duplicates(projects=projects, viewer=viewer)
+    for project in projects:
+        project.possible_duplicates = duplicates[project.pk]
+        project.readiness = project_readiness(project=project)
+    return projects
+
+
+def _registrations():
+    return Project.objects.filter(merged_into__isnull=True).select_related("business_unit", "created_by")
+
+
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     program_office_required(request)
     pending = list(
-        Project.objects.filter(review_status__in=[ReviewStatus.PENDING, ReviewStatus.CHANGES_REQUESTED])
-        .select_related("business_unit", "created_by")
+        _registrations()
+        .filter(review_status__in=[ReviewStatus.PENDING, ReviewStatus.CHANGES_REQUESTED])
         .prefetch_related("repositories")
         .order_by("created_at")[:100]
     )
-    for project in pending:
-        project.possible_duplicates = selectors.project_duplicates(
-            viewer=request.user,
-            name=project.name,
-            repository_urls=[r.url for r in project.repositories.all()],
-            exclude_pk=project.pk,
-        )
-    return render(request, "catalog/review_queue.html", {"pending": pending, "review_form": ReviewForm()})
+    return render(
+        request,
+        "catalog/review_queue.html",
+        {"pending": _with_review_facts(pending, request.user), "review_form": ReviewForm()},
+    )
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    """Merge, archive and reject act only on a POST that confirms, sent from their confirmation page."""
+    return request.method == "POST" and request.POST.get("confirm") == "yes"
 
 
 @login_required
-@require_POST
 def project_review(request: HttpRequest, slug: str) -> HttpResponse:
+    """One registration's decision: the form (GET), its errors, and the confirmation a rejection asks."""
     program_office_required(request)
-    project = get_object_or_404(Project, slug=slug)
+    project = get_object_or_404(_registrations().prefetch_related("repositories"), slug=slug)
+    # Back to the project's page when the decision was sent from there, else to the queue.
+    came_from_project = request.POST.get("next") == project.get_absolute_url()
+    back = project.get_absolute_url() if came_from_project else reverse("catalog:review_queue")
+    context = {"project": project, "next": back if came_from_project else "", "back": back}
+    if request.method != "POST":
+        _with_review_facts([project], request.user)
+        return render(request, "catalog/project_review.html", {**context, "form": ReviewForm()})
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, f"{project.name}: {error}")
-        return redirect("catalog:review_queue")
-    services.project_review(
-        project=project,
-        reviewer=request.user,
-        decision=form.cleaned_data["decision"],
-        note=form.cleaned_data["note"],
-    )
+        _with_review_facts([project], request.user)
+        return render(request, "catalog/project_review.html", {**context, "form": form}, status=400)
+    decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
+    if decision == "reject" and not _confirmed(request):
+        return render(request, "catalog/project_reject.html", {**context, "note": note.strip()})
+    services.project_review(project=project, reviewer=request.user, decision=decision, note=note)
     messages.success(request, f"{project.name}: {project.get_review_status_display().lower()}.")
-    return redirect(
-        request.POST.get("next")
-        if request.POST.get("next") == project.get_absolute_url()
-        else "catalog:review_queue"
-    )
+    return redirect(back)
 
 
 @login_required
 @require_POST
 def project_curate(request: HttpRequest, slug: str) -> HttpResponse:
-    """Feature, verify or archive (program office)."""
+    """Feature, verify or archive (program office); archiving asks to confirm first."""
     program_office_required(request)
     project = get_object_or_404(Project, slug=slug, merged_into__isnull=True)
     action = request.POST.get("action", "")
@@ -294,6 +310,15 @@ def project_curate(request: HttpRequest, slug: str) -> HttpResponse:
         services.project_flag_set(
             project=project, user=request.user, flag="verified", value=action == "verify"
         )
+    elif action == "archive" and not _confirmed(request):
+        editors = project.roles.filter(role__in=ProjectRole.EDITOR_ROLES).select_related("user")
+        context = {
+            "project": project,
+            "adoptions": Adoption.objects.active().filter(asset__project=project).count(),
+            "editors": [role.user for role in editors.order_by("role", "user__first_name")],
+            "note": request.POST.get("note", "")[:500],
+        }
+        return render(request, "catalog/project_archive.html", context)
     elif action == "archive":
         services.project_archive(project=project, user=request.user, note=request.POST.get("note", "")[:500])
     else:
@@ -305,11 +330,19 @@ def project_curate(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def project_merge(request: HttpRequest, slug: str) -> HttpResponse:
+    """Choose the project to keep, read what the merge will do (whose roles change), then confirm.
+    A link may name the project to keep (?target=) to go straight to the confirmation."""
     program_office_required(request)
     source = get_object_or_404(Project, slug=slug, merged_into__isnull=True)
-    form = MergeForm(request.POST or None, source=source)
-    if request.method == "POST" and form.is_valid():
-        target = services.project_merge(source=source, target=form.cleaned_data["target"], user=request.user)
+    data = request.POST if request.method == "POST" else (request.GET if "target" in request.GET else None)
+    form = MergeForm(data, source=source)
+    if data is not None and form.is_valid() and _confirmed(request):
+        target = services.project_merge(
+            source=source,
+            target=form.cleaned_data["target"],
+            user=request.user,
+            maintainer_ids=form.cleaned_data["maintainers"],
+        )
         messages.success(request, f"{source.name} was merged into {target.name}.")
         return redirect(target)
-    return render(request, "catalog/project_merge.html", {"project": source, "form": form})
+    return render(request, "catalog/project_merge.html", {"project": source, "form": form, "plan": form.plan})

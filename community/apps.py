@@ -6,9 +6,11 @@ class CommunityConfig(AppConfig):
     verbose_name = "Community"
 
     def ready(self) -> None:
-        from community.receivers import contributions_recorded_receiver
+        from catalog.signals import project_merged
+        from community.receivers import contributions_recorded_receiver, project_merged_receiver
         from metrics.signals import contributions_recorded
 
         contributions_recorded.connect(
             contributions_recorded_receiver, dispatch_uid="community.evaluate_people_on_contributions"
         )
+        project_merged.connect(project_merged_receiver, dispatch_uid="community.memberships_move_on_merge")

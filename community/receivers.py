@@ -2,8 +2,10 @@
 
 import logging
 
+from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from community.services import memberships_move
 from community.tasks import evaluate_people
 
 logger = logging.getLogger(__name__)
@@ -18,3 +20,11 @@ def contributions_recorded_receiver(sender, user_ids, **kwargs) -> None:
     except BrokerUnavailable:
         # A sync must not fail because the broker hiccups; the nightly evaluation catches these people up.
         logger.warning("could not queue the journey evaluation of %d people", len(user_ids), exc_info=True)
+
+
+def project_merged_receiver(sender, source, target, user_ids, **kwargs) -> None:
+    """A duplicate was merged (inside the merge's transaction): its people join the kept project's
+    community; their journeys are evaluated again once the merge is committed."""
+    moved = memberships_move(source=source, target=target, user_ids=list(user_ids))
+    if moved:
+        transaction.on_commit(lambda: contributions_recorded_receiver(sender, user_ids=moved))

@@ -146,6 +146,28 @@ def membership_leave(*, project: Project, user: AbstractBaseUser) -> bool:
     return bool(left)
 
 
+@transaction.atomic
+def memberships_move(*, source: Project, target: Project, user_ids: list[int]) -> list[int]:
+    """When `source` is merged into `target`: these people (the duplicate's role holders and members)
+    leave the duplicate's community (the rows stay as history) and join the kept project's, unless they
+    are members already. Returns the ids of those whose memberships changed."""
+    now = timezone.now()
+    left = set(
+        Membership.objects.filter(project=source, user_id__in=user_ids, left_at__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    Membership.objects.filter(project=source, user_id__in=left, left_at__isnull=True).update(left_at=now)
+    already = set(
+        Membership.objects.filter(project=target, user_id__in=user_ids, left_at__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    joining = sorted(set(user_ids) - already)
+    Membership.objects.bulk_create([Membership(project=target, user_id=pk, joined_at=now) for pk in joining])
+    return sorted(left | set(joining))
+
+
 # Trusted committers -------------------------------------------------------------------------------
 
 

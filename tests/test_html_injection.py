@@ -471,7 +471,12 @@ def world(client, settings):
     _ok(
         client.post(f"/catalog/{project.slug}/review/", {"decision": "approve", "note": payload("XqApprove")})
     )
-    _ok(client.post(f"/catalog/{project.slug}/curate/", {"action": "archive", "note": payload("XqArchive")}))
+    _ok(
+        client.post(
+            f"/catalog/{project.slug}/curate/",
+            {"action": "archive", "note": payload("XqArchive"), "confirm": "yes"},
+        )
+    )
     client.logout()
 
     client.force_login(starter)

@@ -226,9 +226,12 @@ WRITES = [
           lambda c, u: Project.objects.get(slug="secret-plans").review_status == ReviewStatus.APPROVED),
     Write("feature a project", "/catalog/ledger/curate/", {"action": "feature"}, OFFICE,
           lambda c, u: _ledger(c).featured),
-    Write("archive a project", "/catalog/ledger/curate/", {"action": "archive", "note": "old"}, OFFICE,
-          lambda c, u: _ledger(c).lifecycle == "archived"),
-    Write("merge a duplicate", "/catalog/ledger-copy/merge/", {"target": "toolkit"}, OFFICE,
+    Write("reject a registration", "/catalog/secret-plans/review/",
+          {"decision": "reject", "note": "Not reusable.", "confirm": "yes"}, OFFICE,
+          lambda c, u: Project.objects.get(slug="secret-plans").review_status == ReviewStatus.REJECTED),
+    Write("archive a project", "/catalog/ledger/curate/", {"action": "archive", "note": "old", "confirm": "yes"},
+          OFFICE, lambda c, u: _ledger(c).lifecycle == "archived"),
+    Write("merge a duplicate", "/catalog/ledger-copy/merge/", {"target": "toolkit", "confirm": "yes"}, OFFICE,
           lambda c, u: Project.objects.get(slug="ledger-copy").merged_into_id == c["toolkit"].pk),
     Write("add an asset", "/catalog/ledger/assets/new/",
           {"name": "Ledger CLI", "kind": "tool", "description": "A CLI."}, EDITORS,
@@ -318,6 +321,32 @@ def test_every_write_is_allowed_exactly_to_the_people_it_is_for(ctx, role, write
                 or write.login == "/admin/login/"
             )
         assert snapshot() == before, f"{write.name}: refused to {role}, but something changed"
+
+
+# Merge, archive and reject act only on a POST that confirms: without it, the program office gets the
+# page that says what would happen, and everyone else the same refusal as for the write itself.
+UNCONFIRMED = [
+    ("reject", "/catalog/secret-plans/review/", {"decision": "reject", "note": "Not reusable."}),
+    ("archive", "/catalog/ledger/curate/", {"action": "archive", "note": "old"}),
+    ("merge", "/catalog/ledger-copy/merge/", {"target": "toolkit"}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "url", "data"), UNCONFIRMED, ids=[u[0] for u in UNCONFIRMED])
+def test_merge_archive_and_reject_change_nothing_without_the_confirmation(ctx, role, name, url, data):
+    before = snapshot()
+
+    response = _client(ctx["users"][role]).post(url, data)
+
+    if role == "program_office":
+        assert response.status_code == 200
+        assert 'name="confirm" value="yes"' in response.content.decode()
+    elif role == "anonymous":
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
+    else:
+        assert response.status_code == 403
+    assert snapshot() == before, f"{name} without confirmation changed something for {role}"
 
 
 def _errors(response) -> object:

@@ -10,6 +10,7 @@ from catalog.selectors.projects import (
     home_highlights,
     project_duplicates,
     project_for_viewer,
+    registrations_duplicates,
 )
 from catalog.selectors.search import (
     FACET_TITLES,
@@ -38,6 +39,7 @@ __all__ = [
     "home_highlights",
     "project_duplicates",
     "project_for_viewer",
+    "registrations_duplicates",
     "suggest_words",
     "visible_entries",
 ]

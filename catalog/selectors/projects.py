@@ -1,6 +1,7 @@
 """Reads about projects that several views need: look-alike registrations, the home page's highlights."""
 
 import difflib
+from collections.abc import Callable
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import Q, QuerySet
@@ -13,6 +14,7 @@ from catalog.models import (
     BusinessUnit,
     EntryType,
     Project,
+    Repository,
     ReviewStatus,
     SearchEntry,
 )
@@ -62,43 +64,102 @@ def project_duplicates(
 
     A restricted project the person does not see still blocks its repository, without being named;
     it is never offered as a similar name."""
+    return _look_alikes(wanted=[(exclude_pk, name, repository_urls)], viewer=viewer)[0]
+
+
+def registrations_duplicates(*, projects: list[Project], viewer) -> dict[int, list[dict]]:
+    """project_duplicates of each of these projects (their repositories prefetched), by project id, in
+    a fixed number of queries however many there are: the review queue lists up to a hundred."""
+    found = _look_alikes(
+        wanted=[(p.pk, p.name, [r.url for r in p.repositories.all()]) for p in projects], viewer=viewer
+    )
+    return {project.pk: duplicates for project, duplicates in zip(projects, found, strict=True)}
+
+
+def _similar_names(name: str) -> Callable[[str], bool]:
+    """Whether a name is very similar to `name` (difflib ratio 0.75 or more, case aside). The quick
+    ratios are upper bounds of the ratio: they skip most names cheaply and never change the answer."""
+    matcher = difflib.SequenceMatcher(None, "", name.lower())
+
+    def similar(other: str) -> bool:
+        matcher.set_seq1(other.lower())
+        return (
+            matcher.real_quick_ratio() >= 0.75 and matcher.quick_ratio() >= 0.75 and matcher.ratio() >= 0.75
+        )
+
+    return similar
+
+
+def _look_alikes(*, wanted: list[tuple[int | None, str, list[str]]], viewer) -> list[list[dict]]:
+    """The rule of project_duplicates for several (exclude_pk, name, repository_urls) at once."""
     from catalog.services import normalise_repository_url
 
-    found: dict[int, dict] = {}
-    urls = [normalise_repository_url(u) for u in repository_urls if u.strip()]
+    found: list[dict[int, dict]] = [{} for _ in wanted]
     live = Project.objects.exclude(review_status=ReviewStatus.REJECTED).filter(merged_into__isnull=True)
-    if exclude_pk:
-        live = live.exclude(pk=exclude_pk)
-    if urls:
-        seen = set(live.visible_to(viewer).filter(repositories__url__in=urls).values_list("pk", flat=True))
-        for project in live.filter(repositories__url__in=urls).distinct()[:10]:
-            shown = project.pk in seen
-            found[project.pk] = {
-                "project": project if shown else None,
-                "name": project.name if shown else HIDDEN_PROJECT,
-                "reason": "registers the same repository",
-                "blocking": True,
-            }
+    url_lists = [[normalise_repository_url(u) for u in urls if u.strip()] for _, _, urls in wanted]
+    all_urls = sorted({url for urls in url_lists for url in urls})
+    if all_urls:
+        seen = set(
+            live.visible_to(viewer).filter(repositories__url__in=all_urls).values_list("pk", flat=True)
+        )
+        by_url: dict[str, list[Project]] = {}
+        for repository in (
+            Repository.objects.filter(url__in=all_urls, project__in=live)
+            .select_related("project")
+            .order_by("project__name", "project_id")
+        ):
+            by_url.setdefault(repository.url, []).append(repository.project)
+        for (exclude_pk, _, _), urls, duplicates in zip(wanted, url_lists, found, strict=True):
+            same_repository: dict[int, Project] = {}
+            for url in urls:
+                for project in by_url.get(url, []):
+                    if project.pk != exclude_pk:
+                        same_repository.setdefault(project.pk, project)
+            for project in sorted(same_repository.values(), key=lambda p: (p.name, p.pk))[:10]:
+                shown = project.pk in seen
+                duplicates[project.pk] = {
+                    "project": project if shown else None,
+                    "name": project.name if shown else HIDDEN_PROJECT,
+                    "reason": "registers the same repository",
+                    "blocking": True,
+                }
     live = live.visible_to(viewer)
-    name = name.strip()
-    if len(name) >= 3:
-        if uses_postgres():
-            similar = (
-                live.filter(Q(name__trigram_similar=name) | Q(slug=slugify(name)))
-                .annotate(similarity=TrigramSimilarity("name", name))
-                .filter(Q(similarity__gte=0.5) | Q(slug=slugify(name)))
-                .order_by("-similarity")[:5]
+    names = {i: name.strip() for i, (_, name, _) in enumerate(wanted) if len(name.strip()) >= 3}
+    if not names:
+        return [list(duplicates.values()) for duplicates in found]
+    slugs = {i: slugify(name) for i, name in names.items()}
+    similar_of: dict[int, list[Project]] = {}
+    if uses_postgres():
+        # One query for every name: the candidates close to any of them, with their similarity to each.
+        close = Q()
+        for i, name in names.items():
+            close |= Q(name__trigram_similar=name) | Q(slug=slugs[i])
+        candidates = list(
+            live.filter(close).annotate(
+                **{f"similarity_{i}": TrigramSimilarity("name", name) for i, name in names.items()}
             )
-        else:
-            candidates = list(live.only("pk", "name", "slug", "description", "review_status")[:5000])
-            similar = [
-                p
-                for p in candidates
-                if p.slug == slugify(name)
-                or difflib.SequenceMatcher(None, p.name.lower(), name.lower()).ratio() >= 0.75
-            ][:5]
-        for project in similar:
-            found.setdefault(
+        )
+        for i in names:
+            exclude_pk = wanted[i][0]
+            similar_of[i] = sorted(
+                (
+                    p
+                    for p in candidates
+                    if p.pk != exclude_pk and (getattr(p, f"similarity_{i}") >= 0.5 or p.slug == slugs[i])
+                ),
+                key=lambda p, i=i: -getattr(p, f"similarity_{i}"),
+            )[:5]
+    else:
+        # Each name is compared with the first 5000 other projects; one more row per name makes up for
+        # the project itself, which is left out of its own candidates.
+        pool = list(live.only("pk", "name", "slug", "description", "review_status")[: 5000 + len(wanted)])
+        for i, name in names.items():
+            exclude_pk, similar = wanted[i][0], _similar_names(name)
+            candidates = [p for p in pool if p.pk != exclude_pk][:5000]
+            similar_of[i] = [p for p in candidates if p.slug == slugs[i] or similar(p.name)][:5]
+    for i, similar_projects in similar_of.items():
+        for project in similar_projects:
+            found[i].setdefault(
                 project.pk,
                 {
                     "project": project,
@@ -107,7 +168,7 @@ def project_duplicates(
                     "blocking": False,
                 },
             )
-    return list(found.values())
+    return [list(duplicates.values()) for duplicates in found]
 
 
 def home_highlights() -> dict:

@@ -11,6 +11,7 @@ from catalog.models import (
     SearchEntry,
 )
 from catalog.search_index import entries_rebuild
+from community.models import Membership
 from portal.models import Notification
 from tests.factories import (
     AdoptionFactory,
@@ -109,7 +110,8 @@ def test_requesting_changes_needs_a_reason_and_the_starter_resubmits_by_editing(
 def test_rejecting_tells_the_starter_why(client, registration, starter, program_office):
     client.force_login(program_office)
     client.post(
-        reverse("catalog:review", args=[registration.slug]), {"decision": "reject", "note": "Duplicate of X."}
+        reverse("catalog:review", args=[registration.slug]),
+        {"decision": "reject", "note": "Duplicate of X.", "confirm": "yes"},
     )
     registration.refresh_from_db()
     assert registration.review_status == ReviewStatus.REJECTED
@@ -167,13 +169,19 @@ def test_curation_actions_are_refused_to_everyone_but_the_program_office(
         client.force_login(starter if who == "owner" else outsider)
     for url, data in [
         (reverse("catalog:review", args=[registration.slug]), {"decision": "approve"}),
+        (
+            reverse("catalog:review", args=[registration.slug]),
+            {"decision": "reject", "note": "No.", "confirm": "yes"},
+        ),
         (reverse("catalog:curate", args=[registration.slug]), {"action": "feature"}),
-        (reverse("catalog:merge", args=[registration.slug]), {"target": "anything"}),
+        (reverse("catalog:curate", args=[registration.slug]), {"action": "archive", "confirm": "yes"}),
+        (reverse("catalog:merge", args=[registration.slug]), {"target": "anything", "confirm": "yes"}),
     ]:
         assert client.post(url, data).status_code in (302, 403)
     registration.refresh_from_db()
     assert registration.review_status == ReviewStatus.PENDING
     assert not registration.featured
+    assert registration.lifecycle == Lifecycle.PROPOSED
 
 
 def test_feature_verify_and_archive(client, program_office):
@@ -186,7 +194,7 @@ def test_feature_verify_and_archive(client, program_office):
     project.refresh_from_db()
     assert project.featured and project.verified
     assert SearchEntry.objects.get(project=project).featured
-    client.post(url, {"action": "archive"})
+    client.post(url, {"action": "archive", "confirm": "yes"})
     project.refresh_from_db()
     assert project.lifecycle == Lifecycle.ARCHIVED
     assert list(ProjectChange.objects.filter(project=project).values_list("action", flat=True)) == [
@@ -206,18 +214,24 @@ def test_merging_duplicates_keeps_adoptions_members_and_repositories(client, pro
     AdoptionFactory(asset=asset)
     member = UserFactory(username="maintainer-of-duplicate")
     ProjectRole.objects.create(project=duplicate, user=member, role="maintainer")
+    Membership.objects.create(project=duplicate, user=UserFactory(username="fan"))
     Repository.objects.create(
         project=duplicate, forge="github", url="https://github.acme.example/x/ledger-kit"
     )
     entries_rebuild(project_ids=[keep.pk, duplicate.pk])
     client.force_login(program_office)
-    response = client.post(reverse("catalog:merge", args=[duplicate.slug]), {"target": keep.slug})
+    response = client.post(
+        reverse("catalog:merge", args=[duplicate.slug]), {"target": keep.slug, "confirm": "yes"}
+    )
     assert response.status_code == 302
     duplicate.refresh_from_db()
     assert duplicate.merged_into == keep
     assert sorted(keep.assets.values_list("slug", flat=True)) == ["client", "client-2"]
     assert sum(a.adoptions.count() for a in keep.assets.all()) == 2
-    assert ProjectRole.objects.filter(project=keep, user=member, role="maintainer").exists()
+    assert not ProjectRole.objects.filter(project=keep, user=member).exists()
+    assert sorted(
+        Membership.objects.filter(project=keep, left_at__isnull=True).values_list("user__username", flat=True)
+    ) == ["fan", "maintainer-of-duplicate"]
     assert keep.repositories.count() == 1
     assert not SearchEntry.objects.filter(project=duplicate).exists()
     assert client.get(duplicate.get_absolute_url())["Location"] == keep.get_absolute_url()
@@ -226,7 +240,9 @@ def test_merging_duplicates_keeps_adoptions_members_and_repositories(client, pro
 def test_merging_into_an_unknown_project_is_refused_with_a_message(client, program_office):
     project = ProjectFactory(name="Ledger", slug="ledger")
     client.force_login(program_office)
-    response = client.post(reverse("catalog:merge", args=[project.slug]), {"target": "nope"})
+    response = client.post(
+        reverse("catalog:merge", args=[project.slug]), {"target": "nope", "confirm": "yes"}
+    )
     assert response.status_code == 200
     assert "No other approved project has the slug “nope”." in response.content.decode()
     project.refresh_from_db()
