@@ -243,6 +243,17 @@ class AdoptionForm(forms.ModelForm):
         labels = {"product": "Product (optional)"}
 
 
+class AdoptionEndForm(forms.Form):
+    """When a team stopped using an asset; catalog.services.adoption_end checks the date."""
+
+    on = forms.DateField(
+        required=False,
+        label="Ended on",
+        help_text="The first day the team no longer uses it. Empty means today.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
 class MergeForm(forms.Form):
     """Which project keeps the duplicate's assets and people; which of the duplicate's owners and
     maintainers also become its maintainers (none unless ticked: everyone else joins as a member)."""

@@ -47,3 +47,16 @@ def can_edit_project(user, project) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return project.roles.filter(user=user, role__in=EDITOR_ROLES).exists()
+
+
+def can_end_adoption(user, adoption, *, edits_project: bool | None = None) -> bool:
+    """Who recorded an adoption (for their team), the asset's project owners and maintainers, and the
+    program office end it. A page listing many adoptions of one project passes what can_edit_project
+    answered for it as `edits_project`, rather than asking again for each adoption."""
+    if user is None or not user.is_authenticated:
+        return False
+    if adoption.created_by_id is not None and adoption.created_by_id == user.pk:
+        return True
+    if edits_project is None:
+        edits_project = can_edit_project(user, adoption.asset.project)
+    return edits_project

@@ -7,8 +7,9 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -28,7 +29,7 @@ from catalog.models import (
     Topic,
     Visibility,
 )
-from catalog.permissions import is_program_office
+from catalog.permissions import can_end_adoption, is_program_office
 from catalog.scoring import activity_score_explained, repository_mapping
 from catalog.search_index import entries_rebuild
 from catalog.signals import asset_adopted, project_merged
@@ -500,16 +501,47 @@ def adoption_create(
     team: str,
     product: str = "",
     since: date | None = None,
-) -> Adoption:
-    """A team declares that it uses an asset ("Use this")."""
-    adoption = Adoption.objects.create(
-        asset=asset,
-        business_unit=business_unit,
-        team=team.strip(),
-        product=product.strip(),
-        since=since or timezone.now().date(),
-        created_by=user,
+) -> tuple[Adoption, bool]:
+    """A team declares that it uses an asset ("Use this"). Returns the adoption and whether it is new:
+    the same team of the same unit declaring it again for the same product (names compared trimmed and
+    case-insensitively) gets the adoption already recorded, and nothing new is written or counted.
+
+    Raises ValidationError (on `since`) for a start before an earlier adoption of the same team ended:
+    the two would count the team twice on the days between."""
+    team, product = team.strip(), product.strip()
+    since = since or timezone.now().date()
+    same = Adoption.objects.same_as(asset=asset, business_unit=business_unit, team=team, product=product)
+    existing = same.filter(ended_on__isnull=True).order_by("since", "pk").first()
+    if existing is not None:
+        return existing, False
+    # (An adoption ended on the day it started never counted, so it cannot overlap.)
+    overlapping = (
+        same.filter(ended_on__gt=since).filter(ended_on__gt=F("since")).order_by("-ended_on").first()
     )
+    if overlapping is not None:
+        raise ValidationError(
+            {
+                "since": f"{overlapping.team}'s earlier adoption ended on {overlapping.ended_on:%Y-%m-%d}; "
+                "a new one starts on that day or later."
+            }
+        )
+    try:
+        # Two people may click at the same moment: the unique constraint lets one row in, and the
+        # other gets that one (the savepoint keeps the surrounding transaction usable).
+        with transaction.atomic():
+            adoption = Adoption.objects.create(
+                asset=asset,
+                business_unit=business_unit,
+                team=team,
+                product=product,
+                since=since,
+                created_by=user,
+            )
+    except IntegrityError:
+        existing = same.filter(ended_on__isnull=True).first()
+        if existing is None:
+            raise
+        return existing, False
     ProjectChange.objects.create(
         project=asset.project,
         actor=user,
@@ -518,6 +550,49 @@ def adoption_create(
     )
     entries_rebuild(project_ids=[asset.project_id])
     transaction.on_commit(lambda: asset_adopted.send(sender=Adoption, adoption=adoption, user=user))
+    return adoption, True
+
+
+ADOPTION_END_REFUSED = (
+    "Only who recorded this adoption, the project's owners and maintainers, or the program office end it."
+)
+
+
+@transaction.atomic
+def adoption_end(*, adoption: Adoption, user: AbstractBaseUser, on: date | None = None) -> Adoption:
+    """The team no longer uses the asset from `on` (today by default; ended_on is exclusive, so the
+    adoption leaves every "active" figure on that day). The row stays, with its end date, as history.
+
+    Who recorded it, the asset's editors and the program office may (PermissionDenied otherwise).
+    Raises ValidationError for an adoption already ended, and for an end in the future (a future end
+    would let the team adopt again while still counted) or before the adoption started."""
+    if not can_end_adoption(user, adoption):
+        raise PermissionDenied(ADOPTION_END_REFUSED)
+    today = timezone.now().date()
+    if adoption.ended_on is not None:
+        raise ValidationError(f"This adoption already ended on {adoption.ended_on:%Y-%m-%d}.")
+    if on is None:
+        # An adoption declared for a later start and ended before it starts never counted at all.
+        on = max(today, adoption.since)
+    elif on > today:
+        raise ValidationError({"on": "An adoption cannot end in the future; end it on the day it ends."})
+    elif on < adoption.since:
+        raise ValidationError(
+            {"on": f"That is before it started ({adoption.since:%Y-%m-%d}); choose that day or later."}
+        )
+    # Only an adoption still open is ended, so that two people ending it at once write one end date.
+    if not Adoption.objects.filter(pk=adoption.pk, ended_on__isnull=True).update(ended_on=on):
+        adoption.refresh_from_db(fields=["ended_on"])
+        raise ValidationError(f"This adoption already ended on {adoption.ended_on:%Y-%m-%d}.")
+    adoption.ended_on = on
+    project = adoption.asset.project
+    ProjectChange.objects.create(
+        project=project,
+        actor=user,
+        action=ProjectChange.Action.EDITED,
+        note=f"ended the adoption: {adoption.team} no longer uses {adoption.asset.name} from {on:%Y-%m-%d}",
+    )
+    entries_rebuild(project_ids=[project.pk])
     return adoption
 
 

@@ -18,4 +18,9 @@ urlpatterns = [
     path("<slug:slug>/assets/<slug:asset_slug>/", views.asset_detail, name="asset"),
     path("<slug:slug>/assets/<slug:asset_slug>/edit/", views.asset_edit, name="asset_edit"),
     path("<slug:slug>/assets/<slug:asset_slug>/adopt/", views.asset_adopt, name="adopt"),
+    path(
+        "<slug:slug>/assets/<slug:asset_slug>/adoptions/<int:adoption_id>/end/",
+        views.adoption_end,
+        name="adoption_end",
+    ),
 ]

@@ -2,7 +2,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from catalog import selectors, services
 from catalog.forms import (
+    AdoptionEndForm,
     AdoptionForm,
     AssetForm,
     DescriptorForm,
@@ -21,7 +22,7 @@ from catalog.forms import (
     ReviewForm,
 )
 from catalog.models import Adoption, Project, ProjectRole, ReviewStatus
-from catalog.permissions import can_edit_project, is_program_office
+from catalog.permissions import can_edit_project, can_end_adoption, is_program_office
 from catalog.readiness import project_readiness
 from catalog.selectors import asset_for_viewer, project_for_viewer
 
@@ -88,11 +89,13 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "catalog/project_detail.html", context)
 
 
-def asset_detail(request: HttpRequest, slug: str, asset_slug: str) -> HttpResponse:
-    project = project_for_viewer(viewer=request.user, slug=slug)
-    asset = asset_for_viewer(viewer=request.user, project=project, asset_slug=asset_slug)
+def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionForm, status: int = 200):
+    """The asset page: its active adoptions (each with an End button for whoever may end it), the
+    past ones, and the "Use this" form."""
+    editable = can_edit_project(request.user, project)
     adoptions = list(asset.adoptions.active().select_related("business_unit"))
-    form = AdoptionForm(initial={"since": timezone.now().date()})
+    for adoption in adoptions:
+        adoption.endable = can_end_adoption(request.user, adoption, edits_project=editable)
     return render(
         request,
         "catalog/asset_detail.html",
@@ -100,10 +103,20 @@ def asset_detail(request: HttpRequest, slug: str, asset_slug: str) -> HttpRespon
             "project": project,
             "asset": asset,
             "adoptions": adoptions,
+            "past_adoptions": list(
+                asset.adoptions.ended().select_related("business_unit").order_by("-ended_on", "-pk")
+            ),
             "form": form,
-            "can_edit": can_edit_project(request.user, project),
+            "can_edit": editable,
         },
+        status=status,
     )
+
+
+def asset_detail(request: HttpRequest, slug: str, asset_slug: str) -> HttpResponse:
+    project = project_for_viewer(viewer=request.user, slug=slug)
+    asset = asset_for_viewer(viewer=request.user, project=project, asset_slug=asset_slug)
+    return _asset_page(request, project, asset, AdoptionForm(initial={"since": timezone.now().date()}))
 
 
 @login_required
@@ -138,19 +151,54 @@ def asset_adopt(request: HttpRequest, slug: str, asset_slug: str) -> HttpRespons
         raise PermissionDenied("Only assets of approved projects can be adopted.")
     asset = asset_for_viewer(viewer=request.user, project=project, asset_slug=asset_slug)
     form = AdoptionForm(request.POST)
+    if form.is_valid():
+        try:
+            adoption, created = services.adoption_create(asset=asset, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
     if not form.is_valid():
-        adoptions = list(asset.adoptions.active().select_related("business_unit"))
-        return render(
+        return _asset_page(request, project, asset, form, status=400)
+    if created:
+        messages.success(request, f"Recorded: {adoption.team} uses {asset.name}. Thank you for telling us.")
+    else:
+        messages.info(
             request,
-            "catalog/asset_detail.html",
-            {"project": project, "asset": asset, "adoptions": adoptions, "form": form},
-            status=400,
+            f"This is already recorded: {adoption.team} ({adoption.business_unit.name}) uses {asset.name}"
+            f"{f' for {adoption.product}' if adoption.product else ''} since {adoption.since:%Y-%m-%d}. "
+            "Nothing new was added.",
         )
-    services.adoption_create(asset=asset, user=request.user, **form.cleaned_data)
-    messages.success(
-        request, f"Recorded: {form.cleaned_data['team']} uses {asset.name}. Thank you for telling us."
-    )
     return redirect(asset)
+
+
+@login_required
+def adoption_end(request: HttpRequest, slug: str, asset_slug: str, adoption_id: int) -> HttpResponse:
+    """End an adoption: the End button (a POST without `confirm`) shows what will happen and asks to
+    confirm, without JavaScript; the confirmed POST ends it. Who recorded it, the asset's editors and
+    the program office may."""
+    project = project_for_viewer(viewer=request.user, slug=slug)
+    asset = asset_for_viewer(viewer=request.user, project=project, asset_slug=asset_slug)
+    adoption = get_object_or_404(
+        asset.adoptions.select_related("business_unit", "created_by"), pk=adoption_id
+    )
+    adoption.asset = asset
+    if not can_end_adoption(request.user, adoption):  # before the confirmation page, too
+        raise PermissionDenied(services.ADOPTION_END_REFUSED)
+    confirmed = request.method == "POST" and "confirm" in request.POST
+    form = AdoptionEndForm(request.POST if confirmed else None, initial={"on": timezone.now().date()})
+    if confirmed and form.is_valid():
+        try:
+            services.adoption_end(adoption=adoption, user=request.user, on=form.cleaned_data["on"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Ended: {adoption.team} no longer uses {asset.name}.")
+            return redirect(asset)
+    return render(
+        request,
+        "catalog/adoption_end.html",
+        {"project": project, "asset": asset, "adoption": adoption, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

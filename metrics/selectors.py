@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
 
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Lower, Trim
+from django.db.models.functions import Lower
 
-from catalog.models import Adoption, Forge, Project
+from catalog.models import Adoption, Forge, Project, adoption_identity, adoption_product_key
 from metrics import computations
 from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Release, Review
 
@@ -314,21 +314,26 @@ def reuse_adoptions(*, projects: QuerySet | None, start: date, end: date) -> dic
     """The adoption figures of Reuse and Collaboration (METRICS.md) for [start, end)."""
     lo, hi = _bounds(start, end)
     adoptions = Adoption.objects.filter(_in("asset__project", _scope(projects)))
+    # Adoptions count as distinct (asset, unit, team, product): the unique constraint keeps one open
+    # adoption per team, and counting identities keeps older or hand-edited overlapping rows from
+    # counting a team twice.
     # "Active at end": Adoption.active(on=end), i.e. since <= end < ended_on, the instant `end` read
     # with adoptions as half-open [since, ended_on) spans of days.
     active = (
         adoptions.active(on=end)
-        .annotate(product_name=Lower(Trim("product")))
+        .annotate(product_name=adoption_product_key())
         .aggregate(
-            active=Count("pk"),
+            active=Count(adoption_identity(), distinct=True),
             units=Count(
                 "business_unit", distinct=True, filter=~Q(business_unit=F("asset__project__business_unit"))
             ),
             products=Count("product_name", distinct=True, filter=~Q(product_name="")),
         )
     )
+    # An adoption ended on the day it started was never in use (a "Use this" withdrawn): not new.
+    declared = adoptions.filter(_between("created_at", lo, hi)).exclude(ended_on__lte=F("since"))
     return {
-        "adoptions_new": adoptions.filter(_between("created_at", lo, hi)).count(),
+        "adoptions_new": declared.aggregate(n=Count(adoption_identity(), distinct=True))["n"],
         "adoptions_active": active["active"],
         "adopting_business_units": active["units"],
         "product_integrations": active["products"],

@@ -79,6 +79,10 @@ def ctx(db):
         "program_office": office,
     }
     Membership.objects.create(project=ledger, user=users["member"])
+    # Recorded by the member: the recorder, the asset's editors and the program office may end it.
+    adoption = Adoption.objects.create(
+        asset=sdk, business_unit=payments, team="Recorded team", created_by=users["member"]
+    )
     helper = person("helper")  # thanked, appointed
     other_committer = person("committer2", ProjectRole.Role.TRUSTED_COMMITTER)  # removed
     tokens, notes = {}, {}
@@ -109,6 +113,7 @@ def ctx(db):
         "notes": notes,
         "rules": rules,
         "badge": badge,
+        "adoption": adoption,
     }
 
 
@@ -117,7 +122,7 @@ def snapshot() -> str:
     tables = [
         Project.objects.values("slug", "name", "description", "featured", "verified", "lifecycle", "review_status", "merged_into"),
         Asset.objects.values("project", "slug", "name", "description"),
-        Adoption.objects.values("asset", "team"),
+        Adoption.objects.values("asset", "team", "ended_on"),
         ProjectChange.objects.values("project", "action"),
         ProjectRole.objects.values("project", "user", "role"),
         Membership.objects.values("project", "user", "left_at"),
@@ -187,7 +192,7 @@ def _username(user) -> str:
 @dataclass(frozen=True)
 class Write:
     name: str
-    url: str  # may name {me}, {my_token}, {their_token}, {my_note}, {their_note}, {badge}
+    url: str  # may name {me}, {my_token}, {their_token}, {my_note}, {their_note}, {badge}, {adoption}
     data: dict | Callable
     allowed: frozenset
     done: Callable  # (ctx, user) -> bool: the change happened
@@ -242,6 +247,12 @@ WRITES = [
     Write("adopt an asset", "/catalog/ledger/assets/sdk/adopt/",
           lambda c, u: {"business_unit": c["payments"].pk, "team": "Table team", "since": "2025-01-01"},
           SIGNED_IN, lambda c, u: Adoption.objects.filter(team="Table team", created_by=u).exists()),
+    # The End button asks first: the confirmation page, nothing ended yet.
+    Write("ask to end an adoption", "/catalog/ledger/assets/sdk/adoptions/{adoption}/end/", {},
+          EDITORS | {"member"}, lambda c, u: Adoption.objects.get(pk=c["adoption"].pk).ended_on is None,
+          success=200),
+    Write("end an adoption", "/catalog/ledger/assets/sdk/adoptions/{adoption}/end/", {"confirm": "yes"},
+          EDITORS | {"member"}, lambda c, u: Adoption.objects.get(pk=c["adoption"].pk).ended_on is not None),
     # community/urls_people.py
     Write("edit one's profile", "/practitioners/me/edit/",
           {"display_name": "Renamed by the table", "visibility": "company"}, SIGNED_IN,
@@ -283,6 +294,7 @@ def _url(write: Write, ctx, user) -> str:
         my_note=ctx["notes"].get(me, ctx["notes"]["helper"]),
         their_note=ctx["notes"]["helper"],
         badge=ctx["badge"].pk,
+        adoption=ctx["adoption"].pk,
     )
 
 
@@ -424,7 +436,9 @@ def test_every_url_that_accepts_a_post_has_a_row_in_the_table():
 
 
 def _row_view_name(write: Write) -> str:
-    sample = write.url.format(me="someone", my_token=1, their_token=1, my_note=1, their_note=1, badge=1)
+    sample = write.url.format(
+        me="someone", my_token=1, their_token=1, my_note=1, their_note=1, badge=1, adoption=1
+    )
     return resolve(sample).view_name
 
 

@@ -331,6 +331,14 @@ class AdoptionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "project", "ended_on", "created_at"]
 
 
+class AdoptionEndSerializer(serializers.Serializer):
+    on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The first day the team no longer uses the asset (today when left out); not in the future.",
+    )
+
+
 class TopicSerializer(serializers.ModelSerializer):
     projects = serializers.IntegerField(source="project_count", read_only=True)
 

@@ -2,6 +2,7 @@
 named lists (topics, languages, business units)."""
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 from catalog import selectors, services
 from catalog.api.filters import AdoptionFilter, AssetFilter, NameFilter, ProjectFilter
 from catalog.api.serializers import (
+    AdoptionEndSerializer,
     AdoptionSerializer,
     AssetSerializer,
     AssetWriteSerializer,
@@ -232,7 +234,8 @@ class AssetViewSet(
 class AdoptionViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
-    """Teams that use an asset ("Use this"). Anyone signed in records one for an approved project's asset."""
+    """Teams that use an asset ("Use this"). Anyone signed in records one for an approved project's asset;
+    who recorded it, the project's owners and maintainers and the program office end it."""
 
     queryset = Adoption.objects.none()
     lookup_value_regex = "[0-9]+"
@@ -247,16 +250,56 @@ class AdoptionViewSet(
             "asset__project", "business_unit"
         )
 
-    def perform_create(self, serializer):
+    def get_serializer_class(self):
+        return AdoptionEndSerializer if self.action == "end" else AdoptionSerializer
+
+    @extend_schema(
+        request=AdoptionSerializer,
+        responses={201: AdoptionSerializer, 200: AdoptionSerializer},
+        description="Records that a team uses an asset (201). The same team of the same unit declaring it "
+        "again for the same product (names compared trimmed and case-insensitively) gets the adoption "
+        "already recorded (200), and nothing new is recorded.",
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = AdoptionSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
         data = serializer.validated_data  # the serializer accepts only assets of listed projects one sees
-        serializer.instance = services.adoption_create(
-            asset=data["asset"],
-            user=self.request.user,
-            business_unit=data["business_unit"],
-            team=data["team"],
-            product=data.get("product", ""),
-            since=data.get("since"),
+        try:
+            adoption, created = services.adoption_create(
+                asset=data["asset"],
+                user=request.user,
+                business_unit=data["business_unit"],
+                team=data["team"],
+                product=data.get("product", ""),
+                since=data.get("since"),
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(_detail(error)) from error
+        return Response(
+            AdoptionSerializer(adoption, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+    @extend_schema(request=AdoptionEndSerializer, responses={200: AdoptionSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """The team no longer uses the asset from `on` (today when left out); the adoption stays, with its
+        end date, as history."""
+        adoption = self.get_object()
+        serializer = AdoptionEndSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.adoption_end(
+                adoption=adoption, user=request.user, on=serializer.validated_data.get("on")
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(_detail(error)) from error
+        return Response(AdoptionSerializer(adoption, context=self.get_serializer_context()).data)
+
+
+def _detail(error: DjangoValidationError) -> dict | list:
+    """A service's ValidationError as DRF's: by field when it names one."""
+    return error.message_dict if hasattr(error, "error_dict") else error.messages
 
 
 class _NamedViewSet(viewsets.ReadOnlyModelViewSet):

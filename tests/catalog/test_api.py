@@ -309,6 +309,8 @@ def people(catalog, program_office):
 
     member = person("member")
     Membership.objects.create(project=ledger, user=member)
+    # Recorded by the member: the recorder, the asset's editors and the program office may end it.
+    AdoptionFactory(asset=catalog["sdk"], team="Recorded team", created_by=member)
     return {
         "anonymous": None,
         "outsider": person("someone"),
@@ -324,9 +326,8 @@ def _state() -> str:
     """Everything the writes below could change, to prove that a refused write changed nothing."""
     projects = list(Project.objects.order_by("pk").values("name", "description", "featured", "review_status"))
     assets = list(Asset.objects.order_by("pk").values("name", "description"))
-    return json.dumps(
-        [projects, assets, Adoption.objects.count(), ProjectChange.objects.count()], default=str
-    )
+    adoptions = list(Adoption.objects.order_by("pk").values("team", "ended_on"))
+    return json.dumps([projects, assets, adoptions, ProjectChange.objects.count()], default=str)
 
 
 EDITORS = {"maintainer", "owner", "program_office"}
@@ -363,6 +364,7 @@ WRITES = [
         {"asset": "{sdk}", "business_unit": "payments", "team": "T"},
         SIGNED_IN,
     ),
+    ("end an adoption", "post", "/api/v1/adoptions/{adoption}/end/", {}, EDITORS | {"member"}),
 ]
 
 
@@ -371,7 +373,8 @@ WRITES = [
 def test_every_write_is_allowed_exactly_to_the_people_the_pages_allow(people, catalog, role, write):
     _name, method, path, body, allowed = write
     sdk = str(catalog["sdk"].pk)
-    path = path.replace("{sdk}", sdk)
+    adoption = str(Adoption.objects.get(team="Recorded team").pk)
+    path = path.replace("{sdk}", sdk).replace("{adoption}", adoption)
     body = {k: (int(sdk) if v == "{sdk}" else v) for k, v in body.items()}
     before = _state()
     response = getattr(client_for(people[role]), method)(path, body, format="json")
