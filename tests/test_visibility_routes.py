@@ -90,9 +90,11 @@ PARAMETERS = {
         "community:guide_*": "guide",
     },
     "asset_slug": {"catalog:*": "asset"},
+    "adoption_id": {"catalog:adoption_end": "adoption_id"},
     "pk": {
         "api:asset-detail": "asset_id",
         "api:adoption-detail": "adoption_id",
+        "api:adoption-end": "adoption_id",
         "api:membership-detail": "membership_id",
         "api:trusted-committer-detail": "committer_id",
         "portal:api_token_revoke": "token",
