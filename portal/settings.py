@@ -370,6 +370,8 @@ GITLAB_URL = env_str("GITLAB_URL", "https://gitlab.com").rstrip("/")
 GITLAB_TOKEN = env_str("GITLAB_TOKEN")
 GITHUB_WEBHOOK_SECRET = env_str("GITHUB_WEBHOOK_SECRET")
 GITLAB_WEBHOOK_TOKEN = env_str("GITLAB_WEBHOOK_TOKEN")
+# Larger webhook deliveries get a JSON 413, unparsed (GitHub caps its payloads at 25 MB).
+WEBHOOK_MAX_BODY_BYTES = int(env_str("WEBHOOK_MAX_BODY_BYTES", str(25 * 1024 * 1024)))
 # Plain git clones only from the forges above and these hosts (comma-separated); local paths only when on.
 GIT_ALLOWED_HOSTS = env_list("GIT_ALLOWED_HOSTS", [])
 GIT_ALLOW_LOCAL_PATHS = env_bool("GIT_ALLOW_LOCAL_PATHS", default=False)
