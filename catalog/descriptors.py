@@ -3,14 +3,16 @@
 Both give initial values for the registration form; nothing is written here.
 """
 
-import json
 import re
 
-import yaml
-
 from catalog.models import Lifecycle
+from catalog.parsing import Malformed, ParseError, load_json, load_yaml_documents, sentence
 
 MAX_DESCRIPTOR_BYTES = 256 * 1024
+# A catalog-info.yaml describes a few entities of a few dozen values each; what its aliases may stand
+# for is a fraction of that.
+MAX_DESCRIPTOR_YAML_NODES = 5_000
+MAX_DESCRIPTOR_ALIAS_NODES = 1_000
 BACKSTAGE_NAME_RE = re.compile(r"^[a-zA-Z0-9]+([-_.][a-zA-Z0-9]+)*$")
 BACKSTAGE_LIFECYCLES = {
     "experimental": Lifecycle.INCUBATING,
@@ -22,6 +24,11 @@ PROJECT_KINDS = ("Component", "System", "API", "Resource")
 
 class DescriptorError(ValueError):
     """A descriptor that cannot be read; the message says what is wrong, for the person who sent it."""
+
+
+def _message(error: ParseError) -> str:
+    """For the person: "This is not valid JSON: …" for malformed text, else the refusal as a sentence."""
+    return f"This is {error}." if isinstance(error, Malformed) else sentence(error)
 
 
 def _strings(value, *, field: str) -> list[str]:
@@ -39,9 +46,9 @@ def parse_innersource_json(text: str) -> dict:
     if len(text.encode()) > MAX_DESCRIPTOR_BYTES:
         raise DescriptorError("The file is larger than 256 KB; an innersource.json is a few lines.")
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DescriptorError(f"This is not valid JSON: {error.msg} at line {error.lineno}.") from error
+        data = load_json(text)
+    except ParseError as error:
+        raise DescriptorError(_message(error)) from error
     if not isinstance(data, dict):
         raise DescriptorError("An innersource.json holds one JSON object ({ … }).")
     known = {
@@ -101,11 +108,15 @@ def parse_catalog_info_yaml(text: str) -> dict:
     if len(text.encode()) > MAX_DESCRIPTOR_BYTES:
         raise DescriptorError("The file is larger than 256 KB.")
     try:
-        documents = [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError as error:
-        where = getattr(error, "problem_mark", None)
-        line = f" at line {where.line + 1}" if where else ""
-        raise DescriptorError(f"This is not valid YAML{line}.") from error
+        documents = [
+            d
+            for d in load_yaml_documents(
+                text, max_nodes=MAX_DESCRIPTOR_YAML_NODES, max_alias_nodes=MAX_DESCRIPTOR_ALIAS_NODES
+            )
+            if d is not None
+        ]
+    except ParseError as error:
+        raise DescriptorError(_message(error)) from error
     entity = next((d for d in documents if isinstance(d, dict) and d.get("kind") in PROJECT_KINDS), None)
     if entity is None:
         raise DescriptorError("No Component, System, API or Resource entity found in this catalog-info.yaml.")

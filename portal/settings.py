@@ -370,6 +370,8 @@ GITLAB_URL = env_str("GITLAB_URL", "https://gitlab.com").rstrip("/")
 GITLAB_TOKEN = env_str("GITLAB_TOKEN")
 GITHUB_WEBHOOK_SECRET = env_str("GITHUB_WEBHOOK_SECRET")
 GITLAB_WEBHOOK_TOKEN = env_str("GITLAB_WEBHOOK_TOKEN")
+# Larger webhook deliveries get a JSON 413, unparsed (GitHub caps its payloads at 25 MB).
+WEBHOOK_MAX_BODY_BYTES = int(env_str("WEBHOOK_MAX_BODY_BYTES", str(25 * 1024 * 1024)))
 # Plain git clones only from the forges above and these hosts (comma-separated); local paths only when on.
 GIT_ALLOWED_HOSTS = env_list("GIT_ALLOWED_HOSTS", [])
 GIT_ALLOW_LOCAL_PATHS = env_bool("GIT_ALLOW_LOCAL_PATHS", default=False)
@@ -396,7 +398,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSONParser with a depth limit: too deep or malformed is a JSON 400, never a 500.
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PortalPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

@@ -3,7 +3,6 @@ Group, User (and Location) entities, validated with Backstage's own naming rules
 
 import re
 
-import yaml
 from django.utils.text import slugify
 
 from catalog.descriptors import BACKSTAGE_LIFECYCLES, BACKSTAGE_NAME_RE, PROJECT_KINDS
@@ -17,6 +16,7 @@ from catalog.interop.records import (
     Source,
     decode,
     is_url,
+    load_yaml,
     mapping,
     text,
 )
@@ -42,15 +42,8 @@ def parse_ref(ref: str, *, default_kind: str, default_namespace: str = "default"
 def _documents(files: list[tuple[str, bytes | str]]) -> list[tuple[str, dict]]:
     documents = []
     for name, data in files:
-        source = decode(data, name=name)
-        try:
-            loaded = list(yaml.safe_load_all(source))
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark else ""
-            raise ImportFormatError(f"{name}: not valid YAML{where}.") from error
         position = 0
-        for document in loaded:
+        for document in load_yaml(decode(data, name=name), name=name):
             if document is None:
                 continue
             position += 1

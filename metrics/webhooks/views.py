@@ -1,4 +1,3 @@
-import json
 import logging
 from datetime import timedelta
 from types import ModuleType
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from catalog.models import Forge, Repository
+from catalog.parsing import ParseError, load_json, sentence, size_text
 from catalog.services import normalise_repository_url
 from metrics.models import WebhookDelivery
 from metrics.services import activity_upsert
@@ -20,7 +20,6 @@ from portal.ratelimit import rate_limited
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 5 * 1024 * 1024
 FORGES: dict[str, ModuleType] = {Forge.GITHUB: github, Forge.GITLAB: gitlab}
 
 
@@ -39,22 +38,72 @@ def repository_for(*, forge: str, web_url: str, full_name: str) -> Repository | 
     return None
 
 
-def _receive(request: HttpRequest, *, forge: str, event: str, delivery_id: str) -> JsonResponse:
-    module = FORGES[forge]
-    if len(request.body) > MAX_BODY_BYTES:
-        return _error(413, "The delivery is larger than 5 MB.")
+def _raw_body(request: HttpRequest) -> bytes | None:
+    """The delivery's bytes, or None when they pass WEBHOOK_MAX_BODY_BYTES (nothing is read past one
+    byte more). Read from the stream, not request.body: Django refuses request.body beyond
+    DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) with an HTML 400, and GitHub sends up to 25 MB."""
+    limit = settings.WEBHOOK_MAX_BODY_BYTES
     try:
-        payload = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _error(400, "The body is not valid JSON.")
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return None
+    body = request.read(limit + 1)
+    return None if len(body) > limit else body
+
+
+def _repositories_with_own_secret(forge: str):
+    return Repository.objects.filter(forge=forge).exclude(webhook_secret="")
+
+
+def _repository_token_sent(headers) -> bool:
+    """GitLab: whether X-Gitlab-Token is some repository's own token. The token does not depend on the
+    body, so this is decided before the body is parsed (which repository it belongs to, after)."""
+    secrets = _repositories_with_own_secret(Forge.GITLAB).values_list("webhook_secret", flat=True)
+    return any(gitlab.signature_valid(body=b"", headers=headers, secret=s) for s in secrets.iterator())
+
+
+def _repository_may_have_signed(headers) -> bool:
+    """GitHub: whether a repository's own secret may have signed the delivery. Its signature is an HMAC
+    of the whole body, so trying every repository's secret would cost (repositories × up to 25 MB) per
+    delivery: the repository must come from the payload. A well-formed signature, when some repository
+    has its own secret, lets the body be parsed (within the size limit and catalog.parsing's depth
+    limit: bounded work) before the signature is checked with that repository's secret."""
+    return github.signature_well_formed(headers) and _repositories_with_own_secret(Forge.GITHUB).exists()
+
+
+def _receive(request: HttpRequest, *, forge: str, event: str, delivery_id: str) -> JsonResponse:
+    """Size, then signature, then parsing: nothing from an unknown sender is parsed, except a GitHub
+    delivery that a repository's own secret may have signed (see _repository_may_have_signed)."""
+    module = FORGES[forge]
+    body = _raw_body(request)
+    if body is None:
+        return _error(413, f"The delivery is larger than {size_text(settings.WEBHOOK_MAX_BODY_BYTES)}.")
+    global_secret = settings.GITHUB_WEBHOOK_SECRET if forge == Forge.GITHUB else settings.GITLAB_WEBHOOK_TOKEN
+    signed_globally = bool(global_secret) and module.signature_valid(
+        body=body, headers=request.headers, secret=global_secret
+    )
+    known_sender = signed_globally or (forge == Forge.GITLAB and _repository_token_sent(request.headers))
+    if not known_sender and not (forge == Forge.GITHUB and _repository_may_have_signed(request.headers)):
+        return _unsigned()
+    try:
+        payload = load_json(body)
+    except ParseError as error:
+        # Told only to a sender who holds a secret; anyone else learns nothing from the body.
+        return _error(400, sentence(error)) if known_sender else _unsigned()
     if not isinstance(payload, dict):
-        return _error(400, "The body must be a JSON object.")
+        return _error(400, "The body must be a JSON object.") if known_sender else _unsigned()
     web_url, full_name = module.repository_identity(payload)
     repository = repository_for(forge=forge, web_url=web_url, full_name=full_name)
-    global_secret = settings.GITHUB_WEBHOOK_SECRET if forge == Forge.GITHUB else settings.GITLAB_WEBHOOK_TOKEN
-    secret = (repository.webhook_secret if repository else "") or global_secret
-    if not secret or not module.signature_valid(body=request.body, headers=request.headers, secret=secret):
-        return _error(401, "The signature does not match.")
+    # The delivery's repository decides: its own secret replaces the global one for its deliveries.
+    own_secret = repository.webhook_secret if repository else ""
+    if own_secret:
+        signed = module.signature_valid(body=body, headers=request.headers, secret=own_secret)
+    else:
+        signed = signed_globally  # already computed: an HMAC of up to 25 MB is not free
+    if not signed:
+        return _unsigned()
     if event == "ping":
         return JsonResponse({"status": "pong"})
     if event not in module.EVENTS:
@@ -79,6 +128,10 @@ def _receive(request: HttpRequest, *, forge: str, event: str, delivery_id: str) 
         return JsonResponse({"status": "duplicate", "reason": "this delivery was received before"})
     transaction.on_commit(lambda: _enqueue(delivery.pk))
     return JsonResponse({"status": "accepted", "delivery": delivery.pk}, status=202)
+
+
+def _unsigned() -> JsonResponse:
+    return _error(401, "The signature does not match.")
 
 
 def _enqueue(delivery_id: int) -> None:

@@ -1,10 +1,14 @@
 """Every API error is JSON of one shape: a message, the field at fault, and all field messages."""
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from catalog.parsing import size_text
 
 NON_FIELD = "non_field_errors"
 
@@ -32,6 +36,11 @@ def error_body(message: str, *, field: str | None = None, errors: dict | None = 
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        # Django refuses request.body beyond DATA_UPLOAD_MAX_MEMORY_SIZE with a SuspiciousOperation, which
+        # would become its HTML 400 page: the API answers in JSON, with the status that says why.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(error_body(f"The body is larger than {size_text(limit)}."), status=413)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -395,3 +395,24 @@ def test_a_page_size_that_is_not_a_whole_number_is_a_400(db, outsider, value):
     response = client_for(outsider).get(f"/api/v1/projects/?page_size={value}")
     assert response.status_code == 400
     assert response.json()["field"] == "page_size"
+
+
+def test_a_deeply_nested_body_gets_a_json_400_not_a_500(catalog, starter):
+    body = '{"name": "Deep", "topics": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+    response = client_for(starter).post("/api/v1/projects/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "The JSON is nested deeper than 64 levels."
+    assert not Project.objects.filter(name="Deep").exists()
+
+
+def test_a_body_larger_than_the_upload_limit_gets_a_json_413(catalog, starter, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    body = json.dumps({"name": "Big", "description": "x" * 2_000, "business_unit": "payments"})
+
+    response = client_for(starter).post("/api/v1/projects/", body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response.json()["error"] == "The body is larger than 1000 bytes."
+    assert not Project.objects.filter(name="Big").exists()

@@ -477,3 +477,16 @@ def test_an_innersource_file_naming_no_business_unit_keeps_the_matched_projects_
     existing.refresh_from_db()
     assert existing.business_unit == unit and existing.skills_wanted == ["Go"]
     assert report.results[0].notes == ["kept curator's edit of name"]
+
+
+@pytest.mark.parametrize("format", ["sap", "innersource"])
+def test_the_command_refuses_json_nested_too_deeply_in_one_line(tmp_path, format):
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"name": "x", "topics": ' + "[" * 100_000 + "]" * 100_000 + "}")
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_catalog", str(deep), "--format", format)
+
+    message = str(error.value)
+    assert message == f"{deep}: the JSON is nested deeper than 64 levels. Nothing was imported."
+    assert not Project.objects.exists()

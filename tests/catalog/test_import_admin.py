@@ -123,3 +123,16 @@ def test_people_outside_the_admin_are_sent_to_log_in(client, outsider):
     client.force_login(outsider)
     response = client.get(URL)
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_billion_laughs_file_is_refused_in_the_admin_with_a_form_error(client, office_admin):
+    client.force_login(office_admin)
+    laughs = upload("catalog-info.yaml", FIXTURES / "hostile" / "billion-laughs.yaml")
+
+    response = client.post(URL, {"files": laughs, "format": "backstage"})
+
+    assert response.status_code == 200
+    (error,) = response.context["form"].non_field_errors()
+    assert error.startswith("catalog-info.yaml: the YAML's aliases (*")
+    assert error.endswith("Nothing was imported.")
+    assert not Project.objects.exists()

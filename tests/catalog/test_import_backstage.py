@@ -241,3 +241,32 @@ def test_the_command_dry_run_reports_and_writes_nothing():
 
     assert "Check only, nothing written: 6 created" in out.getvalue()
     assert not Project.objects.exists() and not BusinessUnit.objects.exists()
+
+
+HOSTILE = Path(__file__).resolve().parent.parent / "fixtures" / "hostile"
+
+
+def test_a_billion_laughs_file_is_refused_for_its_aliases_and_nothing_is_imported():
+    text = (HOSTILE / "billion-laughs.yaml").read_text()
+
+    with pytest.raises(
+        ImportFormatError, match=r"^laughs.yaml: the YAML's aliases \(\*[a-h]\) stand for more"
+    ):
+        import_files([("laughs.yaml", text)], business_unit="x")
+    assert not Project.objects.exists()
+
+
+def test_the_command_refuses_a_billion_laughs_file_in_one_line():
+    with pytest.raises(CommandError) as error:
+        call_command("import_catalog", str(HOSTILE / "billion-laughs.yaml"), "--format", "backstage")
+
+    message = str(error.value)
+    assert "billion-laughs.yaml: the YAML's aliases" in message and "\n" not in message
+    assert message.endswith("Nothing was imported.")
+
+
+def test_yaml_nested_too_deeply_is_refused_naming_the_file():
+    text = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\nspec: " + "[" * 100_000
+
+    with pytest.raises(ImportFormatError, match=r"^deep.yaml: the YAML is nested deeper than 64 levels\.$"):
+        import_files([("deep.yaml", text)])

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -174,3 +175,41 @@ def test_a_bad_descriptor_gets_a_clear_message(client, starter, unit, text, mess
     response = client.post(REGISTER, {"load_descriptor": "1", "descriptor_text": text})
     assert response.status_code == 200
     assert message in response.content.decode()
+
+
+HOSTILE = Path(__file__).resolve().parent.parent / "fixtures" / "hostile"
+DEEP_JSON = '{"title": "Deep", "skills": ' + "[" * 100_000 + "]" * 100_000 + "}"
+DEEP_YAML = "kind: Component\nmetadata:\n  name: deep\nspec:\n  lifecycle: " + "[" * 100_000 + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ((HOSTILE / "billion-laughs.yaml").read_text(), "The YAML's aliases (*"),
+        (DEEP_JSON, "The JSON is nested deeper than 64 levels."),
+        (DEEP_YAML, "The YAML is nested deeper than 64 levels."),
+    ],
+    ids=["billion laughs", "deep json", "deep yaml"],
+)
+def test_a_descriptor_that_would_cost_the_server_is_refused_with_a_form_error(
+    client, starter, unit, text, message
+):
+    client.force_login(starter)
+
+    response = client.post(REGISTER, {"load_descriptor": "1", "descriptor_text": text})
+
+    assert response.status_code == 200
+    errors = response.context["descriptor_form"].non_field_errors()
+    assert len(errors) == 1 and errors[0].startswith(message), errors
+    assert "We filled the form" not in response.content.decode()
+
+
+def test_an_uploaded_billion_laughs_file_is_refused_like_a_pasted_one(client, starter, unit):
+    client.force_login(starter)
+    upload = SimpleUploadedFile("catalog-info.yaml", (HOSTILE / "billion-laughs.yaml").read_bytes())
+
+    response = client.post(REGISTER, {"load_descriptor": "1", "descriptor_file": upload})
+
+    assert response.status_code == 200
+    (error,) = response.context["descriptor_form"].non_field_errors()
+    assert "stand for more than" in error

@@ -318,3 +318,88 @@ def test_the_pending_sweep_processes_deliveries_whose_task_never_ran(client, rep
     assert recent.processed_at is None and failed.processed_at is None
     assert Issue.objects.filter(repository=repository, number=payload["issue"]["number"]).exists()
     assert deliveries_process_pending(now=now) == 0
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+def padded(event: str, name: str, *, size: int) -> bytes:
+    """A real delivery grown to exactly `size` bytes, as a push of many commits is."""
+    payload = json.loads(body_of(event, name)) | {"padding": ""}
+    payload["padding"] = "x" * (size - len(json.dumps(payload)))
+    return json.dumps(payload).encode()
+
+
+@pytest.mark.parametrize("body", [b"{not json", DEEP], ids=["malformed", "nested 100,000 deep"])
+def test_an_unsigned_or_wrongly_signed_delivery_is_refused_before_its_body_is_parsed(
+    client, repositories, body
+):
+    unsigned = post(client, "issues", body, signature="")
+    wrong = post(client, "issues", body, signature=sign(body, "not-the-secret"))
+
+    # 401, not the 400 a parse would give: the signature is checked first.
+    assert (unsigned.status_code, wrong.status_code) == (401, 401)
+    assert unsigned.json() == wrong.json() == {"error": "The signature does not match."}
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_a_wrongly_signed_delivery_is_refused_when_repositories_have_their_own_secrets(client, repositories):
+    Repository.objects.filter(full_name="Codertocat/Hello-World").update(webhook_secret="repository-secret")
+
+    for body in (b"{not json", DEEP, body_of("issues", "opened.payload.json")):
+        response = post(client, "issues", body, signature=sign(body, "not-the-secret"))
+        assert (response.status_code, response.json()) == (401, {"error": "The signature does not match."})
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_a_signed_delivery_nested_too_deeply_is_a_json_400(client, repositories):
+    response = post(client, "issues", DEEP)
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "The JSON is nested deeper than 64 levels."}
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_a_valid_five_megabyte_delivery_is_accepted(client, repositories, django_capture_on_commit_callbacks):
+    body = padded("issues", "opened.payload.json", size=5 * 1024 * 1024)
+    assert len(body) == 5 * 1024 * 1024
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, "issues", body)
+
+    assert response.status_code == 202, response.content[:200]
+    assert Issue.objects.get().number == 1
+
+
+def test_a_delivery_over_the_size_limit_is_a_json_413_signed_or_not(client, repositories, settings):
+    settings.WEBHOOK_MAX_BODY_BYTES = 20_000
+    body = padded("issues", "opened.payload.json", size=20_001)
+
+    signed = post(client, "issues", body)
+    unsigned = post(client, "issues", body, signature="")
+
+    assert (signed.status_code, unsigned.status_code) == (413, 413)
+    assert signed.json() == {"error": "The delivery is larger than 20000 bytes."}
+    assert post(client, "issues", padded("issues", "opened.payload.json", size=20_000)).status_code == 202
+
+
+def test_the_size_limit_is_githubs_25_mb_by_default(client, repositories):
+    body = b" " * (25 * 1024 * 1024 + 1)
+
+    response = post(client, "issues", body)
+
+    assert response.status_code == 413
+    assert response.json() == {"error": "The delivery is larger than 25 MB."}
+
+
+def test_a_repositorys_own_secret_signs_only_that_repositorys_deliveries(client, repositories):
+    Repository.objects.filter(full_name="Codertocat/Hello-World").update(webhook_secret="repository-secret")
+    other = next(name for name in repositories if name != "Codertocat/Hello-World")
+    payload = json.loads(body_of("issues", "opened.payload.json"))
+    payload["repository"] |= {"full_name": other, "html_url": f"https://github.com/{other}"}
+    body = json.dumps(payload).encode()
+
+    response = post(client, "issues", body, signature=sign(body, "repository-secret"))
+
+    assert response.status_code == 401
+    assert not WebhookDelivery.objects.exists()

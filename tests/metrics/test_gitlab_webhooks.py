@@ -250,3 +250,68 @@ def test_the_token_is_compared_exactly():
         "platform/widgets",
     )
     assert gitlab_hooks.repository_identity({"project": "nope"}) == ("", "")
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+def padded(name: str, *, size: int) -> bytes:
+    body = payload(name) | {"padding": ""}
+    body["padding"] = "x" * (size - len(json.dumps(body)))
+    return json.dumps(body).encode()
+
+
+@pytest.mark.parametrize("body", [b"{not json", DEEP], ids=["malformed", "nested 100,000 deep"])
+def test_a_delivery_without_the_right_token_is_refused_before_its_body_is_parsed(repo, deliver, body):
+    wrong = deliver("issue_opened", body=body, token="not-the-secret")
+    missing = deliver("issue_opened", body=body, token=None)
+
+    # 401, not the 400 a parse would give: the token is checked first.
+    assert (wrong.status_code, missing.status_code) == (401, 401)
+    assert wrong.json() == {"error": "The signature does not match."}
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_a_wrong_token_is_refused_unparsed_when_repositories_have_their_own(repo, deliver):
+    Repository.objects.filter(pk=repo.pk).update(webhook_secret="repository-own-secret")
+
+    assert deliver("issue_opened", body=DEEP, token="not-the-secret").status_code == 401
+    assert deliver("issue_opened", body=b"{not json", token="not-the-secret").status_code == 401
+    assert deliver("issue_opened", body=DEEP, token="repository-own-secret").status_code == 400
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_a_repository_token_is_accepted_only_for_that_repository(repo, deliver):
+    Repository.objects.filter(pk=repo.pk).update(webhook_secret="repository-own-secret")
+    other = Repository.objects.create(
+        project=repo.project, forge="gitlab", url="https://gitlab.acme.example/platform/other"
+    )
+    body = payload("issue_opened")
+    body["project"] |= {"web_url": other.url, "path_with_namespace": "platform/other"}
+
+    assert deliver("issue_opened", body=body, token="repository-own-secret").status_code == 401
+    assert deliver("issue_opened", body=body, token=SECRET).status_code == 202
+
+
+def test_a_signed_delivery_nested_too_deeply_is_a_json_400(repo, deliver):
+    response = deliver("issue_opened", body=DEEP)
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "The JSON is nested deeper than 64 levels."}
+
+
+def test_a_valid_five_megabyte_delivery_is_accepted(repo, deliver):
+    response = deliver("issue_opened", body=padded("issue_opened", size=5 * 1024 * 1024))
+
+    assert response.status_code == 202, response.content[:200]
+    assert WebhookDelivery.objects.get().processed_at is not None
+
+
+def test_a_delivery_over_the_size_limit_is_a_json_413(repo, deliver, settings):
+    settings.WEBHOOK_MAX_BODY_BYTES = 10_000
+
+    response = deliver("issue_opened", body=padded("issue_opened", size=10_001))
+
+    assert response.status_code == 413
+    assert response.json() == {"error": "The delivery is larger than 10000 bytes."}
+    assert not WebhookDelivery.objects.exists()
