@@ -6,7 +6,6 @@ validated, and cross-site senders are refused by their Origin. A text/plain body
 "simple" request (no CORS preflight).
 """
 
-import json
 import uuid
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -16,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from catalog.models import Project
+from catalog.parsing import ParseError, load_json
 from metrics.models import UsageKind
 from metrics.usage import usage_record
 from portal.ratelimit import rate_limited
@@ -50,9 +50,8 @@ def _payload(request: HttpRequest) -> dict:
     if len(body) > MAX_BODY_BYTES:
         raise BadBeacon(f"the body must be at most {MAX_BODY_BYTES} bytes")
     try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        # RecursionError: a body of thousands of nested brackets (a beacon is 4 KB at most).
+        payload = load_json(body)
+    except ParseError as error:
         raise BadBeacon("the body must be a JSON object") from error
     if not isinstance(payload, dict):
         raise BadBeacon("the body must be a JSON object")
