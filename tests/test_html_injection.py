@@ -518,6 +518,11 @@ def world(client, settings):
     )
     assert client.get("/catalog/", {"q": payload("XqQuery")}).status_code == 200
     client.logout()
+    # Two more people search it: a dashboard shows a query only once three people typed it.
+    for searcher in (starter, office):
+        client.force_login(searcher)
+        assert client.get("/catalog/", {"q": payload("XqQuery")}).status_code == 200
+        client.logout()
 
     # The starter appoints the outsider trusted committer (a notification names the starter).
     client.force_login(starter)
