@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 
+from catalog.permissions import is_program_office
+from community import identity
 from community.models import (
     Badge,
     BadgeAward,
@@ -14,17 +17,82 @@ from community.models import (
     Skill,
     StageChange,
     StageContent,
+    UnitSource,
 )
+
+
+class UnitRequestFilter(admin.SimpleListFilter):
+    title = "business unit request"
+    parameter_name = "unit_request"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "Waiting for confirmation")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.filter(requested_business_unit__isnull=False)
+        return queryset
 
 
 @admin.register(Practitioner)
 class PractitionerAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "business_unit", "team", "stage", "participation_level"]
-    list_filter = ["stage", "participation_level", "business_unit"]
+    list_display = [
+        "display_name",
+        "business_unit",
+        "business_unit_source",
+        "requested_business_unit",
+        "team",
+        "stage",
+        "participation_level",
+    ]
+    list_filter = [UnitRequestFilter, "business_unit_source", "stage", "participation_level", "business_unit"]
+    list_select_related = ["business_unit", "requested_business_unit"]
     search_fields = ["display_name", "user__email", "github_login", "gitlab_username"]
     raw_id_fields = ["user"]
     filter_horizontal = ["skills"]
-    readonly_fields = ["stage", "stage_since", "participation_level", "evaluated_at"]
+    # What decides access and attribution changes only through community.identity (audited, the person
+    # told): the actions below, and the unit field of the change page (see save_model).
+    readonly_fields = [
+        "business_unit_source",
+        "requested_business_unit",
+        "unit_requested_at",
+        "stage",
+        "stage_since",
+        "participation_level",
+        "evaluated_at",
+    ]
+    actions = ["confirm_unit_requests", "decline_unit_requests"]
+
+    def save_model(self, request, obj, form, change):
+        if change and "business_unit" in form.changed_data:
+            unit = obj.business_unit
+            obj.business_unit = Practitioner.objects.get(pk=obj.pk).business_unit
+            super().save_model(request, obj, form, change)
+            identity.practitioner_unit_set(
+                practitioner=obj, unit=unit, source=UnitSource.PROGRAM_OFFICE, by=request.user
+            )
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Confirm requested business units", permissions=["change"])
+    def confirm_unit_requests(self, request, queryset):
+        if not is_program_office(request.user):
+            raise PermissionDenied
+        pending = queryset.filter(requested_business_unit__isnull=False).select_related(
+            "user", "requested_business_unit"
+        )
+        count = identity.unit_requests_confirm(practitioners=pending, by=request.user)
+        self.message_user(request, f"Confirmed {count} business unit request(s).", messages.SUCCESS)
+
+    @admin.action(description="Decline requested business units", permissions=["change"])
+    def decline_unit_requests(self, request, queryset):
+        if not is_program_office(request.user):
+            raise PermissionDenied
+        pending = queryset.filter(requested_business_unit__isnull=False).select_related(
+            "user", "requested_business_unit"
+        )
+        count = identity.unit_requests_decline(practitioners=pending, by=request.user)
+        self.message_user(request, f"Declined {count} business unit request(s).", messages.SUCCESS)
 
 
 @admin.register(Skill)

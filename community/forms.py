@@ -31,8 +31,14 @@ class ProfileForm(forms.Form):
     line (e-mails), as in the catalog's forms."""
 
     display_name = forms.CharField(max_length=150, label="Name", help_text="How colleagues know you.")
-    business_unit = forms.ModelChoiceField(
-        queryset=BusinessUnit.objects.all(), required=False, label="Business unit"
+    # The unit itself comes from a trusted source (it decides what the person sees); here they only ask.
+    requested_business_unit = forms.ModelChoiceField(
+        queryset=BusinessUnit.objects.all(),
+        required=False,
+        label="Ask to change my business unit",
+        empty_label="(no change)",
+        help_text="Your business unit comes from the company sign-in, the organisation directory or the "
+        "program office. Pick another one to ask the program office to change it.",
     )
     team = forms.CharField(max_length=150, required=False)
     bio = forms.CharField(
@@ -133,7 +139,7 @@ class ProfileForm(forms.Form):
         data = self.cleaned_data
         return ProfileFields(
             display_name=data["display_name"].strip(),
-            business_unit=data["business_unit"],
+            requested_business_unit=data["requested_business_unit"],
             team=data["team"].strip(),
             bio=data["bio"].strip(),
             skills=list(data.get("skills", [])),
@@ -151,7 +157,7 @@ class ProfileForm(forms.Form):
     def initial_from(practitioner: Practitioner) -> dict:
         return {
             "display_name": practitioner.display_name,
-            "business_unit": practitioner.business_unit_id,
+            "requested_business_unit": practitioner.requested_business_unit_id,
             "team": practitioner.team,
             "bio": practitioner.bio,
             "skills": list(practitioner.skills.all()) if practitioner.pk else [],

@@ -23,6 +23,14 @@ class ParticipationLevel(models.TextChoices):
     DEDICATED = "dedicated", "Dedicated"
 
 
+class UnitSource(models.TextChoices):
+    """Where a person's business unit came from: only these sources are trusted to set it."""
+
+    SSO = "sso", "company single sign-on"
+    DIRECTORY = "directory", "organisation directory"
+    PROGRAM_OFFICE = "program_office", "program office"
+
+
 class Skill(models.Model):
     """The curated skills vocabulary the program office manages."""
 
@@ -47,9 +55,20 @@ class Practitioner(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practitioner"
     )
     display_name = models.CharField(max_length=150)
+    # The unit decides which restricted projects the person sees and where their work counts in every
+    # unit-based figure, so only a trusted source sets it (community.identity.practitioner_unit_set).
+    # What the person asks for on their profile waits in requested_business_unit until confirmed.
     business_unit = models.ForeignKey(
         "catalog.BusinessUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="practitioners"
     )
+    # db_default: bulk writers outside the ORM (the benchmark's COPY) may leave these columns out.
+    business_unit_source = models.CharField(
+        max_length=20, choices=UnitSource.choices, blank=True, default="", db_default=""
+    )
+    requested_business_unit = models.ForeignKey(
+        "catalog.BusinessUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unit_requested_at = models.DateTimeField(null=True, blank=True)
     team = models.CharField(max_length=150, blank=True)
     bio = models.TextField(blank=True, max_length=2000)
     skills = models.ManyToManyField(Skill, blank=True, related_name="practitioners")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from catalog.models import BusinessUnit, Forge, Project, ProjectChange, ProjectRole
 from catalog.permissions import can_edit_project
 from catalog.search_index import entries_rebuild
+from community.identity import unit_request
 from community.journey import people_evaluate
 from community.models import Kudos, Membership, Practitioner, RulesAcceptance, RulesVersion, Skill
 from community.selectors import display_name, plain_text
@@ -31,7 +32,8 @@ class ProfileFields:
     """The editable part of a profile, as the profile form produces it (already validated)."""
 
     display_name: str
-    business_unit: BusinessUnit | None = None
+    # Not the unit itself: a request the program office confirms (community.identity).
+    requested_business_unit: BusinessUnit | None = None
     team: str = ""
     bio: str = ""
     skills: list[Skill] = field(default_factory=list)
@@ -47,7 +49,6 @@ class ProfileFields:
 
 SIMPLE_FIELDS = (
     "display_name",
-    "business_unit",
     "team",
     "bio",
     "interests",
@@ -107,6 +108,7 @@ def profile_update(*, user: AbstractBaseUser, fields: ProfileFields) -> Practiti
     for name in SIMPLE_FIELDS:
         setattr(practitioner, name, getattr(fields, name))
     practitioner.display_name = practitioner.display_name.strip()[:150]
+    unit_request(practitioner=practitioner, unit=fields.requested_business_unit)
     practitioner.save()
     practitioner.skills.set(fields.skills)
     if _forge_accounts_relink(user=user, before=before, after=_identities(practitioner)):

@@ -440,7 +440,7 @@ def world(client, settings):
     pending = Project.objects.get(name=payload("XqPendingName"))
     profile = {
         "display_name": payload("XqDisplay"),
-        "business_unit": unit.pk,
+        "requested_business_unit": unit.pk,
         "team": payload("XqProfTeam"),
         "bio": payload("XqBio"),
         "skills": [skill.pk],
@@ -470,6 +470,14 @@ def world(client, settings):
     client.force_login(office)
     _ok(
         client.post(f"/catalog/{project.slug}/review/", {"decision": "approve", "note": payload("XqApprove")})
+    )
+    # The starter asked for the unit on their profile; the program office confirms it in the admin.
+    _ok(
+        client.post(
+            "/admin/community/practitioner/",
+            {"action": "confirm_unit_requests", "_selected_action": [starter.practitioner.pk]},
+        ),
+        expect=302,
     )
     _ok(client.post(f"/catalog/{project.slug}/curate/", {"action": "archive", "note": payload("XqArchive")}))
     client.logout()

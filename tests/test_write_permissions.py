@@ -79,7 +79,8 @@ def ctx(db):
         "program_office": office,
     }
     Membership.objects.create(project=ledger, user=users["member"])
-    helper = person("helper")  # thanked, appointed
+    helper = person("helper")  # thanked, appointed; asks for a business unit
+    Practitioner.objects.create(user=helper, display_name="Helper", requested_business_unit=payments)
     other_committer = person("committer2", ProjectRole.Role.TRUSTED_COMMITTER)  # removed
     tokens, notes = {}, {}
     for user in [*filter(None, users.values()), helper]:
@@ -123,7 +124,7 @@ def snapshot() -> str:
         Membership.objects.values("project", "user", "left_at"),
         Kudos.objects.values("giver", "receiver", "message"),
         RulesAcceptance.objects.values("user", "rules"),
-        Practitioner.objects.values("user", "display_name", "bio", "visibility"),
+        Practitioner.objects.values("user", "display_name", "bio", "visibility", "business_unit", "requested_business_unit"),
         Notification.objects.values("user", "message", "read_at"),
         ApiToken.objects.values("user", "name", "revoked_at"),
         Guide.objects.values("slug", "title"),
@@ -178,6 +179,17 @@ def _badge_change(ctx, user) -> dict:
         "parameters": "{}",
         "active": "on",
     }
+
+
+def _practitioner_action(action: str) -> Callable:
+    def data(ctx, user) -> dict:
+        return {"action": action, "_selected_action": [ctx["helper"].practitioner.pk]}
+
+    return data
+
+
+def _helper(ctx) -> Practitioner:
+    return Practitioner.objects.get(user=ctx["helper"])
 
 
 def _username(user) -> str:
@@ -268,6 +280,14 @@ WRITES = [
     Write("edit a badge in the admin", "/admin/community/badge/{badge}/change/", _badge_change, OFFICE,
           lambda c, u: Badge.objects.get(slug="probe").name == "Renamed probe",
           login="/admin/login/", refused=frozenset({302})),
+    Write("confirm requested business units in the admin", "/admin/community/practitioner/",
+          _practitioner_action("confirm_unit_requests"), OFFICE,
+          lambda c, u: _helper(c).business_unit == c["payments"],
+          login="/admin/login/", refused=frozenset({302})),
+    Write("decline requested business units in the admin", "/admin/community/practitioner/",
+          _practitioner_action("decline_unit_requests"), OFFICE,
+          lambda c, u: _helper(c).requested_business_unit is None and _helper(c).business_unit is None,
+          login="/admin/login/", refused=frozenset({302})),
 ]  # fmt: skip
 
 
@@ -350,7 +370,12 @@ EXCLUDED = {
     "^media/": "uploaded files, served in DEBUG only",
 }
 # Admin patterns that are rows even though admin/ is excluded as a whole.
-ADMIN_ROWS = {"admin:catalog_project_import", "admin:community_guide_add", "admin:community_badge_change"}
+ADMIN_ROWS = {
+    "admin:catalog_project_import",
+    "admin:community_guide_add",
+    "admin:community_badge_change",
+    "admin:community_practitioner_changelist",
+}
 
 
 def _patterns(resolver=None, prefix="", namespace=""):

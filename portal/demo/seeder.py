@@ -36,7 +36,7 @@ from catalog.models import (
 from catalog.readiness import READINESS_KEYS
 from catalog.search_index import entries_rebuild_all
 from catalog.services import project_score_refresh
-from community.models import Practitioner
+from community.models import Practitioner, UnitSource
 from metrics.demo import demo_activity_seed
 from metrics.demo_usage import demo_usage_seed
 from portal.demo import words as data
@@ -160,7 +160,9 @@ class DemoSeeder:
                 Practitioner(
                     user=user,
                     display_name=f"{first} {last}",
+                    # The demo company's people come from its organisation directory: trusted units.
                     business_unit=self.units[unit],
+                    business_unit_source=UnitSource.DIRECTORY,
                     team=team,
                     bio=account.bio if account else bio,
                     github_login=github,
