@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from catalog.permissions import is_program_office
 from community import identity
@@ -34,6 +35,22 @@ class UnitRequestFilter(admin.SimpleListFilter):
         return queryset
 
 
+class IdentityClaimFilter(admin.SimpleListFilter):
+    title = "forge identity"
+    parameter_name = "identity"
+
+    def lookups(self, request, model_admin):
+        return [("unverified", "Typed, not verified")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unverified":
+            return queryset.filter(
+                Q(github_login_verified=False) & ~Q(github_login="")
+                | Q(gitlab_username_verified=False) & ~Q(gitlab_username="")
+            )
+        return queryset
+
+
 @admin.register(Practitioner)
 class PractitionerAdmin(admin.ModelAdmin):
     list_display = [
@@ -42,10 +59,20 @@ class PractitionerAdmin(admin.ModelAdmin):
         "business_unit_source",
         "requested_business_unit",
         "team",
+        "github_login",
+        "github_login_verified",
+        "gitlab_username",
+        "gitlab_username_verified",
+        "stage",
+    ]
+    list_filter = [
+        UnitRequestFilter,
+        IdentityClaimFilter,
+        "business_unit_source",
         "stage",
         "participation_level",
+        "business_unit",
     ]
-    list_filter = [UnitRequestFilter, "business_unit_source", "stage", "participation_level", "business_unit"]
     list_select_related = ["business_unit", "requested_business_unit"]
     search_fields = ["display_name", "user__email", "github_login", "gitlab_username"]
     raw_id_fields = ["user"]
@@ -53,6 +80,10 @@ class PractitionerAdmin(admin.ModelAdmin):
     # What decides access and attribution changes only through community.identity (audited, the person
     # told): the actions below, and the unit field of the change page (see save_model).
     readonly_fields = [
+        "github_login",
+        "github_login_verified",
+        "gitlab_username",
+        "gitlab_username_verified",
         "business_unit_source",
         "requested_business_unit",
         "unit_requested_at",
@@ -61,7 +92,7 @@ class PractitionerAdmin(admin.ModelAdmin):
         "participation_level",
         "evaluated_at",
     ]
-    actions = ["confirm_unit_requests", "decline_unit_requests"]
+    actions = ["confirm_unit_requests", "decline_unit_requests", "confirm_forge_identities"]
 
     def save_model(self, request, obj, form, change):
         if change and "business_unit" in form.changed_data:
@@ -93,6 +124,21 @@ class PractitionerAdmin(admin.ModelAdmin):
         )
         count = identity.unit_requests_decline(practitioners=pending, by=request.user)
         self.message_user(request, f"Declined {count} business unit request(s).", messages.SUCCESS)
+
+    @admin.action(description="Confirm forge identities", permissions=["change"])
+    def confirm_forge_identities(self, request, queryset):
+        if not is_program_office(request.user):
+            raise PermissionDenied
+        confirmed, skipped = identity.forge_identities_confirm(
+            practitioners=queryset.select_related("user"), by=request.user
+        )
+        self.message_user(request, f"Confirmed {confirmed} forge identity(ies).", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"Left {skipped} alone: another person has proven that login. Settle it with both people.",
+                messages.WARNING,
+            )
 
 
 @admin.register(Skill)

@@ -6,9 +6,12 @@ class CommunityConfig(AppConfig):
     verbose_name = "Community"
 
     def ready(self) -> None:
+        from community import signin
         from community.receivers import contributions_recorded_receiver
         from metrics.signals import contributions_recorded
 
         contributions_recorded.connect(
             contributions_recorded_receiver, dispatch_uid="community.evaluate_people_on_contributions"
         )
+        # What signing in proves (the sign-on's unit claim, forge logins, verified addresses).
+        signin.connect()

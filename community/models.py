@@ -75,9 +75,14 @@ class Practitioner(models.Model):
     interests = models.JSONField(
         default=list, blank=True, help_text="free tags: topics the person cares about"
     )
+    # A login typed on the profile is a claim: it attributes nothing until it is verified, by linking the
+    # forge account through its sign-in (allauth's social account), by the organisation directory, or by
+    # the program office (community.identity). Commit e-mail addresses are allauth's EmailAddress rows,
+    # which count once verified.
     github_login = models.CharField(max_length=100, blank=True, db_index=True)
+    github_login_verified = models.BooleanField(default=False, db_default=False)
     gitlab_username = models.CharField(max_length=100, blank=True, db_index=True)
-    extra_emails = models.JSONField(default=list, blank=True, help_text="other commit e-mail addresses")
+    gitlab_username_verified = models.BooleanField(default=False, db_default=False)
     # What others may see of the profile; the person always sees everything.
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.COMPANY)
     show_activity = models.BooleanField(default=True)

@@ -80,7 +80,9 @@ def ctx(db):
     }
     Membership.objects.create(project=ledger, user=users["member"])
     helper = person("helper")  # thanked, appointed; asks for a business unit
-    Practitioner.objects.create(user=helper, display_name="Helper", requested_business_unit=payments)
+    Practitioner.objects.create(
+        user=helper, display_name="Helper", requested_business_unit=payments, github_login="helper-gh"
+    )
     other_committer = person("committer2", ProjectRole.Role.TRUSTED_COMMITTER)  # removed
     tokens, notes = {}, {}
     for user in [*filter(None, users.values()), helper]:
@@ -124,7 +126,7 @@ def snapshot() -> str:
         Membership.objects.values("project", "user", "left_at"),
         Kudos.objects.values("giver", "receiver", "message"),
         RulesAcceptance.objects.values("user", "rules"),
-        Practitioner.objects.values("user", "display_name", "bio", "visibility", "business_unit", "requested_business_unit"),
+        Practitioner.objects.values("user", "display_name", "bio", "visibility", "business_unit", "requested_business_unit", "github_login_verified"),
         Notification.objects.values("user", "message", "read_at"),
         ApiToken.objects.values("user", "name", "revoked_at"),
         Guide.objects.values("slug", "title"),
@@ -283,6 +285,10 @@ WRITES = [
     Write("confirm requested business units in the admin", "/admin/community/practitioner/",
           _practitioner_action("confirm_unit_requests"), OFFICE,
           lambda c, u: _helper(c).business_unit == c["payments"],
+          login="/admin/login/", refused=frozenset({302})),
+    Write("confirm forge identities in the admin", "/admin/community/practitioner/",
+          _practitioner_action("confirm_forge_identities"), OFFICE,
+          lambda c, u: _helper(c).github_login_verified,
           login="/admin/login/", refused=frozenset({302})),
     Write("decline requested business units in the admin", "/admin/community/practitioner/",
           _practitioner_action("decline_unit_requests"), OFFICE,
