@@ -1,12 +1,23 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.template.response import TemplateResponse
+from django.urls import path
 
 from catalog.permissions import is_program_office
 from community import identity
+from community.directory import (
+    FORMATS,
+    MAX_DIRECTORY_BYTES,
+    DirectoryFormatError,
+    directory_import,
+    parse_directory,
+)
 from community.models import (
     Badge,
     BadgeAward,
+    DirectoryEntry,
     Guide,
     GuideVersion,
     JourneySettings,
@@ -221,3 +232,90 @@ class GuideAdmin(admin.ModelAdmin):
 class KudosAdmin(admin.ModelAdmin):
     list_display = ["created_at", "giver", "receiver", "project", "message"]
     raw_id_fields = ["giver", "receiver", "project"]
+
+
+class DirectoryImportForm(forms.Form):
+    """The admin's upload: the same import as ``manage.py import_directory``."""
+
+    files = forms.FileField(
+        widget=forms.ClearableFileInput(),
+        help_text="HR CSV with the columns email, name, business_unit, github_login, gitlab_username; or "
+        "a Backstage YAML file with User and Group entities. At most 20 MB.",
+    )
+    format = forms.ChoiceField(choices=list(FORMATS.items()))
+    check_only = forms.BooleanField(
+        required=False, initial=True, help_text="Check the file and show what would change; write nothing."
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("files")
+        if upload is None or cleaned.get("format") not in FORMATS:
+            return cleaned
+        if upload.size > MAX_DIRECTORY_BYTES:
+            raise forms.ValidationError(f"{upload.name}: the file is larger than 20 MB.")
+        try:
+            cleaned["records"] = parse_directory(
+                format=cleaned["format"], files=[(upload.name, upload.read())]
+            )
+        except DirectoryFormatError as error:
+            raise forms.ValidationError(f"{error} Nothing was imported.") from error
+        return cleaned
+
+
+@admin.register(DirectoryEntry)
+class DirectoryEntryAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "display_name",
+        "business_unit",
+        "github_login",
+        "gitlab_username",
+        "user",
+        "source",
+    ]
+    list_filter = ["source", "business_unit"]
+    list_select_related = ["business_unit", "user"]
+    search_fields = ["email", "display_name", "github_login", "gitlab_username"]
+    # Entries come from the import (which also updates forge accounts and linked people); the user link
+    # from a verified sign-in. Editing them by hand would bypass both.
+    readonly_fields = [
+        "email", "display_name", "business_unit", "github_login", "gitlab_username", "source",
+        "external_key", "user", "created_at", "updated_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_urls(self):
+        urls = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="community_directoryentry_import",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def import_view(self, request):
+        """Upload HR's CSV or Backstage's YAML; report what changed."""
+        if not (is_program_office(request.user) and self.has_change_permission(request)):
+            raise PermissionDenied
+        report = None
+        form = DirectoryImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            source = DirectoryEntry.Source.CSV if data["format"] == "csv" else DirectoryEntry.Source.BACKSTAGE
+            report = directory_import(
+                records=data["records"], source=source, by=request.user, dry_run=data["check_only"]
+            )
+            self.message_user(request, report.summary, messages.INFO if report.dry_run else messages.SUCCESS)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import the organisation directory",
+            "form": form,
+            "report": report,
+            "has_view_permission": self.has_view_permission(request),
+        }
+        return TemplateResponse(request, "community/admin/import_directory.html", context)

@@ -100,6 +100,50 @@ class Practitioner(models.Model):
         return self.display_name
 
 
+class DirectoryEntry(models.Model):
+    """A person as the organisation directory knows them (HR's CSV export, Backstage's User entities),
+    whether or not they have a portal account yet. The program office imports it (`import_directory`, or
+    the admin), so it is a trusted source: its unit counts for the person's forge activity before they
+    ever sign in (through metrics' ForgeAccount.business_unit), and when they sign in, their account links
+    to the entry by a verified e-mail address or a proven forge login and takes its unit."""
+
+    class Source(models.TextChoices):
+        CSV = "csv", "HR CSV export"
+        BACKSTAGE = "backstage", "Backstage"
+
+    email = models.EmailField(unique=True, help_text="lower-cased")
+    display_name = models.CharField(max_length=150, blank=True)
+    business_unit = models.ForeignKey(
+        "catalog.BusinessUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="directory_entries",
+    )
+    github_login = models.CharField(max_length=100, blank=True, db_index=True)
+    gitlab_username = models.CharField(max_length=100, blank=True, db_index=True)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    external_key = models.CharField(
+        max_length=255, blank=True, help_text="e.g. Backstage's user:default/name"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="directory_entry",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name_plural = "directory entries"
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+
 class Membership(models.Model):
     """A person in a project's community. Leaving keeps the row (with left_at) as history."""
 

@@ -1,7 +1,8 @@
 """What signing in tells the portal about a person, from allauth's signals (connected in
 CommunityConfig.ready): the business unit the company sign-on (OIDC) states in a claim, a GitHub login or
-GitLab username the forge's own sign-in proves, and e-mail addresses allauth verified. Every change goes
-through community.identity, like the program office's."""
+GitLab username the forge's own sign-in proves, e-mail addresses allauth verified, and with those the
+person's organisation directory entry. Every change goes through community.identity, like the program
+office's."""
 
 import logging
 
@@ -12,6 +13,7 @@ from django.db.models import Q
 
 from catalog.models import BusinessUnit, Forge
 from community import identity
+from community.directory import directory_link
 from community.models import UnitSource
 from community.services import practitioner_ensure
 
@@ -83,6 +85,7 @@ def signed_in(*, user: AbstractBaseUser, sociallogin=None) -> None:
         social_account_apply(user=user, account=sociallogin.account)
     for email in user.emailaddress_set.filter(verified=True).values_list("email", flat=True):
         identity.email_address_verified(user=user, email=email)
+    directory_link(user=user)
 
 
 # allauth's signals ----------------------------------------------------------------------------------
@@ -94,10 +97,12 @@ def on_signed_in(sender, request, user, **kwargs) -> None:
 
 def on_social_account_added(sender, request, sociallogin, **kwargs) -> None:
     social_account_apply(user=sociallogin.user, account=sociallogin.account)
+    directory_link(user=sociallogin.user)
 
 
 def on_email_confirmed(sender, request, email_address, **kwargs) -> None:
     identity.email_address_verified(user=email_address.user, email=email_address.email)
+    directory_link(user=email_address.user)
 
 
 def on_email_removed(sender, request, user, email_address, **kwargs) -> None:

@@ -29,6 +29,7 @@ from catalog.models import Adoption, Asset, BusinessUnit, Project, ProjectChange
 from catalog.search_index import entries_rebuild
 from community.models import (
     Badge,
+    DirectoryEntry,
     Guide,
     GuideVersion,
     Kudos,
@@ -133,6 +134,7 @@ def snapshot() -> str:
         GuideVersion.objects.values("guide", "version", "body"),
         Badge.objects.values("slug", "name", "description"),
         BusinessUnit.objects.values("slug", "name"),
+        DirectoryEntry.objects.values("email", "business_unit", "user"),
     ]  # fmt: skip
     return json.dumps([sorted(map(str, table.order_by("pk"))) for table in tables], default=str)
 
@@ -181,6 +183,11 @@ def _badge_change(ctx, user) -> dict:
         "parameters": "{}",
         "active": "on",
     }
+
+
+def _directory_upload(ctx, user) -> dict:
+    body = "email,name,business_unit\ntable.person@example.com,Table Person,payments\n"
+    return {"files": SimpleUploadedFile("hr.csv", body.encode()), "format": "csv"}
 
 
 def _practitioner_action(action: str) -> Callable:
@@ -290,6 +297,10 @@ WRITES = [
           _practitioner_action("confirm_forge_identities"), OFFICE,
           lambda c, u: _helper(c).github_login_verified,
           login="/admin/login/", refused=frozenset({302})),
+    Write("import the organisation directory in the admin", "/admin/community/directoryentry/import/",
+          _directory_upload, OFFICE,
+          lambda c, u: DirectoryEntry.objects.filter(email="table.person@example.com").exists(), success=200,
+          login="/admin/login/", refused=frozenset({302})),
     Write("decline requested business units in the admin", "/admin/community/practitioner/",
           _practitioner_action("decline_unit_requests"), OFFICE,
           lambda c, u: _helper(c).requested_business_unit is None and _helper(c).business_unit is None,
@@ -381,6 +392,7 @@ ADMIN_ROWS = {
     "admin:community_guide_add",
     "admin:community_badge_change",
     "admin:community_practitioner_changelist",
+    "admin:community_directoryentry_import",
 }
 
 
