@@ -106,9 +106,9 @@ class PractitionerAdmin(admin.ModelAdmin):
     actions = ["confirm_unit_requests", "decline_unit_requests", "confirm_forge_identities"]
 
     def save_model(self, request, obj, form, change):
-        if change and "business_unit" in form.changed_data:
+        if "business_unit" in form.changed_data:
             unit = obj.business_unit
-            obj.business_unit = Practitioner.objects.get(pk=obj.pk).business_unit
+            obj.business_unit = Practitioner.objects.get(pk=obj.pk).business_unit if change else None
             super().save_model(request, obj, form, change)
             identity.practitioner_unit_set(
                 practitioner=obj, unit=unit, source=UnitSource.PROGRAM_OFFICE, by=request.user
