@@ -283,3 +283,35 @@ def test_an_unverified_account_address_attributes_nothing(history):
     EmailAddress.objects.create(user=newbie, email=newbie.email, verified=False, primary=True)
     assert _commit(history, "victim@acme.example") == set()
     assert ForgeAccount.objects.get(forge=Forge.GIT).user is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_extra_addresses_unverified_and_lets_go_of_what_typed_claims_attributed():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    before = [("community", "0007_practitioner_unit_from_trusted_sources")]
+    executor.migrate(before)
+    others = [node for node in executor.loader.graph.leaf_nodes() if node[0] != "community"]
+    old = executor.loader.project_state(before + others).apps
+    user = old.get_model("auth", "User").objects.create(username="typist", email="typist@acme.example")
+    old.get_model("account", "EmailAddress").objects.create(
+        user_id=user.pk, email="typist@acme.example", verified=True, primary=True
+    )
+    old.get_model("community", "Practitioner").objects.create(
+        user_id=user.pk, display_name="T", github_login="Victim-GH", extra_emails=["Home@Example.org"]
+    )
+    accounts = old.get_model("metrics", "ForgeAccount").objects
+    accounts.create(forge="github", login="victim-gh", user_id=user.pk)  # linked by the typed login
+    accounts.create(forge="git", login="home@example.org", user_id=user.pk)  # by the typed address
+    accounts.create(forge="github", login="own-gh", email="typist@acme.example", user_id=user.pk)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    address = EmailAddress.objects.get(email="home@example.org")
+    assert (address.user_id, address.verified, address.primary) == (user.pk, False, False)
+    linked = dict(ForgeAccount.objects.values_list("login", "user_id"))
+    assert linked == {"victim-gh": None, "home@example.org": None, "own-gh": user.pk}
+    assert not Practitioner.objects.get(user_id=user.pk).github_login_verified
