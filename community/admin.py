@@ -1,8 +1,23 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.template.response import TemplateResponse
+from django.urls import path
 
+from catalog.permissions import is_program_office
+from community import identity
+from community.directory import (
+    FORMATS,
+    MAX_DIRECTORY_BYTES,
+    DirectoryFormatError,
+    directory_import,
+    parse_directory,
+)
 from community.models import (
     Badge,
     BadgeAward,
+    DirectoryEntry,
     Guide,
     GuideVersion,
     JourneySettings,
@@ -14,17 +29,127 @@ from community.models import (
     Skill,
     StageChange,
     StageContent,
+    UnitSource,
 )
+
+
+class UnitRequestFilter(admin.SimpleListFilter):
+    title = "business unit request"
+    parameter_name = "unit_request"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "Waiting for confirmation")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.filter(requested_business_unit__isnull=False)
+        return queryset
+
+
+class IdentityClaimFilter(admin.SimpleListFilter):
+    title = "forge identity"
+    parameter_name = "identity"
+
+    def lookups(self, request, model_admin):
+        return [("unverified", "Typed, not verified")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unverified":
+            return queryset.filter(
+                Q(github_login_verified=False) & ~Q(github_login="")
+                | Q(gitlab_username_verified=False) & ~Q(gitlab_username="")
+            )
+        return queryset
 
 
 @admin.register(Practitioner)
 class PractitionerAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "business_unit", "team", "stage", "participation_level"]
-    list_filter = ["stage", "participation_level", "business_unit"]
+    list_display = [
+        "display_name",
+        "business_unit",
+        "business_unit_source",
+        "requested_business_unit",
+        "team",
+        "github_login",
+        "github_login_verified",
+        "gitlab_username",
+        "gitlab_username_verified",
+        "stage",
+    ]
+    list_filter = [
+        UnitRequestFilter,
+        IdentityClaimFilter,
+        "business_unit_source",
+        "stage",
+        "participation_level",
+        "business_unit",
+    ]
+    list_select_related = ["business_unit", "requested_business_unit"]
     search_fields = ["display_name", "user__email", "github_login", "gitlab_username"]
     raw_id_fields = ["user"]
     filter_horizontal = ["skills"]
-    readonly_fields = ["stage", "stage_since", "participation_level", "evaluated_at"]
+    # What decides access and attribution changes only through community.identity (audited, the person
+    # told): the actions below, and the unit field of the change page (see save_model).
+    readonly_fields = [
+        "github_login",
+        "github_login_verified",
+        "gitlab_username",
+        "gitlab_username_verified",
+        "business_unit_source",
+        "requested_business_unit",
+        "unit_requested_at",
+        "stage",
+        "stage_since",
+        "participation_level",
+        "evaluated_at",
+    ]
+    actions = ["confirm_unit_requests", "decline_unit_requests", "confirm_forge_identities"]
+
+    def save_model(self, request, obj, form, change):
+        if "business_unit" in form.changed_data:
+            unit = obj.business_unit
+            obj.business_unit = Practitioner.objects.get(pk=obj.pk).business_unit if change else None
+            super().save_model(request, obj, form, change)
+            identity.practitioner_unit_set(
+                practitioner=obj, unit=unit, source=UnitSource.PROGRAM_OFFICE, by=request.user
+            )
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Confirm requested business units", permissions=["change"])
+    def confirm_unit_requests(self, request, queryset):
+        if not is_program_office(request.user):
+            raise PermissionDenied
+        pending = queryset.filter(requested_business_unit__isnull=False).select_related(
+            "user", "requested_business_unit"
+        )
+        count = identity.unit_requests_confirm(practitioners=pending, by=request.user)
+        self.message_user(request, f"Confirmed {count} business unit request(s).", messages.SUCCESS)
+
+    @admin.action(description="Decline requested business units", permissions=["change"])
+    def decline_unit_requests(self, request, queryset):
+        if not is_program_office(request.user):
+            raise PermissionDenied
+        pending = queryset.filter(requested_business_unit__isnull=False).select_related(
+            "user", "requested_business_unit"
+        )
+        count = identity.unit_requests_decline(practitioners=pending, by=request.user)
+        self.message_user(request, f"Declined {count} business unit request(s).", messages.SUCCESS)
+
+    @admin.action(description="Confirm forge identities", permissions=["change"])
+    def confirm_forge_identities(self, request, queryset):
+        if not is_program_office(request.user):
+            raise PermissionDenied
+        confirmed, skipped = identity.forge_identities_confirm(
+            practitioners=queryset.select_related("user"), by=request.user
+        )
+        self.message_user(request, f"Confirmed {confirmed} forge identity(ies).", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"Left {skipped} alone: another person has proven that login. Settle it with both people.",
+                messages.WARNING,
+            )
 
 
 @admin.register(Skill)
@@ -107,3 +232,90 @@ class GuideAdmin(admin.ModelAdmin):
 class KudosAdmin(admin.ModelAdmin):
     list_display = ["created_at", "giver", "receiver", "project", "message"]
     raw_id_fields = ["giver", "receiver", "project"]
+
+
+class DirectoryImportForm(forms.Form):
+    """The admin's upload: the same import as ``manage.py import_directory``."""
+
+    files = forms.FileField(
+        widget=forms.ClearableFileInput(),
+        help_text="HR CSV with the columns email, name, business_unit, github_login, gitlab_username; or "
+        "a Backstage YAML file with User and Group entities. At most 20 MB.",
+    )
+    format = forms.ChoiceField(choices=list(FORMATS.items()))
+    check_only = forms.BooleanField(
+        required=False, initial=True, help_text="Check the file and show what would change; write nothing."
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("files")
+        if upload is None or cleaned.get("format") not in FORMATS:
+            return cleaned
+        if upload.size > MAX_DIRECTORY_BYTES:
+            raise forms.ValidationError(f"{upload.name}: the file is larger than 20 MB.")
+        try:
+            cleaned["records"] = parse_directory(
+                format=cleaned["format"], files=[(upload.name, upload.read())]
+            )
+        except DirectoryFormatError as error:
+            raise forms.ValidationError(f"{error} Nothing was imported.") from error
+        return cleaned
+
+
+@admin.register(DirectoryEntry)
+class DirectoryEntryAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "display_name",
+        "business_unit",
+        "github_login",
+        "gitlab_username",
+        "user",
+        "source",
+    ]
+    list_filter = ["source", "business_unit"]
+    list_select_related = ["business_unit", "user"]
+    search_fields = ["email", "display_name", "github_login", "gitlab_username"]
+    # Entries come from the import (which also updates forge accounts and linked people); the user link
+    # from a verified sign-in. Editing them by hand would bypass both.
+    readonly_fields = [
+        "email", "display_name", "business_unit", "github_login", "gitlab_username", "source",
+        "external_key", "user", "created_at", "updated_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_urls(self):
+        urls = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="community_directoryentry_import",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def import_view(self, request):
+        """Upload HR's CSV or Backstage's YAML; report what changed."""
+        if not (is_program_office(request.user) and self.has_change_permission(request)):
+            raise PermissionDenied
+        report = None
+        form = DirectoryImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            source = DirectoryEntry.Source.CSV if data["format"] == "csv" else DirectoryEntry.Source.BACKSTAGE
+            report = directory_import(
+                records=data["records"], source=source, by=request.user, dry_run=data["check_only"]
+            )
+            self.message_user(request, report.summary, messages.INFO if report.dry_run else messages.SUCCESS)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import the organisation directory",
+            "form": form,
+            "report": report,
+            "has_view_permission": self.has_view_permission(request),
+        }
+        return TemplateResponse(request, "community/admin/import_directory.html", context)

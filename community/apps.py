@@ -7,6 +7,7 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog.signals import project_merged
+        from community import signin
         from community.receivers import contributions_recorded_receiver, project_merged_receiver
         from metrics.signals import contributions_recorded
 
@@ -14,3 +15,5 @@ class CommunityConfig(AppConfig):
             contributions_recorded_receiver, dispatch_uid="community.evaluate_people_on_contributions"
         )
         project_merged.connect(project_merged_receiver, dispatch_uid="community.memberships_move_on_merge")
+        # What signing in proves (the sign-on's unit claim, forge logins, verified addresses).
+        signin.connect()

@@ -1,19 +1,18 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.validators import RegexValidator, validate_email
+from django.core.validators import RegexValidator
 
 from catalog.forms import split_words
 from catalog.models import BusinessUnit, Project
 from community.models import Practitioner, Skill
-from community.selectors import emails_claimed, identity_claimed, plain_text
+from community.selectors import identity_claimed, plain_text
 from community.services import KUDOS_MAX, ProfileFields
 
 User = get_user_model()
 
 MAX_INTERESTS = 20
 MAX_INTEREST_LENGTH = 40
-MAX_EXTRA_EMAILS = 10
 
 # GitHub: letters, digits and single hyphens, not at either end, at most 39 characters.
 github_login_validator = RegexValidator(
@@ -26,13 +25,25 @@ gitlab_username_validator = RegexValidator(
 )
 
 
+IDENTITY_HELP = (
+    "Typed here it stays unverified and counts none of that account's activity until you prove it "
+    "(connect the account in your account settings) or the program office confirms it."
+)
+
+
 class ProfileForm(forms.Form):
-    """A person's own profile. Lists are typed as comma-separated words (interests) or one address per
-    line (e-mails), as in the catalog's forms."""
+    """A person's own profile. Interests are typed as comma-separated words, as in the catalog's forms.
+    Commit e-mail addresses are the account's, added and verified on allauth's e-mail page."""
 
     display_name = forms.CharField(max_length=150, label="Name", help_text="How colleagues know you.")
-    business_unit = forms.ModelChoiceField(
-        queryset=BusinessUnit.objects.all(), required=False, label="Business unit"
+    # The unit itself comes from a trusted source (it decides what the person sees); here they only ask.
+    requested_business_unit = forms.ModelChoiceField(
+        queryset=BusinessUnit.objects.all(),
+        required=False,
+        label="Ask to change my business unit",
+        empty_label="(no change)",
+        help_text="Your business unit comes from the company sign-in, the organisation directory or the "
+        "program office. Pick another one to ask the program office to change it.",
     )
     team = forms.CharField(max_length=150, required=False)
     bio = forms.CharField(
@@ -53,17 +64,18 @@ class ProfileForm(forms.Form):
         help_text="Comma-separated topics you care about, e.g. kafka, accessibility",
     )
     github_login = forms.CharField(
-        max_length=39, required=False, label="GitHub login", validators=[github_login_validator]
+        max_length=39,
+        required=False,
+        label="GitHub login",
+        validators=[github_login_validator],
+        help_text=IDENTITY_HELP,
     )
     gitlab_username = forms.CharField(
-        max_length=100, required=False, label="GitLab username", validators=[gitlab_username_validator]
-    )
-    extra_emails = forms.CharField(
+        max_length=100,
         required=False,
-        max_length=2000,
-        label="Other commit e-mail addresses",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One per line: addresses you commit with besides your account's, so that your work counts.",
+        label="GitLab username",
+        validators=[gitlab_username_validator],
+        help_text=IDENTITY_HELP,
     )
     visibility = forms.ChoiceField(
         choices=Practitioner.Visibility.choices,
@@ -98,7 +110,7 @@ class ProfileForm(forms.Form):
         value = self.cleaned_data[field].strip()
         if identity_claimed(field=field, value=value, exclude_user=self.user):
             raise forms.ValidationError(
-                "Another person's profile names this account. If it is yours, ask the program office."
+                "Another person has proven this account is theirs. If it is yours, ask the program office."
             )
         return value
 
@@ -108,39 +120,17 @@ class ProfileForm(forms.Form):
     def clean_gitlab_username(self) -> str:
         return self._identity("gitlab_username")
 
-    def clean_extra_emails(self) -> list[str]:
-        emails = list(
-            dict.fromkeys(
-                e.lower() for e in split_words(self.cleaned_data["extra_emails"].replace(" ", "\n"))
-            )
-        )
-        for email in emails:
-            try:
-                validate_email(email)
-            except forms.ValidationError as error:
-                raise forms.ValidationError(f"“{email}” is not an e-mail address.") from error
-        emails = [e for e in emails if e != (self.user.email or "").lower()]
-        if len(emails) > MAX_EXTRA_EMAILS:
-            raise forms.ValidationError(f"At most {MAX_EXTRA_EMAILS} addresses.")
-        taken = emails_claimed(emails=emails, exclude_user=self.user)
-        if taken:
-            raise forms.ValidationError(
-                f"{', '.join(taken)} belong{'s' if len(taken) == 1 else ''} to another person."
-            )
-        return emails
-
     def to_fields(self) -> ProfileFields:
         data = self.cleaned_data
         return ProfileFields(
             display_name=data["display_name"].strip(),
-            business_unit=data["business_unit"],
+            requested_business_unit=data["requested_business_unit"],
             team=data["team"].strip(),
             bio=data["bio"].strip(),
             skills=list(data.get("skills", [])),
             interests=data["interests"],
             github_login=data["github_login"],
             gitlab_username=data["gitlab_username"],
-            extra_emails=data["extra_emails"],
             visibility=data["visibility"],
             show_activity=data["show_activity"],
             show_badges=data["show_badges"],
@@ -151,14 +141,13 @@ class ProfileForm(forms.Form):
     def initial_from(practitioner: Practitioner) -> dict:
         return {
             "display_name": practitioner.display_name,
-            "business_unit": practitioner.business_unit_id,
+            "requested_business_unit": practitioner.requested_business_unit_id,
             "team": practitioner.team,
             "bio": practitioner.bio,
             "skills": list(practitioner.skills.all()) if practitioner.pk else [],
             "interests": ", ".join(practitioner.interests),
             "github_login": practitioner.github_login,
             "gitlab_username": practitioner.gitlab_username,
-            "extra_emails": "\n".join(practitioner.extra_emails),
             "visibility": practitioner.visibility,
             "show_activity": practitioner.show_activity,
             "show_badges": practitioner.show_badges,

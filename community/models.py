@@ -23,6 +23,14 @@ class ParticipationLevel(models.TextChoices):
     DEDICATED = "dedicated", "Dedicated"
 
 
+class UnitSource(models.TextChoices):
+    """Where a person's business unit came from: only these sources are trusted to set it."""
+
+    SSO = "sso", "company single sign-on"
+    DIRECTORY = "directory", "organisation directory"
+    PROGRAM_OFFICE = "program_office", "program office"
+
+
 class Skill(models.Model):
     """The curated skills vocabulary the program office manages."""
 
@@ -47,18 +55,34 @@ class Practitioner(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practitioner"
     )
     display_name = models.CharField(max_length=150)
+    # The unit decides which restricted projects the person sees and where their work counts in every
+    # unit-based figure, so only a trusted source sets it (community.identity.practitioner_unit_set).
+    # What the person asks for on their profile waits in requested_business_unit until confirmed.
     business_unit = models.ForeignKey(
         "catalog.BusinessUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="practitioners"
     )
+    # db_default: bulk writers outside the ORM (the benchmark's COPY) may leave these columns out.
+    business_unit_source = models.CharField(
+        max_length=20, choices=UnitSource.choices, blank=True, default="", db_default=""
+    )
+    requested_business_unit = models.ForeignKey(
+        "catalog.BusinessUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unit_requested_at = models.DateTimeField(null=True, blank=True)
     team = models.CharField(max_length=150, blank=True)
     bio = models.TextField(blank=True, max_length=2000)
     skills = models.ManyToManyField(Skill, blank=True, related_name="practitioners")
     interests = models.JSONField(
         default=list, blank=True, help_text="free tags: topics the person cares about"
     )
+    # A login typed on the profile is a claim: it attributes nothing until it is verified, by linking the
+    # forge account through its sign-in (allauth's social account), by the organisation directory, or by
+    # the program office (community.identity). Commit e-mail addresses are allauth's EmailAddress rows,
+    # which count once verified.
     github_login = models.CharField(max_length=100, blank=True, db_index=True)
+    github_login_verified = models.BooleanField(default=False, db_default=False)
     gitlab_username = models.CharField(max_length=100, blank=True, db_index=True)
-    extra_emails = models.JSONField(default=list, blank=True, help_text="other commit e-mail addresses")
+    gitlab_username_verified = models.BooleanField(default=False, db_default=False)
     # What others may see of the profile; the person always sees everything.
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.COMPANY)
     show_activity = models.BooleanField(default=True)
@@ -74,6 +98,50 @@ class Practitioner(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class DirectoryEntry(models.Model):
+    """A person as the organisation directory knows them (HR's CSV export, Backstage's User entities),
+    whether or not they have a portal account yet. The program office imports it (`import_directory`, or
+    the admin), so it is a trusted source: its unit counts for the person's forge activity before they
+    ever sign in (through metrics' ForgeAccount.business_unit), and when they sign in, their account links
+    to the entry by a verified e-mail address or a proven forge login and takes its unit."""
+
+    class Source(models.TextChoices):
+        CSV = "csv", "HR CSV export"
+        BACKSTAGE = "backstage", "Backstage"
+
+    email = models.EmailField(unique=True, help_text="lower-cased")
+    display_name = models.CharField(max_length=150, blank=True)
+    business_unit = models.ForeignKey(
+        "catalog.BusinessUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="directory_entries",
+    )
+    github_login = models.CharField(max_length=100, blank=True, db_index=True)
+    gitlab_username = models.CharField(max_length=100, blank=True, db_index=True)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    external_key = models.CharField(
+        max_length=255, blank=True, help_text="e.g. Backstage's user:default/name"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="directory_entry",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name_plural = "directory entries"
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
 
 
 class Membership(models.Model):

@@ -181,41 +181,19 @@ def profile_context(*, practitioner: Practitioner, viewer: AbstractBaseUser) -> 
         context["history"] = _history_of(user=user, listed_only=not privileged, viewer=viewer)
     if is_owner:
         context["forge_accounts"] = list(ForgeAccount.objects.filter(user=user).order_by("forge", "login"))
+        context["email_addresses"] = list(
+            EmailAddress.objects.filter(user=user).order_by("-primary", "email")
+        )
     return context
 
 
 def identity_claimed(*, field: str, value: str, exclude_user: AbstractBaseUser) -> bool:
-    """Whether another person's profile already names this forge login (case-insensitive)."""
+    """Whether another person has proven this forge login theirs (case-insensitive). A login someone
+    merely typed blocks nobody: a claim must not keep the login's owner from naming it."""
     if field not in {"github_login", "gitlab_username"} or not value:
         return False
-    return (
-        Practitioner.objects.filter(**{f"{field}__iexact": value}).exclude(user_id=exclude_user.pk).exists()
-    )
-
-
-def emails_claimed(*, emails: list[str], exclude_user: AbstractBaseUser) -> list[str]:
-    """Which of these (lower-cased) addresses belong to someone else: their account's address, an
-    address allauth knows for them, or one of their profile's extra addresses."""
-    wanted = {email.lower() for email in emails}
-    if not wanted:
-        return []
-    by_address = Q()
-    for email in wanted:
-        by_address |= Q(email__iexact=email)
-    taken = set(User.objects.exclude(pk=exclude_user.pk).filter(by_address).values_list("email", flat=True))
-    taken |= set(
-        EmailAddress.objects.exclude(user_id=exclude_user.pk)
-        .filter(by_address)
-        .values_list("email", flat=True)
-    )
-    # JSON containment is not portable (SQLite lacks it): a text match narrows, Python decides.
-    in_extras = Q()
-    for email in wanted:
-        in_extras |= Q(extra_emails__icontains=email)
-    others = Practitioner.objects.exclude(user_id=exclude_user.pk).filter(in_extras)
-    for extra in others.values_list("extra_emails", flat=True):
-        taken |= {str(email) for email in extra or []}
-    return sorted(wanted & {email.lower() for email in taken})
+    verified = {f"{field}__iexact": value, f"{field}_verified": True}
+    return Practitioner.objects.filter(**verified).exclude(user_id=exclude_user.pk).exists()
 
 
 # Project communities ------------------------------------------------------------------------------

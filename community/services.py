@@ -7,17 +7,16 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import BusinessUnit, Forge, Project, ProjectChange, ProjectRole
+from catalog.models import BusinessUnit, Project, ProjectChange, ProjectRole
 from catalog.permissions import can_edit_project
 from catalog.search_index import entries_rebuild
+from community.identity import typed_identities_apply, unit_request
 from community.journey import people_evaluate
 from community.models import Kudos, Membership, Practitioner, RulesAcceptance, RulesVersion, Skill
 from community.selectors import display_name, plain_text
-from metrics.models import ForgeAccount
 from portal.services import notification_send
 
 KUDOS_MAX = 500
@@ -31,14 +30,14 @@ class ProfileFields:
     """The editable part of a profile, as the profile form produces it (already validated)."""
 
     display_name: str
-    business_unit: BusinessUnit | None = None
+    # Not the unit itself: a request the program office confirms (community.identity).
+    requested_business_unit: BusinessUnit | None = None
     team: str = ""
     bio: str = ""
     skills: list[Skill] = field(default_factory=list)
     interests: list[str] = field(default_factory=list)
     github_login: str = ""
     gitlab_username: str = ""
-    extra_emails: list[str] = field(default_factory=list)
     visibility: str = Practitioner.Visibility.COMPANY
     show_activity: bool = True
     show_badges: bool = True
@@ -47,13 +46,9 @@ class ProfileFields:
 
 SIMPLE_FIELDS = (
     "display_name",
-    "business_unit",
     "team",
     "bio",
     "interests",
-    "github_login",
-    "gitlab_username",
-    "extra_emails",
     "visibility",
     "show_activity",
     "show_badges",
@@ -70,46 +65,22 @@ def practitioner_ensure(*, user: AbstractBaseUser) -> Practitioner:
     return practitioner
 
 
-def _identities(practitioner: Practitioner) -> set[tuple[str, str]]:
-    """The forge accounts a profile claims, as (forge, login) the way metrics stores logins."""
-    claimed = {(Forge.GIT, email.lower()) for email in practitioner.extra_emails}
-    if practitioner.github_login:
-        claimed.add((Forge.GITHUB, practitioner.github_login.lower()))
-    if practitioner.gitlab_username:
-        claimed.add((Forge.GITLAB, practitioner.gitlab_username.lower()))
-    return claimed
-
-
-def _accounts(pairs: set[tuple[str, str]]) -> Q:
-    condition = Q(pk__in=[])
-    for forge, login in pairs:
-        condition |= Q(forge=forge, login=login)
-    return condition
-
-
-def _forge_accounts_relink(*, user: AbstractBaseUser, before: set, after: set) -> bool:
-    """Attribute already-synced activity at once: accounts the profile now names and nobody holds
-    become the person's; accounts of identities the person removed are theirs no more. (The sync
-    links new activity by the same identities; without this, history waits for the next delivery.)"""
-    changed = 0
-    if before - after:
-        changed += ForgeAccount.objects.filter(_accounts(before - after), user=user).update(user=None)
-    if after - before:
-        changed += ForgeAccount.objects.filter(_accounts(after - before), user__isnull=True).update(user=user)
-    return changed > 0
-
-
 @transaction.atomic
 def profile_update(*, user: AbstractBaseUser, fields: ProfileFields) -> Practitioner:
-    """A person edits their own profile; changed identities re-attribute their forge activity."""
+    """A person edits their own profile. The unit and the logins they type are requests and claims that
+    change no access and attribute nothing (community.identity); a verified login they remove or replace
+    lets its forge activity go."""
     practitioner = practitioner_ensure(user=user)
-    before = _identities(practitioner)
     for name in SIMPLE_FIELDS:
         setattr(practitioner, name, getattr(fields, name))
     practitioner.display_name = practitioner.display_name.strip()[:150]
+    unit_request(practitioner=practitioner, unit=fields.requested_business_unit)
+    released = typed_identities_apply(
+        practitioner=practitioner, github_login=fields.github_login, gitlab_username=fields.gitlab_username
+    )
     practitioner.save()
     practitioner.skills.set(fields.skills)
-    if _forge_accounts_relink(user=user, before=before, after=_identities(practitioner)):
+    if released:
         people_evaluate(user_ids=[user.pk])
     return practitioner
 

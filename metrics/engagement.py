@@ -21,9 +21,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, CharField, Count, Exists, Max, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractIsoYear, ExtractWeek, NullIf, TruncDate
 
+from catalog.models import Forge
 from metrics import selectors
 from metrics.computations import ratio
-from metrics.models import CONSUMPTION_KINDS, DailyRollup, UsageEvent, UsageKind
+from metrics.models import CONSUMPTION_KINDS, DailyRollup, ForgeAccount, UsageEvent, UsageKind
 
 __all__ = ["community_engagement", "reuse_consumption", "usage_by_day"]
 
@@ -94,18 +95,24 @@ def totals(days: dict[date, DayCounts], *, lo: date | None = None, hi: date | No
 
 def _contributor_business_units(projects: QuerySet | None, start: date, end: date) -> int:
     """Distinct business units among the period's contributors, the people exactly as
-    `contribution_activity` identifies them; only portal users have a unit (their practitioner's)."""
+    `contribution_activity` identifies them, each with the unit metrics.selectors reads: their
+    practitioner's, else the one the organisation directory gave their forge account."""
     lo, hi = selectors._bounds(start, end)
     keys, _per_person, _per_unit = selectors._contributors(
         projects=selectors._scope(projects), lo=lo, hi=hi, people=selectors._People()
     )
     users = {int(key[2:]) for key in keys if key.startswith("u:")}
-    if not users:
+    accounts = {int(key[2:]) for key in keys if key.startswith("a:")}
+    emails = {key[2:] for key in keys if key.startswith("e:")}
+    if not (users or accounts or emails):
         return 0
+    whose = Q(user_id__in=users) | Q(pk__in=accounts, user__isnull=True)
+    whose |= Q(forge=Forge.GIT, login__in=emails, user__isnull=True)
     return (
-        get_user_model()
-        .objects.filter(pk__in=users, practitioner__business_unit__isnull=False)
-        .aggregate(n=Count("practitioner__business_unit", distinct=True))["n"]
+        ForgeAccount.objects.filter(whose)
+        .annotate(unit=selectors._author_unit(""))
+        .filter(unit__isnull=False)
+        .aggregate(n=Count("unit", distinct=True))["n"]
     )
 
 

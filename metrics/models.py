@@ -26,6 +26,12 @@ class ForgeAccount(models.Model):
         on_delete=models.SET_NULL,
         related_name="forge_accounts",
     )
+    # The unit the organisation directory gives this login or address (set by the community app's
+    # directory import): it counts the person's work for their unit before they have a portal account.
+    # A linked user's own (trusted) unit comes first wherever a unit is read.
+    business_unit = models.ForeignKey(
+        "catalog.BusinessUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["forge", "login"], name="unique_forge_login")]

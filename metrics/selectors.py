@@ -9,8 +9,9 @@ Conventions, as METRICS.md states them and as applied here:
   is the lower-cased e-mail, and a commit that the forge could not tie to any account (GitHub does this
   for unknown addresses) is its lower-cased author e-mail too: both are the person "that e-mail", or
   the user/bot a git account of that login says it is.
-- A person's business unit is the practitioner profile's, reached through the ORM (the community app
-  is not imported here).
+- A person's business unit is the practitioner profile's (reached through the ORM: the community app
+  is not imported here), else, for people without a portal account or unit, the unit the organisation
+  directory gave their forge account (ForgeAccount.business_unit).
 
 Every function runs a fixed number of set-based queries: aggregates, or values lists of the period's
 rows grouped by author, whatever the number of rows.
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
 
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 
 from catalog.models import Adoption, Forge, Project, adoption_identity, adoption_product_key
 from metrics import computations
@@ -31,7 +32,16 @@ __all__ = ["contribution_activity", "reuse_adoptions", "time_to_value"]
 
 _ACCOUNT = ("author_id", "author__user_id", "author__forge", "author__login")
 _MERGER = ("merged_by_id", "merged_by__user_id", "merged_by__forge", "merged_by__login")
-_UNIT = "author__user__practitioner__business_unit_id"
+_UNIT = "author_unit"  # the annotation _author_unit() makes
+
+
+def _author_unit(prefix: str = "author") -> Coalesce:
+    """The unit of a row's author (prefix "": of a ForgeAccount itself): their practitioner's trusted
+    unit, else the unit the organisation directory gave their account."""
+    path = f"{prefix}__" if prefix else ""
+    return Coalesce(f"{path}user__practitioner__business_unit_id", f"{path}business_unit_id")
+
+
 # A known author that is not a bot: contributions, responses and approvals need one.
 _PERSON = Q(author__isnull=False, author__is_bot=False)
 # Requests, issues and releases whose author account is gone (GitHub's "ghost") still count.
@@ -70,13 +80,15 @@ class _People:
             return
         self._emails.update({e: (f"e:{e}", None) for e in fresh})
         accounts = ForgeAccount.objects.filter(forge=Forge.GIT, login__in=fresh).values_list(
-            "login", "user_id", "is_bot", "user__practitioner__business_unit_id"
+            "login", "user_id", "is_bot", _author_unit("")
         )
         for login, user_id, is_bot, unit in accounts:
             if is_bot:
                 self._emails[login] = (None, None)
             elif user_id is not None:
                 self._emails[login] = (f"u:{user_id}", unit)
+            else:
+                self._emails[login] = (f"e:{login}", unit)
 
     def of(self, row: dict, prefix: str = "author") -> tuple[str | None, int | None]:
         """(person key, business unit id) of a values() row; (None, None) when nobody can be told."""
@@ -84,8 +96,8 @@ class _People:
             return f"u:{row[f'{prefix}__user_id']}", row.get(_UNIT)
         if row[f"{prefix}_id"] is not None:
             if row[f"{prefix}__forge"] == Forge.GIT:
-                return f"e:{row[f'{prefix}__login']}", None
-            return f"a:{row[f'{prefix}_id']}", None
+                return f"e:{row[f'{prefix}__login']}", row.get(_UNIT)
+            return f"a:{row[f'{prefix}_id']}", row.get(_UNIT)
         email = row.get("email") or ""
         return self._emails.get(email, (f"e:{email}", None)) if email else (None, None)
 
@@ -94,7 +106,7 @@ def _commit_rows(condition: Q) -> list[dict]:
     """Non-merge commits matching `condition` (which may use the lower-cased `email`), one row per
     author with the number of commits as "n". Account-less commits count when they carry an e-mail."""
     return list(
-        Commit.objects.annotate(email=Lower("author_email"))
+        Commit.objects.annotate(email=Lower("author_email"), **{_UNIT: _author_unit()})
         .filter(condition, _PERSON | (Q(author__isnull=True) & ~Q(email="")), is_merge=False)
         .values(*_ACCOUNT, "email", _UNIT)
         .annotate(n=Count("pk"))
@@ -186,8 +198,10 @@ def contribution_activity(*, projects: QuerySet | None, start: date, end: date) 
 
     known = Q(**{f"{_UNIT}__isnull": False})
     other_unit = known & ~Q(**{_UNIT: F("repository__project__business_unit_id")})
-    crossing = PullRequest.objects.filter(in_scope, _PERSON, _between("merged_at", lo, hi)).aggregate(
-        known=Count("pk", filter=known), other_unit=Count("pk", filter=other_unit)
+    crossing = (
+        PullRequest.objects.filter(in_scope, _PERSON, _between("merged_at", lo, hi))
+        .annotate(**{_UNIT: _author_unit()})
+        .aggregate(known=Count("pk", filter=known), other_unit=Count("pk", filter=other_unit))
     )
 
     people = _People()

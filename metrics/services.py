@@ -19,7 +19,12 @@ from metrics.signals import contributions_recorded
 from metrics.sync.records import AccountRecord, ActivityBatch, RepositoryStatsRecord
 
 BULK = 500
-IDENTITY_FIELDS = {"github": "practitioner__github_login", "gitlab": "practitioner__gitlab_username"}
+# A practitioner's forge identity attributes an account only once verified (proven through the forge's
+# sign-in, the organisation directory or the program office): a login merely typed claims nothing.
+IDENTITY_FIELDS = {
+    "github": ("practitioner__github_login", "practitioner__github_login_verified"),
+    "gitlab": ("practitioner__gitlab_username", "practitioner__gitlab_username_verified"),
+}
 
 
 def is_bot(account: AccountRecord) -> bool:
@@ -30,8 +35,8 @@ def is_bot(account: AccountRecord) -> bool:
 
 def _accounts_upsert(*, forge: str, records: Iterable[AccountRecord]) -> dict[str, ForgeAccount]:
     """ForgeAccounts for these records by lower-cased login, created or refreshed. An account is linked
-    to the portal user with the same e-mail address as soon as one is known (a request author often
-    arrives without an e-mail, which a later commit brings)."""
+    to the portal user who has verified its e-mail address as soon as one is known (a request author
+    often arrives without an e-mail, which a later commit brings), or who has verified its login."""
     wanted: dict[str, AccountRecord] = {}
     for record in records:
         if record and record.login:
@@ -51,16 +56,21 @@ def _accounts_upsert(*, forge: str, records: Iterable[AccountRecord]) -> dict[st
         for login in wanted
         if existing[login].user_id is None and (wanted[login].email or existing[login].email)
     }
-    people = get_user_model().objects.annotate(lower_email=Lower("email"))
-    users = dict(people.filter(lower_email__in=emails).values_list("lower_email", "pk")) if emails else {}
-    # A practitioner's linked forge identity (their profile's GitHub login or GitLab username) also
+    people = get_user_model().objects
+    users = {}
+    if emails:
+        # allauth's addresses, verified by mail or by the sign-on (stored lower-cased): an address a
+        # person merely typed attributes nothing. One filter() call, so both conditions hold for one row.
+        verified = people.filter(emailaddress__email__in=emails, emailaddress__verified=True)
+        users = dict(verified.values_list("emailaddress__email", "pk"))
+    # A practitioner's verified forge identity (their profile's GitHub login or GitLab username) also
     # attributes the account. Read through the ORM relation, so metrics does not import community.
-    identity_field = IDENTITY_FIELDS.get(forge)
+    identity_field, verified_field = IDENTITY_FIELDS.get(forge, (None, None))
     unlinked = [login for login in wanted if existing[login].user_id is None]
     by_login = {}
     if identity_field and unlinked:
-        matches = people.annotate(identity=Lower(identity_field)).filter(identity__in=unlinked)
-        by_login = dict(matches.values_list("identity", "pk"))
+        matches = people.filter(**{verified_field: True}).annotate(identity=Lower(identity_field))
+        by_login = dict(matches.filter(identity__in=unlinked).values_list("identity", "pk"))
     for login, record in wanted.items():
         account = existing[login]
         email = (record.email or account.email)[:254]

@@ -261,6 +261,11 @@ if env_str("OIDC_CLIENT_ID"):
         ]
     }
 
+# The OIDC claim that names a person's business unit (a BusinessUnit's slug or name), e.g. "department":
+# each sign-in through the company sign-on sets the unit from it (unknown values are logged and ignored).
+# Empty: the sign-on sets no unit, and units come from the organisation directory or the program office.
+OIDC_BUSINESS_UNIT_CLAIM = env_str("OIDC_BUSINESS_UNIT_CLAIM", "")
+
 # E-mail (Django 6.1 mailers): the console in development, SMTP when EMAIL_HOST is set.
 if env_str("EMAIL_HOST"):
     MAILERS = {

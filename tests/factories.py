@@ -1,4 +1,5 @@
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -18,12 +19,22 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"person{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     first_name = factory.Sequence(lambda n: f"First{n}")
     last_name = "Person"
     password = factory.django.Password("correct horse battery")
+
+    @factory.post_generation
+    def verified_email(user, create, extracted, **kwargs):
+        """The account's address, verified as allauth records it (by mail or the company sign-on): a
+        test person's commits under it are theirs. `UserFactory(verified_email=False)` leaves it out."""
+        if create and user.email and extracted is not False:
+            EmailAddress.objects.get_or_create(
+                user=user, email=user.email.lower(), defaults={"verified": True, "primary": True}
+            )
 
 
 class BusinessUnitFactory(factory.django.DjangoModelFactory):

@@ -234,8 +234,6 @@ REFUSED_PROFILE_FIELDS = [
     ("github_login", payload("XqGh")),
     ("github_login", "javascript:alert(1)"),
     ("gitlab_username", payload("XqGl")),
-    ("extra_emails", payload("XqMail")),
-    ("extra_emails", '"><script>alert(1)</script>@example.com'),
     ("interests", "XqLong" + "x" * 40 + "<script>alert(1)</script>"),
 ]
 
@@ -440,20 +438,21 @@ def world(client, settings):
     pending = Project.objects.get(name=payload("XqPendingName"))
     profile = {
         "display_name": payload("XqDisplay"),
-        "business_unit": unit.pk,
+        "requested_business_unit": unit.pk,
         "team": payload("XqProfTeam"),
         "bio": payload("XqBio"),
         "skills": [skill.pk],
         "interests": f"{short('XqInterest')}, {short('XqInterest2')}",
         "github_login": "xq-starter",
         "gitlab_username": "xq.starter",
-        "extra_emails": "xq.starter@example.org",
         "visibility": "company",
         "show_projects": "on",
         "show_badges": "on",
         "show_activity": "on",
     }
     _ok(client.post("/practitioners/me/edit/", profile))
+    # A commit address, added on allauth's e-mail page (it stays unverified until confirmed by mail).
+    _ok(client.post("/accounts/email/", {"email": "xq.starter@example.org", "action_add": ""}))
     client.logout()
 
     # The program office sends it back with a note, the starter resubmits, the office approves with a note.
@@ -470,6 +469,14 @@ def world(client, settings):
     client.force_login(office)
     _ok(
         client.post(f"/catalog/{project.slug}/review/", {"decision": "approve", "note": payload("XqApprove")})
+    )
+    # The starter asked for the unit on their profile; the program office confirms it in the admin.
+    _ok(
+        client.post(
+            "/admin/community/practitioner/",
+            {"action": "confirm_unit_requests", "_selected_action": [starter.practitioner.pk]},
+        ),
+        expect=302,
     )
     _ok(
         client.post(

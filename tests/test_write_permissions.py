@@ -29,6 +29,7 @@ from catalog.models import Adoption, Asset, BusinessUnit, Project, ProjectChange
 from catalog.search_index import entries_rebuild
 from community.models import (
     Badge,
+    DirectoryEntry,
     Guide,
     GuideVersion,
     Kudos,
@@ -83,7 +84,10 @@ def ctx(db):
     adoption = Adoption.objects.create(
         asset=sdk, business_unit=payments, team="Recorded team", created_by=users["member"]
     )
-    helper = person("helper")  # thanked, appointed
+    helper = person("helper")  # thanked, appointed; asks for a business unit
+    Practitioner.objects.create(
+        user=helper, display_name="Helper", requested_business_unit=payments, github_login="helper-gh"
+    )
     other_committer = person("committer2", ProjectRole.Role.TRUSTED_COMMITTER)  # removed
     tokens, notes = {}, {}
     for user in [*filter(None, users.values()), helper]:
@@ -128,13 +132,14 @@ def snapshot() -> str:
         Membership.objects.values("project", "user", "left_at"),
         Kudos.objects.values("giver", "receiver", "message"),
         RulesAcceptance.objects.values("user", "rules"),
-        Practitioner.objects.values("user", "display_name", "bio", "visibility"),
+        Practitioner.objects.values("user", "display_name", "bio", "visibility", "business_unit", "requested_business_unit", "github_login_verified"),
         Notification.objects.values("user", "message", "read_at"),
         ApiToken.objects.values("user", "name", "revoked_at"),
         Guide.objects.values("slug", "title"),
         GuideVersion.objects.values("guide", "version", "body"),
         Badge.objects.values("slug", "name", "description"),
         BusinessUnit.objects.values("slug", "name"),
+        DirectoryEntry.objects.values("email", "business_unit", "user"),
     ]  # fmt: skip
     return json.dumps([sorted(map(str, table.order_by("pk"))) for table in tables], default=str)
 
@@ -183,6 +188,22 @@ def _badge_change(ctx, user) -> dict:
         "parameters": "{}",
         "active": "on",
     }
+
+
+def _directory_upload(ctx, user) -> dict:
+    body = "email,name,business_unit\ntable.person@example.com,Table Person,payments\n"
+    return {"files": SimpleUploadedFile("hr.csv", body.encode()), "format": "csv"}
+
+
+def _practitioner_action(action: str) -> Callable:
+    def data(ctx, user) -> dict:
+        return {"action": action, "_selected_action": [ctx["helper"].practitioner.pk]}
+
+    return data
+
+
+def _helper(ctx) -> Practitioner:
+    return Practitioner.objects.get(user=ctx["helper"])
 
 
 def _username(user) -> str:
@@ -281,6 +302,22 @@ WRITES = [
           login="/admin/login/", refused=frozenset({302})),
     Write("edit a badge in the admin", "/admin/community/badge/{badge}/change/", _badge_change, OFFICE,
           lambda c, u: Badge.objects.get(slug="probe").name == "Renamed probe",
+          login="/admin/login/", refused=frozenset({302})),
+    Write("confirm requested business units in the admin", "/admin/community/practitioner/",
+          _practitioner_action("confirm_unit_requests"), OFFICE,
+          lambda c, u: _helper(c).business_unit == c["payments"],
+          login="/admin/login/", refused=frozenset({302})),
+    Write("confirm forge identities in the admin", "/admin/community/practitioner/",
+          _practitioner_action("confirm_forge_identities"), OFFICE,
+          lambda c, u: _helper(c).github_login_verified,
+          login="/admin/login/", refused=frozenset({302})),
+    Write("import the organisation directory in the admin", "/admin/community/directoryentry/import/",
+          _directory_upload, OFFICE,
+          lambda c, u: DirectoryEntry.objects.filter(email="table.person@example.com").exists(), success=200,
+          login="/admin/login/", refused=frozenset({302})),
+    Write("decline requested business units in the admin", "/admin/community/practitioner/",
+          _practitioner_action("decline_unit_requests"), OFFICE,
+          lambda c, u: _helper(c).requested_business_unit is None and _helper(c).business_unit is None,
           login="/admin/login/", refused=frozenset({302})),
 ]  # fmt: skip
 
@@ -391,7 +428,13 @@ EXCLUDED = {
     "^media/": "uploaded files, served in DEBUG only",
 }
 # Admin patterns that are rows even though admin/ is excluded as a whole.
-ADMIN_ROWS = {"admin:catalog_project_import", "admin:community_guide_add", "admin:community_badge_change"}
+ADMIN_ROWS = {
+    "admin:catalog_project_import",
+    "admin:community_guide_add",
+    "admin:community_badge_change",
+    "admin:community_practitioner_changelist",
+    "admin:community_directoryentry_import",
+}
 
 
 def _patterns(resolver=None, prefix="", namespace=""):

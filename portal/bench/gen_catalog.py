@@ -191,7 +191,7 @@ def generate_catalog(conn, *, scale: Scale, now: datetime, seed: int, password_h
         )
         practitioners.append(
             (uid, f"{first} {last}", f"team-{rng.randrange(500)}", "", username, "", unit, uid, None,
-             "[]", "[]", "open", True, True, True, "explorer", _ts(joined), "company")
+             "[]", "open", True, True, True, "explorer", _ts(joined), "company")
         )  # fmt: skip
         accounts.append((uid, "github", username, str(1000 + uid), f"{first} {last}", email, False, uid))
     for j in range(scale.unlinked_accounts):
@@ -208,7 +208,7 @@ def generate_catalog(conn, *, scale: Scale, now: datetime, seed: int, password_h
     dbtools.copy_rows(
         conn, "community_practitioner",
         ["id", "display_name", "team", "bio", "github_login", "gitlab_username", "business_unit_id", "user_id",
-         "evaluated_at", "extra_emails", "interests", "participation_level", "show_activity", "show_badges",
+         "evaluated_at", "interests", "participation_level", "show_activity", "show_badges",
          "show_projects", "stage", "stage_since", "visibility"], practitioners,
     )  # fmt: skip
     dbtools.copy_rows(

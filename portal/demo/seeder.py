@@ -36,7 +36,7 @@ from catalog.models import (
 from catalog.readiness import READINESS_KEYS
 from catalog.search_index import entries_rebuild_all
 from catalog.services import project_score_refresh
-from community.models import Practitioner
+from community.models import Practitioner, UnitSource
 from metrics.demo import demo_activity_seed
 from metrics.demo_usage import demo_usage_seed
 from portal.demo import words as data
@@ -160,10 +160,14 @@ class DemoSeeder:
                 Practitioner(
                     user=user,
                     display_name=f"{first} {last}",
+                    # The demo company's people come from its organisation directory: trusted units.
                     business_unit=self.units[unit],
+                    business_unit_source=UnitSource.DIRECTORY,
                     team=team,
                     bio=account.bio if account else bio,
+                    # Proven: the demo company's people signed in with GitHub once.
                     github_login=github,
+                    github_login_verified=bool(github),
                 )
             )
         User.objects.bulk_create(users)
@@ -171,9 +175,10 @@ class DemoSeeder:
         self.known = {user.username: user for user in users if user.username in known}
         office, _ = Group.objects.get_or_create(name=settings.PROGRAM_OFFICE_GROUP)
         office.user_set.add(self.known["admin"], self.known["office"])
-        # allauth logs in by e-mail through these rows.
+        # Everyone's company address, verified (by the company sign-on): allauth logs the known accounts in
+        # through these rows, and commits under an address count only for the person who verified it.
         EmailAddress.objects.bulk_create(
-            [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in self.known.values()]
+            [EmailAddress(user=u, email=u.email.lower(), verified=True, primary=True) for u in users]
         )
         self.counts["people"] = len(users)
 

@@ -4,6 +4,7 @@ badges and awards, guidelines and templates."""
 from types import SimpleNamespace
 
 import pytest
+from allauth.account.models import EmailAddress
 from rest_framework.test import APIClient
 
 from catalog.models import ProjectChange, ProjectRole, ReviewStatus
@@ -141,12 +142,13 @@ def people(db):
         team="Checkout",
         bio="Tokens and types.",
         interests=["design systems"],
-        extra_emails=["pat.private@example.com"],
         github_login="pat-gh",
+        github_login_verified=True,
         stage=Stage.CONTRIBUTOR,
         participation_level="active",
     )
     pat.skills.add(python)
+    EmailAddress.objects.create(user=public, email="pat.private@example.com", verified=True)
     BadgeAward.objects.create(badge=Badge.objects.get(slug="mentor"), user=public)
     reserved = UserFactory(username="reserved")
     Practitioner.objects.create(

@@ -4,6 +4,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.urls import resolve, reverse
 from django.utils import timezone
@@ -460,8 +461,7 @@ def test_an_empty_or_too_long_kudos_message_is_refused_next_to_the_field(client,
 def rich_profile(world):
     """Tara shows everything by default: a project, a badge, a merged request, identities."""
     practitioner = world.target.practitioner
-    practitioner.extra_emails = ["tara.home@example.org"]
-    practitioner.save()
+    EmailAddress.objects.create(user=world.target, email="tara.home@example.org", verified=True)
     Membership.objects.create(project=world.project, user=world.target)
     badge = Badge.objects.create(
         slug="test-gardener", name="Token Gardener", description="d", tier="gold", rule="x"
@@ -535,7 +535,9 @@ def test_a_person_without_a_profile_yet_has_a_page_with_their_name(client, outsi
     assert not Practitioner.objects.filter(user=outsider).exists()  # reading writes nothing
 
 
-def test_editing_the_profile_saves_skills_interests_and_links_forge_accounts(client, outsider, journey_calls):
+def test_editing_the_profile_saves_skills_interests_and_keeps_typed_logins_as_unverified_claims(
+    client, outsider, journey_calls
+):
     skill = Skill.objects.create(name="Accessibility")
     unit = BusinessUnitFactory()
     account = ForgeAccount.objects.create(forge=Forge.GITHUB, login="octo-cat")
@@ -545,11 +547,10 @@ def test_editing_the_profile_saves_skills_interests_and_links_forge_accounts(cli
         reverse("community:profile_edit"),
         {
             "display_name": " Otto Outsider ",
-            "business_unit": unit.pk,
+            "requested_business_unit": unit.pk,
             "skills": [skill.pk],
             "interests": "Kafka, design systems, kafka",
             "github_login": "Octo-Cat",
-            "extra_emails": "Otto@Home.example\notto@home.example",
             "visibility": "company",
             "show_badges": "on",
         },
@@ -558,23 +559,23 @@ def test_editing_the_profile_saves_skills_interests_and_links_forge_accounts(cli
     practitioner = Practitioner.objects.get(user=outsider)
     assert practitioner.display_name == "Otto Outsider"
     assert practitioner.interests == ["Kafka", "design systems"]
-    assert practitioner.extra_emails == ["otto@home.example"]
     assert list(practitioner.skills.all()) == [skill]
     assert (practitioner.show_badges, practitioner.show_activity, practitioner.show_projects) == (
         True,
         False,
         False,
     )
+    # A typed login and a chosen unit are a claim and a request: no access, no attribution.
+    assert (practitioner.github_login, practitioner.github_login_verified) == ("Octo-Cat", False)
+    assert (practitioner.business_unit, practitioner.requested_business_unit) == (None, unit)
     account.refresh_from_db()
-    assert account.user == outsider
-    assert journey_calls == [[outsider.pk]]
+    assert account.user is None
+    assert journey_calls == []
 
 
 @pytest.mark.parametrize(
     ("field", "value", "error"),
     [
-        ("extra_emails", "not-an-address", "is not an e-mail address"),
-        ("extra_emails", "target@example.com", "belongs to another person"),
         ("github_login", "-bad-", "GitHub login"),
         ("github_login", "TaraGH", "Another person"),
     ],
@@ -582,7 +583,7 @@ def test_editing_the_profile_saves_skills_interests_and_links_forge_accounts(cli
 def test_the_profile_form_refuses_bad_or_someone_elses_identities_next_to_the_field(
     client, world, outsider, field, value, error
 ):
-    Practitioner.objects.filter(user=world.target).update(github_login="taragh")
+    Practitioner.objects.filter(user=world.target).update(github_login="taragh", github_login_verified=True)
     client.force_login(outsider)
     response = client.post(
         reverse("community:profile_edit"), {"display_name": "Otto", "visibility": "company", field: value}
@@ -634,7 +635,8 @@ def test_the_profile_page_runs_a_bounded_number_of_queries(
     viewer = crowded.target if who == "target" else crowded.actors[who]
     if viewer:
         client.force_login(viewer)
-    with django_assert_max_num_queries(20):
+    # 21: the person themselves also reads their e-mail addresses and whether each is verified.
+    with django_assert_max_num_queries(21):
         response = client.get(reverse("community:profile", args=["target"]))
     assert response.status_code == 200
     page = response.content.decode()

@@ -83,13 +83,44 @@ def test_a_practitioners_linked_github_login_attributes_the_account(db):
     from community.models import Practitioner
 
     person = UserFactory(username="bea", email="bea@acme.example")
-    Practitioner.objects.create(user=person, display_name="Bea", github_login="BeaCodes")
+    Practitioner.objects.create(
+        user=person, display_name="Bea", github_login="BeaCodes", github_login_verified=True
+    )
     user_ids = activity_upsert(
         repository=repository(),
         batch=ActivityBatch(pull_requests=[pull_request(1, AccountRecord(login="beacodes"))]),
     )
     assert ForgeAccount.objects.get(login="beacodes").user == person
     assert user_ids == {person.pk}
+
+
+def test_a_login_typed_on_a_profile_but_not_verified_attributes_nothing(db):
+    from community.models import Practitioner
+
+    person = UserFactory(username="mal")
+    Practitioner.objects.create(user=person, display_name="Mal", github_login="BeaCodes")
+    user_ids = activity_upsert(
+        repository=repository(),
+        batch=ActivityBatch(pull_requests=[pull_request(1, AccountRecord(login="beacodes"))]),
+    )
+    assert ForgeAccount.objects.get(login="beacodes").user is None
+    assert user_ids == set()
+
+
+def test_an_account_address_nobody_has_verified_attributes_nothing(db):
+    from allauth.account.models import EmailAddress
+
+    person = UserFactory(username="dee", email="dee@acme.example", verified_email=False)
+    EmailAddress.objects.create(user=person, email=person.email, verified=False, primary=True)
+    commit = CommitRecord(
+        sha="d" * 40,
+        author=AccountRecord(login="dee@acme.example", email="dee@acme.example"),
+        author_name="Dee",
+        author_email="dee@acme.example",
+        authored_at=WHEN,
+    )
+    activity_upsert(repository=repository(), batch=ActivityBatch(commits=[commit]))
+    assert ForgeAccount.objects.get().user is None
 
 
 def test_an_e_mail_in_another_case_still_links_the_account(db):

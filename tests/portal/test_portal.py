@@ -84,7 +84,9 @@ def test_a_person_signs_up_and_signs_in_with_their_e_mail(client, db):
 
 def test_a_wrong_password_is_refused_with_a_message(client, db):
     user = UserFactory(username="someone")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
     response = client.post("/accounts/login/", {"login": user.email, "password": "wrong"})
     assert response.status_code == 200
     assert "not correct" in response.content.decode()
@@ -92,7 +94,9 @@ def test_a_wrong_password_is_refused_with_a_message(client, db):
 
 def test_password_reset_sends_an_e_mail(client, db):
     user = UserFactory(username="forgetful")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
     response = client.post("/accounts/password/reset/", {"email": user.email})
     assert response.status_code == 302
     assert mail.outbox[-1].to == [user.email]

@@ -80,7 +80,9 @@ def test_an_inline_script_runs_only_with_the_requests_nonce(client, db, starter)
 
 def _person(username: str):
     user = UserFactory(username=username)
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
     return user
 
 
