@@ -51,14 +51,7 @@ MARKERS = ["quasar", "zyxwv", "qwertz", "zetatopic", "etalang"]
 MISSING_SLUG = "no-such-project-here"
 MISSING_ID = 987_654
 
-# The claimant's case waits for finding 1 of issue 13 (a business unit from a trusted source).
-CLAIMANT = pytest.param(
-    "claimant",
-    marks=pytest.mark.xfail(
-        strict=True, reason="issue 13 finding 1: the unit must come from a trusted source"
-    ),
-)
-WHO = ["anonymous", "outsider", CLAIMANT, "unit_member", "program_office"]
+WHO = ["anonymous", "outsider", "claimant", "unit_member", "program_office"]
 BLIND = {"anonymous", "outsider", "claimant"}
 
 # Routes left out of the walk, and why.
@@ -338,7 +331,7 @@ def test_no_route_shows_a_restricted_project_to_those_outside_its_units(world, w
     assert not oracles, f"{who} tells the restricted project from a missing (or public) one: {oracles}"
 
 
-@pytest.mark.parametrize("who", ["anonymous", "outsider", CLAIMANT])
+@pytest.mark.parametrize("who", sorted(BLIND))
 def test_no_write_to_a_restricted_project_tells_it_exists_or_changes_it(world, who):
     user = world["users"][who]
     client = _client(user)
