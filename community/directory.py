@@ -10,7 +10,6 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-import yaml
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -18,7 +17,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from catalog.interop.records import MAX_YAML_NODES
 from catalog.models import BusinessUnit, Forge
+from catalog.parsing import ParseError, load_yaml_documents, sentence
 from community import identity
 from community.forms import github_login_validator, gitlab_username_validator
 from community.models import DirectoryEntry, Practitioner, UnitSource
@@ -121,12 +122,6 @@ def parse_csv(data: bytes | str, *, name: str = "directory.csv") -> list[Directo
     return records
 
 
-def load_yaml_documents(text: str) -> list:
-    """Every document of a YAML stream. The one place the directory parses YAML, so that a bounded
-    loader can replace it."""
-    return list(yaml.safe_load_all(text))
-
-
 def _ref(value: str, *, kind: str, namespace: str) -> tuple[str, str]:
     """A Backstage entity reference `[kind:][namespace/]name` as (namespace, name), lower-cased."""
     rest = value.split(":", 1)[1] if ":" in value else value
@@ -143,11 +138,10 @@ def parse_backstage(files: list[tuple[str, bytes | str]]) -> list[DirectoryRecor
     users: list[tuple[str, dict, dict, str]] = []
     for name, data in files:
         try:
-            documents = load_yaml_documents(_text(data, name=name))
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark else ""
-            raise DirectoryFormatError(f"{name}: not valid YAML{where}.") from error
+            # Bounded like every parse of an uploaded file: an organisation's file is big, not deep.
+            documents = load_yaml_documents(_text(data, name=name), max_nodes=MAX_YAML_NODES)
+        except ParseError as error:
+            raise DirectoryFormatError(f"{name}: {sentence(error)}") from error
         for position, document in enumerate((d for d in documents if d is not None), start=1):
             label = f"{name} document #{position}"
             if not isinstance(document, dict):
