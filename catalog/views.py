@@ -73,6 +73,8 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "assets": assets,
         "adoptions": sorted(adoptions, key=lambda a: a.since, reverse=True),
         "adopting_units": sorted({a.business_unit.name for a in adoptions}),
+        # Who adopted (teams, products, units) is people's data: anonymous visitors see how many.
+        "adopters_hidden": not request.user.is_authenticated,
         "repositories": list(project.repositories.all()),
         "readiness": project_readiness(project=project),
         "can_edit": editable,
@@ -99,6 +101,8 @@ def asset_detail(request: HttpRequest, slug: str, asset_slug: str) -> HttpRespon
             "project": project,
             "asset": asset,
             "adoptions": adoptions,
+            # Who adopted (teams, products, units) is people's data: anonymous visitors see how many.
+            "adopters_hidden": not request.user.is_authenticated,
             "form": form,
             "can_edit": can_edit_project(request.user, project),
         },

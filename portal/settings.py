@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # PORTAL_SIGN_IN_REQUIRED: anonymous visitors are sent to the sign-in page (after authentication).
+    "portal.middleware.SignInRequiredMiddleware",
     # Page views and searches (after authentication: a signed-in person is counted by their account).
     "metrics.middleware.UsageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -224,10 +226,24 @@ SITE_ID = 1
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupForm"
-ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
+# Sign-up and password reset never tell whether an address has an account (allauth's default, set here so
+# that it stays): a reset for an unknown address answers as for a known one, and mails the address
+# instead. At sign-up allauth can only hide an existing account when the address must be verified before
+# the account is used ("mandatory"): the sign-up then answers "check your e-mail" either way, and the
+# owner of the taken address is told by e-mail. With "optional" a taken address is refused on the form
+# (portal.checks warns about it).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+# The person who follows the link from the sign-up's mail in the same browser is signed in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 LOGIN_REDIRECT_URL = "/"
+# The whole portal for signed-in people only (most intranets want this): anonymous visitors are sent to
+# the sign-in page, except on the sign-in, sign-up and password-reset pages, the probes, the webhooks,
+# static files and the API (portal.middleware.SignInRequiredMiddleware). Off: the catalog is open, and
+# only people's data (profiles, members, badge holders, adopting teams) needs a signed-in viewer.
+PORTAL_SIGN_IN_REQUIRED = env_bool("PORTAL_SIGN_IN_REQUIRED", default=False)
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_PROVIDERS: dict = {}
 if env_str("GITHUB_CLIENT_ID"):
