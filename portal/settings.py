@@ -313,7 +313,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# Where collectstatic puts the static files (with DEBUG off, whitenoise serves them from there).
+STATIC_ROOT = (
+    Path(env_str("PORTAL_STATIC_ROOT")) if env_str("PORTAL_STATIC_ROOT") else BASE_DIR / "var" / "staticfiles"
+)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = (

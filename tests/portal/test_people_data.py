@@ -346,3 +346,13 @@ def test_password_reset_answers_the_same_for_a_known_and_an_unknown_address(clie
     assert [message.to for message in mail.outbox] == [["known@acme.example"], ["nobody@acme.example"]]
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
     assert "/accounts/password/reset/key/" not in mail.outbox[1].body
+
+
+def test_the_portal_warns_when_sign_up_would_tell_that_an_address_has_an_account(settings):
+    from portal.checks import sign_up_hides_accounts
+
+    assert sign_up_hides_accounts() == []
+    settings.ACCOUNT_EMAIL_VERIFICATION = "optional"
+    (warning,) = sign_up_hides_accounts()
+    assert warning.id == "portal.W002"
+    assert "Set it to 'mandatory'" in warning.msg
