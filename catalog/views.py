@@ -75,6 +75,8 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "assets": assets,
         "adoptions": sorted(adoptions, key=lambda a: a.since, reverse=True),
         "adopting_units": sorted({a.business_unit.name for a in adoptions}),
+        # Who adopted (teams, products, units) is people's data: anonymous visitors see how many.
+        "adopters_hidden": not request.user.is_authenticated,
         "repositories": list(project.repositories.all()),
         "readiness": project_readiness(project=project),
         "can_edit": editable,
@@ -96,6 +98,9 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
     adoptions = list(asset.adoptions.active().select_related("business_unit"))
     for adoption in adoptions:
         adoption.endable = can_end_adoption(request.user, adoption, edits_project=editable)
+    # Who adopted (teams, products, units) is people's data: anonymous visitors see how many, no names.
+    adopters_hidden = not request.user.is_authenticated
+    past = asset.adoptions.ended().select_related("business_unit").order_by("-ended_on", "-pk")
     return render(
         request,
         "catalog/asset_detail.html",
@@ -103,9 +108,8 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
             "project": project,
             "asset": asset,
             "adoptions": adoptions,
-            "past_adoptions": list(
-                asset.adoptions.ended().select_related("business_unit").order_by("-ended_on", "-pk")
-            ),
+            "past_adoptions": [] if adopters_hidden else list(past),
+            "adopters_hidden": adopters_hidden,
             "form": form,
             "can_edit": editable,
         },

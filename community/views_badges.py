@@ -1,10 +1,12 @@
 """Views of the community app: badges (see community/urls_badges.py).
 
-Both pages are public to everyone who can reach the portal, as the catalog is. Holders are listed
-alphabetically, never ranked, and only those whose profile shows their badges to the company.
+The list of badges (with how many people hold each) is public, as the catalog is; a badge's page names
+its holders, people's data, and so is for signed-in people only. Holders are listed alphabetically,
+never ranked, and only those whose profile shows their badges to the company.
 """
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
@@ -43,6 +45,7 @@ def badges(request):
     )
 
 
+@login_required
 def badge(request, slug):
     """A badge, how to earn it, and its holders who show their badges, alphabetically and paginated."""
     badge = get_object_or_404(Badge, slug=slug)

@@ -37,6 +37,7 @@ def _profile_page(request: HttpRequest, person, *, kudos_form: KudosForm | None 
     return render(request, "community/profile.html", context, status=status)
 
 
+@login_required  # people's data: for colleagues who signed in, as the API is
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     person = get_object_or_404(
         User.objects.select_related("practitioner__business_unit"), username=username, is_active=True
@@ -102,6 +103,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 # Project communities ------------------------------------------------------------------------------
 
 
+@login_required  # people's data: for colleagues who signed in, as the API is
 def members(request: HttpRequest, slug: str) -> HttpResponse:
     project = project_for_viewer(viewer=request.user, slug=slug, merged=True)
     if project.merged_into_id:

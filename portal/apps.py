@@ -24,3 +24,5 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         # Every app's post_migrate, since catalog, community and metrics get their permissions in their own.
         post_migrate.connect(grant_program_office_permissions)
+        # Registers the portal's system checks (static files collected, sign-up hiding accounts).
+        from portal import checks  # noqa: F401

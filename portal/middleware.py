@@ -1,4 +1,6 @@
-"""A database that cannot be reached is a 503 with a readable page, not a 500.
+"""The portal's own middleware: a database that cannot be reached is a 503 with a readable page, not a
+500 (DatabaseUnavailableMiddleware); with PORTAL_SIGN_IN_REQUIRED the whole portal asks for a signed-in
+person (SignInRequiredMiddleware).
 
 While PostgreSQL restarts (or fails over), every request that needs it fails: the visitor gets a short
 "try again" page (the API a JSON error of its usual shape) with `Retry-After`, and the log one warning
@@ -11,6 +13,8 @@ Place it after the security middleware, so that its answers carry the same secur
 import logging
 import sys
 
+from django.conf import settings
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -63,3 +67,29 @@ def _note_database_errors(sender, request=None, **kwargs) -> None:
 
 
 got_request_exception.connect(_note_database_errors, dispatch_uid="portal.middleware.database")
+
+
+# Paths that answer anonymous callers whatever the setting: the probes, the forges' webhooks (they
+# authenticate themselves with a signature or token) and the API (it answers 401 JSON itself). Static
+# files never get here (whitenoise serves them first); they are listed in case it is taken out.
+OPEN_PATHS = ("/healthz", "/readyz")
+OPEN_PREFIXES = ("/webhooks/", "/api/")
+
+
+class SignInRequiredMiddleware(LoginRequiredMiddleware):
+    """With PORTAL_SIGN_IN_REQUIRED on, an anonymous visitor of any page is sent to the sign-in page
+    (and back afterwards), as most intranets want. Django's LoginRequiredMiddleware does the sending; the
+    views that mark themselves `login_not_required` stay open: allauth's sign-in, sign-up, password
+    reset and e-mail confirmation pages (and the admin's own sign-in page). Place it after the
+    authentication middleware.
+
+    The setting is read on every request (not when the middleware is built), so one process, and its
+    tests, can switch it."""
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        if not settings.PORTAL_SIGN_IN_REQUIRED:
+            return None
+        path = request.path_info
+        if path in OPEN_PATHS or path.startswith((*OPEN_PREFIXES, settings.STATIC_URL or "/static/")):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # PORTAL_SIGN_IN_REQUIRED: anonymous visitors are sent to the sign-in page (after authentication).
+    "portal.middleware.SignInRequiredMiddleware",
     # Page views and searches (after authentication: a signed-in person is counted by their account).
     "metrics.middleware.UsageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -127,17 +129,29 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL (postgres://... via psycopg 3, or sqlite:///path); embedded SQLite otherwise.
+# SQLite serves a small team's simultaneous writes (runserver's threads) with: WAL, so that readers never
+# wait for the writer; a busy timeout (seconds), so that a writer waits for the one before it instead
+# of failing; and immediate transactions, so that a transaction that reads before it writes takes the
+# write lock when it begins: upgrading a read transaction when another writer got in first fails with
+# "database is locked" at once, whatever the timeout.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     if not DATABASE_URL.startswith(("postgres://", "postgresql://", "sqlite:")):
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL or a sqlite:/// path.")
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "var" / "portal.sqlite3",
-            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+            "OPTIONS": SQLITE_OPTIONS,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -224,10 +238,24 @@ SITE_ID = 1
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupForm"
-ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
+# Sign-up and password reset never tell whether an address has an account (allauth's default, set here so
+# that it stays): a reset for an unknown address answers as for a known one, and mails the address
+# instead. At sign-up allauth can only hide an existing account when the address must be verified before
+# the account is used ("mandatory"): the sign-up then answers "check your e-mail" either way, and the
+# owner of the taken address is told by e-mail. With "optional" a taken address is refused on the form
+# (portal.checks warns about it).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+# The person who follows the link from the sign-up's mail in the same browser is signed in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 LOGIN_REDIRECT_URL = "/"
+# The whole portal for signed-in people only (most intranets want this): anonymous visitors are sent to
+# the sign-in page, except on the sign-in, sign-up and password-reset pages, the probes, the webhooks,
+# static files and the API (portal.middleware.SignInRequiredMiddleware). Off: the catalog is open, and
+# only people's data (profiles, members, badge holders, adopting teams) needs a signed-in viewer.
+PORTAL_SIGN_IN_REQUIRED = env_bool("PORTAL_SIGN_IN_REQUIRED", default=False)
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_PROVIDERS: dict = {}
 if env_str("GITHUB_CLIENT_ID"):
@@ -290,7 +318,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# Where collectstatic puts the static files (with DEBUG off, whitenoise serves them from there).
+STATIC_ROOT = (
+    Path(env_str("PORTAL_STATIC_ROOT")) if env_str("PORTAL_STATIC_ROOT") else BASE_DIR / "var" / "staticfiles"
+)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = (

@@ -17,6 +17,7 @@ from catalog.models import ProjectChange
 from catalog.permissions import is_program_office
 from community.recommendations import home_suggestions
 from portal import services
+from portal.checks import static_files_problem, static_manifest_in_use
 from portal.forms import ApiTokenForm
 from portal.models import ApiToken, Notification
 
@@ -36,9 +37,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """The database and, when configured, Redis answer."""
+    """The database and, when configured, Redis answer; with DEBUG off, the static files are collected
+    (without them every page fails)."""
     checks: dict[str, str] = {}
     healthy = True
+    static_problem = static_files_problem()
+    if static_problem is not None:
+        checks["static_files"] = f"error: {static_problem}"
+        healthy = False
+    elif static_manifest_in_use():
+        checks["static_files"] = "ok"
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

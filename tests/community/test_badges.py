@@ -748,6 +748,7 @@ def test_the_badge_page_lists_visible_holders_alphabetically_and_hides_those_who
     for user in (zoe, adam, shy, private):
         award(user, "trusted-committer")
     award(revoked, "trusted-committer", revoked_at=NOW)
+    client.force_login(UserFactory(username="colleague"))  # holders are people's data
     response = client.get("/badges/trusted-committer/")
     assert response.status_code == 200
     content = response.content.decode()
@@ -766,6 +767,7 @@ def test_the_badge_page_shows_holders_fifty_at_a_time(client):
     users = list(User.objects.filter(username__startswith="holder"))
     Practitioner.objects.bulk_create([Practitioner(user=u, display_name=u.username) for u in users])
     BadgeAward.objects.bulk_create([BadgeAward(badge=badge("mentor"), user=u) for u in users])
+    client.force_login(UserFactory(username="colleague"))
     first = client.get("/badges/mentor/").content.decode()
     assert "/practitioners/holder049/" in first
     assert "/practitioners/holder050/" not in first
@@ -786,4 +788,14 @@ def test_the_badge_page_tells_a_holder_they_hold_it_and_how_often(client):
 
 
 def test_an_unknown_badge_is_not_found(client):
+    client.force_login(UserFactory(username="colleague"))
     assert client.get("/badges/no-such-badge/").status_code == 404
+
+
+def test_a_badge_page_sends_anonymous_visitors_to_sign_in_but_the_list_is_open(client):
+    holder, _ = person("holder")
+    award(holder, "mentor")
+    response = client.get("/badges/mentor/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/badges/mentor/"
+    assert "1 person holds it" in client.get("/badges/").content.decode()

@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,9 +72,17 @@ def test_a_person_signs_up_and_signs_in_with_their_e_mail(client, db):
             "password2": "a-long-pass-phrase-1",
         },
     )
+    # The address is confirmed before the account is used (so that sign-up never tells whether an
+    # address has an account: tests/portal/test_people_data.py).
     assert response.status_code == 302
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert "_auth_user_id" not in client.session
     user = get_user_model().objects.get(email="new.person@acme.example")
     assert user.get_full_name() == "Nia Newcomer"
+    link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", mail.outbox[-1].body).group(1)
+    confirmed = client.post(link)
+    assert confirmed.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)  # signed in by confirming, in the same browser
     client.logout()
     response = client.post(
         "/accounts/login/", {"login": "new.person@acme.example", "password": "a-long-pass-phrase-1"}

@@ -22,12 +22,24 @@ PRODUCTION = {
 
 
 def test_production_settings_pass_djangos_deployment_checks(tmp_path):
-    env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path}/deploy.sqlite3"}
+    env = {
+        **PRODUCTION,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/deploy.sqlite3",
+        "PORTAL_STATIC_ROOT": str(tmp_path / "static"),
+    }
     clean = {
         k: v
         for k, v in os.environ.items()
         if k not in {"REDIS_URL", "PORTAL_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
+    # As deployed: the static files are collected (the image does it when it is built).
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        env={**clean, **env},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env={**clean, **env},
