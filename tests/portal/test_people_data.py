@@ -65,6 +65,7 @@ PUBLIC = {
     "catalog:asset_new": SIGNED_IN_ONLY + ", editors",
     "catalog:asset_edit": SIGNED_IN_ONLY + ", editors",
     "catalog:adopt": WRITE,
+    "catalog:adoption_end": WRITE + " (its confirmation page answers a POST, for those who may end it)",
     "metrics:github_webhook": "forge deliveries (POST, signed by the forge)",
     "metrics:gitlab_webhook": "forge deliveries (POST, token of the forge)",
     "metrics:usage_beacon": "usage beacons (POST)",
@@ -153,7 +154,7 @@ def world(db):
     return {"person": person, "viewer": UserFactory(username="viewer"), "ledger": ledger}
 
 
-KWARGS = {"slug": "ledger", "asset_slug": "sdk", "username": "zquill", "pk": 1}
+KWARGS = {"slug": "ledger", "asset_slug": "sdk", "username": "zquill", "pk": 1, "adoption_id": 1}
 SLUG_OF = {
     "community:badge": "probe",
     "community:guide_detail": "probe-template",
@@ -292,7 +293,9 @@ def test_with_sign_in_required_sign_in_probes_webhooks_static_files_and_the_api_
     assert static.status_code == 200
     # And signing in works from there, back to where the visitor wanted to go.
     user = world["viewer"]
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
     response = client.post(
         "/accounts/login/?next=/catalog/ledger/", {"login": user.email, "password": "correct horse battery"}
     )
@@ -320,7 +323,9 @@ def _sign_up(client, email: str):
 
 def test_signing_up_with_a_taken_address_looks_the_same_as_with_a_new_one(client, db):
     taken = UserFactory(username="taken", email="taken@acme.example")
-    EmailAddress.objects.create(user=taken, email=taken.email, verified=True, primary=True)
+    EmailAddress.objects.update_or_create(
+        user=taken, email=taken.email, defaults={"verified": True, "primary": True}
+    )
     existing = _sign_up(client, "taken@acme.example")
     new = _sign_up(client, "new@acme.example")
     assert (
@@ -338,7 +343,9 @@ def test_signing_up_with_a_taken_address_looks_the_same_as_with_a_new_one(client
 
 def test_password_reset_answers_the_same_for_a_known_and_an_unknown_address(client, db):
     known = UserFactory(username="known", email="known@acme.example")
-    EmailAddress.objects.create(user=known, email=known.email, verified=True, primary=True)
+    EmailAddress.objects.update_or_create(
+        user=known, email=known.email, defaults={"verified": True, "primary": True}
+    )
     answers = [
         client.post(reverse("account_reset_password"), {"email": email}, follow=True)
         for email in ("known@acme.example", "nobody@acme.example")
