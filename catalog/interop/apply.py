@@ -151,7 +151,11 @@ class _Importer:
             user = self.person(ref)
             if user:
                 return EntryResult(entry.label, "unchanged", [f"matches the portal user {user.username}"])
-            reason = f"no portal account with the e-mail {ref.email or '–'} or the username {ref.username}"
+            reason = (
+                f"no portal account with the e-mail {ref.email or '–'} or the username {ref.username}; "
+                "the organisation import (import_directory FILE --format backstage) records people "
+                "without an account, with their business unit"
+            )
             return EntryResult(entry.label, "skipped", [reason])
         return EntryResult(entry.label, "skipped", [entry.skip_reason])
 
