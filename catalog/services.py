@@ -290,9 +290,14 @@ class MergePerson:
     in_kept: list[str]  # the roles they hold on the kept project, which the merge leaves as they are
     joins: bool  # becomes a member of the kept project's community
     may_maintain: bool  # an owner or maintainer of the duplicate whom the program office may make maintainer
+    # Whether they may see the kept project (ProjectQuerySet.visible_to). One who may not (it is restricted
+    # to other business units) leaves the duplicate's community without joining, and is never told its name.
+    sees_kept: bool = True
 
     @property
     def after(self) -> str:
+        if not self.sees_kept and not self.in_kept:
+            return "Leaves the community (the kept project is restricted to other business units)"
         if self.in_kept:
             return f"{', '.join(self.in_kept)} (unchanged)" + ("; joins as member" if self.joins else "")
         return MEMBER if self.joins else f"{MEMBER} (already)"
@@ -343,12 +348,17 @@ def project_merge_plan(*, source: Project, target: Project) -> MergePlan:
     # People are listed by their highest role (owners first, members last), then by name.
     rank = {label: i for i, label in enumerate([*ProjectRole.Role.labels, MEMBER])}
 
+    def sees_kept(user_id: int) -> bool:
+        return not target.is_restricted or user_id in in_kept or target.is_visible_to(people[user_id])
+
     def person(user_id: int) -> MergePerson:
+        sees = sees_kept(user_id)
         return MergePerson(
             user=people[user_id],
             in_duplicate=in_duplicate.get(user_id, []),
             in_kept=in_kept.get(user_id, []),
-            joins=user_id in in_duplicate and user_id not in kept_members,
+            sees_kept=sees,
+            joins=user_id in in_duplicate and user_id not in kept_members and sees,
             may_maintain=bool(editors & set(in_duplicate.get(user_id, [])))
             and not editors & set(in_kept.get(user_id, [])),
         )
@@ -415,7 +425,11 @@ def project_merge(
     # Sent inside the transaction: the community app moves the memberships, and they commit (or roll
     # back) with the merge.
     project_merged.send(
-        sender=Project, source=source, target=target, user_ids=[p.user.pk for p in plan.moving]
+        sender=Project,
+        source=source,
+        target=target,
+        user_ids=[p.user.pk for p in plan.moving],
+        joining_ids=[p.user.pk for p in plan.moving if p.joins or p in promoted],
     )
     ProjectChange.objects.create(
         project=source, actor=user, action=ProjectChange.Action.MERGED, note=f"merged into {target.name}"
@@ -430,7 +444,13 @@ def project_merge(
     told = f"The program office merged {source.name} into {target.name}"
     members = []
     for person in plan.moving:
-        if set(person.in_duplicate) == {MEMBER}:
+        if not person.sees_kept and person not in promoted:
+            notification_send(
+                user=person.user,
+                message=f"The program office merged {source.name} into a project restricted to other "
+                "business units; you left its community.",
+            )
+        elif set(person.in_duplicate) == {MEMBER}:
             members.append(person.user)
         else:
             place = "a maintainer" if person in promoted else "a member"

@@ -22,9 +22,12 @@ def contributions_recorded_receiver(sender, user_ids, **kwargs) -> None:
         logger.warning("could not queue the journey evaluation of %d people", len(user_ids), exc_info=True)
 
 
-def project_merged_receiver(sender, source, target, user_ids, **kwargs) -> None:
-    """A duplicate was merged (inside the merge's transaction): its people join the kept project's
-    community; their journeys are evaluated again once the merge is committed."""
-    moved = memberships_move(source=source, target=target, user_ids=list(user_ids))
+def project_merged_receiver(sender, source, target, user_ids, joining_ids, **kwargs) -> None:
+    """A duplicate was merged (inside the merge's transaction): its people leave its community, and
+    those who may see the kept project join that one's; their journeys are evaluated again once the
+    merge is committed."""
+    moved = memberships_move(
+        source=source, target=target, leaving_ids=list(user_ids), joining_ids=list(joining_ids)
+    )
     if moved:
         transaction.on_commit(lambda: contributions_recorded_receiver(sender, user_ids=moved))

@@ -118,23 +118,26 @@ def membership_leave(*, project: Project, user: AbstractBaseUser) -> bool:
 
 
 @transaction.atomic
-def memberships_move(*, source: Project, target: Project, user_ids: list[int]) -> list[int]:
-    """When `source` is merged into `target`: these people (the duplicate's role holders and members)
-    leave the duplicate's community (the rows stay as history) and join the kept project's, unless they
-    are members already. Returns the ids of those whose memberships changed."""
+def memberships_move(
+    *, source: Project, target: Project, leaving_ids: list[int], joining_ids: list[int]
+) -> list[int]:
+    """When `source` is merged into `target`: the duplicate's role holders and members (`leaving_ids`)
+    leave its community (the rows stay as history), and `joining_ids` (those of them who may see the kept
+    project: catalog decides) join the kept project's, unless they are members already. Returns the ids
+    of those whose memberships changed."""
     now = timezone.now()
     left = set(
-        Membership.objects.filter(project=source, user_id__in=user_ids, left_at__isnull=True).values_list(
+        Membership.objects.filter(project=source, user_id__in=leaving_ids, left_at__isnull=True).values_list(
             "user_id", flat=True
         )
     )
     Membership.objects.filter(project=source, user_id__in=left, left_at__isnull=True).update(left_at=now)
     already = set(
-        Membership.objects.filter(project=target, user_id__in=user_ids, left_at__isnull=True).values_list(
+        Membership.objects.filter(project=target, user_id__in=joining_ids, left_at__isnull=True).values_list(
             "user_id", flat=True
         )
     )
-    joining = sorted(set(user_ids) - already)
+    joining = sorted(set(joining_ids) - already)
     Membership.objects.bulk_create([Membership(project=target, user_id=pk, joined_at=now) for pk in joining])
     return sorted(left | set(joining))
 

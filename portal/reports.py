@@ -415,7 +415,9 @@ def snapshot_compute(*, scope: ReportScope, start: date, end: date) -> ReportSna
             projects=projects if projects is not None else Project.objects.listed(), end=end
         ),
     }
-    if project is None:
+    if project is None and unit is None:
+        # Searches are the whole portal's (not a unit's): shown on the program's dashboard only, where
+        # `hidden` is every restricted project its reader does not see.
         top, zero = top_queries(start=start, end=end, hidden=scope.hidden)
         data["top_searches"], data["zero_searches"] = top, zero
     snapshot, _created = ReportSnapshot.objects.update_or_create(

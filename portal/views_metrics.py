@@ -212,8 +212,8 @@ def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse
     )
     if project is None:
         context.update(
-            top_searches=data["top_searches"],
-            zero_searches=data["zero_searches"],
+            top_searches=data.get("top_searches", []),
+            zero_searches=data.get("zero_searches", []),
             journey=_journey(report["journey"]),
         )
     return render(request, template, context)

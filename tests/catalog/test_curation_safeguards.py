@@ -101,6 +101,35 @@ def test_merging_a_registration_keeps_the_kept_projects_owners_and_makes_the_reg
     ).exists()
 
 
+def test_merging_into_a_restricted_project_never_names_it_to_those_who_cannot_see_it(
+    client, program_office, merge_case
+):
+    from catalog.models import Visibility
+    from community.models import Practitioner
+
+    keep = merge_case["keep"]
+    keep.visibility = Visibility.UNITS
+    keep.save()
+    # The fan belongs to the kept project's unit (a trusted unit): they see it and join its community.
+    Practitioner.objects.create(user=merge_case["fan"], display_name="Fay", business_unit=keep.business_unit)
+    client.force_login(program_office)
+
+    page = client.post(merge_case["url"], {"target": "ledger-sdk"}).content.decode()
+    assert "Leaves the community" in page
+
+    client.post(
+        merge_case["url"],
+        {"target": "ledger-sdk", "confirm": "yes", "maintainers": [merge_case["helper"].pk]},
+    )
+
+    assert _members(keep) == {"fan", "helper"}  # the helper, made maintainer, sees it now
+    assert not _members(merge_case["duplicate"])
+    for blind in ("starter", "committer"):
+        told = Notification.objects.get(user__username=blind, message__contains="merged")
+        assert "Ledger SDK" not in told.message and "restricted" in told.message
+    assert Notification.objects.filter(user=merge_case["fan"], message__contains="Ledger SDK").exists()
+
+
 def test_after_the_merge_the_registrant_cannot_remove_the_kept_projects_trusted_committers(
     client, program_office, merge_case
 ):
