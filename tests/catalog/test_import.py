@@ -145,7 +145,8 @@ def test_all_42_sap_entries_import_with_their_topics_participation_and_metadata(
 
 
 def test_imported_projects_get_the_activity_score_sap_s_data_implies():
-    expected = json.loads((FIXTURES / "sap-portal" / "expected_scores.json").read_text())
+    # What the pattern's published JavaScript gives under node (tests/fixtures/activity-score/README.md).
+    expected = json.loads((FIXTURES / "activity-score" / "expected.json").read_text())["sap_portal"]
     import_sap(now=NOW)
 
     ids = {item["full_name"]: str(item["id"]) for item in sap_items()}
