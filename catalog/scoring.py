@@ -2,8 +2,9 @@
 
 This reproduces, number for number, the JavaScript ``calculateScore(repo)`` published in the
 InnerSource Commons pattern "Repository Activity Score" (InnerSourceCommons/InnerSourcePatterns,
-``patterns/2-structured/repository-activity-score.md``, the version since PR #341), which SAP's
-project-portal-for-innersource points its crawlers to. Portals that already show this score must be
+``patterns/2-structured/repository-activity-score.md``, the version since PR #341, checked at commit
+cacb9c8), which SAP's project-portal-for-innersource points its crawlers to. The tests run that function
+text, unchanged, under node (tests/fixtures/activity-score/) and compare every result with this port. Portals that already show this score must be
 able to move here without their project order changing, so JavaScript semantics are kept on purpose:
 number arithmetic in the same order, ``Math.round``, ``Math.min``/``Math.max`` with NaN, truthiness,
 ``String.length`` in UTF-16 code units and ``new Date(...)`` parsing. The widely copied Python port is
@@ -135,7 +136,8 @@ def _compute(repo: Mapping[str, Any], now: datetime) -> _Computation:
     )
 
     days_since_update = _days_between(now_ms, _js_date_ms(repo, "updated_at"))
-    # The published brackets make this (101 − days) / 100, i.e. 0.01 to 1.01, despite its comment.
+    # The published brackets make this (101 − days) / 100, i.e. 0.01 to 1.01, despite its comment. The
+    # 1-to-2 form, 1 + (100 − days) / 100, is the text before PR #341; node confirms the current one.
     recency = (1 + (100 - _js_min(days_since_update, 100))) / 100
     score = score * recency
     explain(

@@ -2,6 +2,7 @@
 ``_InnerSourceMetadata`` (participation, topics, logo, title, motivation, skills, contributions, docs,
 guidelines, language)."""
 
+import math
 from urllib.parse import urljoin
 
 from django.utils.text import slugify
@@ -53,6 +54,38 @@ def guidelines_url(guidelines: str, *, html_url: str, branch: str) -> str:
         return guidelines
     path = guidelines.removeprefix("./").lstrip("/")
     return f"{html_url}/blob/{branch or 'HEAD'}/{path}"
+
+
+def crawler_score_note(item: dict, meta: dict) -> str | None:
+    """What the import says of a score the crawler computed, or None when the file carries none.
+
+    SAP's CRAWLING.md puts the score in ``_InnerSourceMetadata.score``; zkoppert/innersource-crawler
+    also writes it at the top level as ``score``, computed by the Python port of the pattern, which
+    differs from the published JavaScript. Either is read, and neither is stored: it was computed at
+    crawl time, perhaps by another formula, and the portal computes the published score from the
+    repository's statistics at import and after every sync.
+    """
+    found = [
+        (key, value)
+        for key, value in (("_InnerSourceMetadata.score", meta.get("score")), ("score", item.get("score")))
+        if value is not None
+    ]
+    if not found:
+        return None
+    readable = []
+    for key, value in found:
+        shown = str(value) if len(str(value)) <= 40 else str(value)[:39] + "…"
+        if isinstance(value, int) and not isinstance(value, bool):
+            # Not through float(): a JSON integer may be too large for one.
+            readable.append(f"“{key}” {shown}")
+        elif isinstance(value, float) and math.isfinite(value):
+            readable.append(f"“{key}” {int(value) if value.is_integer() else value}")
+        else:
+            readable.append(f"“{key}” {shown!r} is not a number")
+    return (
+        f"crawler's activity score ({'; '.join(readable)}) not kept: the portal computes the published score"
+        " from the repository's statistics"
+    )
 
 
 def parse_sap(data: bytes | str, *, name: str = "repos.json", logo_base_url: str = "") -> list[ImportEntry]:
@@ -193,4 +226,6 @@ def _entry(item, *, index: int, name: str, logo_base_url: str) -> ImportEntry:
         "forge_pushed_at": timestamp(item.get("pushed_at"), label=label, what="pushed_at"),
     }
     entry.repositories.append(RepositoryData(url=entry.key, forge=Forge.GITHUB, stats=stats))
+    if note := crawler_score_note(item, meta):
+        entry.notes.append(note)
     return entry

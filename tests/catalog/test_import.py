@@ -145,7 +145,8 @@ def test_all_42_sap_entries_import_with_their_topics_participation_and_metadata(
 
 
 def test_imported_projects_get_the_activity_score_sap_s_data_implies():
-    expected = json.loads((FIXTURES / "sap-portal" / "expected_scores.json").read_text())
+    # What the pattern's published JavaScript gives under node (tests/fixtures/activity-score/README.md).
+    expected = json.loads((FIXTURES / "activity-score" / "expected.json").read_text())["sap_portal"]
     import_sap(now=NOW)
 
     ids = {item["full_name"]: str(item["id"]) for item in sap_items()}
@@ -155,6 +156,50 @@ def test_imported_projects_get_the_activity_score_sap_s_data_implies():
     # Negative scores (a long-idle repository) are stored as they are, as the published JavaScript gives them.
     assert scores == {key: by_time["2020-10-15T12:00:00Z"] for key, by_time in expected.items()}
     assert len(set(scores.values())) > 20  # not all the same score
+
+
+def test_a_crawler_s_top_level_score_is_read_and_the_portal_stores_the_published_score_instead():
+    expected = json.loads((FIXTURES / "activity-score" / "expected.json").read_text())["sap_portal"]
+    mars = next(item for item in sap_items() if item["full_name"] == "Mars/mars")
+    del mars["_InnerSourceMetadata"]["score"]
+    mars["score"] = 3900  # where zkoppert/innersource-crawler writes it
+
+    report = import_sap([mars], now=NOW)
+
+    (result,) = report.results
+    assert result.outcome == "created"
+    assert any(note.startswith("crawler's activity score (“score” 3900) not kept") for note in result.notes)
+    project = Project.objects.get(repositories__full_name="Mars/mars")
+    assert project.activity_score == expected[str(mars["id"])]["2020-10-15T12:00:00Z"] != 3900
+    scores = set(SearchEntry.objects.filter(project=project).values_list("activity_score", flat=True))
+    assert scores == {project.activity_score}
+
+
+def test_the_score_sap_s_crawlers_write_in_the_metadata_is_read_the_same_way():
+    report = import_sap(now=NOW)
+
+    notes = {
+        r.label: [n for n in r.notes if n.startswith("crawler's activity score")] for r in report.results
+    }
+    assert all(len(found) == 1 for found in notes.values())
+    mars = next(found for label, found in notes.items() if "Mars/mars" in label)
+    assert mars == [
+        "crawler's activity score (“_InnerSourceMetadata.score” 3767) not kept: the portal computes the"
+        " published score from the repository's statistics"
+    ]
+
+
+def test_a_crawler_score_that_is_not_a_number_is_reported_and_the_import_goes_on():
+    items = sap_items()[:2]
+    items[0]["score"] = "very high"
+    items[1]["score"] = None
+    del items[1]["_InnerSourceMetadata"]["score"]
+
+    report = import_sap(items, now=NOW)
+
+    assert report.counts()["created"] == 2
+    assert any("“score” 'very high' is not a number" in note for note in report.results[0].notes)
+    assert not any(note.startswith("crawler's activity score") for note in report.results[1].notes)
 
 
 def test_imported_projects_are_in_the_search_index_right_away():

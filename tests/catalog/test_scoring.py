@@ -1,5 +1,8 @@
 import json
 import math
+import os
+import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -7,15 +10,68 @@ import pytest
 
 from catalog.scoring import activity_score, activity_score_explained, repository_mapping
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "sap-portal"
-SAP_REPOS = json.loads((FIXTURES / "repos.json").read_text(encoding="utf-8"))
-EXPECTED = json.loads((FIXTURES / "expected_scores.json").read_text(encoding="utf-8"))
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+SAP_REPOS = json.loads((FIXTURES / "sap-portal" / "repos.json").read_text(encoding="utf-8"))
+# The published JavaScript's own results (tests/fixtures/activity-score/README.md says how they are made).
+REFERENCE = FIXTURES / "activity-score"
+SOURCE = json.loads((REFERENCE / "source.json").read_text(encoding="utf-8"))
+CASES = json.loads((REFERENCE / "cases.json").read_text(encoding="utf-8"))
+EXPECTED = json.loads((REFERENCE / "expected.json").read_text(encoding="utf-8"))
 
 SAP_CASES = [
     pytest.param(repo, now, score, id=f"{repo['full_name']}@{now}")
     for repo in SAP_REPOS
-    for now, score in EXPECTED[str(repo["id"])].items()
+    for now, score in EXPECTED["sap_portal"][str(repo["id"])].items()
 ]
+SYNTHETIC_CASES = [
+    pytest.param(case["repo"], case["now"], EXPECTED["synthetic"][case["name"]], id=case["name"])
+    for case in CASES["synthetic"]
+]
+
+# SAP's page (scripts/index.js, getActivityLogo) shows images/activity/5.png, "Extremely High", above this.
+SAP_TOP_RANGE_ABOVE = 2500
+
+
+def run_published_javascript(cases: list[dict]) -> list[dict]:
+    """The pattern's own calculateScore, run by node through tests/fixtures/activity-score/run.js."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip(
+            "node is not installed: the published JavaScript cannot be run (expected.json still checks)"
+        )
+    text = Path(os.environ.get("ACTIVITY_SCORE_JS") or REFERENCE / "calculateScore.js")
+    if not text.is_file():
+        pytest.skip(
+            f"the pattern's function text is not at {text}: tests/fixtures/activity-score/README.md says where"
+            " it comes from (expected.json still checks)"
+        )
+    completed = subprocess.run(
+        [node, str(REFERENCE / "run.js")],
+        input=json.dumps(cases),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ACTIVITY_SCORE_JS": str(text), "TZ": "UTC"},
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout)
+
+
+def python_result(repo: dict, now: str) -> dict:
+    """Our port's answer in the harness's terms: a score, or the error where JavaScript has no number."""
+    try:
+        return {"score": activity_score(repo, now=datetime.fromisoformat(now))}
+    except (ValueError, TypeError) as error:
+        return {"refused": str(error)}
+
+
+def agrees(python: dict, javascript: dict) -> bool:
+    # Where the JavaScript gives NaN or throws, the port refuses with an explanation instead.
+    if "score" in javascript:
+        return python == javascript
+    return "refused" in python
+
 
 NOW = datetime(2021, 1, 1, tzinfo=UTC)
 LONG_AGO = "2015-01-01T00:00:00Z"
@@ -53,9 +109,86 @@ def stale_repo(**changes):
     return repo
 
 
-def test_the_fixtures_cover_all_42_repositories_at_three_instants():
+def test_the_fixtures_cover_all_42_repositories_at_six_instants():
     assert len(SAP_REPOS) == 42
-    assert len(SAP_CASES) == 126
+    assert len(CASES["sap_instants"]) == 6
+    assert len(SAP_CASES) == 252
+
+
+def test_the_stored_reference_comes_from_the_pinned_published_text():
+    assert EXPECTED["source"] == SOURCE
+    assert SOURCE["repository"] == "InnerSourceCommons/InnerSourcePatterns"
+    assert SOURCE["path"] == "patterns/2-structured/repository-activity-score.md"
+    assert len(SOURCE["commit"]) == 40 and len(SOURCE["sha256"]) == 64
+    assert set(EXPECTED["synthetic"]) == {case["name"] for case in CASES["synthetic"]}
+
+
+@pytest.mark.parametrize(("repo", "now", "expected"), SYNTHETIC_CASES)
+def test_the_score_matches_the_published_javascript_on_every_edge_case(repo, now, expected):
+    assert agrees(python_result(repo, now), expected), (python_result(repo, now), expected)
+
+
+def test_the_published_javascript_run_by_node_gives_our_score_for_every_sap_repository_at_every_instant():
+    cases = [{"now": now, "repo": repo} for repo in SAP_REPOS for now in CASES["sap_instants"]]
+    javascript = run_published_javascript(cases)
+    python = [python_result(case["repo"], case["now"]) for case in cases]
+    assert python == javascript
+    # expected.json is what node gives today, not a stale copy.
+    assert javascript == [{"score": EXPECTED["sap_portal"][str(c["repo"]["id"])][c["now"]]} for c in cases]
+
+
+def test_the_published_javascript_run_by_node_agrees_with_our_score_on_every_edge_case():
+    cases = CASES["synthetic"]
+    javascript = run_published_javascript([{"now": c["now"], "repo": c["repo"]} for c in cases])
+    assert javascript == [EXPECTED["synthetic"][c["name"]] for c in cases]
+    disagreements = [
+        (case["name"], python_result(case["repo"], case["now"]), result)
+        for case, result in zip(cases, javascript, strict=True)
+        if not agrees(python_result(case["repo"], case["now"]), result)
+    ]
+    assert disagreements == []
+    # The edge cases include both kinds of JavaScript failure, which the port turns into refusals.
+    assert {"value": "NaN"} in javascript
+    assert any(result.get("error", "").startswith("TypeError") for result in javascript)
+
+
+def test_the_harness_refuses_a_function_text_that_is_not_the_published_one(tmp_path):
+    changed = tmp_path / "calculateScore.js"
+    original = Path(os.environ.get("ACTIVITY_SCORE_JS") or REFERENCE / "calculateScore.js")
+    if not original.is_file() or shutil.which("node") is None:
+        pytest.skip(
+            "node or the pattern's function text is missing (see tests/fixtures/activity-score/README.md)"
+        )
+    changed.write_text(
+        original.read_text(encoding="utf-8").replace("/ 100);", "/ 100 + 1);"), encoding="utf-8"
+    )
+    completed = subprocess.run(
+        [shutil.which("node"), str(REFERENCE / "run.js")],
+        input="[]",
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ACTIVITY_SCORE_JS": str(changed)},
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert "not the published text" in completed.stderr
+
+
+def test_sap_repositories_reach_sap_s_top_activity_range_with_the_published_score():
+    ours = {
+        (repo["full_name"], now): activity_score(repo, now=datetime.fromisoformat(now))
+        for repo in SAP_REPOS
+        for now in CASES["sap_instants"]
+    }
+    reference = max(score for by_time in EXPECTED["sap_portal"].values() for score in by_time.values())
+    assert max(ours.values()) == reference > SAP_TOP_RANGE_ABOVE
+
+
+def test_a_very_active_popular_repository_reaches_sap_s_top_activity_range():
+    case = next(c for c in CASES["synthetic"] if c["name"].startswith("popular repository"))
+    score = activity_score(case["repo"], now=datetime.fromisoformat(case["now"]))
+    assert score == EXPECTED["synthetic"][case["name"]]["score"] > SAP_TOP_RANGE_ABOVE
 
 
 @pytest.mark.parametrize(("repo", "now", "expected"), SAP_CASES)
@@ -269,3 +402,22 @@ def test_a_repository_mapping_without_statistics_yet_can_still_be_scored():
     )
     assert "participation" not in mapping["_InnerSourceMetadata"]
     assert activity_score(mapping, now=NOW) == -49
+
+
+def test_the_explanation_states_the_multipliers_the_published_javascript_applies():
+    # As published, recency runs from 1.01 down to 0.01 and participation from 1/7 up to 8/7 (README.md
+    # beside expected.json); neither is the 1-to-2 bonus that the pattern's comments suggest.
+    cases = {
+        "updated today, ten commits every week": ("1.0100", "1.1429"),
+        "updated today, exactly 3 commits a week": ("1.0100", "0.1429"),
+    }
+    for name, (recency, participation) in cases.items():
+        case = next(c for c in CASES["synthetic"] if c["name"] == name)
+        score, breakdown = activity_score_explained(case["repo"], now=datetime.fromisoformat(case["now"]))
+        values = {item["label"]: item["value"] for item in breakdown}
+        assert f"× {recency} " in values["Recency multiplier"]
+        assert f"× {participation} " in values["Commit participation multiplier"]
+        assert score == EXPECTED["synthetic"][name]["score"]
+    stale = next(c for c in CASES["synthetic"] if c["name"] == "updated exactly 100 days ago")
+    _, breakdown = activity_score_explained(stale["repo"], now=datetime.fromisoformat(stale["now"]))
+    assert "× 0.0100 " in next(item["value"] for item in breakdown if item["label"] == "Recency multiplier")
