@@ -214,6 +214,10 @@ def load_yaml_documents(
     """Every document of a YAML stream, as yaml.safe_load_all reads them (None for an empty one),
     within the budgets above. `max_nodes` bounds the stream's values, aliases counted as what they
     stand for: the caller sizes it for what the text should hold."""
+    if type(text) is not str:
+        # libyaml reads only exact str (or bytes): a str subclass such as a rendered template's
+        # SafeString is copied into a plain one.
+        text = str.__str__(text) if isinstance(text, str) else text
     loader = _BoundedSafeLoader(
         text,
         max_nodes=max_nodes,

@@ -2,9 +2,10 @@
 
 This reproduces, number for number, the JavaScript ``calculateScore(repo)`` published in the
 InnerSource Commons pattern "Repository Activity Score" (InnerSourceCommons/InnerSourcePatterns,
-``patterns/2-structured/repository-activity-score.md``, the version since PR #341, checked at commit
-cacb9c8), which SAP's project-portal-for-innersource points its crawlers to. The tests run that function
-text, unchanged, under node (tests/fixtures/activity-score/) and compare every result with this port. Portals that already show this score must be
+``patterns/2-structured/repository-activity-score.md``, as PR #704 fixed its two multipliers), which
+SAP's project-portal-for-innersource points its crawlers to. The tests run that function text under node
+(tests/fixtures/activity-score/) and compare every result with this port. Portals that already show this
+score must be
 able to move here without their project order changing, so JavaScript semantics are kept on purpose:
 number arithmetic in the same order, ``Math.round``, ``Math.min``/``Math.max`` with NaN, truthiness,
 ``String.length`` in UTF-16 code units and ``new Date(...)`` parsing. The widely copied Python port is
@@ -136,13 +137,14 @@ def _compute(repo: Mapping[str, Any], now: datetime) -> _Computation:
     )
 
     days_since_update = _days_between(now_ms, _js_date_ms(repo, "updated_at"))
-    # The published brackets make this (101 − days) / 100, i.e. 0.01 to 1.01, despite its comment. The
-    # 1-to-2 form, 1 + (100 − days) / 100, is the text before PR #341; node confirms the current one.
-    recency = (1 + (100 - _js_min(days_since_update, 100))) / 100
+    # `(1 + (100 - Math.min(iDaysSinceLastUpdate, 100)) / 100)`: from 2 (updated now) down to 1 (100 days
+    # or more). The bracketing (1 + (100 − days)) / 100, 0.01 to 1.01, is the misreading PR #704 fixed and
+    # the widely copied Python port still has.
+    recency = 1 + (100 - _js_min(days_since_update, 100)) / 100
     score = score * recency
     explain(
         "Recency multiplier",
-        f"updated {_n(days_since_update)} days ago: × {_n(recency, 4)} (1.01 today, 0.01 after 100 days)",
+        f"updated {_n(days_since_update)} days ago: × {_n(recency, 4)} (2 today, 1 after 100 days)",
     )
 
     metadata = repo.get("_InnerSourceMetadata")
@@ -153,12 +155,13 @@ def _compute(repo: Mapping[str, Any], now: datetime) -> _Computation:
     if _js_truthy(participation):
         weeks = _last_13_weeks(participation)
         average = _js_reduce_sum(weeks) / 13
-        factor = (1 + _js_min(_js_max(average - 3, 0), 7)) / 7
+        # `(1 + (Math.min(Math.max(avg - 3, 0), 7)) / 7)`: from 1 (3 commits a week or fewer) to 2 (10+).
+        factor = 1 + _js_min(_js_max(average - 3, 0), 7) / 7
         score = score * factor
         explain(
             "Commit participation multiplier",
             f"{_n(average)} commits a week on average over the last 13 weeks: × {_n(factor, 4)}"
-            " (1/7 at 3 or fewer, 8/7 at 10 or more)",
+            " (1 at 3 or fewer, 2 at 10 or more)",
         )
     else:
         explain("Commit participation multiplier", "no weekly commit statistics: not applied")

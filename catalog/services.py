@@ -634,7 +634,7 @@ def project_score_refresh(*, project: Project, now: datetime) -> Project:
             motivation=project.motivation,
         )
         scored = activity_score_explained(mapping, now=now)
-        # The most active repository counts; a score may be negative (a stale, empty repository).
+        # The most active repository counts.
         if best is None or scored[0] >= best[0]:
             best = scored
     best = best or (0, [])

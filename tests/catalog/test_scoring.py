@@ -78,9 +78,9 @@ LONG_AGO = "2015-01-01T00:00:00Z"
 
 
 def fresh_repo(**changes):
-    """Updated at NOW and created years ago, so the recency multiplier is 1.01 and the boost 0.
+    """Updated at NOW and created years ago, so the recency multiplier is 2 and the boost 0.
 
-    Base activity: 50 + 10 forks × 5 + 4 watchers + 3 stars ÷ 3 + 5 issues ÷ 5 = 106, × 1.01 = 107.06.
+    Base activity: 50 + 10 forks × 5 + 4 watchers + 3 stars ÷ 3 + 5 issues ÷ 5 = 106, × 2 = 212.
     """
     repo = {
         "forks_count": 10,
@@ -96,7 +96,7 @@ def fresh_repo(**changes):
 
 
 def stale_repo(**changes):
-    """Idle for a year with no counts: 50 × 0.01 = 0.5 before bonuses, and no boost."""
+    """Idle for a year with no counts: 50 × 1 = 50 before bonuses, and no boost."""
     repo = {
         "forks_count": 0,
         "stargazers_count": 0,
@@ -212,28 +212,28 @@ def test_scoring_does_not_modify_the_repository_mapping():
 
 
 def test_a_repository_without_participation_statistics_gets_no_participation_multiplier():
-    # round(107.06 − 50) = 57, whether the statistics or the whole metadata are absent.
-    assert activity_score(fresh_repo(), now=NOW) == 57
-    assert activity_score(fresh_repo(_InnerSourceMetadata=None), now=NOW) == 57
-    assert activity_score(fresh_repo(_InnerSourceMetadata={"participation": None}), now=NOW) == 57
+    # 212 − 50 = 162, whether the statistics or the whole metadata are absent.
+    assert activity_score(fresh_repo(), now=NOW) == 162
+    assert activity_score(fresh_repo(_InnerSourceMetadata=None), now=NOW) == 162
+    assert activity_score(fresh_repo(_InnerSourceMetadata={"participation": None}), now=NOW) == 162
 
 
-def test_ten_commits_a_week_give_the_largest_participation_multiplier_of_eight_sevenths():
+def test_ten_commits_a_week_give_the_largest_participation_multiplier_of_two():
     repo = fresh_repo(_InnerSourceMetadata={"participation": [10] * 52})
-    # 107.06 × (1 + 7) / 7 = 122.354…
-    assert activity_score(repo, now=NOW) == 72
+    # 212 × (1 + 7 / 7) = 424
+    assert activity_score(repo, now=NOW) == 374
 
 
 def test_participation_shorter_than_13_weeks_is_still_divided_by_13():
     repo = fresh_repo(_InnerSourceMetadata={"participation": [26, 26, 26, 26]})
-    # 104 commits ÷ 13 = 8 a week, so × (1 + 5) / 7: 107.06 × 6/7 = 91.77. Dividing by 4 would give 72.
-    assert activity_score(repo, now=NOW) == 42
+    # 104 commits ÷ 13 = 8 a week, so × (1 + 5 / 7): 212 × 12/7 = 363.43. Dividing by 4 would give 374.
+    assert activity_score(repo, now=NOW) == 313
 
 
 def test_only_the_last_13_weeks_of_participation_count():
     repo = fresh_repo(_InnerSourceMetadata={"participation": [100] * 39 + [0] * 13})
-    # No commits in the last 13 weeks: × 1/7, 107.06 / 7 = 15.29.
-    assert activity_score(repo, now=NOW) == -35
+    # No commits in the last 13 weeks: × 1, 212. The whole year (75 a week) would give × 2.
+    assert activity_score(repo, now=NOW) == 162
 
 
 def test_empty_participation_is_refused_because_the_javascript_reduce_throws_on_it():
@@ -242,73 +242,70 @@ def test_empty_participation_is_refused_because_the_javascript_reduce_throws_on_
 
 
 def test_a_description_of_exactly_30_characters_earns_no_bonus():
-    assert activity_score(fresh_repo(description="x" * 30), now=NOW) == 57
+    assert activity_score(fresh_repo(description="x" * 30), now=NOW) == 162
 
 
 def test_a_description_of_31_characters_earns_the_50_point_bonus():
-    assert activity_score(fresh_repo(description="x" * 31), now=NOW) == 107
+    assert activity_score(fresh_repo(description="x" * 31), now=NOW) == 212
 
 
 def test_description_length_counts_utf16_code_units_like_javascript():
     # 29 letters and one emoji: 30 characters for Python, 31 code units for String.length.
-    assert activity_score(fresh_repo(description="x" * 29 + "😀"), now=NOW) == 107
+    assert activity_score(fresh_repo(description="x" * 29 + "😀"), now=NOW) == 212
 
 
 def test_a_long_motivation_earns_the_description_bonus_too():
     repo = fresh_repo(_InnerSourceMetadata={"motivation": "y" * 31})
-    assert activity_score(repo, now=NOW) == 107
+    assert activity_score(repo, now=NOW) == 212
 
 
 def test_contribution_guidelines_earn_100_points_with_javascript_truthiness():
-    assert activity_score(fresh_repo(_InnerSourceMetadata={"guidelines": "CONTRIBUTING.md"}), now=NOW) == 157
-    assert activity_score(fresh_repo(_InnerSourceMetadata={"guidelines": ""}), now=NOW) == 57
+    assert activity_score(fresh_repo(_InnerSourceMetadata={"guidelines": "CONTRIBUTING.md"}), now=NOW) == 262
+    assert activity_score(fresh_repo(_InnerSourceMetadata={"guidelines": ""}), now=NOW) == 162
     # An empty array is truthy in JavaScript.
-    assert activity_score(fresh_repo(_InnerSourceMetadata={"guidelines": []}), now=NOW) == 157
+    assert activity_score(fresh_repo(_InnerSourceMetadata={"guidelines": []}), now=NOW) == 262
 
 
 def test_the_subscriber_count_is_added_as_a_number_not_as_a_boolean():
     without = activity_score(fresh_repo(subscribers_count=0), now=NOW)
     with_forty = activity_score(fresh_repo(subscribers_count=40), now=NOW)
-    # 40 watchers × 1.01 = 40.4 more points.
-    assert (without, with_forty) == (53, 93)
+    # (102 × 2) − 50 = 154; 40 watchers × 2 = 80 more points. (A boolean would add 2.)
+    assert (without, with_forty) == (154, 234)
 
 
 def test_a_score_above_3000_gets_log_damping():
     repo = fresh_repo(forks_count=1000, subscribers_count=0, stargazers_count=0, open_issues_count=0)
-    # (50 + 5000) × 1.01 = 5100.5, above 3000: 3000 + ln(5100.5) × 100 = 3853.709…, − 50 → 3804.
-    assert 3000 + math.log(5100.5) * 100 == pytest.approx(3853.709, abs=1e-3)
-    assert activity_score(repo, now=NOW) == 3804
+    # (50 + 5000) × 2 = 10100, above 3000: 3000 + ln(10100) × 100 = 3922.02…, − 50 → 3872.
+    assert 3000 + math.log(10100) * 100 == pytest.approx(3922.02, abs=1e-2)
+    assert activity_score(repo, now=NOW) == 3872
 
 
 def test_a_score_just_below_3000_is_not_damped():
-    repo = fresh_repo(forks_count=580, subscribers_count=0, stargazers_count=0, open_issues_count=0)
-    # (50 + 2900) × 1.01 = 2979.5, kept as it is: 2929.5 rounds up to 2930.
-    assert activity_score(repo, now=NOW) == 2930
+    repo = fresh_repo(forks_count=289, subscribers_count=0, stargazers_count=0, open_issues_count=0)
+    # (50 + 1445) × 2 = 2990, kept as it is: 2940.
+    assert activity_score(repo, now=NOW) == 2940
 
 
 def test_half_points_round_up_like_math_round_not_to_even():
-    repo = stale_repo(
-        description="A description longer than thirty characters.",
-        _InnerSourceMetadata={"guidelines": "CONTRIBUTING.md"},
-    )
-    # 0.5 + 50 + 100 − 50 = 100.5: Math.round gives 101 where Python's round() gives 100.
-    assert activity_score(repo, now=NOW) == 101
+    # 50 days idle: × 1.5; (50 + 5 issues ÷ 5) × 1.5 = 76.5, − 50 = 26.5: Math.round gives 27, round() 26.
+    repo = stale_repo(open_issues_count=5, updated_at="2020-11-12T00:00:00Z")
+    assert activity_score(repo, now=NOW) == 27
 
 
-def test_negative_half_points_round_towards_positive_infinity():
-    # 0.5 − 50 = −49.5: Math.round gives −49 where Python's round() gives −50.
-    assert activity_score(stale_repo(), now=NOW) == -49
+def test_an_idle_repository_with_no_counts_scores_zero():
+    # 50 × 1 (idle over 100 days) − 50: the multipliers no longer take a score below zero.
+    assert activity_score(stale_repo(), now=NOW) == 0
 
 
 def test_a_young_recently_updated_project_gets_a_scaled_new_project_boost():
     repo = fresh_repo(created_at="2020-07-02T12:00:00Z", updated_at="2020-12-02T00:00:00Z")
-    # Updated 30 days ago: 106 × 0.71 = 75.26. Boost (1000 − 30 × 2.74) × (365 − 182.5) / 365 = 458.9.
-    assert activity_score(repo, now=NOW) == 484
+    # Updated 30 days ago: 106 × 1.7 = 180.2. Boost (1000 − 30 × 2.74) × (365 − 182.5) / 365 = 458.9.
+    assert activity_score(repo, now=NOW) == 589
 
 
 def test_dates_with_offsets_and_milliseconds_are_read_like_javascript_dates():
     same_instant = fresh_repo(updated_at="2021-01-01T01:00:00.000+01:00")
-    assert activity_score(same_instant, now=NOW) == 57
+    assert activity_score(same_instant, now=NOW) == 162
 
 
 def test_a_missing_count_is_refused_because_javascript_would_score_nan():
@@ -385,7 +382,8 @@ def test_a_repository_mapping_scores_like_the_equivalent_github_repository():
         description="A description longer than thirty characters.",
         _InnerSourceMetadata={"participation": [10] * 52, "guidelines": "CONTRIBUTING.md"},
     )
-    assert activity_score(mapping, now=NOW) == activity_score(github_shaped, now=NOW) == 222
+    # 106 × 2 × 2 + 50 + 100 − 50
+    assert activity_score(mapping, now=NOW) == activity_score(github_shaped, now=NOW) == 524
 
 
 def test_a_repository_mapping_without_statistics_yet_can_still_be_scored():
@@ -401,15 +399,15 @@ def test_a_repository_mapping_without_statistics_yet_can_still_be_scored():
         has_guidelines=False,
     )
     assert "participation" not in mapping["_InnerSourceMetadata"]
-    assert activity_score(mapping, now=NOW) == -49
+    assert activity_score(mapping, now=NOW) == 0
 
 
 def test_the_explanation_states_the_multipliers_the_published_javascript_applies():
-    # As published, recency runs from 1.01 down to 0.01 and participation from 1/7 up to 8/7 (README.md
-    # beside expected.json); neither is the 1-to-2 bonus that the pattern's comments suggest.
+    # As published (PR #704), both multipliers run from 1 to 2: never below 1, as the misread brackets
+    # (0.01 to 1.01 and 1/7 to 8/7) made them.
     cases = {
-        "updated today, ten commits every week": ("1.0100", "1.1429"),
-        "updated today, exactly 3 commits a week": ("1.0100", "0.1429"),
+        "updated today, ten commits every week": ("2", "2"),
+        "updated today, exactly 3 commits a week": ("2", "1"),
     }
     for name, (recency, participation) in cases.items():
         case = next(c for c in CASES["synthetic"] if c["name"] == name)
@@ -420,4 +418,31 @@ def test_the_explanation_states_the_multipliers_the_published_javascript_applies
         assert score == EXPECTED["synthetic"][name]["score"]
     stale = next(c for c in CASES["synthetic"] if c["name"] == "updated exactly 100 days ago")
     _, breakdown = activity_score_explained(stale["repo"], now=datetime.fromisoformat(stale["now"]))
-    assert "× 0.0100 " in next(item["value"] for item in breakdown if item["label"] == "Recency multiplier")
+    assert "× 1 " in next(item["value"] for item in breakdown if item["label"] == "Recency multiplier")
+
+
+@pytest.mark.django_db
+def test_the_migration_recomputes_stored_scores_with_the_published_formula():
+    import importlib
+
+    from django.apps import apps
+
+    from catalog.models import Repository, SearchEntry
+    from catalog.search_index import entries_rebuild
+    from tests.factories import ProjectFactory
+
+    migration = importlib.import_module("catalog.migrations.0011_activity_scores_as_published")
+    project = ProjectFactory(activity_score=57, activity_score_explanation=[{"label": "old", "value": "x"}])
+    Repository.objects.create(
+        project=project, forge="git", url="https://git.acme.example/a", forks=10, watchers=4, stars=3,
+        open_issues=5, forge_created_at=datetime(2015, 1, 1, tzinfo=UTC), forge_updated_at=datetime.now(UTC),
+    )  # fmt: skip
+    entries_rebuild(project_ids=[project.pk])
+
+    migration.recompute(apps, None)
+
+    project.refresh_from_db()
+    # Updated just now: 106 × 2 (recency) − 50, as the published JavaScript gives (no participation).
+    assert project.activity_score == 162
+    assert project.activity_score_explanation[-1]["value"].endswith("= 162")
+    assert set(SearchEntry.objects.filter(project=project).values_list("activity_score", flat=True)) == {162}

@@ -334,5 +334,7 @@ def test_a_search_that_finds_a_restricted_project_shows_only_to_those_who_see_it
     # A business unit's dashboard shows no searches (they are the whole portal's), so none leak there.
     other = BusinessUnitFactory(slug="retail")
     Practitioner.objects.filter(user=reader).update(business_unit=None)
-    by_unit = client.get(reverse("portal:metrics"), {"days": 30, "business_unit": other.slug}).content.decode()
+    by_unit = client.get(
+        reverse("portal:metrics"), {"days": 30, "business_unit": other.slug}
+    ).content.decode()
     assert "nightingale" not in by_unit and "What people search for" not in by_unit
