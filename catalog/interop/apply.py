@@ -334,7 +334,7 @@ class _Importer:
                 return project, why
         provider = self.providers.get(entry.key)
         if provider is not None and not provider.merged_into_id:
-            return provider, "it provides it"
+            return provider, "which provides it"
         return None, ""
 
     def hosted_entry(self, entry: ImportEntry) -> EntryResult | None:
@@ -409,10 +409,15 @@ class _Importer:
         if asset_changes:
             changed["asset"] = ["", "; ".join(asset_changes)]
         links = [link.row() for link in entry.links]
-        current = [
-            [link.url, link.title, link.icon, link.type]
-            for link in project.links.filter(source_ref=entry.key).order_by("position", "pk")
-        ]
+        # (An entry that never had links or relations, as every SAP or innersource.json one, asks nothing.)
+        current = (
+            [
+                [link.url, link.title, link.icon, link.type]
+                for link in project.links.filter(source_ref=entry.key).order_by("position", "pk")
+            ]
+            if links or "links" in last
+            else []
+        )
         if self.replaces("links", incoming=links, current=current, last=last, result=result):
             project.links.filter(source_ref=entry.key).delete()
             ProjectLink.objects.bulk_create(
@@ -431,10 +436,14 @@ class _Importer:
             )
             changed["links"] = [f"{len(current)} links", f"{len(links)} links"]
         relations = [r.row() for r in entry.relations if r.target_ref not in skip]
-        current = [
-            [r.kind, r.target_ref]
-            for r in project.relations.filter(source_ref=entry.key).order_by("position", "pk")
-        ]
+        current = (
+            [
+                [r.kind, r.target_ref]
+                for r in project.relations.filter(source_ref=entry.key).order_by("position", "pk")
+            ]
+            if relations or "relations" in last
+            else []
+        )
         if self.replaces("relations", incoming=relations, current=current, last=last, result=result):
             project.relations.filter(source_ref=entry.key).delete()
             # Where each target is in the catalog is settled once every entry is written (finish).
@@ -451,7 +460,8 @@ class _Importer:
         """Whether the file's rows replace the ones the project has: as for a field, rows a curator
         changed since the last import (in the admin) are kept unless told to overwrite."""
         if incoming == current:
-            last[name] = incoming
+            if incoming or name in last:
+                last[name] = incoming
             return False
         before = last.get(name, MISSING)
         edited = current != (before if before is not MISSING else [])
@@ -516,7 +526,9 @@ class _Importer:
     def finish(self) -> None:
         """Point relations at the catalog entries they name (those of this import, and those whose
         target this import brought), record consumed APIs as adoptions, and remember every entry."""
-        targets = set(self.written) | {r.target_ref for e, *_ in self.pending for r in e.relations}
+        # Only Backstage entities are named by relations.
+        targets = {e.key for e, *_ in self.pending if e.source == Source.BACKSTAGE}
+        targets |= {r.target_ref for e, *_ in self.pending for r in e.relations}
         resolved = self.resolve(targets)
         self.adopt(resolved)
         stale = []

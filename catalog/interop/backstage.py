@@ -193,7 +193,7 @@ def _hosts(projects: list[tuple[ImportEntry, str, str, str]]) -> None:
         entry.hosts = [
             (r.target_ref, "its system") for r in entry.relations if r.target_ref.startswith("system:")
         ]
-        entry.hosts += [(provider, "it provides it") for provider in providers[entry.key]]
+        entry.hosts += [(provider, "which provides it") for provider in providers[entry.key]]
 
 
 def _distinct_names(projects: list[tuple[ImportEntry, str, str, str]]) -> None:

@@ -253,6 +253,7 @@ def test_the_command_dry_run_reports_and_writes_nothing():
 
     assert "Check only, nothing written: 6 created" in out.getvalue()
     assert not Project.objects.exists() and not BusinessUnit.objects.exists()
+    assert not (ProjectLink.objects.exists() or ProjectRelation.objects.exists() or Asset.objects.exists())
 
 
 HOSTILE = Path(__file__).resolve().parent.parent / "fixtures" / "hostile"
@@ -702,3 +703,15 @@ def test_a_relation_to_an_invalid_entity_reference_is_refused_naming_the_entity(
 
     with pytest.raises(ImportFormatError, match=r"Component “artist-lookup”\): spec.dependsOn “a b” is not"):
         import_files([("lookup.yaml", text)], business_unit="x")
+
+
+def test_an_api_imported_after_the_component_that_provides_it_becomes_that_projects_asset():
+    import_files([("c.yaml", (BACKSTAGE / "petstore-component.yaml").read_bytes())], business_unit="platform")
+
+    report = import_files([("api.yaml", PETSTORE_API)], business_unit="platform")
+
+    petstore = Project.objects.get()
+    assert sorted(petstore.assets.values_list("name", flat=True)) == ["petstore", "petstore (API)"]
+    assert report.results[0].notes[0] == "an asset of petstore (which provides it)"
+    provides = petstore.relations.get(target_ref="api:default/petstore")
+    assert provides.target_asset == petstore.assets.get(name="petstore (API)")
