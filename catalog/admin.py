@@ -14,6 +14,8 @@ from catalog.models import (
     Language,
     Project,
     ProjectChange,
+    ProjectLink,
+    ProjectRelation,
     ProjectRole,
     Repository,
     Topic,
@@ -219,3 +221,18 @@ class ProjectChangeAdmin(admin.ModelAdmin):
 admin.site.register(BusinessUnit, list_display=["name", "slug"], prepopulated_fields={"slug": ["name"]})
 admin.site.register(Topic, search_fields=["name"])
 admin.site.register(Language, search_fields=["name"])
+
+
+@admin.register(ProjectLink)
+class ProjectLinkAdmin(admin.ModelAdmin):
+    list_display = ["project", "title", "url", "source_ref"]
+    search_fields = ["title", "url", "project__name", "source_ref"]
+    raw_id_fields = ["project", "asset"]
+
+
+@admin.register(ProjectRelation)
+class ProjectRelationAdmin(admin.ModelAdmin):
+    list_display = ["project", "kind", "target_ref", "target_project", "source_ref"]
+    list_filter = ["kind"]
+    search_fields = ["project__name", "target_ref", "source_ref"]
+    raw_id_fields = ["project", "target_project", "target_asset"]

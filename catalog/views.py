@@ -21,7 +21,7 @@ from catalog.forms import (
     RegistrationForm,
     ReviewForm,
 )
-from catalog.models import Adoption, Project, ProjectRole, ReviewStatus
+from catalog.models import Adoption, Project, ProjectRelation, ProjectRole, ReviewStatus
 from catalog.permissions import can_edit_project, can_end_adoption, is_program_office
 from catalog.readiness import project_readiness
 from catalog.selectors import asset_for_viewer, project_for_viewer
@@ -68,6 +68,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     adoptions = [adoption for asset in assets for adoption in asset.adoptions.all()]
     editable = can_edit_project(request.user, project)
+    relations = project.relations.shown_to(request.user)
     context = {
         "project": project,
         "owners": [r.user for r in roles if r.role in ProjectRole.EDITOR_ROLES],
@@ -87,6 +88,13 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "review_form": ReviewForm() if is_program_office(request.user) else None,
         "topics": list(project.topics.all()),
         "languages": list(project.languages.all()),
+        "links": list(project.links.select_related("asset")),
+        # ("depends on", [...]), ("provides API", [...]), … in that order; kinds without any left out.
+        "relations": [
+            (label, group)
+            for kind, label in ProjectRelation.Kind.choices
+            if (group := [r for r in relations if r.kind == kind])
+        ],
     }
     return render(request, "catalog/project_detail.html", context)
 

@@ -87,6 +87,40 @@ class RepositoryData:
 
 
 @dataclass
+class LinkData:
+    """A link as the file gives it (Backstage's metadata.links), kept on the project."""
+
+    url: str
+    title: str = ""
+    icon: str = ""
+    type: str = ""
+
+    def row(self) -> list[str]:
+        return [self.url, self.title, self.icon, self.type]
+
+
+@dataclass
+class RelationData:
+    kind: str  # a ProjectRelation.Kind value
+    target_ref: str  # kind:namespace/name, lower-cased
+
+    def row(self) -> list[str]:
+        return [self.kind, self.target_ref]
+
+
+@dataclass
+class AssetData:
+    """The asset an entity offers (a Backstage Component, Resource or API, by its spec.type)."""
+
+    name: str
+    kind: str  # an AssetKind value
+    description: str
+    url: str = ""
+    topics: list[str] = field(default_factory=list)
+    qualifier: str = ""  # told apart from another asset of the same name on the project: "petstore (API)"
+
+
+@dataclass
 class ImportEntry:
     index: int  # 1-based position in the import, for messages
     label: str  # how messages name it: "repos.json #3 (Sol/earth)"
@@ -99,8 +133,18 @@ class ImportEntry:
     owners: list[PersonRef] = field(default_factory=list)
     slug: str = ""  # a wanted slug (the portal's own JSON export)
     default_lifecycle: str = Lifecycle.ACTIVE
+    # Said when a project is made without a lifecycle from the file (it then keeps default_lifecycle).
+    no_lifecycle_note: str = ""
     skip_reason: str = ""
     notes: list[str] = field(default_factory=list)
+    links: list[LinkData] = field(default_factory=list)
+    relations: list[RelationData] = field(default_factory=list)
+    asset: AssetData | None = None
+    # Projects (by entity reference, with why) that should offer this entry as an asset instead of a
+    # project of its own: a Backstage API goes to its system's project, else to a provider's.
+    hostable: bool = False
+    hosts: list[tuple[str, str]] = field(default_factory=list)
+    team: str = ""  # the team name an adoption by this entry's project is recorded under
 
 
 def check_size(data: bytes | str, *, name: str) -> None:

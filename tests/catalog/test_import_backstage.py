@@ -8,7 +8,18 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from catalog.interop import ImportFormatError, catalog_import, parse_files
-from catalog.models import BusinessUnit, Lifecycle, Project, ProjectRole
+from catalog.models import (
+    Adoption,
+    Asset,
+    AssetKind,
+    BusinessUnit,
+    Lifecycle,
+    Project,
+    ProjectLink,
+    ProjectRelation,
+    ProjectRole,
+    Visibility,
+)
 from tests.factories import BusinessUnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -242,6 +253,7 @@ def test_the_command_dry_run_reports_and_writes_nothing():
 
     assert "Check only, nothing written: 6 created" in out.getvalue()
     assert not Project.objects.exists() and not BusinessUnit.objects.exists()
+    assert not (ProjectLink.objects.exists() or ProjectRelation.objects.exists() or Asset.objects.exists())
 
 
 HOSTILE = Path(__file__).resolve().parent.parent / "fixtures" / "hostile"
@@ -271,3 +283,435 @@ def test_yaml_nested_too_deeply_is_refused_naming_the_file():
 
     with pytest.raises(ImportFormatError, match=r"^deep.yaml: the YAML is nested deeper than 64 levels\.$"):
         import_files([("deep.yaml", text)])
+
+
+# ----- what users wrote: links, relations, types, lifecycles, names (issue 14, finding 7) -----
+
+# Backstage's packages/catalog-model/examples/apis/petstore-api.yaml (Apache-2.0), its definition cut short.
+PETSTORE_API = """\
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata:
+  name: petstore
+  description: The petstore API
+  tags:
+    - store
+    - rest
+  links:
+    - url: https://github.com/swagger-api/swagger-petstore
+      title: GitHub Repo
+      icon: github
+    - url: https://github.com/OAI/OpenAPI-Specification/blob/master/examples/v3.0/petstore.yaml
+      title: API Spec
+      icon: code
+spec:
+  type: openapi
+  lifecycle: experimental
+  owner: team-c
+  definition: |
+    openapi: "3.0.0"
+    info:
+      version: 1.0.0
+      title: Swagger Petstore
+"""
+
+# A shop that calls the petstore API, owned by a team of its own.
+PET_SHOP = """\
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: storefront
+spec:
+  type: team
+  children: []
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: pet-shop-web
+  description: The pet shop's web site.
+spec:
+  type: website
+  lifecycle: production
+  owner: group:storefront
+  consumesApis: [petstore]
+"""
+
+# A System with an API of its own and a library that is part of it.
+SYSTEM_WITH_API = """\
+apiVersion: backstage.io/v1alpha1
+kind: System
+metadata:
+  name: audio-playback
+  description: Audio playback system
+spec:
+  owner: team-b
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata:
+  name: playback-order
+  description: The order in which tracks are played.
+spec:
+  type: grpc
+  lifecycle: production
+  owner: team-b
+  system: audio-playback
+  definition: "syntax = 'proto3';"
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: playback-lib
+  description: Plays audio.
+spec:
+  type: library
+  lifecycle: experimental
+  owner: team-b
+  system: audio-playback
+"""
+
+
+def example_files(*extra):
+    return [(p.name, p.read_bytes()) for p in VALID] + list(extra)
+
+
+def page(client, project, user=None):
+    if user is not None:
+        client.force_login(user)
+    response = client.get(project.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_artist_lookup_keeps_all_seven_links_in_order_and_its_page_lists_them(client, outsider):
+    import_files(example_files(), business_unit="platform")
+
+    lookup = Project.objects.get(name="artist-lookup")
+    links = list(lookup.links.values_list("url", "title", "icon"))
+    assert links == [
+        ("https://example.com/user", "Examples Users", "user"),
+        ("https://example.com/group", "Example Group", "group"),
+        ("https://example.com/cloud", "Link with Cloud Icon", "cloud"),
+        ("https://example.com/dashboard", "Dashboard", "dashboard"),
+        ("https://example.com/help", "Support", "help"),
+        ("https://example.com/web", "Website", "web"),
+        ("https://example.com/alert", "Alerts", "alert"),
+    ]
+    html = page(client, lookup, outsider)
+    assert "<h2>Links</h2>" in html
+    for url, title, _ in links:
+        assert f'<a href="{url}">{title}</a>' in html
+    petstore = Project.objects.get(name="petstore")
+    assert list(petstore.links.values_list("url", "title", "icon")) == [
+        ("https://github.com/chahatd/backstage", "GitHub Repo", "github")
+    ]
+
+
+def test_a_link_that_is_not_a_web_or_mail_address_is_reported_and_not_kept():
+    text = SEVERAL_KINDS.replace(
+        "    - url: https://chat.acme.example/ledger\n",
+        "    - url: javascript:alert(1)\n      title: Run me\n    - url: mailto:ledger@acme.example\n"
+        "      title: Write to us\n    - url: https://chat.acme.example/ledger\n",
+    )
+    UserFactory(username="alovelace", email="ada.lovelace@example.com")
+
+    report = import_files([("catalog-info.yaml", text)])
+
+    service = Project.objects.get(name="Ledger Service")
+    assert list(service.links.values_list("url", flat=True)) == [
+        "https://docs.acme.example/ledger",
+        "mailto:ledger@acme.example",
+        "https://chat.acme.example/ledger",
+    ]
+    notes = next(r.notes for r in report.results if "ledger-service" in r.label)
+    assert "the link “Run me” (javascript:alert(1)) is not a web or mail address: not kept" in notes
+
+
+def test_relations_are_kept_and_point_to_the_catalog_entries_they_name():
+    import_files(example_files(), business_unit="platform")
+
+    def relations(name):
+        project = Project.objects.get(name=name)
+        return sorted(
+            (r.kind, r.target_ref, r.target_project.name if r.target_project else None)
+            for r in project.relations.select_related("target_project")
+        )
+
+    assert relations("artist-lookup") == [
+        ("depends_on", "resource:default/artists-db", "artists-db"),
+        ("part_of", "system:default/artist-engagement-portal", None),
+    ]
+    assert relations("artists-db") == [("part_of", "system:default/artist-engagement-portal", None)]
+    assert relations("petstore") == [
+        ("consumes_api", "api:default/searcher", None),
+        ("provides_api", "api:default/petstore", None),
+        ("provides_api", "api:default/playback-order", None),
+        ("provides_api", "api:default/streetlights", None),
+    ]
+    assert relations("podcast") == [("part_of", "domain:default/playback", None)]
+
+
+def test_the_project_page_shows_relations_linked_when_in_the_catalog_and_as_text_otherwise(client, outsider):
+    import_files(example_files(), business_unit="platform")
+
+    html = page(client, Project.objects.get(name="artist-lookup"), outsider)
+
+    database = Project.objects.get(name="artists-db")
+    assert "<h2>Relations</h2>" in html
+    assert f'<dt>depends on</dt><dd><a href="{database.get_absolute_url()}">artists-db</a></dd>' in html
+    assert "<dt>part of</dt><dd>system:artist-engagement-portal</dd>" in html
+    html = page(client, Project.objects.get(name="petstore"))
+    assert "<dt>provides API</dt><dd>api:petstore, api:streetlights, api:playback-order</dd>" in html
+    assert "<dt>consumes API</dt><dd>api:searcher</dd>" in html
+
+
+def test_a_relation_to_a_project_the_viewer_may_not_see_does_not_show_its_name(
+    client, outsider, program_office
+):
+    import_files(example_files(), business_unit="platform")
+    database = Project.objects.get(name="artists-db")
+    database.name = "Secret artist vault"
+    database.visibility = Visibility.UNITS
+    database.save()
+    lookup = Project.objects.get(name="artist-lookup")
+
+    html = page(client, lookup, outsider)
+    assert "Secret artist vault" not in html and database.slug not in html and "artists-db" not in html
+    assert "depends on" not in html  # nothing hints that a hidden entry exists
+    html = page(client, lookup, program_office)
+    assert f'<a href="{database.get_absolute_url()}">Secret artist vault</a>' in html
+
+
+def test_a_relation_named_before_its_target_was_imported_links_to_it_once_the_target_arrives():
+    import_files(
+        [("lookup.yaml", (BACKSTAGE / "artist-lookup-component.yaml").read_bytes())], business_unit="x"
+    )
+    relation = Project.objects.get(name="artist-lookup").relations.get(kind="depends_on")
+    assert relation.target_project is None
+
+    import_files([("db.yaml", (BACKSTAGE / "artists-db-resource.yaml").read_bytes())], business_unit="x")
+
+    relation.refresh_from_db()
+    assert relation.target_project == Project.objects.get(name="artists-db")
+
+
+def test_spec_type_sets_the_kind_of_the_asset_each_entity_offers():
+    report = import_files(example_files(), business_unit="platform")
+    import_files([("system.yaml", SYSTEM_WITH_API), ("shop.yaml", PET_SHOP)], business_unit="platform")
+
+    def assets(name):
+        return list(Project.objects.get(name=name).assets.values_list("name", "kind"))
+
+    assert assets("artist-lookup") == [("artist-lookup", AssetKind.SERVICE)]  # service
+    assert assets("petstore") == [("petstore", AssetKind.SERVICE)]  # service
+    assert assets("artists-db") == [("artists-db", AssetKind.DATASET)]  # a database Resource
+    assert assets("pet-shop-web") == [("pet-shop-web", AssetKind.TOOL)]  # website
+    assert sorted(assets("audio-playback")) == [("playback-order", AssetKind.SERVICE)]  # the system's API
+    assert assets("playback-lib") == [("playback-lib", AssetKind.LIBRARY)]  # library
+    assert assets("podcast") == []  # a System offers what its parts offer
+    lookup = Project.objects.get(name="artist-lookup").assets.get()
+    assert lookup.description == "Artist Lookup"
+    notes = next(r.notes for r in report.results if "podcast" in r.label)
+    assert not any("spec.type" in note for note in notes)  # a System has no type to lose
+
+
+def test_a_component_type_without_a_portal_kind_is_reported_and_makes_no_asset():
+    text = (
+        (BACKSTAGE / "artist-lookup-component.yaml").read_text().replace("type: service", "type: pipeline-x")
+    )
+
+    report = import_files([("lookup.yaml", text)], business_unit="x")
+
+    assert not Project.objects.get(name="artist-lookup").assets.exists()
+    assert "spec.type “pipeline-x” has no asset kind in the portal: no asset made" in report.results[0].notes
+
+
+def test_an_api_becomes_a_service_asset_of_its_systems_project_not_a_project_of_its_own():
+    report = import_files([("system.yaml", SYSTEM_WITH_API)], business_unit="audio")
+
+    assert sorted(Project.objects.values_list("name", flat=True)) == ["audio-playback", "playback-lib"]
+    system = Project.objects.get(name="audio-playback")
+    asset = system.assets.get()
+    assert (asset.name, asset.kind, asset.description) == (
+        "playback-order",
+        AssetKind.SERVICE,
+        "The order in which tracks are played.",
+    )
+    result = next(r for r in report.results if "playback-order" in r.label)
+    assert (result.outcome, result.project) == ("created", system.slug)
+    assert "an asset of audio-playback (its system)" in result.notes
+    # The library is part of the system, which the catalog holds: the relation links there.
+    part_of = Project.objects.get(name="playback-lib").relations.get()
+    assert (part_of.kind, part_of.target_project) == ("part_of", system)
+
+
+def test_a_component_and_an_api_both_named_petstore_become_one_project_and_its_api_asset(client):
+    import_files(example_files(("petstore-api.yaml", PETSTORE_API)), business_unit="platform")
+
+    petstore = Project.objects.get(name__iexact="petstore")  # one project of that name
+    assert sorted(petstore.assets.values_list("name", "kind")) == [
+        ("petstore", AssetKind.SERVICE),
+        ("petstore (API)", AssetKind.SERVICE),
+    ]
+    api = petstore.assets.get(name="petstore (API)")
+    assert api.url == "https://github.com/swagger-api/swagger-petstore"
+    assert sorted(t.name for t in api.topics.all()) == ["rest", "store"]
+    # The API's two links are kept too, on the project that now offers it, naming the asset.
+    assert list(petstore.links.filter(asset=api).values_list("title", flat=True)) == [
+        "GitHub Repo",
+        "API Spec",
+    ]
+    provides = petstore.relations.get(target_ref="api:default/petstore")
+    assert (provides.target_project, provides.target_asset) == (petstore, api)
+    html = page(client, petstore)
+    assert f'<dt>provides API</dt><dd><a href="{api.get_absolute_url()}">petstore (API)</a>, ' in html
+
+
+def test_a_component_and_an_api_of_the_same_name_that_stay_apart_get_distinct_names():
+    component = (BACKSTAGE / "petstore-component.yaml").read_text().replace("    - petstore\n", "")
+
+    import_files([("c.yaml", component), ("api.yaml", PETSTORE_API)], business_unit="platform")
+
+    assert sorted(Project.objects.values_list("name", flat=True)) == ["petstore", "petstore (API)"]
+    api_project = Project.objects.get(name="petstore (API)")
+    assert list(api_project.assets.values_list("name", "kind")) == [("petstore", AssetKind.SERVICE)]
+    assert api_project.lifecycle == Lifecycle.INCUBATING
+
+
+def test_a_system_or_resource_without_a_lifecycle_gets_none_invented():
+    report = import_files(example_files(), business_unit="platform")
+
+    assert Project.objects.get(name="podcast").lifecycle == Lifecycle.PROPOSED
+    assert Project.objects.get(name="artists-db").lifecycle == Lifecycle.PROPOSED
+    assert Project.objects.get(name="petstore").lifecycle == Lifecycle.ACTIVE  # production
+    notes = next(r.notes for r in report.results if "podcast" in r.label)
+    assert "no lifecycle in the file: left at Proposed for the program office to set" in notes
+
+
+def test_a_lifecycle_without_a_portal_equivalent_is_not_replaced_by_an_invented_one():
+    text = (BACKSTAGE / "artist-lookup-component.yaml").read_text().replace("experimental", "beta")
+
+    import_files([("lookup.yaml", text)], business_unit="x")
+
+    assert Project.objects.get(name="artist-lookup").lifecycle == Lifecycle.PROPOSED
+
+
+def test_consuming_a_catalog_api_is_an_adoption_by_the_consuming_team():
+    import_files(example_files(("petstore-api.yaml", PETSTORE_API)), business_unit="platform")
+
+    import_files([("shop.yaml", PET_SHOP)])
+
+    api = Asset.objects.get(name="petstore (API)")
+    adoption = Adoption.objects.get()
+    assert (adoption.asset, adoption.business_unit.slug, adoption.team, adoption.ended_on) == (
+        api,
+        "storefront",
+        "pet-shop-web",
+        None,
+    )
+    consumes = Project.objects.get(name="pet-shop-web").relations.get(kind="consumes_api")
+    assert (consumes.target_project, consumes.target_asset) == (api.project, api)
+
+
+def test_an_adoption_the_team_ended_is_not_made_again_by_a_reimport():
+    import_files(
+        example_files(("petstore-api.yaml", PETSTORE_API), ("shop.yaml", PET_SHOP)), business_unit="p"
+    )
+    adoption = Adoption.objects.get()
+    Adoption.objects.filter(pk=adoption.pk).update(ended_on=adoption.since)
+
+    import_files(
+        example_files(("petstore-api.yaml", PETSTORE_API), ("shop.yaml", PET_SHOP)), business_unit="p"
+    )
+
+    assert Adoption.objects.count() == 1
+
+
+def test_reimporting_the_examples_with_links_relations_assets_and_adoptions_changes_nothing():
+    files = example_files(
+        ("petstore-api.yaml", PETSTORE_API), ("shop.yaml", PET_SHOP), ("system.yaml", SYSTEM_WITH_API)
+    )
+    import_files(files, business_unit="platform")
+
+    def state():
+        return (
+            sorted(Project.objects.values_list("name", "lifecycle")),
+            sorted(Asset.objects.values_list("project__name", "name", "kind", "url")),
+            sorted(ProjectLink.objects.values_list("project__name", "url", "title", "position")),
+            sorted(
+                ProjectRelation.objects.values_list("project__name", "kind", "target_ref", "target_project")
+            ),
+            sorted(Adoption.objects.values_list("asset__name", "team", "ended_on")),
+        )
+
+    before = state()
+
+    report = import_files(files, business_unit="platform")
+
+    assert report.counts()["created"] == report.counts()["updated"] == 0
+    assert state() == before
+    assert len(before[2]) == 7 + 1 + 2  # artist-lookup's, petstore's, the petstore API's links
+    assert len(before[4]) == 1
+
+
+def test_a_curators_edits_of_imported_links_and_assets_are_kept_on_reimport():
+    import_files(example_files(), business_unit="platform")
+    lookup = Project.objects.get(name="artist-lookup")
+    lookup.links.filter(title="Alerts").delete()
+    asset = lookup.assets.get()
+    asset.name, asset.kind = "Artist lookup service", AssetKind.LIBRARY
+    asset.save()
+
+    report = import_files(example_files(), business_unit="platform")
+
+    assert lookup.links.count() == 6
+    asset.refresh_from_db()
+    assert (asset.name, asset.kind) == ("Artist lookup service", AssetKind.LIBRARY)
+    notes = next(r.notes for r in report.results if "artist-lookup" in r.label)
+    assert "kept curator's edit of links" in notes
+    assert "kept curator's edit of the asset's name" in notes
+
+    import_files(example_files(), business_unit="platform", overwrite=True)
+
+    assert lookup.links.count() == 7
+    asset.refresh_from_db()
+    assert (asset.name, asset.kind) == ("artist-lookup", AssetKind.SERVICE)
+
+
+def test_links_and_relations_that_change_in_the_file_change_on_reimport():
+    import_files(example_files(), business_unit="platform")
+    text = (
+        (BACKSTAGE / "artist-lookup-component.yaml")
+        .read_text()
+        .replace("https://example.com/alert", "https://alerts.example.com/")
+        .replace("dependsOn: ['resource:artists-db']", "dependsOn: ['component:default/petstore']")
+    )
+
+    report = import_files([("lookup.yaml", text)], business_unit="platform")
+
+    lookup = Project.objects.get(name="artist-lookup")
+    assert lookup.links.get(title="Alerts").url == "https://alerts.example.com/"
+    depends = lookup.relations.get(kind="depends_on")
+    assert (depends.target_ref, depends.target_project.name) == ("component:default/petstore", "petstore")
+    assert report.results[0].outcome == "updated"
+    assert {"links", "relations"} <= set(report.results[0].changed)
+
+
+def test_a_relation_to_an_invalid_entity_reference_is_refused_naming_the_entity():
+    text = (BACKSTAGE / "artist-lookup-component.yaml").read_text().replace("'resource:artists-db'", "'a b'")
+
+    with pytest.raises(ImportFormatError, match=r"Component “artist-lookup”\): spec.dependsOn “a b” is not"):
+        import_files([("lookup.yaml", text)], business_unit="x")
+
+
+def test_an_api_imported_after_the_component_that_provides_it_becomes_that_projects_asset():
+    import_files([("c.yaml", (BACKSTAGE / "petstore-component.yaml").read_bytes())], business_unit="platform")
+
+    report = import_files([("api.yaml", PETSTORE_API)], business_unit="platform")
+
+    petstore = Project.objects.get()
+    assert sorted(petstore.assets.values_list("name", flat=True)) == ["petstore", "petstore (API)"]
+    assert report.results[0].notes[0] == "an asset of petstore (which provides it)"
+    provides = petstore.relations.get(target_ref="api:default/petstore")
+    assert provides.target_asset == petstore.assets.get(name="petstore (API)")
