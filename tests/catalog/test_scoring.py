@@ -431,7 +431,7 @@ def test_the_migration_recomputes_stored_scores_with_the_published_formula():
     from catalog.search_index import entries_rebuild
     from tests.factories import ProjectFactory
 
-    migration = importlib.import_module("catalog.migrations.0011_activity_scores_as_published")
+    migration = importlib.import_module("catalog.migrations.0012_activity_scores_as_published")
     project = ProjectFactory(activity_score=57, activity_score_explanation=[{"label": "old", "value": "x"}])
     Repository.objects.create(
         project=project, forge="git", url="https://git.acme.example/a", forks=10, watchers=4, stars=3,

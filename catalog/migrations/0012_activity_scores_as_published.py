@@ -48,6 +48,6 @@ def recompute(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0010_adoption_one_active_per_team")]
+    dependencies = [("catalog", "0011_project_links_and_relations")]
 
     operations = [migrations.RunPython(recompute, migrations.RunPython.noop)]
