@@ -1,6 +1,7 @@
 """Read a project's self-description: SAP's `innersource.json` or a Backstage `catalog-info.yaml`.
 
-Both give initial values for the registration form; nothing is written here.
+Both give initial values for the registration form, and say what of the file they leave out; nothing
+is written here.
 """
 
 import re
@@ -22,8 +23,61 @@ BACKSTAGE_LIFECYCLES = {
 PROJECT_KINDS = ("Component", "System", "API", "Resource")
 
 
+# The keys of an innersource.json, by who writes them. SAP's portal documents the file's own
+# (docs/LISTING.md: title, motivation, contributions, skills, logo, docs, language); its crawlers add the
+# repository's topics and guidelines beside them (docs/CRAWLING.md); the portal's JSON export writes the
+# rest, which `import_catalog --format innersource` reads back ("name" is a common spelling of "title").
+SAP_LISTING_KEYS = ("title", "motivation", "contributions", "skills", "logo", "docs", "language")
+SAP_CRAWLER_KEYS = ("topics", "guidelines")
+PORTAL_KEYS = (
+    "name",
+    "slug",
+    "description",
+    "languages",
+    "repository",
+    "repositories",
+    "lifecycle",
+    "license",
+    "communication",
+    "business_unit",
+    "business_unit_name",
+)
+INNERSOURCE_KEYS = SAP_LISTING_KEYS + SAP_CRAWLER_KEYS + PORTAL_KEYS
+# The portal's own figures in its JSON export: no file sets them (the score is computed, the program
+# office curates), so an import passes over them without a word.
+PORTAL_FIGURES = ("activity_score", "featured", "verified", "portal_url")
+# What the registration form takes: every key with a field on the form. The slug comes from the name
+# and the host unit is chosen on the form.
+REGISTRATION_KEYS = frozenset(INNERSOURCE_KEYS) - {"slug", "business_unit", "business_unit_name"}
+# What the registration form takes of a Backstage entity, by section.
+BACKSTAGE_READ = {
+    "metadata": {"name", "title", "description", "tags", "annotations", "links"},
+    "spec": {"lifecycle"},
+}
+
+
 class DescriptorError(ValueError):
     """A descriptor that cannot be read; the message says what is wrong, for the person who sent it."""
+
+
+class Descriptor(dict):
+    """The registration form's initial values from a descriptor (a dict, as a form's `initial` is),
+    with what the file held that they leave out: the keys not read (`ignored`, as the file spells
+    them) and the values not kept (`notes`, one sentence each), so that the page can say so."""
+
+    def __init__(self, initial: dict, *, ignored: list[str], notes: list[str]):
+        super().__init__(initial)
+        self.ignored = ignored
+        self.notes = notes
+
+    def warnings(self, *, most: int = 30) -> list[str]:
+        """What the page tells the person: the keys not read (the first `most` of them), then the notes."""
+        said = []
+        if self.ignored:
+            keys = ", ".join(f"“{key[:60]}”" for key in self.ignored[:most])
+            more = f" and {len(self.ignored) - most} more" if len(self.ignored) > most else ""
+            said.append(f"Not read from your file (the form has no place for them): {keys}{more}.")
+        return said + [f"From your file: {note}" for note in self.notes]
 
 
 def _message(error: ParseError) -> str:
@@ -41,8 +95,32 @@ def _strings(value, *, field: str) -> list[str]:
     raise DescriptorError(f"“{field}” must be a list of words.")
 
 
-def parse_innersource_json(text: str) -> dict:
-    """The fields of an innersource.json (title, motivation, contributions, skills, docs, logo, language)."""
+def _text(data: dict, key: str) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise DescriptorError(f"“{key}” must be text.")
+    return value.strip()
+
+
+def _is_web_url(value: str) -> bool:
+    return value.startswith(("http://", "https://")) and " " not in value
+
+
+def _repository_urls(data: dict) -> list[str]:
+    repositories = data.get("repositories")
+    if repositories is not None and not (
+        isinstance(repositories, list) and all(isinstance(url, str) for url in repositories)
+    ):
+        raise DescriptorError("“repositories” must be a list of repository URLs.")
+    urls = [_text(data, "repository"), *(url.strip() for url in repositories or [])]
+    return list(dict.fromkeys(url for url in urls if url))
+
+
+def parse_innersource_json(text: str) -> Descriptor:
+    """The form's values from an innersource.json: SAP's documented keys, the guidelines and topics its
+    crawlers add, and the portal's own export's (see REGISTRATION_KEYS); the rest is listed as ignored."""
     if len(text.encode()) > MAX_DESCRIPTOR_BYTES:
         raise DescriptorError("The file is larger than 256 KB; an innersource.json is a few lines.")
     try:
@@ -51,34 +129,23 @@ def parse_innersource_json(text: str) -> dict:
         raise DescriptorError(_message(error)) from error
     if not isinstance(data, dict):
         raise DescriptorError("An innersource.json holds one JSON object ({ … }).")
-    known = {
-        "title",
-        "name",
-        "description",
-        "motivation",
-        "contributions",
-        "skills",
-        "docs",
-        "logo",
-        "language",
-        "topics",
-        "guidelines",
-        "repository",
-    }
-    if not known & set(data):
+    if not set(INNERSOURCE_KEYS) & set(data):
         raise DescriptorError(
             "No innersource.json field found (expected title, motivation, contributions, skills…)."
         )
     initial: dict = {}
-    for key in ("title", "name"):
-        if isinstance(data.get(key), str) and data[key].strip():
-            initial["name"] = data[key].strip()
-            break
-    for key, target in (("description", "description"), ("motivation", "motivation")):
+    notes: list[str] = []
+    name = _text(data, "title") or _text(data, "name")
+    if name:
+        initial["name"] = name
+    for key, target in (
+        ("description", "description"),
+        ("motivation", "motivation"),
+        ("license", "license"),
+        ("communication", "communication_url"),
+    ):
         if data.get(key) is not None:
-            if not isinstance(data[key], str):
-                raise DescriptorError(f"“{key}” must be text.")
-            initial[target] = data[key].strip()
+            initial[target] = _text(data, key)
     contributions = _strings(data.get("contributions"), field="contributions")
     if contributions:
         initial["contributions_wanted"] = "\n".join(contributions)
@@ -88,22 +155,47 @@ def parse_innersource_json(text: str) -> dict:
     topics = _strings(data.get("topics"), field="topics")
     if topics:
         initial["topics"] = ", ".join(topics)
-    languages = _strings(data.get("language"), field="language")
+    # SAP's "language" is one name that overrides the forge's guess; the portal's export lists them all.
+    key = "languages" if "languages" in data else "language"
+    languages = _strings(data.get(key), field=key)
     if languages:
         initial["languages"] = ", ".join(languages)
-    for key, target in (
-        ("docs", "docs_url"),
-        ("logo", "logo_url"),
-        ("guidelines", "contributing_url"),
-        ("repository", "repository_urls"),
-    ):
-        value = data.get(key)
-        if isinstance(value, str) and value.startswith(("http://", "https://")):
-            initial[target] = value.strip()
-    return initial
+    lifecycle = _text(data, "lifecycle").lower()
+    if lifecycle in Lifecycle.values:
+        initial["lifecycle"] = lifecycle
+    elif lifecycle:
+        notes.append(f"lifecycle “{lifecycle[:40]}” is not one of {', '.join(Lifecycle.values)}: not kept.")
+    urls = _repository_urls(data)
+    if urls:
+        initial["repository_urls"] = "\n".join(urls)
+    for key, target in (("docs", "docs_url"), ("logo", "logo_url")):
+        value = _text(data, key)
+        if _is_web_url(value):
+            initial[target] = value
+        elif key == "logo" and value:
+            notes.append(
+                f"logo “{value[:80]}” is a path in your repository: give the logo's http(s) address below."
+            )
+        elif value:
+            notes.append(f"{key} “{value[:80]}” is not an http(s) URL: not kept.")
+    guidelines = _text(data, "guidelines")
+    web_repositories = [url for url in urls if _is_web_url(url)]
+    if guidelines and not _is_web_url(guidelines) and web_repositories:
+        # A path in the repository, as SAP's crawlers write it: the import's one rule makes it a URL.
+        from catalog.interop.sap import guidelines_url  # catalog.interop imports this module
+
+        guidelines = guidelines_url(guidelines, html_url=web_repositories[0].removesuffix(".git"), branch="")
+    if _is_web_url(guidelines):
+        initial["contributing_url"] = guidelines
+    elif guidelines:
+        notes.append(
+            f"guidelines “{guidelines[:80]}” is a path with no repository to find it in: give its URL below."
+        )
+    ignored = [key for key in data if key not in REGISTRATION_KEYS]
+    return Descriptor(initial, ignored=ignored, notes=notes)
 
 
-def parse_catalog_info_yaml(text: str) -> dict:
+def parse_catalog_info_yaml(text: str) -> Descriptor:
     """The fields of the first Component, System, API or Resource in a Backstage catalog-info.yaml."""
     if len(text.encode()) > MAX_DESCRIPTOR_BYTES:
         raise DescriptorError("The file is larger than 256 KB.")
@@ -164,10 +256,13 @@ def parse_catalog_info_yaml(text: str) -> dict:
                 "chat" in title or "slack" in title or "channel" in title
             ) and "communication_url" not in initial:
                 initial["communication_url"] = link["url"]
-    return initial
+    ignored = [str(key) for key in entity if key not in {"apiVersion", "kind", "metadata", "spec"}]
+    for section, keys in BACKSTAGE_READ.items():
+        ignored += [f"{section}.{key}" for key in entity.get(section) or {} if key not in keys]
+    return Descriptor(initial, ignored=ignored, notes=[])
 
 
-def parse_descriptor(text: str) -> dict:
+def parse_descriptor(text: str) -> Descriptor:
     """Either format, recognised by its content."""
     stripped = text.lstrip()
     if not stripped:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog import views
+from catalog import views, views_avatar
 
 app_name = "catalog"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("register/duplicates/", views.register_duplicates, name="register_duplicates"),
     path("review/", views.review_queue, name="review_queue"),
     path("<slug:slug>/", views.project_detail, name="project"),
+    path("<slug:slug>/avatar.svg", views_avatar.project_avatar, name="avatar"),
     path("<slug:slug>/edit/", views.project_edit, name="edit"),
     path("<slug:slug>/review/", views.project_review, name="review"),
     path("<slug:slug>/curate/", views.project_curate, name="curate"),

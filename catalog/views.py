@@ -221,8 +221,17 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "load_descriptor" in request.POST:
         descriptor_form = DescriptorForm(request.POST, request.FILES)
         if descriptor_form.is_valid():
-            form = RegistrationForm(initial=descriptor_form.cleaned_data["initial"])
+            descriptor = descriptor_form.cleaned_data["initial"]
+            form = RegistrationForm(initial=descriptor)
             messages.info(request, "We filled the form from your file. Check it, complete it and submit.")
+            for warning in descriptor.warnings():
+                messages.warning(request, warning)
+            # The look-alikes of the file's name and repositories, now rather than at submission.
+            duplicates = selectors.project_duplicates(
+                viewer=request.user,
+                name=descriptor.get("name", ""),
+                repository_urls=descriptor.get("repository_urls", "").split(),
+            )
         else:
             form = RegistrationForm()
     elif request.method == "POST":

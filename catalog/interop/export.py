@@ -1,6 +1,15 @@
 """Export the listed catalog: SAP's ``repos.json`` (so SAP's front end can show it), the portal's JSON
 (innersource.json objects plus portal fields, which ``import_catalog --format innersource`` reads back)
-and CSV."""
+and CSV.
+
+What SAP's page (SAP/project-portal-for-innersource, scripts/index.js) reads of each repos.json entry,
+and so what ``sap_entry`` must get right: ``id``, ``name``, ``full_name``, ``html_url``, ``description``,
+``created_at``, ``updated_at``, the counts, ``language``, ``default_branch``, ``owner.login`` and
+``owner.avatar_url`` (the card's image when there is no logo), and under ``_InnerSourceMetadata``:
+``title``, ``motivation``, ``score``, ``participation``, ``topics``, ``skills``, ``contributions``,
+``docs`` (also the CONTRIBUTE link when present), ``logo`` and ``guidelines`` (a path that it appends to
+``<html_url>/blob/<default_branch>/``).
+"""
 
 import csv
 import io
@@ -9,8 +18,10 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.db.models import Prefetch
+from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
 
-from catalog.models import Project, Repository
+from catalog.avatars import project_avatar_url
+from catalog.models import Forge, Project, Repository
 
 CSV_COLUMNS = (
     "slug",
@@ -82,16 +93,52 @@ def html_url(repository: Repository) -> str:
     return repository.url
 
 
-def _guidelines(project: Project, repository: Repository) -> str:
-    """SAP's front end links guidelines at <html_url>/blob/<branch>/<path>: a path when it can be one."""
+def guidelines_path(project: Project, repository: Repository) -> str | None:
+    """The contribution guidelines as SAP's page wants them: a path in the repository, which it links at
+    ``<html_url>/blob/<default_branch>/<path>``. Only when the project's contributing URL is a file of
+    this GitHub repository on its default branch (or on HEAD, which GitHub resolves to it): anything
+    else would make that link a broken one, so it is left out, and the page's CONTRIBUTE button goes to
+    the documentation or the repository instead. (GitLab spells its file links ``/-/blob/``, and plain
+    git hosts have none, so their guidelines are left out too.)"""
+    if repository.forge != Forge.GITHUB or not repository.default_branch:
+        return None
     url = project.contributing_url
-    prefix = f"{html_url(repository)}/blob/".lower()
-    if url.lower().startswith(prefix):
-        branch_and_path = url[len(prefix) :]
-        branch, _, path = branch_and_path.partition("/")
-        if path and branch in (repository.default_branch or "HEAD", "HEAD"):
+    prefix = f"{html_url(repository)}/blob/"
+    # The host, owner and name are compared case-blind (as the forge does); branch and path are not.
+    if not url.lower().startswith(prefix.lower()):
+        return None
+    branch_and_path = url[len(prefix) :]
+    for branch in (repository.default_branch, "HEAD"):
+        path = branch_and_path[len(branch) + 1 :]
+        if branch_and_path.startswith(f"{branch}/") and path.strip("/"):
             return path
-    return url
+    return None
+
+
+def spdx_license_id(name: str) -> str | None:
+    """The SPDX licence identifier that `name` is (case aside: "apache-2.0" → "Apache-2.0"), from the SPDX
+    licence list that `packaging` carries; None for anything else: free text ("Proprietary (internal)"),
+    an expression of several licences ("MIT OR Apache-2.0"), a LicenseRef- of one's own."""
+    try:
+        canonical = canonicalize_license_expression(name.strip())
+    except InvalidLicenseExpression:
+        return None
+    # One identifier of the list: no operator, no "+" (or later), no reference of one's own.
+    if " " in canonical or "+" in canonical or canonical.startswith(("LicenseRef-", "DocumentRef-")):
+        return None
+    return canonical
+
+
+def sap_license(name: str) -> dict | None:
+    """GitHub's licence object: `spdx_id` an SPDX identifier only when the licence is one; for any other
+    licence GitHub's own answer for a licence it cannot identify ("NOASSERTION", SPDX's word for it),
+    with the licence's name kept in `name`."""
+    if not name:
+        return None
+    spdx_id = spdx_license_id(name)
+    if spdx_id is None:
+        return {"key": "other", "name": name, "spdx_id": "NOASSERTION"}
+    return {"key": spdx_id.lower(), "name": name, "spdx_id": spdx_id}
 
 
 def sap_entry(project: Project, repository: Repository) -> dict:
@@ -114,6 +161,8 @@ def sap_entry(project: Project, repository: Repository) -> dict:
             "business_unit": project.business_unit.slug,
             "business_unit_name": project.business_unit.name,
             "languages": languages,
+            # The guidelines' URL as it is: SAP's `guidelines` holds only a path in the repository.
+            "contributing_url": project.contributing_url,
         },
     }
     optional = {
@@ -121,7 +170,7 @@ def sap_entry(project: Project, repository: Repository) -> dict:
         "contributions": _contributions(project),
         "skills": list(project.skills_wanted),
         "docs": project.docs_url,
-        "guidelines": _guidelines(project, repository),
+        "guidelines": guidelines_path(project, repository),
         "logo": project.logo_url,
     }
     metadata.update({key: value for key, value in optional.items() if value})
@@ -141,14 +190,12 @@ def sap_entry(project: Project, repository: Repository) -> dict:
         "forks_count": repository.forks,
         "open_issues_count": repository.open_issues,
         "language": languages[0] if languages else None,
-        "license": (
-            {"key": license_name.lower(), "name": license_name, "spdx_id": license_name}
-            if license_name
-            else None
-        ),
+        "license": sap_license(license_name),
         "default_branch": repository.default_branch or None,
         "topics": topics,
-        "owner": {"login": owner or project.business_unit.slug},
+        # The card's image when the project has no logo: the portal's own, one per project (the sync
+        # keeps no forge avatar), so that cards differ and no outside service is asked for images.
+        "owner": {"login": owner or project.business_unit.slug, "avatar_url": project_avatar_url(project)},
         "_InnerSourceMetadata": metadata,
     }
 

@@ -1,12 +1,14 @@
 """``innersource.json`` files (SAP's listing format), one object or an array of them per file.
 
-Besides the listed fields (title, motivation, contributions, skills, logo, docs, language) this reads
-the portal's own JSON export: slug, description, topics, languages, lifecycle, license, business
-unit, repositories, guidelines and communication channel.
+Besides the listed fields (title, motivation, contributions, skills, logo, docs, language) and those
+SAP's crawlers add (topics, guidelines), this reads the portal's own JSON export: slug, description,
+languages, lifecycle, license, business unit, repositories and communication channel (the keys are in
+catalog.descriptors). Any other key is named in the entry's report line as ignored.
 """
 
 from django.utils.text import slugify
 
+from catalog.descriptors import INNERSOURCE_KEYS, PORTAL_FIGURES
 from catalog.interop.records import (
     MAX_ENTRIES,
     BusinessUnitRef,
@@ -25,28 +27,7 @@ from catalog.interop.sap import guidelines_url
 from catalog.models import Lifecycle
 from catalog.services import forge_of, normalise_repository_url
 
-KNOWN_KEYS = {
-    "title",
-    "name",
-    "slug",
-    "description",
-    "motivation",
-    "contributions",
-    "skills",
-    "docs",
-    "logo",
-    "language",
-    "languages",
-    "topics",
-    "guidelines",
-    "repository",
-    "repositories",
-    "lifecycle",
-    "license",
-    "business_unit",
-    "business_unit_name",
-    "communication",
-}
+KNOWN_KEYS = frozenset(INNERSOURCE_KEYS)
 
 
 def parse_innersource(files: list[tuple[str, bytes | str]]) -> list[ImportEntry]:
@@ -159,6 +140,9 @@ def _entry(item, *, index: int, label: str) -> ImportEntry:
         if unit_slug:
             entry.business_unit = BusinessUnitRef(slug=unit_slug, name=unit_name or unit.strip()[:120])
     entry.repositories = [_repository(url) for url in urls]
+    ignored = [key for key in item if key not in KNOWN_KEYS and key not in PORTAL_FIGURES]
+    if ignored:
+        entry.notes.append(f"ignored (not an innersource.json key): {', '.join(ignored)}")
     return entry
 
 

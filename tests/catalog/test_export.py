@@ -187,10 +187,28 @@ def test_a_portal_project_survives_the_sap_round_trip_too():
 
     after = snapshot()
     assert after["ledger"]["business_unit"] == ("finance-it", "Finance IT")
-    # The SAP format has no lifecycle, channel or second repository: everything else comes back.
-    for name in ("lifecycle", "communication_url", "repositories", "activity_score"):
+    # The SAP format has no lifecycle, channel or second repository; its guidelines are a path in the
+    # repository, and this project's are elsewhere (test below): everything else comes back.
+    for name in ("lifecycle", "communication_url", "repositories", "activity_score", "contributing_url"):
         before["ledger"].pop(name), after["ledger"].pop(name)
     assert after == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the SAP import (catalog/interop/sap.py) does not read _InnerSourceMetadata.portal.contributing_url yet",
+)
+def test_guidelines_outside_the_repository_come_back_from_the_sap_round_trip():
+    portal_project()
+    exported = export_sap()
+    metadata = json.loads(exported)[0]["_InnerSourceMetadata"]
+    assert "guidelines" not in metadata  # SAP's page would append the URL to the repository's
+    assert metadata["portal"]["contributing_url"] == "https://docs.example.com/ledger/contributing"
+    clean_database()
+
+    import_text("sap", exported)
+
+    assert Project.objects.get().contributing_url == "https://docs.example.com/ledger/contributing"
 
 
 def test_only_listed_projects_are_exported():

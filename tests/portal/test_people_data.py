@@ -55,6 +55,7 @@ PUBLIC = {
     "portal:metrics": SIGNED_IN_ONLY + "; aggregates, no individuals",
     "portal:project_metrics": SIGNED_IN_ONLY + "; aggregates, no individuals",
     "catalog:search": "catalog entries: projects and assets with adoption counts",
+    "catalog:avatar": "a project's generated image: its initials, no person",
     "catalog:register": SIGNED_IN_ONLY,
     "catalog:register_duplicates": "names of similar projects the viewer may see",
     "catalog:review_queue": SIGNED_IN_ONLY + ", program office",

@@ -1,0 +1,300 @@
+"""innersource.json (and catalog-info.yaml) uploads: every key SAP documents fills its field, the keys
+not read are named, values not kept are said, and the file's name and repositories are checked for
+look-alikes at once, with the filled form."""
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from catalog.interop import catalog_import, parse_files
+from catalog.interop.export import export_json
+from catalog.models import Project, Repository, Visibility
+from catalog.selectors import HIDDEN_PROJECT
+from tests.catalog.test_import import NOW
+from tests.factories import BusinessUnitFactory, ProjectFactory
+
+REGISTER = "/catalog/register/"
+
+
+@pytest.fixture
+def unit(db):
+    return BusinessUnitFactory(name="Payments", slug="payments")
+
+
+def upload(client, descriptor: dict | str, name="innersource.json"):
+    text = descriptor if isinstance(descriptor, str) else json.dumps(descriptor)
+    return client.post(
+        REGISTER, {"load_descriptor": "1", "descriptor_file": SimpleUploadedFile(name, text.encode())}
+    )
+
+
+def said(response) -> list[tuple[str, str]]:
+    return [(message.level_tag, message.message) for message in response.context["messages"]]
+
+
+def warnings(response) -> list[str]:
+    return [text for level, text in said(response) if level == "warning"]
+
+
+def initial(response) -> dict:
+    return response.context["form"].initial
+
+
+def test_every_key_sap_documents_and_its_crawlers_add_fills_its_field(client, starter, unit):
+    client.force_login(starter)
+
+    response = upload(
+        client,
+        {
+            "title": "Design Tokens",
+            "motivation": "One source of colours and spacing for every product.",
+            "contributions": ["Dark mode tokens", "Figma sync"],
+            "skills": ["CSS", "Design systems"],
+            "logo": "https://cdn.acme.example/tokens.png",
+            "docs": "https://docs.acme.example/tokens",
+            "language": "TypeScript",
+            "topics": ["design-system", "css"],
+            "guidelines": "https://github.acme.example/ux/tokens/blob/main/CONTRIBUTING.md",
+        },
+    )
+
+    assert initial(response) == {
+        "name": "Design Tokens",
+        "motivation": "One source of colours and spacing for every product.",
+        "contributions_wanted": "Dark mode tokens\nFigma sync",
+        "skills_wanted": "CSS, Design systems",
+        "logo_url": "https://cdn.acme.example/tokens.png",
+        "docs_url": "https://docs.acme.example/tokens",
+        "languages": "TypeScript",
+        "topics": "design-system, css",
+        "contributing_url": "https://github.acme.example/ux/tokens/blob/main/CONTRIBUTING.md",
+    }
+    assert said(response) == [
+        ("info", "We filled the form from your file. Check it, complete it and submit.")
+    ]
+    assert not Project.objects.exists()
+
+
+def test_keys_the_form_does_not_read_are_named_with_the_filled_form(client, starter, unit):
+    client.force_login(starter)
+
+    response = upload(
+        client,
+        {"title": "Design Tokens", "owner": "ux-team", "stars": 12, "slug": "tokens", "score": 300},
+    )
+
+    assert initial(response) == {"name": "Design Tokens"}
+    assert warnings(response) == [
+        "Not read from your file (the form has no place for them): “owner”, “stars”, “slug”, “score”."
+    ]
+    body = response.content.decode()
+    assert "We filled the form from your file" in body and "“owner”, “stars”, “slug”, “score”" in body
+
+
+def test_a_file_of_many_unknown_keys_is_summed_up_not_listed_whole(client, starter, unit):
+    client.force_login(starter)
+    descriptor = {"title": "Noisy", **{f"key{n}": n for n in range(45)}}
+
+    (warning,) = warnings(upload(client, descriptor))
+
+    assert warning.count("“key") == 30 and warning.endswith("“key29” and 15 more.")
+
+
+def test_values_the_form_cannot_keep_are_said_not_dropped(client, starter, unit):
+    client.force_login(starter)
+
+    response = upload(
+        client,
+        {
+            "title": "Design Tokens",
+            "logo": "images/tokens.png",  # as LISTING.md shows it: a path in the repository
+            "docs": "see the wiki",
+            "guidelines": "CONTRIBUTING.md",  # and no repository to find it in
+            "lifecycle": "eternal",
+        },
+    )
+
+    assert initial(response) == {"name": "Design Tokens"}
+    assert warnings(response) == [
+        "From your file: lifecycle “eternal” is not one of proposed, incubating, active, maintained, "
+        "deprecated, archived: not kept.",
+        "From your file: docs “see the wiki” is not an http(s) URL: not kept.",
+        "From your file: logo “images/tokens.png” is a path in your repository: give the logo's http(s) "
+        "address below.",
+        "From your file: guidelines “CONTRIBUTING.md” is a path with no repository to find it in: give its "
+        "URL below.",
+    ]
+
+
+def test_guidelines_given_as_a_path_are_found_in_the_file_s_repository(client, starter, unit):
+    client.force_login(starter)
+
+    response = upload(
+        client,
+        {
+            "title": "Design Tokens",
+            "guidelines": "./docs/CONTRIBUTING.md",
+            "repository": "https://github.acme.example/ux/tokens.git",
+        },
+    )
+
+    assert initial(response)["contributing_url"] == (
+        "https://github.acme.example/ux/tokens/blob/HEAD/docs/CONTRIBUTING.md"
+    )
+    assert warnings(response) == []
+
+
+def test_an_entry_of_the_portal_s_own_export_fills_every_field_the_form_has(client, starter, unit, db):
+    project = ProjectFactory(
+        name="Ledger",
+        slug="ledger",
+        lifecycle="maintained",
+        license="Apache-2.0",
+        communication_url="#ledger",
+        contributions_wanted="Bugfixes",
+    )
+    Repository.objects.create(project=project, forge="github", url="https://github.com/acme/ledger")
+    Repository.objects.create(project=project, forge="gitlab", url="https://gitlab.example.com/acme/ui")
+    (entry,) = json.loads(export_json())
+    client.force_login(starter)
+
+    response = upload(client, entry)
+
+    filled = initial(response)
+    assert filled["lifecycle"] == "maintained" and filled["license"] == "Apache-2.0"
+    assert filled["communication_url"] == "#ledger"
+    assert filled["repository_urls"] == "https://github.com/acme/ledger\nhttps://gitlab.example.com/acme/ui"
+    # Chosen on the form, or the portal's own figures: named, not silently dropped.
+    (warning,) = warnings(response)
+    for key in ("slug", "business_unit", "business_unit_name", "activity_score", "featured", "verified"):
+        assert f"“{key}”" in warning
+
+
+def test_the_file_s_name_is_checked_for_look_alikes_before_the_form_is_sent(client, starter, unit):
+    ProjectFactory(name="Kafka Connect Toolkit", slug="kafka-connect-toolkit")
+    client.force_login(starter)
+
+    response = upload(client, {"title": "Kafka Connect Tookit"})
+
+    (duplicate,) = response.context["duplicates"]
+    assert duplicate["name"] == "Kafka Connect Toolkit" and not duplicate["blocking"]
+    body = response.content.decode()
+    assert "Similar projects already exist" in body and 'href="/catalog/kafka-connect-toolkit/"' in body
+    assert 'value="Kafka Connect Tookit"' in body  # with the filled form
+
+
+def test_the_file_s_repositories_are_checked_for_look_alikes_before_the_form_is_sent(client, starter, unit):
+    taken = ProjectFactory(name="Ledger Core", slug="ledger-core")
+    Repository.objects.create(project=taken, forge="github", url="https://github.com/acme/ledger")
+    hidden = ProjectFactory(
+        name="Quasar", slug="quasar", visibility=Visibility.UNITS, business_unit=BusinessUnitFactory()
+    )
+    Repository.objects.create(project=hidden, forge="github", url="https://github.com/acme/quasar")
+    client.force_login(starter)
+
+    response = upload(
+        client,
+        {
+            "title": "Something else",
+            "repositories": ["https://github.com/acme/ledger", "https://github.com/acme/quasar"],
+        },
+    )
+
+    found = response.context["duplicates"]
+    assert [(d["name"], d["blocking"]) for d in found] == [
+        ("Ledger Core", True),
+        (HIDDEN_PROJECT, True),
+    ]
+    assert "Quasar" not in response.content.decode()  # blocks its repository without being named
+
+
+def test_a_file_with_no_look_alike_shows_none(client, starter, unit):
+    ProjectFactory(name="Kafka Connect Toolkit", slug="kafka-connect-toolkit")
+    client.force_login(starter)
+
+    response = upload(client, {"title": "Design Tokens", "repository": "https://github.com/acme/tokens"})
+
+    assert response.context["duplicates"] == []
+    assert "Similar projects already exist" not in response.content.decode()
+
+
+def test_a_catalog_info_yaml_upload_names_what_the_form_does_not_read(client, starter, unit):
+    client.force_login(starter)
+    text = """apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: artist-lookup
+  namespace: music
+spec:
+  type: service
+  lifecycle: experimental
+  owner: team-a
+relations: []
+"""
+
+    response = upload(client, text, name="catalog-info.yaml")
+
+    assert initial(response)["name"] == "artist-lookup"
+    assert warnings(response) == [
+        "Not read from your file (the form has no place for them): “relations”, “metadata.namespace”, "
+        "“spec.type”, “spec.owner”."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("descriptor", "message"),
+    [
+        ({"title": "X", "repositories": "https://github.com/acme/x"}, "“repositories” must be a list"),
+        ({"title": "X", "docs": ["https://docs.example.com"]}, "“docs” must be text."),
+        ({"title": "X", "skills": {"python": True}}, "“skills” must be a list of words."),
+    ],
+)
+def test_a_key_of_the_wrong_shape_gets_a_clear_message(client, starter, unit, descriptor, message):
+    client.force_login(starter)
+
+    response = upload(client, descriptor)
+
+    (error,) = response.context["descriptor_form"].non_field_errors()
+    assert error.startswith(message)
+    assert "We filled the form" not in response.content.decode()
+
+
+def test_key_names_are_shown_as_text_whatever_they_hold(client, starter, unit):
+    client.force_login(starter)
+
+    json_keys = upload(client, {"title": "X", "<img src=x onerror=alert(1)>": 1})
+    yaml_keys = upload(client, "kind: Component\nmetadata:\n  name: x\n  7: seven\n8: eight\n", "c.yaml")
+
+    assert "&lt;img src=x onerror=alert(1)&gt;" in json_keys.content.decode()
+    assert "<img src=x" not in json_keys.content.decode()
+    assert warnings(yaml_keys) == [
+        "Not read from your file (the form has no place for them): “8”, “metadata.7”."
+    ]
+
+
+# --- the import ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_import_names_the_keys_it_ignored_in_the_entry_s_report_line():
+    files = [("innersource.json", json.dumps({"title": "Ledger", "owner": "x", "stars": 3}).encode())]
+
+    report = catalog_import(
+        entries=parse_files(format="innersource", files=files), business_unit="pay", now=NOW
+    )
+
+    (result,) = report.results
+    assert "ignored (not an innersource.json key): owner, stars" in result.notes
+    assert "ignored (not an innersource.json key): owner, stars" in result.line()
+
+
+@pytest.mark.django_db
+def test_the_import_of_the_portal_s_own_export_ignores_nothing():
+    ProjectFactory(name="Ledger", slug="ledger")
+    files = [("export.json", export_json().encode())]
+
+    report = catalog_import(entries=parse_files(format="innersource", files=files), now=NOW)
+
+    (result,) = report.results
+    assert not [note for note in result.notes if note.startswith("ignored")]
