@@ -189,7 +189,12 @@ def _entry(item, *, index: int, name: str, logo_base_url: str) -> ImportEntry:
     )
     url_or_note(entry, target="docs_url", value=meta.get("docs"), what="docs")
     guidelines = text(meta.get("guidelines"), label=label, what="_InnerSourceMetadata.guidelines")
-    if guidelines:
+    if "contributing_url" in portal:
+        # Our own export keeps guidelines outside the repository here (SAP's page reads only a path).
+        url_or_note(
+            entry, target="contributing_url", value=portal["contributing_url"], what="portal.contributing_url"
+        )
+    elif guidelines:
         url_or_note(
             entry,
             target="contributing_url",

@@ -187,17 +187,12 @@ def test_a_portal_project_survives_the_sap_round_trip_too():
 
     after = snapshot()
     assert after["ledger"]["business_unit"] == ("finance-it", "Finance IT")
-    # The SAP format has no lifecycle, channel or second repository; its guidelines are a path in the
-    # repository, and this project's are elsewhere (test below): everything else comes back.
-    for name in ("lifecycle", "communication_url", "repositories", "activity_score", "contributing_url"):
+    # The SAP format has no lifecycle, channel or second repository: everything else comes back.
+    for name in ("lifecycle", "communication_url", "repositories", "activity_score"):
         before["ledger"].pop(name), after["ledger"].pop(name)
     assert after == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the SAP import (catalog/interop/sap.py) does not read _InnerSourceMetadata.portal.contributing_url yet",
-)
 def test_guidelines_outside_the_repository_come_back_from_the_sap_round_trip():
     portal_project()
     exported = export_sap()
