@@ -271,6 +271,7 @@ def register(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
 def register_duplicates(request: HttpRequest) -> HttpResponse:
     """As the starter types: projects that look like the one being registered."""
     name = request.GET.get("name", "")[:120]

@@ -107,8 +107,13 @@ def test_a_very_similar_name_must_be_confirmed_as_different(client, starter, uni
     assert Project.objects.count() == 2
 
 
-def test_duplicates_are_shown_while_typing(client, db):
+def test_duplicates_are_shown_while_typing(client, starter):
     ProjectFactory(name="Kafka Connect Toolkit", slug="kafka-connect-toolkit")
+    # Registering needs an account, and so does asking what a registration would clash with: an
+    # anonymous visitor could otherwise probe which repositories hidden projects register.
+    anonymous = client.get(reverse("catalog:register_duplicates"), {"name": "Kafka Connect Tookit"})
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    client.force_login(starter)
     response = client.get(reverse("catalog:register_duplicates"), {"name": "Kafka Connect Tookit"})
     assert "Kafka Connect Toolkit" in response.content.decode()
     response = client.get(reverse("catalog:register_duplicates"), {"name": "Something else entirely"})

@@ -246,8 +246,10 @@ def test_the_look_alike_check_never_names_a_pending_registration_to_others(db, c
     starter = UserFactory(username="first-starter")
     pending = ProjectFactory(name="Quokka Payments Hub", slug="quokka", review_status="pending")
     ProjectRole.objects.create(project=pending, user=starter, role=ProjectRole.Role.OWNER)
-    for viewer in (AnonymousUser(), person("second-starter", None)):
+    second = person("second-starter", None)
+    for viewer in (AnonymousUser(), second):
         assert project_duplicates(name="Quokka Payments Hub", repository_urls=[], viewer=viewer) == []
+    client.force_login(second)
     page = client.get("/catalog/register/duplicates/", {"name": "Quokka Payments Hub"})
     assert "Quokka" not in page.content.decode()
     # Its own starter is shown their registration, as is the program office.

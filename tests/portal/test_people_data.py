@@ -57,7 +57,7 @@ PUBLIC = {
     "catalog:search": "catalog entries: projects and assets with adoption counts",
     "catalog:avatar": "a project's generated image: its initials, no person",
     "catalog:register": SIGNED_IN_ONLY,
-    "catalog:register_duplicates": "names of similar projects the viewer may see",
+    "catalog:register_duplicates": SIGNED_IN_ONLY + ", names of similar projects the viewer may see",
     "catalog:review_queue": SIGNED_IN_ONLY + ", program office",
     "catalog:edit": SIGNED_IN_ONLY + ", editors",
     "catalog:review": WRITE,
