@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
+from django.db.models import F
+from django.db.models.functions import Lower
 
 from catalog.descriptors import DescriptorError, parse_descriptor
 from catalog.models import (
@@ -39,9 +41,14 @@ def repository_urls_checked(urls: list[str]) -> list[str]:
 
 
 def maintainers_for(emails: list[str]) -> list:
-    """The active accounts of these e-mail addresses, in order; every address must have one."""
+    """The active accounts of these e-mail addresses, in order; every address must have one. An address
+    counts only once its owner verified it (allauth's EmailAddress): a role is not handed to whoever
+    signed up with a colleague's address."""
     wanted = [e.lower() for e in emails]
-    users = {user.email.lower(): user for user in User.objects.filter(email__in=wanted, is_active=True)}
+    addresses = User.objects.filter(is_active=True).annotate(
+        address=Lower("emailaddress__email"), address_verified=F("emailaddress__verified")
+    )
+    users = {user.address: user for user in addresses.filter(address__in=wanted, address_verified=True)}
     unknown = [e for e in wanted if e not in users]
     if unknown:
         raise forms.ValidationError(

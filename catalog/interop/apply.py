@@ -143,7 +143,12 @@ class _Importer:
     def person(self, ref: PersonRef):
         users = get_user_model().objects.filter(is_active=True)
         if ref.email:
-            user = users.filter(email__iexact=ref.email).order_by("pk").first()
+            # Only a verified address names its owner (allauth's EmailAddress), as everywhere roles follow.
+            user = (
+                users.filter(emailaddress__verified=True, emailaddress__email__iexact=ref.email)
+                .order_by("pk")
+                .first()
+            )
             if user:
                 return user
         return users.filter(username__iexact=ref.username).order_by("pk").first()

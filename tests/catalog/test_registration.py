@@ -218,3 +218,24 @@ def test_an_uploaded_billion_laughs_file_is_refused_like_a_pasted_one(client, st
     assert response.status_code == 200
     (error,) = response.context["descriptor_form"].non_field_errors()
     assert "stand for more than" in error
+
+
+def test_a_maintainer_is_named_by_a_verified_address_only(client, starter, unit):
+    from tests.factories import UserFactory
+
+    UserFactory(username="squatter", email="lead@acme.example", verified_email=False)
+    colleague = UserFactory(username="colleague", email="colleague@acme.example")
+    client.force_login(starter)
+
+    refused = client.post(REGISTER, form_data(unit, maintainer_emails="lead@acme.example"))
+    accepted = client.post(
+        REGISTER,
+        form_data(unit, name="Another SDK", repository_urls="", maintainer_emails="Colleague@acme.example"),
+    )
+
+    assert (
+        refused.status_code == 200 and "No portal account for lead@acme.example" in refused.content.decode()
+    )
+    assert accepted.status_code == 302
+    project = Project.objects.get(name="Another SDK")
+    assert project.roles.filter(user=colleague, role="maintainer").exists()

@@ -306,6 +306,13 @@ def test_the_migration_keeps_extra_addresses_unverified_and_lets_go_of_what_type
     accounts.create(forge="github", login="victim-gh", user_id=user.pk)  # linked by the typed login
     accounts.create(forge="git", login="home@example.org", user_id=user.pk)  # by the typed address
     accounts.create(forge="github", login="own-gh", email="typist@acme.example", user_id=user.pk)
+    # Someone else who signed up with an address they never verified got that address's history.
+    squatter = old.get_model("auth", "User").objects.create(username="squatter", email="ceo@acme.example")
+    old.get_model("account", "EmailAddress").objects.create(
+        user_id=squatter.pk, email="ceo@acme.example", verified=False, primary=True
+    )
+    accounts.create(forge="git", login="ceo@acme.example", user_id=squatter.pk)
+    accounts.create(forge="github", login="ceo-gh", email="CEO@acme.example", user_id=squatter.pk)
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
@@ -313,5 +320,11 @@ def test_the_migration_keeps_extra_addresses_unverified_and_lets_go_of_what_type
     address = EmailAddress.objects.get(email="home@example.org")
     assert (address.user_id, address.verified, address.primary) == (user.pk, False, False)
     linked = dict(ForgeAccount.objects.values_list("login", "user_id"))
-    assert linked == {"victim-gh": None, "home@example.org": None, "own-gh": user.pk}
+    assert linked == {
+        "victim-gh": None,
+        "home@example.org": None,
+        "own-gh": user.pk,
+        "ceo@acme.example": None,
+        "ceo-gh": None,
+    }
     assert not Practitioner.objects.get(user_id=user.pk).github_login_verified
