@@ -43,6 +43,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 from catalog.models import Lifecycle, Project, ProjectRole
+from catalog.parsing import ParseError, load_json, load_yaml_documents, sentence
 from community.models import Guide, GuideVersion
 
 __all__ = [
@@ -252,15 +253,19 @@ def _encoded_context(values: dict, *, kind: str) -> dict:
     return context
 
 
+# A rendered template is a small file: the checks parse it with the bounded loaders every parse uses.
+TEMPLATE_MAX_YAML_NODES = 20_000
+
+
 def _check(output: str, *, kind: str, filename: str) -> None:
     try:
         if kind == "json":
-            json.loads(output)
+            load_json(output)
         elif kind == "yaml":
-            list(yaml.safe_load_all(output))
-    except (ValueError, yaml.YAMLError) as error:
+            load_yaml_documents(output, max_nodes=TEMPLATE_MAX_YAML_NODES)
+    except ParseError as error:
         raise LibraryError(
-            f"The template for {filename} does not produce valid {kind.upper()}: {error}"
+            f"The template for {filename} does not produce valid {kind.upper()}: {sentence(error)}"
         ) from error
 
 
