@@ -12,7 +12,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from catalog.models import Forge, Repository
 from catalog.parsing import ParseError, load_json, sentence, size_text
-from catalog.services import normalise_repository_url
+from catalog.services import repository_by_url
 from metrics.models import WebhookDelivery
 from metrics.services import activity_upsert
 from metrics.webhooks import github, gitlab
@@ -28,9 +28,11 @@ def _error(status: int, message: str) -> JsonResponse:
 
 
 def repository_for(*, forge: str, web_url: str, full_name: str) -> Repository | None:
-    """The catalog repository a delivery belongs to: by URL, else by owner/name."""
+    """The catalog repository a delivery belongs to: by URL (in any case on GitHub and GitLab hosts:
+    the forge sends the name as it is now, the registration may have typed it otherwise), else by
+    owner/name."""
     if web_url:
-        found = Repository.objects.filter(url=normalise_repository_url(web_url)).first()
+        found = repository_by_url(web_url, forge=forge)
         if found:
             return found
     if full_name:
