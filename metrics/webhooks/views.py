@@ -112,6 +112,10 @@ def _receive(request: HttpRequest, *, forge: str, event: str, delivery_id: str) 
         return JsonResponse({"status": "ignored", "reason": f"event {event!r} is not recorded"}, status=202)
     if repository is None:
         return JsonResponse({"status": "ignored", "reason": "no catalog repository matches"}, status=202)
+    if not delivery_id and forge == Forge.GITLAB:
+        # Older GitLab versions, and proxies that drop headers, send neither Idempotency-Key nor
+        # X-Gitlab-Event-UUID: a redelivery is then the same event with the same bytes.
+        delivery_id = gitlab.body_delivery_id(event=event, body=body)
     if not delivery_id:
         return _error(400, "The delivery id header is missing.")
     try:
@@ -165,7 +169,8 @@ def github_webhook(request: HttpRequest) -> JsonResponse:
 @require_POST
 @rate_limited(scope="webhook", rate_setting="WEBHOOK_RATE")
 def gitlab_webhook(request: HttpRequest) -> JsonResponse:
-    # GitLab sends an idempotency key (newer) or a webhook UUID per delivery.
+    # GitLab sends an idempotency key (newer) or a webhook UUID per delivery; older versions neither
+    # (then _receive derives one from the event and the body).
     delivery_id = request.headers.get("Idempotency-Key") or request.headers.get("X-Gitlab-Event-UUID", "")
     return _receive(
         request, forge=Forge.GITLAB, event=request.headers.get("X-Gitlab-Event", ""), delivery_id=delivery_id
