@@ -10,13 +10,21 @@ from catalog.models import (
     Asset,
     AssetKind,
     BusinessUnit,
+    Forge,
     Lifecycle,
     Project,
     ProjectRole,
     Visibility,
 )
 from catalog.readiness import READINESS_ITEMS
-from catalog.services import AssetFields, MergePlan, ProjectFields, project_merge_plan
+from catalog.services import (
+    AssetFields,
+    MergePlan,
+    ProjectFields,
+    forge_hosts,
+    project_merge_plan,
+    repository_forge_chosen,
+)
 
 User = get_user_model()
 
@@ -38,6 +46,26 @@ def repository_urls_checked(urls: list[str]) -> list[str]:
     if len(urls) > 20:
         raise forms.ValidationError("At most 20 repositories per project.")
     return urls
+
+
+# One choice for all of a project's repositories rather than one per URL: a project's repositories
+# nearly always live on one forge, the ones on known hosts need none (forge_of), and a syntax inside
+# the list of URLs (git@host:path already has a colon) would be one more thing to learn and get wrong.
+FORGE_CHOICES = [("", "Detect from the host"), (Forge.GITHUB, "GitHub"), (Forge.GITLAB, "GitLab")]
+
+
+def forge_help_text() -> str:
+    """Which hosts the portal recognises by itself, as the configuration says now."""
+    by_forge: dict[str, list[str]] = {}
+    for host, forge in sorted(forge_hosts().items()):
+        by_forge.setdefault(forge, []).append(host)
+    known = "; ".join(
+        f"{', '.join(by_forge[forge])} ({label})" for forge, label in FORGE_CHOICES[1:] if forge in by_forge
+    )
+    return (
+        f"Repositories on {known} are recognised by their host. For repositories on other hosts, "
+        "choose the forge that serves them; otherwise they are read as plain git."
+    )
 
 
 def maintainers_for(emails: list[str]) -> list:
@@ -79,6 +107,7 @@ class ProjectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One URL per line: GitHub, GitLab or any git repository.",
     )
+    forge = forms.ChoiceField(choices=FORGE_CHOICES, required=False, label="Forge")
     topics = forms.CharField(
         required=False, max_length=500, help_text="Comma-separated, e.g. kafka, streaming"
     )
@@ -127,6 +156,10 @@ class ProjectForm(forms.Form):
         help_text="The host unit, the project's people and the program office always see it.",
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["forge"].help_text = forge_help_text()
+
     def clean_repository_urls(self) -> list[str]:
         return repository_urls_checked(split_words(self.cleaned_data["repository_urls"].replace(" ", "\n")))
 
@@ -145,6 +178,7 @@ class ProjectForm(forms.Form):
             languages=split_words(data["languages"])[:10],
             license=data["license"].strip(),
             repository_urls=data["repository_urls"],
+            repository_forge=data["forge"],
             docs_url=data["docs_url"],
             contributing_url=data["contributing_url"],
             communication_url=data["communication_url"].strip(),
@@ -166,6 +200,7 @@ class ProjectForm(forms.Form):
             "lifecycle": project.lifecycle,
             "motivation": project.motivation,
             "repository_urls": "\n".join(r.url for r in project.repositories.all()),
+            "forge": repository_forge_chosen(repositories=project.repositories.all()),
             "topics": ", ".join(t.name for t in project.topics.all()),
             "languages": ", ".join(lang.name for lang in project.languages.all()),
             "license": project.license,

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from catalog import services
 from catalog.api.filters import MAX_WORDS
-from catalog.forms import maintainers_for, repository_urls_checked
+from catalog.forms import FORGE_CHOICES, maintainers_for, repository_urls_checked
 from catalog.models import (
     Adoption,
     Asset,
@@ -119,6 +119,16 @@ class ProjectWriteSerializer(serializers.Serializer):
     lifecycle = serializers.ChoiceField(choices=Lifecycle.choices, default=Lifecycle.PROPOSED)
     motivation = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
     repository_urls = WordList(max_length=400)
+    forge = serializers.ChoiceField(
+        choices=FORGE_CHOICES,
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "The forge of the repositories on hosts the portal does not know (github.com, gitlab.com and "
+            "the configured GitHub Enterprise and GitLab hosts are recognised by their host): github or "
+            "gitlab; empty reads them as plain git. Omitted on an edit: the repositories keep their forge."
+        ),
+    )
     topics = WordList()
     languages = WordList(max_items=10)
     license = serializers.CharField(required=False, allow_blank=True, max_length=80, default="")
@@ -177,6 +187,7 @@ class ProjectWriteSerializer(serializers.Serializer):
             languages=data.get("languages", []),
             license=data.get("license", "").strip(),
             repository_urls=data.get("repository_urls", []),
+            repository_forge=data.get("forge"),
             docs_url=data.get("docs_url", ""),
             contributing_url=data.get("contributing_url", ""),
             communication_url=data.get("communication_url", "").strip(),

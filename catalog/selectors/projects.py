@@ -92,23 +92,26 @@ def _similar_names(name: str) -> Callable[[str], bool]:
 
 def _look_alikes(*, wanted: list[tuple[int | None, str, list[str]]], viewer) -> list[list[dict]]:
     """The rule of project_duplicates for several (exclude_pk, name, repository_urls) at once."""
-    from catalog.services import normalise_repository_url
+    from catalog.services import normalise_repository_url, repositories_by_url
 
     found: list[dict[int, dict]] = [{} for _ in wanted]
     live = Project.objects.exclude(review_status=ReviewStatus.REJECTED).filter(merged_into__isnull=True)
     url_lists = [[normalise_repository_url(u) for u in urls if u.strip()] for _, _, urls in wanted]
     all_urls = sorted({url for urls in url_lists for url in urls})
     if all_urls:
-        seen = set(
-            live.visible_to(viewer).filter(repositories__url__in=all_urls).values_list("pk", flat=True)
+        # The same repository however it is written (in any case on GitHub and GitLab).
+        by_url: dict[str, list[Project]] = {
+            url: [repository.project for repository in repositories]
+            for url, repositories in repositories_by_url(
+                urls=all_urls, queryset=Repository.objects.filter(project__in=live).select_related("project")
+            ).items()
+        }
+        holders = {project.pk for projects in by_url.values() for project in projects}
+        seen = (
+            set(live.visible_to(viewer).filter(pk__in=holders).values_list("pk", flat=True))
+            if holders
+            else set()
         )
-        by_url: dict[str, list[Project]] = {}
-        for repository in (
-            Repository.objects.filter(url__in=all_urls, project__in=live)
-            .select_related("project")
-            .order_by("project__name", "project_id")
-        ):
-            by_url.setdefault(repository.url, []).append(repository.project)
         for (exclude_pk, _, _), urls, duplicates in zip(wanted, url_lists, found, strict=True):
             same_repository: dict[int, Project] = {}
             for url in urls:

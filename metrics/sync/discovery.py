@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from catalog.models import BusinessUnit, Forge, Project, ProjectChange, Repository, ReviewStatus
-from catalog.services import normalise_repository_url, program_office_members, unique_slug
+from catalog.services import normalise_repository_url, program_office_members, repository_by_url, unique_slug
 from metrics.sync.github import API_VERSION
 from metrics.sync.http import ForgeError, ForgeHTTP
 from portal.services import notification_send
@@ -56,7 +56,7 @@ def search_repositories(*, org: str, topic: str, http: ForgeHTTP | None = None) 
 
 
 def _known(url: str, full_name: str) -> bool:
-    if Repository.objects.filter(url=url).exists():
+    if repository_by_url(url, forge=Forge.GITHUB) is not None:  # also when registered in another case
         return True
     return (
         bool(full_name)

@@ -90,6 +90,14 @@ def pull_request(obj: dict, *, ready_for_review_at: datetime | None = None) -> P
         state = "merged"
     else:
         state = "closed" if obj.get("state") == "closed" else "open"
+    updated_at = _required_when(obj.get("updated_at") or obj["created_at"])
+    closed_at = when(obj.get("closed_at"))
+    # Closed (or merged) without the time: it happened by the last update, the nearest moment we have;
+    # left empty, the request would count as open for ever and never in the time to merge.
+    if state == "merged" and merged_at is None:
+        merged_at = closed_at or updated_at
+    if state != "open" and closed_at is None:
+        closed_at = merged_at or updated_at
     return PullRequestRecord(
         forge_id=int(obj["id"]),
         number=int(obj["number"]),
@@ -97,7 +105,7 @@ def pull_request(obj: dict, *, ready_for_review_at: datetime | None = None) -> P
         state=state,
         author=account(obj.get("user")),
         created_at=_required_when(obj["created_at"]),
-        updated_at=_required_when(obj.get("updated_at") or obj["created_at"]),
+        updated_at=updated_at,
         draft=bool(obj.get("draft")),
         merged_by=account(obj.get("merged_by")),
         labels=_labels(obj),
@@ -105,7 +113,7 @@ def pull_request(obj: dict, *, ready_for_review_at: datetime | None = None) -> P
         deletions=int(obj.get("deletions") or 0),
         ready_for_review_at=ready_for_review_at,
         merged_at=merged_at,
-        closed_at=when(obj.get("closed_at")),
+        closed_at=closed_at,
     )
 
 
@@ -128,16 +136,23 @@ def issue(obj: dict) -> IssueRecord | None:
     """None for a pull request: the issues API lists pull requests too, marked by a `pull_request` key."""
     if obj.get("pull_request"):
         return None
+    state = "closed" if obj.get("state") == "closed" else "open"
+    updated_at = _required_when(obj.get("updated_at") or obj["created_at"])
+    closed_at = when(obj.get("closed_at"))
+    if state == "closed" and closed_at is None:
+        # Closed by the last update at the latest: without a time it would never count in the time
+        # to close (a webhook keeps a closing time stored before: metrics.webhooks.github).
+        closed_at = updated_at
     return IssueRecord(
         forge_id=int(obj["id"]),
         number=int(obj["number"]),
         title=str(obj.get("title") or ""),
-        state="closed" if obj.get("state") == "closed" else "open",
+        state=state,
         author=account(obj.get("user")),
         created_at=_required_when(obj["created_at"]),
-        updated_at=_required_when(obj.get("updated_at") or obj["created_at"]),
+        updated_at=updated_at,
         labels=_labels(obj),
-        closed_at=when(obj.get("closed_at")),
+        closed_at=closed_at,
     )
 
 

@@ -104,12 +104,28 @@ def label_names(labels: Any) -> list[str]:
     return names
 
 
+def _closing_times(state: str, item: dict) -> tuple[datetime | None, datetime | None]:
+    """(merged_at, closed_at). A merged or closed object without its time (webhooks, older servers)
+    was merged or closed by its last update at the latest: the nearest moment there is. Left empty,
+    it would never count in the time to merge or to close. GitLab leaves closed_at empty on merged
+    requests: so does this."""
+    updated_at = required_time(item["updated_at"])
+    merged_at, closed_at = parse_time(item.get("merged_at")), parse_time(item.get("closed_at"))
+    if state == "merged" and merged_at is None:
+        merged_at = updated_at
+    if state == "closed" and closed_at is None:
+        closed_at = updated_at
+    return merged_at, closed_at
+
+
 def merge_request(item: dict, *, author: AccountRecord | None = None, merged_by=None) -> PullRequestRecord:
+    state = MERGE_REQUEST_STATES[item["state"]]
+    merged_at, closed_at = _closing_times(state, item)
     return PullRequestRecord(
         forge_id=int(item["id"]),
         number=int(item["iid"]),
         title=str(item.get("title") or ""),
-        state=MERGE_REQUEST_STATES[item["state"]],
+        state=state,
         author=author or account(item.get("author")),
         created_at=required_time(item["created_at"]),
         updated_at=required_time(item["updated_at"]),
@@ -118,22 +134,23 @@ def merge_request(item: dict, *, author: AccountRecord | None = None, merged_by=
         # `merged_by` is deprecated in favour of `merge_user`; older servers only send the former.
         merged_by=merged_by or account(item.get("merge_user") or item.get("merged_by")),
         labels=label_names(item.get("labels")),
-        merged_at=parse_time(item.get("merged_at")),
-        closed_at=parse_time(item.get("closed_at")),
+        merged_at=merged_at,
+        closed_at=closed_at,
     )
 
 
 def issue(item: dict, *, author: AccountRecord | None = None) -> IssueRecord:
+    state = ISSUE_STATES[item["state"]]
     return IssueRecord(
         forge_id=int(item["id"]),
         number=int(item["iid"]),
         title=str(item.get("title") or ""),
-        state=ISSUE_STATES[item["state"]],
+        state=state,
         author=author or account(item.get("author")),
         created_at=required_time(item["created_at"]),
         updated_at=required_time(item["updated_at"]),
         labels=label_names(item.get("labels")),
-        closed_at=parse_time(item.get("closed_at")),
+        closed_at=_closing_times(state, item)[1],
     )
 
 

@@ -66,6 +66,7 @@ def _pull_requests(payload: dict, *, ready: bool = False) -> list[PullRequestRec
     none when the stored row is newer: deliveries can arrive late or out of order, and a review
     delivery's copy of the request is as old as the review."""
     obj = payload["pull_request"]
+    action = str(payload.get("action") or "")
     # GitHub stamps the pull request's updated_at when it is marked ready: that is the moment.
     ready_at = payloads.when(obj.get("updated_at")) if ready else None
     record = payloads.pull_request(obj, ready_for_review_at=ready_at)
@@ -77,6 +78,13 @@ def _pull_requests(payload: dict, *, ready: bool = False) -> list[PullRequestRec
     )
     if row is not None and row.updated_at > record.updated_at:
         return []
+    if row is not None and record.state != "open" and action != "closed":
+        # Without its closing times the translator takes updated_at (right for the close itself); a
+        # later event on the closed request keeps the times stored before.
+        if not obj.get("closed_at") and row.closed_at:
+            record.closed_at = row.closed_at
+        if record.state == "merged" and not obj.get("merged_at") and row.merged_at:
+            record.merged_at = row.merged_at
     fields = () if payloads.is_full_pull_request(obj) else PARTIAL_FIELDS
     keep_known(record, row, fields=(*fields, "draft") if "draft" not in obj else fields)
     return [record]
@@ -88,11 +96,14 @@ def _issues(payload: dict) -> list[IssueRecord]:
     if record is None:
         return []
     repository = _repository(payload)
-    if (
-        repository
-        and repository.issues.filter(number=record.number, updated_at__gt=record.updated_at).exists()
-    ):
+    row = repository.issues.filter(number=record.number).first() if repository else None
+    if row is not None and row.updated_at > record.updated_at:
         return []
+    closing = payload.get("action") == "closed"
+    if row is not None and record.state == "closed" and not closing and not payload["issue"].get("closed_at"):
+        # Without a closing time the translator takes updated_at (right for the close itself); a later
+        # event on the closed issue keeps the closing time stored before.
+        record.closed_at = row.closed_at or record.closed_at
     return [record]
 
 

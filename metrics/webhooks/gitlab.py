@@ -8,6 +8,7 @@ a newer state was stored (deliveries are processed asynchronously and may come o
 roll that state back.
 """
 
+import hashlib
 import hmac
 import re
 
@@ -37,6 +38,14 @@ def signature_valid(*, body: bytes, headers, secret: str) -> bool:
     if not secret or not token:
         return False
     return hmac.compare_digest(token.encode(), secret.encode())
+
+
+def body_delivery_id(*, event: str, body: bytes) -> str:
+    """The id of a delivery that came without one: a digest of the event name and the exact bytes,
+    so that GitLab's retry of the same delivery is recognised. Two different events do not share a
+    body: their object's updated_at, a push's before/after commits, a note's id differ. Cannot be
+    mistaken for GitLab's own ids (UUIDs)."""
+    return "sha256:" + hashlib.sha256(event.encode() + b"\n" + body).hexdigest()
 
 
 def repository_identity(payload: dict) -> tuple[str, str]:
@@ -104,17 +113,16 @@ def _merge_request(payload: dict, attrs: dict, *, action: str = "") -> PullReque
         return None
     if "labels" not in attrs and existing:
         record.labels = list(existing.labels)
-    # The hook has no merged_at/closed_at: the moment of the merge (close) event is its updated_at.
-    if record.state == "merged" and not record.merged_at:
-        kept = existing.merged_at if existing and action != "merge" else None
-        record.merged_at = kept or record.updated_at
-    if record.state == "closed" and not record.closed_at:
-        kept = existing.closed_at if existing and action != "close" else None
-        record.closed_at = kept or record.updated_at
+    # The hook has no merged_at/closed_at: the translator takes its updated_at, the moment of a merge
+    # (close) event; a later event (a note, an edit) keeps the moment stored before.
+    if record.state == "merged" and not attrs.get("merged_at") and action != "merge":
+        record.merged_at = (existing and existing.merged_at) or record.merged_at
+    if record.state == "closed" and not attrs.get("closed_at") and action != "close":
+        record.closed_at = (existing and existing.closed_at) or record.closed_at
     return record
 
 
-def _issue(payload: dict, attrs: dict):
+def _issue(payload: dict, attrs: dict, *, action: str = ""):
     repository = _repository(payload)
     number = int(attrs["iid"])
     existing = (
@@ -126,6 +134,10 @@ def _issue(payload: dict, attrs: dict):
         return None
     if "labels" not in attrs and existing:
         record.labels = list(existing.labels)
+    # Older servers send no closed_at: the translator takes updated_at, right for the close event
+    # itself; a later edit or note on the closed issue keeps the closing time stored before.
+    if record.state == "closed" and not attrs.get("closed_at") and action != "close":
+        record.closed_at = (existing and existing.closed_at) or record.closed_at
     return record
 
 
@@ -174,7 +186,8 @@ def _note_hook(payload: dict) -> ActivityBatch | None:
 
 
 def _issue_hook(payload: dict) -> ActivityBatch:
-    record = _issue(payload, payload["object_attributes"])
+    attrs = payload["object_attributes"]
+    record = _issue(payload, attrs, action=str(attrs.get("action") or ""))
     return ActivityBatch(issues=[record] if record else [])
 
 

@@ -12,7 +12,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from catalog.models import Forge, Repository
 from catalog.parsing import ParseError, load_json, sentence, size_text
-from catalog.services import normalise_repository_url
+from catalog.services import repository_by_url
 from metrics.models import WebhookDelivery
 from metrics.services import activity_upsert
 from metrics.webhooks import github, gitlab
@@ -28,9 +28,11 @@ def _error(status: int, message: str) -> JsonResponse:
 
 
 def repository_for(*, forge: str, web_url: str, full_name: str) -> Repository | None:
-    """The catalog repository a delivery belongs to: by URL, else by owner/name."""
+    """The catalog repository a delivery belongs to: by URL (in any case on GitHub and GitLab hosts:
+    the forge sends the name as it is now, the registration may have typed it otherwise), else by
+    owner/name."""
     if web_url:
-        found = Repository.objects.filter(url=normalise_repository_url(web_url)).first()
+        found = repository_by_url(web_url, forge=forge)
         if found:
             return found
     if full_name:
@@ -110,6 +112,10 @@ def _receive(request: HttpRequest, *, forge: str, event: str, delivery_id: str) 
         return JsonResponse({"status": "ignored", "reason": f"event {event!r} is not recorded"}, status=202)
     if repository is None:
         return JsonResponse({"status": "ignored", "reason": "no catalog repository matches"}, status=202)
+    if not delivery_id and forge == Forge.GITLAB:
+        # Older GitLab versions, and proxies that drop headers, send neither Idempotency-Key nor
+        # X-Gitlab-Event-UUID: a redelivery is then the same event with the same bytes.
+        delivery_id = gitlab.body_delivery_id(event=event, body=body)
     if not delivery_id:
         return _error(400, "The delivery id header is missing.")
     try:
@@ -163,7 +169,8 @@ def github_webhook(request: HttpRequest) -> JsonResponse:
 @require_POST
 @rate_limited(scope="webhook", rate_setting="WEBHOOK_RATE")
 def gitlab_webhook(request: HttpRequest) -> JsonResponse:
-    # GitLab sends an idempotency key (newer) or a webhook UUID per delivery.
+    # GitLab sends an idempotency key (newer) or a webhook UUID per delivery; older versions neither
+    # (then _receive derives one from the event and the body).
     delivery_id = request.headers.get("Idempotency-Key") or request.headers.get("X-Gitlab-Event-UUID", "")
     return _receive(
         request, forge=Forge.GITLAB, event=request.headers.get("X-Gitlab-Event", ""), delivery_id=delivery_id

@@ -141,7 +141,10 @@ def portal_project() -> Project:
     return project
 
 
-def test_the_json_export_round_trips_through_the_innersource_import_into_a_clean_database():
+def test_the_json_export_round_trips_through_the_innersource_import_into_a_clean_database(settings):
+    # The ledger's second repository is on the deployment's GitLab: the import reads its forge from
+    # the host, as the registration did.
+    settings.GITLAB_URL = "https://gitlab.example.com"
     portal_project()
     ProjectFactory(name="No repository yet", slug="no-repository-yet", description="Just an idea.")
     before = snapshot()

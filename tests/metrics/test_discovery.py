@@ -73,7 +73,7 @@ def test_discovered_repositories_become_pending_projects(search, unit, known, pr
     repository = widgets.repositories.get()
     assert (repository.forge, repository.url, repository.full_name) == (
         "github",
-        "https://github.acme.example/acme/widgets",
+        "https://github.acme.example/Acme/widgets",  # as GitHub spells it
         "acme/widgets",
     )
     change = ProjectChange.objects.get(project=widgets)
@@ -106,6 +106,20 @@ def test_a_second_discovery_creates_nothing(search, unit, known):
 
     assert (Project.objects.count(), ProjectChange.objects.count()) == (projects, changes)
     assert output.count("skipped:") == 3 and "created:" not in output
+
+
+def test_a_repository_registered_in_another_case_before_its_first_sync_is_not_discovered_again(search, unit):
+    registered = Repository.objects.create(
+        project=ProjectFactory(slug="widgets-here"),
+        forge="github",
+        url="https://github.acme.example/acme/widgets",
+    )
+
+    output = discover("--business-unit", "platform")
+
+    assert "skipped: acme/widgets" in output
+    assert list(Repository.objects.filter(full_name="acme/widgets")) == []
+    assert Repository.objects.filter(url__iexact=registered.url).count() == 1
 
 
 def test_an_unknown_business_unit_is_refused_before_searching(search, unit):

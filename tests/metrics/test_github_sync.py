@@ -342,6 +342,18 @@ def test_requests_carry_the_api_version_and_the_token(github, repo):
     assert headers["Accept"] == "application/vnd.github+json"
 
 
+def test_a_closed_issue_or_pull_request_without_closed_at_is_closed_at_its_update(github, repo):
+    serve(github, pulls=[pr(4, state="closed", updated=6)])
+    github.route(f"{BASE}/issues", [issue(6, state="closed", updated=3) | {"closed_at": None}])
+
+    repository_sync(repository=repo)
+
+    closed_issue = Issue.objects.get(repository=repo, number=6)
+    assert (closed_issue.state, closed_issue.closed_at) == ("closed", datetime.fromisoformat(at(3)))
+    closed_pull = PullRequest.objects.get(repository=repo, number=4)
+    assert (closed_pull.state, closed_pull.closed_at) == ("closed", datetime.fromisoformat(at(6)))
+
+
 def test_a_second_sync_of_an_unchanged_repository_costs_one_request_answered_304(github, repo):
     serve(github)
     repository_sync(repository=repo)

@@ -403,3 +403,67 @@ def test_a_repositorys_own_secret_signs_only_that_repositorys_deliveries(client,
 
     assert response.status_code == 401
     assert not WebhookDelivery.objects.exists()
+
+
+def test_a_delivery_finds_a_repository_registered_in_another_case_before_its_first_sync(
+    db, client, settings, django_capture_on_commit_callbacks
+):
+    """GitHub's names are case-insensitive: html_url is Codertocat/Hello-World, the registration wrote it
+    in lower case, and the full name (which would match too) is only known after a sync."""
+    settings.GITHUB_WEBHOOK_SECRET = SECRET
+    repository = Repository.objects.create(
+        project=ProjectFactory(), forge="github", url="https://github.com/codertocat/hello-world"
+    )
+
+    deliver(client, django_capture_on_commit_callbacks, "issues", "opened.payload.json")
+
+    assert WebhookDelivery.objects.get().repository == repository
+    assert Issue.objects.get().repository == repository
+
+
+def closed_without_closed_at(name: str, key: str) -> bytes:
+    body = json.loads(body_of("issues" if key == "issue" else "pull_request", name))
+    body["action"] = "closed"
+    body[key] |= {"state": "closed", "closed_at": None, "updated_at": "2019-05-20T08:30:00Z"}
+    return json.dumps(body).encode()
+
+
+def test_a_closed_issue_without_closed_at_is_closed_at_its_update(
+    client, repositories, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, "issues", closed_without_closed_at("opened.payload.json", "issue"))
+
+    issue = Issue.objects.get()
+    assert issue.state == "closed"
+    assert issue.closed_at == datetime.fromisoformat("2019-05-20T08:30:00+00:00")
+
+
+def test_a_closed_pull_request_without_closed_at_is_closed_at_its_update(
+    client, repositories, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, "pull_request", closed_without_closed_at("opened.payload.json", "pull_request"))
+
+    pull = PullRequest.objects.get()
+    assert (pull.state, pull.merged_at) == ("closed", None)
+    assert pull.closed_at == datetime.fromisoformat("2019-05-20T08:30:00+00:00")
+
+
+def test_a_later_edit_of_a_closed_issue_without_closed_at_keeps_the_stored_closing_time(
+    client, repositories, django_capture_on_commit_callbacks
+):
+    closed = json.loads(closed_without_closed_at("opened.payload.json", "issue"))
+    closed["issue"]["closed_at"] = "2019-05-20T08:30:00Z"
+    edited = json.loads(json.dumps(closed))
+    edited["action"] = "edited"
+    edited["issue"] |= {"closed_at": None, "updated_at": "2019-06-01T12:00:00Z", "title": "Renamed"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, "issues", json.dumps(closed).encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, "issues", json.dumps(edited).encode())
+
+    issue = Issue.objects.get()
+    assert (issue.title, issue.state) == ("Renamed", "closed")
+    assert issue.closed_at == datetime.fromisoformat("2019-05-20T08:30:00+00:00")

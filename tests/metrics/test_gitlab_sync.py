@@ -1,6 +1,6 @@
 """The GitLab sync over real HTTP, against the local fake forge answering like GitLab's REST API v4."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from catalog.models import Repository
 from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Release, Review, SyncState
+from metrics.selectors import time_to_value
 from metrics.sync import gitlab as gitlab_sync
 from metrics.sync.gitlab_payloads import approval_forge_id
 from metrics.sync.runner import repository_sync
@@ -375,6 +376,31 @@ def test_issues_commits_and_releases_are_recorded(gitlab, repo, now):
     assert (releases["v1.0.0"].name, releases["v1.0.0"].author.login) == ("Widgets v1.0.0", "alice")
     assert releases["v1.0.0"].published_at == datetime(2025, 1, 10, 10, tzinfo=UTC)
     assert (releases["v2.0.0"].prerelease, releases["v2.0.0"].author.login) == (True, "project_42_bot_5e1f")
+
+
+def test_closed_issues_and_requests_without_their_closing_time_are_closed_at_their_update(gitlab, repo):
+    gitlab.paginate(
+        f"{BASE}/issues", [[gitlab_issue(1, "Widgets flicker on resize", state="closed", closed_at=None)]]
+    )
+    gitlab.paginate(
+        f"{BASE}/merge_requests", [[merge_request(3, state="closed"), merge_request(5, state="merged")]]
+    )
+    gitlab.route(f"{BASE}/merge_requests/5/notes", [])
+
+    repository_sync(repository=repo)
+
+    issue = Issue.objects.get(repository=repo, number=1)
+    assert (issue.state, issue.closed_at) == ("closed", datetime(2025, 2, 5, 10, tzinfo=UTC))
+    closed, merged = PullRequest.objects.filter(repository=repo).order_by("number")
+    assert (closed.state, closed.closed_at, closed.merged_at) == (
+        "closed",
+        datetime(2025, 2, 3, 10, tzinfo=UTC),
+        None,
+    )
+    assert (merged.state, merged.merged_at) == ("merged", datetime(2025, 2, 5, 10, tzinfo=UTC))
+    # The issue now counts in the time to close: a month from 5 January to 5 February.
+    figures = time_to_value(projects=None, start=date(2025, 2, 1), end=date(2025, 3, 1))
+    assert figures["issue_time_to_close"] == {"count": 1, "median_hours": 744.0, "p90_hours": 744.0}
 
 
 def test_statistics_participation_and_files_land_on_the_catalog_repository(gitlab, repo, now):

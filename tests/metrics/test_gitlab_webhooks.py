@@ -315,3 +315,114 @@ def test_a_delivery_over_the_size_limit_is_a_json_413(repo, deliver, settings):
     assert response.status_code == 413
     assert response.json() == {"error": "The delivery is larger than 10000 bytes."}
     assert not WebhookDelivery.objects.exists()
+
+
+# -- deliveries without a delivery id ---------------------------------------------------------------------
+
+
+def post_without_id(client, capture, *, body: bytes, event: str = "Issue Hook"):
+    """As GitLab versions (and proxies) that send neither Idempotency-Key nor X-Gitlab-Event-UUID."""
+    with capture(execute=True):
+        return client.post(
+            URL,
+            data=body,
+            content_type="application/json",
+            headers={"X-Gitlab-Event": event, "X-Gitlab-Token": SECRET},
+        )
+
+
+def test_a_delivery_without_an_id_is_accepted_and_processed(repo, client, django_capture_on_commit_callbacks):
+    body = json.dumps(payload("issue_opened")).encode()
+
+    response = post_without_id(client, django_capture_on_commit_callbacks, body=body)
+
+    assert response.status_code == 202, response.content
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.processed_at is not None and delivery.repository == repo
+    assert Issue.objects.get(repository=repo).number == 8
+
+
+def test_an_identical_delivery_without_an_id_is_recognised_as_a_redelivery(
+    repo, client, django_capture_on_commit_callbacks
+):
+    body = json.dumps(payload("issue_opened")).encode()
+    post_without_id(client, django_capture_on_commit_callbacks, body=body)
+    Issue.objects.update(title="edited here since")
+
+    again = post_without_id(client, django_capture_on_commit_callbacks, body=body)
+
+    assert (again.status_code, again.json()["status"]) == (200, "duplicate")
+    assert WebhookDelivery.objects.count() == 1
+    assert Issue.objects.get().title == "edited here since"
+
+
+def test_deliveries_without_an_id_that_differ_in_body_or_event_are_each_recorded(
+    repo, client, django_capture_on_commit_callbacks
+):
+    opened = payload("issue_opened")
+    edited = json.loads(json.dumps(opened))
+    edited["object_attributes"] |= {
+        "title": "Keyboard and mouse resizing",
+        "updated_at": "2025-03-06T09:00:00Z",
+    }
+    body = json.dumps(opened).encode()
+
+    answers = [
+        post_without_id(client, django_capture_on_commit_callbacks, body=body).status_code,
+        post_without_id(
+            client, django_capture_on_commit_callbacks, body=json.dumps(edited).encode()
+        ).status_code,
+        # The same bytes under another event name are another delivery.
+        post_without_id(client, django_capture_on_commit_callbacks, body=body, event="Note Hook").status_code,
+    ]
+
+    assert answers == [202, 202, 202]
+    assert WebhookDelivery.objects.count() == 3
+    assert (
+        len(set(WebhookDelivery.objects.values_list("delivery_id", flat=True)))
+        == WebhookDelivery.objects.count()
+    )
+    assert Issue.objects.get().title == "Keyboard and mouse resizing"
+
+
+def test_a_delivery_without_an_id_is_still_refused_unparsed_without_the_token(
+    repo, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            URL, data=DEEP, content_type="application/json", headers={"X-Gitlab-Event": "Issue Hook"}
+        )
+
+    assert response.status_code == 401
+    assert not WebhookDelivery.objects.exists()
+
+
+# -- closed without closed_at -----------------------------------------------------------------------------
+
+
+def closed_issue(*, closed_at=None, updated_at="2025-03-07T15:00:00Z", action="close") -> dict:
+    body = payload("issue_opened")
+    body["object_attributes"] |= {"state": "closed", "action": action, "updated_at": updated_at}
+    if closed_at is None:
+        # Older GitLab versions send no closed_at at all.
+        del body["object_attributes"]["closed_at"]
+    else:
+        body["object_attributes"]["closed_at"] = closed_at
+    return body
+
+
+def test_an_issue_closed_without_closed_at_is_closed_at_its_update(repo, deliver):
+    deliver("issue_opened")
+    deliver("issue_opened", body=closed_issue(), key="close")
+
+    issue = Issue.objects.get(repository=repo, number=8)
+    assert (issue.state, issue.closed_at) == ("closed", datetime(2025, 3, 7, 15, tzinfo=UTC))
+
+
+def test_a_later_update_of_a_closed_issue_without_closed_at_keeps_the_closing_time(repo, deliver):
+    deliver("issue_opened", body=closed_issue(closed_at="2025-03-07T15:00:00Z"), key="close")
+    deliver("issue_opened", body=closed_issue(updated_at="2025-03-20T09:00:00Z", action="update"), key="edit")
+
+    issue = Issue.objects.get(repository=repo, number=8)
+    assert issue.closed_at == datetime(2025, 3, 7, 15, tzinfo=UTC)
+    assert issue.updated_at == datetime(2025, 3, 20, 9, tzinfo=UTC)
