@@ -178,6 +178,13 @@ def _same_repository(a: str, a_forge: str, b: str, b_forge: str, hosts: dict[str
     )
 
 
+def repository_key(url: str) -> str:
+    """The key an import recognises a repository's entry by: its normalised URL, in lower case on GitHub
+    and GitLab, whose paths ignore case (as earlier imports wrote the keys of GitHub repositories)."""
+    normalised = normalise_repository_url(url)
+    return normalised.lower() if forge_of(normalised) in (Forge.GITHUB, Forge.GITLAB) else normalised
+
+
 def repositories_by_url(
     *, urls: Iterable[str], forge: str = "", queryset: QuerySet[Repository] | None = None
 ) -> dict[str, list[Repository]]:

@@ -40,7 +40,14 @@ from catalog.models import (
 from catalog.search_index import entries_rebuild
 
 # _asset_slug is the one rule for an asset's slug within its project (the asset form uses it too).
-from catalog.services import _asset_slug, adoption_create, project_score_refresh, unique_slug
+from catalog.services import (
+    _asset_slug,
+    adoption_create,
+    normalise_repository_url,
+    project_score_refresh,
+    repositories_by_url,
+    unique_slug,
+)
 
 MISSING = object()
 CHUNK = 500
@@ -93,10 +100,18 @@ class _Importer:
                     "project"
                 ):
                     self.imported[(row.source, row.external_key)] = row
-        urls = [r.url for e in self.entries for r in e.repositories]
+        # The stored repositories the file names, by the one rule of what is the same repository (a
+        # GitHub URL in another case is the same one; catalog.services.repositories_by_url).
+        by_forge: dict[str, list[str]] = {}
+        for entry in self.entries:
+            for record in entry.repositories:
+                by_forge.setdefault(record.forge or "", []).append(record.url)
         self.repositories: dict[str, Repository] = {}
-        for chunk in _chunks(urls):
-            self.repositories.update((r.url, r) for r in Repository.objects.filter(url__in=chunk))
+        for forge, urls in by_forge.items():
+            found = repositories_by_url(urls=urls, forge=forge)
+            for url in urls:
+                if matches := found.get(normalise_repository_url(url)):
+                    self.repositories[url] = matches[0]
         for unit in BusinessUnit.objects.all():
             self.units[unit.slug] = unit
             self.units.setdefault(f"name:{unit.name.casefold()}", unit)

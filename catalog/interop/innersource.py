@@ -25,7 +25,7 @@ from catalog.interop.records import (
 )
 from catalog.interop.sap import guidelines_url
 from catalog.models import Lifecycle
-from catalog.services import forge_of, normalise_repository_url
+from catalog.services import forge_of, normalise_repository_url, repository_key
 
 KNOWN_KEYS = frozenset(INNERSOURCE_KEYS)
 
@@ -84,7 +84,10 @@ def _entry(item, *, index: int, label: str) -> ImportEntry:
     if slug and (slugify(slug) != slug or len(slug) > 120):
         raise ImportFormatError(f"{label}: “slug” must be lower-case letters, digits and hyphens.")
     entry = ImportEntry(
-        index=index, label=label, source=Source.INNERSOURCE, key=urls[0] if urls else slug or slugify(title)
+        index=index,
+        label=label,
+        source=Source.INNERSOURCE,
+        key=repository_key(urls[0]) if urls else slug or slugify(title),
     )
     if not entry.key:
         raise ImportFormatError(f"{label}: give a repository URL or a slug to recognise the project by.")

@@ -26,7 +26,7 @@ from catalog.interop.records import (
     words,
 )
 from catalog.models import Forge
-from catalog.services import normalise_repository_url
+from catalog.services import repository_key
 
 
 def readable_repo_name(name: str) -> str:
@@ -138,7 +138,7 @@ def _entry(item, *, index: int, name: str, logo_base_url: str) -> ImportEntry:
         index=index,
         label=label,
         source=Source.SAP,
-        key=normalise_repository_url(html_url),
+        key=repository_key(html_url),
         business_unit=(
             BusinessUnitRef(slug=slugify(unit)[:120], name=(unit_name or unit)[:120])
             if slugify(unit)

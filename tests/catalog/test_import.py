@@ -291,12 +291,6 @@ def test_overwrite_replaces_a_curators_edit():
     assert next(r for r in report.results if "Mars/mars" in r.label).outcome == "updated"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="URLs now keep their case (issue 14, finding 5): the file's Mars/mars is the registered mars/mars "
-    "only once catalog/interop/apply.py looks repositories up with catalog.services.repositories_by_url "
-    "(forge=the entry's) instead of url__in; interop is another engineer's to change",
-)
 def test_a_project_registered_in_the_portal_is_matched_by_its_repository_and_keeps_its_own_values():
     unit = BusinessUnitFactory(name="Planets", slug="planets")
     existing = ProjectFactory(name="Red Planet", business_unit=unit, motivation="")
