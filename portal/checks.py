@@ -7,6 +7,7 @@ would be told to run itself.
 """
 
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
@@ -63,6 +64,27 @@ def sign_up_hides_accounts(app_configs=None, **kwargs) -> list[checks.CheckMessa
             )
         ]
     return []
+
+
+@checks.register("portal")
+def sign_in_proves_the_synced_forge(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Signing in with GitHub (or GitLab) proves a login on the forge the sign-in goes to, and the proof
+    attributes the activity the sync brings from the forge the sync reads: they must be one forge, or
+    proving "alice" on github.com would take GitHub Enterprise "alice"'s history."""
+    problems = []
+    if settings.SOCIALACCOUNT_PROVIDERS.get("github"):
+        sign_in = urlsplit(settings.GITHUB_URL or "https://github.com").hostname or ""
+        sync = (urlsplit(settings.GITHUB_API_URL).hostname or "").removeprefix("api.")
+        if sign_in != sync:
+            problems.append(
+                checks.Error(
+                    f"Sign in with GitHub goes to {sign_in} while the sync reads {settings.GITHUB_API_URL}: "
+                    "a login proven on one would take the other's activity. Set GITHUB_URL and "
+                    "GITHUB_API_URL to the same GitHub.",
+                    id="portal.E003",
+                )
+            )
+    return problems
 
 
 def log_problems_at_start() -> None:

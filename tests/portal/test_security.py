@@ -185,3 +185,17 @@ def test_sign_in_providers_are_allowed_as_form_targets_and_nothing_else():
         "settings.SIGN_IN_ORIGINS",
     )
     assert on.stdout.strip() == "['https://github.com', 'https://sso.acme.example']", on.stderr
+
+
+def test_sign_in_with_github_must_prove_logins_on_the_github_the_sync_reads(settings):
+    from portal.checks import sign_in_proves_the_synced_forge
+
+    settings.SOCIALACCOUNT_PROVIDERS = {**settings.SOCIALACCOUNT_PROVIDERS, "github": {"APPS": []}}
+    settings.GITHUB_URL, settings.GITHUB_API_URL = "", "https://github.acme.example/api/v3"
+    [error] = sign_in_proves_the_synced_forge()
+    assert error.id == "portal.E003" and "github.com" in error.msg
+
+    settings.GITHUB_URL = "https://github.acme.example"
+    assert sign_in_proves_the_synced_forge() == []
+    settings.GITHUB_URL, settings.GITHUB_API_URL = "", "https://api.github.com"
+    assert sign_in_proves_the_synced_forge() == []
