@@ -92,6 +92,15 @@ def parse_csv(data: bytes | str, *, name: str = "directory.csv") -> list[Directo
     """HR's export: a header row naming at least `email` and `business_unit` (the other columns of
     CSV_COLUMNS are optional), one person per row."""
     reader = csv.DictReader(io.StringIO(_text(data, name=name)))
+    try:
+        return _csv_records(reader, name=name)
+    except csv.Error as error:  # a field over csv's size limit, a NUL byte, an unclosed quote
+        raise DirectoryFormatError(
+            f"{name} line {reader.line_num}: not a CSV file this import reads ({error})."
+        ) from error
+
+
+def _csv_records(reader: csv.DictReader, *, name: str) -> list[DirectoryRecord]:
     columns = {column.strip().lower() for column in reader.fieldnames or []}
     missing = {"email", "business_unit"} - columns
     if missing:
@@ -384,7 +393,9 @@ def directory_link(*, user: AbstractBaseUser) -> DirectoryEntry | None:
         candidates = DirectoryEntry.objects.filter(condition, user__isnull=True).select_related(
             "business_unit"
         )
-        entry = sorted(candidates, key=lambda e: e.email not in emails)[0] if candidates else None
+        lowered = {e.lower() for e in emails}
+        # An entry found by a verified address comes before one found by a proven login.
+        entry = sorted(candidates, key=lambda e: e.email.lower() not in lowered)[0] if candidates else None
         if entry is None:
             return None
         entry.user = user

@@ -243,7 +243,8 @@ def forge_identity_verify(
     affected = {user_id} | {other.user_id for other in others}
     affected |= set(accounts.exclude(user__isnull=True).values_list("user_id", flat=True))
     moved = accounts.update(user_id=user_id)
-    if getattr(practitioner, field) == login and getattr(practitioner, flag) and not moved and not others:
+    already = getattr(practitioner, field).lower() == login.lower() and getattr(practitioner, flag)
+    if already and not moved and not others:  # logins ignore case: a sign-in in another case changes nothing
         return False
     # The identity this one replaces attributes nothing any more.
     old = getattr(practitioner, field).lower()
@@ -304,9 +305,22 @@ def email_address_verified(*, user: AbstractBaseUser, email: str) -> bool:
 
 
 def email_address_removed(*, user: AbstractBaseUser, email: str) -> bool:
-    """An address the person removed attributes no more of their git history."""
+    """An address the person removed attributes no more of what it attributed when verified
+    (email_address_verified): their git history under it, and forge accounts that carry it, except an
+    account whose login the person proved, which rests on the proof."""
     email = email.strip().lower()
-    unlinked = ForgeAccount.objects.filter(forge=Forge.GIT, login=email, user=user).update(user=None)
+    accounts = ForgeAccount.objects.filter(
+        Q(forge=Forge.GIT, login=email) | Q(email__iexact=email), user=user
+    )
+    practitioner = Practitioner.objects.filter(user=user).first()
+    if practitioner is not None:
+        for forge, login, proven in (
+            (Forge.GITHUB, practitioner.github_login, practitioner.github_login_verified),
+            (Forge.GITLAB, practitioner.gitlab_username, practitioner.gitlab_username_verified),
+        ):
+            if login and proven:
+                accounts = accounts.exclude(forge=forge, login=login.lower())
+    unlinked = accounts.update(user=None)
     if unlinked:
         people_evaluate(user_ids=[user.pk])
     return unlinked > 0

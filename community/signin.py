@@ -113,6 +113,9 @@ def connect() -> None:
     from allauth.account import signals as account_signals
     from allauth.socialaccount import signals as social_signals
 
+    # A social sign-up proves its login even when the account waits for its address to be confirmed (no
+    # sign-in yet): signing up counts as well as signing in. Both may come for one sign-up; what they
+    # learn is idempotent (forge_identity_verify changes nothing the second time).
     account_signals.user_signed_up.connect(on_signed_in, dispatch_uid="community.signin.signed_up")
     account_signals.user_logged_in.connect(on_signed_in, dispatch_uid="community.signin.logged_in")
     account_signals.email_confirmed.connect(

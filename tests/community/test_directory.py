@@ -357,3 +357,9 @@ def test_without_the_setting_the_sign_on_sets_no_unit(units, company_sso, settin
     sso_sign_in({**CLAIMS, "department": "Payments"})
     user = EmailAddress.objects.get(email="rita@acme.example").user
     assert not Practitioner.objects.filter(user=user, business_unit__isnull=False).exists()
+
+
+def test_a_csv_the_reader_cannot_read_is_a_clear_error_not_a_crash():
+    huge_field = "email,business_unit\n" + '"' + "x" * 200_000 + '",payments\n'
+    with pytest.raises(DirectoryFormatError, match="not a CSV file this import reads"):
+        parse_csv(huge_field, name="hr.csv")

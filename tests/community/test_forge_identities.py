@@ -277,6 +277,21 @@ def test_a_commit_address_counts_only_once_verified(history):
     assert ForgeAccount.objects.get(forge=Forge.GIT).user == person
 
 
+def test_removing_an_address_lets_go_of_every_account_it_attributed(history):
+    person = UserFactory(username="tara")
+    address = EmailAddress.objects.create(user=person, email="tara.home@example.org", verified=True)
+    ForgeAccount.objects.create(forge=Forge.GITHUB, login="tara-gh", email="Tara.Home@example.org")
+    identity.email_address_verified(user=person, email=address.email)
+    assert ForgeAccount.objects.get(login="tara-gh").user == person
+
+    client = Client()
+    client.force_login(person)
+    response = client.post("/accounts/email/", {"action_remove": "", "email": "tara.home@example.org"})
+
+    assert response.status_code == 302 and not EmailAddress.objects.filter(pk=address.pk).exists()
+    assert ForgeAccount.objects.get(login="tara-gh").user is None
+
+
 def test_an_unverified_account_address_attributes_nothing(history):
     newbie = UserFactory(username="newbie", email="victim@acme.example", verified_email=False)
     # As allauth's sign-up records an address it has not verified yet.
