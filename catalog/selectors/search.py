@@ -304,11 +304,20 @@ def facet_values(
     return facets
 
 
-def suggest_words(token: str, *, entries: QuerySet, limit: int = 5) -> list[str]:
-    """Vocabulary words close to a (possibly misspelt) word that find something among `entries` (the
-    index rows the person may find). The vocabulary is shared and only grows, so a word of a project
-    that is restricted now, or gone, may still be in it: each candidate is offered only after it matched
-    one of the person's entries, so that no suggestion tells of a project they do not see."""
+def hides_restricted(entries: QuerySet) -> bool:
+    """Whether `entries` (the index rows a person may find) leave out any restricted project's rows."""
+    return (
+        SearchEntry.objects.filter(restricted=True)
+        .exclude(pk__in=entries.filter(restricted=True).values("pk"))
+        .exists()
+    )
+
+
+def suggest_words(token: str, *, entries: QuerySet, limit: int = 5, verify: bool = True) -> list[str]:
+    """Vocabulary words close to a (possibly misspelt) word. The vocabulary is shared and only grows,
+    so a word of a project that is restricted now may still be in it: with `verify` (the search passes
+    hides_restricted(entries), asked once), each candidate is offered only after it matched one of
+    `entries`, the rows the person may find, so that no suggestion tells of a project they do not see."""
     token = token.lower()[:60]
     if len(token) < 3:
         return []
@@ -325,6 +334,8 @@ def suggest_words(token: str, *, entries: QuerySet, limit: int = 5) -> list[str]
             SearchTerm.objects.filter(word__startswith=token[0]).values_list("word", flat=True)[:5000]
         )
         candidates = difflib.get_close_matches(token, words, n=limit * 3, cutoff=0.6)
+    if not verify:
+        return candidates[:limit]
     found = []
     for word in candidates:
         if text_match(entries, word).exists():
@@ -334,7 +345,7 @@ def suggest_words(token: str, *, entries: QuerySet, limit: int = 5) -> list[str]
     return found
 
 
-def corrected_query(q: str, *, entries: QuerySet) -> str:
+def corrected_query(q: str, *, entries: QuerySet, verify: bool = True) -> str:
     """q with each word that is not in the vocabulary replaced by its closest word that finds something
     among `entries` ("" when nothing changes)."""
     tokens = query_tokens(q)
@@ -346,7 +357,7 @@ def corrected_query(q: str, *, entries: QuerySet) -> str:
         if token in known:
             corrected.append(token)
             continue
-        close = suggest_words(token, entries=entries, limit=1)
+        close = suggest_words(token, entries=entries, limit=1, verify=verify)
         corrected.append(close[0] if close else token)
     result = " ".join(corrected)
     return "" if result == " ".join(tokens) else result
@@ -368,14 +379,17 @@ def search_embedded(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
     fixed = ""
     suggestions: list[str] = []
     if query.q and not matched.exists():
-        fixed = corrected_query(query.q, entries=entries)
+        verify = hides_restricted(entries)
+        fixed = corrected_query(query.q, entries=entries, verify=verify)
         if fixed and text_match(entries, fixed).exists():
             matched = text_match(entries, fixed)
         elif fixed:
             suggestions, fixed = [fixed], ""
         else:
             suggestions = [
-                w for t in query_tokens(query.q) for w in suggest_words(t, entries=entries, limit=3)
+                w
+                for t in query_tokens(query.q)
+                for w in suggest_words(t, entries=entries, limit=3, verify=verify)
             ][:5]
     filtered = filter_entries(matched, query)
     if query.languages or query.topics:

@@ -35,6 +35,7 @@ from catalog.selectors.search import (
     facet_values,
     filter_conditions,
     filter_entries,
+    hides_restricted,
     order_entries,
     query_tokens,
     rounded_estimate,
@@ -247,7 +248,8 @@ def search_postgres(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
     # more pass only once it is corrected to a word that matches.
     sample = _sample(text_filter(entries, searched), query, limit=limit)
     if query.q and not sample.rows:
-        fixed = corrected_query(query.q, entries=entries)
+        verify = hides_restricted(entries)
+        fixed = corrected_query(query.q, entries=entries, verify=verify)
         retry = _sample(text_filter(entries, fixed), query, limit=limit) if fixed else None
         if retry and retry.rows:
             sample, searched = retry, fixed
@@ -255,7 +257,9 @@ def search_postgres(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
             suggestions, fixed = [fixed], ""
         else:
             suggestions = [
-                w for t in query_tokens(query.q) for w in suggest_words(t, entries=entries, limit=3)
+                w
+                for t in query_tokens(query.q)
+                for w in suggest_words(t, entries=entries, limit=3, verify=verify)
             ][:5]
     if sample.complete:
         filtered = filter_entries(text_match(entries, searched) if searched else entries, query)
