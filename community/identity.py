@@ -263,7 +263,8 @@ def forge_identities_confirm(
     *, practitioners: Iterable[Practitioner], by: AbstractBaseUser
 ) -> tuple[int, int]:
     """The program office confirms the logins these people typed. A login another person has already
-    proven is left alone (the office settles that case by hand). Returns (confirmed, left alone)."""
+    proven, or that more than one person typed, is left alone: a bulk confirmation must not settle who
+    owns a disputed login (the office does that by hand). Returns (confirmed, left alone)."""
     if not is_program_office(by):
         raise PermissionDenied("Only the program office confirms forge identities.")
     confirmed = skipped = 0
@@ -272,10 +273,8 @@ def forge_identities_confirm(
             login = getattr(practitioner, field)
             if not login or getattr(practitioner, flag):
                 continue
-            taken = Practitioner.objects.filter(**{f"{field}__iexact": login, flag: True}).exclude(
-                pk=practitioner.pk
-            )
-            if taken.exists():
+            others = Practitioner.objects.filter(**{f"{field}__iexact": login}).exclude(pk=practitioner.pk)
+            if others.exists():
                 skipped += 1
                 continue
             forge_identity_verify(

@@ -241,6 +241,19 @@ def test_the_office_leaves_alone_a_typed_login_that_another_person_has_proven(hi
     assert ForgeAccount.objects.get(login="octo-cat").user == octo
 
 
+def test_the_office_leaves_alone_a_login_that_two_people_typed(history, program_office):
+    alice, mallory = UserFactory(username="alice"), UserFactory(username="mallory")
+    profiles = [
+        Practitioner.objects.create(user=alice, display_name="A", github_login="alice-gh"),
+        Practitioner.objects.create(user=mallory, display_name="M", github_login="Alice-GH"),
+    ]
+
+    confirmed, skipped = identity.forge_identities_confirm(practitioners=profiles, by=program_office)
+
+    assert (confirmed, skipped) == (0, 2)
+    assert not Practitioner.objects.filter(github_login_verified=True).exists()
+
+
 def test_only_the_program_office_confirms_identities(db, outsider):
     profile = Practitioner.objects.create(user=outsider, display_name="O", github_login="octo-cat")
     with pytest.raises(identity.PermissionDenied):
