@@ -265,7 +265,10 @@ class Repository(models.Model):
     last_error = models.TextField(blank=True)
     # Encrypted at rest: checking a signature needs the secret itself, so it cannot be hashed.
     webhook_secret = EncryptedCharField(
-        max_length=500, blank=True, help_text="this repository's own webhook secret; else the global one"
+        max_length=500,
+        blank=True,
+        help_text="this repository's own webhook secret (else the global one); its webhook's URL then "
+        "names it: /webhooks/github/?repository=owner/name",
     )
 
     class Meta:

@@ -55,57 +55,45 @@ def _raw_body(request: HttpRequest) -> bytes | None:
     return None if len(body) > limit else body
 
 
-def _repositories_with_own_secret(forge: str):
-    return Repository.objects.filter(forge=forge).exclude(webhook_secret="")
-
-
-def _repository_token_sent(headers) -> bool:
-    """GitLab: whether X-Gitlab-Token is some repository's own token. The token does not depend on the
-    body, so this is decided before the body is parsed (which repository it belongs to, after)."""
-    secrets = _repositories_with_own_secret(Forge.GITLAB).values_list("webhook_secret", flat=True)
-    return any(gitlab.signature_valid(body=b"", headers=headers, secret=s) for s in secrets.iterator())
-
-
-def _repository_may_have_signed(headers) -> bool:
-    """GitHub: whether a repository's own secret may have signed the delivery. Its signature is an HMAC
-    of the whole body, so trying every repository's secret would cost (repositories × up to 25 MB) per
-    delivery: the repository must come from the payload. A well-formed signature, when some repository
-    has its own secret, lets the body be parsed (within the size limit and catalog.parsing's depth
-    limit: bounded work) before the signature is checked with that repository's secret."""
-    return github.signature_well_formed(headers) and _repositories_with_own_secret(Forge.GITHUB).exists()
+def _named_repository(request: HttpRequest, *, forge: str) -> Repository | None:
+    """The repository a webhook's URL names (`?repository=owner/name`): how a repository with a secret
+    of its own is configured, so that its secret is known before the body is read. Unknown: None."""
+    named = request.GET.get("repository", "").strip()[:400]
+    if not named:
+        return None
+    if "://" in named:
+        return repository_for(forge=forge, web_url=named, full_name="")
+    return repository_for(forge=forge, web_url="", full_name=named)
 
 
 def _receive(request: HttpRequest, *, forge: str, event: str, delivery_id: str) -> JsonResponse:
-    """Size, then signature, then parsing: nothing from an unknown sender is parsed, except a GitHub
-    delivery that a repository's own secret may have signed (see _repository_may_have_signed)."""
+    """Size, then signature, then parsing: nothing from an unknown sender is ever parsed. The secret is
+    the global one, or the own secret of the repository the webhook's URL names (`?repository=`); the
+    delivery's repository, read from the signed body, must be that one, and a repository with its own
+    secret takes deliveries signed with it only."""
     module = FORGES[forge]
     body = _raw_body(request)
     if body is None:
         return _error(413, f"The delivery is larger than {size_text(settings.WEBHOOK_MAX_BODY_BYTES)}.")
+    named = _named_repository(request, forge=forge)
+    if request.GET.get("repository") and named is None:
+        return _unsigned()  # a repository the portal does not know has no secret here
     global_secret = settings.GITHUB_WEBHOOK_SECRET if forge == Forge.GITHUB else settings.GITLAB_WEBHOOK_TOKEN
-    signed_globally = bool(global_secret) and module.signature_valid(
-        body=body, headers=request.headers, secret=global_secret
-    )
-    known_sender = signed_globally or (forge == Forge.GITLAB and _repository_token_sent(request.headers))
-    if not known_sender and not (forge == Forge.GITHUB and _repository_may_have_signed(request.headers)):
+    secret = (named.webhook_secret if named is not None else "") or global_secret
+    if not secret or not module.signature_valid(body=body, headers=request.headers, secret=secret):
         return _unsigned()
     try:
         payload = load_json(body)
     except ParseError as error:
-        # Told only to a sender who holds a secret; anyone else learns nothing from the body.
-        return _error(400, sentence(error)) if known_sender else _unsigned()
+        return _error(400, sentence(error))
     if not isinstance(payload, dict):
-        return _error(400, "The body must be a JSON object.") if known_sender else _unsigned()
+        return _error(400, "The body must be a JSON object.")
     web_url, full_name = module.repository_identity(payload)
     repository = repository_for(forge=forge, web_url=web_url, full_name=full_name)
-    # The delivery's repository decides: its own secret replaces the global one for its deliveries.
-    own_secret = repository.webhook_secret if repository else ""
-    if own_secret:
-        signed = module.signature_valid(body=body, headers=request.headers, secret=own_secret)
-    else:
-        signed = signed_globally  # already computed: an HMAC of up to 25 MB is not free
-    if not signed:
-        return _unsigned()
+    if named is not None and (repository is None or repository.pk != named.pk):
+        return _unsigned()  # signed for another repository than the delivery's
+    if repository is not None and repository.webhook_secret and named is None:
+        return _unsigned()  # its own secret replaces the global one for its deliveries
     if event == "ping":
         return JsonResponse({"status": "pong"})
     if event not in module.EVENTS:

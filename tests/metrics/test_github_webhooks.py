@@ -33,9 +33,20 @@ def sign(body: bytes, secret: str = SECRET) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def post(client, event: str, body: bytes, *, signature: str | None = None, delivery: str | None = None):
+def post(
+    client,
+    event: str,
+    body: bytes,
+    *,
+    signature: str | None = None,
+    delivery: str | None = None,
+    repository="",
+):
+    """A delivery as GitHub sends it; `repository` names the repository in the webhook's URL, as a
+    repository with its own secret is configured (?repository=owner/name)."""
+    url = reverse("metrics:github_webhook") + (f"?repository={repository}" if repository else "")
     return client.post(
-        reverse("metrics:github_webhook"),
+        url,
         data=body,
         content_type="application/json",
         headers={
@@ -250,10 +261,18 @@ def test_a_repositorys_own_secret_overrides_the_global_one(
     body = body_of("issues", "opened.payload.json")
 
     with_global = post(client, "issues", body)
+    own_unnamed = post(client, "issues", body, signature=sign(body, "repository-secret"))
     with django_capture_on_commit_callbacks(execute=True):
-        with_own = post(client, "issues", body, signature=sign(body, "repository-secret"))
+        with_own = post(
+            client,
+            "issues",
+            body,
+            signature=sign(body, "repository-secret"),
+            repository="Codertocat/Hello-World",
+        )
 
-    assert (with_global.status_code, with_own.status_code) == (401, 202)
+    # The repository's own secret is known before the body is read: the webhook's URL names it.
+    assert (with_global.status_code, own_unnamed.status_code, with_own.status_code) == (401, 401, 202)
     assert Issue.objects.get().number == 1
 
 
@@ -347,8 +366,14 @@ def test_a_wrongly_signed_delivery_is_refused_when_repositories_have_their_own_s
     Repository.objects.filter(full_name="Codertocat/Hello-World").update(webhook_secret="repository-secret")
 
     for body in (b"{not json", DEEP, body_of("issues", "opened.payload.json")):
-        response = post(client, "issues", body, signature=sign(body, "not-the-secret"))
-        assert (response.status_code, response.json()) == (401, {"error": "The signature does not match."})
+        for repository in ("", "Codertocat/Hello-World", "nobody/nothing"):
+            response = post(
+                client, "issues", body, signature=sign(body, "not-the-secret"), repository=repository
+            )
+            assert (response.status_code, response.json()) == (
+                401,
+                {"error": "The signature does not match."},
+            )
     assert not WebhookDelivery.objects.exists()
 
 
@@ -399,7 +424,9 @@ def test_a_repositorys_own_secret_signs_only_that_repositorys_deliveries(client,
     payload["repository"] |= {"full_name": other, "html_url": f"https://github.com/{other}"}
     body = json.dumps(payload).encode()
 
-    response = post(client, "issues", body, signature=sign(body, "repository-secret"))
+    response = post(
+        client, "issues", body, signature=sign(body, "repository-secret"), repository="Codertocat/Hello-World"
+    )
 
     assert response.status_code == 401
     assert not WebhookDelivery.objects.exists()

@@ -46,7 +46,7 @@ def repo(db, settings):
 def deliver(client, django_capture_on_commit_callbacks):
     """POST a payload as GitLab would, running the processing task that the view queues on commit."""
 
-    def post(name: str, *, body=None, event=None, token=SECRET, key=None):
+    def post(name: str, *, body=None, event=None, token=SECRET, key=None, repository=""):
         raw = (
             body
             if isinstance(body, bytes)
@@ -56,7 +56,9 @@ def deliver(client, django_capture_on_commit_callbacks):
         if token is not None:
             headers["X-Gitlab-Token"] = token
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(URL, data=raw, content_type="application/json", headers=headers)
+            # A repository with its own token is named in its webhook's URL (?repository=group/name).
+            url = URL + (f"?repository={repository}" if repository else "")
+            return client.post(url, data=raw, content_type="application/json", headers=headers)
 
     return post
 
@@ -195,7 +197,9 @@ def test_a_repository_secret_takes_precedence_over_the_global_token(repo, delive
     Repository.objects.filter(pk=repo.pk).update(webhook_secret="repository-own-secret")
 
     assert deliver("issue_opened").status_code == 401
-    assert deliver("issue_opened", token="repository-own-secret").status_code == 202
+    assert deliver("issue_opened", token="repository-own-secret").status_code == 401  # not named
+    named = repo.full_name or repo.url
+    assert deliver("issue_opened", token="repository-own-secret", repository=named).status_code == 202
 
 
 def test_a_malformed_body_is_refused(repo, deliver):
@@ -275,9 +279,13 @@ def test_a_delivery_without_the_right_token_is_refused_before_its_body_is_parsed
 def test_a_wrong_token_is_refused_unparsed_when_repositories_have_their_own(repo, deliver):
     Repository.objects.filter(pk=repo.pk).update(webhook_secret="repository-own-secret")
 
-    assert deliver("issue_opened", body=DEEP, token="not-the-secret").status_code == 401
+    named = repo.full_name or repo.url
+    assert deliver("issue_opened", body=DEEP, token="not-the-secret", repository=named).status_code == 401
     assert deliver("issue_opened", body=b"{not json", token="not-the-secret").status_code == 401
-    assert deliver("issue_opened", body=DEEP, token="repository-own-secret").status_code == 400
+    assert deliver("issue_opened", body=DEEP, token="repository-own-secret").status_code == 401
+    assert (
+        deliver("issue_opened", body=DEEP, token="repository-own-secret", repository=named).status_code == 400
+    )
     assert not WebhookDelivery.objects.exists()
 
 
@@ -289,7 +297,10 @@ def test_a_repository_token_is_accepted_only_for_that_repository(repo, deliver):
     body = payload("issue_opened")
     body["project"] |= {"web_url": other.url, "path_with_namespace": "platform/other"}
 
-    assert deliver("issue_opened", body=body, token="repository-own-secret").status_code == 401
+    named = repo.full_name or repo.url
+    assert (
+        deliver("issue_opened", body=body, token="repository-own-secret", repository=named).status_code == 401
+    )
     assert deliver("issue_opened", body=body, token=SECRET).status_code == 202
 
 
