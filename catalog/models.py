@@ -92,8 +92,8 @@ class ProjectQuerySet(models.QuerySet):
         - Everyone else sees approved projects (and the redirect of one merged away) that are open to the
           whole company, or restricted to units that include the person's business unit, which only a
           trusted source sets (catalog.permissions.viewer_unit_id).
-        Anonymous visitors (and `None`: what anyone may see, as exports and the home page show) see only
-        approved, company-wide projects."""
+        Anonymous visitors (and `None`: what anyone may see, as exports and the home page show) see the
+        approved (or merged-away) projects open to the whole company."""
         if is_program_office(user):
             return self
         return self.filter(visible_to_q(user))
@@ -108,21 +108,18 @@ class ProjectQuerySet(models.QuerySet):
         )
 
 
-def visible_to_q(user, prefix: str = "") -> Q:
-    """The condition of ProjectQuerySet.visible_to for someone outside the program office, on a relation
-    to Project (`prefix`, e.g. "project__") for queries that count or list rows of projects."""
-    published = Q(**{f"{prefix}review_status": ReviewStatus.APPROVED}) | Q(
-        **{f"{prefix}merged_into__isnull": False}
-    )
-    audience = Q(**{f"{prefix}visibility": Visibility.COMPANY})
+def visible_to_q(user) -> Q:
+    """The condition of ProjectQuerySet.visible_to for someone outside the program office."""
+    published = Q(review_status=ReviewStatus.APPROVED) | Q(merged_into__isnull=False)
+    audience = Q(visibility=Visibility.COMPANY)
     if user is None or not user.is_authenticated:
         return published & audience
     unit = viewer_unit_id(user)
     if unit is not None:
         shared = Project.visible_units.through.objects.filter(businessunit_id=unit).values("project_id")
-        audience |= Q(**{f"{prefix}business_unit_id": unit}) | Q(**{f"{prefix}pk__in": shared})
+        audience |= Q(business_unit_id=unit) | Q(pk__in=shared)
     roles = ProjectRole.objects.filter(user=user).values("project_id")
-    return (published & audience) | Q(**{f"{prefix}pk__in": roles})
+    return (published & audience) | Q(pk__in=roles)
 
 
 class Project(models.Model):

@@ -127,7 +127,7 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
 
 def asset_detail(request: HttpRequest, slug: str, asset_slug: str) -> HttpResponse:
     project = project_for_viewer(viewer=request.user, slug=slug)
-    asset = asset_for_viewer(viewer=request.user, project=project, asset_slug=asset_slug)
+    asset = asset_for_viewer(project=project, asset_slug=asset_slug)
     return _asset_page(request, project, asset, AdoptionForm(initial={"since": timezone.now().date()}))
 
 
@@ -139,9 +139,7 @@ def asset_edit(request: HttpRequest, slug: str, asset_slug: str | None = None) -
         raise PermissionDenied(
             "Only the project's owners and maintainers (or the program office) edit its assets."
         )
-    asset = (
-        asset_for_viewer(viewer=request.user, project=project, asset_slug=asset_slug) if asset_slug else None
-    )
+    asset = asset_for_viewer(project=project, asset_slug=asset_slug) if asset_slug else None
     if request.method == "POST":
         form = AssetForm(request.POST)
         if form.is_valid():
@@ -161,7 +159,7 @@ def asset_adopt(request: HttpRequest, slug: str, asset_slug: str) -> HttpRespons
     project = project_for_viewer(viewer=request.user, slug=slug)
     if not project.is_listed:
         raise PermissionDenied("Only assets of approved projects can be adopted.")
-    asset = asset_for_viewer(viewer=request.user, project=project, asset_slug=asset_slug)
+    asset = asset_for_viewer(project=project, asset_slug=asset_slug)
     form = AdoptionForm(request.POST)
     if form.is_valid():
         try:
@@ -188,7 +186,7 @@ def adoption_end(request: HttpRequest, slug: str, asset_slug: str, adoption_id: 
     confirm, without JavaScript; the confirmed POST ends it. Who recorded it, the asset's editors and
     the program office may."""
     project = project_for_viewer(viewer=request.user, slug=slug)
-    asset = asset_for_viewer(viewer=request.user, project=project, asset_slug=asset_slug)
+    asset = asset_for_viewer(project=project, asset_slug=asset_slug)
     adoption = get_object_or_404(
         asset.adoptions.select_related("business_unit", "created_by"), pk=adoption_id
     )

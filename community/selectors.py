@@ -122,8 +122,8 @@ def _history_of(*, user: AbstractBaseUser, listed_only: bool, viewer: AbstractBa
 
 
 def _hide_unseen_projects(kudos: list[Kudos], *, viewer: AbstractBaseUser) -> None:
-    """Kudos keep their thanks but drop the project name when the project is restricted to business units
-    the viewer is not in: one query for the page, whatever the number of kudos."""
+    """Kudos keep their thanks but drop the project name when the viewer may not see the project
+    (ProjectQuerySet.visible_to): one query for the page, whatever the number of kudos."""
     named = {item.project_id for item in kudos if item.project_id is not None}
     if not named:
         return

@@ -1,4 +1,5 @@
-"""Reads about projects that several views need: look-alike registrations, the home page's highlights."""
+"""Reads about projects that several views need: one project or asset for a viewer (project_for_viewer,
+the one visibility rule applied to a slug), look-alike registrations, the home page's highlights."""
 
 import difflib
 from collections.abc import Callable
@@ -20,7 +21,9 @@ from catalog.models import (
 )
 from catalog.search_index import uses_postgres
 
-HIDDEN_PROJECT = "a project restricted to other business units (ask the program office)"
+# How a project the person may not see (restricted to other units, or another's pending registration)
+# is named where it must be mentioned: its repository cannot be registered twice.
+HIDDEN_PROJECT = "a project you cannot see (ask the program office)"
 NOT_FOUND = "No such project in the catalog."
 
 
@@ -48,8 +51,9 @@ def assets_visible_to(viewer) -> QuerySet:
     return Asset.objects.filter(project__in=Project.objects.listed().visible_to(viewer).values("pk"))
 
 
-def asset_for_viewer(*, viewer, project: Project, asset_slug: str) -> Asset:
-    """An asset of a project already fetched with project_for_viewer; Http404 when missing."""
+def asset_for_viewer(*, project: Project, asset_slug: str) -> Asset:
+    """An asset of a project already fetched for the viewer with project_for_viewer (whose visibility is
+    the asset's); Http404 when missing."""
     asset = project.assets.filter(slug=asset_slug).first()
     if asset is None:
         raise Http404("This project offers no such asset.")
