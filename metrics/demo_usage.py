@@ -5,7 +5,10 @@ slugs and units and skips event ids already stored). The daily rollups of the ye
 `usage.rollup_day`, so the dashboards read rollups as they do in production.
 
 Deterministic: one `random.Random` drives every choice, event ids are drawn from it
-(`uuid.UUID(int=rng.getrandbits(128))`), and every moment counts back from `base`, never from the clock.
+(`uuid.UUID(int=rng.getrandbits(128))`), and every moment counts back from `base` (the moment the demo
+is seeded), never from the clock. Browsing runs day by day up to `base`: the 364 days before its day
+in full, and its own day up to `base` (that day's sessions are drawn in full and cut at `base`, so the
+draws, hence the rest of the layout, do not depend on the hour the demo is seeded).
 """
 
 import random
@@ -46,6 +49,12 @@ SIGN_UP_PATH = "/accounts/signup/"
 STARTER_KIT_PATH = "/guidelines/starter-kit/"
 
 
+def _first_day(base: datetime) -> date:
+    """The first of the DAYS days of the demo's usage, the last being the day of `base`: the first whole
+    day within the year before `base`."""
+    return base.date() - timedelta(days=DAYS - 1)
+
+
 def _event_id(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
@@ -62,6 +71,8 @@ class _Year:
     def __init__(self, *, rng: random.Random, base: datetime) -> None:
         self.rng, self.base = rng, base
         self.start = base - timedelta(days=DAYS)
+        # The first whole day after `start`: visits and reports run from it to `base`.
+        self.first_day = _first_day(base)
         self.users = list(get_user_model().objects.filter(is_active=True).order_by("pk"))
         self.user_weights = [rng.paretovariate(1.3) for _ in self.users]
         self.anonymous = [_visit(f"{rng.getrandbits(128):032x}") for _ in range(ANONYMOUS_VISITORS)]
@@ -89,7 +100,8 @@ class _Year:
         elif who is not None:
             fields["request"] = who
         event = usage_event(kind=kind, occurred_at=at, event_id=_event_id(self.rng), **fields)
-        self.events.append(event)
+        if at < self.base:  # the rest of the seeding day has not happened yet
+            self.events.append(event)
         return event["event_id"]
 
     def someone(self):
@@ -198,8 +210,9 @@ class _Year:
 
     def browsing(self) -> None:
         rng = self.rng
-        for n in range(DAYS, 0, -1):
-            day = (self.base - timedelta(days=n)).date()
+        # The DAYS days from the first day to the seeding day (n = 0).
+        for n in range(DAYS - 1, -1, -1):
+            day = self.base.date() - timedelta(days=n)
             growth = 0.7 + 0.6 * (DAYS - n) / DAYS
             mean = SESSIONS_PER_WEEKDAY * growth * (1 if day.weekday() < 5 else WEEKEND_SHARE)
             for _ in range(max(0, round(rng.gauss(mean, mean / 5)))):
@@ -225,7 +238,7 @@ class _Year:
                     project=adoption.asset.project_id,
                     consumer=adoption.team,
                 )
-        first, last = self.start.date(), self.base.date()
+        first, last = self.first_day, self.base.date()
         running = [a for a in adoptions if a.ended_on is None or a.ended_on > first]
         for adoption in rng.sample(running, k=min(REPORTING_CONSUMERS, len(running))):
             usual = rng.randint(2, 40)
@@ -265,12 +278,15 @@ def _store_all(events: list[dict]) -> int:
 
 
 def _rollups(base: datetime) -> int:
-    first = (base - timedelta(days=DAYS)).date()
+    """The rollups of the days before the seeding day, as the nightly job leaves them. The seeding day
+    itself stays raw events, as today's are until the job next runs: the dashboards count it from them,
+    together with the visits people make once the demo runs."""
+    first = _first_day(base)
     # The demo is dated from `base`, not the clock: keep the whole year inside the retention, or
-    # rollup_day would leave the oldest days alone once the clock has moved on.
+    # rollup_day would leave the oldest days alone when the clock has moved on since `base`.
     keep = max(settings.USAGE_RETENTION_DAYS, (timezone.now().date() - first).days + 1)
     with override_settings(USAGE_RETENTION_DAYS=keep):
-        return sum(rollup_day(day=first + timedelta(days=n)) for n in range(DAYS))
+        return sum(rollup_day(day=first + timedelta(days=n)) for n in range(DAYS - 1))
 
 
 def demo_usage_seed(*, rng: random.Random, base: datetime) -> dict[str, int]:

@@ -9,7 +9,7 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -26,7 +26,12 @@ from portal.models import ReportSnapshot
 
 __all__ = [
     "CATEGORIES",
+    "COMPLETE",
+    "FUTURE",
     "HEADLINES",
+    "PARTIAL",
+    "bucket_state",
+    "comparison_periods",
     "metrics_report",
     "previous_period",
     "report_csv",
@@ -222,6 +227,36 @@ def previous_period(start: date, end: date) -> tuple[date, date]:
     return start - (end - start), start
 
 
+# Whether every day of a bucket [start, end) is over: a day is complete once the next one has begun
+# (UTC, as every period). "today" is the day the figures are computed on.
+COMPLETE, PARTIAL, FUTURE = "complete", "partial", "future"
+
+
+def bucket_state(start: date, end: date, *, today: date) -> str:
+    """complete: every day is over (`end` <= today, `end` being exclusive; the default periods end
+    today, so they are complete); partial: it holds today, whose figures are only those so far; future:
+    it starts after today, nothing in it has happened yet."""
+    if end <= today:
+        return COMPLETE
+    return PARTIAL if start <= today else FUTURE
+
+
+def comparison_periods(
+    start: date, end: date, *, today: date
+) -> tuple[tuple[date, date], tuple[date, date]] | None:
+    """What the change against the previous period compares: ((current), (previous)) as [start, end).
+
+    A period compares only with an equally complete one. Over (`end` <= today): the whole period with
+    the whole previous one. Not over yet: its complete days [start, today) with as many days from the
+    start of the previous period, so that a partial period is never measured against a whole one (the
+    day in progress is left out on both sides). None when no day of it is over: nothing to compare."""
+    cut = min(end, today)
+    if cut <= start:
+        return None
+    previous_start, _previous_end = previous_period(start, end)
+    return (start, cut), (previous_start, previous_start + (cut - start))
+
+
 def split_period(start: date, end: date, buckets: int) -> list[tuple[date, date]]:
     """[start, end) cut into at most `buckets` consecutive whole-day buckets of near-equal length (the
     first ones one day longer when the days do not divide evenly)."""
@@ -244,13 +279,19 @@ def report_trend(
     end: date,
     buckets: int,
     viewer=None,
+    today: date | None = None,
 ) -> list[dict]:
     """The headline figures (HEADLINES) of each bucket of the period, computed as the report computes
-    them. Merged requests and usage come from one grouped query each for the whole period; contributors
-    and first responses need the people machinery of metrics.selectors, which runs a fixed handful of
-    queries per bucket: O(buckets) queries, independent of the amount of activity."""
+    them, each with its `state` on `today` (default: the clock's UTC day; see bucket_state). Merged
+    requests and usage come from one grouped query each for the whole period; contributors and first
+    responses need the people machinery of metrics.selectors, which runs a fixed handful of queries per
+    bucket: O(buckets) queries, independent of the amount of activity."""
     return _trend(
-        projects=report_scope(project, business_unit, viewer), start=start, end=end, buckets=buckets
+        projects=report_scope(project, business_unit, viewer),
+        start=start,
+        end=end,
+        buckets=buckets,
+        today=today or timezone.now().date(),
     )
 
 
@@ -259,7 +300,7 @@ def trend_buckets(start: date, end: date) -> int:
     return 12 if (end - start).days > 180 else 6
 
 
-def _trend(*, projects: QuerySet | None, start: date, end: date, buckets: int) -> list[dict]:
+def _trend(*, projects: QuerySet | None, start: date, end: date, buckets: int, today: date) -> list[dict]:
     edges = split_period(start, end, buckets)
     merged = selectors.merged_per_bucket(projects=projects, edges=edges)
     days = engagement.usage_by_day(projects=projects, start=start, end=end)
@@ -272,6 +313,7 @@ def _trend(*, projects: QuerySet | None, start: date, end: date, buckets: int) -
             {
                 "start": b_start,
                 "end": b_end,
+                "state": bucket_state(b_start, b_end, today=today),
                 "contributors": selectors.contributor_count(projects=projects, start=b_start, end=b_end),
                 "change_requests_merged": merged[i],
                 "page_views": usage["page_view"],
@@ -403,13 +445,12 @@ def snapshot_compute(*, scope: ReportScope, start: date, end: date) -> ReportSna
         ReportSnapshot.objects.filter(scope_key=scope.key).delete()
         return None
     projects = scope.projects()
+    today = started.date()  # UTC: the day whose figures are so far
     report = _report(projects=projects, project=project, business_unit=unit, start=start, end=end)
-    prev_start, prev_end = previous_period(start, end)
-    previous = _trend(projects=projects, start=prev_start, end=prev_end, buckets=1)[0]
-    trend = _trend(projects=projects, start=start, end=end, buckets=trend_buckets(start, end))
+    trend = _trend(projects=projects, start=start, end=end, buckets=trend_buckets(start, end), today=today)
     data: dict = {
         "report": report,
-        "previous": {k: v for k, v in previous.items() if k not in ("start", "end")},
+        **_comparison(projects=projects, start=start, end=end, today=today),
         "trend": [{**b, "start": b["start"].isoformat(), "end": b["end"].isoformat()} for b in trend],
         "most_adopted": most_adopted(
             projects=projects if projects is not None else Project.objects.listed(), end=end
@@ -429,13 +470,73 @@ def snapshot_compute(*, scope: ReportScope, start: date, end: date) -> ReportSna
     return snapshot
 
 
+def _headlines(bucket: dict) -> dict:
+    return {k: v for k, v in bucket.items() if k not in ("start", "end")}
+
+
+def _comparison(*, projects: QuerySet | None, start: date, end: date, today: date) -> dict:
+    """The figures the change against the previous period compares (comparison_periods): `previous`,
+    the headline figures of the previous side (None: nothing to compare), and `comparison`, both sides'
+    dates and, when the period is not over, `current`: the headlines of its complete days (the headline
+    values themselves hold the day in progress too)."""
+    periods = comparison_periods(start, end, today=today)
+    if periods is None:
+        return {"previous": None, "comparison": None}
+    (current_start, current_end), (previous_start, previous_end) = periods
+    previous = _trend(projects=projects, start=previous_start, end=previous_end, buckets=1, today=today)[0]
+    current = None
+    if current_end < end:
+        current = _headlines(
+            _trend(projects=projects, start=current_start, end=current_end, buckets=1, today=today)[0]
+        )
+    return {
+        "previous": _headlines(previous),
+        "comparison": {
+            "start": current_start.isoformat(),
+            "end": current_end.isoformat(),
+            "previous_start": previous_start.isoformat(),
+            "previous_end": previous_end.isoformat(),
+            "partial": current is not None,
+            "current": current,
+        },
+    }
+
+
 def snapshot_data(snapshot: ReportSnapshot) -> dict:
-    """The snapshot's figures with the trend's dates as dates again, as the dashboards compute them."""
+    """The snapshot's figures with the trend's and the comparison's dates as dates again, as the
+    dashboards compute them. Snapshots stored before buckets had a state and periods a comparison get
+    them as they were then: states on the day they were computed, the whole previous period."""
     data = dict(snapshot.data)
+    start, end = snapshot.start, snapshot.end
+    computed_on = (snapshot.computed_at or timezone.now()).astimezone(UTC).date()
     data["trend"] = [
-        {**b, "start": date.fromisoformat(b["start"]), "end": date.fromisoformat(b["end"])}
+        {
+            **b,
+            "start": date.fromisoformat(b["start"]),
+            "end": date.fromisoformat(b["end"]),
+            "state": b.get("state")
+            or bucket_state(date.fromisoformat(b["start"]), date.fromisoformat(b["end"]), today=computed_on),
+        }
         for b in data["trend"]
     ]
+    if "comparison" not in data:
+        previous_start, previous_end = previous_period(start, end)
+        data["comparison"] = {
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "previous_start": previous_start.isoformat(),
+            "previous_end": previous_end.isoformat(),
+            "partial": False,
+            "current": None,
+        }
+    if data["comparison"] is not None:
+        data["comparison"] = {
+            **data["comparison"],
+            **{
+                k: date.fromisoformat(data["comparison"][k])
+                for k in ("start", "end", "previous_start", "previous_end")
+            },
+        }
     return data
 
 

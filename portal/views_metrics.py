@@ -97,12 +97,26 @@ def _csv_response(report: dict, name: str) -> HttpResponse:
     return response
 
 
-def _change(current, previous, higher_is_better: bool) -> dict:
-    """The change of a headline against the previous period, in words as well as an arrow."""
+NOT_OVER = "no comparison yet: no day of this period is over"
+# How a bucket that is not complete is marked, on its chart and in its data table (reports.bucket_state).
+BUCKET_NOTES = {reports.PARTIAL: "so far", reports.FUTURE: "not started"}
+
+
+def _change(current, previous, higher_is_better: bool, *, complete_days: int | None = None) -> dict:
+    """The change of a headline against the previous period, in words as well as an arrow.
+    `complete_days`: the period is not over, and `current` and `previous` are the figures of its first
+    complete days and of as many days of the previous period (reports.comparison_periods)."""
     if current is None or previous is None:
         return {"direction": "none", "arrow": "", "text": "no comparison: no data in one of the periods"}
+    if complete_days is None:
+        before = f"previously {previous:g}"
+    else:
+        days = f"{complete_days} day{'s' if complete_days != 1 else ''}"
+        before = f"{current:g} in its first {days}, against {previous:g} in the first {days} of the previous period"
     if previous == 0:
         text = "no change (0 before)" if current == 0 else "new: none in the previous period"
+        if complete_days is not None:
+            text = f"{text} ({before})"
         return {
             "direction": "flat" if current == 0 else "up",
             "arrow": "" if current == 0 else "▲",
@@ -110,15 +124,14 @@ def _change(current, previous, higher_is_better: bool) -> dict:
         }
     percent = round((current - previous) / previous * 100)
     if percent == 0:
-        return {"direction": "flat", "arrow": "▬", "text": f"no change (previously {previous:g})"}
+        return {"direction": "flat", "arrow": "▬", "text": f"no change ({before})"}
     up = percent > 0
     better = up == higher_is_better
     return {
         "direction": "up" if up else "down",
         "arrow": "▲" if up else "▼",
         "good": better,
-        "text": f"{'up' if up else 'down'} {abs(percent)}% ({'better' if better else 'worse'}; "
-        f"previously {previous:g})",
+        "text": f"{'up' if up else 'down'} {abs(percent)}% ({'better' if better else 'worse'}; {before})",
     }
 
 
@@ -126,25 +139,43 @@ def _label(day: date) -> str:
     return f"{day.day} {day:%b}"
 
 
-def _categories(report: dict, previous: dict, trend: list[dict]) -> list[dict]:
+def _headline_change(*, figure: str, value, data: dict, higher_is_better: bool) -> dict:
+    """The change of one headline against the equally complete part of the previous period."""
+    comparison = data["comparison"]
+    if comparison is None:
+        return {"direction": "none", "arrow": "", "text": NOT_OVER}
+    previous = data["previous"][figure]
+    if not comparison["partial"]:
+        return _change(value, previous, higher_is_better)
+    days = (comparison["end"] - comparison["start"]).days
+    return _change(comparison["current"][figure], previous, higher_is_better, complete_days=days)
+
+
+def _categories(report: dict, data: dict) -> list[dict]:
+    trend = data["trend"]
+    notes = {i: BUCKET_NOTES[b["state"]] for i, b in enumerate(trend) if b["state"] in BUCKET_NOTES}
     categories = []
     for key in reports.CATEGORIES:
         headlines = []
         for figure, path, higher_is_better, label in reports.HEADLINES[key]:
             value = reports.headline_value(report, path)
             unit = "hours" if figure.endswith("_hours") else ""
-            rows = [(_label(bucket["start"]), bucket[figure]) for bucket in trend]
+            # A bucket after today has no figure yet (not a zero).
+            rows = [(_label(b["start"]), None if b["state"] == reports.FUTURE else b[figure]) for b in trend]
             headlines.append(
                 {
                     "label": label,
                     "value": value,
                     "unit": unit,
-                    "change": _change(value, previous[figure], higher_is_better),
+                    "change": _headline_change(
+                        figure=figure, value=value, data=data, higher_is_better=higher_is_better
+                    ),
                     "chart": chart(
                         title=f"{label} per period bucket",
                         rows=rows,
                         unit=unit,
                         kind="bar" if unit == "" else "line",
+                        notes=notes,
                     ),
                 }
             )
@@ -179,7 +210,6 @@ def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse
         report = reports.snapshot_report(scope=scope, start=start, end=end)
         return _csv_response(report, project.slug if project else (unit.slug if unit else "program"))
 
-    prev_start, prev_end = reports.previous_period(start, end)
     context.update(
         start=start,
         end=end,
@@ -187,8 +217,6 @@ def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse
         days=(end - start).days,
         preset=preset,
         unit=unit,
-        previous_start=prev_start,
-        previous_end=prev_end - timedelta(days=1),
         csv_query=_csv_query(request),
     )
     snapshot = reports.snapshot_for(scope=scope, start=start, end=end)
@@ -199,11 +227,20 @@ def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse
 
     data = reports.snapshot_data(snapshot)
     report = data["report"]
+    comparison = data["comparison"]
+    if comparison is not None:
+        context.update(
+            compared_days=(comparison["end"] - comparison["start"]).days,
+            compared_partial=comparison["partial"],
+            previous_start=comparison["previous_start"],
+            previous_end=comparison["previous_end"] - timedelta(days=1),
+        )
     context.update(
         report=report,
+        comparison=comparison,
         computed_at=snapshot.computed_at,
         stale=reports.snapshot_is_stale(snapshot),
-        categories=_categories(report, data["previous"], data["trend"]),
+        categories=_categories(report, data),
         trend=data["trend"],
         ttv=report["time_to_value"],
         most_adopted=data["most_adopted"],

@@ -1,15 +1,23 @@
-"""`manage.py seed_demo` builds the Acme Group demo organisation once, the same way every time."""
+"""`manage.py seed_demo` builds the Acme Group demo organisation once, the same way every time, ending
+at the moment it runs.
+
+Every test seeds under a frozen clock (the `clock` fixture) and checks the dates against it: the demo is
+dated from the clock, and no test depends on the day it runs.
+"""
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Count, Q
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import (
     Adoption,
@@ -23,14 +31,28 @@ from catalog.models import (
     ReviewStatus,
     SearchEntry,
 )
-from community.models import Practitioner
-from metrics.models import Comment, ForgeAccount, PullRequest, Release, Review
-from portal.models import Notification
+from community.models import Practitioner, StageChange
+from metrics.models import Comment, Commit, ForgeAccount, PullRequest, Release, Review, UsageEvent
+from portal import reports
+from portal.models import Notification, ReportSnapshot
 
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
-BASE_DATE = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """The clock stands still while a test seeds: at 14:30:15 tomorrow, an afternoon (the seeding day
+    then holds some of the demo's visits) after the test database was migrated (the migrations' rows,
+    the published rules of engagement among them, are dated by the running clock)."""
+    tomorrow = timezone.now().date() + timedelta(days=1)
+    with time_machine.travel(
+        datetime.combine(tomorrow, time(14, 30, 15), tzinfo=UTC), tick=False
+    ) as traveller:
+        yield traveller
+
+
 MODELS = (
     BusinessUnit,
     User,
@@ -138,10 +160,54 @@ def content() -> dict[str, list[tuple]]:
         ),
         "pull_requests": sorted(
             PullRequest.objects.values_list(
-                "repository__url", "number", "state", "author__login", "merged_at"
+                "repository__url", "number", "state", "author__login", "created_at", "merged_at"
             )
         ),
+        "commits": sorted(Commit.objects.values_list("repository__url", "sha", "authored_at")),
+        "stage changes": sorted(StageChange.objects.values_list("user__username", "to_stage", "created_at")),
+        "usage": sorted(UsageEvent.objects.values_list("kind", "occurred_at", "path", "query", "quantity")),
     }
+
+
+def relative(value, moment: datetime):
+    """`value` (content(), or any part of it) with every moment and day counted from `moment`."""
+    if isinstance(value, datetime):
+        return value - moment
+    if isinstance(value, date):
+        return value - moment.date()
+    if isinstance(value, dict):
+        return {key: relative(inner, moment) for key, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(relative(inner, moment) for inner in value)
+    return value
+
+
+def latest_moments() -> dict[str, datetime]:
+    """When the last request, commit, review, comment, visit, adoption and stage change happened."""
+    latest = {
+        "pull request": PullRequest.objects.latest("created_at").created_at,
+        "commit": Commit.objects.latest("authored_at").authored_at,
+        "review": Review.objects.latest("submitted_at").submitted_at,
+        "comment": Comment.objects.latest("created_at").created_at,
+        "usage event": UsageEvent.objects.latest("occurred_at").occurred_at,
+        "adoption": Adoption.objects.latest("created_at").created_at,
+        "stage change": StageChange.objects.latest("created_at").created_at,
+    }
+    return latest
+
+
+def assert_activity_ends_at(moment: datetime) -> None:
+    """The demo's activity runs up to `moment`: requests, commits, reviews, comments and visits on its
+    day or the day before (the busy kinds, several a day), adoptions and stage changes (rarer) in the
+    weeks before it, nothing after it."""
+    latest = latest_moments()
+    for kind, at in latest.items():
+        assert at <= moment, kind
+    for kind in ("pull request", "commit", "review", "comment", "usage event"):
+        assert latest[kind].date() >= moment.date() - timedelta(days=1), (kind, latest[kind])
+    assert latest["usage event"].date() == moment.date()
+    for kind in ("adoption", "stage change"):
+        assert latest[kind] >= moment - timedelta(days=30), (kind, latest[kind])
 
 
 def test_seeding_builds_a_whole_organisation_with_a_review_queue():
@@ -245,33 +311,43 @@ def test_popular_assets_are_adopted_by_several_other_business_units():
     assert 0.05 <= ended / Adoption.objects.count() <= 0.2
 
 
-def test_generated_dates_count_back_from_the_base_date_not_the_clock():
+def test_generated_dates_count_back_from_the_moment_of_seeding():
+    seeded_at = timezone.now()
     seed()
 
-    assert not Project.objects.filter(Q(created_at__gt=BASE_DATE) | Q(updated_at__gt=BASE_DATE)).exists()
-    assert not Asset.objects.filter(Q(created_at__gt=BASE_DATE) | Q(updated_at__gt=BASE_DATE)).exists()
+    assert not Project.objects.filter(Q(created_at__gt=seeded_at) | Q(updated_at__gt=seeded_at)).exists()
+    assert not Asset.objects.filter(Q(created_at__gt=seeded_at) | Q(updated_at__gt=seeded_at)).exists()
     assert not Adoption.objects.filter(
-        Q(since__gte=BASE_DATE.date()) | Q(ended_on__gte=BASE_DATE.date())
+        Q(since__gte=seeded_at.date()) | Q(ended_on__gte=seeded_at.date())
     ).exists()
-    assert not ProjectChange.objects.filter(created_at__gt=BASE_DATE).exists()
-    assert not Notification.objects.filter(created_at__gt=BASE_DATE).exists()
+    assert not ProjectChange.objects.filter(created_at__gt=seeded_at).exists()
+    assert not Notification.objects.filter(created_at__gt=seeded_at).exists()
     oldest = Project.objects.order_by("created_at").first().created_at
-    assert (BASE_DATE - oldest).days <= 3 * 366
+    assert (seeded_at - oldest).days <= 3 * 366
 
 
-def test_reseeding_with_reset_writes_exactly_the_same_content():
+def test_seeding_on_another_day_ends_on_that_day_with_the_same_content_moved_there(clock):
+    seeded_at = timezone.now()
     seed()
-    first, first_counts = content(), row_counts()
+    assert_activity_ends_at(seeded_at)
+    first, first_counts = relative(content(), seeded_at), row_counts()
 
+    # Six weeks later: the same weekday and hour, and whole two-week sprints of the journey, so that the
+    # weekly rhythm of the visits and the sprint streaks of the badges line up too.
+    later = seeded_at + timedelta(weeks=6)
+    clock.move_to(later, tick=False)
     output = seed("--reset")
 
     assert "Seeded Acme Group" in output
+    assert_activity_ends_at(later)
     assert row_counts() == first_counts
-    assert content() == first
+    assert relative(content(), later) == first
 
 
 def test_a_year_of_activity_is_written_through_the_sync_upserts_and_attributed_to_people():
+    seeded_at = timezone.now()
     seed()
+    assert Commit.objects.filter(repository__forge="git").exists()  # plain git hosts have commits
     assert PullRequest.objects.count() > 1000
     assert Review.objects.filter(state="approved").count() > 500
     assert Comment.objects.filter(issue__isnull=False).exists()
@@ -280,7 +356,7 @@ def test_a_year_of_activity_is_written_through_the_sync_upserts_and_attributed_t
     # Contributions are linked to the practitioners through their e-mail addresses; bots are recognised.
     assert ForgeAccount.objects.filter(user__isnull=False).count() > 100
     assert ForgeAccount.objects.filter(login="dependabot[bot]", is_bot=True).exists()
-    assert not PullRequest.objects.filter(merged_at__gt=BASE_DATE).exists()
+    assert not PullRequest.objects.filter(merged_at__gt=seeded_at).exists()
 
 
 def test_people_stand_at_every_stage_and_level_with_badges_derived_from_the_demo_activity():
@@ -319,15 +395,14 @@ def test_people_stand_at_every_stage_and_level_with_badges_derived_from_the_demo
 
 
 def test_a_year_of_portal_usage_is_recorded_and_rolled_up_for_the_dashboards():
-    from datetime import timedelta
-
+    seeded_at = timezone.now()
     from metrics.models import DailyRollup, UsageEvent, UsageKind
     from portal.reports import metrics_report
 
     seed()
 
-    year_start = BASE_DATE - timedelta(days=365)
-    in_year = User.objects.filter(date_joined__gte=year_start, date_joined__lt=BASE_DATE).count()
+    year_start = seeded_at - timedelta(days=365)
+    in_year = User.objects.filter(date_joined__gte=year_start, date_joined__lt=seeded_at).count()
     for kind in UsageKind.values:
         if kind == UsageKind.SIGN_UP:
             # Sign-ups are recorded at the people's date_joined, for those who joined within the year.
@@ -335,7 +410,7 @@ def test_a_year_of_portal_usage_is_recorded_and_rolled_up_for_the_dashboards():
         else:
             assert UsageEvent.objects.filter(kind=kind).exists(), kind
     assert not UsageEvent.objects.filter(
-        Q(occurred_at__gte=BASE_DATE) | Q(occurred_at__lt=year_start)
+        Q(occurred_at__gte=seeded_at) | Q(occurred_at__lt=year_start)
     ).exists()
     assert UsageEvent.objects.filter(visitor__startswith="u:").exists()
     assert UsageEvent.objects.filter(visitor__startswith="v:").exists()
@@ -346,10 +421,48 @@ def test_a_year_of_portal_usage_is_recorded_and_rolled_up_for_the_dashboards():
     assert UsageEvent.objects.filter(kind=UsageKind.SEARCH, result_count=0, query="cobol").exists()
     assert DailyRollup.objects.values("day").distinct().count() > 300
 
-    end = BASE_DATE.date()
+    end = seeded_at.date()
     report = metrics_report(start=end - timedelta(days=90), end=end)
     engagement = report["community_engagement"]
     for figure in ("active_visitors", "page_views", "searches", "zero_result_searches", "contribute_clicks"):
         assert engagement[figure] > 0, figure
     assert engagement["search_click_through_rate"] > 0
     assert report["reuse_and_collaboration"]["asset_consumptions"] > 0
+
+
+HEADLINE_COUNTS = ("contributors", "change_requests_merged", "page_views", "asset_consumptions")
+
+
+def test_the_dashboards_opened_right_after_seeding_show_the_last_buckets_as_busy_as_the_ones_before():
+    seeded_at = timezone.now()
+    seed()
+    client = Client()
+    client.force_login(User.objects.get(username="office"))
+
+    response = client.get(reverse("portal:metrics"))  # the default: the 90 whole days ending today
+
+    assert response.status_code == 200
+    trend = response.context["trend"]
+    assert [b["state"] for b in trend] == ["complete"] * 6  # whole days only: nothing "so far"
+    *earlier, last = trend
+    for figure in HEADLINE_COUNTS:
+        # No cliff at the end: the last bucket (ending yesterday) is like the one before and the rest.
+        assert last[figure] >= 0.75 * earlier[-1][figure], figure
+        assert last[figure] >= 0.75 * sum(b[figure] for b in earlier) / len(earlier), figure
+    assert last["first_response_median_hours"] is not None
+    # Nor against the previous 90 days: no headline count fell by more than a tenth.
+    today = seeded_at.date()
+    snapshot = ReportSnapshot.objects.get(scope_key="program", start=today - timedelta(days=90), end=today)
+    data = reports.snapshot_data(snapshot)
+    assert data["comparison"]["partial"] is False
+    for figure, path, _better, _label in [h for hs in reports.HEADLINES.values() for h in hs]:
+        if figure in HEADLINE_COUNTS:
+            assert reports.headline_value(data["report"], path) >= 0.9 * data["previous"][figure], figure
+
+    # Every featured or verified project shows the people who worked on it in the last bucket.
+    showcased = Project.objects.listed().filter(Q(featured=True) | Q(verified=True))
+    assert showcased.filter(featured=True).count() >= 5
+    for project in showcased:
+        response = client.get(reverse("portal:project_metrics", args=[project.slug]))
+        assert response.status_code == 200
+        assert response.context["trend"][-1]["contributors"] >= 1, project.name

@@ -1,15 +1,28 @@
 """The people side of the demo: skills, rules acceptances, memberships and kudos are written as inputs;
 stages, participation levels and badges are then derived from them and from the demo's activity by the
-community app's own evaluation (community.journey.everyone_evaluate), never set by hand."""
+community app's own evaluation (community.journey.everyone_evaluate), never set by hand. Only the dates
+of the stage changes are the demo's: see _stage_changes_date."""
 
 import random
+from collections import defaultdict
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, F
 
 from catalog.models import Project, ProjectRole
 from community.journey import everyone_evaluate
-from community.models import Kudos, Membership, Practitioner, RulesAcceptance, RulesVersion, Skill
+from community.models import (
+    JourneySettings,
+    Kudos,
+    Membership,
+    Practitioner,
+    RulesAcceptance,
+    RulesVersion,
+    Skill,
+    Stage,
+    StageChange,
+)
 from metrics.models import PullRequest
 from portal.demo import words
 from portal.models import Notification
@@ -102,6 +115,7 @@ def demo_community_seed(*, rng: random.Random, base: datetime) -> dict[str, int]
     )
 
     changes = everyone_evaluate(now=base)
+    _stage_changes_date(base=base)
     # The evaluation tells people about their stages and badges; in the demo those messages are as old
     # as the evaluation's `now`, like every other demo row, so reruns stay identical.
     Notification.objects.filter(created_at__gt=base).update(created_at=base)
@@ -118,3 +132,70 @@ def _skills_create() -> list[Skill]:
     existing = set(Skill.objects.filter(name__in=names).values_list("name", flat=True))
     Skill.objects.bulk_create([Skill(name=name) for name in names if name not in existing])
     return list(Skill.objects.filter(name__in=names).order_by("name"))
+
+
+def _nth(moments: list[datetime], n: int) -> datetime | None:
+    """When the n-th of these happened (n counted from 1), None when there are fewer."""
+    ordered = sorted(moments)
+    return ordered[n - 1] if 0 < n <= len(ordered) else None
+
+
+def _stage_changes_date(*, base: datetime) -> None:
+    """Date each stage change back to when its conditions came to hold.
+
+    The evaluation runs once, at `base`, over a year of activity written at once, so it records every
+    change at `base`. The funnel and the onboardings read the changes by date (community.funnel): all at
+    `base`, a dashboard of any whole days before it would show everyone as an Explorer and nobody
+    onboarded. A Contributor counts from the moment all of the Contributor conditions held (signed up,
+    rules accepted, the n-th merged request, the n-th community joined); a Trusted Committer from their
+    first appointment; a Starter from the later of being a Contributor and owning a project."""
+    thresholds = JourneySettings.current()
+    rules = RulesVersion.current()
+    joined = dict(get_user_model().objects.values_list("pk", "date_joined"))
+    accepted = dict(
+        RulesAcceptance.objects.filter(rules=rules).values_list("user_id", "accepted_at") if rules else []
+    )
+    merged, communities = defaultdict(list), defaultdict(list)
+    for user_id, at in PullRequest.objects.filter(
+        author__user__isnull=False,
+        author__is_bot=False,
+        merged_at__isnull=False,
+        repository__project__in=Project.objects.listed(),
+    ).values_list("author__user_id", "merged_at"):
+        merged[user_id].append(at)
+    for user_id, at in Membership.objects.filter(left_at__isnull=True).values_list("user_id", "joined_at"):
+        communities[user_id].append(at)
+    appointed, owning = defaultdict(list), defaultdict(list)
+    for user_id, role, at in ProjectRole.objects.values_list("user_id", "role", "created_at"):
+        if role == ProjectRole.Role.TRUSTED_COMMITTER:
+            appointed[user_id].append(at)
+        elif role == ProjectRole.Role.OWNER:
+            owning[user_id].append(at)
+
+    def contributor_at(user_id: int) -> datetime | None:
+        conditions = [
+            joined[user_id],
+            accepted.get(user_id, joined[user_id]) if rules else joined[user_id],
+            _nth(merged[user_id], thresholds.contributor_merged_requests) or joined[user_id],
+            _nth(communities[user_id], thresholds.contributor_communities) or joined[user_id],
+        ]
+        return max(conditions)
+
+    latest = base - timedelta(seconds=1)
+    changes = list(StageChange.objects.filter(created_at=base).order_by("pk"))
+    for change in changes:
+        user_id = change.user_id
+        if change.to_stage == Stage.TRUSTED_COMMITTER:
+            moment = min(appointed[user_id], default=base)
+        elif change.to_stage == Stage.STARTER:
+            moment = max(contributor_at(user_id), min(owning[user_id], default=joined[user_id]))
+        else:
+            moment = contributor_at(user_id)
+        change.created_at = min(max(moment, joined[user_id]), latest)
+    StageChange.objects.bulk_update(changes, ["created_at"], batch_size=500)
+    # Each person has at most one change here (the evaluation ran once): their stage dates from it.
+    practitioners = list(Practitioner.objects.filter(user_id__in=[c.user_id for c in changes]).order_by("pk"))
+    since = {change.user_id: change.created_at for change in changes}
+    for practitioner in practitioners:
+        practitioner.stage_since = since[practitioner.user_id]
+    Practitioner.objects.bulk_update(practitioners, ["stage_since"], batch_size=500)

@@ -1,8 +1,12 @@
 """Writes the demo organisation, Acme Group, so that every page of the portal has content.
 
-The data is deterministic: one `random.Random(SEED)` drives every choice and every date is counted back
-from BASE_DATE (never from the clock), so two runs on empty databases write identical rows. The words
-live in portal/demo/words.py and the projects in portal/demo/projects.py.
+The demo ends when it is seeded: every moment is counted back from the moment `seed_demo` runs (the
+seeder's `base`, read from the clock once, to the whole second), so the dashboards opened right after
+`make run` show activity up to today. The layout is deterministic relative to that moment: one
+`random.Random(SEED)` drives every choice, and nothing else reads the clock, so two runs on empty
+databases at the same moment write identical rows, and runs on different days write the same rows
+shifted by the days between them. The words live in portal/demo/words.py and the projects in
+portal/demo/projects.py.
 """
 
 import hashlib
@@ -17,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.contrib.auth.models import AbstractUser, Group
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from catalog.models import (
@@ -43,14 +48,17 @@ from portal.demo import words as data
 from portal.demo.community import demo_community_seed
 from portal.demo.projects import PROJECTS
 from portal.demo.reset import EMAIL_DOMAIN
-from portal.models import Notification
+from portal.models import Notification, ReportSnapshot
 
 SEED = 2026
-BASE_DATE = datetime(2026, 11, 1, tzinfo=UTC)
 
 PEOPLE = 200
 ADOPTIONS = 400
-PRESENT_MESSAGE = "Demo data already present; nothing to do."
+# The demo ends when it was seeded: the message says how to bring it up to today.
+PRESENT_MESSAGE = (
+    "Demo data already present; nothing to do. Its activity ends when it was seeded: "
+    "`manage.py seed_demo --reset` writes it anew, ending now."
+)
 
 User = get_user_model()
 Role = ProjectRole.Role
@@ -63,14 +71,6 @@ def duration(days: float) -> timedelta:
     return timedelta(seconds=int(days * 86400))
 
 
-def ago(days: float) -> datetime:
-    return BASE_DATE - duration(days)
-
-
-def not_after_base(moment: datetime) -> datetime:
-    return min(moment, BASE_DATE - timedelta(hours=1))
-
-
 def digest(text: str, length: int) -> str:
     """Stands in for the random strings Django would draw, so that reruns write the same bytes."""
     return hashlib.sha256(f"seed-demo:{text}".encode()).hexdigest()[:length]
@@ -79,7 +79,9 @@ def digest(text: str, length: int) -> str:
 class DemoSeeder:
     """Writes the organisation in dependency order; every step draws from the one shared generator."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, now: datetime | None = None) -> None:
+        # The moment the demo ends: whole seconds, like every moment drawn from it (see `duration`).
+        self.base = (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
         self.rng = random.Random(SEED)
         self.unit_specs = {u.slug: u for u in data.UNITS}
         self.units: dict[str, BusinessUnit] = {}
@@ -92,6 +94,12 @@ class DemoSeeder:
         self.assets: list[Asset] = []
         self.counts: dict[str, int] = {}
 
+    def ago(self, days: float) -> datetime:
+        return self.base - duration(days)
+
+    def not_after_base(self, moment: datetime) -> datetime:
+        return min(moment, self.base - timedelta(hours=1))
+
     def run(self) -> dict[str, int]:
         self.create_units()
         self.create_people()
@@ -103,13 +111,16 @@ class DemoSeeder:
         self.create_adoptions()
         self.create_history()
         self.create_notifications()
-        self.counts.update(demo_activity_seed(rng=self.rng, base=BASE_DATE))
-        self.counts.update(demo_community_seed(rng=self.rng, base=BASE_DATE))
-        self.counts.update(demo_usage_seed(rng=self.rng, base=BASE_DATE))
+        self.counts.update(demo_activity_seed(rng=self.rng, base=self.base))
+        self.counts.update(demo_community_seed(rng=self.rng, base=self.base))
+        self.counts.update(demo_usage_seed(rng=self.rng, base=self.base))
         # Scores need the repositories; refreshing them also rebuilds each project's search entries.
         for _, project in self.projects:
-            project_score_refresh(project=project, now=BASE_DATE)
+            project_score_refresh(project=project, now=self.base)
         entries_rebuild_all()
+        # Dashboards computed before (of an earlier demo, by `--reset`) would be served as they are
+        # until they are stale: they are a cache of figures that have all changed.
+        ReportSnapshot.objects.all().delete()
         return self.counts
 
     def create_units(self) -> None:
@@ -145,7 +156,7 @@ class DemoSeeder:
                 password=password,
                 is_staff=kind != "practitioner",
                 is_superuser=kind == "superuser",
-                date_joined=ago(rng.uniform(30, 1600)),
+                date_joined=self.ago(rng.uniform(30, 1600)),
             )
             users.append(user)
             self.people[unit].append(user)
@@ -203,13 +214,13 @@ class DemoSeeder:
             status = ReviewStatus.PENDING if spec.name in data.PENDING_PROJECTS else ReviewStatus.APPROVED
             status = ReviewStatus.CHANGES_REQUESTED if spec.name in data.CHANGES_REQUESTED else status
             if status != ReviewStatus.APPROVED:
-                lifecycle, created_at = Lifecycle.PROPOSED, ago(rng.uniform(2, 25))
+                lifecycle, created_at = Lifecycle.PROPOSED, self.ago(rng.uniform(2, 25))
             else:
                 usual = [Lifecycle.ACTIVE, Lifecycle.MAINTAINED, Lifecycle.INCUBATING]
                 lifecycle = data.LIFECYCLE_OVERRIDES.get(spec.name) or rng.choices(usual, [50, 33, 17])[0]
                 # Incubating projects are young; the others spread over the past three years.
                 young = lifecycle == Lifecycle.INCUBATING
-                created_at = ago(rng.uniform(45, 300) if young else rng.uniform(120, 1095))
+                created_at = self.ago(rng.uniform(45, 300) if young else rng.uniform(120, 1095))
             if spec.name in data.DEV_PROJECTS:
                 self.owners[slug] = self.known["dev"]
             else:
@@ -276,7 +287,7 @@ class DemoSeeder:
                     pool = self.people[spec.unit] if rng.random() < home_odds else everyone
                     person = self.pick(pool, taken)
                     taken.append(person)
-                    since = not_after_base(start + duration(rng.uniform(0, 200)))
+                    since = self.not_after_base(start + duration(rng.uniform(0, 200)))
                     roles.append(ProjectRole(project=project, user=person, role=role, created_at=since))
         ProjectRole.objects.bulk_create(roles)
         self.counts["roles"] = len(roles)
@@ -286,7 +297,7 @@ class DemoSeeder:
         weeks = []
         for week in range(52):
             mean = max(0.0, 4 * (1 - week / 30)) if lifecycle in RETIRED else busy * 18
-            started = BASE_DATE - timedelta(weeks=52 - week) >= created
+            started = self.base - timedelta(weeks=52 - week) >= created
             weeks.append(max(0, round(self.rng.gauss(mean, mean / 2))) if started else 0)
         return weeks
 
@@ -310,16 +321,20 @@ class DemoSeeder:
                 suffix, template = rng.choice(data.SECOND_REPOSITORIES)
                 names.append((project.slug + suffix, template.format(name=spec.name)))
             quiet_days, busy_range = data.ACTIVITY[project.lifecycle]
+            if (project.featured or project.verified) and project.lifecycle not in RETIRED:
+                # What the office features or verifies is worked on now: its recent activity
+                # (metrics.demo) matches a repository updated in the last days.
+                quiet_days = (quiet_days[0], min(quiet_days[1], 10))
             busy = max(rng.uniform(*busy_range), 0.7 if project.featured else 0)
             young = project.lifecycle in (Lifecycle.PROPOSED, Lifecycle.INCUBATING)
             for index, (name, description) in enumerate(names):
                 scale = 1.0 if index == 0 else 0.2  # a side repository is quieter than the main one
                 created = project.created_at - duration(rng.uniform(0, 60 if young else 400))
-                updated = max(created, ago(rng.uniform(*quiet_days)))
+                updated = max(created, self.ago(rng.uniform(*quiet_days)))
                 stars = int((3 + busy**2 * rng.uniform(150, 450)) * scale)
                 bonus = 0.2 if project.verified else 0
                 files = [f for f, odds in data.FILE_ODDS.items() if rng.random() < odds + bonus]
-                last_synced = ago(rng.uniform(0.05, 0.8)) if synced and name != broken_name else None
+                last_synced = self.ago(rng.uniform(0.05, 0.8)) if synced and name != broken_name else None
                 repositories.append(
                     Repository(
                         project=project,
@@ -355,7 +370,7 @@ class DemoSeeder:
         updated: list[datetime] = []
         for spec, project in self.projects:
             languages = spec.languages.split()
-            age_days = (BASE_DATE - project.created_at).days
+            age_days = (self.base - project.created_at).days
             for entry in spec.assets:
                 kind, name = entry.split(":", 1)
                 slug = data.asset_slug(name)
@@ -374,7 +389,7 @@ class DemoSeeder:
                         created_at=created,
                     )
                 )
-                updated.append(not_after_base(created + duration(rng.uniform(0, 120))))
+                updated.append(self.not_after_base(created + duration(rng.uniform(0, 120))))
         self.assets = Asset.objects.bulk_create(assets)
         # bulk_create let auto_now stamp the clock on updated_at; bulk_update writes the seeded moments back.
         for asset, moment in zip(self.assets, updated, strict=True):
@@ -395,7 +410,7 @@ class DemoSeeder:
         rng.shuffle(listed)
         listed.sort(key=lambda a: data.POPULAR_ASSETS.index(a.name) if a.name in data.POPULAR_ASSETS else 99)
         cum_weights = list(accumulate(1 / (rank + 1) ** 0.8 for rank in range(len(listed))))
-        base_day = BASE_DATE.date()
+        base_day = self.base.date()
         taken: set[tuple[int, str, str]] = set()
         adoptions: list[Adoption] = []
         for _ in range(ADOPTIONS * 20):  # draws that repeat a team are skipped, so allow many
@@ -438,7 +453,7 @@ class DemoSeeder:
         changes: list[ProjectChange] = []
 
         def log(project: Project, actor: AbstractUser, action: str, at: datetime, **extra: Any) -> datetime:
-            at = not_after_base(at)
+            at = self.not_after_base(at)
             changes.append(ProjectChange(project=project, actor=actor, action=action, created_at=at, **extra))
             return at
 
@@ -464,7 +479,7 @@ class DemoSeeder:
                     moments.append(log(project, owner, Action.EDITED, edited, changed_fields=fields))
                 if project.lifecycle == Lifecycle.ARCHIVED:
                     note = "No longer maintained; the description says what replaced it."
-                    archived = max(approved + duration(1), ago(rng.uniform(30, 120)))
+                    archived = max(approved + duration(1), self.ago(rng.uniform(30, 120)))
                     moments.append(log(project, owner, Action.ARCHIVED, archived, note=note))
             project.updated_at = max(moments)
         ProjectChange.objects.bulk_create(changes)

@@ -5,9 +5,10 @@ import csv
 import io
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -338,3 +339,101 @@ def test_a_search_that_finds_a_restricted_project_shows_only_to_those_who_see_it
         reverse("portal:metrics"), {"days": 30, "business_unit": other.slug}
     ).content.decode()
     assert "nightingale" not in by_unit and "What people search for" not in by_unit
+
+
+# --- periods not over yet ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def noon_tomorrow():
+    """The clock stands still at noon tomorrow (after the test database's rows were written), so that
+    "today" and the time of day are known to the test; the data is made relative to it."""
+    tomorrow = timezone.now().date() + timedelta(days=1)
+    with time_machine.travel(datetime.combine(tomorrow, time(12), tzinfo=UTC), tick=False):
+        yield timezone.now()
+
+
+def merged_requests(repository, author, *moments) -> None:
+    for moment in moments:
+        pr(repository, author, moment - timedelta(hours=2), merged=moment)
+
+
+def test_a_period_not_over_marks_the_bucket_of_today_so_far_and_compares_its_complete_days_only(
+    client, reader, noon_tomorrow
+):
+    now, today = noon_tomorrow, noon_tomorrow.date()
+    project = ProjectFactory()
+    repository, dev = repo(project), person("partial-dev", BusinessUnitFactory())
+    # The previous period of [today - 10, today + 20) is [today - 40, today - 10): 2 merged in its first
+    # 10 days, 4 after them. This period: 3 merged in its 10 complete days, 1 this morning.
+    merged_requests(repository, dev, *(now - timedelta(days=d) for d in (35, 33, 28, 20, 15, 11)))
+    merged_requests(
+        repository, dev, now - timedelta(days=8), now - timedelta(days=3), now - timedelta(days=1)
+    )
+    merged_requests(repository, dev, now - timedelta(hours=3))
+    period = {"start": today - timedelta(days=10), "end": today + timedelta(days=20)}
+
+    response = client.get(reverse("portal:project_metrics", args=[project.slug]), period)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    merged = next(
+        h for c in response.context["categories"] for h in c["headlines"] if h["label"] == "Merged requests"
+    )
+    assert merged["value"] == 4  # the headline: the period so far, this morning included
+    assert merged["change"]["text"] == (
+        "up 50% (better; 3 in its first 10 days, against 2 in the first 10 days of the previous period)"
+    )
+    assert "its 10 complete days are compared with the first 10 days of the previous period" in html
+    # 30 days in six buckets of 5: two over, the one holding today so far, three not begun.
+    assert [b["state"] for b in response.context["trend"]] == ["complete"] * 2 + ["partial"] + ["future"] * 3
+    today_label, later_label = (
+        f"{today.day} {today:%b}",
+        f"{(today + timedelta(days=5)).day} {today + timedelta(days=5):%b}",
+    )
+    # In the data table, in words: the bucket of today is so far, the later ones have no figure yet.
+    assert f'<th scope="row">{today_label} <em>(so far: not a complete bucket)</em></th><td>1</td>' in html
+    assert (
+        f'<th scope="row">{later_label} <em>(not started: not a complete bucket)</em></th><td>—</td>' in html
+    )
+    # On the chart: the bar drawn apart (faded, dashed outline), labelled, and said in its description.
+    chart = merged["chart"].svg
+    assert chart.count('class="chart__bar chart__bar--noted"') == 1 and 'stroke-dasharray="4 3"' in chart
+    assert ">so far</text>" in chart and f"<title>{today_label} (so far): 1</title>" in chart
+    assert f"{today_label}: so far, not a complete bucket." in chart
+
+
+def test_the_default_period_ends_with_yesterday_so_no_bucket_is_marked_and_the_whole_periods_compare(
+    client, reader, noon_tomorrow
+):
+    now = noon_tomorrow
+    project = ProjectFactory()
+    repository, dev = repo(project), person("whole-dev", BusinessUnitFactory())
+    merged_requests(
+        repository, dev, now - timedelta(days=100), now - timedelta(days=30), now - timedelta(days=2)
+    )
+    merged_requests(repository, dev, now - timedelta(hours=3))  # today: after the default period
+
+    response = client.get(reverse("portal:project_metrics", args=[project.slug]))
+
+    html = response.content.decode()
+    assert {b["state"] for b in response.context["trend"]} == {"complete"}
+    assert "not a complete bucket" not in html and "chart__bar--noted" not in html
+    merged = next(
+        h for c in response.context["categories"] for h in c["headlines"] if h["label"] == "Merged requests"
+    )
+    assert merged["value"] == 2 and merged["change"]["text"] == "up 100% (better; previously 1)"
+    assert "compared with the 90 days before" in html
+
+
+def test_a_period_that_has_not_begun_is_compared_with_nothing(client, reader, noon_tomorrow):
+    today = noon_tomorrow.date()
+    period = {"start": today + timedelta(days=1), "end": today + timedelta(days=8)}
+
+    response = client.get(reverse("portal:metrics"), period)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "No day of it is over yet, so it is not compared with the previous period." in html
+    assert "no comparison yet: no day of this period is over" in html
+    assert {b["state"] for b in response.context["trend"]} == {"future"}

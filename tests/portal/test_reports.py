@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 
 from catalog.models import Project
 from community.funnel import journey_funnel, new_onboardings
@@ -364,3 +365,111 @@ def test_the_trend_spreads_figures_over_buckets_in_a_bounded_number_of_queries(d
     assert len(trend) == 6
     assert sum(bucket["change_requests_merged"] for bucket in trend) == 6
     assert sum(bucket["asset_consumptions"] for bucket in trend) == 3
+
+
+# --- buckets not over yet, and what the change compares ------------------------------------------
+
+
+def test_a_bucket_is_complete_once_its_last_day_is_over_partial_while_it_holds_today_future_after():
+    # [1 Jan, 16 Jan): its last day is 15 January, over once 16 January has begun.
+    assert reports.bucket_state(START, date(2026, 1, 16), today=date(2026, 1, 16)) == reports.COMPLETE
+    assert reports.bucket_state(START, date(2026, 1, 16), today=date(2026, 1, 15)) == reports.PARTIAL
+    assert reports.bucket_state(START, date(2026, 1, 16), today=START) == reports.PARTIAL
+    assert reports.bucket_state(START, date(2026, 1, 16), today=date(2025, 12, 31)) == reports.FUTURE
+
+
+def test_the_trend_marks_the_bucket_holding_today_partial_and_the_later_ones_future():
+    trend = reports.report_trend(start=START, end=END, buckets=6, today=date(2026, 2, 20))
+
+    # Buckets of 15 days from 1 January; 20 February lies in the fourth, [15 Feb, 2 Mar).
+    assert [b["state"] for b in trend] == ["complete"] * 3 + ["partial", "future", "future"]
+    assert trend[3]["start"] == date(2026, 2, 15)
+    assert [b["state"] for b in reports.report_trend(start=START, end=END, buckets=6, today=END)] == [
+        "complete"
+    ] * 6
+
+
+def test_a_period_over_is_compared_whole_with_the_previous_one():
+    expected = ((START, END), reports.previous_period(START, END))
+    assert reports.comparison_periods(START, END, today=END) == expected
+    assert reports.comparison_periods(START, END, today=date(2026, 9, 1)) == expected
+
+
+def test_a_period_not_over_compares_its_complete_days_with_as_many_at_the_start_of_the_previous_one():
+    # On 10 February, 40 days of Q1 are over (1 January to 9 February); the previous period starts on
+    # 3 October 2025: its first 40 days run to 11 November. Today, the day in progress, is on neither side.
+    assert reports.comparison_periods(START, END, today=date(2026, 2, 10)) == (
+        (START, date(2026, 2, 10)),
+        (date(2025, 10, 3), date(2025, 11, 12)),
+    )
+    # No day of it over: nothing to compare.
+    assert reports.comparison_periods(START, END, today=START) is None
+    assert reports.comparison_periods(START, END, today=date(2025, 12, 1)) is None
+
+
+def test_a_snapshot_of_a_period_not_over_compares_like_with_like_and_keeps_today_in_its_figures():
+    project = ProjectFactory()
+    repository, dev = repo(project), person("like", BusinessUnitFactory())
+    # The previous period: 2 merged in its first 40 days, 5 merged after them.
+    for day in (date(2025, 10, 5), date(2025, 11, 11)):
+        pr(
+            repository,
+            dev,
+            at(day.month, day.day, 9, year=2025),
+            merged=at(day.month, day.day, 10, year=2025),
+        )
+    for month, day in ((11, 12), (11, 20), (12, 1), (12, 15), (12, 31)):
+        pr(repository, dev, at(month, day, 9, year=2025), merged=at(month, day, 10, year=2025))
+    # This period: 3 merged in its 40 complete days, 1 merged this morning (10 February, not over).
+    for month, day in ((1, 2), (1, 20), (2, 9)):
+        pr(repository, dev, at(month, day, 9), merged=at(month, day, 10))
+    pr(repository, dev, at(2, 10, 8), merged=at(2, 10, 9))
+
+    with time_machine.travel(at(2, 10, 12), tick=False):
+        snapshot = reports.snapshot_compute(
+            scope=reports.ReportScope(project_id=project.pk), start=START, end=END
+        )
+    data = reports.snapshot_data(snapshot)
+
+    assert data["report"]["contribution_activity"]["change_requests_merged"] == 4  # so far, today included
+    comparison = data["comparison"]
+    assert comparison["partial"] is True
+    assert (comparison["start"], comparison["end"]) == (START, date(2026, 2, 10))
+    assert (comparison["previous_start"], comparison["previous_end"]) == (
+        date(2025, 10, 3),
+        date(2025, 11, 12),
+    )
+    assert comparison["current"]["change_requests_merged"] == 3
+    assert data["previous"]["change_requests_merged"] == 2
+    # [31 Jan, 15 Feb) holds today.
+    assert [b["state"] for b in data["trend"]] == ["complete"] * 2 + ["partial"] + ["future"] * 3
+
+
+def test_a_snapshot_of_a_period_over_compares_it_whole_with_the_whole_previous_period():
+    project = ProjectFactory()
+    repository, dev = repo(project), person("whole", BusinessUnitFactory())
+    pr(repository, dev, at(11, 20, 9, year=2025), merged=at(11, 20, 10, year=2025))
+    pr(repository, dev, at(3, 31, 9), merged=at(3, 31, 10))
+
+    with time_machine.travel(at(4, 1, 0), tick=False):  # the first moment after the period
+        snapshot = reports.snapshot_compute(
+            scope=reports.ReportScope(project_id=project.pk), start=START, end=END
+        )
+    data = reports.snapshot_data(snapshot)
+
+    assert data["comparison"]["partial"] is False and data["comparison"]["current"] is None
+    assert (data["comparison"]["previous_start"], data["comparison"]["previous_end"]) == (
+        date(2025, 10, 3),
+        START,
+    )
+    assert data["previous"]["change_requests_merged"] == 1
+    assert {b["state"] for b in data["trend"]} == {"complete"}
+
+
+def test_a_snapshot_of_a_period_not_begun_has_nothing_to_compare():
+    with time_machine.travel(at(12, 31, 12, year=2025), tick=False):
+        snapshot = reports.snapshot_compute(scope=reports.ReportScope(), start=START, end=END)
+    data = reports.snapshot_data(snapshot)
+
+    assert data["comparison"] is None and data["previous"] is None
+    assert {b["state"] for b in data["trend"]} == {"future"}
