@@ -111,11 +111,12 @@ class ProjectAdmin(admin.ModelAdmin):
         "business_unit",
         "lifecycle",
         "review_status",
+        "visibility",
         "featured",
         "verified",
         "activity_score",
     ]
-    list_filter = ["review_status", "lifecycle", "featured", "verified", "business_unit"]
+    list_filter = ["review_status", "lifecycle", "visibility", "featured", "verified", "business_unit"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["topics", "languages"]

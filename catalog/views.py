@@ -71,7 +71,8 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     relations = project.relations.shown_to(request.user)
     context = {
         "project": project,
-        "owners": [r.user for r in roles if r.role in ProjectRole.EDITOR_ROLES],
+        "owners": [r.user for r in roles if r.role == ProjectRole.Role.OWNER],
+        "maintainers": [r.user for r in roles if r.role == ProjectRole.Role.MAINTAINER],
         "trusted_committers": [r.user for r in roles if r.role == ProjectRole.Role.TRUSTED_COMMITTER],
         "assets": assets,
         "adoptions": sorted(adoptions, key=lambda a: a.since, reverse=True),

@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, time
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
 
 from catalog.models import Adoption, Forge, Project, adoption_identity, adoption_product_key
 from metrics import computations
@@ -316,7 +317,10 @@ def time_to_value(*, projects: QuerySet | None, start: date, end: date) -> dict:
         "responded_within_2_business_days": computations.ratio(within, len(response_hours) + unanswered),
         "time_to_merge": computations.duration_summary(merge_hours),
         "issue_time_to_close": computations.duration_summary(close_hours),
-        "velocity_merged_per_week": computations.per_week(merged, days=(end - start).days),
+        # A period not over yet is a rate of the part that has passed, not diluted by days to come.
+        "velocity_merged_per_week": computations.per_week(
+            merged, days=max((min(hi, timezone.now()) - lo).total_seconds(), 0) / 86400
+        ),
         "releases": releases["releases"],
         "prereleases": releases["prereleases"],
         "review_coverage": computations.ratio(approved, merged),

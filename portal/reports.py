@@ -363,7 +363,8 @@ def report_csv(report: dict) -> str:
 
 
 # A search query is someone's words: a dashboard shows one only when at least this many different
-# people (signed-in users or pseudonymous visitors) typed it in the period.
+# signed-in people typed it in the period. Anonymous visitors do not count: a fresh browser is a fresh
+# pseudonymous visitor, so one person could pass for three.
 SEARCH_QUERY_MIN_PEOPLE = 3
 TOP_QUERIES = 10
 
@@ -383,7 +384,9 @@ def top_queries(
     def ranked(events: QuerySet) -> list[dict]:
         rows = (
             events.values("query")
-            .annotate(n=Count("pk"), people=Count("visitor", distinct=True, filter=~Q(visitor="")))
+            .annotate(
+                n=Count("pk"), people=Count("visitor", distinct=True, filter=Q(visitor__startswith="u:"))
+            )
             .filter(people__gte=SEARCH_QUERY_MIN_PEOPLE)
             .order_by("-n", "query")
         )

@@ -214,6 +214,8 @@ def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse
         start=start,
         end=end,
         last_day=end - timedelta(days=1),
+        # States (stages, active adoptions) are as of the period's last day, or today when that is to come.
+        state_day=min(end - timedelta(days=1), timezone.now().date()),
         days=(end - start).days,
         preset=preset,
         unit=unit,

@@ -365,6 +365,19 @@ def test_velocity_is_requests_merged_per_week_of_the_period(project):
     )
 
 
+def test_the_velocity_of_a_period_not_over_is_the_rate_of_its_part_that_has_passed(project):
+    import time_machine
+
+    r, dev = repo(project), account("dev")
+    for day in (5, 10, 18):
+        pr(r, dev, at(1, day), merged=at(1, day, 1))
+    # On Jan 19 at 00:00, [Jan 5, Feb 2) has had 14 of its 28 days: 3 merged in 2 weeks, 1.5 a week
+    # (not 0.75 over 4 weeks, two of which have not happened).
+    with time_machine.travel(datetime(2026, 1, 19, tzinfo=UTC), tick=False):
+        figures = time_to_value(projects=one(project), start=date(2026, 1, 5), end=date(2026, 2, 2))
+    assert figures["velocity_merged_per_week"] == 1.5
+
+
 def test_releases_count_published_non_draft_releases_in_p(project, bot):
     r = repo(project)
 

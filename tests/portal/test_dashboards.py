@@ -197,7 +197,7 @@ def searched(query: str, *, by: list[str], result_count: int = 1, days_ago: int 
 
 def test_the_program_dashboard_shows_the_four_categories_with_charts_tables_and_changes(client, reader):
     seed(4, requests=40)
-    searched("topic 0", by=["u:1", "u:2", "v:abc"])
+    searched("topic 0", by=["u:1", "u:2", "u:3"])
     response = client.get(reverse("portal:metrics"), {"days": 90})
 
     assert response.status_code == 200
@@ -306,14 +306,16 @@ def test_the_api_answers_in_a_bounded_number_of_queries(client, reader, django_a
 
 def test_a_search_shows_on_the_dashboard_only_once_three_people_typed_it(client, reader):
     searched("quiet words", by=["u:1", "u:1", "u:1", "u:2"])  # two people, four searches
-    searched("shared words", by=["u:1", "u:2", "v:anonymous-visitor"])
+    searched("shared words", by=["u:1", "u:2", "u:3"])
+    # Three browsers without a sign-in may be one person: anonymous visitors do not count.
+    searched("anonymous words", by=["v:browser-1", "v:browser-2", "v:browser-3", "u:1", "u:2"])
     searched("lost words", by=["u:1", "u:2", "u:3"], result_count=0)
     searched("unknown visitors", by=["", "", ""])  # nobody can tell whether that is three people
 
     html = client.get(reverse("portal:metrics"), {"days": 30}).content.decode()
 
     assert "shared words" in html and "lost words" in html
-    assert "quiet words" not in html and "unknown visitors" not in html
+    assert "quiet words" not in html and "unknown visitors" not in html and "anonymous words" not in html
 
 
 def test_a_search_that_finds_a_restricted_project_shows_only_to_those_who_see_it(client, reader):
@@ -437,3 +439,5 @@ def test_a_period_that_has_not_begun_is_compared_with_nothing(client, reader, no
     assert "No day of it is over yet, so it is not compared with the previous period." in html
     assert "no comparison yet: no day of this period is over" in html
     assert {b["state"] for b in response.context["trend"]} == {"future"}
+    # Stages and adoptions are today's, and say so (not a day still to come).
+    assert f"People at each stage on {today.day} {today:%b %Y}" in html
