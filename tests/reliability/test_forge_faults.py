@@ -203,17 +203,22 @@ def test_transient_failures_back_off_exponentially_then_stop(forge, repositories
                 requeue.reset_mock()
                 before = timezone.now()
                 outcome = sync_repository.apply(args=[broken.pk], kwargs={"attempt": attempt}).get()
+                after = timezone.now()
                 if attempt < MAX_TRANSIENT_RETRIES:
                     assert outcome == "retrying"
                     (call,) = requeue.call_args_list
                     assert call.kwargs["kwargs"]["attempt"] == attempt + 1
-                    delays.append(round((call.kwargs["eta"] - before).total_seconds()))
+                    # The delay counts from a moment within the call, however long the call took.
+                    delays.append((before, call.kwargs["eta"], after))
                 else:
                     assert outcome == "failed"
                     requeue.assert_not_called()
     finally:
         conf.task_always_eager = eager
 
-    assert delays == [30 * 2**n for n in range(MAX_TRANSIENT_RETRIES)]
+    expected = [timedelta(seconds=30 * 2**n) for n in range(MAX_TRANSIENT_RETRIES)]
+    assert len(delays) == len(expected)
+    for (before, eta, after), delay in zip(delays, expected, strict=True):
+        assert before + delay <= eta <= after + delay
     error, state = failure(broken)
     assert "did not answer" in error and state.consecutive_failures == MAX_TRANSIENT_RETRIES + 1
