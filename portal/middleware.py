@@ -1,4 +1,5 @@
-"""The portal's own middleware: a database that cannot be reached is a 503 with a readable page, not a
+"""The portal's own middleware: a NUL character in a URL is refused with a 400 (NulCharacterMiddleware);
+a database that cannot be reached is a 503 with a readable page, not a
 500 (DatabaseUnavailableMiddleware); with PORTAL_SIGN_IN_REQUIRED the whole portal asks for a signed-in
 person (SignInRequiredMiddleware).
 
@@ -93,3 +94,24 @@ class SignInRequiredMiddleware(LoginRequiredMiddleware):
         if path in OPEN_PATHS or path.startswith((*OPEN_PREFIXES, settings.STATIC_URL or "/static/")):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class NulCharacterMiddleware:
+    """A NUL character anywhere in the path or the query string is refused with a 400, before any view
+    runs: PostgreSQL text cannot hold one (psycopg raises, which would be a 500 on every filter, search
+    and lookup that passes a parameter on to a query), and no name, slug or word of ours contains one.
+    One check here instead of one in each view that reads a parameter. Form fields and JSON bodies are
+    covered by Django's and DRF's own null-character validators."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path_info or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            message = "The address contains a NUL character (%00), which no page or parameter accepts."
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"error": message, "field": None, "errors": {}}, status=400)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
