@@ -9,11 +9,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, so that a code change reuses this layer. `[tool.setuptools] packages = []`:
-# `pip install .` installs only the dependencies; the code itself runs from /app.
-COPY pyproject.toml ./
-RUN pip install . \
-    && rm -rf build ./*.egg-info
+# Dependencies first, so that a code change reuses this layer: exactly the locked versions, checked
+# against their hashes (requirements.lock is pyproject.toml's runtime dependencies, resolved by
+# `make lock`). The code itself runs from /app.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
 COPY . .
 

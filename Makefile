@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate seed worker check-python browser-deps clean bench
+.PHONY: run test lint format migrate seed worker check-python browser-deps clean bench lock
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null || { \
@@ -14,11 +14,20 @@ check-python:
 	  echo "Install Python 3.12+ (pyenv and uv read .python-version), or run: make PYTHON=python3.13 ..."; \
 	  exit 1; }
 
-$(INSTALLED): pyproject.toml | check-python
+# Exactly the locked versions, checked against their hashes (pyproject.toml declares; `make lock` locks).
+$(INSTALLED): requirements-dev.lock | check-python
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	@touch $(INSTALLED)
+
+# After a change to the dependencies in pyproject.toml: re-resolve both lock files (the image installs
+# requirements.lock, `make` requirements-dev.lock). UPGRADE=1 also moves what is only locked, not pinned.
+lock: $(INSTALLED)
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.12 --generate-hashes --quiet \
+	  $(if $(UPGRADE),--upgrade) -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.12 --generate-hashes \
+	  --quiet $(if $(UPGRADE),--upgrade) -o requirements-dev.lock
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -46,6 +55,7 @@ browser-deps:
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(INSTALLED)
 	$(BIN)/ruff format .

@@ -8,8 +8,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
@@ -39,8 +38,6 @@ from catalog.search_index import entries_rebuild
 from catalog.signals import asset_adopted, project_merged
 from portal.services import notification_send, notifications_send
 
-User = get_user_model()
-
 
 @dataclass(kw_only=True)
 class ProjectFields:
@@ -67,7 +64,7 @@ class ProjectFields:
     logo_url: str = ""
     declared_readiness: list[str] = field(default_factory=list)
     # None leaves the maintainers as they are; a list replaces them (owners stay owners).
-    maintainers: list[AbstractBaseUser] | None = None
+    maintainers: list[User] | None = None
     visibility: str = Visibility.COMPANY
     # With visibility "units": the units besides the host unit that see the project.
     visible_units: list[BusinessUnit] = field(default_factory=list)
@@ -137,7 +134,7 @@ def forge_hosts() -> dict[str, str]:
     are, whatever is configured); GitHub Enterprise at the host of GITHUB_API_URL (without the "api."
     of api.github.com and api.<name>.ghe.com) and of GITHUB_URL; GitLab at the host of GITLAB_URL.
     A host configured as both is taken for GitHub. Ports do not count: ssh often uses another one."""
-    hosts = {"gitlab.com": Forge.GITLAB, repository_host(settings.GITLAB_URL): Forge.GITLAB}
+    hosts: dict[str, str] = {"gitlab.com": Forge.GITLAB, repository_host(settings.GITLAB_URL): Forge.GITLAB}
     hosts |= {
         "github.com": Forge.GITHUB,
         repository_host(settings.GITHUB_API_URL).removeprefix("api."): Forge.GITHUB,
@@ -274,7 +271,8 @@ def unique_slug(*, name: str, exclude_pk: int | None = None) -> str:
     would learn from the number that it exists, and how many do."""
     base = slugify(name)[:100] or "project"
     slug = base
-    while slug in RESERVED_SLUGS or Project.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    others = Project.objects.exclude(pk=exclude_pk) if exclude_pk is not None else Project.objects.all()
+    while slug in RESERVED_SLUGS or others.filter(slug=slug).exists():
         slug = f"{base}-{secrets.token_hex(3)}"
     return slug
 
@@ -358,27 +356,27 @@ def _apply_repositories(*, project: Project, urls: list[str], chosen: str | None
         Repository.objects.filter(pk__in=gone).delete()
     old_forges, new_forges = [], []
     for url, forge in wanted:
-        repository = matched.get(url)
-        if repository is None:
+        kept_repository = matched.get(url)
+        if kept_repository is None:
             # Another project's repository stays theirs: the views refuse it as a duplicate before.
             if repository_by_url(url, forge=forge) is None:
                 Repository.objects.get_or_create(url=url, defaults={"project": project, "forge": forge})
             continue
         update = {}
-        if repository.url != url and not Repository.objects.filter(url=url).exists():
+        if kept_repository.url != url and not Repository.objects.filter(url=url).exists():
             update["url"] = url
-        if chosen is not None and repository.forge != forge:
-            old_forges.append(f"{url} {repository.forge}")
+        if chosen is not None and kept_repository.forge != forge:
+            old_forges.append(f"{url} {kept_repository.forge}")
             new_forges.append(f"{url} {forge}")
             update["forge"] = forge
         if update:
-            Repository.objects.filter(pk=repository.pk).update(**update)
+            Repository.objects.filter(pk=kept_repository.pk).update(**update)
     if new_forges:
         changed["forges"] = [", ".join(old_forges), ", ".join(new_forges)]
     return changed
 
 
-def program_office_members() -> list[AbstractBaseUser]:
+def program_office_members() -> list[User]:
     return list(
         User.objects.filter(
             Q(is_superuser=True) | Q(groups__name=settings.PROGRAM_OFFICE_GROUP), is_active=True
@@ -389,7 +387,7 @@ def program_office_members() -> list[AbstractBaseUser]:
 
 
 @transaction.atomic
-def project_register(*, user: AbstractBaseUser, fields: ProjectFields) -> Project:
+def project_register(*, user: User, fields: ProjectFields) -> Project:
     """A starter proposes a project; it waits in the program office's review queue."""
     project = Project(slug=unique_slug(name=fields.name), created_by=user, review_status=ReviewStatus.PENDING)
     for name in SIMPLE_FIELDS:
@@ -405,7 +403,7 @@ def project_register(*, user: AbstractBaseUser, fields: ProjectFields) -> Projec
 
 
 @transaction.atomic
-def project_update(*, project: Project, user: AbstractBaseUser, fields: ProjectFields) -> Project:
+def project_update(*, project: Project, user: User, fields: ProjectFields) -> Project:
     """An owner, maintainer or the program office edits a project; a sent-back registration is resubmitted."""
     changed = _apply_fields(project=project, fields=fields)
     action = ProjectChange.Action.EDITED
@@ -435,7 +433,7 @@ REVIEW_DECISIONS = {
 
 
 @transaction.atomic
-def project_review(*, project: Project, reviewer: AbstractBaseUser, decision: str, note: str = "") -> Project:
+def project_review(*, project: Project, reviewer: User, decision: str, note: str = "") -> Project:
     """The program office approves, sends back (with a reason) or rejects a registration."""
     if decision not in REVIEW_DECISIONS:
         raise ValueError(f"unknown decision {decision!r}")
@@ -448,7 +446,7 @@ def project_review(*, project: Project, reviewer: AbstractBaseUser, decision: st
         project.lifecycle = Lifecycle.INCUBATING
     project.save()
     ProjectChange.objects.create(project=project, actor=reviewer, action=action, note=note.strip())
-    if project.created_by_id:
+    if project.created_by is not None:
         message = f"Your project {project.name} {wording}."
         body = f"{message}\n\n{note.strip()}" if note.strip() else message
         notification_send(
@@ -459,7 +457,7 @@ def project_review(*, project: Project, reviewer: AbstractBaseUser, decision: st
 
 
 @transaction.atomic
-def project_flag_set(*, project: Project, user: AbstractBaseUser, flag: str, value: bool) -> Project:
+def project_flag_set(*, project: Project, user: User, flag: str, value: bool) -> Project:
     """Feature or verify a project (program office)."""
     actions = {
         "featured": (ProjectChange.Action.FEATURED, ProjectChange.Action.UNFEATURED),
@@ -476,7 +474,7 @@ def project_flag_set(*, project: Project, user: AbstractBaseUser, flag: str, val
 
 
 @transaction.atomic
-def project_archive(*, project: Project, user: AbstractBaseUser, note: str = "") -> Project:
+def project_archive(*, project: Project, user: User, note: str = "") -> Project:
     project.lifecycle = Lifecycle.ARCHIVED
     project.save(update_fields=["lifecycle", "updated_at"])
     ProjectChange.objects.create(project=project, actor=user, action=ProjectChange.Action.ARCHIVED, note=note)
@@ -491,7 +489,7 @@ MEMBER = "Member"  # a place in a project's community (community.Membership), be
 class MergePerson:
     """Someone a merge concerns, and what it does to their place on the project that stays."""
 
-    user: AbstractBaseUser
+    user: User
     in_duplicate: list[str]  # their roles in the duplicate ("Owner", "Member"…); empty: a kept project's own
     in_kept: list[str]  # the roles they hold on the kept project, which the merge leaves as they are
     joins: bool  # becomes a member of the kept project's community
@@ -538,7 +536,7 @@ def project_merge_plan(*, source: Project, target: Project) -> MergePlan:
         taken.add(slug)
         assets.append((asset, slug))
     order = {role: i for i, role in enumerate(ProjectRole.Role.values)}
-    people: dict[int, AbstractBaseUser] = {}
+    people: dict[int, User] = {}
     in_duplicate: dict[int, list[str]] = {}
     in_kept: dict[int, list[str]] = {}
     for project, held in ((source, in_duplicate), (target, in_kept)):
@@ -588,7 +586,7 @@ def project_merge_plan(*, source: Project, target: Project) -> MergePlan:
     )
 
 
-def _name(user: AbstractBaseUser) -> str:
+def _name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
@@ -598,7 +596,7 @@ def _names(people: list[MergePerson]) -> str:
 
 @transaction.atomic
 def project_merge(
-    *, source: Project, target: Project, user: AbstractBaseUser, maintainer_ids: Collection[int] = ()
+    *, source: Project, target: Project, user: User, maintainer_ids: Collection[int] = ()
 ) -> Project:
     """Fold a duplicate into the project that stays: its assets (with their adoptions), repositories and
     topics move over; the duplicate is archived and points to the survivor.
@@ -689,19 +687,18 @@ class AssetFields:
 def _asset_slug(*, project: Project, name: str, exclude_pk: int | None = None) -> str:
     base = slugify(name)[:100] or "asset"
     slug, n = base, 2
-    while slug == "new" or project.assets.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    others = project.assets.exclude(pk=exclude_pk) if exclude_pk is not None else project.assets.all()
+    while slug == "new" or others.filter(slug=slug).exists():
         slug = f"{base}-{n}"
         n += 1
     return slug
 
 
 @transaction.atomic
-def asset_save(
-    *, project: Project, user: AbstractBaseUser, fields: AssetFields, asset: Asset | None = None
-) -> Asset:
+def asset_save(*, project: Project, user: User, fields: AssetFields, asset: Asset | None = None) -> Asset:
     """Add an asset to a project, or change one (owners, maintainers, program office)."""
     creating = asset is None
-    if creating:
+    if asset is None:
         asset = Asset(project=project, slug=_asset_slug(project=project, name=fields.name))
     for name in ("name", "kind", "description", "url"):
         setattr(asset, name, getattr(fields, name))
@@ -722,7 +719,7 @@ def asset_save(
 def adoption_create(
     *,
     asset: Asset,
-    user: AbstractBaseUser,
+    user: User,
     business_unit: BusinessUnit,
     team: str,
     product: str = "",
@@ -785,7 +782,7 @@ ADOPTION_END_REFUSED = (
 
 
 @transaction.atomic
-def adoption_end(*, adoption: Adoption, user: AbstractBaseUser, on: date | None = None) -> Adoption:
+def adoption_end(*, adoption: Adoption, user: User, on: date | None = None) -> Adoption:
     """The team no longer uses the asset from `on` (today by default; ended_on is exclusive, so the
     adoption leaves every "active" figure on that day). The row stays, with its end date, as history.
 

@@ -8,11 +8,11 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import nh3
 from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q
 
@@ -29,8 +29,6 @@ from community.models import (
     RulesVersion,
 )
 from metrics.models import ForgeAccount, PullRequest, Review
-
-User = get_user_model()
 
 HISTORY_LIMIT = 20
 KUDOS_LIMIT = 20
@@ -52,7 +50,7 @@ def plain_text(value: str) -> str:
     return " ".join(_CONTROL.sub(" ", text).split())
 
 
-def display_name(user: AbstractBaseUser) -> str:
+def display_name(user: User) -> str:
     """How colleagues know a person: the profile's name, else the account's; never the e-mail address."""
     try:
         name = user.practitioner.display_name
@@ -61,7 +59,7 @@ def display_name(user: AbstractBaseUser) -> str:
     return name or user.get_full_name() or user.get_username()
 
 
-def practitioner_of(user: AbstractBaseUser) -> Practitioner:
+def practitioner_of(user: User) -> Practitioner:
     """The person's profile, or (without writing anything) the defaults a new profile would have."""
     try:
         return user.practitioner
@@ -72,7 +70,7 @@ def practitioner_of(user: AbstractBaseUser) -> Practitioner:
 # Profiles -----------------------------------------------------------------------------------------
 
 
-def _projects_of(*, user: AbstractBaseUser, listed_only: bool, viewer: AbstractBaseUser) -> list[dict]:
+def _projects_of(*, user: User, listed_only: bool, viewer: User | AnonymousUser) -> list[dict]:
     """The projects a person belongs to: active memberships and roles, one row per project (for someone
     else: listed ones the viewer may see)."""
     memberships = Membership.objects.filter(user=user, left_at__isnull=True).select_related("project")
@@ -93,7 +91,7 @@ def _projects_of(*, user: AbstractBaseUser, listed_only: bool, viewer: AbstractB
     return sorted(rows.values(), key=lambda row: row["project"].name.lower())
 
 
-def _history_of(*, user: AbstractBaseUser, listed_only: bool, viewer: AbstractBaseUser) -> list[dict]:
+def _history_of(*, user: User, listed_only: bool, viewer: User | AnonymousUser) -> list[dict]:
     """The person's latest merged requests and reviews through their linked forge accounts, newest first."""
     requests = PullRequest.objects.filter(author__user=user, merged_at__isnull=False)
     reviews = Review.objects.filter(author__user=user, submitted_at__isnull=False).exclude(
@@ -118,10 +116,11 @@ def _history_of(*, user: AbstractBaseUser, listed_only: bool, viewer: AbstractBa
             :HISTORY_LIMIT
         ]
     ]
-    return sorted(events, key=lambda event: event["when"], reverse=True)[:HISTORY_LIMIT]
+    # Both querysets keep only dated events (merged_at, submitted_at not null).
+    return sorted(events, key=lambda event: cast(datetime, event["when"]), reverse=True)[:HISTORY_LIMIT]
 
 
-def _hide_unseen_projects(kudos: list[Kudos], *, viewer: AbstractBaseUser) -> None:
+def _hide_unseen_projects(kudos: list[Kudos], *, viewer: User | AnonymousUser) -> None:
     """Kudos keep their thanks but drop the project name when the viewer may not see the project
     (ProjectQuerySet.visible_to): one query for the page, whatever the number of kudos."""
     named = {item.project_id for item in kudos if item.project_id is not None}
@@ -133,7 +132,7 @@ def _hide_unseen_projects(kudos: list[Kudos], *, viewer: AbstractBaseUser) -> No
             item.project = None
 
 
-def profile_context(*, practitioner: Practitioner, viewer: AbstractBaseUser) -> dict:
+def profile_context(*, practitioner: Practitioner, viewer: User | AnonymousUser) -> dict:
     """What a viewer may see of a profile. The person and the program office see everything (linked
     identities only the person); others see what the person allows, and of a private profile only the
     name."""
@@ -142,7 +141,7 @@ def profile_context(*, practitioner: Practitioner, viewer: AbstractBaseUser) -> 
     privileged = is_owner or is_program_office(viewer)
     public = practitioner.visibility == Practitioner.Visibility.COMPANY
     details = privileged or public
-    context = {
+    context: dict[str, Any] = {
         "practitioner": practitioner,
         "person": user,
         "is_owner": is_owner,
@@ -187,7 +186,7 @@ def profile_context(*, practitioner: Practitioner, viewer: AbstractBaseUser) -> 
     return context
 
 
-def identity_claimed(*, field: str, value: str, exclude_user: AbstractBaseUser) -> bool:
+def identity_claimed(*, field: str, value: str, exclude_user: User) -> bool:
     """Whether another person has proven this forge login theirs (case-insensitive). A login someone
     merely typed blocks nobody: a claim must not keep the login's owner from naming it."""
     if field not in {"github_login", "gitlab_username"} or not value:
@@ -203,7 +202,7 @@ def identity_claimed(*, field: str, value: str, exclude_user: AbstractBaseUser) 
 class Candidate:
     """A person the evidence proposes as trusted committer of a project, and why."""
 
-    user: AbstractBaseUser
+    user: User
     name: str
     merged: int
     reviews: int
@@ -272,7 +271,7 @@ def trusted_committer_candidates(*, project: Project, now: datetime) -> list[Can
     return sorted(candidates, key=lambda c: (-(c.merged + c.reviews), c.name.lower()))
 
 
-def members_context(*, project: Project, viewer: AbstractBaseUser, page: str | int | None = 1) -> dict:
+def members_context(*, project: Project, viewer: User | AnonymousUser, page: str | int | None = 1) -> dict:
     """A project's community: its members (one page), who runs it, and the viewer's own standing.
 
     Maintainers, owners and the program office see every member; others see the members who show
@@ -322,7 +321,7 @@ def members_context(*, project: Project, viewer: AbstractBaseUser, page: str | i
 # Rules of engagement ------------------------------------------------------------------------------
 
 
-def rules_context(*, viewer: AbstractBaseUser) -> dict:
+def rules_context(*, viewer: User | AnonymousUser) -> dict:
     """The current rules as safe HTML, and where the viewer stands with them."""
     current = RulesVersion.current()
     accepted = None

@@ -4,7 +4,7 @@ forget them; the views check them first to answer with the right page."""
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -57,7 +57,7 @@ SIMPLE_FIELDS = (
 
 
 @transaction.atomic
-def practitioner_ensure(*, user: AbstractBaseUser) -> Practitioner:
+def practitioner_ensure(*, user: User) -> Practitioner:
     """The person's profile, created with their account's name on first use."""
     practitioner, _ = Practitioner.objects.get_or_create(
         user=user, defaults={"display_name": (user.get_full_name() or user.get_username())[:150]}
@@ -66,7 +66,7 @@ def practitioner_ensure(*, user: AbstractBaseUser) -> Practitioner:
 
 
 @transaction.atomic
-def profile_update(*, user: AbstractBaseUser, fields: ProfileFields) -> Practitioner:
+def profile_update(*, user: User, fields: ProfileFields) -> Practitioner:
     """A person edits their own profile. The unit and the logins they type are requests and claims that
     change no access and attribute nothing (community.identity); a verified login they remove or replace
     lets its forge activity go."""
@@ -89,7 +89,7 @@ def profile_update(*, user: AbstractBaseUser, fields: ProfileFields) -> Practiti
 
 
 @transaction.atomic
-def membership_join(*, project: Project, user: AbstractBaseUser) -> Membership:
+def membership_join(*, project: Project, user: User) -> Membership:
     """Join a listed project's community; joining again keeps the one active membership."""
     if not project.is_listed:
         raise PermissionDenied("Only communities of projects listed in the catalog can be joined.")
@@ -107,7 +107,7 @@ def membership_join(*, project: Project, user: AbstractBaseUser) -> Membership:
 
 
 @transaction.atomic
-def membership_leave(*, project: Project, user: AbstractBaseUser) -> bool:
+def membership_leave(*, project: Project, user: User) -> bool:
     """Leave a community; the membership stays as history. Returns whether the person was a member."""
     left = Membership.objects.filter(project=project, user=user, left_at__isnull=True).update(
         left_at=timezone.now()
@@ -145,7 +145,7 @@ def memberships_move(
 # Trusted committers -------------------------------------------------------------------------------
 
 
-def _require_community_manager(*, project: Project, by: AbstractBaseUser) -> None:
+def _require_community_manager(*, project: Project, by: User) -> None:
     if not can_edit_project(by, project):
         raise PermissionDenied(
             "Only the project's maintainers and owners (or the program office) appoint trusted committers."
@@ -154,7 +154,7 @@ def _require_community_manager(*, project: Project, by: AbstractBaseUser) -> Non
         raise PermissionDenied(f"{project.name} was merged into {project.merged_into}; manage that one.")
 
 
-def _committers_changed(*, project: Project, by: AbstractBaseUser, note: str, message: str, user) -> None:
+def _committers_changed(*, project: Project, by: User, note: str, message: str, user) -> None:
     ProjectChange.objects.create(project=project, actor=by, action=ProjectChange.Action.EDITED, note=note)
     notification_send(
         user=user, message=message, url=reverse("community:members", kwargs={"slug": project.slug})
@@ -165,9 +165,7 @@ def _committers_changed(*, project: Project, by: AbstractBaseUser, note: str, me
 
 
 @transaction.atomic
-def trusted_committer_appoint(
-    *, project: Project, user: AbstractBaseUser, by: AbstractBaseUser, reason: str = ""
-) -> ProjectRole:
+def trusted_committer_appoint(*, project: Project, user: User, by: User, reason: str = "") -> ProjectRole:
     """A maintainer, owner or the program office makes someone a trusted committer of the project."""
     _require_community_manager(project=project, by=by)
     if not user.is_active:
@@ -188,9 +186,7 @@ def trusted_committer_appoint(
 
 
 @transaction.atomic
-def trusted_committer_remove(
-    *, project: Project, user: AbstractBaseUser, by: AbstractBaseUser, reason: str = ""
-) -> bool:
+def trusted_committer_remove(*, project: Project, user: User, by: User, reason: str = "") -> bool:
     """Withdraw the trusted-committer role; returns whether the person held it."""
     _require_community_manager(project=project, by=by)
     removed, _ = ProjectRole.objects.filter(
@@ -212,7 +208,7 @@ def trusted_committer_remove(
 
 
 @transaction.atomic
-def rules_accept(*, user: AbstractBaseUser, rules: RulesVersion) -> RulesAcceptance:
+def rules_accept(*, user: User, rules: RulesVersion) -> RulesAcceptance:
     """Accept a published version of the rules; accepting it again changes nothing."""
     if rules.published_at > timezone.now():
         raise ValueError("These rules are not published yet.")
@@ -226,9 +222,7 @@ def rules_accept(*, user: AbstractBaseUser, rules: RulesVersion) -> RulesAccepta
 
 
 @transaction.atomic
-def kudos_give(
-    *, giver: AbstractBaseUser, receiver: AbstractBaseUser, message: str, project: Project | None = None
-) -> Kudos:
+def kudos_give(*, giver: User, receiver: User, message: str, project: Project | None = None) -> Kudos:
     """Thank someone publicly (not oneself) for their help, optionally on a project; they are told."""
     if giver.pk == receiver.pk:
         raise PermissionDenied("Kudos are for thanking others.")

@@ -20,6 +20,7 @@ rows grouped by author, whatever the number of rows.
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
+from typing import cast
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce, Lower
@@ -303,8 +304,9 @@ def time_to_value(*, projects: QuerySet | None, start: date, end: date) -> dict:
     response_hours, within, unanswered = _first_responses(in_scope=in_scope, lo=lo, hi=hi)
     merge_hours, merged, approved, self_merged = _merged_requests(in_scope=in_scope, lo=lo, hi=hi)
     closed = Issue.objects.filter(in_scope, _NOT_BOT, _between("closed_at", lo, hi))
+    # closed_at is set on every row: the period filter is on it.
     close_hours = [
-        computations.elapsed_hours(created, closed_at)
+        computations.elapsed_hours(created, cast(datetime, closed_at))
         for created, closed_at in closed.values_list("created_at", "closed_at").order_by()
     ]
     releases = Release.objects.filter(

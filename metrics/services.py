@@ -21,7 +21,7 @@ from metrics.sync.records import AccountRecord, ActivityBatch, RepositoryStatsRe
 BULK = 500
 # A practitioner's forge identity attributes an account only once verified (proven through the forge's
 # sign-in, the organisation directory or the program office): a login merely typed claims nothing.
-IDENTITY_FIELDS = {
+IDENTITY_FIELDS: dict[str, tuple[str, str]] = {
     "github": ("practitioner__github_login", "practitioner__github_login_verified"),
     "gitlab": ("practitioner__gitlab_username", "practitioner__gitlab_username_verified"),
 }
@@ -65,7 +65,7 @@ def _accounts_upsert(*, forge: str, records: Iterable[AccountRecord]) -> dict[st
         users = dict(verified.values_list("emailaddress__email", "pk"))
     # A practitioner's verified forge identity (their profile's GitHub login or GitLab username) also
     # attributes the account. Read through the ORM relation, so metrics does not import community.
-    identity_field, verified_field = IDENTITY_FIELDS.get(forge, (None, None))
+    identity_field, verified_field = IDENTITY_FIELDS.get(forge, ("", ""))
     unlinked = [login for login in wanted if existing[login].user_id is None]
     by_login = {}
     if identity_field and unlinked:

@@ -107,11 +107,22 @@ class NulCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if "\x00" in request.path_info or any(
-            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
-        ):
-            message = "The address contains a NUL character (%00), which no page or parameter accepts."
-            if request.path_info.startswith("/api/"):
-                return JsonResponse({"error": message, "field": None, "errors": {}}, status=400)
-            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        if "\x00" in request.path_info:
+            return self._refused(request, field=None)
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return self._refused(request, field=key.replace("\x00", "%00"))
         return self.get_response(request)
+
+    @staticmethod
+    def _refused(request: HttpRequest, *, field: str | None) -> HttpResponse:
+        message = "A NUL character (%00) is not accepted here."
+        if request.path_info.startswith("/api/"):
+            # The API's error shape (portal.api.errors): the parameter at fault is named.
+            body = {"error": f"{field}: {message}" if field else message, "field": field, "errors": {}}
+            if field:
+                body["errors"] = {field: [message]}
+            return JsonResponse(body, status=400)
+        where = f"The parameter {field!r}" if field else "The address"
+        text = f"{where} contains a NUL character (%00), which no page accepts."
+        return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")

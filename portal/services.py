@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -29,9 +29,7 @@ def _mail(*, subject: str, body: str, address: str) -> None:
         logger.warning("could not e-mail %s", address, exc_info=True)
 
 
-def notification_send(
-    *, user: AbstractBaseUser, message: str, url: str = "", email_body: str = ""
-) -> Notification:
+def notification_send(*, user: User, message: str, url: str = "", email_body: str = "") -> Notification:
     """Tell a person something on the site and, when they have an address, by e-mail after commit."""
     notification = Notification.objects.create(user=user, message=message[:500], url=url)
     if user.email:
@@ -42,7 +40,7 @@ def notification_send(
     return notification
 
 
-def notifications_send(*, users: list[AbstractBaseUser], message: str, url: str = "") -> int:
+def notifications_send(*, users: list[User], message: str, url: str = "") -> int:
     """The same message to many people in one insert (badges, announcements); e-mails go after commit."""
     Notification.objects.bulk_create(
         [Notification(user=user, message=message[:500], url=url) for user in users]
@@ -77,7 +75,7 @@ def api_token_digest(token: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new personal token; the returned string is the only time the token itself is known."""
     if ApiToken.objects.active().filter(user=user).count() >= MAX_TOKENS_PER_USER:
         raise TokenLimitReached(f"You have {MAX_TOKENS_PER_USER} tokens; revoke one you no longer use first.")
@@ -89,7 +87,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
     return record, token
 
 
-def _audit_token(*, user: AbstractBaseUser, token: ApiToken, action_flag: int, message: str) -> None:
+def _audit_token(*, user: User, token: ApiToken, action_flag: int, message: str) -> None:
     """A token grants what its owner may do, so its making and revoking belong in the program office's
     audit log (Django's LogEntry, which the audit page shows beside the admin's own changes)."""
     LogEntry.objects.log_actions(
@@ -98,7 +96,7 @@ def _audit_token(*, user: AbstractBaseUser, token: ApiToken, action_flag: int, m
 
 
 @transaction.atomic
-def api_token_revoke(*, user: AbstractBaseUser, token_id: int) -> bool:
+def api_token_revoke(*, user: User, token_id: int) -> bool:
     """Revoke one of the person's own tokens; False when there is no such active token of theirs."""
     token = ApiToken.objects.active().select_for_update().filter(user=user, pk=token_id).first()
     if token is None:
@@ -109,7 +107,7 @@ def api_token_revoke(*, user: AbstractBaseUser, token_id: int) -> bool:
     return True
 
 
-def api_token_user(*, token: str) -> tuple[AbstractBaseUser, ApiToken] | None:
+def api_token_user(*, token: str) -> tuple[User, ApiToken] | None:
     """The active person a presented token belongs to, or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None

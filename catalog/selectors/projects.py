@@ -3,6 +3,7 @@ the one visibility rule applied to a slug), look-alike registrations, the home p
 
 import difflib
 from collections.abc import Callable
+from operator import attrgetter
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import Q, QuerySet
@@ -147,14 +148,15 @@ def _look_alikes(*, wanted: list[tuple[int | None, str, list[str]]], viewer) -> 
             )
         )
         for i in names:
-            exclude_pk = wanted[i][0]
+            exclude_pk, similarity = wanted[i][0], f"similarity_{i}"
             similar_of[i] = sorted(
                 (
                     p
                     for p in candidates
-                    if p.pk != exclude_pk and (getattr(p, f"similarity_{i}") >= 0.5 or p.slug == slugs[i])
+                    if p.pk != exclude_pk and (getattr(p, similarity) >= 0.5 or p.slug == slugs[i])
                 ),
-                key=lambda p, i=i: -getattr(p, f"similarity_{i}"),
+                key=attrgetter(similarity),
+                reverse=True,
             )[:5]
     else:
         # Each name is compared with the first 5000 other projects; one more row per name makes up for

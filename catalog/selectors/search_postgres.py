@@ -290,13 +290,12 @@ def search_postgres(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
         counted = _sampled_count(filtered, limit=limit)
         total, total_is_estimate = counted.estimate, not counted.complete
     total = rounded_estimate(total) if total_is_estimate else int(total)
+    ranked: _BroadRanking | QuerySet
     if searched and query.sort == "relevance":
         ranked = _BroadRanking(filtered, q=searched)
     else:
-        ranked = order_entries(filtered, query.sort, has_text=False).select_related(
-            "business_unit", "project"
-        )
-        ranked = ranked.prefetch_related("languages")
+        ranked = order_entries(filtered, query.sort, has_text=False)
+        ranked = ranked.select_related("business_unit", "project").prefetch_related("languages")
     # Pages follow the estimate: off by a few per cent, the last page may come out short or empty.
     page = _KnownCountPaginator(ranked, page_size, count=total).get_page(query.page)
     return SearchResults(
