@@ -6,7 +6,9 @@ dated from the clock, and no test depends on the day it runs.
 """
 
 import io
+import json
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -14,16 +16,18 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.interop.export import export_sap
 from catalog.models import (
     Adoption,
     Asset,
     BusinessUnit,
     EntryType,
+    Forge,
     Project,
     ProjectChange,
     ProjectRole,
@@ -289,6 +293,29 @@ def test_every_project_has_an_owner_maintainers_and_repositories():
         assert 1 <= project.maintainers <= 2, project
         assert 1 <= project.repos <= 2, project
         assert project.created_by == project.roles.get(role=ProjectRole.Role.OWNER).user
+
+
+def test_guidelines_and_docs_are_files_of_each_project_s_main_repository_so_sap_s_page_links_them():
+    seed()
+
+    projects = Project.objects.prefetch_related(Prefetch("repositories", Repository.objects.order_by("pk")))
+    for project in projects:
+        main = project.repositories.all()[0]
+        host = urlsplit(main.url).netloc
+        if project.contributing_url:
+            assert urlsplit(project.contributing_url).netloc == host or main.forge == Forge.GIT, project
+            assert main.default_branch in project.contributing_url, project
+            assert project.contributing_url.startswith(main.url) or main.forge == Forge.GIT, project
+        if project.docs_url and main.forge != Forge.GIT:
+            assert project.docs_url.startswith(main.url), project
+    entries = json.loads(export_sap())
+    github = [e for e in entries if e["html_url"].startswith("https://github.acme.example/")]
+    with_guidelines = [e for e in github if "guidelines" in e["_InnerSourceMetadata"]]
+    assert len(with_guidelines) >= len(github) // 2
+    for entry in with_guidelines:
+        assert entry["_InnerSourceMetadata"]["guidelines"] == "CONTRIBUTING.md"
+        page = f"{entry['html_url']}/blob/{entry['default_branch']}/CONTRIBUTING.md"
+        assert page == entry["_InnerSourceMetadata"]["portal"]["contributing_url"]
 
 
 def test_readiness_shows_both_synced_and_declared_projects_and_one_sync_error():

@@ -17,7 +17,9 @@ import json
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db.models import Prefetch
+from django.db.models.functions import Lower
 from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
 
 from catalog.avatars import project_avatar_url
@@ -55,7 +57,8 @@ def listed_projects():
         .prefetch_related(
             "topics", "languages", Prefetch("repositories", queryset=Repository.objects.order_by("pk"))
         )
-        .order_by("name", "slug")
+        # Case-blind, as people read a list: "Access Review" before "AML Rules", "dbt Macros" among the d's.
+        .order_by(Lower("name"), "slug")
     )
 
 
@@ -153,7 +156,8 @@ def sap_entry(project: Project, repository: Repository) -> dict:
         "topics": topics,
         # The portal's exact values, which SAP's front end ignores and import_catalog reads back.
         "portal": {
-            "url": project.get_absolute_url(),
+            # Absolute (PORTAL_BASE_URL), like the avatar: the file is read outside the portal.
+            "url": f"{settings.PORTAL_BASE_URL.rstrip('/')}{project.get_absolute_url()}",
             "description": project.description,
             "repository_description": repository.description,
             "license": project.license,

@@ -235,6 +235,7 @@ class DemoSeeder:
                 topic_skills = [data.TOPIC_SKILLS[t] for t in spec.topics.split() if t in data.TOPIC_SKILLS]
                 skills = list(dict.fromkeys(spec.languages.split()[:2] + topic_skills[:2]))
                 skills += ["Technical writing"] if rng.random() < 0.3 else []
+            # Placeholders until create_repositories knows the main repository's forge and branch.
             repo_base = f"https://git.acme.example/{self.unit_specs[spec.unit].repo_owner}/{slug}"
             # The registration that was sent back lacks a channel: its review note asks for one.
             has_channel = status != ReviewStatus.CHANGES_REQUESTED and rng.random() < 0.85
@@ -359,9 +360,31 @@ class DemoSeeder:
                         last_error=broken_error if name == broken_name else "",
                     )
                 )
+            main = repositories[-len(names)]
+            self.link_documents(
+                project, forge=forge, owner=owner, name=project.slug, branch=main.default_branch
+            )
         Repository.objects.bulk_create(repositories)
+        Project.objects.bulk_update([p for _spec, p in self.projects], ["docs_url", "contributing_url"])
         self.counts["repositories"] = len(repositories)
         self.counts["projects synced"] = synced_projects
+
+    @staticmethod
+    def link_documents(project: Project, *, forge: str, owner: str, name: str, branch: str) -> None:
+        """The project's wiki and CONTRIBUTING.md where its main repository's forge shows them, on its
+        default branch: the links work on the forge, and SAP's page builds the same contribution link
+        from the repository URL, branch and path (the export's guidelines)."""
+        url = data.FORGE_URLS[forge].format(owner=owner, name=name)
+        if forge == Forge.GITHUB:
+            wiki, contributing = f"{url}/wiki", f"{url}/blob/{branch}/CONTRIBUTING.md"
+        elif forge == Forge.GITLAB:
+            wiki, contributing = f"{url}/-/wikis/home", f"{url}/-/blob/{branch}/CONTRIBUTING.md"
+        else:  # a Bitbucket Server style host: clones under /scm/, pages under /projects/
+            browse = f"https://git.acme.example/projects/{owner.upper()}/repos/{name}"
+            wiki = f"https://wiki.acme.example/display/{owner.upper()}/{name}"
+            contributing = f"{browse}/browse/CONTRIBUTING.md?at=refs/heads/{branch}"
+        project.docs_url = wiki if project.docs_url else ""
+        project.contributing_url = contributing if project.contributing_url else ""
 
     def create_assets(self) -> None:
         rng = self.rng

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from packaging.licenses import canonicalize_license_expression
 
@@ -76,7 +77,8 @@ def project_with_repository(
 
 def exported(slug="ledger") -> dict:
     entries = json.loads(export_sap())
-    return next(e for e in entries if e["_InnerSourceMetadata"]["portal"]["url"] == f"/catalog/{slug}/")
+    page = f"{settings.PORTAL_BASE_URL.rstrip('/')}/catalog/{slug}/"
+    return next(e for e in entries if e["_InnerSourceMetadata"]["portal"]["url"] == page)
 
 
 # --- guidelines: a path in the repository ------------------------------------------------------------------
@@ -284,3 +286,22 @@ def test_every_field_sap_s_page_reads_has_the_type_it_expects():
     assert ledger["_InnerSourceMetadata"]["contributions"] == ["Bugfixes", "Documentation"]
     assert ledger["_InnerSourceMetadata"]["motivation"] == "Audited once, reused everywhere."
     assert page_contribute_url(ledger) == "https://github.com/acme/ledger/blob/main/CONTRIBUTING.md"
+
+
+@override_settings(PORTAL_BASE_URL="https://portal.acme.example/")
+def test_entries_come_in_case_blind_name_order_with_an_absolute_link_to_the_portal_page():
+    for slug, name in (("dbt", "dbt Macros"), ("aml", "AML Rules"), ("access", "Access Review")):
+        project_with_repository(
+            slug=slug, name=name, url=f"https://github.com/acme/{slug}", full_name=f"acme/{slug}"
+        )
+
+    entries = json.loads(export_sap())
+
+    assert [e["_InnerSourceMetadata"]["title"] for e in entries] == [
+        "Access Review",
+        "AML Rules",
+        "dbt Macros",
+    ]
+    assert (
+        entries[0]["_InnerSourceMetadata"]["portal"]["url"] == "https://portal.acme.example/catalog/access/"
+    )
