@@ -32,11 +32,11 @@ from catalog.models import (
     Topic,
     Visibility,
 )
+from catalog.notifications import notification_send, notifications_send
 from catalog.permissions import can_end_adoption, is_program_office
 from catalog.scoring import activity_score_explained, repository_mapping
 from catalog.search_index import entries_rebuild
 from catalog.signals import asset_adopted, project_merged
-from portal.services import notification_send, notifications_send
 
 
 @dataclass(kw_only=True)
@@ -221,6 +221,19 @@ def repository_by_url(
     return next(
         iter(repositories_by_url(urls=[normalised], forge=forge, queryset=rows).get(normalised, [])), None
     )
+
+
+def repository_for(*, forge: str, web_url: str, full_name: str) -> Repository | None:
+    """The catalog repository a delivery belongs to: by URL (in any case on GitHub and GitLab hosts:
+    the forge sends the name as it is now, the registration may have typed it otherwise), else by
+    owner/name."""
+    if web_url:
+        found = repository_by_url(web_url, forge=forge)
+        if found:
+            return found
+    if full_name:
+        return Repository.objects.filter(forge=forge, full_name__iexact=full_name).first()
+    return None
 
 
 def repository_forge_chosen(*, repositories: Iterable[Repository]) -> str:

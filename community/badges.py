@@ -24,7 +24,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.services import notifications_send
+from catalog.notifications import notifications_send
 
 from .badge_rules import RULES, Qualifier
 from .models import Badge, BadgeAward

@@ -23,13 +23,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import BusinessUnit, Forge
+from catalog.notifications import notification_send, notifications_send
 from catalog.permissions import is_program_office
 from catalog.services import program_office_members
 from community.journey import people_evaluate
 from community.models import Practitioner, UnitSource
 from community.selectors import display_name
 from metrics.models import ForgeAccount
-from portal.services import notification_send, notifications_send
 
 
 def _audit(*, practitioner: Practitioner, by: AbstractBaseUser | None, message: str) -> None:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Project, ProjectRole
+from catalog.notifications import notification_send
 from community.badges import badges_evaluate, badges_evaluate_in_chunks
 from community.models import (
     STAGE_ORDER,
@@ -30,7 +31,6 @@ from community.models import (
 )
 from community.sql import whole_table_reads
 from metrics.models import Comment, Commit, Issue, PullRequest, Review
-from portal.services import notification_send
 
 SPRINT_DAYS = 14
 SPRINTS = 6

@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import BusinessUnit, Project, ProjectChange, ProjectRole
+from catalog.notifications import notification_send
 from catalog.permissions import can_edit_project
 from catalog.search_index import entries_rebuild
 from community.identity import typed_identities_apply, unit_request
 from community.journey import people_evaluate
 from community.models import Kudos, Membership, Practitioner, RulesAcceptance, RulesVersion, Skill
 from community.selectors import display_name, plain_text
-from portal.services import notification_send
 
 KUDOS_MAX = 500
 

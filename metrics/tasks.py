@@ -17,6 +17,7 @@ from catalog.models import Repository
 from metrics import usage
 from metrics.sync.http import ForgeError, RateLimited, TransientForgeError
 from metrics.sync.runner import repository_sync, repository_sync_failed
+from metrics.webhooks.deliveries import deliveries_process_pending, delivery_process
 
 logger = logging.getLogger(__name__)
 
@@ -86,16 +87,12 @@ def sync_all(full: bool = False) -> int:
 @shared_task(acks_late=True)
 def process_webhook_delivery(delivery_id: int) -> str:
     """Turn a stored webhook delivery into activity (idempotent: a processed delivery is skipped)."""
-    from metrics.webhooks.views import delivery_process
-
     return delivery_process(delivery_id=delivery_id)
 
 
 @shared_task
 def process_pending_webhook_deliveries() -> int:
     """Process deliveries whose task was never queued or never finished (every 5 minutes, bounded)."""
-    from metrics.webhooks.views import deliveries_process_pending
-
     return deliveries_process_pending()
 
 

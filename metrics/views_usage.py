@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Project
 from catalog.parsing import ParseError, load_json
+from catalog.ratelimit import rate_limited
 from metrics.models import UsageKind
 from metrics.usage import usage_record
-from portal.ratelimit import rate_limited
 
 MAX_BODY_BYTES = 4096
 MAX_POSITION = 100_000

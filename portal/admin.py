@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from portal.models import Notification
+from catalog.models import Notification
 
 
 @admin.register(Notification)

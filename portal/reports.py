@@ -37,11 +37,10 @@ __all__ = [
     "report_csv",
     "report_rows",
     "report_trend",
+    "snapshot_claim",
     "snapshot_compute",
-    "snapshot_for",
     "snapshot_is_stale",
     "snapshots_prune",
-    "snapshots_warm",
     "split_period",
     "trend_buckets",
     "viewer_scope",
@@ -550,11 +549,10 @@ def snapshot_is_stale(snapshot: ReportSnapshot, *, now: datetime | None = None) 
     return age > settings.METRICS_SNAPSHOT_MAX_AGE
 
 
-def _snapshot_queue(snapshot: ReportSnapshot, scope: ReportScope) -> bool:
-    """Queue the (re)computation of a snapshot unless one is already under way: the conditional UPDATE
-    lets exactly one of concurrent requests claim it. True when this call queued it."""
-    from portal.tasks import report_snapshot_refresh  # the task module imports this one
-
+def snapshot_claim(snapshot: ReportSnapshot) -> bool:
+    """Mark a snapshot's (re)computation as under way unless one already is: the conditional UPDATE
+    lets exactly one of concurrent requests claim it. True when this call claimed it, and must queue it
+    (portal.tasks.snapshot_refresh_queue)."""
     now = timezone.now()
     claimed = (
         ReportSnapshot.objects.filter(pk=snapshot.pk)
@@ -563,28 +561,7 @@ def _snapshot_queue(snapshot: ReportSnapshot, scope: ReportScope) -> bool:
         )
         .update(refreshing_since=now)
     )
-    if not claimed:
-        return False
-    # Requests run in autocommit: the claim is committed, and a worker may start at once.
-    report_snapshot_refresh.delay(
-        params=scope.params(), start=snapshot.start.isoformat(), end=snapshot.end.isoformat()
-    )
-    return True
-
-
-def snapshot_for(*, scope: ReportScope, start: date, end: date) -> ReportSnapshot:
-    """The snapshot of a dashboard as it stands. Fresh (younger than METRICS_SNAPSHOT_MAX_AGE): as is.
-    Missing or stale: its computation is queued once, and the row read again; in the embedded mode the
-    task has run inline, so it is complete, while with a worker a missing one has `data` None (pending)
-    and a stale one still holds the previous figures."""
-    snapshot, _created = ReportSnapshot.objects.get_or_create(
-        scope_key=scope.key, start=start, end=end, defaults={"params": scope.params()}
-    )
-    if snapshot.data is not None and not snapshot_is_stale(snapshot):
-        return snapshot
-    if _snapshot_queue(snapshot, scope):
-        snapshot.refresh_from_db()
-    return snapshot
+    return bool(claimed)
 
 
 def snapshot_report(*, scope: ReportScope, start: date, end: date) -> dict:
@@ -610,20 +587,6 @@ def warm_plan(*, today: date) -> list[tuple[ReportScope, date, date]]:
 def preset_periods(*, today: date) -> list[tuple[date, date]]:
     """The preset periods ending today (end exclusive), as the dashboards' `days` parameter gives them."""
     return [(today - timedelta(days=n), today) for n in PRESETS]
-
-
-def snapshots_warm(*, today: date) -> int:
-    """Queue the computation of the presets of every warm scope that is missing or stale (once each, as
-    requests do), and prune forgotten snapshots. Returns how many were queued."""
-    snapshots_prune()
-    queued = 0
-    for scope, start, end in warm_plan(today=today):
-        snapshot, _created = ReportSnapshot.objects.get_or_create(
-            scope_key=scope.key, start=start, end=end, defaults={"params": scope.params()}
-        )
-        if snapshot.data is None or snapshot_is_stale(snapshot):
-            queued += _snapshot_queue(snapshot, scope)
-    return queued
 
 
 def snapshots_prune(*, now: datetime | None = None) -> int:

@@ -13,13 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from catalog import selectors as catalog_selectors
-from catalog.models import ProjectChange
+from catalog.models import Notification, ProjectChange
 from catalog.permissions import is_program_office
 from community.recommendations import home_suggestions
 from portal import services
 from portal.checks import static_files_problem, static_manifest_in_use
 from portal.forms import ApiTokenForm
-from portal.models import ApiToken, Notification
+from portal.models import ApiToken
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -4,7 +4,7 @@ Every signed-in person may read every figure ("open everything"); the figures ar
 teams, never rankings of individuals. Anonymous callers get 401 from the API and the sign-in page from
 the dashboards.
 
-The figures are computed ahead, in the background, into snapshots (portal.reports.snapshot_for): a
+The figures are computed ahead, in the background, into snapshots (portal.tasks.snapshot_for): a
 dashboard request reads one row, whatever the amount of activity behind it.
 """
 
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from catalog.models import BusinessUnit, Project
 from community.models import STAGE_ORDER
-from portal import reports
+from portal import reports, tasks
 from portal.charts import chart
 
 PRESETS, DEFAULT_DAYS = reports.PRESETS, reports.DEFAULT_DAYS
@@ -193,7 +193,7 @@ def _categories(report: dict, data: dict) -> list[dict]:
 
 
 def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse:
-    """A dashboard read from its snapshot (portal.reports.snapshot_for): a handful of queries whatever the
+    """A dashboard read from its snapshot (portal.tasks.snapshot_for): a handful of queries whatever the
     amount of activity."""
     template = "metrics/project_dashboard.html" if project else "metrics/program_dashboard.html"
     units = list(BusinessUnit.objects.all()) if project is None else []
@@ -221,7 +221,7 @@ def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse
         unit=unit,
         csv_query=_csv_query(request),
     )
-    snapshot = reports.snapshot_for(scope=scope, start=start, end=end)
+    snapshot = tasks.snapshot_for(scope=scope, start=start, end=end)
     if snapshot.data is None:
         # A worker computes it: the page says so and reloads itself (no script: a meta refresh).
         context.update(pending=True, refresh_seconds=PENDING_REFRESH_SECONDS)

@@ -28,6 +28,7 @@ from catalog.models import (
     BusinessUnit,
     EntryType,
     Forge,
+    Notification,
     Project,
     ProjectChange,
     ProjectRole,
@@ -38,7 +39,7 @@ from catalog.models import (
 from community.models import Practitioner, StageChange
 from metrics.models import Comment, Commit, ForgeAccount, PullRequest, Release, Review, UsageEvent
 from portal import reports
-from portal.models import Notification, ReportSnapshot
+from portal.models import ReportSnapshot
 
 pytestmark = pytest.mark.django_db
 

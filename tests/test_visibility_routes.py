@@ -25,10 +25,9 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from catalog.models import Language, ProjectRole, Repository, Topic, Visibility
+from catalog.models import Language, Notification, ProjectRole, Repository, Topic, Visibility
 from catalog.search_index import entries_rebuild
 from community.models import Badge, Guide, GuideVersion, Membership, Practitioner
-from portal.models import Notification
 from portal.services import api_token_create
 from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
 from tests.test_write_permissions import _patterns, accepts_post

@@ -25,7 +25,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from catalog.forms import ProjectForm
-from catalog.models import Adoption, Asset, BusinessUnit, Project, ProjectChange, ProjectRole, ReviewStatus
+from catalog.models import (
+    Adoption,
+    Asset,
+    BusinessUnit,
+    Notification,
+    Project,
+    ProjectChange,
+    ProjectRole,
+    ReviewStatus,
+)
 from catalog.search_index import entries_rebuild
 from community.models import (
     Badge,
@@ -38,7 +47,7 @@ from community.models import (
     RulesAcceptance,
     RulesVersion,
 )
-from portal.models import ApiToken, Notification
+from portal.models import ApiToken
 from portal.services import api_token_create
 from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
 

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.urls import reverse
 
 from catalog.models import BusinessUnit, Forge, Project, ProjectChange, Repository, ReviewStatus
+from catalog.notifications import notification_send
 from catalog.services import normalise_repository_url, program_office_members, repository_by_url, unique_slug
 from metrics.sync.github import API_VERSION
 from metrics.sync.http import ForgeError, ForgeHTTP
-from portal.services import notification_send
 
 DEFAULT_TOPIC = "inner-source"
 FALLBACK_DESCRIPTION = "Discovered on GitHub"

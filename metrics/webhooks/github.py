@@ -7,6 +7,7 @@ import hashlib
 import hmac
 
 from catalog.models import Forge
+from catalog.services import repository_for
 from metrics.sync import github_payloads as payloads
 from metrics.sync.github import keep_known, stored_pull_requests
 from metrics.sync.records import ActivityBatch, IssueRecord, PullRequestRecord
@@ -46,8 +47,6 @@ def repository_identity(payload: dict) -> tuple[str, str]:
 
 
 def _repository(payload: dict):
-    from metrics.webhooks.views import repository_for  # the views import this module
-
     web_url, full_name = repository_identity(payload)
     return repository_for(forge=Forge.GITHUB, web_url=web_url, full_name=full_name)
 

@@ -15,6 +15,7 @@ import re
 from django.utils import timezone
 
 from catalog.models import Forge, Repository
+from catalog.services import repository_for
 from metrics.models import ForgeAccount
 from metrics.sync import gitlab_payloads as payloads
 from metrics.sync.records import (
@@ -64,8 +65,6 @@ def batch_from_delivery(*, event: str, payload: dict) -> ActivityBatch | None:
 
 
 def _repository(payload: dict) -> Repository | None:
-    from metrics.webhooks.views import repository_for  # the views import this module
-
     web_url, full_name = repository_identity(payload)
     return repository_for(forge=Forge.GITLAB, web_url=web_url, full_name=full_name)
 

@@ -1,43 +1,26 @@
 import logging
-from datetime import timedelta
-from types import ModuleType
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from catalog.models import Forge, Repository
 from catalog.parsing import ParseError, load_json, sentence, size_text
-from catalog.services import repository_by_url
+from catalog.ratelimit import rate_limited
+from catalog.services import repository_for
 from metrics.models import WebhookDelivery
-from metrics.services import activity_upsert
-from metrics.webhooks import github, gitlab
-from portal.ratelimit import rate_limited
+from metrics.tasks import process_webhook_delivery
+from metrics.webhooks import gitlab
+from metrics.webhooks.deliveries import FORGES
 
 logger = logging.getLogger(__name__)
-
-FORGES: dict[str, ModuleType] = {Forge.GITHUB: github, Forge.GITLAB: gitlab}
 
 
 def _error(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
-
-
-def repository_for(*, forge: str, web_url: str, full_name: str) -> Repository | None:
-    """The catalog repository a delivery belongs to: by URL (in any case on GitHub and GitLab hosts:
-    the forge sends the name as it is now, the registration may have typed it otherwise), else by
-    owner/name."""
-    if web_url:
-        found = repository_by_url(web_url, forge=forge)
-        if found:
-            return found
-    if full_name:
-        return Repository.objects.filter(forge=forge, full_name__iexact=full_name).first()
-    return None
 
 
 def _raw_body(request: HttpRequest) -> bytes | None:
@@ -132,8 +115,6 @@ def _enqueue(delivery_id: int) -> None:
     """Queue the processing of a stored delivery. The delivery is already safe in the database, so a broker
     that is down must not turn it into an error the forge would not redeliver: the sweep
     (deliveries_process_pending, on the beat) picks it up once the broker is back."""
-    from metrics.tasks import process_webhook_delivery
-
     try:
         # No publish retries: the forge is waiting for an answer, and the sweep is the retry.
         process_webhook_delivery.apply_async((delivery_id,), retry=False)
@@ -163,42 +144,3 @@ def gitlab_webhook(request: HttpRequest) -> JsonResponse:
     return _receive(
         request, forge=Forge.GITLAB, event=request.headers.get("X-Gitlab-Event", ""), delivery_id=delivery_id
     )
-
-
-# A delivery not processed this long after it arrived lost its task (broker down, worker killed before
-# it acknowledged): the sweep processes it. Younger ones are most likely still queued.
-PENDING_AFTER = timedelta(minutes=2)
-PENDING_BATCH = 500
-
-
-def deliveries_process_pending(*, now=None) -> int:
-    """Process stored deliveries whose task never ran, oldest first, a bounded batch per call (the
-    beat calls it every few minutes); the number processed. Failed ones (an error recorded) are left
-    for a person to look at in the admin."""
-    cutoff = (now or timezone.now()) - PENDING_AFTER
-    pending = list(
-        WebhookDelivery.objects.filter(processed_at__isnull=True, error="", received_at__lt=cutoff)
-        .order_by("received_at", "pk")
-        .values_list("pk", flat=True)[:PENDING_BATCH]
-    )
-    return sum(delivery_process(delivery_id=pk) == "processed" for pk in pending)
-
-
-def delivery_process(*, delivery_id: int) -> str:
-    """Write a stored delivery's activity. A processed delivery is not processed again."""
-    delivery = WebhookDelivery.objects.select_related("repository").filter(pk=delivery_id).first()
-    if delivery is None or delivery.processed_at or delivery.repository is None:
-        return "skipped"
-    try:
-        batch = FORGES[delivery.forge].batch_from_delivery(event=delivery.event, payload=delivery.payload)
-        with transaction.atomic():
-            if batch is not None:
-                activity_upsert(repository=delivery.repository, batch=batch)
-            WebhookDelivery.objects.filter(pk=delivery.pk).update(processed_at=timezone.now(), error="")
-    except (KeyError, TypeError, ValueError) as error:
-        logger.warning("webhook delivery %s could not be processed: %s", delivery.pk, error)
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(
-            error=f"{error.__class__.__name__}: {error}"[:2000]
-        )
-        return "failed"
-    return "processed"

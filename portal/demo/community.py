@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F
 
-from catalog.models import Project, ProjectRole
+from catalog.models import Notification, Project, ProjectRole
 from community.journey import everyone_evaluate
 from community.models import (
     JourneySettings,
@@ -25,7 +25,6 @@ from community.models import (
 )
 from metrics.models import PullRequest
 from portal.demo import words
-from portal.models import Notification
 
 KUDOS_MESSAGES = (
     "Thank you for the careful review, it caught a bug before release.",

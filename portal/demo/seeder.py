@@ -31,6 +31,7 @@ from catalog.models import (
     Forge,
     Language,
     Lifecycle,
+    Notification,
     Project,
     ProjectChange,
     ProjectRole,
@@ -48,7 +49,7 @@ from portal.demo import words as data
 from portal.demo.community import demo_community_seed
 from portal.demo.projects import PROJECTS
 from portal.demo.reset import EMAIL_DOMAIN
-from portal.models import Notification, ReportSnapshot
+from portal.models import ReportSnapshot
 
 SEED = 2026
 

@@ -10,6 +10,7 @@ from catalog.models import (
     Adoption,
     Asset,
     Language,
+    Notification,
     Project,
     ProjectChange,
     ProjectRole,
@@ -20,7 +21,6 @@ from catalog.models import (
 from catalog.search_index import entries_rebuild
 from catalog.selectors import CatalogQuery, catalog_search
 from community.models import Membership
-from portal.models import Notification
 from tests.factories import (
     AdoptionFactory,
     AssetFactory,

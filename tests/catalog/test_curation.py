@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from catalog.models import (
     Lifecycle,
+    Notification,
     ProjectChange,
     ProjectRole,
     Repository,
@@ -12,7 +13,6 @@ from catalog.models import (
 )
 from catalog.search_index import entries_rebuild
 from community.models import Membership
-from portal.models import Notification
 from tests.factories import (
     AdoptionFactory,
     AssetFactory,

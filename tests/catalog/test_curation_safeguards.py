@@ -9,10 +9,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog import selectors
-from catalog.models import Lifecycle, Project, ProjectChange, ProjectRole, Repository, ReviewStatus
+from catalog.models import (
+    Lifecycle,
+    Notification,
+    Project,
+    ProjectChange,
+    ProjectRole,
+    Repository,
+    ReviewStatus,
+)
 from catalog.permissions import can_edit_project
 from community.models import Membership
-from portal.models import Notification
 from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
 
 

@@ -14,6 +14,7 @@ from catalog.models import (
     ImportedEntry,
     Language,
     Lifecycle,
+    Notification,
     Project,
     ProjectChange,
     Repository,
@@ -21,7 +22,6 @@ from catalog.models import (
     SearchEntry,
     Topic,
 )
-from portal.models import Notification
 from tests.factories import BusinessUnitFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

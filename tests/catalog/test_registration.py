@@ -5,8 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from catalog.models import Project, ProjectChange, ProjectRole, Repository, ReviewStatus
-from portal.models import Notification
+from catalog.models import Notification, Project, ProjectChange, ProjectRole, Repository, ReviewStatus
 from tests.factories import BusinessUnitFactory, ProjectFactory
 
 REGISTER = "/catalog/register/"

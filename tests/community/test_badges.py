@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.models import Adoption, Project, ProjectRole, Repository, ReviewStatus
+from catalog.models import Adoption, Notification, Project, ProjectRole, Repository, ReviewStatus
 from community.badge_rules import SprintIndex, first_responses_in_time, sprint_start, streaks
 from community.badges import RULES, badges_evaluate, badges_evaluate_in_chunks
 from community.models import (
@@ -27,7 +27,6 @@ from community.models import (
 from community.sql import whole_table_reads
 from metrics import computations
 from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Review
-from portal.models import Notification
 from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

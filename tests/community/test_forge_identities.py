@@ -15,13 +15,12 @@ from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.test import Client, RequestFactory
 
-from catalog.models import Forge, Repository
+from catalog.models import Forge, Notification, Repository
 from community import identity
 from community.models import BadgeAward, Membership, Practitioner, RulesAcceptance, RulesVersion, Stage
 from metrics.models import ForgeAccount
 from metrics.services import activity_upsert
 from metrics.sync.records import AccountRecord, ActivityBatch, CommitRecord, PullRequestRecord
-from portal.models import Notification
 from tests.factories import ProjectFactory, UserFactory
 
 WHEN = datetime(2026, 3, 2, 10, tzinfo=UTC)

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.models import ProjectRole, Repository, ReviewStatus
+from catalog.models import Notification, ProjectRole, Repository, ReviewStatus
 from community import journey
 from community.badges import RULES
 from community.journey import evidence_for, people_evaluate, sprint_windows, stage_for
@@ -27,7 +27,6 @@ from community.models import (
 from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Review
 from metrics.services import activity_upsert
 from metrics.sync.records import AccountRecord, ActivityBatch, PullRequestRecord
-from portal.models import Notification
 from tests.factories import BusinessUnitFactory, ProjectFactory, UserFactory, make_owner
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)

@@ -47,7 +47,7 @@ def test_nobody_names_a_project_they_cannot_see(db):
 
 
 def test_the_kudos_notification_names_the_project_only_to_a_receiver_who_sees_it(db):
-    from portal.models import Notification
+    from catalog.models import Notification
 
     defence, partner, retail = (BusinessUnitFactory(slug=s) for s in ("defence", "partner", "retail"))
     secret = ProjectFactory(

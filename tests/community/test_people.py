@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import resolve, reverse
 from django.utils import timezone
 
-from catalog.models import Forge, ProjectChange, ProjectRole, Repository, ReviewStatus
+from catalog.models import Forge, Notification, ProjectChange, ProjectRole, Repository, ReviewStatus
 from community import selectors, services
 from community.models import (
     Badge,
@@ -23,7 +23,6 @@ from community.models import (
     Skill,
 )
 from metrics.models import ForgeAccount, PullRequest, Review, State
-from portal.models import Notification
 from tests.factories import BusinessUnitFactory, ProjectFactory, UserFactory, make_owner
 
 ROLES = ["anonymous", "outsider", "member", "trusted_committer", "maintainer", "owner", "program_office"]

@@ -11,11 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from rest_framework.test import APIClient
 
-from catalog.models import Visibility
+from catalog.models import Notification, Visibility
 from catalog.search_index import entries_rebuild
 from community import identity
 from community.models import Practitioner, UnitSource
-from portal.models import Notification
 from tests.factories import BusinessUnitFactory, ProjectFactory, UserFactory
 
 RESTRICTED = "Sanctions Screening"

@@ -5,8 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from catalog.models import Project, ProjectChange, Repository, ReviewStatus
-from portal.models import Notification
+from catalog.models import Notification, Project, ProjectChange, Repository, ReviewStatus
 from tests.factories import BusinessUnitFactory, ProjectFactory
 from tests.metrics.fakeforge import Answer
 

@@ -312,7 +312,7 @@ def test_the_pending_sweep_processes_deliveries_whose_task_never_ran(client, rep
 
     from django.utils import timezone
 
-    from metrics.webhooks.views import PENDING_AFTER, deliveries_process_pending
+    from metrics.webhooks.deliveries import PENDING_AFTER, deliveries_process_pending
 
     body = body_of("issues", "opened.payload.json")
     payload = json.loads(body)

@@ -257,7 +257,7 @@ def test_the_warm_up_forgets_snapshots_nobody_asked_for_in_a_week():
     reports.snapshot_compute(scope=reports.ReportScope(), start=date(2025, 1, 1), end=date(2025, 2, 1))
     ReportSnapshot.objects.update(computed_at=timezone.now() - timedelta(days=reports.SNAPSHOT_KEEP_DAYS + 1))
 
-    reports.snapshots_warm(today=timezone.now().date())
+    tasks.snapshots_warm(today=timezone.now().date())
 
     assert not ReportSnapshot.objects.filter(start=date(2025, 1, 1)).exists()
 

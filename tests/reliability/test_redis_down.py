@@ -216,7 +216,7 @@ def test_a_webhook_arriving_while_the_broker_is_down_is_kept_and_processed_once_
 
     from catalog.models import Repository
     from metrics.models import Issue, WebhookDelivery
-    from metrics.webhooks.views import PENDING_AFTER, deliveries_process_pending
+    from metrics.webhooks.deliveries import PENDING_AFTER, deliveries_process_pending
     from tests.metrics.test_github_webhooks import SECRET, body_of, post
 
     settings.GITHUB_WEBHOOK_SECRET = SECRET

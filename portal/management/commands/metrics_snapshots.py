@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from portal import reports
+from portal import reports, tasks
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, queue=False, **options):
         today = timezone.now().date()
         if queue:
-            self.stdout.write(f"{reports.snapshots_warm(today=today)} snapshots queued")
+            self.stdout.write(f"{tasks.snapshots_warm(today=today)} snapshots queued")
             return
         reports.snapshots_prune()
         for scope, start, end in reports.warm_plan(today=today):

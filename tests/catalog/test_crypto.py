@@ -2,8 +2,8 @@
 
 from django.db import connection
 
+from catalog.crypto import PREFIX, decrypt_secret, encrypt_secret
 from catalog.models import Repository
-from portal.crypto import PREFIX, decrypt_secret, encrypt_secret
 from tests.factories import ProjectFactory
 
 
