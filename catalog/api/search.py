@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from catalog import selectors
 from catalog.api.serializers import names_of
+from catalog.pagination import PortalPagination
 
 
 class FacetValueSerializer(serializers.Serializer):
@@ -64,7 +65,7 @@ SEARCH_PARAMETERS = [
     OpenApiParameter("wants_contributions", bool),
     OpenApiParameter("sort", str, enum=list(selectors.SORTS)),
     OpenApiParameter("page", int),
-    OpenApiParameter("page_size", int, description="At most 100."),
+    OpenApiParameter("page_size", int, description="1 to 100; more gives 100."),
 ]
 
 
@@ -79,12 +80,8 @@ class SearchView(APIView):
     )
     def get(self, request):
         query = selectors.CatalogQuery.from_params(request.query_params)
-        try:
-            page_size = int(request.query_params.get("page_size") or 20)
-        except ValueError:
-            raise serializers.ValidationError({"page_size": ["A whole number from 1 to 100."]}) from None
-        if not 1 <= page_size <= 100:
-            raise serializers.ValidationError({"page_size": ["A whole number from 1 to 100."]})
+        # The same page sizes as every list of the API: more than 100 gives 100, not a number is a 400.
+        page_size = PortalPagination().get_page_size(request)
         results = selectors.catalog_search(query=query, viewer=request.user, page_size=page_size)
         facets = {
             name: [

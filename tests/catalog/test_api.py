@@ -18,7 +18,7 @@ from catalog.models import (
     ReviewStatus,
     Topic,
 )
-from catalog.search_index import entries_rebuild
+from catalog.search_index import entries_rebuild, entries_rebuild_all
 from catalog.selectors import CatalogQuery, catalog_search
 from community.models import Membership
 from tests.factories import (
@@ -416,3 +416,16 @@ def test_a_body_larger_than_the_upload_limit_gets_a_json_413(catalog, starter, s
     assert response.status_code == 413
     assert response.json()["error"] == "The body is larger than 1000 bytes."
     assert not Project.objects.filter(name="Big").exists()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/projects/", "/api/v1/search/"])
+def test_every_list_and_the_search_take_the_same_page_sizes(db, outsider, path):
+    ProjectFactory.create_batch(3)
+    entries_rebuild_all()
+    api = client_for(outsider)
+
+    assert len(api.get(f"{path}?page_size=2").json()["results"]) == 2
+    assert api.get(f"{path}?page_size=1000").status_code == 200  # capped at 100, not refused
+    for wrong in ("0", "-1", "two"):
+        response = api.get(f"{path}?page_size={wrong}")
+        assert response.status_code == 400 and response.json()["field"] == "page_size", (path, wrong)
