@@ -236,24 +236,16 @@ def register(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         form = RegistrationForm(request.POST)
         if form.is_valid():
-            duplicates = selectors.project_duplicates(
+            check = selectors.registration_check(
                 viewer=request.user,
                 name=form.cleaned_data["name"],
                 repository_urls=form.cleaned_data["repository_urls"],
+                confirmed_different=form.cleaned_data["not_a_duplicate"],
             )
-            blocking = [d for d in duplicates if d["blocking"]]
-            if blocking:
-                form.add_error(
-                    "repository_urls",
-                    f"This repository is already registered by “{blocking[0]['name']}”. "
-                    "Join that community instead, or ask the program office to merge.",
-                )
-            elif duplicates and not form.cleaned_data["not_a_duplicate"]:
-                form.add_error(
-                    "not_a_duplicate",
-                    "Similar projects exist (listed above). Confirm that yours is a different one.",
-                )
-            else:
+            duplicates = check.duplicates
+            for field, message in check.errors.items():
+                form.add_error(field, message)
+            if not check.errors:
                 project = services.project_register(user=request.user, fields=form.to_fields())
                 messages.success(
                     request,
@@ -287,16 +279,15 @@ def project_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = ProjectForm(request.POST)
         if form.is_valid():
-            duplicates = selectors.project_duplicates(
+            check = selectors.registration_check(
                 viewer=request.user,
                 name=form.cleaned_data["name"],
                 repository_urls=form.cleaned_data["repository_urls"],
                 exclude_pk=project.pk,
             )
-            blocking = [d for d in duplicates if d["blocking"]]
-            if blocking:
-                form.add_error("repository_urls", f"This repository belongs to “{blocking[0]['name']}”.")
-            else:
+            for field, message in check.errors.items():
+                form.add_error(field, message)
+            if not check.errors:
                 services.project_update(project=project, user=request.user, fields=form.to_fields())
                 messages.success(request, "Saved.")
                 return redirect(project)

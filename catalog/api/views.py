@@ -96,26 +96,15 @@ class ProjectViewSet(
 
     def _check_duplicates(self, serializer, *, exclude_pk: int | None = None, confirm: bool) -> None:
         fields = serializer.validated_data
-        duplicates = selectors.project_duplicates(
+        check = selectors.registration_check(
             viewer=self.request.user,
             name=fields.get("name", ""),
             repository_urls=fields.get("repository_urls", []),
             exclude_pk=exclude_pk,
+            confirmed_different=bool(fields.get("not_a_duplicate")) if confirm else None,
         )
-        blocking = [d for d in duplicates if d["blocking"]]
-        if blocking:
-            raise serializers.ValidationError(
-                {"repository_urls": [f"This repository is already registered by “{blocking[0]['name']}”."]}
-            )
-        if confirm and duplicates and not fields.get("not_a_duplicate"):
-            names = ", ".join(d["project"].name for d in duplicates[:5])
-            raise serializers.ValidationError(
-                {
-                    "not_a_duplicate": [
-                        f"Similar projects exist ({names}); send not_a_duplicate: true if yours differs."
-                    ]
-                }
-            )
+        if check.errors:
+            raise serializers.ValidationError({field: [message] for field, message in check.errors.items()})
 
     @extend_schema(request=ProjectWriteSerializer, responses={201: ProjectSerializer})
     def create(self, request, *args, **kwargs):

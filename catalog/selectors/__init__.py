@@ -10,6 +10,7 @@ from catalog.selectors.projects import (
     home_highlights,
     project_duplicates,
     project_for_viewer,
+    registration_check,
     registrations_duplicates,
 )
 from catalog.selectors.search import (
@@ -38,6 +39,7 @@ __all__ = [
     "corrected_query",
     "home_highlights",
     "project_duplicates",
+    "registration_check",
     "project_for_viewer",
     "registrations_duplicates",
     "suggest_words",

@@ -3,6 +3,7 @@ the one visibility rule applied to a slug), look-alike registrations, the home p
 
 import difflib
 from collections.abc import Callable
+from dataclasses import dataclass
 from operator import attrgetter
 
 from django.contrib.postgres.search import TrigramSimilarity
@@ -70,6 +71,45 @@ def project_duplicates(
     A restricted project the person does not see still blocks its repository, without being named;
     it is never offered as a similar name."""
     return _look_alikes(wanted=[(exclude_pk, name, repository_urls)], viewer=viewer)[0]
+
+
+@dataclass(frozen=True)
+class RegistrationCheck:
+    """What the look-alikes of a registration (or an edit) mean for it: `errors` by field, empty when it
+    may go ahead."""
+
+    duplicates: list[dict]
+    errors: dict[str, str]
+
+
+def registration_check(
+    *,
+    name: str,
+    repository_urls: list[str],
+    viewer,
+    exclude_pk: int | None = None,
+    confirmed_different: bool | None = None,
+) -> RegistrationCheck:
+    """The one rule for duplicate registrations, for the form, the edit page and the API alike: a
+    repository another project holds blocks it (join that community, or ask for a merge); a similar
+    name asks a new registration to confirm that it is a different project (`confirmed_different`
+    False); an edit (`confirmed_different` None) is never held up by a similar name."""
+    duplicates = project_duplicates(
+        name=name, repository_urls=repository_urls, viewer=viewer, exclude_pk=exclude_pk
+    )
+    errors = {}
+    blocking = [d for d in duplicates if d["blocking"]]
+    if blocking:
+        errors["repository_urls"] = (
+            f"This repository is already registered by “{blocking[0]['name']}”. "
+            "Join that community instead, or ask the program office to merge."
+        )
+    elif duplicates and confirmed_different is False:
+        names = ", ".join(d["project"].name for d in duplicates[:5])
+        errors["not_a_duplicate"] = (
+            f"Similar projects exist ({names}): confirm that yours is a different one."
+        )
+    return RegistrationCheck(duplicates=duplicates, errors=errors)
 
 
 def registrations_duplicates(*, projects: list[Project], viewer) -> dict[int, list[dict]]:

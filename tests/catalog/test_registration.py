@@ -238,3 +238,32 @@ def test_a_maintainer_is_named_by_a_verified_address_only(client, starter, unit)
     assert accepted.status_code == 302
     project = Project.objects.get(name="Another SDK")
     assert project.roles.filter(user=colleague, role="maintainer").exists()
+
+
+def test_the_form_and_the_api_apply_one_duplicate_rule_with_one_message(client, starter, unit):
+    """selectors.registration_check is the rule; each surface shows its message as it gives it."""
+    from html import escape
+
+    from rest_framework.test import APIClient
+
+    existing = ProjectFactory(name="Old Ledger")
+    Repository.objects.create(
+        project=existing, forge="github", url="https://github.acme.example/payments/ledger"
+    )
+    ProjectFactory(name="Ledger Events SDKs", slug="ledger-events-sdks")
+    client.force_login(starter)
+    api = APIClient()
+    api.force_authenticate(starter)
+    taken = "https://github.acme.example/payments/ledger"
+    payload = {"name": "Ledger Events SDK", "description": "Events.", "business_unit": unit.slug}
+
+    form = client.post(REGISTER, form_data(unit, repository_urls=taken)).content.decode()
+    by_api = api.post("/api/v1/projects/", {**payload, "repository_urls": [taken]}, format="json").json()
+    assert by_api["field"] == "repository_urls"
+    assert escape(by_api["errors"]["repository_urls"][0], quote=False) in form
+
+    form = client.post(REGISTER, form_data(unit, repository_urls="")).content.decode()
+    by_api = api.post("/api/v1/projects/", payload, format="json").json()
+    assert by_api["field"] == "not_a_duplicate" and "Ledger Events SDKs" in by_api["error"]
+    assert escape(by_api["errors"]["not_a_duplicate"][0], quote=False) in form
+    assert Project.objects.count() == 2
