@@ -14,6 +14,15 @@ from catalog.models import Notification
 logger = logging.getLogger(__name__)
 
 
+# Top-level domains reserved for examples and tests (RFC 2606, RFC 6761): no mail server delivers to
+# them. The demo's fictional people live under acme.example, so seeding mails nobody.
+UNDELIVERABLE_DOMAINS = (".example", ".invalid", ".test", ".localhost")
+
+
+def deliverable(address: str) -> bool:
+    return bool(address) and not address.rpartition("@")[2].lower().endswith(UNDELIVERABLE_DOMAINS)
+
+
 def _mail(*, subject: str, body: str, address: str) -> None:
     """E-mail is a courtesy copy of the on-site notification: a mail server that is down loses nothing
     that matters, so it is logged, never raised into the request that caused it."""
@@ -31,7 +40,7 @@ def _mail(*, subject: str, body: str, address: str) -> None:
 def notification_send(*, user: User, message: str, url: str = "", email_body: str = "") -> Notification:
     """Tell a person something on the site and, when they have an address, by e-mail after commit."""
     notification = Notification.objects.create(user=user, message=message[:500], url=url)
-    if user.email:
+    if deliverable(user.email):
         link = f"{settings.PORTAL_BASE_URL}{url}" if url.startswith("/") else url
         body = "\n\n".join(part for part in (email_body or message, link) if part)
         address = user.email
@@ -44,7 +53,7 @@ def notifications_send(*, users: list[User], message: str, url: str = "") -> int
     Notification.objects.bulk_create(
         [Notification(user=user, message=message[:500], url=url) for user in users]
     )
-    recipients = [user.email for user in users if user.email]
+    recipients = [user.email for user in users if deliverable(user.email)]
     if recipients:
         link = f"{settings.PORTAL_BASE_URL}{url}" if url.startswith("/") else url
         body = "\n\n".join(part for part in (message, link) if part)

@@ -19,7 +19,6 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from catalog.models import Adoption, Asset, Project
@@ -285,8 +284,7 @@ def _rollups(base: datetime) -> int:
     # The demo is dated from `base`, not the clock: keep the whole year inside the retention, or
     # rollup_day would leave the oldest days alone when the clock has moved on since `base`.
     keep = max(settings.USAGE_RETENTION_DAYS, (timezone.now().date() - first).days + 1)
-    with override_settings(USAGE_RETENTION_DAYS=keep):
-        return sum(rollup_day(day=first + timedelta(days=n)) for n in range(DAYS - 1))
+    return sum(rollup_day(day=first + timedelta(days=n), retention_days=keep) for n in range(DAYS - 1))
 
 
 def demo_usage_seed(*, rng: random.Random, base: datetime) -> dict[str, int]:

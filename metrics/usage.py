@@ -453,11 +453,13 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def rollup_day(*, day: date) -> int:
+def rollup_day(*, day: date, retention_days: int | None = None) -> int:
     """Rebuild the rollups of one UTC day from the raw events (delete, then insert); returns the rows.
 
-    A day whose raw events are past the retention is left alone: rebuilding it would erase its rollups."""
-    if day < timezone.now().date() - timedelta(days=settings.USAGE_RETENTION_DAYS):
+    A day whose raw events are past the retention (USAGE_RETENTION_DAYS unless given) is left alone:
+    rebuilding it would erase its rollups."""
+    retention = settings.USAGE_RETENTION_DAYS if retention_days is None else retention_days
+    if day < timezone.now().date() - timedelta(days=retention):
         logger.warning("usage: %s is past the retention; its rollups are kept as they are", day)
         return DailyRollup.objects.filter(day=day).count()
     start, end = _day_bounds(day)

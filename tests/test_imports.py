@@ -122,3 +122,27 @@ def test_the_walk_sees_imports_at_every_depth_and_finds_a_cycle():
     assert "metrics.tasks" in graph["metrics.webhooks.views"]
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+# Benchmark and load-test tooling, imported only by their own commands (issue 15 moves them out).
+TOOLING = ("portal.bench", "portal.loadtest")
+
+
+def test_the_running_portal_uses_none_of_djangos_test_tools():
+    """override_settings and the test client belong in tests: at run time a setting is read, and a
+    different behaviour is a parameter."""
+    users = sorted(
+        module
+        for module, file in _modules().items()
+        if not module.startswith(TOOLING)
+        for node in ast.walk(ast.parse(file.read_text()))
+        if isinstance(node, ast.ImportFrom | ast.Import)
+        if any(
+            name.startswith("django.test")
+            for name in (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+            )
+        )
+    )
+
+    assert not users, users
