@@ -1,8 +1,9 @@
 """`manage.py seed_demo` builds the Acme Group demo organisation once, the same way every time, ending
 at the moment it runs.
 
-Every test seeds under a frozen clock (the `clock` fixture) and checks the dates against it: the demo is
-dated from the clock, and no test depends on the day it runs.
+The module seeds once (the `seeded` fixture), under a frozen clock, and every test checks the dates
+against it: the demo is dated from the clock, and no test depends on the day it runs. Each test runs in
+a savepoint of the seeding's transaction, which is rolled back after the module.
 """
 
 import io
@@ -16,6 +17,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.test import Client
 from django.urls import reverse
@@ -46,16 +48,33 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    """The clock stands still while a test seeds: at 14:30:15 tomorrow, an afternoon (the seeding day
-    then holds some of the demo's visits) after the test database was migrated (the migrations' rows,
-    the published rules of engagement among them, are dated by the running clock)."""
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo, seeded once for the whole module (it takes half a minute) in a transaction rolled back
+    at the end; each test runs in a savepoint inside it, so what one test changes, the next does not see.
+
+    The clock stands still meanwhile: at 14:30:15 tomorrow, an afternoon (the seeding day then holds some
+    of the demo's visits) after the test database was migrated (the migrations' rows, the published
+    rules of engagement among them, are dated by the running clock). Yields the clock and the output."""
     tomorrow = timezone.now().date() + timedelta(days=1)
-    with time_machine.travel(
-        datetime.combine(tomorrow, time(14, 30, 15), tzinfo=UTC), tick=False
-    ) as traveller:
-        yield traveller
+    moment = datetime.combine(tomorrow, time(14, 30, 15), tzinfo=UTC)
+    with (
+        django_db_blocker.unblock(),
+        time_machine.travel(moment, tick=False) as traveller,
+        transaction.atomic(),
+    ):
+        output = seed()
+        yield traveller, output
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def clock(seeded):
+    """The module's standing clock; a test that moves it leaves it where the seeding happened."""
+    traveller, _output = seeded
+    seeded_at = timezone.now()
+    yield traveller
+    traveller.move_to(seeded_at, tick=False)
 
 
 MODELS = (
@@ -215,8 +234,8 @@ def assert_activity_ends_at(moment: datetime) -> None:
         assert latest[kind] >= moment - timedelta(days=30), (kind, latest[kind])
 
 
-def test_seeding_builds_a_whole_organisation_with_a_review_queue():
-    output = seed()
+def test_seeding_builds_a_whole_organisation_with_a_review_queue(seeded):
+    _clock, output = seeded
 
     assert BusinessUnit.objects.count() == 8
     assert Practitioner.objects.count() >= 200
@@ -233,7 +252,6 @@ def test_seeding_builds_a_whole_organisation_with_a_review_queue():
 
 
 def test_every_listed_project_and_its_assets_are_in_the_search_index():
-    seed()
 
     listed = set(Project.objects.listed().values_list("pk", flat=True))
     indexed = set(
@@ -249,7 +267,6 @@ def test_every_listed_project_and_its_assets_are_in_the_search_index():
 
 
 def test_a_second_run_says_the_data_is_there_and_changes_nothing():
-    seed()
     before = row_counts()
 
     output = seed()
@@ -259,7 +276,6 @@ def test_a_second_run_says_the_data_is_there_and_changes_nothing():
 
 
 def test_the_admin_account_can_log_in_with_its_email_and_password():
-    seed()
 
     assert Client().login(email="admin@acme.example", password="demo-admin")
     admin = authenticate(username="admin@acme.example", password="demo-admin")
@@ -268,7 +284,6 @@ def test_the_admin_account_can_log_in_with_its_email_and_password():
 
 
 def test_the_office_and_dev_accounts_have_the_roles_the_output_promises():
-    seed()
 
     office = authenticate(username="office@acme.example", password="demo-office")
     assert office is not None and office.is_staff and not office.is_superuser
@@ -283,7 +298,6 @@ def test_the_office_and_dev_accounts_have_the_roles_the_output_promises():
 
 
 def test_every_project_has_an_owner_maintainers_and_repositories():
-    seed()
 
     for project in Project.objects.annotate(
         owners=Count("roles", filter=Q(roles__role=ProjectRole.Role.OWNER), distinct=True),
@@ -297,7 +311,6 @@ def test_every_project_has_an_owner_maintainers_and_repositories():
 
 
 def test_guidelines_and_docs_are_files_of_each_project_s_main_repository_so_sap_s_page_links_them():
-    seed()
 
     projects = Project.objects.prefetch_related(Prefetch("repositories", Repository.objects.order_by("pk")))
     for project in projects:
@@ -320,7 +333,6 @@ def test_guidelines_and_docs_are_files_of_each_project_s_main_repository_so_sap_
 
 
 def test_readiness_shows_both_synced_and_declared_projects_and_one_sync_error():
-    seed()
 
     synced = Project.objects.filter(repositories__last_synced_at__isnull=False).distinct().count()
     assert 30 <= synced < 60
@@ -329,7 +341,6 @@ def test_readiness_shows_both_synced_and_declared_projects_and_one_sync_error():
 
 
 def test_popular_assets_are_adopted_by_several_other_business_units():
-    seed()
 
     top = Asset.objects.annotate(n=Count("adoptions")).order_by("-n").first()
     units = top.adoptions.exclude(business_unit=top.project.business_unit).values("business_unit").distinct()
@@ -341,7 +352,6 @@ def test_popular_assets_are_adopted_by_several_other_business_units():
 
 def test_generated_dates_count_back_from_the_moment_of_seeding():
     seeded_at = timezone.now()
-    seed()
 
     assert not Project.objects.filter(Q(created_at__gt=seeded_at) | Q(updated_at__gt=seeded_at)).exists()
     assert not Asset.objects.filter(Q(created_at__gt=seeded_at) | Q(updated_at__gt=seeded_at)).exists()
@@ -356,7 +366,6 @@ def test_generated_dates_count_back_from_the_moment_of_seeding():
 
 def test_seeding_on_another_day_ends_on_that_day_with_the_same_content_moved_there(clock):
     seeded_at = timezone.now()
-    seed()
     assert_activity_ends_at(seeded_at)
     first, first_counts = relative(content(), seeded_at), row_counts()
 
@@ -374,7 +383,6 @@ def test_seeding_on_another_day_ends_on_that_day_with_the_same_content_moved_the
 
 def test_a_year_of_activity_is_written_through_the_sync_upserts_and_attributed_to_people():
     seeded_at = timezone.now()
-    seed()
     assert Commit.objects.filter(repository__forge="git").exists()  # plain git hosts have commits
     assert PullRequest.objects.count() > 1000
     assert Review.objects.filter(state="approved").count() > 500
@@ -398,7 +406,6 @@ def test_people_stand_at_every_stage_and_level_with_badges_derived_from_the_demo
         StageChange,
     )
 
-    seed()
     assert set(Practitioner.objects.values_list("stage", flat=True)) == {
         "explorer",
         "contributor",
@@ -426,8 +433,6 @@ def test_a_year_of_portal_usage_is_recorded_and_rolled_up_for_the_dashboards():
     seeded_at = timezone.now()
     from metrics.models import DailyRollup, UsageEvent, UsageKind
     from portal.reports import metrics_report
-
-    seed()
 
     year_start = seeded_at - timedelta(days=365)
     in_year = User.objects.filter(date_joined__gte=year_start, date_joined__lt=seeded_at).count()
@@ -463,7 +468,6 @@ HEADLINE_COUNTS = ("contributors", "change_requests_merged", "page_views", "asse
 
 def test_the_dashboards_opened_right_after_seeding_show_the_last_buckets_as_busy_as_the_ones_before():
     seeded_at = timezone.now()
-    seed()
     client = Client()
     client.force_login(User.objects.get(username="office"))
 
