@@ -283,7 +283,7 @@ WRITES = [
           success=200),
     Write("end an adoption", "/catalog/ledger/assets/sdk/adoptions/{adoption}/end/", {"confirm": "yes"},
           EDITORS | {"member"}, lambda c, u: Adoption.objects.get(pk=c["adoption"].pk).ended_on is not None),
-    # community/urls_people.py
+    # community/urls.py (people)
     Write("edit one's profile", "/practitioners/me/edit/",
           {"display_name": "Renamed by the table", "visibility": "company"}, SIGNED_IN,
           lambda c, u: Practitioner.objects.filter(user=u, display_name="Renamed by the table").exists()),

@@ -1,4 +1,4 @@
-"""Views of the community app: badges (see community/urls_badges.py).
+"""Views of the community app: badges (routes in community/urls.py).
 
 The list of badges (with how many people hold each) is public, as the catalog is; a badge's page names
 its holders, people's data, and so is for signed-in people only. Holders are listed alphabetically,
@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
-from .models import Badge, BadgeAward, Practitioner
+from community.models import Badge, BadgeAward, Practitioner
 
 HOLDERS_PER_PAGE = 50
 

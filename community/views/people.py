@@ -1,4 +1,4 @@
-"""Views of the community app: people (see community/urls_people.py). Thin: permissions, forms, then a
+"""Views of the community app: people (routes in community/urls.py). Thin: permissions, forms, then a
 service or a selector."""
 
 from django.contrib import messages

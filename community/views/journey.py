@@ -1,4 +1,4 @@
-"""Views of the community app: journey (see community/urls_journey.py)."""
+"""Views of the community app: journey (routes in community/urls.py)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse

@@ -1,4 +1,4 @@
-"""Views of the community app: library (see community/urls_library.py).
+"""Views of the community app: library (routes in community/urls.py).
 
 Guides are read by anyone. Templates can be previewed and downloaded by anyone with placeholders; filled
 in for a project only when that project is listed or the person may edit it, so that a pending
