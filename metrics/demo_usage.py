@@ -2,7 +2,7 @@
 real usage: every event is built by `usage.usage_event` (as the middleware, the beacon and the receivers
 do) and stored in bulk by `usage._store` (the function the drain stores batches with, which resolves the
 slugs and units and skips event ids already stored). The daily rollups of the year are then rebuilt by
-`usage.rollup_day`, so the dashboards read rollups as they do in production.
+`rollups.rollup_day`, so the dashboards read rollups as they do in production.
 
 Deterministic: one `random.Random` drives every choice, event ids are drawn from it
 (`uuid.UUID(int=rng.getrandbits(128))`), and every moment counts back from `base` (the moment the demo
@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from catalog.models import Adoption, Asset, Project
 from metrics.models import UsageEvent, UsageKind
-from metrics.usage import _store, rollup_day, usage_event
+from metrics.rollups import rollup_day
+from metrics.usage import _store, usage_event
 
 DAYS = 365
 # Browsing sessions on an ordinary weekday at the start of the year; usage grows over the year.

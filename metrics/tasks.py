@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Repository
-from metrics import usage
+from metrics import rollups, usage
 from metrics.sync.http import ForgeError, RateLimited, TransientForgeError
 from metrics.sync.runner import repository_sync, repository_sync_failed
 from metrics.webhooks.deliveries import deliveries_process_pending, delivery_process
@@ -108,17 +108,17 @@ def usage_drain() -> int:
 @shared_task  # routed to the "usage" queue by CELERY_TASK_ROUTES
 def usage_rollup_day(day_iso: str) -> int:
     """Rebuild the daily rollups of one day (YYYY-MM-DD)."""
-    return usage.rollup_day(day=date.fromisoformat(day_iso))
+    return rollups.rollup_day(day=date.fromisoformat(day_iso))
 
 
 @shared_task  # routed to the "usage" queue by CELERY_TASK_ROUTES
 def usage_rollup_recent() -> int:
     """Drain, then rebuild the rollups of today and the two days before (late events land in them)."""
     usage.usage_drain()
-    return usage.rollup_recent()
+    return rollups.rollup_recent()
 
 
 @shared_task  # routed to the "usage" queue by CELERY_TASK_ROUTES
 def usage_prune() -> int:
     """Delete raw usage events older than USAGE_RETENTION_DAYS; rollups stay."""
-    return usage.usage_prune()
+    return rollups.usage_prune()

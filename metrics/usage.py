@@ -1,4 +1,5 @@
-"""Portal usage events: recording, the drain from Redis into the database, daily rollups and retention.
+"""Portal usage events: recording, and the drain from Redis into the database (metrics.rollups rolls
+them up by day and applies the retention).
 
 Recording must cost a request next to nothing: with REDIS_URL set an event is one RPUSH of a small JSON
 document onto `usage:events`; a Celery task (`metrics.tasks.usage_drain`, every 10 s) moves them into
@@ -21,18 +22,17 @@ import re
 import secrets
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from time import time_ns
 
 import orjson
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from metrics import usage_copy
-from metrics.models import CONSUMPTION_KINDS, DailyRollup, UsageEvent, UsageKind
+from metrics.models import CONSUMPTION_KINDS, UsageEvent, UsageKind
 
 logger = logging.getLogger(__name__)
 
@@ -443,68 +443,3 @@ def usage_drain(*, batch_size: int = DRAIN_BATCH_SIZE) -> int:
 def usage_queue_length() -> int:
     client = redis_client()
     return 0 if client is None else client.llen(EVENTS_KEY) + client.llen(PROCESSING_KEY)
-
-
-# --- rollups and retention ------------------------------------------------------------------------
-
-
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time.min, tzinfo=UTC)
-    return start, start + timedelta(days=1)
-
-
-def rollup_day(*, day: date, retention_days: int | None = None) -> int:
-    """Rebuild the rollups of one UTC day from the raw events (delete, then insert); returns the rows.
-
-    A day whose raw events are past the retention (USAGE_RETENTION_DAYS unless given) is left alone:
-    rebuilding it would erase its rollups."""
-    retention = settings.USAGE_RETENTION_DAYS if retention_days is None else retention_days
-    if day < timezone.now().date() - timedelta(days=retention):
-        logger.warning("usage: %s is past the retention; its rollups are kept as they are", day)
-        return DailyRollup.objects.filter(day=day).count()
-    start, end = _day_bounds(day)
-    groups = (
-        UsageEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
-        .values("kind", "project_id", "asset_id", "business_unit_id")
-        .annotate(
-            n_events=Count("id"),
-            n_quantity=Sum("quantity"),
-            n_visitors=Count("visitor", distinct=True, filter=~Q(visitor="")),
-        )
-        .order_by()
-    )
-    rows = [
-        DailyRollup(
-            day=day,
-            kind=group["kind"],
-            project_id=group["project_id"],
-            asset_id=group["asset_id"],
-            business_unit_id=group["business_unit_id"],
-            events=group["n_events"],
-            quantity=group["n_quantity"] or 0,
-            visitors=group["n_visitors"],
-        )
-        for group in groups
-    ]
-    with transaction.atomic():
-        DailyRollup.objects.filter(day=day).delete()
-        DailyRollup.objects.bulk_create(rows)
-    return len(rows)
-
-
-def rollup_recent(*, days: int = 3, today: date | None = None) -> int:
-    """Rebuild today and the days before: late events (a drain backlog) land in a day already rolled up."""
-    today = today or timezone.now().date()
-    return sum(rollup_day(day=today - timedelta(days=n)) for n in range(days))
-
-
-def usage_prune(*, older_than_days: int | None = None, chunk: int = 10_000) -> int:
-    """Delete raw events older than the retention; rollups stay. Deletes in chunks to keep locks short."""
-    days = settings.USAGE_RETENTION_DAYS if older_than_days is None else older_than_days
-    cutoff = datetime.combine(timezone.now().date() - timedelta(days=days), time.min, tzinfo=UTC)
-    deleted = 0
-    while True:
-        ids = list(UsageEvent.objects.filter(occurred_at__lt=cutoff).values_list("pk", flat=True)[:chunk])
-        if not ids:
-            return deleted
-        deleted += UsageEvent.objects.filter(pk__in=ids).delete()[0]

@@ -2,7 +2,7 @@
 issues, commits, releases) over the years, and portal usage events with their daily rollups.
 
 Every big table is written by COPY with its indexes dropped, then indexed again (dbtools). Rollups are
-computed by one SQL statement that groups exactly as metrics.usage.rollup_day does, for every day
+computed by one SQL statement that groups exactly as metrics.rollups.rollup_day does, for every day
 before today (today's events stay raw, as between two nightly rollup runs).
 """
 
@@ -315,7 +315,7 @@ def generate_usage(conn, world: World, *, seed: int) -> int:
 
 
 def generate_rollups(conn, world: World) -> int:
-    """DailyRollup rows for every day before today, grouped as metrics.usage.rollup_day groups."""
+    """DailyRollup rows for every day before today, grouped as metrics.rollups.rollup_day groups."""
     today = world.now.date()
     with dbtools.without_indexes(conn, "metrics_dailyrollup"):
         conn.execute(

@@ -13,9 +13,10 @@ from playwright.sync_api import expect
 
 from catalog.models import Forge, Repository
 from metrics.models import UsageKind
+from metrics.rollups import rollup_day
 from metrics.services import activity_upsert
 from metrics.sync.records import AccountRecord, ActivityBatch, PullRequestRecord, ReviewRecord
-from metrics.usage import EVENTS_KEY, PROCESSING_KEY, redis_client, rollup_day, usage_drain, usage_record
+from metrics.usage import EVENTS_KEY, PROCESSING_KEY, redis_client, usage_drain, usage_record
 from tests.factories import BusinessUnitFactory, ProjectFactory
 
 CATEGORY_HEADINGS = [

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from catalog.models import ProjectRole, ReviewStatus
 from community.models import Membership
-from metrics import usage
+from metrics import rollups, usage
 from metrics.models import DailyRollup, UsageEvent, UsageKind
 from portal.services import api_token_create
 from tests.factories import AssetFactory, ProjectFactory, UserFactory, make_owner
@@ -248,7 +248,7 @@ def test_reported_counts_reach_the_projects_asset_consumptions(world, mode, prog
     assert metrics_of(client, "ledger", start, end)["asset_consumptions"] == before + 44
     # And after the nightly rollups, read from them instead of the raw events: the same figure.
     for days_ago in range(5):
-        usage.rollup_day(day=today - timedelta(days=days_ago))
+        rollups.rollup_day(day=today - timedelta(days=days_ago))
     assert DailyRollup.objects.filter(project=world.project).exists()
     reuse = metrics_of(api(program_office), "ledger", start, end)
     assert reuse["asset_consumptions"] == before + 44
@@ -263,7 +263,7 @@ def test_a_late_report_for_a_day_already_rolled_up_rebuilds_that_day(
     usage.usage_record(kind=UsageKind.PAGE_VIEW, path="/")  # the portal's own usage, rolled up nightly
     usage.usage_drain()
     for days_ago in range(10):
-        usage.rollup_day(day=today - timedelta(days=days_ago))
+        rollups.rollup_day(day=today - timedelta(days=days_ago))
     assert DailyRollup.objects.filter(day=today).exists()
     week_ago = timezone.now() - timedelta(days=7)
     payload = {"asset": world.asset.pk, "kind": "download", "count": 11, "occurred_at": week_ago.isoformat()}

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from catalog.search_index import entries_rebuild
 from community.models import Guide, Practitioner
-from metrics import usage
+from metrics import rollups, usage
 from metrics.models import DailyRollup, UsageEvent, UsageKind
 from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
 
@@ -484,7 +484,7 @@ def rollup_rows(day=DAY):
 
 
 def test_rollup_day_aggregates_one_day_per_kind_project_asset_and_unit(hand_built):
-    assert usage.rollup_day(day=DAY) == 3
+    assert rollups.rollup_day(day=DAY) == 3
     assert rollup_rows() == [
         ("asset_download", "ledger", None, "retail", 2, 7, 0),
         ("page_view", "ledger", None, None, 4, 4, 2),
@@ -493,11 +493,11 @@ def test_rollup_day_aggregates_one_day_per_kind_project_asset_and_unit(hand_buil
 
 
 def test_rebuilding_a_day_twice_yields_the_same_rows(hand_built):
-    usage.rollup_day(day=DAY)
+    rollups.rollup_day(day=DAY)
     first = rollup_rows()
     make(UsageKind.PAGE_VIEW, at(DAY, 13), project=hand_built[1], visitor="v:z")  # a late event
-    usage.rollup_day(day=DAY)
-    usage.rollup_day(day=DAY)
+    rollups.rollup_day(day=DAY)
+    rollups.rollup_day(day=DAY)
     second = rollup_rows()
     assert DailyRollup.objects.filter(day=DAY).count() == 3
     assert [r for r in second if r[1] == "ledger"] == [r for r in first if r[1] == "ledger"]
@@ -522,13 +522,13 @@ def test_prune_keeps_recent_events_and_every_rollup(settings, embedded):
     today = timezone.now().date()
     old = make(UsageKind.PAGE_VIEW, at(today - timedelta(days=45), 12), visitor="v:old")
     recent = make(UsageKind.PAGE_VIEW, at(today - timedelta(days=5), 12), visitor="v:new")
-    usage.rollup_day(day=old.occurred_at.date())
+    rollups.rollup_day(day=old.occurred_at.date())
     settings.USAGE_RETENTION_DAYS = 30
     call_command("prune_usage")
     assert list(UsageEvent.objects.all()) == [recent]
     assert DailyRollup.objects.get(day=old.occurred_at.date()).events == 1
     # A day past the retention is not rebuilt into nothing.
-    usage.rollup_day(day=old.occurred_at.date())
+    rollups.rollup_day(day=old.occurred_at.date())
     assert DailyRollup.objects.get(day=old.occurred_at.date()).events == 1
 
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from metrics.usage import usage_prune
+from metrics.rollups import usage_prune
 
 
 class Command(BaseCommand):

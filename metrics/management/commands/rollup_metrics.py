@@ -5,7 +5,8 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from metrics.usage import rollup_day, usage_drain
+from metrics.rollups import rollup_day
+from metrics.usage import usage_drain
 
 MAX_DAYS = 3660
 
