@@ -5,10 +5,11 @@ Every source (the GitHub, GitLab and git syncs, webhooks, the demo seed) goes th
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -122,6 +123,23 @@ def _stats_apply(*, repository: Repository, stats: RepositoryStatsRecord) -> Non
 
 
 @transaction.atomic
+def _upsert(model: type[models.Model], rows: list[dict[str, Any]], *, unique: tuple[str, ...]) -> None:
+    """Insert rows given as field values, in bulk; a row that conflicts on `unique` has every other
+    given field updated (so a field cannot be written on insert and forgotten on update). All rows
+    name the same fields."""
+    if not rows:
+        return
+    meta = model._meta
+    updated = [meta.get_field(name).name for name in rows[0]]
+    model._default_manager.bulk_create(
+        [model(**row) for row in rows],
+        batch_size=BULK,
+        update_conflicts=True,
+        unique_fields=list(unique),
+        update_fields=[name for name in updated if name not in unique],
+    )
+
+
 def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: bool = True) -> set[int]:
     """Write one batch of activity for a repository; return the portal users it involves.
 
@@ -137,69 +155,50 @@ def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: b
     if batch.stats:
         _stats_apply(repository=repository, stats=batch.stats)
 
-    if batch.pull_requests:
-        PullRequest.objects.bulk_create(
-            [
-                PullRequest(
-                    repository=repository,
-                    forge_id=pr.forge_id,
-                    number=pr.number,
-                    title=pr.title[:500],
-                    state=pr.state,
-                    draft=pr.draft,
-                    author_id=_account_id(accounts, pr.author),
-                    merged_by_id=_account_id(accounts, pr.merged_by),
-                    labels=pr.labels,
-                    additions=pr.additions,
-                    deletions=pr.deletions,
-                    created_at=pr.created_at,
-                    updated_at=pr.updated_at,
-                    ready_for_review_at=pr.ready_for_review_at,
-                    merged_at=pr.merged_at,
-                    closed_at=pr.closed_at,
-                )
-                for pr in batch.pull_requests
-            ],
-            batch_size=BULK,
-            update_conflicts=True,
-            unique_fields=["repository", "number"],
-            update_fields=[
-                "forge_id", "title", "state", "draft", "author", "merged_by", "labels", "additions", "deletions",
-                "created_at", "updated_at", "ready_for_review_at", "merged_at", "closed_at",
-            ],
-        )  # fmt: skip
-
-    if batch.issues:
-        Issue.objects.bulk_create(
-            [
-                Issue(
-                    repository=repository,
-                    forge_id=issue.forge_id,
-                    number=issue.number,
-                    title=issue.title[:500],
-                    state=issue.state,
-                    author_id=_account_id(accounts, issue.author),
-                    labels=issue.labels,
-                    created_at=issue.created_at,
-                    updated_at=issue.updated_at,
-                    closed_at=issue.closed_at,
-                )
-                for issue in batch.issues
-            ],
-            batch_size=BULK,
-            update_conflicts=True,
-            unique_fields=["repository", "number"],
-            update_fields=[
-                "forge_id",
-                "title",
-                "state",
-                "author",
-                "labels",
-                "created_at",
-                "updated_at",
-                "closed_at",
-            ],
-        )
+    _upsert(
+        PullRequest,
+        [
+            {
+                "repository": repository,
+                "forge_id": pr.forge_id,
+                "number": pr.number,
+                "title": pr.title[:500],
+                "state": pr.state,
+                "draft": pr.draft,
+                "author_id": _account_id(accounts, pr.author),
+                "merged_by_id": _account_id(accounts, pr.merged_by),
+                "labels": pr.labels,
+                "additions": pr.additions,
+                "deletions": pr.deletions,
+                "created_at": pr.created_at,
+                "updated_at": pr.updated_at,
+                "ready_for_review_at": pr.ready_for_review_at,
+                "merged_at": pr.merged_at,
+                "closed_at": pr.closed_at,
+            }
+            for pr in batch.pull_requests
+        ],
+        unique=("repository", "number"),
+    )
+    _upsert(
+        Issue,
+        [
+            {
+                "repository": repository,
+                "forge_id": issue.forge_id,
+                "number": issue.number,
+                "title": issue.title[:500],
+                "state": issue.state,
+                "author_id": _account_id(accounts, issue.author),
+                "labels": issue.labels,
+                "created_at": issue.created_at,
+                "updated_at": issue.updated_at,
+                "closed_at": issue.closed_at,
+            }
+            for issue in batch.issues
+        ],
+        unique=("repository", "number"),
+    )
 
     numbers = {r.pull_request_number for r in batch.reviews}
     numbers |= {c.pull_request_number for c in batch.comments if c.pull_request_number}
@@ -216,24 +215,21 @@ def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: b
         else {}
     )
 
-    reviews = [r for r in batch.reviews if r.pull_request_number in pr_ids]
-    if reviews:
-        Review.objects.bulk_create(
-            [
-                Review(
-                    pull_request_id=pr_ids[r.pull_request_number],
-                    forge_id=r.forge_id,
-                    author_id=_account_id(accounts, r.author),
-                    state=r.state,
-                    submitted_at=r.submitted_at,
-                )
-                for r in reviews
-            ],
-            batch_size=BULK,
-            update_conflicts=True,
-            unique_fields=["pull_request", "forge_id"],
-            update_fields=["author", "state", "submitted_at"],
-        )
+    _upsert(
+        Review,
+        [
+            {
+                "pull_request_id": pr_ids[r.pull_request_number],
+                "forge_id": r.forge_id,
+                "author_id": _account_id(accounts, r.author),
+                "state": r.state,
+                "submitted_at": r.submitted_at,
+            }
+            for r in batch.reviews
+            if r.pull_request_number in pr_ids
+        ],
+        unique=("pull_request", "forge_id"),
+    )
 
     comments = []
     for c in batch.comments:
@@ -244,69 +240,55 @@ def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: b
         if pull_request_id is None and issue_id is None:
             continue
         comments.append(
-            Comment(
-                repository=repository,
-                forge_id=c.forge_id,
-                kind=c.kind,
-                issue_id=issue_id,
-                pull_request_id=pull_request_id,
-                author_id=_account_id(accounts, c.author),
-                created_at=c.created_at,
-                updated_at=c.updated_at,
-            )
+            {
+                "repository": repository,
+                "forge_id": c.forge_id,
+                "kind": c.kind,
+                "issue_id": issue_id,
+                "pull_request_id": pull_request_id,
+                "author_id": _account_id(accounts, c.author),
+                "created_at": c.created_at,
+                "updated_at": c.updated_at,
+            }
         )
-    if comments:
-        Comment.objects.bulk_create(
-            comments,
-            batch_size=BULK,
-            update_conflicts=True,
-            unique_fields=["repository", "kind", "forge_id"],
-            update_fields=["issue", "pull_request", "author", "created_at", "updated_at"],
-        )
+    _upsert(Comment, comments, unique=("repository", "kind", "forge_id"))
 
-    if batch.commits:
-        Commit.objects.bulk_create(
-            [
-                Commit(
-                    repository=repository,
-                    sha=c.sha,
-                    author_id=_account_id(accounts, c.author),
-                    author_name=c.author_name[:255],
-                    author_email=c.author_email[:255],
-                    authored_at=c.authored_at,
-                    is_merge=c.is_merge,
-                )
-                for c in batch.commits
-            ],
-            batch_size=BULK,
-            update_conflicts=True,
-            unique_fields=["repository", "sha"],
-            update_fields=["author", "author_name", "author_email", "authored_at", "is_merge"],
-        )
-
+    _upsert(
+        Commit,
+        [
+            {
+                "repository": repository,
+                "sha": c.sha,
+                "author_id": _account_id(accounts, c.author),
+                "author_name": c.author_name[:255],
+                "author_email": c.author_email[:255],
+                "authored_at": c.authored_at,
+                "is_merge": c.is_merge,
+            }
+            for c in batch.commits
+        ],
+        unique=("repository", "sha"),
+    )
     for start in range(0, len(batch.removed_commit_shas), BULK):
         repository.commits.filter(sha__in=batch.removed_commit_shas[start : start + BULK]).delete()
 
-    if batch.releases:
-        Release.objects.bulk_create(
-            [
-                Release(
-                    repository=repository,
-                    forge_id=r.forge_id,
-                    tag=r.tag[:255],
-                    name=r.name[:255],
-                    draft=r.draft,
-                    prerelease=r.prerelease,
-                    published_at=r.published_at,
-                    author_id=_account_id(accounts, r.author),
-                )
-                for r in batch.releases
-            ],
-            batch_size=BULK,
-            update_conflicts=True,
-            unique_fields=["repository", "forge_id"],
-            update_fields=["tag", "name", "draft", "prerelease", "published_at", "author"],
-        )
+    _upsert(
+        Release,
+        [
+            {
+                "repository": repository,
+                "forge_id": r.forge_id,
+                "tag": r.tag[:255],
+                "name": r.name[:255],
+                "draft": r.draft,
+                "prerelease": r.prerelease,
+                "published_at": r.published_at,
+                "author_id": _account_id(accounts, r.author),
+            }
+            for r in batch.releases
+        ],
+        unique=("repository", "forge_id"),
+    )
 
     user_ids = {a.user_id for a in accounts.values() if a.user_id and not a.is_bot}
     if user_ids and announce:
