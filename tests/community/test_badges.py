@@ -586,13 +586,16 @@ def test_evaluating_in_chunks_runs_each_rule_once_and_touches_only_the_people_of
     }
 
 
-def test_whole_table_reads_run_in_a_transaction_and_without_jit_on_postgresql():
+def test_whole_table_reads_run_in_a_transaction():
     with whole_table_reads():
         assert connection.in_atomic_block
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SHOW jit")
-                assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.postgres
+def test_whole_table_reads_run_without_jit_on_postgresql():
+    with whole_table_reads(), connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 def test_an_inactive_badge_is_not_awarded():
