@@ -11,9 +11,10 @@ own memberships; maintainers, owners and the program office appoint and remove t
 anyone thanks anyone else. Guides and templates are edited in the admin, so the API only reads them.
 """
 
+from community.api.communities import MembershipViewSet, TrustedCommitterViewSet
 from community.api.guidelines import GuideViewSet
-from community.api.people import KudosViewSet, MembershipViewSet, PractitionerViewSet, TrustedCommitterViewSet
-from community.api.recognition import AwardViewSet, BadgeViewSet
+from community.api.practitioners import PractitionerViewSet
+from community.api.recognition import AwardViewSet, BadgeViewSet, KudosViewSet
 
 ROUTES = [
     ("practitioners", PractitionerViewSet, "practitioner"),

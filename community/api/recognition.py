@@ -1,15 +1,20 @@
-"""The API of recognition: badges and their awards."""
+"""The API of recognition: badges and their awards, and kudos (one person thanking another)."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
-from community import selectors
+from catalog.models import Project
+from community import selectors, services
 from community.api.common import (
     COMPANY,
     SLUG_PATH,
+    User,
     is_office,
 )
 from community.models import Badge, BadgeAward
@@ -111,3 +116,81 @@ class AwardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             | Q(user__practitioner__isnull=True)
             | Q(user__practitioner__visibility=COMPANY, user__practitioner__show_badges=True)
         )
+
+
+# --- kudos ---------------------------------------------------------------------------------------------
+
+
+class KudosCreateSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150, help_text="Whom to thank.")
+    message = serializers.CharField(
+        max_length=4 * services.KUDOS_MAX,
+        help_text=f"Plain text (markup is removed), up to {services.KUDOS_MAX} characters.",
+    )
+    project = serializers.SlugField(
+        max_length=120, required=False, allow_null=True, help_text="Optional: a listed project it was for."
+    )
+
+    def validate_message(self, value: str) -> str:
+        text = selectors.plain_text(value)
+        if not text:
+            raise serializers.ValidationError("Write a few words of thanks.")
+        if len(text) > services.KUDOS_MAX:
+            raise serializers.ValidationError(
+                f"At most {services.KUDOS_MAX} characters, please (this is {len(text)})."
+            )
+        return text
+
+
+class KudosSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(source="receiver.username", read_only=True, help_text="Who was thanked.")
+    project = serializers.CharField(source="project.slug", read_only=True, allow_null=True)
+    message = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Thank someone (kudos)",
+        description=(
+            "Anyone signed in thanks someone else (not themselves: 403) whose profile shows more than a "
+            "name, optionally for a listed project. The person is told, and it shows on their profile."
+        ),
+        request=KudosCreateSerializer,
+        responses={201: KudosSerializer},
+        tags=["community"],
+    ),
+)
+class KudosViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = KudosCreateSerializer
+
+    def create(self, request, *args, **kwargs):
+        payload = KudosCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        receiver = (
+            User.objects.select_related("practitioner")
+            .filter(username=data["username"], is_active=True)
+            .first()
+        )
+        if receiver is None:
+            raise ValidationError({"username": ["There is no active person with this username."]})
+        if receiver.pk == request.user.pk:
+            raise PermissionDenied("Kudos are for thanking others.")
+        practitioner = selectors.practitioner_of(receiver)
+        if practitioner.visibility != COMPANY and not is_office(request):
+            # The profile page offers kudos only where the profile shows more than a name.
+            raise PermissionDenied("This person keeps their profile private.")
+        project = None
+        if data.get("project"):
+            project = Project.objects.listed().visible_to(request.user).filter(slug=data["project"]).first()
+            if project is None:
+                raise ValidationError({"project": ["Kudos can name only projects listed in the catalog."]})
+        try:
+            kudos = services.kudos_give(
+                giver=request.user, receiver=receiver, message=data["message"], project=project
+            )
+        except ValueError as error:
+            raise ValidationError({"message": [str(error)]}) from None
+        return Response(KudosSerializer(kudos).data, status=status.HTTP_201_CREATED)
