@@ -11,8 +11,11 @@ from catalog.models import (
     Lifecycle,
     Project,
     ProjectRole,
+    Repository,
     ReviewStatus,
 )
+from community.models import Practitioner
+from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Review
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -77,6 +80,105 @@ class AdoptionFactory(factory.django.DjangoModelFactory):
     asset = factory.SubFactory(AssetFactory)
     business_unit = factory.SubFactory(BusinessUnitFactory)
     team = factory.Sequence(lambda n: f"Team {n}")
+
+
+class PractitionerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Practitioner
+
+    user = factory.SubFactory(UserFactory)
+    display_name = factory.LazyAttribute(lambda p: p.user.username)
+
+
+class RepositoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Repository
+
+    project = factory.SubFactory(ProjectFactory)
+    forge = "github"
+    url = factory.Sequence(lambda n: f"https://forge.example/team/r{n}")
+
+
+# --- activity, as the sync records it (metrics) ------------------------------------------------------
+
+
+class ForgeAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ForgeAccount
+
+    forge = "github"
+    login = factory.Sequence(lambda n: f"login{n}")
+
+
+class PullRequestFactory(factory.django.DjangoModelFactory):
+    """A request opened at `created_at`; with `merged_at` merged (and closed then), with `closed_at`
+    alone declined."""
+
+    class Meta:
+        model = PullRequest
+
+    repository = factory.SubFactory(RepositoryFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    forge_id = factory.LazyAttribute(lambda pr: pr.number)
+    author = factory.SubFactory(ForgeAccountFactory)
+    created_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyAttribute(lambda pr: pr.created_at)
+    merged_at = None
+    closed_at = factory.LazyAttribute(lambda pr: pr.merged_at)
+    state = factory.LazyAttribute(
+        lambda pr: "merged" if pr.merged_at else "closed" if pr.closed_at else "open"
+    )
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    pull_request = factory.SubFactory(PullRequestFactory)
+    forge_id = factory.Sequence(lambda n: n + 1)
+    author = factory.SubFactory(ForgeAccountFactory)
+    state = Review.ReviewState.APPROVED
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class IssueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Issue
+
+    repository = factory.SubFactory(RepositoryFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    forge_id = factory.LazyAttribute(lambda issue: issue.number)
+    author = factory.SubFactory(ForgeAccountFactory)
+    created_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyAttribute(lambda issue: issue.created_at)
+    closed_at = None
+    state = factory.LazyAttribute(lambda issue: "closed" if issue.closed_at else "open")
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment on `pull_request` or on `issue` (give one)."""
+
+    class Meta:
+        model = Comment
+
+    pull_request = None
+    issue = None
+    repository = factory.LazyAttribute(lambda c: (c.pull_request or c.issue).repository)
+    forge_id = factory.Sequence(lambda n: n + 1)
+    kind = "issue"
+    author = factory.SubFactory(ForgeAccountFactory)
+    created_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyAttribute(lambda c: c.created_at)
+
+
+class CommitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commit
+
+    repository = factory.SubFactory(RepositoryFactory)
+    sha = factory.Sequence(lambda n: f"{n + 1:040x}")
+    author = factory.SubFactory(ForgeAccountFactory)
+    authored_at = factory.LazyFunction(timezone.now)
 
 
 def make_owner(project: Project, user) -> None:

@@ -26,8 +26,21 @@ from community.models import (
 )
 from community.sql import whole_table_reads
 from metrics import computations
-from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Review
-from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
+from metrics.models import Commit, ForgeAccount, Issue, PullRequest
+from tests.factories import (
+    AssetFactory,
+    BusinessUnitFactory,
+    CommentFactory,
+    CommitFactory,
+    ForgeAccountFactory,
+    IssueFactory,
+    PractitionerFactory,
+    ProjectFactory,
+    PullRequestFactory,
+    RepositoryFactory,
+    ReviewFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,58 +52,46 @@ def at(month: int, day: int, hour: int = 0, minute: int = 0, year: int = 2026) -
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
+# The test's words for the shared factories (tests/factories.py).
+
+
 def person(login: str, unit=None, **profile):
     """A user with a practitioner profile and a linked GitHub account; returns (user, account)."""
     user = UserFactory(username=login)
-    Practitioner.objects.create(user=user, display_name=login.title(), business_unit=unit, **profile)
-    return user, ForgeAccount.objects.create(forge="github", login=login, user=user)
+    PractitionerFactory(user=user, display_name=login.title(), business_unit=unit, **profile)
+    return user, ForgeAccountFactory(login=login, user=user)
 
 
 def bot(login: str = "dependabot[bot]") -> ForgeAccount:
-    return ForgeAccount.objects.create(forge="github", login=login, is_bot=True)
+    return ForgeAccountFactory(login=login, is_bot=True)
 
 
 def repo(project: Project | None = None) -> Repository:
-    return Repository.objects.create(
-        project=project or ProjectFactory(), forge="github", url=f"https://forge.example/r{next(_ids)}"
-    )
+    return RepositoryFactory(project=project or ProjectFactory())
 
 
 def pr(repository, author, created, *, merged=None, ready=None, draft=False):
-    n = next(_ids)
-    return PullRequest.objects.create(
-        repository=repository, forge_id=n, number=n, state="merged" if merged else "open", draft=draft,
-        author=author, created_at=created, updated_at=created, merged_at=merged, closed_at=merged,
-        ready_for_review_at=ready,
+    return PullRequestFactory(
+        repository=repository, author=author, created_at=created, merged_at=merged,
+        ready_for_review_at=ready, draft=draft,
     )  # fmt: skip
 
 
 def review(request, author, submitted, state="approved"):
-    return Review.objects.create(
-        pull_request=request, forge_id=next(_ids), author=author, state=state, submitted_at=submitted
-    )
+    return ReviewFactory(pull_request=request, author=author, state=state, submitted_at=submitted)
 
 
 def issue(repository, author, created):
-    n = next(_ids)
-    return Issue.objects.create(
-        repository=repository, forge_id=n, number=n, state="open", author=author,
-        created_at=created, updated_at=created,
-    )  # fmt: skip
+    return IssueFactory(repository=repository, author=author, created_at=created)
 
 
 def comment(author, created, *, on):
     target = {"pull_request": on} if isinstance(on, PullRequest) else {"issue": on}
-    return Comment.objects.create(
-        repository=on.repository, forge_id=next(_ids), kind="issue", author=author,
-        created_at=created, updated_at=created, **target,
-    )  # fmt: skip
+    return CommentFactory(author=author, created_at=created, **target)
 
 
 def commit(repository, author, authored):
-    Commit.objects.create(
-        repository=repository, sha=f"{next(_ids):040x}", author=author, authored_at=authored
-    )
+    CommitFactory(repository=repository, author=author, authored_at=authored)
 
 
 def evaluate(*users, now=NOW):

@@ -10,10 +10,22 @@ from itertools import count
 import pytest
 
 from catalog.models import Adoption, Project, Repository, ReviewStatus
-from community.models import Practitioner
-from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Release, Review
+from metrics.models import ForgeAccount, PullRequest, Release
 from metrics.selectors import contribution_activity, reuse_adoptions, time_to_value
-from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
+from tests.factories import (
+    AssetFactory,
+    BusinessUnitFactory,
+    CommentFactory,
+    CommitFactory,
+    ForgeAccountFactory,
+    IssueFactory,
+    PractitionerFactory,
+    ProjectFactory,
+    PullRequestFactory,
+    RepositoryFactory,
+    ReviewFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,61 +37,49 @@ def at(month: int, day: int, hour: int = 0, minute: int = 0, year: int = 2026) -
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
+# The test's words for the shared factories (tests/factories.py).
+
+
 def repo(project: Project, forge: str = "github") -> Repository:
-    n = next(_ids)
-    return Repository.objects.create(project=project, forge=forge, url=f"https://forge.example/r{n}")
+    return RepositoryFactory(project=project, forge=forge)
 
 
 def account(login: str, *, user=None, forge: str = "github", bot: bool = False) -> ForgeAccount:
-    return ForgeAccount.objects.create(forge=forge, login=login, user=user, is_bot=bot)
+    return ForgeAccountFactory(forge=forge, login=login, user=user, is_bot=bot)
 
 
 def person(login: str, unit=None, *, profile: bool = True) -> ForgeAccount:
     """A portal user (with a practitioner profile in `unit`) and their linked GitHub account."""
     user = UserFactory(username=login)
     if profile:
-        Practitioner.objects.create(user=user, display_name=login, business_unit=unit)
+        PractitionerFactory(user=user, display_name=login, business_unit=unit)
     return account(login, user=user)
 
 
 def pr(repository, author, created, *, merged=None, closed=None, ready=None, draft=False, merged_by=None):
-    n = next(_ids)
-    state = "merged" if merged else "closed" if closed else "open"
-    return PullRequest.objects.create(
-        repository=repository, forge_id=n, number=n, state=state, draft=draft, author=author,
-        merged_by=merged_by, created_at=created, updated_at=created, ready_for_review_at=ready,
-        merged_at=merged, closed_at=closed or merged,
+    return PullRequestFactory(
+        repository=repository, author=author, created_at=created, merged_at=merged,
+        closed_at=closed or merged, ready_for_review_at=ready, draft=draft, merged_by=merged_by,
     )  # fmt: skip
 
 
 def review(request, author, state, submitted):
-    return Review.objects.create(
-        pull_request=request, forge_id=next(_ids), author=author, state=state, submitted_at=submitted
-    )
+    return ReviewFactory(pull_request=request, author=author, state=state, submitted_at=submitted)
 
 
 def issue(repository, author, created, *, closed=None):
-    n = next(_ids)
-    return Issue.objects.create(
-        repository=repository, forge_id=n, number=n, state="closed" if closed else "open", author=author,
-        created_at=created, updated_at=created, closed_at=closed,
-    )  # fmt: skip
+    return IssueFactory(repository=repository, author=author, created_at=created, closed_at=closed)
 
 
 def comment(author, created, *, on):
     target = {"pull_request": on} if isinstance(on, PullRequest) else {"issue": on}
-    return Comment.objects.create(
-        repository=on.repository, forge_id=next(_ids), kind="issue", author=author,
-        created_at=created, updated_at=created, **target,
-    )  # fmt: skip
+    return CommentFactory(author=author, created_at=created, **target)
 
 
 def commit(repository, author, authored, *, merge=False, email="", times=1):
-    for _ in range(times):
-        Commit.objects.create(
-            repository=repository, sha=f"{next(_ids):040x}", author=author, author_email=email,
-            authored_at=authored, is_merge=merge,
-        )  # fmt: skip
+    CommitFactory.create_batch(
+        times, repository=repository, author=author, author_email=email, authored_at=authored, is_merge=merge
+    )
 
 
 def one(project):
