@@ -17,14 +17,8 @@ from catalog.models import (
     Visibility,
 )
 from catalog.readiness import READINESS_ITEMS
-from catalog.services import (
-    AssetFields,
-    MergePlan,
-    ProjectFields,
-    forge_hosts,
-    project_merge_plan,
-    repository_forge_chosen,
-)
+from catalog.repositories import forge_hosts, repository_forge_chosen
+from catalog.services import AssetFields, MergePlan, ProjectFields, project_merge_plan
 
 User = get_user_model()
 

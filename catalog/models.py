@@ -271,7 +271,7 @@ class Repository(models.Model):
     class Meta:
         verbose_name_plural = "repositories"
         ordering = ["url"]
-        # catalog.services.repositories_by_url looks URLs up case-insensitively (GitHub and GitLab paths
+        # catalog.repositories.repositories_by_url looks URLs up case-insensitively (GitHub and GitLab paths
         # ignore case) on every registration and edit: indexed, not a scan of the table.
         indexes = [models.Index(Lower("url"), name="repository_url_lower")]
 

@@ -404,7 +404,7 @@ LOGGING = {
 # Forges: where the sync reads repositories, and the webhook secrets that sign deliveries.
 GITHUB_API_URL = env_str("GITHUB_API_URL", "https://api.github.com").rstrip("/")
 # GitHub Enterprise's web address (also for "Sign in with GitHub"): its host is a GitHub host, like the
-# API's (catalog.services.forge_hosts).
+# API's (catalog.repositories.forge_hosts).
 GITHUB_URL = env_str("GITHUB_URL").rstrip("/")
 GITHUB_TOKEN = env_str("GITHUB_TOKEN")
 GITLAB_URL = env_str("GITLAB_URL", "https://gitlab.com").rstrip("/")

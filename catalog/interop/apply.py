@@ -37,17 +37,11 @@ from catalog.models import (
     ReviewStatus,
     Topic,
 )
+from catalog.repositories import normalise_repository_url, repositories_by_url
 from catalog.search_index import entries_rebuild
 
 # _asset_slug is the one rule for an asset's slug within its project (the asset form uses it too).
-from catalog.services import (
-    _asset_slug,
-    adoption_create,
-    normalise_repository_url,
-    project_score_refresh,
-    repositories_by_url,
-    unique_slug,
-)
+from catalog.services import _asset_slug, adoption_create, project_score_refresh, unique_slug
 
 MISSING = object()
 CHUNK = 500
@@ -101,7 +95,7 @@ class _Importer:
                 ):
                     self.imported[(row.source, row.external_key)] = row
         # The stored repositories the file names, by the one rule of what is the same repository (a
-        # GitHub URL in another case is the same one; catalog.services.repositories_by_url).
+        # GitHub URL in another case is the same one; catalog.repositories.repositories_by_url).
         by_forge: dict[str, list[str]] = {}
         for entry in self.entries:
             for record in entry.repositories:

@@ -25,7 +25,7 @@ from catalog.interop.records import (
     text,
 )
 from catalog.models import AssetKind, Lifecycle, ProjectRelation
-from catalog.services import forge_of, normalise_repository_url
+from catalog.repositories import forge_of, normalise_repository_url
 
 # Backstage's isValidTag: lower-case words of [a-z0-9:+#] joined by single hyphens, at most 63 characters.
 TAG_RE = re.compile(r"^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$")

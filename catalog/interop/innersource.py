@@ -25,7 +25,7 @@ from catalog.interop.records import (
 )
 from catalog.interop.sap import guidelines_url
 from catalog.models import Lifecycle
-from catalog.services import forge_of, normalise_repository_url, repository_key
+from catalog.repositories import forge_of, normalise_repository_url, repository_key
 
 KNOWN_KEYS = frozenset(INNERSOURCE_KEYS)
 

@@ -26,7 +26,7 @@ from catalog.interop.records import (
     words,
 )
 from catalog.models import Forge
-from catalog.services import repository_key
+from catalog.repositories import repository_key
 
 
 def readable_repo_name(name: str) -> str:

@@ -21,6 +21,7 @@ from catalog.models import (
     ReviewStatus,
     SearchEntry,
 )
+from catalog.repositories import normalise_repository_url, repositories_by_url
 from catalog.search_index import uses_postgres
 
 # How a project the person may not see (restricted to other units, or another's pending registration)
@@ -137,8 +138,6 @@ def _similar_names(name: str) -> Callable[[str], bool]:
 
 def _look_alikes(*, wanted: list[tuple[int | None, str, list[str]]], viewer) -> list[list[dict]]:
     """The rule of project_duplicates for several (exclude_pk, name, repository_urls) at once."""
-    from catalog.services import normalise_repository_url, repositories_by_url
-
     found: list[dict[int, dict]] = [{} for _ in wanted]
     live = Project.objects.exclude(review_status=ReviewStatus.REJECTED).filter(merged_into__isnull=True)
     url_lists = [[normalise_repository_url(u) for u in urls if u.strip()] for _, _, urls in wanted]

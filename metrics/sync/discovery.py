@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from catalog.models import BusinessUnit, Forge, Project, ProjectChange, Repository, ReviewStatus
 from catalog.notifications import notification_send
-from catalog.services import normalise_repository_url, program_office_members, repository_by_url, unique_slug
+from catalog.repositories import normalise_repository_url, repository_by_url
+from catalog.services import program_office_members, unique_slug
 from metrics.sync.github import API_VERSION
 from metrics.sync.http import ForgeError, ForgeHTTP
 

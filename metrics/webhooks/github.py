@@ -7,7 +7,7 @@ import hashlib
 import hmac
 
 from catalog.models import Forge
-from catalog.services import repository_for
+from catalog.repositories import repository_for
 from metrics.sync import github_payloads as payloads
 from metrics.sync.github import keep_known, stored_pull_requests
 from metrics.sync.records import ActivityBatch, IssueRecord, PullRequestRecord

@@ -15,7 +15,7 @@ import re
 from django.utils import timezone
 
 from catalog.models import Forge, Repository
-from catalog.services import repository_for
+from catalog.repositories import repository_for
 from metrics.models import ForgeAccount
 from metrics.sync import gitlab_payloads as payloads
 from metrics.sync.records import (

@@ -10,7 +10,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from catalog.models import Forge, Repository
 from catalog.parsing import ParseError, load_json, sentence, size_text
 from catalog.ratelimit import rate_limited
-from catalog.services import repository_for
+from catalog.repositories import repository_for
 from metrics.models import WebhookDelivery
 from metrics.tasks import process_webhook_delivery
 from metrics.webhooks import gitlab

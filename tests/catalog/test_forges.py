@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from catalog.forms import ProjectForm
 from catalog.models import Forge, Project, Repository
-from catalog.services import forge_of, normalise_repository_url
+from catalog.repositories import forge_of, normalise_repository_url
 from tests.factories import BusinessUnitFactory, ProjectFactory, make_owner
 
 REGISTER = "/catalog/register/"

@@ -9,7 +9,7 @@ configured host decides.
 
 from django.core.management.base import BaseCommand
 
-from catalog.services import repository_forges_check
+from catalog.repositories import repository_forges_check
 
 
 class Command(BaseCommand):
