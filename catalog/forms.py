@@ -4,6 +4,7 @@ from django.core.validators import URLValidator
 from django.db.models import F
 from django.db.models.functions import Lower
 
+from catalog.curation import MergePlan, project_merge_plan
 from catalog.descriptors import DescriptorError, parse_descriptor
 from catalog.models import (
     Adoption,
@@ -18,7 +19,7 @@ from catalog.models import (
 )
 from catalog.readiness import READINESS_ITEMS
 from catalog.repositories import forge_hosts, repository_forge_chosen
-from catalog.services import AssetFields, MergePlan, ProjectFields, project_merge_plan
+from catalog.services import AssetFields, ProjectFields
 
 User = get_user_model()
 

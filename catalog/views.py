@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from catalog import selectors, services
+from catalog import curation, selectors, services
 from catalog.forms import (
     AdoptionEndForm,
     AdoptionForm,
@@ -350,7 +350,7 @@ def project_review(request: HttpRequest, slug: str) -> HttpResponse:
     decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
     if decision == "reject" and not _confirmed(request):
         return render(request, "catalog/project_reject.html", {**context, "note": note.strip()})
-    services.project_review(project=project, reviewer=request.user, decision=decision, note=note)
+    curation.project_review(project=project, reviewer=request.user, decision=decision, note=note)
     messages.success(request, f"{project.name}: {project.get_review_status_display().lower()}.")
     return redirect(back)
 
@@ -363,11 +363,11 @@ def project_curate(request: HttpRequest, slug: str) -> HttpResponse:
     project = get_object_or_404(Project, slug=slug, merged_into__isnull=True)
     action = request.POST.get("action", "")
     if action in {"feature", "unfeature"}:
-        services.project_flag_set(
+        curation.project_flag_set(
             project=project, user=request.user, flag="featured", value=action == "feature"
         )
     elif action in {"verify", "unverify"}:
-        services.project_flag_set(
+        curation.project_flag_set(
             project=project, user=request.user, flag="verified", value=action == "verify"
         )
     elif action == "archive" and not _confirmed(request):
@@ -380,7 +380,7 @@ def project_curate(request: HttpRequest, slug: str) -> HttpResponse:
         }
         return render(request, "catalog/project_archive.html", context)
     elif action == "archive":
-        services.project_archive(project=project, user=request.user, note=request.POST.get("note", "")[:500])
+        curation.project_archive(project=project, user=request.user, note=request.POST.get("note", "")[:500])
     else:
         messages.error(request, "Unknown curation action.")
         return redirect(project)
@@ -397,7 +397,7 @@ def project_merge(request: HttpRequest, slug: str) -> HttpResponse:
     data = request.POST if request.method == "POST" else (request.GET if "target" in request.GET else None)
     form = MergeForm(data, source=source)
     if data is not None and form.is_valid() and _confirmed(request):
-        target = services.project_merge(
+        target = curation.project_merge(
             source=source,
             target=form.cleaned_data["target"],
             user=request.user,

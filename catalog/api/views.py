@@ -11,7 +11,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from catalog import selectors, services
+from catalog import curation, selectors, services
 from catalog.api.filters import AdoptionFilter, AssetFilter, NameFilter, ProjectFilter
 from catalog.api.serializers import (
     AdoptionEndSerializer,
@@ -139,7 +139,7 @@ class ProjectViewSet(
             raise PermissionDenied("Only the program office reviews registrations.")
         serializer = ReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.project_review(project=project, reviewer=request.user, **serializer.validated_data)
+        curation.project_review(project=project, reviewer=request.user, **serializer.validated_data)
         return Response(ProjectSerializer(self.get_queryset().get(pk=project.pk)).data)
 
     @extend_schema(request=CurationSerializer, responses={200: ProjectSerializer})
@@ -152,7 +152,7 @@ class ProjectViewSet(
         serializer = CurationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         for flag, value in serializer.validated_data.items():
-            services.project_flag_set(project=project, user=request.user, flag=flag, value=value)
+            curation.project_flag_set(project=project, user=request.user, flag=flag, value=value)
         return Response(ProjectSerializer(self.get_queryset().get(pk=project.pk)).data)
 
 
