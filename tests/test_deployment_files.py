@@ -533,3 +533,30 @@ def test_the_build_context_leaves_out_local_state():
     ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
 
     assert {".venv", "var", "node_modules", ".git", "__pycache__", "test-results"} <= ignored
+
+
+def test_the_image_leaves_out_the_benchmark_and_load_test_tooling_and_their_commands_say_so(tmp_path):
+    """The tooling is excluded from the build context; a copy of the project without it (as the image
+    has it) still starts, and the commands answer in one line."""
+    import shutil
+
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert {"portal/bench", "portal/loadtest.py"} <= ignored
+    image = tmp_path / "app"
+    left_out = {ROOT / "portal" / "bench", ROOT / "portal" / "loadtest.py"}
+    left_out |= {ROOT / name for name in (".git", ".venv", "node_modules", "var")}
+    shutil.copytree(
+        ROOT, image, ignore=lambda folder, names: [n for n in names if Path(folder) / n in left_out]
+    )
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "REDIS_URL": ""}
+    for command in (["check"], ["benchmark", "--help"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=image, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+    result = subprocess.run(
+        [sys.executable, "manage.py", "loadtest", "--serve", "--seconds", "1"],
+        cwd=image, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "not in this installation" in result.stderr and "Traceback" not in result.stderr

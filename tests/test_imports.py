@@ -146,3 +146,23 @@ def test_the_running_portal_uses_none_of_djangos_test_tools():
     )
 
     assert not users, users
+
+
+def test_only_the_tooling_s_own_commands_import_it_and_only_when_they_run():
+    graph = _graph()
+    importers = sorted(
+        module
+        for module, imported in graph.items()
+        if not module.startswith(TOOLING) and any(name.startswith(TOOLING) for name in imported)
+    )
+
+    assert not importers, (
+        f"imported outside its commands (at run time only, via portal.management.tooling): {importers}"
+    )
+
+
+def test_the_benchmark_s_scale_names_are_its_scales():
+    from portal.bench.scales import SCALES
+    from portal.management.tooling import SCALE_NAMES
+
+    assert set(SCALE_NAMES) == set(SCALES)

@@ -6,9 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.bench import dbtools, report
-from portal.bench.runner import Run
-from portal.bench.scales import SCALES
+from portal.management.tooling import SCALE_NAMES, tooling
 
 
 class Command(BaseCommand):
@@ -19,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+        parser.add_argument("--scale", choices=SCALE_NAMES, default="small")
         parser.add_argument("--out", required=True, help="where to write the JSON report")
         parser.add_argument(
             "--database-url",
@@ -37,6 +35,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        dbtools, report = tooling("portal.bench.dbtools"), tooling("portal.bench.report")
+        runner, scales = tooling("portal.bench.runner"), tooling("portal.bench.scales")
         database = settings.DATABASES["default"]
         if not database["ENGINE"].endswith("postgresql") or not settings.REDIS_URL:
             raise CommandError(
@@ -57,8 +57,8 @@ class Command(BaseCommand):
             self.stderr.write(message)
             sys.stderr.flush()
 
-        run = Run(
-            scale=SCALES[options["scale"]], database_url=database_url, redis_url=redis_url, seed=options["seed"],
+        run = runner.Run(
+            scale=scales.SCALES[options["scale"]], database_url=database_url, redis_url=redis_url, seed=options["seed"],
             keep=options["keep"], say=say,
         )  # fmt: skip
         result = run.run()

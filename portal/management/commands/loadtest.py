@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.loadtest import LoadTestError, run_load, serve_portal
+from portal.management.tooling import tooling
 
 
 class Command(BaseCommand):
@@ -25,13 +25,14 @@ class Command(BaseCommand):
     def handle(self, *args, url="", serve=False, seconds=60, clients=32, out="", **options):
         if bool(url) == bool(serve):
             raise CommandError("Give the URL of a serving portal, or --serve (not both).")
+        load = tooling("portal.loadtest")
         try:
             if serve:
-                with serve_portal() as base_url:
-                    figures = run_load(base_url, seconds, clients)
+                with load.serve_portal() as base_url:
+                    figures = load.run_load(base_url, seconds, clients)
             else:
-                figures = run_load(url, seconds, clients)
-        except LoadTestError as error:
+                figures = load.run_load(url, seconds, clients)
+        except load.LoadTestError as error:
             raise CommandError(str(error)) from error
         text = json.dumps(figures, indent=2)
         if out:
