@@ -109,10 +109,23 @@ class NulCharacterMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path_info:
             return self._refused(request, field=None)
-        for key, values in request.GET.lists():
+        for key, values in self._parameters(request):
             if "\x00" in key or any("\x00" in value for value in values):
                 return self._refused(request, field=key.replace("\x00", "%00"))
         return self.get_response(request)
+
+    @staticmethod
+    def _parameters(request: HttpRequest):
+        """The query string's parameters, and a URL-encoded form's (a choice looked up by a slug or a
+        username would reach the database). Webhooks are left alone: their bodies are checked against
+        a signature first. Multipart bodies are left to the forms' own validators."""
+        yield from request.GET.lists()
+        if (
+            request.method == "POST"
+            and request.content_type == "application/x-www-form-urlencoded"
+            and not request.path_info.startswith("/webhooks/")
+        ):
+            yield from request.POST.lists()
 
     @staticmethod
     def _refused(request: HttpRequest, *, field: str | None) -> HttpResponse:
@@ -123,6 +136,6 @@ class NulCharacterMiddleware:
             if field:
                 body["errors"] = {field: [message]}
             return JsonResponse(body, status=400)
-        where = f"The parameter {field!r}" if field else "The address"
+        where = f"The field {field!r}" if field else "The address"
         text = f"{where} contains a NUL character (%00), which no page accepts."
         return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")

@@ -3,6 +3,7 @@ one, so a parameter passed on to a query would fail there (schemathesis found it
 `business_unit`). The walk covers every route of the resolver, so a route added later is covered too."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -59,3 +60,35 @@ def test_a_nul_in_the_path_is_a_400_and_a_name_without_one_still_works():
     assert page.status_code == 400 and page.content.startswith(b"The address contains a NUL")
     assert client.get("/api/v1/search/?a%00=1").json()["field"] == "a%00"
     assert client.get("/api/v1/search/", {"business_unit": "payments"}).status_code == 200
+
+
+def test_a_nul_in_a_json_body_is_a_400_naming_the_field_and_writes_nothing():
+    from rest_framework.test import APIClient
+
+    from catalog.models import Project
+
+    api = APIClient()
+    api.force_authenticate(UserFactory())
+    body = {"name": "Ledger", "description": "Events.", "business_unit": "", "visible_units": ["ok", "i\x00"]}
+
+    response = api.post("/api/v1/projects/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "visible_units.1" and "NUL" in response.json()["error"]
+    assert api.post("/api/v1/projects/", {"a\x00": 1}, format="json").json()["field"] == "a\\u0000"
+    assert not Project.objects.exists()
+
+
+def test_a_nul_in_a_submitted_form_is_a_400_before_any_lookup():
+    """A choice looked up by slug (kudos name a project) would reach PostgreSQL with the NUL."""
+    giver, receiver = UserFactory(), UserFactory()
+    client = Client()
+    client.force_login(giver)
+
+    response = client.post(
+        f"/practitioners/{receiver.username}/kudos/",
+        urlencode({"project": "a\x00", "message": "Thanks"}),  # as a browser sends a form
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 400 and b"'project' contains a NUL" in response.content
