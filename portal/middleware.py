@@ -1,4 +1,5 @@
-"""The portal's own middleware: a NUL character in a URL is refused with a 400 (NulCharacterMiddleware);
+"""The portal's own middleware: a NUL character in an address or a form is refused with a 400
+(NulCharacterMiddleware);
 a database that cannot be reached is a 503 with a readable page, not a
 500 (DatabaseUnavailableMiddleware); with PORTAL_SIGN_IN_REQUIRED the whole portal asks for a signed-in
 person (SignInRequiredMiddleware).
@@ -97,11 +98,11 @@ class SignInRequiredMiddleware(LoginRequiredMiddleware):
 
 
 class NulCharacterMiddleware:
-    """A NUL character anywhere in the path or the query string is refused with a 400, before any view
-    runs: PostgreSQL text cannot hold one (psycopg raises, which would be a 500 on every filter, search
-    and lookup that passes a parameter on to a query), and no name, slug or word of ours contains one.
-    One check here instead of one in each view that reads a parameter. Form fields and JSON bodies are
-    covered by Django's and DRF's own null-character validators."""
+    """A NUL character anywhere in the path, the query string or a URL-encoded form is refused with a
+    400, before any view runs: PostgreSQL text cannot hold one (psycopg raises, which would be a 500 on
+    every filter, search and lookup that passes a parameter on to a query), and no name, slug or word of
+    ours contains one. One check here instead of one in each view that reads a parameter. API bodies are
+    checked by the API's JSON parser (portal.api.parsers); multipart fields by the forms' validators."""
 
     def __init__(self, get_response):
         self.get_response = get_response
