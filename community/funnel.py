@@ -16,9 +16,10 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from community.models import STAGE_ORDER, Stage, StageChange
-from metrics import computations
+from metrics import computations, report_sections
+from metrics.report_sections import PeriodFigure, ProgramSection
 
-__all__ = ["journey_funnel", "new_onboardings"]
+__all__ = ["journey_funnel", "journey_table", "new_onboardings", "report_sections_register"]
 
 _CONTRIBUTOR_OR_BEYOND = STAGE_ORDER[STAGE_ORDER.index(Stage.CONTRIBUTOR) :]
 
@@ -110,3 +111,38 @@ def new_onboardings(*, start: date, end: date, projects: QuerySet | None = None,
         people = people.filter(memberships__project__in=projects.values("pk"))
     first = _first_change(_CONTRIBUTOR_OR_BEYOND, hi)
     return people.annotate(first=first).filter(first__gte=lo).values("pk").distinct().count()
+
+
+def journey_table(funnel: dict) -> dict:
+    """The funnel as the program dashboard's table: each stage with its label, its count and the
+    conversion into it from the previous stage (as a percentage, "—" when nobody reached that one)."""
+    stages = []
+    for i, stage in enumerate(STAGE_ORDER):
+        conversion = None
+        if i:
+            share = funnel["stage_conversions"][f"{STAGE_ORDER[i - 1].value}_to_{stage.value}"]
+            conversion = "—" if share is None else f"{share * 100:.0f}%"
+        stages.append(
+            {"label": stage.label, "count": funnel["stage_counts"][stage.value], "conversion": conversion}
+        )
+    return {"stages": stages, "median_days": funnel["median_days_explorer_to_contributor"]}
+
+
+def report_sections_register() -> None:
+    """Put community's figures in the metrics report (CommunityConfig.ready): the onboardings of each
+    period, and the journey funnel of the program report."""
+    report_sections.register_period_figure(
+        PeriodFigure(
+            category="reuse_and_collaboration",
+            key="new_onboardings",
+            compute=lambda *, start, end, projects: new_onboardings(start=start, end=end, projects=projects),
+        )
+    )
+    report_sections.register_program_section(
+        ProgramSection(
+            key="journey",
+            compute=journey_funnel,
+            template="community/_journey_panel.html",
+            present=journey_table,
+        )
+    )

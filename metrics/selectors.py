@@ -360,7 +360,7 @@ def reuse_adoptions(*, projects: QuerySet | None, start: date, end: date) -> dic
     }
 
 
-# --- headline figures per bucket, for the dashboards' trends (portal.reports) ---------------------------
+# --- headline figures per bucket, for the dashboards' trends (metrics.reports) ---------------------------
 
 
 def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:

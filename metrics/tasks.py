@@ -1,4 +1,5 @@
-"""Background work of the metrics app: repository syncs, webhook processing and usage events.
+"""Background work of the metrics app: repository syncs, webhook processing, usage events and the
+dashboards' snapshots (metrics.snapshots computes them; this module queues and runs the computations).
 
 Tasks are thin: load by id, call the sync, decide how to come back. They never sleep: a rate limit
 reschedules the task for when the forge allows it; 5xx and timeouts retry with exponential back-off.
@@ -14,7 +15,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Repository
-from metrics import rollups, usage
+from metrics import rollups, snapshots, usage
+from metrics.models import ReportSnapshot
+from metrics.scopes import ReportScope
 from metrics.sync.http import ForgeError, RateLimited, TransientForgeError
 from metrics.sync.runner import repository_sync, repository_sync_failed
 from metrics.webhooks.deliveries import deliveries_process_pending, delivery_process
@@ -122,3 +125,64 @@ def usage_rollup_recent() -> int:
 def usage_prune() -> int:
     """Delete raw usage events older than USAGE_RETENTION_DAYS; rollups stay."""
     return rollups.usage_prune()
+
+
+# --- the dashboards' snapshots ----------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def report_snapshot_refresh(*, params: dict, start: str, end: str) -> str:
+    """(Re)compute one dashboard snapshot; idempotent (the row is replaced)."""
+    snapshot = snapshots.snapshot_compute(
+        scope=ReportScope.from_params(params),
+        start=date.fromisoformat(start),
+        end=date.fromisoformat(end),
+    )
+    return "gone" if snapshot is None else f"ok: {snapshot.scope_key} {start}..{end}"
+
+
+@shared_task
+def report_snapshots_warm() -> int:
+    """Scheduled: queue the preset periods of the program and of each business unit."""
+    return snapshots_warm(today=timezone.now().date())
+
+
+def snapshot_refresh_queue(snapshot: ReportSnapshot, scope: ReportScope) -> bool:
+    """Queue the (re)computation of a snapshot unless one is already under way (snapshots.snapshot_claim).
+    True when this call queued it."""
+    if not snapshots.snapshot_claim(snapshot):
+        return False
+    # Requests run in autocommit: the claim is committed, and a worker may start at once.
+    report_snapshot_refresh.delay(
+        params=scope.params(), start=snapshot.start.isoformat(), end=snapshot.end.isoformat()
+    )
+    return True
+
+
+def snapshot_for(*, scope: ReportScope, start: date, end: date) -> ReportSnapshot:
+    """The snapshot of a dashboard as it stands. Fresh (younger than METRICS_SNAPSHOT_MAX_AGE): as is.
+    Missing or stale: its computation is queued once, and the row read again; in the embedded mode the
+    task has run inline, so it is complete, while with a worker a missing one has `data` None (pending)
+    and a stale one still holds the previous figures."""
+    snapshot, _created = ReportSnapshot.objects.get_or_create(
+        scope_key=scope.key, start=start, end=end, defaults={"params": scope.params()}
+    )
+    if snapshot.data is not None and not snapshots.snapshot_is_stale(snapshot):
+        return snapshot
+    if snapshot_refresh_queue(snapshot, scope):
+        snapshot.refresh_from_db()
+    return snapshot
+
+
+def snapshots_warm(*, today: date) -> int:
+    """Queue the computation of the presets of every warm scope that is missing or stale (once each, as
+    requests do), and prune forgotten snapshots. Returns how many were queued."""
+    snapshots.snapshots_prune()
+    queued = 0
+    for scope, start, end in snapshots.warm_plan(today=today):
+        snapshot, _created = ReportSnapshot.objects.get_or_create(
+            scope_key=scope.key, start=start, end=end, defaults={"params": scope.params()}
+        )
+        if snapshot.data is None or snapshots.snapshot_is_stale(snapshot):
+            queued += snapshot_refresh_queue(snapshot, scope)
+    return queued

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from metrics import views_usage
-from metrics.webhooks import views
+from metrics.views import dashboards, usage
+from metrics.webhooks import views as webhooks
 
 app_name = "metrics"
 
 urlpatterns = [
-    path("webhooks/github/", views.github_webhook, name="github_webhook"),
-    path("webhooks/gitlab/", views.gitlab_webhook, name="gitlab_webhook"),
-    path("usage/beacon/", views_usage.beacon, name="usage_beacon"),
+    path("metrics/", dashboards.program_dashboard, name="dashboard"),
+    path("catalog/<slug:slug>/metrics/", dashboards.project_dashboard, name="project_dashboard"),
+    path("webhooks/github/", webhooks.github_webhook, name="github_webhook"),
+    path("webhooks/gitlab/", webhooks.gitlab_webhook, name="gitlab_webhook"),
+    path("usage/beacon/", usage.beacon, name="usage_beacon"),
 ]

@@ -205,7 +205,7 @@ CELERY_BEAT_SCHEDULE = {
     # The dashboards' preset periods of the program and each unit's default one, computed ahead (each
     # snapshot is one task on the default queue); a warm-up not started within the hour is superseded.
     "metrics-snapshots": {
-        "task": "portal.tasks.report_snapshots_warm",
+        "task": "metrics.tasks.report_snapshots_warm",
         "schedule": 60 * 60,
         "options": {"expires": 60 * 60},
     },
@@ -472,7 +472,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssetKindEnum": "catalog.models.AssetKind",
         "GuideKindEnum": "community.models.Guide.Kind",
-        "UsageReportKindEnum": "metrics.api.ReportedKind",
+        "UsageReportKindEnum": "metrics.api.usage.ReportedKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

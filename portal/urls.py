@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views, views_metrics
+from portal import views
 
 portal_patterns = (
     [
@@ -15,10 +15,6 @@ portal_patterns = (
         path("practitioners/me/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
         path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
         path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
-        # Metrics cross apps (community's funnel, metrics' figures), so their pages live here. The project
-        # dashboard sits under catalog/ but is listed before catalog.urls, whose patterns never see it.
-        path("metrics/", views_metrics.program_dashboard, name="metrics"),
-        path("catalog/<slug:slug>/metrics/", views_metrics.project_dashboard, name="project_metrics"),
     ],
     "portal",
 )
@@ -26,8 +22,9 @@ portal_patterns = (
 urlpatterns = [
     path("", include(portal_patterns)),
     path("api/v1/", include("portal.api.urls")),
-    path("catalog/", include("catalog.urls")),
+    # Before catalog's: the project dashboard sits under catalog/<slug>/metrics/.
     path("", include("metrics.urls")),
+    path("catalog/", include("catalog.urls")),
     path("", include("community.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -39,9 +39,17 @@ from catalog.models import (
     SearchEntry,
 )
 from community.models import Practitioner, StageChange
-from metrics.models import Comment, Commit, ForgeAccount, PullRequest, Release, Review, UsageEvent
-from portal import reports
-from portal.models import ReportSnapshot
+from metrics import reports, snapshots
+from metrics.models import (
+    Comment,
+    Commit,
+    ForgeAccount,
+    PullRequest,
+    Release,
+    ReportSnapshot,
+    Review,
+    UsageEvent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -432,7 +440,7 @@ def test_people_stand_at_every_stage_and_level_with_badges_derived_from_the_demo
 def test_a_year_of_portal_usage_is_recorded_and_rolled_up_for_the_dashboards():
     seeded_at = timezone.now()
     from metrics.models import DailyRollup, UsageEvent, UsageKind
-    from portal.reports import metrics_report
+    from metrics.reports import metrics_report
 
     year_start = seeded_at - timedelta(days=365)
     in_year = User.objects.filter(date_joined__gte=year_start, date_joined__lt=seeded_at).count()
@@ -471,7 +479,7 @@ def test_the_dashboards_opened_right_after_seeding_show_the_last_buckets_as_busy
     client = Client()
     client.force_login(User.objects.get(username="office"))
 
-    response = client.get(reverse("portal:metrics"))  # the default: the 90 whole days ending today
+    response = client.get(reverse("metrics:dashboard"))  # the default: the 90 whole days ending today
 
     assert response.status_code == 200
     trend = response.context["trend"]
@@ -485,7 +493,7 @@ def test_the_dashboards_opened_right_after_seeding_show_the_last_buckets_as_busy
     # Nor against the previous 90 days: no headline count fell by more than a tenth.
     today = seeded_at.date()
     snapshot = ReportSnapshot.objects.get(scope_key="program", start=today - timedelta(days=90), end=today)
-    data = reports.snapshot_data(snapshot)
+    data = snapshots.snapshot_data(snapshot)
     assert data["comparison"]["partial"] is False
     for figure, path, _better, _label in [h for hs in reports.HEADLINES.values() for h in hs]:
         if figure in HEADLINE_COUNTS:
@@ -495,6 +503,6 @@ def test_the_dashboards_opened_right_after_seeding_show_the_last_buckets_as_busy
     showcased = Project.objects.listed().filter(Q(featured=True) | Q(verified=True))
     assert showcased.filter(featured=True).count() >= 5
     for project in showcased:
-        response = client.get(reverse("portal:project_metrics", args=[project.slug]))
+        response = client.get(reverse("metrics:project_dashboard", args=[project.slug]))
         assert response.status_code == 200
         assert response.context["trend"][-1]["contributors"] >= 1, project.name

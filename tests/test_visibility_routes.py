@@ -68,7 +68,7 @@ EXCLUDED = {
 PARAMETERS = {
     "slug": {
         "catalog:*": "project",
-        "portal:project_metrics": "project",
+        "metrics:project_dashboard": "project",
         "api:project-*": "project",
         "api:project_metrics": "project",
         "community:members": "project",

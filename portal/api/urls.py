@@ -10,7 +10,7 @@ from rest_framework.routers import SimpleRouter
 from catalog import api as catalog_api
 from community import api as community_api
 from metrics import api as metrics_api
-from portal.api import errors, metrics
+from portal.api import errors
 
 DOCS_CSP = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
 
@@ -29,8 +29,6 @@ urlpatterns = [
         csp_override(DOCS_CSP)(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
         name="docs",
     ),
-    path("metrics/", metrics.ProgramMetricsView.as_view(), name="metrics"),
-    path("projects/<slug:slug>/metrics/", metrics.ProjectMetricsView.as_view(), name="project_metrics"),
     *catalog_api.urlpatterns,
     *community_api.urlpatterns,
     *metrics_api.urlpatterns,

@@ -324,18 +324,17 @@ def snapshots(args: dict) -> dict:
     from django.utils import timezone
 
     from catalog.models import Project
-    from portal import reports
+    from metrics import snapshots
+    from metrics.scopes import ReportScope
 
     today = timezone.now().date()
     project = Project.objects.get(slug=args["project_slug"])
-    work = [(reports.ReportScope(), start, end) for start, end in reports.preset_periods(today=today)]
-    work.append(
-        (reports.ReportScope(project_id=project.pk), today - timedelta(days=reports.DEFAULT_DAYS), today)
-    )
+    work = [(ReportScope(), start, end) for start, end in snapshots.preset_periods(today=today)]
+    work.append((ReportScope(project_id=project.pk), today - timedelta(days=snapshots.DEFAULT_DAYS), today))
     seconds = {}
     for scope, start, end in work:
         started = time.perf_counter()
-        reports.snapshot_compute(scope=scope, start=start, end=end)
+        snapshots.snapshot_compute(scope=scope, start=start, end=end)
         seconds[f"{scope.key} {(end - start).days} days"] = time.perf_counter() - started
     return {"seconds": sum(seconds.values()), "snapshots": seconds, "peak_rss_mb": peak_rss_mb()}
 

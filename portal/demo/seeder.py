@@ -45,11 +45,11 @@ from catalog.services import project_score_refresh
 from community.models import Practitioner, UnitSource
 from metrics.demo import demo_activity_seed
 from metrics.demo_usage import demo_usage_seed
+from metrics.models import ReportSnapshot
 from portal.demo import words as data
 from portal.demo.community import demo_community_seed
 from portal.demo.projects import PROJECTS
 from portal.demo.reset import EMAIL_DOMAIN
-from portal.models import ReportSnapshot
 
 SEED = 2026
 

@@ -15,7 +15,7 @@ from catalog.models import Language, Project, ProjectRole, Repository, Topic, Vi
 from catalog.search_index import entries_rebuild
 from catalog.selectors import CatalogQuery, catalog_search, home_highlights, project_duplicates
 from community.models import Membership, Practitioner
-from portal import reports
+from metrics import reports
 from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
 
 SECRET = "Nightingale Radar"

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.models import Adoption, Notification, Project, ProjectRole, Repository, ReviewStatus
+from catalog.models import Adoption, Notification, ProjectRole, ReviewStatus
 from community.badge_rules import SprintIndex, first_responses_in_time, sprint_start, streaks
 from community.badges import RULES, badges_evaluate, badges_evaluate_in_chunks
 from community.models import (
@@ -27,18 +27,13 @@ from community.models import (
 from community.sql import whole_table_reads
 from metrics import computations
 from metrics.models import Commit, ForgeAccount, Issue, PullRequest
+from tests.activity import comment, commit, issue, pr, repo, review
 from tests.factories import (
     AssetFactory,
     BusinessUnitFactory,
-    CommentFactory,
-    CommitFactory,
     ForgeAccountFactory,
-    IssueFactory,
     PractitionerFactory,
     ProjectFactory,
-    PullRequestFactory,
-    RepositoryFactory,
-    ReviewFactory,
     UserFactory,
 )
 
@@ -64,34 +59,6 @@ def person(login: str, unit=None, **profile):
 
 def bot(login: str = "dependabot[bot]") -> ForgeAccount:
     return ForgeAccountFactory(login=login, is_bot=True)
-
-
-def repo(project: Project | None = None) -> Repository:
-    return RepositoryFactory(project=project or ProjectFactory())
-
-
-def pr(repository, author, created, *, merged=None, ready=None, draft=False):
-    return PullRequestFactory(
-        repository=repository, author=author, created_at=created, merged_at=merged,
-        ready_for_review_at=ready, draft=draft,
-    )  # fmt: skip
-
-
-def review(request, author, submitted, state="approved"):
-    return ReviewFactory(pull_request=request, author=author, state=state, submitted_at=submitted)
-
-
-def issue(repository, author, created):
-    return IssueFactory(repository=repository, author=author, created_at=created)
-
-
-def comment(author, created, *, on):
-    target = {"pull_request": on} if isinstance(on, PullRequest) else {"issue": on}
-    return CommentFactory(author=author, created_at=created, **target)
-
-
-def commit(repository, author, authored):
-    CommitFactory(repository=repository, author=author, authored_at=authored)
 
 
 def evaluate(*users, now=NOW):

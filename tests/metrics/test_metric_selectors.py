@@ -9,21 +9,15 @@ from itertools import count
 
 import pytest
 
-from catalog.models import Adoption, Project, Repository, ReviewStatus
+from catalog.models import Adoption, Project, ReviewStatus
 from metrics.models import ForgeAccount, PullRequest, Release
 from metrics.selectors import contribution_activity, reuse_adoptions, time_to_value
+from tests.activity import account, comment, commit, issue, pr, repo, review
 from tests.factories import (
     AssetFactory,
     BusinessUnitFactory,
-    CommentFactory,
-    CommitFactory,
-    ForgeAccountFactory,
-    IssueFactory,
     PractitionerFactory,
     ProjectFactory,
-    PullRequestFactory,
-    RepositoryFactory,
-    ReviewFactory,
     UserFactory,
 )
 
@@ -37,49 +31,12 @@ def at(month: int, day: int, hour: int = 0, minute: int = 0, year: int = 2026) -
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-# The test's words for the shared factories (tests/factories.py).
-
-
-def repo(project: Project, forge: str = "github") -> Repository:
-    return RepositoryFactory(project=project, forge=forge)
-
-
-def account(login: str, *, user=None, forge: str = "github", bot: bool = False) -> ForgeAccount:
-    return ForgeAccountFactory(forge=forge, login=login, user=user, is_bot=bot)
-
-
 def person(login: str, unit=None, *, profile: bool = True) -> ForgeAccount:
     """A portal user (with a practitioner profile in `unit`) and their linked GitHub account."""
     user = UserFactory(username=login)
     if profile:
         PractitionerFactory(user=user, display_name=login, business_unit=unit)
     return account(login, user=user)
-
-
-def pr(repository, author, created, *, merged=None, closed=None, ready=None, draft=False, merged_by=None):
-    return PullRequestFactory(
-        repository=repository, author=author, created_at=created, merged_at=merged,
-        closed_at=closed or merged, ready_for_review_at=ready, draft=draft, merged_by=merged_by,
-    )  # fmt: skip
-
-
-def review(request, author, state, submitted):
-    return ReviewFactory(pull_request=request, author=author, state=state, submitted_at=submitted)
-
-
-def issue(repository, author, created, *, closed=None):
-    return IssueFactory(repository=repository, author=author, created_at=created, closed_at=closed)
-
-
-def comment(author, created, *, on):
-    target = {"pull_request": on} if isinstance(on, PullRequest) else {"issue": on}
-    return CommentFactory(author=author, created_at=created, **target)
-
-
-def commit(repository, author, authored, *, merge=False, email="", times=1):
-    CommitFactory.create_batch(
-        times, repository=repository, author=author, author_email=email, authored_at=authored, is_merge=merge
-    )
 
 
 def one(project):
@@ -168,8 +125,8 @@ def test_contributors_are_distinct_people_and_exclude_bots_merge_commits_and_the
     alice_git = account("alice@corp.example", user=alice.user, forge="git")
     request = pr(r, alice, at(1, 5))  # alice through GitHub...
     commit(git, alice_git, at(1, 6))  # ...and through git: one person
-    review(request, account("bob"), "commented", at(1, 7))
-    review(request, account("frank"), "pending", None)  # a pending review is no contribution
+    review(request, account("bob"), at(1, 7), state="commented")
+    review(request, account("frank"), None, state="pending")  # a pending review is no contribution
     issue(r, account("erin"), at(1, 1))  # start inclusive
     comment(account("carol"), at(4, 1), on=request)  # end exclusive
     comment(bot, at(1, 8), on=request)
@@ -259,7 +216,7 @@ def test_contribution_activity_runs_a_bounded_number_of_queries(project, django_
         for i in range(n):
             author = person(f"dev{next(_ids)}") if i % 2 else account(f"acc{next(_ids)}")
             request = pr(r, author, at(1, 5), merged=at(1, 6))
-            review(request, account(f"rev{next(_ids)}"), "approved", at(1, 6))
+            review(request, account(f"rev{next(_ids)}"), at(1, 6), state="approved")
             comment(account(f"c{next(_ids)}"), at(1, 6), on=request)
             issue(r, author, at(1, 7))
             commit(git, account(f"g{next(_ids)}@x.example", forge="git"), at(6, 1, year=2025))
@@ -301,9 +258,9 @@ def test_first_responses_skip_self_reviews_bots_and_count_weekends_out_of_busine
     comment(bob, at(1, 20, 11), on=late)  # Tuesday 11:00: 97 h, 14 + 24 + 11 = 49 weekday hours
     request = pr(r, alice, at(1, 7, 10))  # Wednesday 10:00
     comment(alice_again, at(1, 7, 11), on=request)  # alice herself through another account
-    review(request, alice_again, "commented", at(1, 7, 12))  # self-review
-    review(request, bob, "pending", at(1, 7, 13))  # pending reviews are not responses
-    review(request, bob, "approved", at(1, 7, 16))  # 6 h
+    review(request, alice_again, at(1, 7, 12), state="commented")  # self-review
+    review(request, bob, at(1, 7, 13), state="pending")  # pending reviews are not responses
+    review(request, bob, at(1, 7, 16), state="approved")  # 6 h
     early = pr(r, alice, at(1, 8, 9), draft=True, ready=at(1, 8, 12))
     comment(bob, at(1, 8, 10), on=early)  # answered on the draft before it was ready: 0 h
     silent = issue(r, alice, at(1, 13))
@@ -404,16 +361,16 @@ def test_review_coverage_and_self_merge_rate_look_at_approvals_by_someone_else(p
     alice, bob, carol = person("alice"), account("bob"), account("carol")
     alice_again = account("alice-work", user=alice.user)
     p1 = pr(r, alice, at(1, 5), merged=at(1, 6), merged_by=alice)
-    review(p1, bob, "approved", at(1, 5, 12))  # approved by someone else: covered
+    review(p1, bob, at(1, 5, 12), state="approved")  # approved by someone else: covered
     p2 = pr(r, alice, at(1, 5), merged=at(1, 6), merged_by=alice_again)
-    review(p2, alice_again, "approved", at(1, 5, 12))  # self-approval through her second account
-    review(p2, bot, "approved", at(1, 5, 13))  # a bot's approval
+    review(p2, alice_again, at(1, 5, 12), state="approved")  # self-approval through her second account
+    review(p2, bot, at(1, 5, 13), state="approved")  # a bot's approval
     pr(r, bob, at(1, 5), merged=at(1, 6), merged_by=carol)  # p3: no review, merged by another
     p4 = pr(r, carol, at(1, 5), merged=at(1, 6), merged_by=carol)
-    review(p4, bob, "changes_requested", at(1, 5, 12))
-    review(p4, bob, "commented", at(1, 5, 13))
+    review(p4, bob, at(1, 5, 12), state="changes_requested")
+    review(p4, bob, at(1, 5, 13), state="commented")
     p5 = pr(r, bob, at(1, 5), merged=at(1, 6))  # merger unknown
-    review(p5, alice, "dismissed", at(1, 5, 12))
+    review(p5, alice, at(1, 5, 12), state="dismissed")
     pr(r, bot, at(1, 5), merged=at(1, 6), merged_by=bot)  # a bot's request: not in the denominator
     figures = ttv(project)
     # 5 merged; covered: p1 = 1 -> 0.2; merged by the author without another's approval: p2, p4 -> 0.4

@@ -1,4 +1,4 @@
-"""The metrics report (portal.reports), the usage figures (metrics.engagement) and the journey funnel
+"""The metrics report (metrics.reports), the usage figures (metrics.engagement) and the journey funnel
 (community.funnel) over small hand-built histories, each answer computed by hand.
 
 Period unless said otherwise: Q1 2026 = [2026-01-01, 2026-04-01). 2026-01-05 and 2026-01-12 are Mondays.
@@ -15,11 +15,12 @@ import time_machine
 from catalog.models import Project
 from community.funnel import journey_funnel, new_onboardings
 from community.models import Practitioner, Stage, StageChange
+from metrics import reports, scopes, snapshots
 from metrics.engagement import community_engagement, reuse_consumption
 from metrics.models import DailyRollup, UsageEvent, UsageKind
-from portal import reports
+from tests.activity import pr, repo, review
 from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
-from tests.metrics.test_metric_selectors import person, pr, repo, review
+from tests.metrics.test_metric_selectors import person
 
 pytestmark = pytest.mark.django_db
 
@@ -330,7 +331,7 @@ def _activity(project, people):
     repository = repo(project)
     for i, author in enumerate(people):
         request = pr(repository, author, at(1 + i % 3, 2 + i), merged=at(1 + i % 3, 3 + i))
-        review(request, people[(i + 1) % len(people)], "approved", at(1 + i % 3, 2 + i, 18))
+        review(request, people[(i + 1) % len(people)], at(1 + i % 3, 2 + i, 18), state="approved")
     event(UsageKind.PAGE_VIEW, at(2, 10), project=project, visitor="v:a")
     event(UsageKind.ASSET_DOWNLOAD, at(3, 10), project=project, visitor="v:a", quantity=3)
 
@@ -426,10 +427,10 @@ def test_a_snapshot_of_a_period_not_over_compares_like_with_like_and_keeps_today
     pr(repository, dev, at(2, 10, 8), merged=at(2, 10, 9))
 
     with time_machine.travel(at(2, 10, 12), tick=False):
-        snapshot = reports.snapshot_compute(
-            scope=reports.ReportScope(project_id=project.pk), start=START, end=END
+        snapshot = snapshots.snapshot_compute(
+            scope=scopes.ReportScope(project_id=project.pk), start=START, end=END
         )
-    data = reports.snapshot_data(snapshot)
+    data = snapshots.snapshot_data(snapshot)
 
     assert data["report"]["contribution_activity"]["change_requests_merged"] == 4  # so far, today included
     comparison = data["comparison"]
@@ -452,10 +453,10 @@ def test_a_snapshot_of_a_period_over_compares_it_whole_with_the_whole_previous_p
     pr(repository, dev, at(3, 31, 9), merged=at(3, 31, 10))
 
     with time_machine.travel(at(4, 1, 0), tick=False):  # the first moment after the period
-        snapshot = reports.snapshot_compute(
-            scope=reports.ReportScope(project_id=project.pk), start=START, end=END
+        snapshot = snapshots.snapshot_compute(
+            scope=scopes.ReportScope(project_id=project.pk), start=START, end=END
         )
-    data = reports.snapshot_data(snapshot)
+    data = snapshots.snapshot_data(snapshot)
 
     assert data["comparison"]["partial"] is False and data["comparison"]["current"] is None
     assert (data["comparison"]["previous_start"], data["comparison"]["previous_end"]) == (
@@ -468,8 +469,8 @@ def test_a_snapshot_of_a_period_over_compares_it_whole_with_the_whole_previous_p
 
 def test_a_snapshot_of_a_period_not_begun_has_nothing_to_compare():
     with time_machine.travel(at(12, 31, 12, year=2025), tick=False):
-        snapshot = reports.snapshot_compute(scope=reports.ReportScope(), start=START, end=END)
-    data = reports.snapshot_data(snapshot)
+        snapshot = snapshots.snapshot_compute(scope=scopes.ReportScope(), start=START, end=END)
+    data = snapshots.snapshot_data(snapshot)
 
     assert data["comparison"] is None and data["previous"] is None
     assert {b["state"] for b in data["trend"]} == {"future"}

@@ -24,7 +24,6 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Max
-from django.urls import path
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -243,7 +242,3 @@ class UsageReportView(APIView):
             "duplicate": False,
         }
         return Response(UsageRecordedSerializer(answer).data, status=status.HTTP_202_ACCEPTED)
-
-
-ROUTES: list = []
-urlpatterns = [path("usage/", UsageReportView.as_view(), name="usage_report")]

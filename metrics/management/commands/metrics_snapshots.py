@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from portal import reports, tasks
+from metrics import snapshots, tasks
 
 
 class Command(BaseCommand):
@@ -24,8 +24,8 @@ class Command(BaseCommand):
         if queue:
             self.stdout.write(f"{tasks.snapshots_warm(today=today)} snapshots queued")
             return
-        reports.snapshots_prune()
-        for scope, start, end in reports.warm_plan(today=today):
+        snapshots.snapshots_prune()
+        for scope, start, end in snapshots.warm_plan(today=today):
             started = time.perf_counter()
-            reports.snapshot_compute(scope=scope, start=start, end=end)
+            snapshots.snapshot_compute(scope=scope, start=start, end=end)
             self.stdout.write(f"{scope.key} {start}..{end}: {time.perf_counter() - started:.1f} s")

@@ -1,4 +1,4 @@
-"""The dashboards' snapshots (portal.reports.snapshot_*): a dashboard reads its figures from one stored
+"""The dashboards' snapshots (metrics.snapshots): a dashboard reads its figures from one stored
 row, fresh ones as they are, stale ones while a refresh is queued once, missing ones computed first; and
 viewers who do not see the same restricted projects never share figures."""
 
@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from catalog.models import BusinessUnit, Visibility
 from community.models import Practitioner
-from portal import reports, tasks
-from portal.models import ReportSnapshot
+from metrics import reports, scopes, snapshots, tasks
+from metrics.models import ReportSnapshot
 from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
-from tests.portal.test_dashboards import searched, seed
+from tests.metrics.test_dashboards import searched, seed
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +53,8 @@ def test_a_snapshot_holds_the_report_the_previous_period_and_the_trend_as_comput
     searched("topic 0", by=["u:1", "u:2", "u:3"])
     start, end = program_period()
 
-    snapshot = reports.snapshot_compute(scope=reports.ReportScope(), start=start, end=end)
-    data = reports.snapshot_data(ReportSnapshot.objects.get(pk=snapshot.pk))
+    snapshot = snapshots.snapshot_compute(scope=scopes.ReportScope(), start=start, end=end)
+    data = snapshots.snapshot_data(ReportSnapshot.objects.get(pk=snapshot.pk))
 
     assert data["report"] == reports.metrics_report(start=start, end=end)
     previous = reports.report_trend(start=start - timedelta(days=90), end=start, buckets=1)[0]
@@ -69,12 +69,12 @@ def test_a_fresh_snapshot_is_served_as_it_is_in_a_few_queries(client, reader, dj
     Practitioner.objects.create(user=reader, display_name="Reader")
     adopted_asset("Early Asset")
     start, end = program_period()
-    reports.snapshot_compute(scope=reports.ReportScope(), start=start, end=end)
+    snapshots.snapshot_compute(scope=scopes.ReportScope(), start=start, end=end)
     adopted_asset("Later Asset")  # after the snapshot: not in it
 
     # Session, user, business units, the snapshot, and what the page's layout reads: whatever the data.
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("portal:metrics"))
+        response = client.get(reverse("metrics:dashboard"))
 
     html = response.content.decode()
     assert response.status_code == 200 and "Early Asset" in html and "Later Asset" not in html
@@ -86,7 +86,7 @@ def test_a_project_dashboard_is_served_from_its_snapshot_in_a_few_queries(
     client, reader, django_assert_max_num_queries
 ):
     project = seed(3, requests=20)[0]
-    url = reverse("portal:project_metrics", args=[project.slug])
+    url = reverse("metrics:project_dashboard", args=[project.slug])
     client.get(url)  # computes it
 
     with django_assert_max_num_queries(12):
@@ -99,28 +99,28 @@ def test_a_project_dashboard_is_served_from_its_snapshot_in_a_few_queries(
 def test_a_stale_snapshot_is_served_and_its_refresh_is_queued_once(client, reader, queued):
     adopted_asset("Early Asset")
     start, end = program_period()
-    snapshot = reports.snapshot_compute(scope=reports.ReportScope(), start=start, end=end)
+    snapshot = snapshots.snapshot_compute(scope=scopes.ReportScope(), start=start, end=end)
     ReportSnapshot.objects.filter(pk=snapshot.pk).update(computed_at=timezone.now() - timedelta(hours=2))
     adopted_asset("Later Asset")
 
-    pages = [client.get(reverse("portal:metrics")).content.decode() for _ in range(3)]
+    pages = [client.get(reverse("metrics:dashboard")).content.decode() for _ in range(3)]
 
     assert all("Early Asset" in page and "Later Asset" not in page for page in pages)
     assert "newer figures are being computed" in pages[0]
     assert queued == [
-        {"params": reports.ReportScope().params(), "start": start.isoformat(), "end": end.isoformat()}
+        {"params": scopes.ReportScope().params(), "start": start.isoformat(), "end": end.isoformat()}
     ]
     assert ReportSnapshot.objects.get().refreshing_since is not None
 
 
 def test_a_refresh_that_never_finished_is_queued_again_after_a_while(client, reader, queued):
     start, end = program_period()
-    snapshot = reports.snapshot_compute(scope=reports.ReportScope(), start=start, end=end)
-    lost = timezone.now() - timedelta(seconds=reports.CLAIM_SECONDS + 60)
+    snapshot = snapshots.snapshot_compute(scope=scopes.ReportScope(), start=start, end=end)
+    lost = timezone.now() - timedelta(seconds=snapshots.CLAIM_SECONDS + 60)
     ReportSnapshot.objects.filter(pk=snapshot.pk).update(computed_at=lost, refreshing_since=lost)
 
-    client.get(reverse("portal:metrics"))
-    client.get(reverse("portal:metrics"))
+    client.get(reverse("metrics:dashboard"))
+    client.get(reverse("metrics:dashboard"))
 
     assert len(queued) == 1
 
@@ -128,11 +128,11 @@ def test_a_refresh_that_never_finished_is_queued_again_after_a_while(client, rea
 def test_in_the_embedded_mode_a_stale_snapshot_is_recomputed_inline_and_the_new_figures_shown(client, reader):
     adopted_asset("Early Asset")
     start, end = program_period()
-    snapshot = reports.snapshot_compute(scope=reports.ReportScope(), start=start, end=end)
+    snapshot = snapshots.snapshot_compute(scope=scopes.ReportScope(), start=start, end=end)
     ReportSnapshot.objects.filter(pk=snapshot.pk).update(computed_at=timezone.now() - timedelta(hours=2))
     adopted_asset("Later Asset")
 
-    html = client.get(reverse("portal:metrics")).content.decode()
+    html = client.get(reverse("metrics:dashboard")).content.decode()
 
     assert "Later Asset" in html and "newer figures are being computed" not in html
     assert ReportSnapshot.objects.get().refreshing_since is None
@@ -142,7 +142,7 @@ def test_a_missing_snapshot_is_computed_inline_in_the_embedded_mode_and_shown(cl
     adopted_asset("Only Asset")
     assert not ReportSnapshot.objects.exists()
 
-    response = client.get(reverse("portal:metrics"), {"days": 30})
+    response = client.get(reverse("metrics:dashboard"), {"days": 30})
 
     assert response.status_code == 200 and "Only Asset" in response.content.decode()
     snapshot = ReportSnapshot.objects.get()
@@ -153,8 +153,8 @@ def test_a_missing_snapshot_is_computed_inline_in_the_embedded_mode_and_shown(cl
 def test_with_a_worker_a_missing_snapshot_shows_a_page_that_says_so_and_reloads_itself(
     client, reader, queued
 ):
-    response = client.get(reverse("portal:metrics"))
-    client.get(reverse("portal:metrics"))
+    response = client.get(reverse("metrics:dashboard"))
+    client.get(reverse("metrics:dashboard"))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -195,11 +195,11 @@ def test_viewers_hiding_different_restricted_projects_never_share_a_snapshot(
     pages, keys = {}, {}
     for who in ("outsider", "insider", "colleague"):
         client.force_login(restricted[who])
-        pages[who] = client.get(reverse("portal:metrics")).content.decode()
-        keys[who] = reports.viewer_scope(viewer=restricted[who]).key
+        pages[who] = client.get(reverse("metrics:dashboard")).content.decode()
+        keys[who] = scopes.viewer_scope(viewer=restricted[who]).key
     client.force_login(program_office)
-    pages["office"] = client.get(reverse("portal:metrics")).content.decode()
-    keys["office"] = reports.viewer_scope(viewer=program_office).key
+    pages["office"] = client.get(reverse("metrics:dashboard")).content.decode()
+    keys["office"] = scopes.viewer_scope(viewer=program_office).key
 
     assert "Secret Asset" not in pages["outsider"] and "Secret Asset" not in pages["colleague"]
     assert "Secret Asset" in pages["insider"] and "Secret Asset" in pages["office"]
@@ -214,12 +214,10 @@ def test_viewers_hiding_different_restricted_projects_never_share_a_snapshot(
 
 def test_a_unit_snapshot_is_keyed_by_what_the_viewer_hides_of_that_unit_only(restricted):
     retail = BusinessUnit.objects.get(slug="retail")
-    assert (
-        reports.viewer_scope(business_unit=retail, viewer=restricted["outsider"]).key == f"unit:{retail.pk}"
-    )
-    defence = reports.viewer_scope(business_unit=restricted["defence"], viewer=restricted["outsider"])
+    assert scopes.viewer_scope(business_unit=retail, viewer=restricted["outsider"]).key == f"unit:{retail.pk}"
+    defence = scopes.viewer_scope(business_unit=restricted["defence"], viewer=restricted["outsider"])
     assert defence.key.startswith(f"unit:{restricted['defence'].pk}:hides:")
-    assert reports.viewer_scope(business_unit=restricted["defence"], viewer=restricted["insider"]).key == (
+    assert scopes.viewer_scope(business_unit=restricted["defence"], viewer=restricted["insider"]).key == (
         f"unit:{restricted['defence'].pk}"
     )
 
@@ -227,9 +225,9 @@ def test_a_unit_snapshot_is_keyed_by_what_the_viewer_hides_of_that_unit_only(res
 def test_the_scope_of_a_viewer_covers_the_projects_the_report_of_that_viewer_covers(restricted):
     for who in ("outsider", "insider"):
         viewer = restricted[who]
-        scope = reports.viewer_scope(viewer=viewer)
-        snapshot = reports.snapshot_compute(
-            scope=reports.ReportScope.from_params(scope.params()),
+        scope = scopes.viewer_scope(viewer=viewer)
+        snapshot = snapshots.snapshot_compute(
+            scope=scopes.ReportScope.from_params(scope.params()),
             start=date(2025, 1, 1),
             end=date(2026, 1, 1),
         )
@@ -243,19 +241,21 @@ def test_the_warm_up_task_computes_the_programs_presets_and_each_units_default_p
 
     queued = tasks.report_snapshots_warm.delay().get()
 
-    assert queued == len(reports.PRESETS) + units
+    assert queued == len(snapshots.PRESETS) + units
     keys = set(ReportSnapshot.objects.values_list("scope_key", "start", "end"))
-    for days in reports.PRESETS:
+    for days in snapshots.PRESETS:
         assert ("program", *program_period(days)) in keys
     for unit in BusinessUnit.objects.all():
-        assert (f"unit:{unit.pk}", *program_period(reports.DEFAULT_DAYS)) in keys
+        assert (f"unit:{unit.pk}", *program_period(snapshots.DEFAULT_DAYS)) in keys
     assert ReportSnapshot.objects.filter(data__isnull=True).count() == 0
     assert tasks.report_snapshots_warm.delay().get() == 0  # all fresh now
 
 
 def test_the_warm_up_forgets_snapshots_nobody_asked_for_in_a_week():
-    reports.snapshot_compute(scope=reports.ReportScope(), start=date(2025, 1, 1), end=date(2025, 2, 1))
-    ReportSnapshot.objects.update(computed_at=timezone.now() - timedelta(days=reports.SNAPSHOT_KEEP_DAYS + 1))
+    snapshots.snapshot_compute(scope=scopes.ReportScope(), start=date(2025, 1, 1), end=date(2025, 2, 1))
+    ReportSnapshot.objects.update(
+        computed_at=timezone.now() - timedelta(days=snapshots.SNAPSHOT_KEEP_DAYS + 1)
+    )
 
     tasks.snapshots_warm(today=timezone.now().date())
 
@@ -265,7 +265,7 @@ def test_the_warm_up_forgets_snapshots_nobody_asked_for_in_a_week():
 def test_the_command_computes_the_presets_now():
     BusinessUnitFactory()
     call_command("metrics_snapshots")
-    assert ReportSnapshot.objects.filter(data__isnull=False).count() == len(reports.PRESETS) + 1
+    assert ReportSnapshot.objects.filter(data__isnull=False).count() == len(snapshots.PRESETS) + 1
 
 
 def test_the_beat_schedule_runs_the_warm_up_hourly(settings):
@@ -278,7 +278,7 @@ def test_with_a_real_worker_the_pending_page_turns_into_the_dashboard(celery_wor
     project = ProjectFactory()
     AdoptionFactory(asset=AssetFactory(project=project, name="Worker Asset"), since=date(2025, 1, 1))
     client.force_login(UserFactory(username="patient"))
-    url = reverse("portal:project_metrics", args=[project.slug])
+    url = reverse("metrics:project_dashboard", args=[project.slug])
 
     first = client.get(url)
     html = first.content.decode()

@@ -1,10 +1,10 @@
-"""The program and project dashboards (the same figures as JSON or CSV: portal/api/metrics.py).
+"""The program and project dashboards (the same figures as JSON or CSV: metrics/api/reports.py).
 
 Every signed-in person may read every figure ("open everything"); the figures are about projects and
 teams, never rankings of individuals. Anonymous callers get 401 from the API and the sign-in page from
 the dashboards.
 
-The figures are computed ahead, in the background, into snapshots (portal.tasks.snapshot_for): a
+The figures are computed ahead, in the background, into snapshots (metrics.tasks.snapshot_for): a
 dashboard request reads one row, whatever the amount of activity behind it.
 """
 
@@ -17,15 +17,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from catalog.models import BusinessUnit, Project
-from community.models import STAGE_ORDER
-from portal import reports, tasks
-from portal.charts import chart
+from metrics import report_sections, reports, snapshots, tasks
+from metrics.charts import chart
+from metrics.periods import PeriodError, parse_business_unit, parse_period
+from metrics.scopes import viewer_scope
+from metrics.snapshots import PRESETS
 
-PRESETS, DEFAULT_DAYS = reports.PRESETS, reports.DEFAULT_DAYS
 # How often the "being computed" page reloads itself.
 PENDING_REFRESH_SECONDS = 5
-# Long enough for a three-year look back, short enough that one request stays cheap.
-MAX_DAYS = 3 * 366
 
 CATEGORY_TITLES = {
     "contribution_activity": "Contribution activity",
@@ -39,53 +38,6 @@ CATEGORY_HELP = {
     "reuse_and_collaboration": "Who adopts and consumes what is shared.",
     "time_to_value": "How fast contributors hear back and get merged.",
 }
-
-
-class PeriodError(ValueError):
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.message, self.field = message, field
-
-
-def _date(params, name: str) -> date | None:
-    raw = (params.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise PeriodError(f"{name} must be a date written YYYY-MM-DD.", name) from None
-
-
-def parse_period(params) -> tuple[date, date, int | None]:
-    """(start, end, preset) from `start`/`end` or a `days` preset. Defaults: the 90 whole days ending
-    today (end exclusive, so today's unfinished day is not compared with full days)."""
-    start, end = _date(params, "start"), _date(params, "end")
-    preset = None
-    if start is None and end is None:
-        days = params.get("days") or str(DEFAULT_DAYS)
-        if not days.isdigit() or int(days) not in PRESETS:
-            raise PeriodError(f"days must be one of {', '.join(map(str, PRESETS))}.", "days")
-        preset = int(days)
-        end = timezone.now().date()
-        start = end - timedelta(days=preset)
-    end = end or timezone.now().date()
-    start = start or end - timedelta(days=DEFAULT_DAYS)
-    if start >= end:
-        raise PeriodError("start must be before end (end is exclusive).", "start")
-    if (end - start).days > MAX_DAYS:
-        raise PeriodError(f"The period may span at most {MAX_DAYS} days.", "start")
-    return start, end, preset
-
-
-def parse_business_unit(params) -> BusinessUnit | None:
-    slug = (params.get("business_unit") or "").strip()
-    if not slug:
-        return None
-    unit = BusinessUnit.objects.filter(slug=slug).first()
-    if unit is None:
-        raise PeriodError(f"Unknown business unit “{slug}”.", "business_unit")
-    return unit
 
 
 def _csv_response(report: dict, name: str) -> HttpResponse:
@@ -193,7 +145,7 @@ def _categories(report: dict, data: dict) -> list[dict]:
 
 
 def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse:
-    """A dashboard read from its snapshot (portal.tasks.snapshot_for): a handful of queries whatever the
+    """A dashboard read from its snapshot (metrics.tasks.snapshot_for): a handful of queries whatever the
     amount of activity."""
     template = "metrics/project_dashboard.html" if project else "metrics/program_dashboard.html"
     units = list(BusinessUnit.objects.all()) if project is None else []
@@ -204,10 +156,10 @@ def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse
     except PeriodError as error:
         context["error"] = error
         return render(request, template, context, status=400)
-    scope = reports.viewer_scope(project=project, business_unit=unit, viewer=request.user)
+    scope = viewer_scope(project=project, business_unit=unit, viewer=request.user)
 
     if request.GET.get("format") == "csv":
-        report = reports.snapshot_report(scope=scope, start=start, end=end)
+        report = snapshots.snapshot_report(scope=scope, start=start, end=end)
         return _csv_response(report, project.slug if project else (unit.slug if unit else "program"))
 
     context.update(
@@ -227,7 +179,7 @@ def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse
         context.update(pending=True, refresh_seconds=PENDING_REFRESH_SECONDS)
         return render(request, template, context)
 
-    data = reports.snapshot_data(snapshot)
+    data = snapshots.snapshot_data(snapshot)
     report = data["report"]
     comparison = data["comparison"]
     if comparison is not None:
@@ -241,7 +193,7 @@ def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse
         report=report,
         comparison=comparison,
         computed_at=snapshot.computed_at,
-        stale=reports.snapshot_is_stale(snapshot),
+        stale=snapshots.snapshot_is_stale(snapshot),
         categories=_categories(report, data),
         trend=data["trend"],
         ttv=report["time_to_value"],
@@ -253,26 +205,18 @@ def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse
         context.update(
             top_searches=data.get("top_searches", []),
             zero_searches=data.get("zero_searches", []),
-            journey=_journey(report["journey"]),
+            program_sections=[
+                {"template": section.template, **section.present(report[section.key])}
+                for section in report_sections.program_sections()
+                # A snapshot stored before a section was registered does not hold it yet.
+                if section.key in report
+            ],
         )
     return render(request, template, context)
 
 
 def percent(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.0f}%"
-
-
-def _journey(funnel: dict) -> dict:
-    """The funnel with stage labels and the conversion into each stage, for one table."""
-    stages = []
-    for i, stage in enumerate(STAGE_ORDER):
-        conversion = None
-        if i:
-            conversion = percent(funnel["stage_conversions"][f"{STAGE_ORDER[i - 1].value}_to_{stage.value}"])
-        stages.append(
-            {"label": stage.label, "count": funnel["stage_counts"][stage.value], "conversion": conversion}
-        )
-    return {"stages": stages, "median_days": funnel["median_days_explorer_to_contributor"]}
 
 
 def _csv_query(request: HttpRequest) -> str:

@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from catalog.models import ReviewStatus
 from community.models import Practitioner
+from metrics import reports
 from metrics.models import UsageEvent, UsageKind
-from portal import reports
+from tests.activity import comment, pr, repo, review
 from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
-from tests.metrics.test_metric_selectors import comment, person, pr, repo, review
+from tests.metrics.test_metric_selectors import person
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def seed(projects: int, requests: int = 200, *, people_prefix: str = "dev") -> l
             merged=created + timedelta(hours=20) if i % 3 else None,
         )
         other = people[(i + 1) % len(people)]
-        review(request, other, "approved", created + timedelta(hours=5))
+        review(request, other, created + timedelta(hours=5), state="approved")
         comment(other, created + timedelta(hours=2), on=request)
     for i, project in enumerate(catalog):
         AdoptionFactory(
@@ -175,14 +176,14 @@ def test_the_csv_parses_and_holds_the_same_figures_as_the_json(client, reader):
 
 def test_the_dashboards_send_anonymous_people_to_sign_in(client):
     project = ProjectFactory()
-    for url in (reverse("portal:metrics"), reverse("portal:project_metrics", args=[project.slug])):
+    for url in (reverse("metrics:dashboard"), reverse("metrics:project_dashboard", args=[project.slug])):
         response = client.get(url)
         assert response.status_code == 302
         assert reverse("account_login") in response["Location"]
 
 
 def test_the_project_dashboard_route_resolves_before_the_catalogs_patterns():
-    assert reverse("portal:project_metrics", args=["payments"]) == "/catalog/payments/metrics/"
+    assert reverse("metrics:project_dashboard", args=["payments"]) == "/catalog/payments/metrics/"
 
 
 def searched(query: str, *, by: list[str], result_count: int = 1, days_ago: int = 3) -> None:
@@ -198,7 +199,7 @@ def searched(query: str, *, by: list[str], result_count: int = 1, days_ago: int 
 def test_the_program_dashboard_shows_the_four_categories_with_charts_tables_and_changes(client, reader):
     seed(4, requests=40)
     searched("topic 0", by=["u:1", "u:2", "u:3"])
-    response = client.get(reverse("portal:metrics"), {"days": 90})
+    response = client.get(reverse("metrics:dashboard"), {"days": 90})
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -221,7 +222,7 @@ def test_the_program_dashboard_shows_the_four_categories_with_charts_tables_and_
 
 def test_the_program_dashboard_exports_what_it_shows_as_csv(client, reader):
     seed(2, requests=10)
-    response = client.get(reverse("portal:metrics"), {"days": 30, "format": "csv"})
+    response = client.get(reverse("metrics:dashboard"), {"days": 30, "format": "csv"})
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["category", "key", "value"] and ("journey", "stage_counts.explorer") in {
         (r[0], r[1]) for r in rows
@@ -229,7 +230,7 @@ def test_the_program_dashboard_exports_what_it_shows_as_csv(client, reader):
 
 
 def test_a_bad_period_on_the_dashboard_is_shown_next_to_its_field(client, reader):
-    response = client.get(reverse("portal:metrics"), {"start": "2026-05-01", "end": "2026-04-01"})
+    response = client.get(reverse("metrics:dashboard"), {"start": "2026-05-01", "end": "2026-04-01"})
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -238,19 +239,19 @@ def test_a_bad_period_on_the_dashboard_is_shown_next_to_its_field(client, reader
 
 def test_the_project_dashboard_shows_the_projects_figures_without_the_program_only_parts(client, reader):
     project = seed(2, requests=20)[0]
-    response = client.get(reverse("portal:project_metrics", args=[project.slug]))
+    response = client.get(reverse("metrics:project_dashboard", args=[project.slug]))
 
     assert response.status_code == 200
     html = response.content.decode()
     assert f"Metrics of {project.name}" in html
     assert "Practitioner journey" not in html and "What people search for" not in html
-    assert client.get(reverse("portal:project_metrics", args=["no-such-project"])).status_code == 404
+    assert client.get(reverse("metrics:project_dashboard", args=["no-such-project"])).status_code == 404
 
 
 def test_the_project_page_links_to_its_metrics_for_signed_in_people(client, reader):
     project = ProjectFactory()
     html = client.get(project.get_absolute_url()).content.decode()
-    assert reverse("portal:project_metrics", args=[project.slug]) in html
+    assert reverse("metrics:project_dashboard", args=[project.slug]) in html
 
 
 def _queries(client, url, django_assert_max_num_queries, bound):
@@ -275,7 +276,7 @@ def test_the_program_dashboard_runs_the_same_bounded_number_of_queries_for_5_and
     settings.METRICS_SNAPSHOT_MAX_AGE = 0
     Practitioner.objects.create(user=reader, display_name="Reader")
     seed(5)
-    url = f"{reverse('portal:metrics')}?days={days}"
+    url = f"{reverse('metrics:dashboard')}?days={days}"
     client.get(url)  # the snapshot's row exists from now on
     small = _queries(client, url, django_assert_max_num_queries, PROGRAM_BOUNDS[days])
     more = seed(15, people_prefix="more")
@@ -288,7 +289,7 @@ def test_the_project_dashboard_runs_a_bounded_number_of_queries(
     client, reader, django_assert_max_num_queries
 ):
     project = seed(20)[0]
-    url = reverse("portal:project_metrics", args=[project.slug])
+    url = reverse("metrics:project_dashboard", args=[project.slug])
     _queries(client, url, django_assert_max_num_queries, PROJECT_BOUND)
 
 
@@ -312,7 +313,7 @@ def test_a_search_shows_on_the_dashboard_only_once_three_people_typed_it(client,
     searched("lost words", by=["u:1", "u:2", "u:3"], result_count=0)
     searched("unknown visitors", by=["", "", ""])  # nobody can tell whether that is three people
 
-    html = client.get(reverse("portal:metrics"), {"days": 30}).content.decode()
+    html = client.get(reverse("metrics:dashboard"), {"days": 30}).content.decode()
 
     assert "shared words" in html and "lost words" in html
     assert "quiet words" not in html and "unknown visitors" not in html and "anonymous words" not in html
@@ -328,9 +329,9 @@ def test_a_search_that_finds_a_restricted_project_shows_only_to_those_who_see_it
     searched("nightingale", by=["u:1", "u:2", "u:3"])
     searched("kafka", by=["u:1", "u:2", "u:3"], result_count=0)
 
-    blind = client.get(reverse("portal:metrics"), {"days": 30}).content.decode()
+    blind = client.get(reverse("metrics:dashboard"), {"days": 30}).content.decode()
     Practitioner.objects.create(user=reader, display_name="Reader", business_unit=host)
-    seeing = client.get(reverse("portal:metrics"), {"days": 30}).content.decode()
+    seeing = client.get(reverse("metrics:dashboard"), {"days": 30}).content.decode()
 
     assert "kafka" in blind and "nightingale" not in blind
     assert "nightingale" in seeing
@@ -338,7 +339,7 @@ def test_a_search_that_finds_a_restricted_project_shows_only_to_those_who_see_it
     other = BusinessUnitFactory(slug="retail")
     Practitioner.objects.filter(user=reader).update(business_unit=None)
     by_unit = client.get(
-        reverse("portal:metrics"), {"days": 30, "business_unit": other.slug}
+        reverse("metrics:dashboard"), {"days": 30, "business_unit": other.slug}
     ).content.decode()
     assert "nightingale" not in by_unit and "What people search for" not in by_unit
 
@@ -375,7 +376,7 @@ def test_a_period_not_over_marks_the_bucket_of_today_so_far_and_compares_its_com
     merged_requests(repository, dev, now - timedelta(hours=3))
     period = {"start": today - timedelta(days=10), "end": today + timedelta(days=20)}
 
-    response = client.get(reverse("portal:project_metrics", args=[project.slug]), period)
+    response = client.get(reverse("metrics:project_dashboard", args=[project.slug]), period)
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -416,7 +417,7 @@ def test_the_default_period_ends_with_yesterday_so_no_bucket_is_marked_and_the_w
     )
     merged_requests(repository, dev, now - timedelta(hours=3))  # today: after the default period
 
-    response = client.get(reverse("portal:project_metrics", args=[project.slug]))
+    response = client.get(reverse("metrics:project_dashboard", args=[project.slug]))
 
     html = response.content.decode()
     assert {b["state"] for b in response.context["trend"]} == {"complete"}
@@ -432,7 +433,7 @@ def test_a_period_that_has_not_begun_is_compared_with_nothing(client, reader, no
     today = noon_tomorrow.date()
     period = {"start": today + timedelta(days=1), "end": today + timedelta(days=8)}
 
-    response = client.get(reverse("portal:metrics"), period)
+    response = client.get(reverse("metrics:dashboard"), period)
 
     html = response.content.decode()
     assert response.status_code == 200

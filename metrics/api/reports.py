@@ -10,8 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Project
-from portal import reports
-from portal.views_metrics import PeriodError, parse_business_unit, parse_period
+from metrics import reports, snapshots
+from metrics.periods import PeriodError, parse_business_unit, parse_period
+from metrics.scopes import viewer_scope
 
 
 class ReportCSVRenderer(BaseRenderer):
@@ -77,8 +78,8 @@ class ProgramMetricsView(_ReportView):
             unit = parse_business_unit(request.query_params)
         except PeriodError as error:
             raise ValidationError({error.field: [error.message]}) from None
-        scope = reports.viewer_scope(business_unit=unit, viewer=request.user)
-        report = reports.snapshot_report(scope=scope, start=start, end=end)
+        scope = viewer_scope(business_unit=unit, viewer=request.user)
+        report = snapshots.snapshot_report(scope=scope, start=start, end=end)
         return self._answer(request, report, unit.slug if unit else "program")
 
 
@@ -92,5 +93,5 @@ class ProjectMetricsView(_ReportView):
     def get(self, request, slug: str):
         project = get_object_or_404(Project.objects.listed().visible_to(request.user), slug=slug)
         start, end, _preset = self._period(request)
-        scope = reports.viewer_scope(project=project, viewer=request.user)
-        return self._answer(request, reports.snapshot_report(scope=scope, start=start, end=end), slug)
+        scope = viewer_scope(project=project, viewer=request.user)
+        return self._answer(request, snapshots.snapshot_report(scope=scope, start=start, end=end), slug)
