@@ -108,6 +108,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
+# USAGE_PAGE_VIEWS=false: the portal does not record the page views and searches it serves (usage
+# reported through the API, the beacon and adoptions still count).
+if not env_bool("USAGE_PAGE_VIEWS", default=True):
+    MIDDLEWARE.remove("metrics.middleware.UsageMiddleware")
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -310,8 +314,11 @@ if env_str("EMAIL_HOST"):
             },
         }
     }
-else:
+elif env_bool("EMAIL_SEND", default=True):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    # EMAIL_SEND=false drops every e-mail (a benchmark evaluating 20,000 journeys prints none).
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "InnerSource Portal <portal@localhost>")
 
 LANGUAGE_CODE = "en-us"

@@ -1,8 +1,8 @@
 """Phases that run the portal's own code on the bench database, in a process of their own (as a Celery
 worker would): `python -m portal.bench.worker PHASE JSON-ARGS`; prints one JSON object.
 
-The environment (set by the runner) points DATABASE_URL / REDIS_URL at the bench database and Redis db,
-and DJANGO_SETTINGS_MODULE at portal.bench.settings. Every answer carries the process's peak RSS.
+The environment (set by the runner) points DATABASE_URL / REDIS_URL at the bench database and Redis db
+(the portal's own settings, read from it). Every answer carries the process's peak RSS.
 """
 
 import json
@@ -352,7 +352,7 @@ PHASES = {
 
 def main() -> None:
     phase, raw = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "{}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.bench.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django
 
     django.setup()

@@ -1,0 +1,81 @@
+"""The catalog's models, by responsibility; everything is importable from `catalog.models`."""
+
+from catalog.models.assets import (
+    Adoption,
+    AdoptionQuerySet,
+    Asset,
+    AssetKind,
+    adoption_identity,
+    adoption_product_key,
+    adoption_team_key,
+)
+from catalog.models.imports import (
+    ImportedEntry,
+    ProjectLink,
+    ProjectRelation,
+    ProjectRelationQuerySet,
+)
+from catalog.models.notifications import (
+    Notification,
+    NotificationQuerySet,
+)
+from catalog.models.projects import (
+    BusinessUnit,
+    Language,
+    Lifecycle,
+    Project,
+    ProjectChange,
+    ProjectQuerySet,
+    ProjectRole,
+    ReviewStatus,
+    Topic,
+    Visibility,
+    visible_to_q,
+)
+from catalog.models.repositories import (
+    Forge,
+    Repository,
+)
+from catalog.models.search import (
+    SAMPLE_KEY_RANGE,
+    EntryType,
+    IdArrayField,
+    SearchEntry,
+    SearchTerm,
+    sample_key_new,
+)
+
+__all__ = [
+    "Adoption",
+    "AdoptionQuerySet",
+    "Asset",
+    "AssetKind",
+    "BusinessUnit",
+    "EntryType",
+    "Forge",
+    "IdArrayField",
+    "ImportedEntry",
+    "Language",
+    "Lifecycle",
+    "Notification",
+    "NotificationQuerySet",
+    "Project",
+    "ProjectChange",
+    "ProjectLink",
+    "ProjectQuerySet",
+    "ProjectRelation",
+    "ProjectRelationQuerySet",
+    "ProjectRole",
+    "Repository",
+    "ReviewStatus",
+    "SAMPLE_KEY_RANGE",
+    "SearchEntry",
+    "SearchTerm",
+    "Topic",
+    "Visibility",
+    "adoption_identity",
+    "adoption_product_key",
+    "adoption_team_key",
+    "sample_key_new",
+    "visible_to_q",
+]

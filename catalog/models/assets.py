@@ -1,0 +1,141 @@
+"""What projects offer for reuse (assets) and who declared they use it (adoptions)."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Cast, Concat, Lower, Trim
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models.projects import BusinessUnit, Language, Project, Topic
+
+
+class AssetKind(models.TextChoices):
+    LIBRARY = "library", "Library"
+    SERVICE = "service", "Service / API"
+    TEMPLATE = "template", "Template"
+    TOOL = "tool", "Tool"
+    DATASET = "dataset", "Dataset"
+    MODEL = "model", "Model"
+    DOCUMENTATION = "documentation", "Documentation"
+    PIPELINE = "pipeline", "Pipeline"
+
+
+class Asset(models.Model):
+    """Something reusable a project offers: a library, a service, a template, a dataset..."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assets")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120)
+    kind = models.CharField(max_length=20, choices=AssetKind.choices)
+    description = models.CharField(max_length=300)
+    url = models.URLField(blank=True, help_text="Where to get it: package, endpoint, download or docs.")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="assets")
+    languages = models.ManyToManyField(Language, blank=True, related_name="assets")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "slug"], name="unique_asset_slug_per_project")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:asset", kwargs={"slug": self.project.slug, "asset_slug": self.slug})
+
+
+def adoption_team_key(team="team"):
+    """A team's name as adoptions compare it: trimmed, case-insensitive. The database computes it (for
+    the unique constraint, the look-up of an existing adoption and the distinct counts alike), so that
+    all three agree on SQLite and PostgreSQL. Pass a field name, or a Value for a name typed in."""
+    return Lower(Trim(team))
+
+
+def adoption_product_key(product="product"):
+    """A product's name as adoptions compare it (see adoption_team_key)."""
+    return Lower(Trim(product))
+
+
+def adoption_identity():
+    """One value per distinct adoption (asset, business unit, team, product), for Count(distinct=True):
+    the figures count teams using an asset, not rows, even where old or hand-edited rows overlap. The
+    separator is a control character that no typed name contains."""
+    sep = models.Value("\x1f")
+    return Concat(
+        Cast("asset_id", models.CharField()),
+        sep,
+        Cast("business_unit_id", models.CharField()),
+        sep,
+        adoption_team_key(),
+        sep,
+        adoption_product_key(),
+        output_field=models.CharField(),
+    )
+
+
+class AdoptionQuerySet(models.QuerySet):
+    def active(self, *, on: date | None = None):
+        """Adoptions in use on a day (today by default): since <= day < ended_on (ended_on is exclusive)."""
+        day = on or timezone.now().date()
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day), since__lte=day)
+
+    def ended(self, *, on: date | None = None):
+        """Adoptions no longer in use on a day (today by default): history."""
+        return self.filter(ended_on__lte=on or timezone.now().date())
+
+    def same_as(self, *, asset, business_unit, team: str, product: str):
+        """Adoptions of the same asset by the same team of the same unit for the same product, names
+        compared as the unique constraint compares them."""
+        return self.alias(team_key=adoption_team_key(), product_key=adoption_product_key()).filter(
+            asset=asset,
+            business_unit=business_unit,
+            team_key=adoption_team_key(models.Value(team)),
+            product_key=adoption_product_key(models.Value(product)),
+        )
+
+
+class Adoption(models.Model):
+    """A team or product of a business unit declares that it uses an asset."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="adoptions")
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="adoptions")
+    team = models.CharField(max_length=120)
+    product = models.CharField(max_length=120, blank=True)
+    since = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AdoptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-since"]
+        indexes = [
+            models.Index(fields=["asset", "ended_on"], name="adoption_asset_active"),
+            models.Index(fields=["created_at"], name="adoption_created"),
+        ]
+        constraints = [
+            # A team declares once that it uses an asset for a product: "Use this" again is the same
+            # fact. Two units may each have a team of the same name, so the unit is part of the key.
+            # Ended adoptions are history and do not stand in the way of adopting again.
+            models.UniqueConstraint(
+                "asset",
+                "business_unit",
+                adoption_team_key(),
+                adoption_product_key(),
+                condition=Q(ended_on__isnull=True),
+                name="adoption_one_active_per_team",
+                violation_error_message="This team already uses this asset for this product.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} uses {self.asset}"
