@@ -1,0 +1,67 @@
+"""Bronze badges: the first steps (rules accepted, a community joined, a first contribution and review)."""
+
+from django.db.models import Count, Min
+
+from community.badge_rules.common import HUMAN, Qualifier, iso, listed, people, reviews_of_others
+from community.models import Membership, RulesAcceptance
+from metrics.models import PullRequest, Review
+
+
+def rules_accepted(badge, user_ids, now) -> set[Qualifier]:
+    """Accepted any version of the rules of engagement (the badge stays when a new version comes)."""
+    rows = (
+        RulesAcceptance.objects.filter(people("user_id", user_ids))
+        .values("user_id")
+        .annotate(first=Min("accepted_at"), version=Min("rules__version"))
+        .order_by()
+    )
+    return {
+        Qualifier(r["user_id"], "", {"accepted_at": iso(r["first"]), "rules_version": r["version"]})
+        for r in rows
+    }
+
+
+def community_member(badge, user_ids, now) -> set[Qualifier]:
+    """Is in at least one project community now (a membership not left)."""
+    rows = (
+        Membership.objects.filter(people("user_id", user_ids), left_at__isnull=True)
+        .values("user_id")
+        .annotate(communities=Count("project_id", distinct=True), first=Min("joined_at"))
+        .order_by()
+    )
+    return {
+        Qualifier(r["user_id"], "", {"communities": r["communities"], "joined_at": iso(r["first"])})
+        for r in rows
+    }
+
+
+def first_contribution(badge, user_ids, now) -> set[Qualifier]:
+    """Has a merged pull/merge request in a catalog project."""
+    rows = (
+        PullRequest.objects.filter(
+            people("author__user_id", user_ids), HUMAN, listed("repository__project"), merged_at__lte=now
+        )
+        .values("author__user_id")
+        .annotate(first=Min("merged_at"), merged=Count("pk"))
+        .order_by()
+    )
+    return {
+        Qualifier(r["author__user_id"], "", {"first_merged_at": iso(r["first"]), "merged": r["merged"]})
+        for r in rows
+    }
+
+
+def first_review(badge, user_ids, now) -> set[Qualifier]:
+    """Has reviewed (approved, requested changes or commented on) someone else's request."""
+    rows = (
+        Review.objects.filter(
+            reviews_of_others(user_ids), listed("pull_request__repository__project"), submitted_at__lte=now
+        )
+        .values("author__user_id")
+        .annotate(first=Min("submitted_at"), reviews=Count("pk"))
+        .order_by()
+    )
+    return {
+        Qualifier(r["author__user_id"], "", {"first_review_at": iso(r["first"]), "reviews": r["reviews"]})
+        for r in rows
+    }
