@@ -345,6 +345,11 @@ def suggest_words(token: str, *, entries: QuerySet, limit: int = 5, verify: bool
     return found
 
 
+def word_suggestions(q: str, *, entries: QuerySet, verify) -> list[str]:
+    """Up to 5 words of the catalog's vocabulary close to the words of a search that found nothing."""
+    return [w for t in query_tokens(q) for w in suggest_words(t, entries=entries, limit=3, verify=verify)][:5]
+
+
 def corrected_query(q: str, *, entries: QuerySet, verify: bool = True) -> str:
     """q with each word that is not in the vocabulary replaced by its closest word that finds something
     among `entries` ("" when nothing changes)."""
@@ -386,11 +391,7 @@ def search_embedded(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
         elif fixed:
             suggestions, fixed = [fixed], ""
         else:
-            suggestions = [
-                w
-                for t in query_tokens(query.q)
-                for w in suggest_words(t, entries=entries, limit=3, verify=verify)
-            ][:5]
+            suggestions = word_suggestions(query.q, entries=entries, verify=verify)
     filtered = filter_entries(matched, query)
     if query.languages or query.topics:
         filtered = filtered.distinct()

@@ -37,12 +37,11 @@ from catalog.selectors.search import (
     filter_entries,
     hides_restricted,
     order_entries,
-    query_tokens,
     rounded_estimate,
-    suggest_words,
     text_filter,
     text_match,
     visible_entries,
+    word_suggestions,
 )
 
 # The share estimate of _Sample pays when the matches are a large share of the index (a broad word), and
@@ -256,11 +255,7 @@ def search_postgres(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
         elif fixed:
             suggestions, fixed = [fixed], ""
         else:
-            suggestions = [
-                w
-                for t in query_tokens(query.q)
-                for w in suggest_words(t, entries=entries, limit=3, verify=verify)
-            ][:5]
+            suggestions = word_suggestions(query.q, entries=entries, verify=verify)
     if sample.complete:
         filtered = filter_entries(text_match(entries, searched) if searched else entries, query)
         ordered = order_entries(filtered, query.sort, has_text=bool(searched))

@@ -161,27 +161,24 @@ def issue_comment(obj: dict) -> CommentRecord:
     number = trailing_number(obj.get("issue_url"))
     if number is None:
         raise ValueError("an issue comment without its issue")
-    return CommentRecord(
-        forge_id=int(obj["id"]),
-        kind="issue",
-        author=account(obj.get("user")),
-        created_at=_required_when(obj["created_at"]),
-        updated_at=_required_when(obj.get("updated_at") or obj["created_at"]),
-        issue_number=number,
-    )
+    return _comment(obj, kind="issue", issue_number=number)
 
 
 def review_comment(obj: dict) -> CommentRecord:
     number = trailing_number(obj.get("pull_request_url"))
     if number is None:
         raise ValueError("a review comment without its pull request")
+    return _comment(obj, kind="review", pull_request_number=number)
+
+
+def _comment(obj: dict, *, kind: str, **number) -> CommentRecord:
     return CommentRecord(
         forge_id=int(obj["id"]),
-        kind="review",
+        kind=kind,
         author=account(obj.get("user")),
         created_at=_required_when(obj["created_at"]),
         updated_at=_required_when(obj.get("updated_at") or obj["created_at"]),
-        pull_request_number=number,
+        **number,
     )
 
 
