@@ -1,7 +1,6 @@
 """People in the community: profiles and their privacy, memberships, trusted committers, rules, kudos."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -43,32 +42,6 @@ def journey_calls(monkeypatch):
 
     monkeypatch.setattr(community_services, "people_evaluate", spy)
     return calls
-
-
-@pytest.fixture
-def world(db, starter, outsider, program_office):
-    """A listed project with an owner, a maintainer, a trusted committer and a member, and a person to
-    act upon (to appoint, to thank)."""
-    project = ProjectFactory(name="Design Tokens", slug="design-tokens")
-    make_owner(project, starter)
-    maintainer = UserFactory(username="maintainer", first_name="Maya")
-    ProjectRole.objects.create(project=project, user=maintainer, role=ProjectRole.Role.MAINTAINER)
-    committer = UserFactory(username="committer", first_name="Cody")
-    ProjectRole.objects.create(project=project, user=committer, role=ProjectRole.Role.TRUSTED_COMMITTER)
-    member = UserFactory(username="member", first_name="Mel")
-    Membership.objects.create(project=project, user=member)
-    target = UserFactory(username="target", first_name="Tara", last_name="Target")
-    Practitioner.objects.create(user=target, display_name="Tara Target", bio="I like tokens.")
-    actors = {
-        "anonymous": None,
-        "outsider": outsider,
-        "member": member,
-        "trusted_committer": committer,
-        "maintainer": maintainer,
-        "owner": starter,
-        "program_office": program_office,
-    }
-    return SimpleNamespace(project=project, committer=committer, member=member, target=target, actors=actors)
 
 
 def publish_rules(body: str = "1. **Open everything**\n2. Failure is necessary") -> RulesVersion:
