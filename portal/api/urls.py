@@ -10,7 +10,7 @@ from rest_framework.routers import SimpleRouter
 from catalog import api as catalog_api
 from community import api as community_api
 from metrics import api as metrics_api
-from portal.api import errors
+from portal.api import errors, root
 
 DOCS_CSP = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
 
@@ -21,6 +21,7 @@ for module in (catalog_api, community_api, metrics_api):
 
 app_name = "api"
 urlpatterns = [
+    path("", root.ApiRootView.as_view(), name="root"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the docs page needs no inline script (CSP);
     # Swagger UI does insert <style> elements, which only this page allows.
