@@ -355,6 +355,16 @@ def project_review(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(back)
 
 
+# What each curation action did, said back to the program office after it ("Featured: Ledger.").
+CURATION_DONE = {
+    "feature": "Featured",
+    "unfeature": "No longer featured",
+    "verify": "Verified",
+    "unverify": "No longer verified",
+    "archive": "Archived",
+}
+
+
 @login_required
 @require_POST
 def project_curate(request: HttpRequest, slug: str) -> HttpResponse:
@@ -384,7 +394,7 @@ def project_curate(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.error(request, "Unknown curation action.")
         return redirect(project)
-    messages.success(request, "Done.")
+    messages.success(request, f"{CURATION_DONE[action]}: {project.name}.")
     return redirect(project)
 
 

@@ -189,16 +189,28 @@ def test_feature_verify_and_archive(client, program_office):
     entries_rebuild(project_ids=[project.pk])
     client.force_login(program_office)
     url = reverse("catalog:curate", args=[project.slug])
-    client.post(url, {"action": "feature"})
-    client.post(url, {"action": "verify"})
+    said = [
+        [str(m) for m in client.post(url, {"action": action}, follow=True).context["messages"]]
+        for action in ("feature", "verify", "unverify", "verify")
+    ]
+    # Each action says what it did, to which project.
+    assert said == [
+        ["Featured: Ledger."],
+        ["Verified: Ledger."],
+        ["No longer verified: Ledger."],
+        ["Verified: Ledger."],
+    ]
     project.refresh_from_db()
     assert project.featured and project.verified
     assert SearchEntry.objects.get(project=project).featured
-    client.post(url, {"action": "archive", "confirm": "yes"})
+    archived = client.post(url, {"action": "archive", "confirm": "yes"}, follow=True)
+    assert [str(m) for m in archived.context["messages"]] == ["Archived: Ledger."]
     project.refresh_from_db()
     assert project.lifecycle == Lifecycle.ARCHIVED
     assert list(ProjectChange.objects.filter(project=project).values_list("action", flat=True)) == [
         "archived",
+        "verified",
+        "unverified",
         "verified",
         "featured",
     ]
