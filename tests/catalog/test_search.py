@@ -199,3 +199,22 @@ def test_postgres_matches_prefixes_as_the_user_types(catalog):
     assert "Kafka Connect Toolkit" in names(
         catalog_search(viewer=ANYONE, query=CatalogQuery(q="connect tool"))
     )
+
+
+@pytest.mark.django_db
+def test_an_asset_shows_its_projects_flags_as_the_projects_not_as_its_own(client):
+    project = ProjectFactory(name="Kafka Connect Toolkit", featured=True, verified=True)
+    AssetFactory(project=project, name="Connect Sink", kind=AssetKind.LIBRARY)
+    entries_rebuild(project_ids=[project.pk])
+
+    html = client.get(reverse("catalog:search"), {"q": "Kafka Connect"}).content.decode()
+
+    cards = {
+        card.split('class="card__title"')[1].split("</a>")[0]: card
+        for card in html.split('<li class="card">')[1:]
+    }
+    project_card = next(card for title, card in cards.items() if "Kafka Connect Toolkit" in title)
+    asset_card = next(card for title, card in cards.items() if "Connect Sink" in title)
+    assert ">Featured<" in project_card and ">Verified<" in project_card
+    assert ">Featured project<" in asset_card and ">Verified project<" in asset_card
+    assert ">Featured<" not in asset_card and ">Verified<" not in asset_card
