@@ -6,7 +6,7 @@ is written here.
 
 import re
 
-from catalog.models import Lifecycle
+from catalog.models import REGISTRABLE_LIFECYCLES, Lifecycle
 from catalog.parsing import Malformed, ParseError, load_json, load_yaml_documents, sentence
 
 MAX_DESCRIPTOR_BYTES = 256 * 1024
@@ -161,10 +161,13 @@ def parse_innersource_json(text: str) -> Descriptor:
     if languages:
         initial["languages"] = ", ".join(languages)
     lifecycle = _text(data, "lifecycle").lower()
-    if lifecycle in Lifecycle.values:
+    if lifecycle in REGISTRABLE_LIFECYCLES:
         initial["lifecycle"] = lifecycle
     elif lifecycle:
-        notes.append(f"lifecycle “{lifecycle[:40]}” is not one of {', '.join(Lifecycle.values)}: not kept.")
+        offered = ", ".join(REGISTRABLE_LIFECYCLES)
+        notes.append(
+            f"lifecycle “{lifecycle[:40]}” is not one a project registers with ({offered}): not kept."
+        )
     urls = _repository_urls(data)
     if urls:
         initial["repository_urls"] = "\n".join(urls)
@@ -225,14 +228,17 @@ def parse_catalog_info_yaml(text: str) -> Descriptor:
             "- _ . between them, at most 63 characters."
         )
     initial: dict = {"name": str(metadata.get("title") or name).strip()}
+    notes: list[str] = []
     if metadata.get("description"):
         initial["description"] = str(metadata["description"]).strip()[:300]
     tags = _strings(metadata.get("tags"), field="metadata.tags")
     if tags:
         initial["topics"] = ", ".join(tags)
     lifecycle = BACKSTAGE_LIFECYCLES.get(str(spec.get("lifecycle", "")).lower())
-    if lifecycle:
+    if lifecycle in REGISTRABLE_LIFECYCLES:
         initial["lifecycle"] = lifecycle
+    elif lifecycle:
+        notes.append(f"spec.lifecycle “{lifecycle}” is not one a project registers with: not kept.")
     annotations = metadata.get("annotations") or {}
     urls = []
     if isinstance(annotations, dict):
@@ -259,7 +265,7 @@ def parse_catalog_info_yaml(text: str) -> Descriptor:
     ignored = [str(key) for key in entity if key not in {"apiVersion", "kind", "metadata", "spec"}]
     for section, keys in BACKSTAGE_READ.items():
         ignored += [f"{section}.{key}" for key in entity.get(section) or {} if key not in keys]
-    return Descriptor(initial, ignored=ignored, notes=[])
+    return Descriptor(initial, ignored=ignored, notes=notes)
 
 
 def parse_descriptor(text: str) -> Descriptor:

@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from catalog.curation import MergePlan, project_merge_plan
 from catalog.descriptors import DescriptorError, parse_descriptor
 from catalog.models import (
+    REGISTRABLE_LIFECYCLES,
     Adoption,
     Asset,
     AssetKind,
@@ -218,6 +219,10 @@ class RegistrationForm(ProjectForm):
     not_a_duplicate = forms.BooleanField(
         required=False, label="I checked the similar projects above: mine is a different one."
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lifecycle"].choices = [(value, value.label) for value in REGISTRABLE_LIFECYCLES]
 
 
 class DescriptorForm(forms.Form):

@@ -7,6 +7,7 @@ from catalog import services
 from catalog.api.filters import MAX_WORDS
 from catalog.forms import FORGE_CHOICES, maintainers_for, repository_urls_checked
 from catalog.models import (
+    REGISTRABLE_LIFECYCLES,
     Adoption,
     Asset,
     AssetKind,
@@ -157,6 +158,13 @@ class ProjectWriteSerializer(serializers.Serializer):
     not_a_duplicate = serializers.BooleanField(
         required=False, default=False, help_text="Confirms the project differs from similar ones."
     )
+
+    def validate_lifecycle(self, lifecycle: str) -> str:
+        # A registration (not an edit, which is partial) starts with a lifecycle of a project in use.
+        if not self.partial and lifecycle not in REGISTRABLE_LIFECYCLES:
+            offered = ", ".join(REGISTRABLE_LIFECYCLES)
+            raise serializers.ValidationError(f"A project registers as one of {offered}; change it later.")
+        return lifecycle
 
     def validate_repository_urls(self, urls: list[str]) -> list[str]:
         try:

@@ -20,6 +20,7 @@ from catalog.models.notifications import (
     NotificationQuerySet,
 )
 from catalog.models.projects import (
+    REGISTRABLE_LIFECYCLES,
     BusinessUnit,
     Language,
     Lifecycle,
@@ -46,6 +47,7 @@ from catalog.models.search import (
 )
 
 __all__ = [
+    "REGISTRABLE_LIFECYCLES",
     "Adoption",
     "AdoptionQuerySet",
     "Asset",

@@ -50,6 +50,12 @@ class Lifecycle(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+# The lifecycles a project may be registered with: it is registered to be used and contributed to, so
+# one on its way out (deprecated, archived) is not offered; its owners change the lifecycle later.
+# Maintained stays: a mature project may join the catalog.
+REGISTRABLE_LIFECYCLES = (Lifecycle.PROPOSED, Lifecycle.INCUBATING, Lifecycle.ACTIVE, Lifecycle.MAINTAINED)
+
+
 class ReviewStatus(models.TextChoices):
     PENDING = "pending", "Waiting for review"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"

@@ -177,6 +177,23 @@ def test_a_registration_error_names_the_field(catalog, starter):
     assert set(body["errors"]) == {"name", "business_unit"}
 
 
+def test_a_registration_starts_with_the_lifecycle_of_a_project_in_use_and_an_edit_may_change_it(
+    catalog, starter
+):
+    api = client_for(starter)
+    fields = {"name": "Old Ledger", "description": "A ledger on its way out.", "business_unit": "payments"}
+    refused = api.post("/api/v1/projects/", {**fields, "lifecycle": "deprecated"}, format="json")
+    assert refused.status_code == 400 and refused.json()["field"] == "lifecycle"
+    assert "proposed, incubating, active, maintained" in refused.json()["error"]
+    assert not Project.objects.filter(name="Old Ledger").exists()
+
+    created = api.post("/api/v1/projects/", {**fields, "lifecycle": "maintained"}, format="json")
+    assert created.status_code == 201
+    slug = created.json()["slug"]
+    edited = api.patch(f"/api/v1/projects/{slug}/", {"lifecycle": "deprecated"}, format="json")
+    assert edited.status_code == 200 and edited.json()["lifecycle"] == "deprecated"
+
+
 def test_a_repository_registered_elsewhere_is_refused(catalog, starter):
     Repository.objects.create(project=catalog["ledger"], forge="github", url="https://github.com/acme/ledger")
     response = client_for(starter).post(

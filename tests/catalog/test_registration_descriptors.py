@@ -117,8 +117,8 @@ def test_values_the_form_cannot_keep_are_said_not_dropped(client, starter, unit)
 
     assert initial(response) == {"name": "Design Tokens"}
     assert warnings(response) == [
-        "From your file: lifecycle “eternal” is not one of proposed, incubating, active, maintained, "
-        "deprecated, archived: not kept.",
+        "From your file: lifecycle “eternal” is not one a project registers with (proposed, incubating, "
+        "active, maintained): not kept.",
         "From your file: docs “see the wiki” is not an http(s) URL: not kept.",
         "From your file: logo “images/tokens.png” is a path in your repository: give the logo's http(s) "
         "address below.",
@@ -240,6 +240,31 @@ relations: []
         "Not read from your file (the form has no place for them): “relations”, “metadata.namespace”, "
         "“spec.type”, “spec.owner”."
     ]
+
+
+def test_registration_offers_the_lifecycles_of_a_project_in_use_and_says_when_a_file_has_another(
+    client, starter, unit
+):
+    client.force_login(starter)
+    offered = [value for value, _label in client.get(REGISTER).context["form"].fields["lifecycle"].choices]
+    assert offered == ["proposed", "incubating", "active", "maintained"]
+
+    from_json = upload(client, {"title": "Old Ledger", "lifecycle": "archived"})
+    assert "lifecycle" not in initial(from_json)
+    assert warnings(from_json) == [
+        "From your file: lifecycle “archived” is not one a project registers with (proposed, incubating, "
+        "active, maintained): not kept."
+    ]
+    yaml = "kind: Component\nmetadata:\n  name: old-ledger\nspec:\n  lifecycle: deprecated\n"
+    from_yaml = upload(client, yaml, name="catalog-info.yaml")
+    assert "lifecycle" not in initial(from_yaml)
+    assert (
+        "From your file: spec.lifecycle “deprecated” is not one a project registers with: not kept."
+        in warnings(from_yaml)
+    )
+    # Submitted anyway (a hand-made request), the form refuses it.
+    refused = client.post(REGISTER, {"name": "Old Ledger", "lifecycle": "archived"})
+    assert "lifecycle" in refused.context["form"].errors
 
 
 @pytest.mark.parametrize(
