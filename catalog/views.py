@@ -85,6 +85,8 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # Memberships belong to the community app; read through the ORM relation (no import of community).
         "is_member": request.user.is_authenticated
         and project.memberships.filter(user=request.user, left_at__isnull=True).exists(),
+        # Owners lead the community: they are not offered to leave it.
+        "is_owner": any(r.role == ProjectRole.Role.OWNER and r.user_id == request.user.pk for r in roles),
         "changes": list(project.changes.select_related("actor")[:10]) if editable else [],
         "review_form": ReviewForm() if is_program_office(request.user) else None,
         "topics": list(project.topics.all()),

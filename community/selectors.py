@@ -315,6 +315,8 @@ def members_context(*, project: Project, viewer: User | AnonymousUser, page: str
         ],
         "trusted_committers": [{"user": u, "name": display_name(u)} for u in committers],
         "is_member": viewer.is_authenticated and active.filter(user_id=viewer.pk).exists(),
+        # Owners lead the community: they are not offered to leave it.
+        "is_owner": any(r.role == ProjectRole.Role.OWNER and r.user_id == viewer.pk for r in roles),
     }
 
 

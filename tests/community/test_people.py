@@ -224,6 +224,20 @@ def test_the_project_page_offers_to_join_or_leave_and_links_to_the_members(clien
     assert "Join the community" in client.get(url).content.decode()
 
 
+def test_an_owner_is_not_offered_to_leave_the_community_they_lead(client, world, starter):
+    services.membership_join(project=world.project, user=starter)
+    client.force_login(starter)
+    for url in (world.project.get_absolute_url(), reverse("community:members", args=[world.project.slug])):
+        page = client.get(url).content.decode()
+        assert (
+            "Leave the community" not in page
+            and reverse("community:leave", args=[world.project.slug]) not in page
+        )
+    client.force_login(world.member)  # a member who holds no role still may
+    for url in (world.project.get_absolute_url(), reverse("community:members", args=[world.project.slug])):
+        assert "Leave the community" in client.get(url).content.decode()
+
+
 def test_the_members_page_lives_beside_the_catalog_pages():
     assert resolve("/catalog/design-tokens/community/").view_name == "community:members"
     assert resolve("/catalog/design-tokens/community/join/").view_name == "community:join"
