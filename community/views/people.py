@@ -111,10 +111,8 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     context = selectors.members_context(project=project, viewer=request.user, page=request.GET.get("page"))
     if context["can_manage"]:
         context["candidates"] = selectors.trusted_committer_candidates(project=project, now=timezone.now())
-        committers = {row["user"].pk for row in context["trusted_committers"]}
-        context["appointable"] = [
-            row for row in context["members"] if row["membership"].user_id not in committers
-        ]
+        # Members who hold no role yet: an owner, maintainer or trusted committer is not offered again.
+        context["appointable"] = [row for row in context["members"] if not row["roles"]]
     return render(request, "community/members.html", context)
 
 

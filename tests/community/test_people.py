@@ -238,6 +238,18 @@ def test_an_owner_is_not_offered_to_leave_the_community_they_lead(client, world,
         assert "Leave the community" in client.get(url).content.decode()
 
 
+def test_the_appoint_list_offers_only_members_who_hold_no_role(client, world, starter):
+    maintainer = next(u for r, u in world.actors.items() if r == "maintainer")
+    for person in (starter, maintainer, world.committer):  # role holders who are members too
+        services.membership_join(project=world.project, user=person)
+    client.force_login(starter)
+    page = client.get(reverse("community:members", args=[world.project.slug])).content.decode()
+    offered = page.split('<select id="appoint-user" name="user">')[1].split("</select>")[0]
+    assert 'value="member"' in offered
+    for holder in ("starter", "maintainer", "committer"):
+        assert f'value="{holder}"' not in offered
+
+
 def test_the_members_page_lives_beside_the_catalog_pages():
     assert resolve("/catalog/design-tokens/community/").view_name == "community:members"
     assert resolve("/catalog/design-tokens/community/join/").view_name == "community:join"
