@@ -296,11 +296,14 @@ def facet_values(
         key=lambda f: order.index(f.value) if f.value in order else 99,
     )
     wanted = sum(n for _value, _label, n in rows["wants_contributions"])
-    facets["wants_contributions"] = [
-        FacetValue(
-            "wants_contributions", "1", "Wants contributions", count(wanted), query.wants_contributions
+    # Like every facet value: not shown when nothing has it, unless it is selected (to be unselected).
+    facets["wants_contributions"] = []
+    if wanted or query.wants_contributions:
+        facets["wants_contributions"].append(
+            FacetValue(
+                "wants_contributions", "1", "Wants contributions", count(wanted), query.wants_contributions
+            )
         )
-    ]
     return facets
 
 

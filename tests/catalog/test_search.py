@@ -218,3 +218,18 @@ def test_an_asset_shows_its_projects_flags_as_the_projects_not_as_its_own(client
     assert ">Featured<" in project_card and ">Verified<" in project_card
     assert ">Featured project<" in asset_card and ">Verified project<" in asset_card
     assert ">Featured<" not in asset_card and ">Verified<" not in asset_card
+
+
+@pytest.mark.django_db
+def test_the_wants_contributions_facet_is_hidden_when_nothing_wants_them_unless_selected():
+    project = ProjectFactory(name="Quiet Library", contributions_wanted="")
+    entries_rebuild(project_ids=[project.pk])
+    anyone = AnonymousUser()
+    assert catalog_search(viewer=anyone, query=CatalogQuery(q="quiet")).facets["wants_contributions"] == []
+    selected = catalog_search(viewer=anyone, query=CatalogQuery(q="quiet", wants_contributions=True))
+    assert [(f.count, f.selected) for f in selected.facets["wants_contributions"]] == [(0, True)]
+    project.contributions_wanted = "Docs, please."
+    project.save()
+    entries_rebuild(project_ids=[project.pk])
+    counted = catalog_search(viewer=anyone, query=CatalogQuery(q="quiet")).facets["wants_contributions"]
+    assert [(f.count, f.selected) for f in counted] == [(1, False)]
