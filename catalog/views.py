@@ -270,7 +270,9 @@ def register_duplicates(request: HttpRequest) -> HttpResponse:
     name = request.GET.get("name", "")[:120]
     urls = request.GET.get("repository_urls", "")[:2000].split()
     duplicates = selectors.project_duplicates(name=name, repository_urls=urls, viewer=request.user)
-    return render(request, "catalog/_duplicates.html", {"duplicates": duplicates})
+    # The "I checked them" box comes with the look-alikes, as the person left it.
+    form = RegistrationForm(initial={"not_a_duplicate": request.GET.get("not_a_duplicate") == "on"})
+    return render(request, "catalog/_duplicates.html", {"duplicates": duplicates, "form": form})
 
 
 @login_required

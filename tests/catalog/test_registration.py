@@ -96,10 +96,15 @@ def test_the_same_repository_cannot_be_registered_twice(client, starter, unit):
 def test_a_very_similar_name_must_be_confirmed_as_different(client, starter, unit):
     ProjectFactory(name="Ledger Event SDK", slug="ledger-event-sdk")
     client.force_login(starter)
+    assert 'name="not_a_duplicate"' not in client.get(REGISTER).content.decode()  # nothing to confirm yet
     response = client.post(REGISTER, form_data(unit, repository_urls=""))
     body = response.content.decode()
     assert "Similar projects already exist" in body
     assert "Ledger Event SDK" in body
+    # The box to confirm comes with the look-alikes, once, with its error beside it.
+    look_alikes = body.split('id="duplicates"')[1].split('id="field-name"')[0]
+    assert look_alikes.count('name="not_a_duplicate"') == 1 and "field--error" in look_alikes
+    assert body.count('name="not_a_duplicate"') == 1
     assert Project.objects.count() == 1
     response = client.post(REGISTER, form_data(unit, repository_urls="", not_a_duplicate="on"))
     assert response.status_code == 302
@@ -115,8 +120,14 @@ def test_duplicates_are_shown_while_typing(client, starter):
     client.force_login(starter)
     response = client.get(reverse("catalog:register_duplicates"), {"name": "Kafka Connect Tookit"})
     assert "Kafka Connect Toolkit" in response.content.decode()
+    assert 'name="not_a_duplicate"' in response.content.decode()
+    kept = client.get(
+        reverse("catalog:register_duplicates"), {"name": "Kafka Connect Tookit", "not_a_duplicate": "on"}
+    )
+    assert 'name="not_a_duplicate" id="id_not_a_duplicate" checked' in kept.content.decode()
     response = client.get(reverse("catalog:register_duplicates"), {"name": "Something else entirely"})
     assert "Kafka Connect Toolkit" not in response.content.decode()
+    assert "not_a_duplicate" not in response.content.decode()
 
 
 def test_an_innersource_json_fills_the_form(client, starter, unit):
