@@ -151,6 +151,8 @@ class ProjectForm(forms.Form):
         label="Business units that see it (when restricted)",
         help_text="The host unit, the project's people and the program office always see it.",
     )
+    # Shown only for a restricted project (static/js/forms.js; every field shows without script).
+    visible_units.shown_when = f"visibility={Visibility.UNITS}"
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

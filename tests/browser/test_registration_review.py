@@ -62,3 +62,16 @@ def test_a_registered_project_reaches_the_catalog_once_the_program_office_approv
     page.locator("#result-list").get_by_role("link", name="Fraud Signals").click()
     expect(page.locator("h1")).to_have_text("Fraud Signals")
     expect(page.get_by_text("Only you and the program office can see this page")).to_have_count(0)
+
+
+def test_the_units_that_see_a_project_are_asked_only_when_it_is_restricted(page, live_server, person, login):
+    BusinessUnitFactory(name="Data Platform", slug="data-platform")
+    login(page, person("sam", first_name="Sam", last_name="Starter"))
+    page.goto(f"{live_server.url}/catalog/register/")
+    units = page.locator("#field-visible_units")
+    expect(units).to_be_hidden()
+    page.get_by_label("Only some business units").check()
+    expect(units).to_be_visible()
+    units.get_by_label("Data Platform").check()
+    page.get_by_label("Everyone in the company").check()
+    expect(units).to_be_hidden()
