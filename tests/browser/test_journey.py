@@ -58,12 +58,12 @@ def test_an_explorer_signs_up_accepts_the_rules_joins_a_suggested_community_and_
 
     # Sign up.
     page.goto(f"{base}/accounts/signup/")
-    # allauth's labels end with a colon ("Password:", "Password (again):").
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("First name").fill("Kim")
-    page.get_by_label("Last name").fill("Streams")
-    page.get_by_label("Password:", exact=True).fill(SIGNUP_PASSWORD)
-    page.get_by_label("Password (again):", exact=True).fill(SIGNUP_PASSWORD)
+    # Every field is required, and its label says so to a screen reader too ("Password (required)").
+    page.get_by_role("textbox", name="Email (required)", exact=True).fill(EMAIL)
+    page.get_by_role("textbox", name="First name (required)", exact=True).fill("Kim")
+    page.get_by_role("textbox", name="Last name (required)", exact=True).fill("Streams")
+    page.get_by_label(re.compile(r"^Password \*? ?\(required\)$")).fill(SIGNUP_PASSWORD)
+    page.get_by_label(re.compile(r"^Password \(again\)")).fill(SIGNUP_PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
     # The address is confirmed first (so that sign-up never tells whether an address has an account);
     # following the mailed link in the same browser signs the person in.

@@ -8,6 +8,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.urls import reverse
 
 from tests.factories import ProjectFactory, UserFactory
 
@@ -166,3 +167,21 @@ def test_the_program_office_group_exists_with_catalog_permissions():
 
     group = Group.objects.get(name="Program office")
     assert group.permissions.filter(codename="change_project").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("route", "required", "optional"),
+    [
+        ("account_signup", ["id_first_name", "id_last_name", "id_email", "id_password1", "id_password2"], []),
+        ("account_login", ["id_login", "id_password"], ["id_remember"]),
+        ("account_reset_password", ["id_email"], []),
+    ],
+)
+def test_the_account_forms_mark_their_required_fields_as_every_form_does(client, route, required, optional):
+    html = client.get(reverse(route)).content.decode()
+    for field in required:
+        label = html.split(f'<label for="{field}">')[1].split("</label>")[0]
+        assert '<span class="visually-hidden">(required)</span>' in label, field
+    for field in optional:
+        assert "(required)" not in html.split(f'<label for="{field}">')[1].split("</label>")[0], field
