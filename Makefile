@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test` (0: one process); each has its own test database and Redis dbs.
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint format migrate seed worker check-python browser-deps clean bench lock
 
@@ -63,7 +65,7 @@ format: $(INSTALLED)
 
 test: $(INSTALLED) node_modules/axe-core/axe.min.js browser-deps var lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 worker: $(INSTALLED)
 	$(BIN)/celery -A portal worker --loglevel=info -Q default,sync,usage

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 
+from tests import parallel
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,35 @@ def pytest_unconfigure(config):
 
 def pytest_report_header(config):
     days = os.environ.get("PORTAL_TEST_DAYS_AHEAD", "").strip()
-    return [f"clock: {days} days ahead ({datetime.now(UTC):%Y-%m-%d})"] if days else []
+    lines = [f"clock: {days} days ahead ({datetime.now(UTC):%Y-%m-%d})"] if days else []
+    workers = config.getoption("numprocesses", None)
+    if workers:
+        try:
+            environments = parallel.worker_environments(os.environ.get("REDIS_URL", ""), workers)
+        except ValueError:
+            return lines  # pytest_xdist_setupnodes says why
+        lines.append(
+            "redis per xdist worker: "
+            + ", ".join(f"gw{n}: {' '.join(env.values())}" for n, env in enumerate(environments))
+        )
+    return lines
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (as `make test` runs): a module's tests on one worker, in the order below."""
+    return parallel.ModuleRunScheduling(config, log) if config.getvalue("dist") == "loadfile" else None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config, specs):
+    """Redis databases of each worker's own (see tests/parallel.py), in its environment from the start."""
+    try:
+        environments = parallel.worker_environments(os.environ.get("REDIS_URL", ""), len(specs))
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    for spec, environment in zip(specs, environments, strict=True):
+        spec.env.update(environment)
 
 
 def _transactional(item) -> bool:
@@ -56,7 +85,8 @@ def pytest_collection_modifyitems(config, items):
         if "postgres" in item.keywords and not postgres:
             item.add_marker(skip)
     # A transactional test (live server, real worker) empties every table when it ends, including what
-    # the data migrations wrote; run them last, each restoring the migrated data it starts from.
+    # the data migrations wrote; run them last, each restoring the migrated data it starts from. Under
+    # xdist each worker runs its tests in this order (tests/parallel.py hands them out in it).
     items[:] = [i for i in items if not _transactional(i)] + [i for i in items if _transactional(i)]
 
 

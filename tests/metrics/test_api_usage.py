@@ -14,13 +14,14 @@ from community.models import Membership
 from metrics import rollups, usage
 from metrics.models import DailyRollup, UsageEvent, UsageKind
 from portal.services import api_token_create
+from tests import parallel
 from tests.factories import AssetFactory, ProjectFactory, UserFactory, make_owner
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "outsider", "member", "trusted_committer", "maintainer", "owner", "program_office"]
 ERROR_KEYS = {"error", "field", "errors"}
-TEST_REDIS_URL = "redis://127.0.0.1:6379/13"
+TEST_REDIS_URL = parallel.scratch_redis_url()  # a database of its own: the tests empty it
 
 
 def api(user=None) -> APIClient:

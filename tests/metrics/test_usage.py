@@ -16,11 +16,12 @@ from catalog.search_index import entries_rebuild
 from community.models import Guide, Practitioner
 from metrics import rollups, usage
 from metrics.models import DailyRollup, UsageEvent, UsageKind
+from tests import parallel
 from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-TEST_REDIS_URL = "redis://127.0.0.1:6379/13"
+TEST_REDIS_URL = parallel.scratch_redis_url()  # a database of its own: the tests empty it
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 
 

@@ -13,11 +13,12 @@ from django.utils import timezone
 from community.models import Practitioner
 from metrics import usage
 from metrics.models import UsageEvent, UsageKind
+from tests import parallel
 from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-TEST_REDIS_URL = "redis://127.0.0.1:6379/13"
+TEST_REDIS_URL = parallel.scratch_redis_url()  # a database of its own: the tests empty it
 
 
 @pytest.fixture

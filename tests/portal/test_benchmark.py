@@ -12,6 +12,7 @@ from django.conf import settings
 
 from portal.bench import dbtools
 from portal.bench.scales import TINY
+from tests import parallel
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,8 +27,11 @@ pytestmark = pytest.mark.skipif(
 
 
 def _bench_database_url() -> str:
-    """A database of the bench's own on the server of DATABASE_URL (never the test database)."""
-    return dbtools.with_database(os.environ["DATABASE_URL"], "portal_bench_test")
+    """A database of the bench's own on the server of DATABASE_URL (never the test database), named after
+    DATABASE_URL's and the xdist worker, so that no other run or worker drops it meanwhile."""
+    url = os.environ["DATABASE_URL"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "test")
+    return dbtools.with_database(url, f"{dbtools.database_name(url)}_bench_{worker}")
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +40,11 @@ def report(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k != "PORTAL_TESTING"}
     bench_db = _bench_database_url()
     result = subprocess.run(
-        [sys.executable, "manage.py", "benchmark", "--scale", "tiny", "--out", str(out), "--database-url", bench_db],
+        [
+            sys.executable, "manage.py", "benchmark", "--scale", "tiny", "--out", str(out), "--database-url", bench_db,
+            # The worker's own Redis database to flush, rather than db 14, which every run would share.
+            "--redis-url", parallel.scratch_redis_url(),
+        ],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-4000:]
