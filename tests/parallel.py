@@ -34,6 +34,7 @@ SCRATCH_ENV = "PORTAL_TEST_SCRATCH_REDIS_URL"
 SCRATCH_SERVER = "redis://127.0.0.1:6379"
 SCRATCH_DB = 13
 RESERVED_DBS = {
+    0: "Redis's default database: a developer's own portal may keep its queue there",
     SCRATCH_DB: "the scratch database of a run without xdist",
     14: "the database `make bench` uses by default",
     15: "CI's REDIS_URL",

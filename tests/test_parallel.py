@@ -22,16 +22,23 @@ def test_each_worker_gets_redis_databases_of_its_own_past_those_other_runs_use(r
         )
 
 
-def test_ci_s_database_gives_the_second_worker_database_0_and_the_scratch_databases_1_and_2():
+def test_ci_s_database_gives_the_second_worker_database_1_and_the_scratch_databases_2_and_3():
     assert worker_environments("redis://127.0.0.1:6379/15", 2) == [
-        {"REDIS_URL": "redis://127.0.0.1:6379/15", SCRATCH_ENV: "redis://127.0.0.1:6379/1"},
-        {"REDIS_URL": "redis://127.0.0.1:6379/0", SCRATCH_ENV: "redis://127.0.0.1:6379/2"},
+        {"REDIS_URL": "redis://127.0.0.1:6379/15", SCRATCH_ENV: "redis://127.0.0.1:6379/2"},
+        {"REDIS_URL": "redis://127.0.0.1:6379/1", SCRATCH_ENV: "redis://127.0.0.1:6379/3"},
+    ]
+
+
+def test_without_redis_url_the_workers_scratch_databases_leave_the_default_database_alone():
+    assert [env[SCRATCH_ENV] for env in worker_environments("", 2)] == [
+        "redis://127.0.0.1:6379/1",
+        "redis://127.0.0.1:6379/2",
     ]
 
 
 def test_more_workers_than_free_redis_databases_are_refused():
     with pytest.raises(ValueError, match="7 workers need 14 Redis databases"):
-        worker_environments("redis://127.0.0.1:6379/0", 7)
+        worker_environments("redis://127.0.0.1:6379/1", 7)
 
 
 def test_a_unit_of_work_is_a_run_of_consecutive_tests_of_one_module():
