@@ -102,11 +102,29 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "catalog/project_detail.html", context)
 
 
+# The adoptions an asset page lists at once; the rest behind "Show all".
+ADOPTIONS_SHOWN = 10
+
+
+def _adoption_initial(user) -> dict:
+    """The "Use this" form as the person would fill it: today, and their unit and team from their profile
+    (read through the ORM relation: catalog imports nothing of community)."""
+    initial: dict = {"since": timezone.now().date()}
+    profile = getattr(user, "practitioner", None) if user.is_authenticated else None
+    if profile is not None:
+        if profile.business_unit_id:
+            initial["business_unit"] = profile.business_unit_id
+        if profile.team:
+            initial["team"] = profile.team
+    return initial
+
+
 def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionForm, status: int = 200):
     """The asset page: its active adoptions (each with an End button for whoever may end it), the
     past ones, and the "Use this" form."""
     editable = can_edit_project(request.user, project)
     adoptions = list(asset.adoptions.active().select_related("business_unit"))
+    teams = asset.adoptions.active().team_count() if adoptions else 0
     for adoption in adoptions:
         adoption.endable = can_end_adoption(request.user, adoption, edits_project=editable)
     # Who adopted (teams, products, units) is people's data: anonymous visitors see how many, no names.
@@ -118,7 +136,10 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
         {
             "project": project,
             "asset": asset,
-            "adoptions": adoptions,
+            "adoptions": adoptions[:ADOPTIONS_SHOWN],
+            "more_adoptions": adoptions[ADOPTIONS_SHOWN:],
+            "adoption_count": len(adoptions),
+            "team_count": teams,
             "past_adoptions": [] if adopters_hidden else list(past),
             "adopters_hidden": adopters_hidden,
             "form": form,
@@ -131,7 +152,7 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
 def asset_detail(request: HttpRequest, slug: str, asset_slug: str) -> HttpResponse:
     project = project_for_viewer(viewer=request.user, slug=slug)
     asset = asset_for_viewer(project=project, asset_slug=asset_slug)
-    return _asset_page(request, project, asset, AdoptionForm(initial={"since": timezone.now().date()}))
+    return _asset_page(request, project, asset, AdoptionForm(initial=_adoption_initial(request.user)))
 
 
 @login_required

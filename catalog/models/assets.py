@@ -89,6 +89,11 @@ class AdoptionQuerySet(models.QuerySet):
         """Adoptions no longer in use on a day (today by default): history."""
         return self.filter(ended_on__lte=on or timezone.now().date())
 
+    def team_count(self) -> int:
+        """How many teams these adoptions are: a team (of a unit, names compared as the unique constraint
+        compares them) using an asset for two products is one team."""
+        return self.values("business_unit_id", team_key=adoption_team_key()).distinct().count()
+
     def same_as(self, *, asset, business_unit, team: str, product: str):
         """Adoptions of the same asset by the same team of the same unit for the same product, names
         compared as the unique constraint compares them."""

@@ -20,7 +20,13 @@ from catalog.models import Adoption, ProjectChange, ProjectRole, SearchEntry
 from catalog.search_index import entries_rebuild
 from catalog.selectors import home_highlights
 from metrics.selectors import reuse_adoptions
-from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
+from tests.factories import (
+    AssetFactory,
+    BusinessUnitFactory,
+    PractitionerFactory,
+    ProjectFactory,
+    UserFactory,
+)
 
 
 def today():
@@ -131,7 +137,7 @@ def test_clicking_use_this_twice_records_one_adoption_and_the_figures_stay(world
     assert figures(world) == once
     assert ProjectChange.objects.filter(action=ProjectChange.Action.ADOPTED).count() == 1
     page = client.get(world["asset"].get_absolute_url()).content.decode()
-    assert "Adopted by 1 team" in page
+    assert "Used by 1 team<" in page
 
 
 def test_another_product_or_another_unit_is_another_adoption(world):
@@ -142,6 +148,29 @@ def test_another_product_or_another_unit_is_another_adoption(world):
         team="Checkout", product="Web shop",
     )  # fmt: skip
     assert Adoption.objects.count() == 3
+
+
+def test_the_asset_page_counts_teams_lists_ten_and_shows_all_on_demand(world):
+    record(world, team="Checkout", product="Web shop")
+    record(world, team=" CHECKOUT", product="Mobile app")  # the same team, another product
+    for n in range(10):
+        record(world, team=f"Team {n:02}", product="")
+    page = signed_in(world["outsider"]).get(world["asset"].get_absolute_url())
+    body = page.content.decode()
+    assert "Used by 11 teams (12 adoptions: one per team and product)" in body
+    assert len(page.context["adoptions"]) == 10 and len(page.context["more_adoptions"]) == 2
+    assert "Show all 12 adoptions" in body
+    shown = body.count("<tr><td>")  # every row is on the page, two of them behind the disclosure
+    assert shown == 12
+
+
+def test_use_this_is_filled_from_the_persons_profile(world, client):
+    PractitionerFactory(user=world["outsider"], business_unit=world["retail"], team="Checkout")
+    client.force_login(world["outsider"])
+    initial = client.get(world["asset"].get_absolute_url()).context["form"].initial
+    assert initial == {"since": today(), "business_unit": world["retail"].pk, "team": "Checkout"}
+    client.force_login(world["recorder"])  # no profile: only the date
+    assert client.get(world["asset"].get_absolute_url()).context["form"].initial == {"since": today()}
 
 
 def test_the_database_refuses_a_second_active_adoption_of_the_same_team_and_product(world):
@@ -270,7 +299,7 @@ def test_ended_adoptions_leave_every_active_figure_and_show_as_past(world):
     assert [a.team for a in asset_page.context["adoptions"]] == ["Checkout"]
     assert [a.team for a in asset_page.context["past_adoptions"]] == ["Billing"]
     body = asset_page.content.decode()
-    assert "Adopted by 1 team" in body and "<details" in body
+    assert "Used by 1 team<" in body and "<details" in body
     project_page = signed_in(world["outsider"]).get(world["project"].get_absolute_url())
     assert "1 active adoption" in project_page.content.decode()
 
