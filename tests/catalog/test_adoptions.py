@@ -173,6 +173,17 @@ def test_use_this_is_filled_from_the_persons_profile(world, client):
     assert client.get(world["asset"].get_absolute_url()).context["form"].initial == {"since": today()}
 
 
+def test_use_this_on_the_project_page_opens_the_asset_s_form_or_the_choice_of_assets(world):
+    one = signed_in(world["outsider"]).get(world["project"].get_absolute_url()).content.decode()
+    assert f'href="{world["asset"].get_absolute_url()}#use-heading">Use this</a>' in one
+    second = AssetFactory(project=world["project"], name="Ledger CLI", slug="cli")
+    several = signed_in(world["outsider"]).get(world["project"].get_absolute_url()).content.decode()
+    menu = several.split('<details class="menu">')[1].split("</details>")[0]
+    assert "Use this</summary>" in menu
+    for asset in (world["asset"], second):
+        assert f'<a href="{asset.get_absolute_url()}#use-heading">{asset.name}</a>' in menu
+
+
 def test_the_database_refuses_a_second_active_adoption_of_the_same_team_and_product(world):
     first = record(world)
     with pytest.raises(IntegrityError), transaction.atomic():
