@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from community.models import STAGE_ORDER, Stage, StageChange
 from metrics import computations, report_sections
 from metrics.report_sections import PeriodFigure, ProgramSection
+from metrics.reports import percent_text
 
 __all__ = ["journey_funnel", "journey_table", "new_onboardings", "report_sections_register"]
 
@@ -120,8 +121,9 @@ def journey_table(funnel: dict) -> dict:
     for i, stage in enumerate(STAGE_ORDER):
         conversion = None
         if i:
-            share = funnel["stage_conversions"][f"{STAGE_ORDER[i - 1].value}_to_{stage.value}"]
-            conversion = "—" if share is None else f"{share * 100:.0f}%"
+            conversion = percent_text(
+                funnel["stage_conversions"][f"{STAGE_ORDER[i - 1].value}_to_{stage.value}"]
+            )
         stages.append(
             {"label": stage.label, "count": funnel["stage_counts"][stage.value], "conversion": conversion}
         )

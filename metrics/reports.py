@@ -24,6 +24,7 @@ __all__ = [
     "bucket_state",
     "comparison_periods",
     "metrics_report",
+    "percent_text",
     "previous_period",
     "report_compute",
     "report_csv",
@@ -220,6 +221,11 @@ def trend_compute(
             }
         )
     return trend
+
+
+def percent_text(share: float | None) -> str:
+    """A share as the dashboards write it: "42%", or "—" when there is none (nobody to divide by)."""
+    return "—" if share is None else f"{share * 100:.0f}%"
 
 
 def headline_value(report: dict, path: tuple[str, ...]):

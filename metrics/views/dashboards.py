@@ -198,8 +198,10 @@ def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse
         trend=data["trend"],
         ttv=report["time_to_value"],
         most_adopted=data["most_adopted"],
-        innersource_ratio=percent(report["contribution_activity"]["innersource_ratio"]),
-        within_2_business_days=percent(report["time_to_value"]["responded_within_2_business_days"]),
+        innersource_ratio=reports.percent_text(report["contribution_activity"]["innersource_ratio"]),
+        within_2_business_days=reports.percent_text(
+            report["time_to_value"]["responded_within_2_business_days"]
+        ),
     )
     if project is None:
         context.update(
@@ -213,10 +215,6 @@ def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse
             ],
         )
     return render(request, template, context)
-
-
-def percent(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.0f}%"
 
 
 def _csv_query(request: HttpRequest) -> str:
