@@ -204,3 +204,16 @@ def repository_forges_check(*, fix: bool) -> ForgeCheck:
         for repository, forge in check.contradicting:
             Repository.objects.filter(pk=repository.pk).update(forge=forge)
     return check
+
+
+def forge_item_url(*, repository: Repository, kind: str, number: int) -> str:
+    """The web page of an issue (`kind` "issue") or a pull / merge request ("request") on its forge, or ""
+    where the repository has no web address or its forge has no such pages (plain git)."""
+    base = repository.url.removesuffix(".git").rstrip("/")
+    if not base.startswith(("https://", "http://")):
+        return ""
+    if repository.forge == Forge.GITLAB:
+        return f"{base}/-/{'issues' if kind == 'issue' else 'merge_requests'}/{number}"
+    if repository.forge == Forge.GITHUB:
+        return f"{base}/{'issues' if kind == 'issue' else 'pull'}/{number}"
+    return ""

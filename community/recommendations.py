@@ -30,7 +30,8 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Valu
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
-from catalog.models import Forge, Project, ProjectRole
+from catalog.models import Project, ProjectRole
+from catalog.repositories import forge_item_url
 from community.models import Membership, Practitioner, Skill, Stage
 from metrics.models import Comment, Issue, PullRequest, Review, State
 
@@ -179,14 +180,7 @@ def _response_hours(project_ids: list[int], *, now: datetime) -> dict[int, float
 
 def issue_url(issue: Issue) -> str:
     """The issue's page on its forge, when the repository has a web address."""
-    base = issue.repository.url.removesuffix(".git").rstrip("/")
-    if not base.startswith(("https://", "http://")):
-        return ""
-    if issue.repository.forge == Forge.GITLAB:
-        return f"{base}/-/issues/{issue.number}"
-    if issue.repository.forge == Forge.GITHUB:
-        return f"{base}/issues/{issue.number}"
-    return ""
+    return forge_item_url(repository=issue.repository, kind="issue", number=issue.number)
 
 
 def _newcomer_issues(project_ids: list[int]) -> tuple[dict[int, list[Issue]], dict[int, int]]:

@@ -14,7 +14,7 @@ import nh3
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from catalog.models import Project, ProjectRole
 from catalog.permissions import can_edit_project, is_program_office
@@ -217,58 +217,77 @@ class Candidate:
 
 
 def trusted_committer_candidates(*, project: Project, now: datetime) -> list[Candidate]:
-    """People who merged at least `trusted_committer_merged` requests and reviewed at least
-    `trusted_committer_reviews` requests of others on this project within the window, and hold no role
-    on it yet. Three queries: merged counts per person, review counts of those people,
-    and the people themselves."""
+    """The candidates of one project (trusted_committer_candidates_by_project)."""
+    return trusted_committer_candidates_by_project(project_ids=[project.pk], now=now)[project.pk]
+
+
+def trusted_committer_candidates_by_project(
+    *, project_ids: list[int], now: datetime
+) -> dict[int, list[Candidate]]:
+    """For each project, the people who merged at least `trusted_committer_merged` requests and reviewed at
+    least `trusted_committer_reviews` requests of others on it within the window, and hold no role on it
+    yet. Three queries whatever the number of projects: merged counts per project and person, review
+    counts of those people, and the people themselves."""
     thresholds = JourneySettings.current()
     since = now - timedelta(days=thresholds.trusted_committer_window_days)
+    result: dict[int, list[Candidate]] = {pk: [] for pk in project_ids}
     # Trusted committers are not proposed again, nor owners and maintainers, who run the project already.
-    holders = ProjectRole.objects.filter(project=project)
+    holders = ProjectRole.objects.filter(
+        project_id=OuterRef("repository__project_id"), user_id=OuterRef("author__user_id")
+    )
     people = Q(author__user__isnull=False, author__is_bot=False, author__user__is_active=True)
-    merged = dict(
-        PullRequest.objects.filter(
-            people, repository__project=project, merged_at__gte=since, merged_at__lte=now
+    merged = {
+        (row["repository__project_id"], row["author__user_id"]): row["n"]
+        for row in PullRequest.objects.filter(
+            people, repository__project_id__in=project_ids, merged_at__gte=since, merged_at__lte=now
         )
-        .exclude(author__user_id__in=holders.values("user_id"))
-        .values("author__user_id")
+        .exclude(Exists(holders))
+        .values("repository__project_id", "author__user_id")
         .annotate(n=Count("pk", distinct=True))
         .filter(n__gte=thresholds.trusted_committer_merged)
-        .values_list("author__user_id", "n")
-    )
+        .order_by()
+    }
     if not merged:
-        return []
+        return result
     # A review counts once per request, and only on someone else's request (or an unattributed one).
     others = Q(pull_request__author__user__isnull=True) | ~Q(
         pull_request__author__user_id=F("author__user_id")
     )
-    reviewed = dict(
-        Review.objects.filter(
+    reviewed = {
+        (row["pull_request__repository__project_id"], row["author__user_id"]): row["n"]
+        for row in Review.objects.filter(
             people,
             others,
-            pull_request__repository__project=project,
-            author__user_id__in=list(merged),
+            pull_request__repository__project_id__in=project_ids,
+            author__user_id__in={user_id for _project, user_id in merged},
             submitted_at__gte=since,
             submitted_at__lte=now,
         )
         .exclude(state=Review.ReviewState.PENDING)
-        .values("author__user_id")
+        .values("pull_request__repository__project_id", "author__user_id")
         .annotate(n=Count("pull_request_id", distinct=True))
         .filter(n__gte=thresholds.trusted_committer_reviews)
-        .values_list("author__user_id", "n")
+        .order_by()
+        if (row["pull_request__repository__project_id"], row["author__user_id"]) in merged
+    }
+    users = User.objects.filter(pk__in={user_id for _project, user_id in reviewed}).select_related(
+        "practitioner"
     )
-    users = User.objects.filter(pk__in=list(reviewed)).select_related("practitioner")
-    candidates = [
-        Candidate(
-            user=user,
-            name=display_name(user),
-            merged=merged[user.pk],
-            reviews=reviewed[user.pk],
-            window_days=thresholds.trusted_committer_window_days,
+    by_pk = {user.pk: user for user in users}
+    for (project_id, user_id), reviews in reviewed.items():
+        user = by_pk[user_id]
+        result[project_id].append(
+            Candidate(
+                user=user,
+                name=display_name(user),
+                merged=merged[project_id, user_id],
+                reviews=reviews,
+                window_days=thresholds.trusted_committer_window_days,
+            )
         )
-        for user in users
-    ]
-    return sorted(candidates, key=lambda c: (-(c.merged + c.reviews), c.name.lower()))
+    for candidates in result.values():
+        candidates.sort(key=lambda c: (-(c.merged + c.reviews), c.name.lower()))
+    return result
 
 
 def members_context(*, project: Project, viewer: User | AnonymousUser, page: str | int | None = 1) -> dict:

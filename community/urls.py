@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from community.views import badges, journey, library, people
+from community.views import badges, journey, library, maintainer, people
 
 app_name = "community"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("badges/<slug:slug>/", badges.badge, name="badge"),
     # People: profiles, kudos, the rules of engagement, and project communities.
     path("practitioners/me/edit/", people.profile_edit, name="profile_edit"),
+    path("practitioners/me/projects/", maintainer.projects_mine, name="projects_mine"),
     path("practitioners/<str:username>/", people.profile, name="profile"),
     path("practitioners/<str:username>/kudos/", people.kudos_give, name="kudos"),
     path("rules/", people.rules, name="rules"),

@@ -146,8 +146,8 @@ def sign_in(page, live_server, user, *, next_path: str = "") -> None:
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
     assert "/accounts/login/" not in page.url, f"login failed for {user.email}: still on {page.url}"
-    # The top bar then offers "Sign out".
-    page.get_by_role("button", name="Sign out").wait_for()
+    # The top bar then has the person's menu (My projects, My journey, ..., Sign out).
+    page.locator("summary.nav__account").wait_for(state="attached")
 
 
 @pytest.fixture

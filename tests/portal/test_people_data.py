@@ -73,6 +73,7 @@ PUBLIC = {
     "community:journey": SIGNED_IN_ONLY + ", the person's own journey",
     "community:badges": "the badges with how many people hold each, no names",
     "community:profile_edit": SIGNED_IN_ONLY + ", the person's own profile",
+    "community:projects_mine": SIGNED_IN_ONLY + ", the person's own projects and what waits there",
     "community:kudos": WRITE,
     "community:rules": "the rules of engagement and the viewer's own acceptance",
     "community:join": WRITE,
