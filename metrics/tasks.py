@@ -99,7 +99,7 @@ def process_pending_webhook_deliveries() -> int:
     return deliveries_process_pending()
 
 
-# --- portal usage events (metrics/usage.py), on their own queue so that long syncs never delay them ---
+# --- portal usage events (metrics/usage), on their own queue so that long syncs never delay them ---
 
 
 @shared_task  # routed to the "usage" queue by CELERY_TASK_ROUTES

@@ -126,7 +126,7 @@ def test_the_drain_takes_batches_until_the_queue_is_empty(queue):
 
 
 def test_a_drain_stops_after_its_batches_and_leaves_nothing_claimed(queue, monkeypatch):
-    monkeypatch.setattr(usage, "DRAIN_MAX_BATCHES", 2)
+    monkeypatch.setattr(usage.draining, "DRAIN_MAX_BATCHES", 2)
     for n in range(25):
         usage.usage_record(kind=UsageKind.PAGE_VIEW, path=f"/e/{n}/")
     assert usage.usage_drain(batch_size=10) == 20

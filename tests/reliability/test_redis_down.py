@@ -146,7 +146,7 @@ def test_a_drain_cut_off_by_redis_going_away_loses_and_duplicates_nothing(
         persistent_redis.stop()  # gone after the batch is stored, before it is acknowledged
         return inserted
 
-    with mock.patch.object(usage, "_store", store_then_crash), pytest.raises(Exception):  # noqa: B017
+    with mock.patch.object(usage.draining, "_store", store_then_crash), pytest.raises(Exception):  # noqa: B017
         usage.usage_drain(batch_size=10)
     assert UsageEvent.objects.count() == 10
 
