@@ -1,1 +1,1 @@
-"""The demo organisation that `seed_demo` writes: words, projects and the seeder."""
+"""The demo organisation that `seed_demo` writes: words, projects and the seeder (a package of its steps)."""
