@@ -7,6 +7,7 @@ webhooks, API writes, sign-in attempts) are not enforced, and `add()` (the repos
 """
 
 import logging
+from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
@@ -16,66 +17,40 @@ logger = logging.getLogger(__name__)
 
 
 class FailSoftRedisCache(RedisCache):
-    def _failed(self, operation: str, error: Exception) -> None:
-        logger.warning("cache: Redis unavailable (%s) during %s; carrying on without it", error, operation)
+    def _fail_soft(self, operation: str, fallback: Any, *args: Any) -> Any:
+        """RedisCache's `operation`, or `fallback` (what a miss or a skipped write answers) when Redis fails."""
+        try:
+            return getattr(super(), operation)(*args)
+        except RedisError as error:
+            logger.warning(
+                "cache: Redis unavailable (%s) during %s; carrying on without it", error, operation
+            )
+            return fallback
 
     def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except RedisError as error:
-            self._failed("get", error)
-            return default
+        return self._fail_soft("get", default, key, default, version)
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except RedisError as error:
-            self._failed("get_many", error)
-            return {}
+        return self._fail_soft("get_many", {}, keys, version)
 
     def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except RedisError as error:
-            self._failed("has_key", error)
-            return False
+        return self._fail_soft("has_key", False, key, version)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except RedisError as error:
-            self._failed("add", error)
-            return False
+        return self._fail_soft("add", False, key, value, timeout, version)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except RedisError as error:
-            self._failed("set", error)
+        self._fail_soft("set", None, key, value, timeout, version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except RedisError as error:
-            self._failed("set_many", error)
-            return list(data)
+        # A write that failed left every key unset.
+        return self._fail_soft("set_many", list(data), data, timeout, version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except RedisError as error:
-            self._failed("touch", error)
-            return False
+        return self._fail_soft("touch", False, key, timeout, version)
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except RedisError as error:
-            self._failed("delete", error)
-            return False
+        return self._fail_soft("delete", False, key, version)
 
     def delete_many(self, keys, version=None):
-        try:
-            super().delete_many(keys, version)
-        except RedisError as error:
-            self._failed("delete_many", error)
+        self._fail_soft("delete_many", None, keys, version)
