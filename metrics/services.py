@@ -17,7 +17,7 @@ from catalog.models import Repository
 from catalog.services import project_score_refresh
 from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Release, Review
 from metrics.signals import contributions_recorded
-from metrics.sync.records import AccountRecord, ActivityBatch, RepositoryStatsRecord
+from metrics.sync.records import AccountRecord, ActivityBatch, NumberedRecord, RepositoryStatsRecord
 
 BULK = 500
 # A practitioner's forge identity attributes an account only once verified (proven through the forge's
@@ -95,6 +95,24 @@ def _account_id(accounts: dict[str, ForgeAccount], record: AccountRecord | None)
     return accounts[record.login.lower()[:255]].pk
 
 
+def _numbered_row(
+    *, repository: Repository, accounts: dict[str, ForgeAccount], record: NumberedRecord
+) -> dict[str, Any]:
+    """The field values of an issue's or a request's row that both have (metrics.models: same names)."""
+    return {
+        "repository": repository,
+        "forge_id": record.forge_id,
+        "number": record.number,
+        "title": record.title[:500],
+        "state": record.state,
+        "author_id": _account_id(accounts, record.author),
+        "labels": record.labels,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+        "closed_at": record.closed_at,
+    }
+
+
 def _stats_apply(*, repository: Repository, stats: RepositoryStatsRecord) -> None:
     mapping = {
         "full_name": stats.full_name or None,
@@ -159,22 +177,13 @@ def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: b
         PullRequest,
         [
             {
-                "repository": repository,
-                "forge_id": pr.forge_id,
-                "number": pr.number,
-                "title": pr.title[:500],
-                "state": pr.state,
+                **_numbered_row(repository=repository, accounts=accounts, record=pr),
                 "draft": pr.draft,
-                "author_id": _account_id(accounts, pr.author),
                 "merged_by_id": _account_id(accounts, pr.merged_by),
-                "labels": pr.labels,
                 "additions": pr.additions,
                 "deletions": pr.deletions,
-                "created_at": pr.created_at,
-                "updated_at": pr.updated_at,
                 "ready_for_review_at": pr.ready_for_review_at,
                 "merged_at": pr.merged_at,
-                "closed_at": pr.closed_at,
             }
             for pr in batch.pull_requests
         ],
@@ -182,21 +191,7 @@ def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: b
     )
     _upsert(
         Issue,
-        [
-            {
-                "repository": repository,
-                "forge_id": issue.forge_id,
-                "number": issue.number,
-                "title": issue.title[:500],
-                "state": issue.state,
-                "author_id": _account_id(accounts, issue.author),
-                "labels": issue.labels,
-                "created_at": issue.created_at,
-                "updated_at": issue.updated_at,
-                "closed_at": issue.closed_at,
-            }
-            for issue in batch.issues
-        ],
+        [_numbered_row(repository=repository, accounts=accounts, record=issue) for issue in batch.issues],
         unique=("repository", "number"),
     )
 

@@ -78,6 +78,21 @@ def _labels(obj: dict) -> list[str]:
     ]
 
 
+def _numbered(obj: dict, *, state: str, updated_at: datetime, closed_at: datetime | None) -> dict[str, Any]:
+    """The NumberedRecord fields of an issue or a pull request, which GitHub spells alike."""
+    return {
+        "forge_id": int(obj["id"]),
+        "number": int(obj["number"]),
+        "title": str(obj.get("title") or ""),
+        "state": state,
+        "author": account(obj.get("user")),
+        "created_at": _required_when(obj["created_at"]),
+        "updated_at": updated_at,
+        "labels": _labels(obj),
+        "closed_at": closed_at,
+    }
+
+
 def is_full_pull_request(obj: dict) -> bool:
     """The single-request answer and `pull_request` webhooks carry sizes and merged_by; lists and the
     pull requests embedded in review webhooks do not."""
@@ -99,21 +114,13 @@ def pull_request(obj: dict, *, ready_for_review_at: datetime | None = None) -> P
     if state != "open" and closed_at is None:
         closed_at = merged_at or updated_at
     return PullRequestRecord(
-        forge_id=int(obj["id"]),
-        number=int(obj["number"]),
-        title=str(obj.get("title") or ""),
-        state=state,
-        author=account(obj.get("user")),
-        created_at=_required_when(obj["created_at"]),
-        updated_at=updated_at,
+        **_numbered(obj, state=state, updated_at=updated_at, closed_at=closed_at),
         draft=bool(obj.get("draft")),
         merged_by=account(obj.get("merged_by")),
-        labels=_labels(obj),
         additions=int(obj.get("additions") or 0),
         deletions=int(obj.get("deletions") or 0),
         ready_for_review_at=ready_for_review_at,
         merged_at=merged_at,
-        closed_at=closed_at,
     )
 
 
@@ -143,17 +150,7 @@ def issue(obj: dict) -> IssueRecord | None:
         # Closed by the last update at the latest: without a time it would never count in the time
         # to close (a webhook keeps a closing time stored before: metrics.webhooks.github).
         closed_at = updated_at
-    return IssueRecord(
-        forge_id=int(obj["id"]),
-        number=int(obj["number"]),
-        title=str(obj.get("title") or ""),
-        state=state,
-        author=account(obj.get("user")),
-        created_at=_required_when(obj["created_at"]),
-        updated_at=updated_at,
-        labels=_labels(obj),
-        closed_at=closed_at,
-    )
+    return IssueRecord(**_numbered(obj, state=state, updated_at=updated_at, closed_at=closed_at))
 
 
 def issue_comment(obj: dict) -> CommentRecord:

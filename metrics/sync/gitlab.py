@@ -149,11 +149,15 @@ class GitLabAdapter:
 
     # -- endpoints --------------------------------------------------------------------------------
 
-    def _merge_requests(self, base: str, state: SyncState, *, cursor: str | None, started: datetime):
+    def _updated_since(self, url: str, cursor: str | None):
+        """The pages of a list by last update, oldest first, from the cursor on (all without one)."""
         params: dict[str, Any] = {"order_by": "updated_at", "sort": "asc", "per_page": PER_PAGE}
         if cursor:
             params["updated_after"] = cursor
-        for page in self.http.pages(f"{base}/merge_requests", params=params, conditional=False):
+        return self.http.pages(url, params=params, conditional=False)
+
+    def _merge_requests(self, base: str, state: SyncState, *, cursor: str | None, started: datetime):
+        for page in self._updated_since(f"{base}/merge_requests", cursor):
             batch = ActivityBatch()
             for item in page.data:
                 record = _translated("merge request", payloads.merge_request, item)
@@ -193,10 +197,7 @@ class GitLabAdapter:
         return [user for user in users if isinstance(user, dict) and "id" in user]
 
     def _issues(self, base: str, state: SyncState, *, cursor: str | None, started: datetime):
-        params: dict[str, Any] = {"order_by": "updated_at", "sort": "asc", "per_page": PER_PAGE}
-        if cursor:
-            params["updated_after"] = cursor
-        for page in self.http.pages(f"{base}/issues", params=params, conditional=False):
+        for page in self._updated_since(f"{base}/issues", cursor):
             batch = ActivityBatch()
             for item in page.data:
                 record = _translated("issue", payloads.issue, item)

@@ -118,39 +118,40 @@ def _closing_times(state: str, item: dict) -> tuple[datetime | None, datetime | 
     return merged_at, closed_at
 
 
+def _numbered(
+    item: dict, *, state: str, author: AccountRecord | None, closed_at: datetime | None
+) -> dict[str, Any]:
+    """The NumberedRecord fields of an issue or a merge request, which GitLab spells alike."""
+    return {
+        "forge_id": int(item["id"]),
+        "number": int(item["iid"]),
+        "title": str(item.get("title") or ""),
+        "state": state,
+        "author": author or account(item.get("author")),
+        "created_at": required_time(item["created_at"]),
+        "updated_at": required_time(item["updated_at"]),
+        "labels": label_names(item.get("labels")),
+        "closed_at": closed_at,
+    }
+
+
 def merge_request(item: dict, *, author: AccountRecord | None = None, merged_by=None) -> PullRequestRecord:
     state = MERGE_REQUEST_STATES[item["state"]]
     merged_at, closed_at = _closing_times(state, item)
     return PullRequestRecord(
-        forge_id=int(item["id"]),
-        number=int(item["iid"]),
-        title=str(item.get("title") or ""),
-        state=state,
-        author=author or account(item.get("author")),
-        created_at=required_time(item["created_at"]),
-        updated_at=required_time(item["updated_at"]),
+        **_numbered(item, state=state, author=author, closed_at=closed_at),
         # `draft` since GitLab 14; `work_in_progress` before (and still sent, deprecated).
         draft=bool(item["draft"] if item.get("draft") is not None else item.get("work_in_progress")),
         # `merged_by` is deprecated in favour of `merge_user`; older servers only send the former.
         merged_by=merged_by or account(item.get("merge_user") or item.get("merged_by")),
-        labels=label_names(item.get("labels")),
         merged_at=merged_at,
-        closed_at=closed_at,
     )
 
 
 def issue(item: dict, *, author: AccountRecord | None = None) -> IssueRecord:
     state = ISSUE_STATES[item["state"]]
     return IssueRecord(
-        forge_id=int(item["id"]),
-        number=int(item["iid"]),
-        title=str(item.get("title") or ""),
-        state=state,
-        author=author or account(item.get("author")),
-        created_at=required_time(item["created_at"]),
-        updated_at=required_time(item["updated_at"]),
-        labels=label_names(item.get("labels")),
-        closed_at=_closing_times(state, item)[1],
+        **_numbered(item, state=state, author=author, closed_at=_closing_times(state, item)[1])
     )
 
 

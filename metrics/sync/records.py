@@ -37,22 +37,29 @@ class RepositoryStatsRecord:
 
 
 @dataclass(kw_only=True)
-class PullRequestRecord:
+class NumberedRecord:
+    """What issues and pull (merge) requests have alike: a number in their repository, an author, labels,
+    and open or closed."""
+
     forge_id: int
     number: int
     title: str
-    state: str  # open | closed | merged
+    state: str  # open | closed, and merged for requests
     author: AccountRecord | None
     created_at: datetime
     updated_at: datetime
+    labels: list[str] = field(default_factory=list)
+    closed_at: datetime | None = None
+
+
+@dataclass(kw_only=True)
+class PullRequestRecord(NumberedRecord):
     draft: bool = False
     merged_by: AccountRecord | None = None
-    labels: list[str] = field(default_factory=list)
     additions: int = 0
     deletions: int = 0
     ready_for_review_at: datetime | None = None
     merged_at: datetime | None = None
-    closed_at: datetime | None = None
 
 
 @dataclass(kw_only=True)
@@ -65,16 +72,8 @@ class ReviewRecord:
 
 
 @dataclass(kw_only=True)
-class IssueRecord:
-    forge_id: int
-    number: int
-    title: str
-    state: str  # open | closed
-    author: AccountRecord | None
-    created_at: datetime
-    updated_at: datetime
-    labels: list[str] = field(default_factory=list)
-    closed_at: datetime | None = None
+class IssueRecord(NumberedRecord):
+    pass
 
 
 @dataclass(kw_only=True)

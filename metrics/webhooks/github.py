@@ -5,12 +5,13 @@ The objects inside a delivery have the REST API's shapes, so the sync's translat
 
 import hashlib
 import hmac
+from collections.abc import Callable
 
 from catalog.models import Forge
 from catalog.repositories import repository_for
 from metrics.sync import github_payloads as payloads
 from metrics.sync.github import keep_known, stored_pull_requests
-from metrics.sync.records import ActivityBatch, IssueRecord, PullRequestRecord
+from metrics.sync.records import ActivityBatch, CommentRecord, IssueRecord, PullRequestRecord
 
 EVENTS = frozenset(
     {
@@ -97,6 +98,15 @@ def _issues(payload: dict) -> list[IssueRecord]:
     return [record]
 
 
+def _with_comment(
+    batch: ActivityBatch, payload: dict, *, translate: Callable[[dict], CommentRecord]
+) -> ActivityBatch:
+    """The batch and the delivery's comment, unless the comment was deleted."""
+    if payload.get("action") != "deleted":
+        batch.comments.append(translate(payload["comment"]))
+    return batch
+
+
 def batch_from_delivery(*, event: str, payload: dict) -> ActivityBatch | None:
     """The activity a delivery reports, or None when there is nothing to record."""
     action = str(payload.get("action") or "")
@@ -110,9 +120,7 @@ def batch_from_delivery(*, event: str, payload: dict) -> ActivityBatch | None:
         )
     if event == "pull_request_review_comment":
         batch = ActivityBatch(pull_requests=_pull_requests(payload))
-        if action != "deleted":
-            batch.comments.append(payloads.review_comment(payload["comment"]))
-        return batch
+        return _with_comment(batch, payload, translate=payloads.review_comment)
     if event == "issues":
         issues = [] if action in GONE_ACTIONS else _issues(payload)
         return ActivityBatch(issues=issues) if issues else None
@@ -120,9 +128,7 @@ def batch_from_delivery(*, event: str, payload: dict) -> ActivityBatch | None:
         # A conversation comment on a pull request: `issue` is then the request (it has `pull_request`),
         # and the comment attaches to the stored request by its number.
         batch = ActivityBatch(issues=_issues(payload))
-        if action != "deleted":
-            batch.comments.append(payloads.issue_comment(payload["comment"]))
-        return batch
+        return _with_comment(batch, payload, translate=payloads.issue_comment)
     if event == "push":
         return _push(payload)
     if event == "release":

@@ -16,12 +16,13 @@ from django.utils import timezone
 
 from catalog.models import Forge, Repository
 from catalog.repositories import repository_for
-from metrics.models import ForgeAccount
+from metrics.models import ForgeAccount, Issue, PullRequest
 from metrics.sync import gitlab_payloads as payloads
 from metrics.sync.records import (
     AccountRecord,
     ActivityBatch,
     CommitRecord,
+    NumberedRecord,
     PullRequestRecord,
     ReleaseRecord,
 )
@@ -108,17 +109,11 @@ def _merge_request(payload: dict, attrs: dict, *, action: str = "") -> PullReque
         merged_by = payloads.account(payload.get("user"))  # the one who pressed merge
     merged_by = merged_by or _stored_account(existing and existing.merged_by)
     record = payloads.merge_request(attrs, author=author, merged_by=merged_by)
-    if existing and existing.updated_at > record.updated_at:
-        return None
-    if "labels" not in attrs and existing:
-        record.labels = list(existing.labels)
-    # The hook has no merged_at/closed_at: the translator takes its updated_at, the moment of a merge
-    # (close) event; a later event (a note, an edit) keeps the moment stored before.
+    # The hook has no merged_at: the translator takes its updated_at, the moment of a merge event; a
+    # later event (a note, an edit) keeps the moment stored before.
     if record.state == "merged" and not attrs.get("merged_at") and action != "merge":
         record.merged_at = (existing and existing.merged_at) or record.merged_at
-    if record.state == "closed" and not attrs.get("closed_at") and action != "close":
-        record.closed_at = (existing and existing.closed_at) or record.closed_at
-    return record
+    return _unless_stored_newer(record, existing=existing, attrs=attrs, action=action)
 
 
 def _issue(payload: dict, attrs: dict, *, action: str = ""):
@@ -128,13 +123,21 @@ def _issue(payload: dict, attrs: dict, *, action: str = ""):
         repository.issues.select_related("author").filter(number=number).first() if repository else None
     )
     author = _person(attrs.get("author_id"), payload) or _stored_account(existing and existing.author)
-    record = payloads.issue(attrs, author=author)
+    return _unless_stored_newer(
+        payloads.issue(attrs, author=author), existing=existing, attrs=attrs, action=action
+    )
+
+
+def _unless_stored_newer[R: NumberedRecord](
+    record: R, *, existing: PullRequest | Issue | None, attrs: dict, action: str
+) -> R | None:
+    """None when the stored row is newer; else the record, with what the hook leaves out as stored:
+    the labels, and the closing time (hooks and older servers send no closed_at: the translator takes
+    updated_at, right for the close event itself; a later edit or note keeps the time stored before)."""
     if existing and existing.updated_at > record.updated_at:
         return None
     if "labels" not in attrs and existing:
         record.labels = list(existing.labels)
-    # Older servers send no closed_at: the translator takes updated_at, right for the close event
-    # itself; a later edit or note on the closed issue keeps the closing time stored before.
     if record.state == "closed" and not attrs.get("closed_at") and action != "close":
         record.closed_at = (existing and existing.closed_at) or record.closed_at
     return record
