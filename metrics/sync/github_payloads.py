@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 
 from metrics.sync.files import listing_paths, readiness_files
+from metrics.sync.moments import aware, required
 from metrics.sync.records import (
     AccountRecord,
     CommentRecord,
@@ -38,14 +39,11 @@ def when(value: Any) -> datetime | None:
     parsed = parse_datetime(str(value))
     if parsed is None:
         raise ValueError(f"not a date: {value!r}")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return aware(parsed)
 
 
 def _required_when(value: Any) -> datetime:
-    parsed = when(value)
-    if parsed is None:
-        raise ValueError("a required date is missing")
-    return parsed
+    return required(when(value))
 
 
 def trailing_number(url: Any) -> int | None:

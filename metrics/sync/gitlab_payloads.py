@@ -8,10 +8,11 @@ that means (a ForgeError in the sync, a failed delivery for webhooks).
 
 import hashlib
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from metrics.sync.files import listing_paths, readiness_files
+from metrics.sync.moments import aware, required
 from metrics.sync.records import (
     AccountRecord,
     CommentRecord,
@@ -67,15 +68,11 @@ def parse_time(value: Any) -> datetime | None:
     text = str(value).strip()
     if text.endswith(" UTC"):
         text = text[: -len(" UTC")].replace(" ", "T") + "+00:00"
-    parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return aware(datetime.fromisoformat(text))
 
 
 def required_time(value: Any) -> datetime:
-    parsed = parse_time(value)
-    if parsed is None:
-        raise ValueError("a required timestamp is missing")
-    return parsed
+    return required(parse_time(value))
 
 
 def account(user: Any) -> AccountRecord | None:
