@@ -116,23 +116,24 @@ class PractitionerAdmin(admin.ModelAdmin):
             return
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Confirm requested business units", permissions=["change"])
-    def confirm_unit_requests(self, request, queryset):
+    @staticmethod
+    def _unit_requests(request, queryset):
+        """The selected people who asked for a business unit; only the program office decides on them."""
         if not is_program_office(request.user):
             raise PermissionDenied
-        pending = queryset.filter(requested_business_unit__isnull=False).select_related(
+        return queryset.filter(requested_business_unit__isnull=False).select_related(
             "user", "requested_business_unit"
         )
+
+    @admin.action(description="Confirm requested business units", permissions=["change"])
+    def confirm_unit_requests(self, request, queryset):
+        pending = self._unit_requests(request, queryset)
         count = identity.unit_requests_confirm(practitioners=pending, by=request.user)
         self.message_user(request, f"Confirmed {count} business unit request(s).", messages.SUCCESS)
 
     @admin.action(description="Decline requested business units", permissions=["change"])
     def decline_unit_requests(self, request, queryset):
-        if not is_program_office(request.user):
-            raise PermissionDenied
-        pending = queryset.filter(requested_business_unit__isnull=False).select_related(
-            "user", "requested_business_unit"
-        )
+        pending = self._unit_requests(request, queryset)
         count = identity.unit_requests_decline(practitioners=pending, by=request.user)
         self.message_user(request, f"Declined {count} business unit request(s).", messages.SUCCESS)
 
