@@ -154,7 +154,9 @@ def _require_community_manager(*, project: Project, by: User) -> None:
         raise PermissionDenied(f"{project.name} was merged into {project.merged_into}; manage that one.")
 
 
-def _committers_changed(*, project: Project, by: User, note: str, message: str, user) -> None:
+def _committers_changed(*, project: Project, by: User, note: str, reason: str, message: str, user) -> None:
+    if reason:
+        note = f"{note} ({reason})"
     ProjectChange.objects.create(project=project, actor=by, action=ProjectChange.Action.EDITED, note=note)
     notification_send(
         user=user, message=message, url=reverse("community:members", kwargs={"slug": project.slug})
@@ -174,12 +176,12 @@ def trusted_committer_appoint(*, project: Project, user: User, by: User, reason:
         project=project, user=user, role=ProjectRole.Role.TRUSTED_COMMITTER
     )
     if created:
-        why = f" ({reason})" if reason else ""
         _committers_changed(
             project=project,
             by=by,
             user=user,
-            note=f"appointed {display_name(user)} trusted committer{why}",
+            note=f"appointed {display_name(user)} trusted committer",
+            reason=reason,
             message=f"{display_name(by)} appointed you trusted committer of {project.name}. Thank you!",
         )
     return role
@@ -193,12 +195,12 @@ def trusted_committer_remove(*, project: Project, user: User, by: User, reason: 
         project=project, user=user, role=ProjectRole.Role.TRUSTED_COMMITTER
     ).delete()
     if removed:
-        why = f" ({reason})" if reason else ""
         _committers_changed(
             project=project,
             by=by,
             user=user,
-            note=f"removed {display_name(user)} as trusted committer{why}",
+            note=f"removed {display_name(user)} as trusted committer",
+            reason=reason,
             message=f"You are no longer a trusted committer of {project.name}.",
         )
     return bool(removed)
