@@ -19,14 +19,8 @@ class Scale:
     vocabulary: int  # distinct words used in names and descriptions
     repositories: int
     pull_requests: int
-    reviews_per_pr: float
-    comments_per_pr: float
-    issues_per_pr: float
-    commits_per_pr: float
     adoptions: int
     usage_events: int
-    usage_days: int  # raw events kept (USAGE_RETENTION_DAYS is 400)
-    activity_years: int
     sync_repositories: int
     drain_events: int
     http_requests: int  # per scenario, at most (see http_seconds)
@@ -36,6 +30,13 @@ class Scale:
     recording_pairs: int  # alternating requests to the recording-on and recording-off servers
     record_calls: int  # direct usage_record calls timed in the worker
     floor_repeats: int
+    # The same at every scale: how much happens around a request, and over how long.
+    reviews_per_pr: float = 1.5
+    comments_per_pr: float = 2.0
+    issues_per_pr: float = 0.2
+    commits_per_pr: float = 0.5
+    usage_days: int = 400  # raw events kept (USAGE_RETENTION_DAYS is 400)
+    activity_years: int = 5
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -59,14 +60,8 @@ LARGE = Scale(
     vocabulary=3_000,
     repositories=5_000,
     pull_requests=1_000_000,
-    reviews_per_pr=1.5,
-    comments_per_pr=2.0,
-    issues_per_pr=0.2,
-    commits_per_pr=0.5,
     adoptions=30_000,
     usage_events=10_000_000,
-    usage_days=400,
-    activity_years=5,
     sync_repositories=1_000,
     drain_events=200_000,
     http_requests=200,
@@ -92,14 +87,8 @@ SMALL = Scale(
     vocabulary=600,
     repositories=50,
     pull_requests=10_000,
-    reviews_per_pr=1.5,
-    comments_per_pr=2.0,
-    issues_per_pr=0.2,
-    commits_per_pr=0.5,
     adoptions=300,
     usage_events=100_000,
-    usage_days=400,
-    activity_years=5,
     sync_repositories=10,
     drain_events=20_000,
     http_requests=60,
@@ -125,14 +114,8 @@ TINY = Scale(
     vocabulary=200,
     repositories=10,
     pull_requests=1_000,
-    reviews_per_pr=1.5,
-    comments_per_pr=2.0,
-    issues_per_pr=0.2,
-    commits_per_pr=0.5,
     adoptions=40,
     usage_events=10_000,
-    usage_days=400,
-    activity_years=5,
     sync_repositories=3,
     drain_events=2_000,
     http_requests=8,
