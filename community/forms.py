@@ -31,6 +31,13 @@ IDENTITY_HELP = (
 )
 
 
+def forge_identity_field(*, label: str, max_length: int, validator: RegexValidator) -> forms.CharField:
+    """An optional forge account name the person types: unverified until proven (IDENTITY_HELP)."""
+    return forms.CharField(
+        max_length=max_length, required=False, label=label, validators=[validator], help_text=IDENTITY_HELP
+    )
+
+
 class ProfileForm(forms.Form):
     """A person's own profile. Interests are typed as comma-separated words, as in the catalog's forms.
     Commit e-mail addresses are the account's, added and verified on allauth's e-mail page."""
@@ -63,19 +70,9 @@ class ProfileForm(forms.Form):
         required=False,
         help_text="Comma-separated topics you care about, e.g. kafka, accessibility",
     )
-    github_login = forms.CharField(
-        max_length=39,
-        required=False,
-        label="GitHub login",
-        validators=[github_login_validator],
-        help_text=IDENTITY_HELP,
-    )
-    gitlab_username = forms.CharField(
-        max_length=100,
-        required=False,
-        label="GitLab username",
-        validators=[gitlab_username_validator],
-        help_text=IDENTITY_HELP,
+    github_login = forge_identity_field(label="GitHub login", max_length=39, validator=github_login_validator)
+    gitlab_username = forge_identity_field(
+        label="GitLab username", max_length=100, validator=gitlab_username_validator
     )
     visibility = forms.ChoiceField(
         choices=Practitioner.Visibility.choices,
