@@ -41,29 +41,28 @@ def import_sap(data=None, **options):
     return catalog_import(entries=entries, now=options.pop("now", NOW), **options)
 
 
+# Project fields a snapshot leaves out: the row's identity and history, which an import makes anew; the
+# score's explanation, which it recomputes (the score itself is compared); the slug, which keys the
+# snapshot, and the unit, which is compared by its slug and name.
+SNAPSHOT_OMITS = {
+    "id",
+    "merged_into",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "activity_score_explanation",
+    "slug",
+    "business_unit",
+}
+
+
 def snapshot() -> dict:
     """Every stored value an import or export carries, per project slug."""
+    carried = [field.name for field in Project._meta.concrete_fields if field.name not in SNAPSHOT_OMITS]
     projects = {}
     for project in Project.objects.prefetch_related("topics", "languages", "repositories"):
         projects[project.slug] = {
-            **{
-                name: getattr(project, name)
-                for name in (
-                    "name",
-                    "description",
-                    "motivation",
-                    "lifecycle",
-                    "license",
-                    "docs_url",
-                    "contributing_url",
-                    "communication_url",
-                    "skills_wanted",
-                    "contributions_wanted",
-                    "logo_url",
-                    "review_status",
-                    "activity_score",
-                )
-            },
+            **{name: getattr(project, name) for name in carried},
             "business_unit": (project.business_unit.slug, project.business_unit.name),
             "topics": sorted(t.name.casefold() for t in project.topics.all()),
             "languages": sorted(lang.name for lang in project.languages.all()),
