@@ -183,3 +183,15 @@ class CommitFactory(factory.django.DjangoModelFactory):
 
 def make_owner(project: Project, user) -> None:
     ProjectRole.objects.get_or_create(project=project, user=user, role=ProjectRole.Role.OWNER)
+
+
+def registration_form_data(*, unit: BusinessUnit, **fields) -> dict:
+    """What the registration form posts for a new project of `unit`: the fields it requires, with `fields`
+    added or replacing them."""
+    return {
+        "name": "New Project",
+        "description": "A new project for every team.",
+        "business_unit": unit.pk,
+        "lifecycle": "incubating",
+        **fields,
+    }

@@ -32,7 +32,7 @@ from community.models import (
     Stage,
     StageContent,
 )
-from tests.factories import UserFactory
+from tests.factories import UserFactory, registration_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -173,17 +173,6 @@ def test_markdown_keeps_the_text_and_drops_every_script():
 # --- refusals: fields whose validation keeps a payload out ----------------------------------------
 
 
-def _project_form(unit: BusinessUnit, **changes) -> dict:
-    data = {
-        "name": "Refusal Probe",
-        "description": "A probe.",
-        "business_unit": unit.pk,
-        "lifecycle": "active",
-        "maintainer_emails": "",
-    }
-    return {**data, **changes}
-
-
 REFUSED_PROJECT_FIELDS = [
     ("docs_url", "javascript:alert(1)"),
     ("docs_url", "JaVaScRiPt:alert(1)"),
@@ -203,7 +192,7 @@ REFUSED_PROJECT_FIELDS = [
 def test_the_registration_form_refuses_script_urls_and_malformed_addresses(client, starter, field, value):
     unit = BusinessUnit.objects.create(name="Probe unit", slug="probe-unit")
     client.force_login(starter)
-    response = client.post("/catalog/register/", _project_form(unit, **{field: value}))
+    response = client.post("/catalog/register/", registration_form_data(unit=unit, **{field: value}))
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not Project.objects.exists()

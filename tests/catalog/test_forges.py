@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from catalog.forms import ProjectForm
 from catalog.models import Forge, Project, Repository
 from catalog.repositories import forge_of, normalise_repository_url
-from tests.factories import BusinessUnitFactory, ProjectFactory, make_owner
+from tests.factories import BusinessUnitFactory, ProjectFactory, make_owner, registration_form_data
 
 REGISTER = "/catalog/register/"
 
@@ -30,16 +30,12 @@ def unit(db):
     return BusinessUnitFactory(name="Platform", slug="platform")
 
 
+# The issue's example: a repository on a plain git host whose path names GitHub.
+ISSUE_EXAMPLE_URL = "https://git.acme.example/Platform/GitHub-Actions-Lib"
+
+
 def form_data(unit, **overrides):
-    data = {
-        "name": "Actions Library",
-        "description": "Reusable CI steps for every team.",
-        "business_unit": unit.pk,
-        "lifecycle": "incubating",
-        "repository_urls": "https://git.acme.example/Platform/GitHub-Actions-Lib",
-    }
-    data.update(overrides)
-    return data
+    return registration_form_data(unit=unit, repository_urls=ISSUE_EXAMPLE_URL) | overrides
 
 
 # -- the rule -------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from catalog.models import Notification, Project, ProjectChange, ProjectRole, Repository, ReviewStatus
-from tests.factories import BusinessUnitFactory, ProjectFactory
+from tests.factories import BusinessUnitFactory, ProjectFactory, registration_form_data
 
 REGISTER = "/catalog/register/"
 
@@ -16,21 +16,20 @@ def unit(db):
     return BusinessUnitFactory(name="Payments", slug="payments")
 
 
+LEDGER_EVENTS_SDK = {
+    "name": "Ledger Events SDK",
+    "description": "Publish and consume ledger events with one line of code.",
+    "repository_urls": "https://github.acme.example/payments/ledger-events-sdk.git",
+    "topics": "kafka, payments",
+    "languages": "Java, Kotlin",
+    "contributions_wanted": "Connectors for more brokers",
+    "skills_wanted": "Kafka, Java",
+    "declared_readiness": ["README", "LICENSE"],
+}
+
+
 def form_data(unit, **overrides):
-    data = {
-        "name": "Ledger Events SDK",
-        "description": "Publish and consume ledger events with one line of code.",
-        "business_unit": unit.pk,
-        "lifecycle": "incubating",
-        "repository_urls": "https://github.acme.example/payments/ledger-events-sdk.git",
-        "topics": "kafka, payments",
-        "languages": "Java, Kotlin",
-        "contributions_wanted": "Connectors for more brokers",
-        "skills_wanted": "Kafka, Java",
-        "declared_readiness": ["README", "LICENSE"],
-    }
-    data.update(overrides)
-    return data
+    return registration_form_data(unit=unit, **(LEDGER_EVENTS_SDK | overrides))
 
 
 def test_anonymous_visitors_are_asked_to_sign_in_before_registering(client, db):
