@@ -344,17 +344,24 @@ def test_the_explanation_lists_every_component_for_the_project_page():
     assert values["Score"].endswith(f"= {score}")
 
 
+# The statistics of fresh_repo as a repository row stores them, with ten commits every week and
+# contribution guidelines.
+STORED_STATISTICS = {
+    "stars": 3,
+    "forks": 10,
+    "watchers": 4,
+    "open_issues": 5,
+    "description": "A description longer than thirty characters.",
+    "participation": [10] * 52,
+    "has_guidelines": True,
+}
+
+
 def test_the_repository_mapping_has_githubs_shape_with_utc_z_dates():
     mapping = repository_mapping(
-        stars=3,
-        forks=10,
-        watchers=4,
-        open_issues=5,
         created_at=datetime(2015, 1, 1, 1, 0, tzinfo=timezone(timedelta(hours=1))),
         updated_at=datetime(2021, 1, 1, 0, 0, 0, 250_999, tzinfo=UTC),
-        description="A description longer than thirty characters.",
-        participation=[10] * 52,
-        has_guidelines=True,
+        **STORED_STATISTICS,
     )
     assert mapping["created_at"] == "2015-01-01T00:00:00Z"
     assert mapping["updated_at"] == "2021-01-01T00:00:00.250Z"
@@ -368,15 +375,7 @@ def test_the_repository_mapping_has_githubs_shape_with_utc_z_dates():
 
 def test_a_repository_mapping_scores_like_the_equivalent_github_repository():
     mapping = repository_mapping(
-        stars=3,
-        forks=10,
-        watchers=4,
-        open_issues=5,
-        created_at=datetime(2015, 1, 1, tzinfo=UTC),
-        updated_at=NOW,
-        description="A description longer than thirty characters.",
-        participation=[10] * 52,
-        has_guidelines=True,
+        created_at=datetime(2015, 1, 1, tzinfo=UTC), updated_at=NOW, **STORED_STATISTICS
     )
     github_shaped = fresh_repo(
         description="A description longer than thirty characters.",
