@@ -110,19 +110,28 @@ class ForgeAccountFactory(factory.django.DjangoModelFactory):
     login = factory.Sequence(lambda n: f"login{n}")
 
 
-class PullRequestFactory(factory.django.DjangoModelFactory):
+class ThreadFactory(factory.django.DjangoModelFactory):
+    """What a pull request and an issue have alike: a numbered thread someone opened on a repository,
+    last updated when it was opened."""
+
+    class Meta:
+        abstract = True
+
+    repository = factory.SubFactory(RepositoryFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    forge_id = factory.LazyAttribute(lambda thread: thread.number)
+    author = factory.SubFactory(ForgeAccountFactory)
+    created_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyAttribute(lambda thread: thread.created_at)
+
+
+class PullRequestFactory(ThreadFactory):
     """A request opened at `created_at`; with `merged_at` merged (and closed then), with `closed_at`
     alone declined."""
 
     class Meta:
         model = PullRequest
 
-    repository = factory.SubFactory(RepositoryFactory)
-    number = factory.Sequence(lambda n: n + 1)
-    forge_id = factory.LazyAttribute(lambda pr: pr.number)
-    author = factory.SubFactory(ForgeAccountFactory)
-    created_at = factory.LazyFunction(timezone.now)
-    updated_at = factory.LazyAttribute(lambda pr: pr.created_at)
     merged_at = None
     closed_at = factory.LazyAttribute(lambda pr: pr.merged_at)
     state = factory.LazyAttribute(
@@ -141,16 +150,10 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     submitted_at = factory.LazyFunction(timezone.now)
 
 
-class IssueFactory(factory.django.DjangoModelFactory):
+class IssueFactory(ThreadFactory):
     class Meta:
         model = Issue
 
-    repository = factory.SubFactory(RepositoryFactory)
-    number = factory.Sequence(lambda n: n + 1)
-    forge_id = factory.LazyAttribute(lambda issue: issue.number)
-    author = factory.SubFactory(ForgeAccountFactory)
-    created_at = factory.LazyFunction(timezone.now)
-    updated_at = factory.LazyAttribute(lambda issue: issue.created_at)
     closed_at = None
     state = factory.LazyAttribute(lambda issue: "closed" if issue.closed_at else "open")
 
