@@ -23,19 +23,6 @@ from tests.factories import (
 )
 
 
-@pytest.fixture
-def registration(starter):
-    project = ProjectFactory(
-        name="Design Tokens",
-        slug="design-tokens",
-        review_status=ReviewStatus.PENDING,
-        lifecycle=Lifecycle.PROPOSED,
-        created_by=starter,
-    )
-    make_owner(project, starter)
-    return project
-
-
 @pytest.mark.parametrize(
     ("who", "expected"),
     [("anonymous", 302), ("outsider", 403), ("owner", 403), ("program_office", 200)],

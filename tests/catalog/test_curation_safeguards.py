@@ -302,19 +302,6 @@ def test_archiving_says_what_happens_and_changes_nothing_until_confirmed(client,
     assert ProjectChange.objects.get(project=project, action="archived").note == "Replaced by Ledger 2."
 
 
-@pytest.fixture
-def registration(starter):
-    project = ProjectFactory(
-        name="Design Tokens",
-        slug="design-tokens",
-        review_status=ReviewStatus.PENDING,
-        lifecycle=Lifecycle.PROPOSED,
-        created_by=starter,
-    )
-    ProjectRole.objects.create(project=project, user=starter, role=ProjectRole.Role.OWNER)
-    return project
-
-
 def test_rejecting_shows_who_is_told_with_which_note_and_changes_nothing_until_confirmed(
     client, registration, program_office
 ):
