@@ -35,6 +35,14 @@ def _members(project) -> set[str]:
     )
 
 
+def _confirm_merge(client, merge_case, *maintainers):
+    """Confirms the merge of the registration into Ledger SDK, making `maintainers` its maintainers."""
+    return client.post(
+        merge_case["url"],
+        {"target": "ledger-sdk", "confirm": "yes", "maintainers": [person.pk for person in maintainers]},
+    )
+
+
 @pytest.fixture
 def merge_case(db, starter):
     """An established project (owner Kim, maintainer Max) and a registration of the same thing by Sam,
@@ -87,7 +95,7 @@ def test_merging_a_registration_keeps_the_kept_projects_owners_and_makes_the_reg
     keep, starter = merge_case["keep"], merge_case["starter"]
     client.force_login(program_office)
 
-    response = client.post(merge_case["url"], {"target": "ledger-sdk", "confirm": "yes"})
+    response = _confirm_merge(client, merge_case)
 
     assert response.status_code == 302
     assert Project.objects.get(slug="ledger-kit").merged_into == keep
@@ -124,10 +132,7 @@ def test_merging_into_a_restricted_project_never_names_it_to_those_who_cannot_se
     page = client.post(merge_case["url"], {"target": "ledger-sdk"}).content.decode()
     assert "Leaves the community" in page
 
-    client.post(
-        merge_case["url"],
-        {"target": "ledger-sdk", "confirm": "yes", "maintainers": [merge_case["helper"].pk]},
-    )
+    _confirm_merge(client, merge_case, merge_case["helper"])
 
     assert _members(keep) == {"fan", "helper"}  # the helper, made maintainer, sees it now
     assert not _members(merge_case["duplicate"])
@@ -141,7 +146,7 @@ def test_after_the_merge_the_registrant_cannot_remove_the_kept_projects_trusted_
     client, program_office, merge_case
 ):
     client.force_login(program_office)
-    client.post(merge_case["url"], {"target": "ledger-sdk", "confirm": "yes"})
+    _confirm_merge(client, merge_case)
     client.force_login(merge_case["starter"])
 
     response = client.post(
@@ -158,10 +163,7 @@ def test_the_program_office_may_make_the_duplicates_owners_and_maintainers_maint
 ):
     client.force_login(program_office)
 
-    response = client.post(
-        merge_case["url"],
-        {"target": "ledger-sdk", "confirm": "yes", "maintainers": [merge_case["helper"].pk]},
-    )
+    response = _confirm_merge(client, merge_case, merge_case["helper"])
 
     assert response.status_code == 302
     keep = merge_case["keep"]
@@ -179,10 +181,7 @@ def test_only_the_duplicates_owners_and_maintainers_can_be_made_maintainers(
 ):
     client.force_login(program_office)
 
-    response = client.post(
-        merge_case["url"],
-        {"target": "ledger-sdk", "confirm": "yes", "maintainers": [merge_case["committer"].pk]},
-    )
+    response = _confirm_merge(client, merge_case, merge_case["committer"])
 
     assert response.status_code == 200
     assert "is not one of the available choices" in response.content.decode()
@@ -201,12 +200,9 @@ def test_a_person_already_in_the_kept_community_keeps_one_membership_and_a_merge
     page = client.get(merge_case["url"], {"target": "ledger-sdk"}).content.decode()
     assert _row(page, "Fay Fan")[:3] == ["Fay Fan", "Member", "Member (already)"]
     assert _row(page, "Kim Keeper")[:3] == ["Kim Keeper", "Owner", "Owner (unchanged); joins as member"]
-    response = client.post(
-        merge_case["url"],
-        {"target": "ledger-sdk", "confirm": "yes", "maintainers": [merge_case["keeper"].pk]},
-    )
+    response = _confirm_merge(client, merge_case, merge_case["keeper"])
     assert "Kim Keeper is already owner of Ledger SDK." in response.content.decode()
-    response = client.post(merge_case["url"], {"target": "ledger-sdk", "confirm": "yes"})
+    response = _confirm_merge(client, merge_case)
 
     assert response.status_code == 302
     assert Membership.objects.filter(project=keep, user=fan, left_at__isnull=True).count() == 1
