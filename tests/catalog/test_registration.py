@@ -1,4 +1,3 @@
-import json
 from pathlib import Path
 
 import pytest
@@ -127,51 +126,6 @@ def test_duplicates_are_shown_while_typing(client, starter):
     response = client.get(reverse("catalog:register_duplicates"), {"name": "Something else entirely"})
     assert "Kafka Connect Toolkit" not in response.content.decode()
     assert "not_a_duplicate" not in response.content.decode()
-
-
-def test_an_innersource_json_fills_the_form(client, starter, unit):
-    client.force_login(starter)
-    descriptor = {
-        "title": "Design Tokens",
-        "motivation": "One source of colours and spacing for every product.",
-        "contributions": ["Dark mode tokens", "Figma sync"],
-        "skills": ["CSS", "Design systems"],
-        "docs": "https://docs.acme.example/tokens",
-        "language": "TypeScript",
-    }
-    upload = SimpleUploadedFile(
-        "innersource.json", json.dumps(descriptor).encode(), content_type="application/json"
-    )
-    response = client.post(REGISTER, {"load_descriptor": "1", "descriptor_file": upload})
-    body = response.content.decode()
-    assert 'value="Design Tokens"' in body
-    assert "Dark mode tokens" in body
-    assert 'value="CSS, Design systems"' in body
-    assert 'value="https://docs.acme.example/tokens"' in body
-    assert not Project.objects.exists()
-
-
-def test_a_catalog_info_yaml_fills_the_form(client, starter, unit):
-    client.force_login(starter)
-    text = """apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: artist-lookup
-  description: Artist Lookup
-  tags: [java, data]
-  annotations:
-    github.com/project-slug: music/artist-lookup
-spec:
-  type: service
-  lifecycle: experimental
-  owner: team-a
-"""
-    response = client.post(REGISTER, {"load_descriptor": "1", "descriptor_text": text})
-    body = response.content.decode()
-    assert 'value="artist-lookup"' in body
-    assert "https://github.com/music/artist-lookup" in body
-    assert 'value="java, data"' in body
-    assert '<option value="incubating" selected>' in body
 
 
 @pytest.mark.parametrize(

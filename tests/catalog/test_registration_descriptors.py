@@ -70,6 +70,9 @@ def test_every_key_sap_documents_and_its_crawlers_add_fills_its_field(client, st
         "topics": "design-system, css",
         "contributing_url": "https://github.acme.example/ux/tokens/blob/main/CONTRIBUTING.md",
     }
+    body = response.content.decode()
+    assert 'value="Design Tokens"' in body and "Dark mode tokens" in body
+    assert 'value="CSS, Design systems"' in body and 'value="https://docs.acme.example/tokens"' in body
     assert said(response) == [
         ("info", "We filled the form from your file. Check it, complete it and submit.")
     ]
@@ -219,13 +222,17 @@ def test_a_file_with_no_look_alike_shows_none(client, starter, unit):
     assert "Similar projects already exist" not in response.content.decode()
 
 
-def test_a_catalog_info_yaml_upload_names_what_the_form_does_not_read(client, starter, unit):
-    client.force_login(starter)
-    text = """apiVersion: backstage.io/v1alpha1
+# A Backstage component as a team writes it: the form reads its name, description, tags, repository and
+# lifecycle, and has no place for the rest.
+CATALOG_INFO = """apiVersion: backstage.io/v1alpha1
 kind: Component
 metadata:
   name: artist-lookup
   namespace: music
+  description: Artist Lookup
+  tags: [java, data]
+  annotations:
+    github.com/project-slug: music/artist-lookup
 spec:
   type: service
   lifecycle: experimental
@@ -233,7 +240,23 @@ spec:
 relations: []
 """
 
-    response = upload(client, text, name="catalog-info.yaml")
+
+def test_a_pasted_catalog_info_yaml_fills_the_form(client, starter, unit):
+    client.force_login(starter)
+
+    response = client.post(REGISTER, {"load_descriptor": "1", "descriptor_text": CATALOG_INFO})
+
+    body = response.content.decode()
+    assert 'value="artist-lookup"' in body
+    assert "https://github.com/music/artist-lookup" in body
+    assert 'value="java, data"' in body
+    assert '<option value="incubating" selected>' in body
+
+
+def test_a_catalog_info_yaml_upload_names_what_the_form_does_not_read(client, starter, unit):
+    client.force_login(starter)
+
+    response = upload(client, CATALOG_INFO, name="catalog-info.yaml")
 
     assert initial(response)["name"] == "artist-lookup"
     assert warnings(response) == [
