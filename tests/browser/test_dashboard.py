@@ -11,12 +11,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from catalog.models import Forge, Repository
 from metrics.models import UsageKind
 from metrics.rollups import rollup_day
-from metrics.services import activity_upsert
-from metrics.sync.records import AccountRecord, ActivityBatch, PullRequestRecord, ReviewRecord
 from metrics.usage import EVENTS_KEY, PROCESSING_KEY, redis_client, usage_drain, usage_record
+from tests.activity import account, pr, repo, review
 from tests.factories import BusinessUnitFactory, ProjectFactory
 
 CATEGORY_HEADINGS = [
@@ -34,41 +32,12 @@ def history(transactional_db):
     now = timezone.now().replace(microsecond=0)
     unit = BusinessUnitFactory(name="Data Platform", slug="data-platform")
     project = ProjectFactory(name="Kafka Connect Toolkit", slug="kafka-connect-toolkit", business_unit=unit)
-    repository = Repository.objects.create(
-        project=project,
-        forge=Forge.GITHUB,
-        url="https://github.example.com/data-platform/kafka-connect-toolkit",
-    )
-    author = AccountRecord(login="ada", name="Ada Author", email="ada@example.com")
-    reviewer = AccountRecord(login="rey", name="Rey Reviewer", email="rey@example.com")
-    batch = ActivityBatch()
-    for number, days_ago in enumerate((10, 20, 40, 200), start=1):
+    repository = repo(project)
+    author, reviewer = account("ada"), account("rey")
+    for days_ago in (10, 20, 40, 200):
         opened = now - timedelta(days=days_ago)
-        merged = opened + timedelta(hours=30)
-        batch.pull_requests.append(
-            PullRequestRecord(
-                forge_id=1000 + number,
-                number=number,
-                title=f"Change {number}",
-                state="merged",
-                author=author,
-                created_at=opened,
-                updated_at=merged,
-                merged_by=reviewer,
-                merged_at=merged,
-                closed_at=merged,
-            )
-        )
-        batch.reviews.append(
-            ReviewRecord(
-                pull_request_number=number,
-                forge_id=2000 + number,
-                author=reviewer,
-                state="approved",
-                submitted_at=opened + timedelta(hours=4),
-            )
-        )
-    activity_upsert(repository=repository, batch=batch, announce=False)
+        request = pr(repository, author, opened, merged=opened + timedelta(hours=30), merged_by=reviewer)
+        review(request, reviewer, opened + timedelta(hours=4))
 
     # With Redis the events queue up for the drain: start from an empty queue (other tests leave events
     # behind) and drain before rolling up, as the worker would.
