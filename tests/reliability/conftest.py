@@ -36,6 +36,17 @@ def wait_until(predicate, *, timeout: float, interval: float = 0.1, what: str = 
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+def terminate(process: subprocess.Popen | None, *, grace: float) -> None:
+    """SIGTERM, then SIGKILL if the process has not exited `grace` seconds later."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 # --- Redis ----------------------------------------------------------------------------------------
 
 
@@ -266,12 +277,6 @@ class PortalServer:
         return Path(self.log.name).read_text(errors="replace")[-5000:]
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        terminate(self.process, grace=15)
         self.log.close()
         Path(self.log.name).unlink(missing_ok=True)

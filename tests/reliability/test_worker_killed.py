@@ -35,7 +35,7 @@ from metrics.models import (
 from metrics.sync.runner import repository_sync
 from tests.factories import ProjectFactory
 from tests.metrics.test_github_sync import BASE, ISSUES, serve, snapshot
-from tests.reliability.conftest import ROOT, wait_until
+from tests.reliability.conftest import ROOT, terminate, wait_until
 from tests.reliability.forges import MisbehavingForge
 
 pytestmark = [
@@ -96,13 +96,7 @@ class Worker:
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        terminate(self.process, grace=20)
 
 
 @pytest.fixture
