@@ -3,7 +3,6 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import redis
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
@@ -16,12 +15,10 @@ from catalog.search_index import entries_rebuild
 from community.models import Guide, Practitioner
 from metrics import rollups, usage
 from metrics.models import DailyRollup, UsageEvent, UsageKind
-from tests import parallel
 from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-TEST_REDIS_URL = parallel.scratch_redis_url()  # a database of its own: the tests empty it
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 
 
@@ -29,20 +26,6 @@ BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko
 def embedded(settings):
     """The embedded mode, whichever pass this is (the PostgreSQL pass sets REDIS_URL)."""
     settings.REDIS_URL = ""
-
-
-@pytest.fixture
-def queue(settings):
-    """A real Redis on a database of its own, emptied before and after; skipped where none runs."""
-    client = redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
-    try:
-        client.ping()
-    except redis.RedisError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    client.flushdb()
-    settings.REDIS_URL = TEST_REDIS_URL
-    yield client
-    client.flushdb()
 
 
 @pytest.fixture

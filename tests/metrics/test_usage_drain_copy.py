@@ -5,7 +5,6 @@ import json
 import uuid
 
 import pytest
-import redis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -13,25 +12,9 @@ from django.utils import timezone
 from community.models import Practitioner
 from metrics import usage
 from metrics.models import UsageEvent, UsageKind
-from tests import parallel
 from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-TEST_REDIS_URL = parallel.scratch_redis_url()  # a database of its own: the tests empty it
-
-
-@pytest.fixture
-def queue(settings):
-    client = redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
-    try:
-        client.ping()
-    except redis.RedisError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    client.flushdb()
-    settings.REDIS_URL = TEST_REDIS_URL
-    yield client
-    client.flushdb()
 
 
 def push(queue, **fields) -> dict:
