@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -14,7 +16,7 @@ from catalog.models import (
     Repository,
     ReviewStatus,
 )
-from community.models import Practitioner
+from community.models import Membership, Practitioner
 from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Review
 
 
@@ -198,3 +200,48 @@ def registration_form_data(*, unit: BusinessUnit, **fields) -> dict:
         "lifecycle": "incubating",
         **fields,
     }
+
+
+# --- a project's people, one in each role (the permission tables go through them) -------------------
+
+ROLES = ["anonymous", "outsider", "member", "trusted_committer", "maintainer", "owner", "program_office"]
+
+
+class ProjectPeople(SimpleNamespace):
+    """A project, one person in each of ROLES (`actors`; None is the anonymous visitor) and the rows that
+    make its member and trusted committer; a test's fixture adds what else it needs."""
+
+    @property
+    def maintainer(self):
+        return self.actors["maintainer"]
+
+    @property
+    def committer(self):
+        return self.actors["trusted_committer"]
+
+    @property
+    def member(self):
+        return self.actors["member"]
+
+
+def project_people(project: Project, *, owner, outsider, program_office) -> ProjectPeople:
+    """`owner` made the project's owner, and a maintainer, a trusted committer and a member of it."""
+    make_owner(project, owner)
+    maintainer = UserFactory(username="maintainer", first_name="Maya")
+    ProjectRole.objects.create(project=project, user=maintainer, role=ProjectRole.Role.MAINTAINER)
+    committer = UserFactory(username="committer", first_name="Cody")
+    committer_role = ProjectRole.objects.create(
+        project=project, user=committer, role=ProjectRole.Role.TRUSTED_COMMITTER
+    )
+    member = UserFactory(username="member", first_name="Mel")
+    membership = Membership.objects.create(project=project, user=member)
+    actors = {
+        "anonymous": None,
+        "outsider": outsider,
+        "member": member,
+        "trusted_committer": committer,
+        "maintainer": maintainer,
+        "owner": owner,
+        "program_office": program_office,
+    }
+    return ProjectPeople(project=project, actors=actors, committer_role=committer_role, membership=membership)

@@ -7,7 +7,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from rest_framework.test import APIClient
 
-from catalog.models import ProjectChange, ProjectRole, ReviewStatus
+from catalog.models import ProjectRole, ReviewStatus
 from community.models import (
     Badge,
     BadgeAward,
@@ -20,38 +20,11 @@ from community.models import (
     Stage,
 )
 from portal.services import api_token_create
-from tests.factories import BusinessUnitFactory, ProjectFactory, UserFactory, make_owner
+from tests.api import EDITORS, SIGNED_IN, api, assert_error, statuses
+from tests.community.state import community_state
+from tests.factories import ROLES, BusinessUnitFactory, ProjectFactory, UserFactory, make_owner
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["anonymous", "outsider", "member", "trusted_committer", "maintainer", "owner", "program_office"]
-ERROR_KEYS = {"error", "field", "errors"}
-
-
-def api(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-def snapshot() -> dict:
-    """Everything the writes of this API may touch."""
-    return {
-        "memberships": sorted(Membership.objects.values_list("project_id", "user_id", "left_at")),
-        "roles": sorted(ProjectRole.objects.values_list("project_id", "user_id", "role")),
-        "changes": ProjectChange.objects.count(),
-        "kudos": Kudos.objects.count(),
-    }
-
-
-def assert_error(response, status: int, field: str | None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == ERROR_KEYS
-    assert body["error"]
-    assert body["field"] == field
-    return body
 
 
 # --- reads need a signed-in person ---------------------------------------------------------------------
@@ -288,21 +261,13 @@ def test_the_practitioner_list_runs_a_fixed_number_of_queries(outsider, django_a
 
 # --- memberships ---------------------------------------------------------------------------------------
 
-JOIN = {
-    "anonymous": 401,
-    "outsider": 201,
-    "member": 200,
-    "trusted_committer": 201,
-    "maintainer": 201,
-    "owner": 201,
-    "program_office": 201,
-}
+JOIN = {**statuses(201, to=SIGNED_IN), "member": 200}  # a member joining again: already one
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_joining_a_community_is_for_anyone_signed_in_and_only_as_themselves(world, role):
     user = world.actors[role]
-    before = snapshot()
+    before = community_state()
     # Naming someone else changes nothing: the membership is always the caller's.
     response = api(user).post(
         "/api/v1/memberships/", {"project": "design-tokens", "user": "target"}, format="json"
@@ -311,34 +276,26 @@ def test_joining_a_community_is_for_anyone_signed_in_and_only_as_themselves(worl
     assert not Membership.objects.filter(user=world.target).exists()
     if JOIN[role] == 401:
         assert_error(response, 401, None)
-        assert snapshot() == before
+        assert community_state() == before
         return
     data = response.json()
     assert (data["project"], data["username"]) == ("design-tokens", user.username)
     assert Membership.objects.filter(project=world.project, user=user, left_at__isnull=True).count() == 1
 
 
-LEAVE = {
-    "anonymous": 401,
-    "outsider": 403,
-    "member": 204,
-    "trusted_committer": 403,
-    "maintainer": 403,
-    "owner": 403,
-    "program_office": 403,
-}
+LEAVE = statuses(204, to={"member"})
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_the_member_ends_their_membership(world, role):
-    before = snapshot()
+    before = community_state()
     response = api(world.actors[role]).delete(f"/api/v1/memberships/{world.membership.pk}/")
     assert response.status_code == LEAVE[role], response.content
     if LEAVE[role] == 204:
         assert Membership.objects.get(pk=world.membership.pk).left_at is not None
     else:
         assert_error(response, LEAVE[role], None)
-        assert snapshot() == before
+        assert community_state() == before
 
 
 @pytest.mark.parametrize(
@@ -353,9 +310,9 @@ def test_only_the_member_ends_their_membership(world, role):
     ],
 )
 def test_an_invalid_join_is_a_400_naming_the_field(world, outsider, payload, field):
-    before = snapshot()
+    before = community_state()
     assert_error(api(outsider).post("/api/v1/memberships/", payload, format="json"), 400, field)
-    assert snapshot() == before
+    assert community_state() == before
 
 
 def test_malformed_json_is_a_400_and_another_content_type_a_415(world, outsider):
@@ -382,14 +339,14 @@ def test_a_project_restricted_to_other_units_is_no_project_to_outsiders(world, o
     Practitioner.objects.create(user=insider, display_name="Ina", business_unit=unit)
     Membership.objects.create(project=vault, user=insider)
     ProjectRole.objects.create(project=vault, user=world.target, role=ProjectRole.Role.TRUSTED_COMMITTER)
-    before = snapshot()
+    before = community_state()
     client = api(outsider)
     assert_error(client.post("/api/v1/memberships/", {"project": "vault"}, format="json"), 400, "project")
     payload = {"username": "target", "message": "Thanks", "project": "vault"}
     assert_error(client.post("/api/v1/kudos/", payload, format="json"), 400, "project")
     assert client.get("/api/v1/memberships/?project=vault").json()["count"] == 0
     assert client.get("/api/v1/trusted-committers/?project=vault").json()["count"] == 0
-    assert snapshot() == before
+    assert community_state() == before
     # Its own unit sees it and joins.
     assert api(insider).get("/api/v1/trusted-committers/?project=vault").json()["count"] == 1
     assert api(insider).post("/api/v1/memberships/", {"project": "vault"}, format="json").status_code == 200
@@ -445,20 +402,12 @@ def test_the_trusted_committer_list_runs_a_fixed_number_of_queries(
 
 # --- trusted committers --------------------------------------------------------------------------------
 
-MANAGE = {
-    "anonymous": 401,
-    "outsider": 403,
-    "member": 403,
-    "trusted_committer": 403,
-    "maintainer": 201,
-    "owner": 201,
-    "program_office": 201,
-}
+MANAGE = statuses(201, to=EDITORS)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_maintainers_owners_and_the_office_appoint_trusted_committers(world, role):
-    before = snapshot()
+    before = community_state()
     response = api(world.actors[role]).post(
         "/api/v1/trusted-committers/", {"project": "design-tokens", "username": "target"}, format="json"
     )
@@ -471,12 +420,12 @@ def test_only_maintainers_owners_and_the_office_appoint_trusted_committers(world
         assert response.json()["username"] == "target"
     else:
         assert_error(response, MANAGE[role], None)
-        assert snapshot() == before
+        assert community_state() == before
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_maintainers_owners_and_the_office_remove_trusted_committers(world, role):
-    before = snapshot()
+    before = community_state()
     response = api(world.actors[role]).delete(f"/api/v1/trusted-committers/{world.committer_role.pk}/")
     expected = 204 if MANAGE[role] == 201 else MANAGE[role]
     assert response.status_code == expected, response.content
@@ -484,19 +433,19 @@ def test_only_maintainers_owners_and_the_office_remove_trusted_committers(world,
         assert not ProjectRole.objects.filter(pk=world.committer_role.pk).exists()
     else:
         assert_error(response, expected, None)
-        assert snapshot() == before
+        assert community_state() == before
 
 
 def test_appointing_again_is_a_200_and_an_unknown_person_a_400(world, starter):
     client = api(starter)
     payload = {"project": "design-tokens", "username": "committer"}
     assert client.post("/api/v1/trusted-committers/", payload, format="json").status_code == 200
-    before = snapshot()
+    before = community_state()
     payload = {"project": "design-tokens", "username": "nobody"}
     assert_error(client.post("/api/v1/trusted-committers/", payload, format="json"), 400, "username")
     payload = {"project": "design-tokens", "username": "bad name!"}
     assert_error(client.post("/api/v1/trusted-committers/", payload, format="json"), 400, "username")
-    assert snapshot() == before
+    assert community_state() == before
 
 
 def test_appointing_in_a_project_one_cannot_see_is_a_400_naming_the_project(world, starter):
@@ -513,20 +462,12 @@ def test_trusted_committers_are_listed_by_project(world, outsider):
 
 # --- kudos ---------------------------------------------------------------------------------------------
 
-KUDOS = {
-    "anonymous": 401,
-    "outsider": 201,
-    "member": 201,
-    "trusted_committer": 201,
-    "maintainer": 201,
-    "owner": 201,
-    "program_office": 201,
-}
+KUDOS = statuses(201, to=SIGNED_IN)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_anyone_signed_in_thanks_someone_else(world, role):
-    before = snapshot()
+    before = community_state()
     payload = {"username": "target", "message": "Thanks for the <b>review</b>!", "project": "design-tokens"}
     response = api(world.actors[role]).post("/api/v1/kudos/", payload, format="json")
     assert response.status_code == KUDOS[role], response.content
@@ -540,16 +481,16 @@ def test_anyone_signed_in_thanks_someone_else(world, role):
         assert response.json()["message"] == "Thanks for the review!"
     else:
         assert_error(response, 401, None)
-        assert snapshot() == before
+        assert community_state() == before
 
 
 def test_nobody_thanks_themselves_nor_a_private_profile(world, outsider):
-    before = snapshot()
+    before = community_state()
     payload = {"username": "target", "message": "Me!"}
     assert_error(api(world.target).post("/api/v1/kudos/", payload, format="json"), 403, None)
     Practitioner.objects.filter(user=world.target).update(visibility=Practitioner.Visibility.PRIVATE)
     assert_error(api(outsider).post("/api/v1/kudos/", payload, format="json"), 403, None)
-    assert snapshot() == before
+    assert community_state() == before
 
 
 def test_kudos_need_no_project(world, outsider):

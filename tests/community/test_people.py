@@ -22,9 +22,8 @@ from community.models import (
     Skill,
 )
 from metrics.models import ForgeAccount, PullRequest, Review, State
-from tests.factories import BusinessUnitFactory, ProjectFactory, UserFactory, make_owner
-
-ROLES = ["anonymous", "outsider", "member", "trusted_committer", "maintainer", "owner", "program_office"]
+from tests.community.state import community_state
+from tests.factories import ROLES, BusinessUnitFactory, ProjectFactory, UserFactory, make_owner
 
 
 @pytest.fixture
@@ -51,19 +50,6 @@ def publish_rules(body: str = "1. **Open everything**\n2. Failure is necessary")
         body=body,
         published_at=timezone.now() - timedelta(seconds=1),
     )
-
-
-def snapshot() -> dict:
-    """Everything the writes of this module may touch."""
-    return {
-        "memberships": sorted(Membership.objects.values_list("project_id", "user_id", "left_at")),
-        "roles": sorted(ProjectRole.objects.values_list("project_id", "user_id", "role")),
-        "changes": ProjectChange.objects.count(),
-        "kudos": Kudos.objects.count(),
-        "acceptances": sorted(RulesAcceptance.objects.values_list("user_id", "rules_id")),
-        "profiles": sorted(Practitioner.objects.values_list("user_id", "display_name")),
-        "notifications": Notification.objects.count(),
-    }
 
 
 def _post_join(w, actor):
@@ -153,7 +139,7 @@ def test_every_write_is_allowed_only_to_the_right_people_and_a_refused_write_cha
     url, data = prepare(world, actor)
     if actor is not None:
         client.force_login(actor)
-    before = snapshot()
+    before = community_state()
     response = client.post(url, data)
     if allowed:
         assert response.status_code == 302, response.content.decode()[:500]
@@ -162,16 +148,16 @@ def test_every_write_is_allowed_only_to_the_right_people_and_a_refused_write_cha
         assert response.status_code == (302 if actor is None else 403)
         if actor is None:
             assert reverse("account_login") in response["Location"]
-        assert snapshot() == before
+        assert community_state() == before
         assert journey_calls == []
 
 
 def test_kudos_to_oneself_are_refused_and_change_nothing(client, world):
     client.force_login(world.target)
-    before = snapshot()
+    before = community_state()
     response = client.post(reverse("community:kudos", args=["target"]), {"message": "Well done me"})
     assert response.status_code == 403
-    assert snapshot() == before
+    assert community_state() == before
     with pytest.raises(PermissionDenied, match="others"):
         services.kudos_give(giver=world.target, receiver=world.target, message="Well done me")
 

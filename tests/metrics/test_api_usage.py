@@ -4,31 +4,18 @@ reported counts reaching `asset_consumptions` of the project's metrics."""
 from datetime import timedelta
 
 import pytest
-import redis
 from django.conf import settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog.models import ProjectRole, ReviewStatus
-from community.models import Membership
 from metrics import rollups, usage
 from metrics.models import DailyRollup, UsageEvent, UsageKind
 from portal.services import api_token_create
-from tests import parallel
-from tests.factories import AssetFactory, ProjectFactory, UserFactory, make_owner
+from tests.api import EDITORS, api, assert_error, statuses
+from tests.factories import ROLES, AssetFactory, ProjectFactory, ProjectPeople, make_owner, project_people
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["anonymous", "outsider", "member", "trusted_committer", "maintainer", "owner", "program_office"]
-ERROR_KEYS = {"error", "field", "errors"}
-TEST_REDIS_URL = parallel.scratch_redis_url()  # a database of its own: the tests empty it
-
-
-def api(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture(params=["embedded", "redis"])
@@ -36,49 +23,17 @@ def mode(request, settings):
     """Both roads an event takes: written directly (embedded) or queued in Redis and drained."""
     if request.param == "embedded":
         settings.REDIS_URL = ""
-        yield "embedded"
-        return
-    client = redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
-    try:
-        client.ping()
-    except redis.RedisError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    client.flushdb()
-    settings.REDIS_URL = TEST_REDIS_URL
-    yield "redis"
-    client.flushdb()
+    else:
+        request.getfixturevalue("queue")
+    return request.param
 
 
 @pytest.fixture
-def world(db, starter, outsider, program_office):
+def world(db, starter, outsider, program_office) -> ProjectPeople:
     project = ProjectFactory(name="Ledger", slug="ledger")
-    make_owner(project, starter)
-    asset = AssetFactory(project=project, slug="ledger-client")
-    maintainer = UserFactory(username="maintainer")
-    ProjectRole.objects.create(project=project, user=maintainer, role=ProjectRole.Role.MAINTAINER)
-    committer = UserFactory(username="committer")
-    ProjectRole.objects.create(project=project, user=committer, role=ProjectRole.Role.TRUSTED_COMMITTER)
-    member = UserFactory(username="member")
-    Membership.objects.create(project=project, user=member)
-    actors = {
-        "anonymous": None,
-        "outsider": outsider,
-        "member": member,
-        "trusted_committer": committer,
-        "maintainer": maintainer,
-        "owner": starter,
-        "program_office": program_office,
-    }
-    return type("World", (), {"project": project, "asset": asset, "actors": actors, "maintainer": maintainer})
-
-
-def assert_error(response, status: int, field: str | None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == ERROR_KEYS
-    assert body["error"]
-    assert body["field"] == field
-    return body
+    world = project_people(project, owner=starter, outsider=outsider, program_office=program_office)
+    world.asset = AssetFactory(project=project, slug="ledger-client")
+    return world
 
 
 def stored() -> list[UsageEvent]:
@@ -86,15 +41,7 @@ def stored() -> list[UsageEvent]:
     return list(UsageEvent.objects.order_by("pk"))
 
 
-REPORT = {
-    "anonymous": 401,
-    "outsider": 403,
-    "member": 403,
-    "trusted_committer": 403,
-    "maintainer": 202,
-    "owner": 202,
-    "program_office": 202,
-}
+REPORT = statuses(202, to=EDITORS)
 
 
 @pytest.mark.parametrize("role", ROLES)
