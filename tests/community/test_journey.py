@@ -1,6 +1,5 @@
 from datetime import UTC, datetime, timedelta
 from io import StringIO
-from itertools import count
 
 import pytest
 from django.core.management import call_command
@@ -24,40 +23,23 @@ from community.models import (
     StageChange,
     StageContent,
 )
-from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Review
+from metrics.models import ForgeAccount, PullRequest
 from metrics.services import activity_upsert
 from metrics.sync.records import AccountRecord, ActivityBatch, PullRequestRecord
-from tests.factories import BusinessUnitFactory, ProjectFactory, UserFactory, make_owner
+from tests import activity
+from tests.factories import BusinessUnitFactory, ForgeAccountFactory, ProjectFactory, UserFactory, make_owner
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
-_serial = count(1)
-
-
-def repository(project=None) -> Repository:
-    n = next(_serial)
-    return Repository.objects.create(
-        project=project or ProjectFactory(), forge="github", url=f"https://github.acme.example/org/r{n}"
-    )
 
 
 def account(user, *, bot: bool = False) -> ForgeAccount:
-    return ForgeAccount.objects.create(forge="github", login=f"login{next(_serial)}", user=user, is_bot=bot)
+    return ForgeAccountFactory(user=user, is_bot=bot)
 
 
 def merged_request(
     author: ForgeAccount, *, repo: Repository | None = None, at: datetime = NOW
 ) -> PullRequest:
-    n = next(_serial)
-    return PullRequest.objects.create(
-        repository=repo or repository(),
-        forge_id=n,
-        number=n,
-        state="merged",
-        author=author,
-        created_at=at - timedelta(days=1),
-        updated_at=at,
-        merged_at=at,
-    )
+    return activity.pr(repo or activity.repo(), author, at - timedelta(days=1), merged=at)
 
 
 def accept_rules(user, version: RulesVersion | None = None) -> None:
@@ -68,13 +50,31 @@ def join(user, project=None) -> Membership:
     return Membership.objects.create(user=user, project=project or ProjectFactory())
 
 
+def almost_contributor(user=None):
+    """A person who accepted the rules and joined a community: a Contributor but for a merged request."""
+    user = user or UserFactory()
+    accept_rules(user)
+    join(user)
+    return user
+
+
+def appoint(user, project=None) -> None:
+    """Make `user` a trusted committer of `project` (of a new project by default)."""
+    ProjectRole.objects.create(
+        project=project or ProjectFactory(), user=user, role=ProjectRole.Role.TRUSTED_COMMITTER
+    )
+
+
+def remove_roles(user) -> None:
+    ProjectRole.objects.filter(user=user).delete()
+
+
 def contributor(user=None, *, unit=None):
     """A person meeting every Contributor condition (rules, a community, a merged request)."""
     user = user or UserFactory()
     if unit is not None:
         Practitioner.objects.create(user=user, display_name=user.get_full_name(), business_unit=unit)
-    accept_rules(user)
-    join(user)
+    almost_contributor(user)
     merged_request(account(user))
     return user
 
@@ -91,9 +91,7 @@ def evaluate(*users, now: datetime = NOW) -> list[StageChange]:
 
 
 def test_a_person_without_a_merged_contribution_stays_an_explorer_and_one_merge_makes_a_contributor(db):
-    person = UserFactory()
-    accept_rules(person)
-    join(person)
+    person = almost_contributor()
     evaluate(person)
     assert stage_of(person) == Stage.EXPLORER
     merged_request(account(person))
@@ -105,21 +103,17 @@ def test_a_person_without_a_merged_contribution_stays_an_explorer_and_one_merge_
 
 
 def test_a_merged_request_in_an_unlisted_or_merged_away_project_does_not_count(db):
-    person = UserFactory()
-    accept_rules(person)
-    join(person)
+    person = almost_contributor()
     author = account(person)
-    merged_request(author, repo=repository(ProjectFactory(review_status=ReviewStatus.PENDING)))
-    merged_request(author, repo=repository(ProjectFactory(merged_into=ProjectFactory())))
+    merged_request(author, repo=activity.repo(ProjectFactory(review_status=ReviewStatus.PENDING)))
+    merged_request(author, repo=activity.repo(ProjectFactory(merged_into=ProjectFactory())))
     assert evidence_for(user_ids=[person.pk], now=NOW)[person.pk].merged_requests == 0
     evaluate(person)
     assert stage_of(person) == Stage.EXPLORER
 
 
 def test_an_open_request_is_not_a_merged_contribution(db):
-    person = UserFactory()
-    accept_rules(person)
-    join(person)
+    person = almost_contributor()
     request = merged_request(account(person))
     PullRequest.objects.filter(pk=request.pk).update(merged_at=None, state="open")
     evaluate(person)
@@ -127,10 +121,8 @@ def test_an_open_request_is_not_a_merged_contribution(db):
 
 
 def test_a_person_who_left_their_only_community_has_not_joined_one(db):
-    person = UserFactory()
-    accept_rules(person)
+    person = almost_contributor()
     merged_request(account(person))
-    join(person)
     Membership.objects.filter(user=person).update(left_at=NOW)
     evaluate(person)
     assert stage_of(person) == Stage.EXPLORER
@@ -149,12 +141,10 @@ def test_the_contributor_thresholds_are_the_journey_settings(db):
 
 
 def test_a_bot_account_linked_to_a_person_does_not_contribute_for_them(db):
-    person = UserFactory()
-    accept_rules(person)
-    join(person)
+    person = almost_contributor()
     bot = account(person, bot=True)
     merged_request(bot)
-    Commit.objects.create(repository=repository(), sha="b" * 40, author=bot, authored_at=NOW)
+    activity.commit(activity.repo(), bot, NOW)
     found = evidence_for(user_ids=[person.pk], now=NOW)[person.pk]
     assert found.merged_requests == 0
     assert found.sprints == [0] * 6
@@ -190,13 +180,13 @@ def test_the_trusted_committer_role_makes_a_trusted_committer_and_removing_the_l
     evaluate(person)
     first, second = ProjectFactory(), ProjectFactory()
     for project in (first, second):
-        ProjectRole.objects.create(project=project, user=person, role=ProjectRole.Role.TRUSTED_COMMITTER)
+        appoint(person, project)
     evaluate(person)
     assert stage_of(person) == Stage.TRUSTED_COMMITTER
     ProjectRole.objects.filter(project=first, user=person).delete()
     evaluate(person)
     assert stage_of(person) == Stage.TRUSTED_COMMITTER
-    ProjectRole.objects.filter(user=person).delete()
+    remove_roles(person)
     changes = evaluate(person)
     assert stage_of(person) == Stage.CONTRIBUTOR
     assert [(c.from_stage, c.to_stage) for c in changes] == [(Stage.TRUSTED_COMMITTER, Stage.CONTRIBUTOR)]
@@ -205,33 +195,33 @@ def test_the_trusted_committer_role_makes_a_trusted_committer_and_removing_the_l
 def test_a_removed_trusted_committer_who_was_a_contributor_stays_one_even_without_the_evidence(db):
     person = contributor()
     evaluate(person)
-    ProjectRole.objects.create(project=ProjectFactory(), user=person, role=ProjectRole.Role.TRUSTED_COMMITTER)
+    appoint(person)
     evaluate(person)
     Membership.objects.filter(user=person).update(left_at=NOW)  # the Contributor conditions no longer hold
-    ProjectRole.objects.filter(user=person).delete()
+    remove_roles(person)
     evaluate(person)
     assert stage_of(person) == Stage.CONTRIBUTOR
 
 
-def test_someone_appointed_while_meeting_the_contributor_conditions_was_a_contributor(db):
-    person = contributor()
-    ProjectRole.objects.create(project=ProjectFactory(), user=person, role=ProjectRole.Role.TRUSTED_COMMITTER)
+@pytest.mark.parametrize(
+    ("make_person", "falls_back_to"),
+    [
+        pytest.param(contributor, Stage.CONTRIBUTOR, id="meeting-the-contributor-conditions"),
+        pytest.param(UserFactory, Stage.EXPLORER, id="explorer"),
+    ],
+)
+def test_someone_appointed_straight_from_explorer_falls_back_to_the_stage_they_met_when_appointed(
+    db, make_person, falls_back_to
+):
+    person = make_person()
+    appoint(person)
     evaluate(person)  # straight from Explorer to Trusted Committer: Contributor was never recorded
     assert stage_of(person) == Stage.TRUSTED_COMMITTER
+    # New rules nobody has accepted: the Contributor conditions no longer hold when the role goes.
     RulesVersion.objects.create(version=2, body="New rules", published_at=NOW - timedelta(days=1))
-    ProjectRole.objects.filter(user=person).delete()
+    remove_roles(person)
     evaluate(person)
-    assert stage_of(person) == Stage.CONTRIBUTOR
-
-
-def test_an_explorer_appointed_and_then_removed_falls_back_to_explorer(db):
-    person = UserFactory()
-    ProjectRole.objects.create(project=ProjectFactory(), user=person, role=ProjectRole.Role.TRUSTED_COMMITTER)
-    evaluate(person)
-    assert stage_of(person) == Stage.TRUSTED_COMMITTER
-    ProjectRole.objects.filter(user=person).delete()
-    evaluate(person)
-    assert stage_of(person) == Stage.EXPLORER
+    assert stage_of(person) == falls_back_to
 
 
 def starter_setup(*, contributor_unit_differs: bool = True):
@@ -251,7 +241,7 @@ def test_an_owner_whose_project_received_a_merge_from_another_business_unit_beco
     owner, project, helper = starter_setup()
     evaluate(owner)
     assert stage_of(owner) == Stage.CONTRIBUTOR
-    merged_request(account(helper), repo=repository(project))
+    merged_request(account(helper), repo=activity.repo(project))
     changes = evaluate(owner)
     assert stage_of(owner) == Stage.STARTER
     assert changes[0].evidence["cross_unit_projects"] == [project.slug]
@@ -259,10 +249,10 @@ def test_an_owner_whose_project_received_a_merge_from_another_business_unit_beco
 
 def test_a_merge_from_the_host_unit_or_from_someone_of_unknown_unit_does_not_make_a_starter(db):
     owner, project, colleague = starter_setup(contributor_unit_differs=False)
-    repo = repository(project)
+    repo = activity.repo(project)
     merged_request(account(colleague), repo=repo)
     merged_request(account(UserFactory()), repo=repo)  # no practitioner profile: unit unknown
-    merged_request(ForgeAccount.objects.create(forge="github", login="stranger"), repo=repo)  # no user
+    merged_request(ForgeAccountFactory(login="stranger"), repo=repo)  # no user
     evaluate(owner)
     assert stage_of(owner) == Stage.CONTRIBUTOR
 
@@ -272,7 +262,7 @@ def test_the_owners_own_merge_does_not_count_as_one_from_another_unit(db):
     # The owner belongs to another unit than the project's host, yet merging into one's own project
     # is not receiving a contribution.
     Practitioner.objects.filter(user=owner).update(business_unit=BusinessUnitFactory())
-    merged_request(ForgeAccount.objects.get(user=owner), repo=repository(project))
+    merged_request(ForgeAccount.objects.get(user=owner), repo=activity.repo(project))
     evaluate(owner)
     assert stage_of(owner) == Stage.CONTRIBUTOR
 
@@ -280,7 +270,7 @@ def test_the_owners_own_merge_does_not_count_as_one_from_another_unit(db):
 def test_a_merge_from_another_unit_counts_even_when_the_owner_merged_from_another_unit_too(db):
     owner, project, helper = starter_setup()
     Practitioner.objects.filter(user=owner).update(business_unit=BusinessUnitFactory())
-    repo = repository(project)
+    repo = activity.repo(project)
     merged_request(ForgeAccount.objects.get(user=owner), repo=repo)
     merged_request(account(helper), repo=repo)
     evaluate(owner)
@@ -289,7 +279,7 @@ def test_a_merge_from_another_unit_counts_even_when_the_owner_merged_from_anothe
 
 def test_starter_needs_an_approved_project_and_having_been_a_contributor(db):
     owner, project, helper = starter_setup()
-    merged_request(account(helper), repo=repository(project))
+    merged_request(account(helper), repo=activity.repo(project))
     project.review_status = ReviewStatus.PENDING
     project.save()
     evaluate(owner)
@@ -299,18 +289,18 @@ def test_starter_needs_an_approved_project_and_having_been_a_contributor(db):
     Practitioner.objects.create(user=explorer, display_name="E", business_unit=unit)
     own = ProjectFactory(business_unit=unit)
     make_owner(own, explorer)
-    merged_request(account(helper), repo=repository(own))
+    merged_request(account(helper), repo=activity.repo(own))
     evaluate(explorer)
     assert stage_of(explorer) == Stage.EXPLORER  # never a Contributor: no rules, no community
 
 
 def test_a_starter_stays_a_starter_when_the_evidence_and_roles_go_away(db):
     owner, project, helper = starter_setup()
-    merged_request(account(helper), repo=repository(project))
-    ProjectRole.objects.create(project=project, user=owner, role=ProjectRole.Role.TRUSTED_COMMITTER)
+    merged_request(account(helper), repo=activity.repo(project))
+    appoint(owner, project)
     evaluate(owner)
     assert stage_of(owner) == Stage.STARTER
-    ProjectRole.objects.filter(user=owner).delete()
+    remove_roles(owner)
     PullRequest.objects.all().delete()
     Membership.objects.all().delete()
     assert evaluate(owner) == []
@@ -330,13 +320,7 @@ def test_stage_for_picks_the_highest_stage_that_holds(db):
 
 
 def commit_at(author: ForgeAccount, when: datetime, *, merge: bool = False, repo=None) -> None:
-    Commit.objects.create(
-        repository=repo or repository(),
-        sha=f"{next(_serial):040x}",
-        author=author,
-        authored_at=when,
-        is_merge=merge,
-    )
+    activity.commit(repo or activity.repo(), author, when, merge=merge)
 
 
 def test_sprints_are_six_half_open_two_week_windows_ending_now(db):
@@ -383,50 +367,13 @@ def test_the_participation_level_counts_sprints_with_contributions(db, sprints_w
 def test_every_kind_of_contribution_counts_but_merge_commits_and_pending_reviews_do_not(db):
     person, other = UserFactory(), UserFactory()
     author, other_author = account(person), account(other)
-    repo = repository()
+    repo = activity.repo()
     day = timedelta(days=1)
-    request = PullRequest.objects.create(
-        repository=repo,
-        forge_id=1,
-        number=1,
-        state="open",
-        author=other_author,
-        created_at=NOW - 80 * day,
-        updated_at=NOW,
-    )
-    PullRequest.objects.create(
-        repository=repo,
-        forge_id=2,
-        number=2,
-        state="open",
-        author=author,
-        created_at=NOW - 60 * day,
-        updated_at=NOW,
-    )
-    Review.objects.create(
-        pull_request=request, forge_id=1, author=author, state="approved", submitted_at=NOW - 50 * day
-    )
-    Review.objects.create(
-        pull_request=request, forge_id=2, author=author, state="pending", submitted_at=NOW - 36 * day
-    )
-    issue = Issue.objects.create(
-        repository=repo,
-        forge_id=3,
-        number=3,
-        state="open",
-        author=author,
-        created_at=NOW - 30 * day,
-        updated_at=NOW,
-    )
-    Comment.objects.create(
-        repository=repo,
-        forge_id=4,
-        kind="issue",
-        issue=issue,
-        author=author,
-        created_at=NOW - 20 * day,
-        updated_at=NOW,
-    )
+    request = activity.pr(repo, other_author, NOW - 80 * day)
+    activity.pr(repo, author, NOW - 60 * day)
+    activity.review(request, author, NOW - 50 * day)
+    activity.review(request, author, NOW - 36 * day, state="pending")
+    activity.comment(author, NOW - 20 * day, on=activity.issue(repo, author, NOW - 30 * day))
     commit_at(author, NOW - 2 * day)
     commit_at(author, NOW - 3 * day, merge=True)
     sprints = evidence_for(user_ids=[person.pk], now=NOW)[person.pk].sprints
@@ -484,7 +431,7 @@ def test_the_badges_are_evaluated_for_the_same_people_after_the_journey(db):
 
 
 def test_evaluating_200_people_takes_a_fixed_number_of_queries(db, django_assert_max_num_queries):
-    repo, project = repository(), ProjectFactory()
+    repo, project = activity.repo(), ProjectFactory()
 
     def crowd(size: int) -> list[int]:
         ids = []
@@ -515,9 +462,7 @@ def test_evaluating_200_people_takes_a_fixed_number_of_queries(db, django_assert
 def test_a_merged_request_recorded_by_a_sync_promotes_its_linked_author(
     db, django_capture_on_commit_callbacks
 ):
-    person = UserFactory(email="dev@acme.example")
-    accept_rules(person)
-    join(person)
+    person = almost_contributor(UserFactory(email="dev@acme.example"))
     record = PullRequestRecord(
         forge_id=7,
         number=7,
@@ -530,7 +475,7 @@ def test_a_merged_request_recorded_by_a_sync_promotes_its_linked_author(
         closed_at=NOW,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        activity_upsert(repository=repository(), batch=ActivityBatch(pull_requests=[record]))
+        activity_upsert(repository=activity.repo(), batch=ActivityBatch(pull_requests=[record]))
     assert stage_of(person) == Stage.CONTRIBUTOR
     assert StageChange.objects.get(user=person).to_stage == Stage.CONTRIBUTOR
 
@@ -564,7 +509,7 @@ def test_the_nightly_task_evaluates_everyone_in_chunks(db, monkeypatch):
 
 def test_the_activity_read_for_everyone_gives_each_person_the_same_evidence(db):
     owner, project, helper = starter_setup()
-    merged_request(account(helper), repo=repository(project))
+    merged_request(account(helper), repo=activity.repo(project))
     commit_at(ForgeAccount.objects.get(user=owner), NOW - timedelta(days=3))
     everyone = journey.activity_for(ids=None, now=NOW)
     assert everyone.merged == {owner.pk: 1, helper.pk: 1}
@@ -578,7 +523,7 @@ def test_the_nightly_run_reads_the_activity_and_runs_each_badge_rule_once_then_d
     db, monkeypatch
 ):
     owner, project, helper = starter_setup()
-    merged_request(account(helper), repo=repository(project))
+    merged_request(account(helper), repo=activity.repo(project))
     asleep = UserFactory(is_active=False)
     BadgeAward.objects.create(badge=Badge.objects.get(slug="trusted-committer"), user=asleep)
     reads, calls = [], []
