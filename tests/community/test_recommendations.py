@@ -1,5 +1,4 @@
 from datetime import timedelta
-from itertools import count
 
 import pytest
 from django.db import connection
@@ -7,15 +6,21 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import Forge, Language, ProjectRole, Repository, ReviewStatus, Topic
+from catalog.models import Language, ProjectRole, ReviewStatus, Topic
 from community.models import Membership, Practitioner, Skill, Stage
 from community.recommendations import first_projects_for, home_suggestions
-from metrics.models import Comment, ForgeAccount, Issue, PullRequest, State
-from tests.factories import ProjectFactory, UserFactory
+from metrics.models import State
+from tests.activity import repo
+from tests.factories import (
+    CommentFactory,
+    ForgeAccountFactory,
+    IssueFactory,
+    ProjectFactory,
+    PullRequestFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
-
-_ids = count(1)
 
 
 def explorer(user=None, *, skills=(), interests=(), stage=Stage.EXPLORER):
@@ -33,54 +38,18 @@ def wanting(name, **fields):
     return ProjectFactory(name=name, slug=name.lower().replace(" ", "-"), **fields)
 
 
-def repo(project):
-    n = next(_ids)
-    return Repository.objects.create(project=project, forge=Forge.GITHUB, url=f"https://github.com/acme/r{n}")
-
-
-def account(login=None):
-    return ForgeAccount.objects.create(forge=Forge.GITHUB, login=login or f"dev{next(_ids)}")
-
-
 def pull_request(repository, *, author, days_ago=10, answered_after_hours=None, responder=None):
     created = timezone.now() - timedelta(days=days_ago)
-    n = next(_ids)
-    pr = PullRequest.objects.create(
-        repository=repository,
-        forge_id=n,
-        number=n,
-        state=State.OPEN,
-        author=author,
-        created_at=created,
-        updated_at=created,
-    )
+    pr = PullRequestFactory(repository=repository, author=author, created_at=created)
     if answered_after_hours is not None:
         at = created + timedelta(hours=answered_after_hours)
-        Comment.objects.create(
-            repository=repository,
-            forge_id=n,
-            kind=Comment.Kind.ISSUE,
-            pull_request=pr,
-            author=responder or account(),
-            created_at=at,
-            updated_at=at,
-        )
+        CommentFactory(pull_request=pr, author=responder or ForgeAccountFactory(), created_at=at)
     return pr
 
 
 def issue(repository, *, labels, state=State.OPEN, title="Fix the docs", days_ago=5):
-    n = next(_ids)
     created = timezone.now() - timedelta(days=days_ago)
-    return Issue.objects.create(
-        repository=repository,
-        forge_id=n,
-        number=n,
-        title=title,
-        state=state,
-        labels=labels,
-        created_at=created,
-        updated_at=created,
-    )
+    return IssueFactory(repository=repository, labels=labels, state=state, title=title, created_at=created)
 
 
 def names(suggestions):
@@ -107,8 +76,8 @@ def test_reasons_mention_the_matched_skills_and_interests():
 def test_a_project_that_answers_newcomers_fast_ranks_above_a_slow_one_all_else_equal():
     user = explorer()
     slow, fast = wanting("Aardvark Slow"), wanting("Zebra Fast")
-    pull_request(repo(slow), author=account(), answered_after_hours=24 * 9)
-    pull_request(repo(fast), author=account(), answered_after_hours=5)
+    pull_request(repo(slow), author=ForgeAccountFactory(), answered_after_hours=24 * 9)
+    pull_request(repo(fast), author=ForgeAccountFactory(), answered_after_hours=5)
     suggestions = first_projects_for(user=user)
     assert names(suggestions) == ["Zebra Fast", "Aardvark Slow"]
     assert "answers newcomers in about 5 hours" in suggestions[0].reasons
@@ -118,9 +87,9 @@ def test_a_project_that_answers_newcomers_fast_ranks_above_a_slow_one_all_else_e
 def test_an_unanswered_request_counts_as_slow_and_the_authors_own_comment_is_no_answer():
     user = explorer()
     ignored, answered = wanting("Aardvark Ignoring"), wanting("Zebra Answering")
-    author = account()
+    author = ForgeAccountFactory()
     pull_request(repo(ignored), author=author, days_ago=20, answered_after_hours=1, responder=author)
-    pull_request(repo(answered), author=account(), days_ago=20, answered_after_hours=30)
+    pull_request(repo(answered), author=ForgeAccountFactory(), days_ago=20, answered_after_hours=30)
     assert names(first_projects_for(user=user)) == ["Zebra Answering", "Aardvark Ignoring"]
 
 
@@ -129,12 +98,12 @@ def test_items_the_project_team_opens_itself_do_not_count_as_newcomers_waiting()
     planning, other = wanting("Aardvark Planning"), wanting("Zebra Other")
     owner = UserFactory()
     ProjectRole.objects.create(project=planning, user=owner, role=ProjectRole.Role.OWNER)
-    team_account = ForgeAccount.objects.create(forge=Forge.GITHUB, login="owner", user=owner)
+    team_account = ForgeAccountFactory(login="owner", user=owner)
     planning_repo = repo(planning)
-    pull_request(planning_repo, author=account(), answered_after_hours=2)
+    pull_request(planning_repo, author=ForgeAccountFactory(), answered_after_hours=2)
     # The owner's own backlog item, waiting for a contributor for 60 days, is nobody's slow answer.
     pull_request(planning_repo, author=team_account, days_ago=60)
-    pull_request(repo(other), author=account(), answered_after_hours=20)
+    pull_request(repo(other), author=ForgeAccountFactory(), answered_after_hours=20)
     suggestions = first_projects_for(user=user)
     assert names(suggestions) == ["Aardvark Planning", "Zebra Other"]
     assert "answers newcomers in about 2 hours" in suggestions[0].reasons
@@ -171,7 +140,7 @@ def test_good_first_issues_are_shown_three_per_project_and_counted():
     (suggestion,) = first_projects_for(user=user)
     assert [i.title for i in suggestion.good_first_issues] == ["Issue 1", "Issue 2", "Issue 3"]
     assert "6 good first issues open" in suggestion.reasons
-    assert suggestion.good_first_issues[0].url.startswith("https://github.com/acme/")
+    assert suggestion.good_first_issues[0].url.startswith(f"{repository.url}/issues/")
 
 
 def test_nothing_is_suggested_to_an_anonymous_visitor(client):
@@ -216,7 +185,7 @@ def _catalog(start, stop):
         project.topics.add(Topic.objects.get_or_create(name=f"topic {n % 4}")[0])
         project.languages.add(Language.objects.get_or_create(name="Python")[0])
         repository = repo(project)
-        pull_request(repository, author=account(), answered_after_hours=n + 1)
+        pull_request(repository, author=ForgeAccountFactory(), answered_after_hours=n + 1)
         issue(repository, labels=["good first issue"])
         issue(repository, labels=["help wanted"])
 
