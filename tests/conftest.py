@@ -121,6 +121,14 @@ def program_office(db):
 
 
 @pytest.fixture
+def office_admin(program_office):
+    """The program office with the Django admin open to it (staff, as seed_demo makes it)."""
+    program_office.is_staff = True
+    program_office.save()
+    return program_office
+
+
+@pytest.fixture
 def outsider(db):
     return UserFactory(username="outsider")
 

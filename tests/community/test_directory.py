@@ -32,6 +32,7 @@ from tests.factories import BusinessUnitFactory, ProjectFactory, UserFactory
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 WHEN = datetime(2026, 3, 2, 10, tzinfo=UTC)
 PERIOD = {"start": date(2026, 3, 1), "end": date(2026, 4, 1)}
+ADMIN_IMPORT = "/admin/community/directoryentry/import/"
 
 
 @pytest.fixture
@@ -138,32 +139,28 @@ def test_a_yaml_that_is_not_a_mapping_is_a_clear_error():
     assert parse_csv("email,business_unit\n", name="empty.csv") == []
 
 
-def test_the_program_office_imports_the_directory_in_the_admin(units, program_office):
-    program_office.is_staff = True
-    program_office.save()
-    client = Client()
-    client.force_login(program_office)
-    upload = SimpleUploadedFile("hr.csv", (FIXTURES / "directory" / "hr-export.csv").read_bytes())
+def hr_export() -> SimpleUploadedFile:
+    return SimpleUploadedFile("hr.csv", (FIXTURES / "directory" / "hr-export.csv").read_bytes())
 
-    response = client.post("/admin/community/directoryentry/import/", {"files": upload, "format": "csv"})
+
+def test_the_program_office_imports_the_directory_in_the_admin(client, units, office_admin):
+    client.force_login(office_admin)
+
+    response = client.post(ADMIN_IMPORT, {"files": hr_export(), "format": "csv"})
 
     assert response.status_code == 200
     assert "4 people were added" in response.content.decode()
     assert DirectoryEntry.objects.count() == 4
 
 
-def test_checking_a_file_in_the_admin_writes_nothing_and_a_bad_file_is_a_form_error(units, program_office):
-    program_office.is_staff = True
-    program_office.save()
-    client = Client()
-    client.force_login(program_office)
-    upload = SimpleUploadedFile("hr.csv", (FIXTURES / "directory" / "hr-export.csv").read_bytes())
-    response = client.post(
-        "/admin/community/directoryentry/import/", {"files": upload, "format": "csv", "check_only": "on"}
-    )
+def test_checking_a_file_in_the_admin_writes_nothing_and_a_bad_file_is_a_form_error(
+    client, units, office_admin
+):
+    client.force_login(office_admin)
+    response = client.post(ADMIN_IMPORT, {"files": hr_export(), "format": "csv", "check_only": "on"})
     assert "4 people would be added" in response.content.decode()
     bad = SimpleUploadedFile("bad.csv", b"name\nAda\n")
-    response = client.post("/admin/community/directoryentry/import/", {"files": bad, "format": "csv"})
+    response = client.post(ADMIN_IMPORT, {"files": bad, "format": "csv"})
     assert (
         response.status_code == 200
         and "lacks the column(s) business_unit, email" in response.content.decode()

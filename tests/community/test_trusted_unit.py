@@ -107,15 +107,13 @@ def _admin_action(user, action: str, practitioners) -> None:
 
 
 def test_the_program_office_confirms_requested_units_in_bulk_and_the_person_then_sees_the_project(
-    risk, program_office
+    risk, office_admin
 ):
     mallory, nora = UserFactory(username="mallory"), UserFactory(username="nora")
     _claim(mallory, risk)
     _claim(nora, risk)
-    program_office.is_staff = True
-    program_office.save()
 
-    _admin_action(program_office, "confirm_unit_requests", Practitioner.objects.all())
+    _admin_action(office_admin, "confirm_unit_requests", Practitioner.objects.all())
 
     for person in (mallory, nora):
         practitioner = Practitioner.objects.get(user=person)
@@ -127,17 +125,15 @@ def test_the_program_office_confirms_requested_units_in_bulk_and_the_person_then
             user=person, message="Your business unit is now Risk & Compliance, from the program office."
         ).exists()
         entry = LogEntry.objects.get(object_id=str(practitioner.pk))
-        assert entry.user == program_office
+        assert entry.user == office_admin
         assert entry.get_change_message() == "Business unit set to Risk & Compliance (program office)"
 
 
-def test_the_program_office_declines_a_request_and_the_person_is_told(risk, program_office):
+def test_the_program_office_declines_a_request_and_the_person_is_told(risk, office_admin):
     mallory = UserFactory(username="mallory")
     _claim(mallory, risk)
-    program_office.is_staff = True
-    program_office.save()
 
-    _admin_action(program_office, "decline_unit_requests", Practitioner.objects.all())
+    _admin_action(office_admin, "decline_unit_requests", Practitioner.objects.all())
 
     practitioner = Practitioner.objects.get(user=mallory)
     assert (practitioner.business_unit, practitioner.requested_business_unit) == (None, None)
@@ -146,13 +142,11 @@ def test_the_program_office_declines_a_request_and_the_person_is_told(risk, prog
     assert "Declined" in LogEntry.objects.get(object_id=str(practitioner.pk)).get_change_message()
 
 
-def test_changing_the_unit_on_the_admin_change_page_is_audited_and_told(risk, program_office):
+def test_changing_the_unit_on_the_admin_change_page_is_audited_and_told(risk, office_admin):
     person = UserFactory(username="rita")
     practitioner = Practitioner.objects.create(user=person, display_name="Rita")
-    program_office.is_staff = True
-    program_office.save()
     client = Client()
-    client.force_login(program_office)
+    client.force_login(office_admin)
     page = client.get(f"/admin/community/practitioner/{practitioner.pk}/change/")
     form = page.context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
