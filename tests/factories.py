@@ -245,3 +245,14 @@ def project_people(project: Project, *, owner, outsider, program_office) -> Proj
         "program_office": program_office,
     }
     return ProjectPeople(project=project, actors=actors, committer_role=committer_role, membership=membership)
+
+
+# --- a newcomer's sign-up, as they fill in the form ---------------------------------------------------
+
+NEWCOMER_SIGN_UP = {
+    "email": "new.person@acme.example",
+    "first_name": "Nia",
+    "last_name": "Newcomer",
+    "password1": "a-long-pass-phrase-1",
+    "password2": "a-long-pass-phrase-1",
+}

@@ -15,7 +15,7 @@ from catalog.search_index import entries_rebuild
 from community.models import Guide, Practitioner
 from metrics import rollups, usage
 from metrics.models import DailyRollup, UsageEvent, UsageKind
-from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
+from tests.factories import NEWCOMER_SIGN_UP, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -410,16 +410,7 @@ def test_use_this_records_an_event_with_the_team_as_consumer(
 
 
 def test_a_sign_up_is_recorded(browser, embedded):
-    response = browser.post(
-        "/accounts/signup/",
-        {
-            "email": "new.person@acme.example",
-            "first_name": "Nia",
-            "last_name": "Newcomer",
-            "password1": "a-long-pass-phrase-1",
-            "password2": "a-long-pass-phrase-1",
-        },
-    )
+    response = browser.post("/accounts/signup/", NEWCOMER_SIGN_UP)
     assert response.status_code == 302
     event = UsageEvent.objects.get(kind=UsageKind.SIGN_UP)
     assert event.user.email == "new.person@acme.example"
