@@ -69,6 +69,12 @@ def holds(user, slug: str) -> bool:
     return BadgeAward.objects.filter(badge__slug=slug, user=user, revoked_at__isnull=True).exists()
 
 
+def holders(slug: str, *users) -> set[str]:
+    """The usernames of those among `users` who hold the badge `slug` once their badges are evaluated."""
+    evaluate(*users)
+    return {user.username for user in users if holds(user, slug)}
+
+
 def badge(slug: str) -> Badge:
     return Badge.objects.get(slug=slug)
 
@@ -96,9 +102,7 @@ def test_rule_keeper_is_earned_by_accepting_the_rules_of_engagement():
     other, _ = person("other")
     rules = RulesVersion.objects.get_or_create(version=1, defaults={"body": "Open everything."})[0]
     RulesAcceptance.objects.create(user=keeper, rules=rules)
-    evaluate(keeper, other)
-    assert holds(keeper, "rule-keeper")
-    assert not holds(other, "rule-keeper")
+    assert holders("rule-keeper", keeper, other) == {"keeper"}
 
 
 def test_community_member_needs_a_membership_that_was_not_left():
@@ -107,9 +111,7 @@ def test_community_member_needs_a_membership_that_was_not_left():
     project = ProjectFactory()
     Membership.objects.create(project=project, user=member)
     Membership.objects.create(project=project, user=leaver, left_at=at(2, 1))
-    evaluate(member, leaver)
-    assert holds(member, "community-member")
-    assert not holds(leaver, "community-member")
+    assert holders("community-member", member, leaver) == {"member"}
 
 
 def test_first_contribution_needs_a_merged_request_in_a_listed_catalog_project():
@@ -120,10 +122,7 @@ def test_first_contribution_needs_a_merged_request_in_a_listed_catalog_project()
     pending = ProjectFactory(review_status=ReviewStatus.PENDING)
     pr(repo(pending), unlisted_account, at(2, 1), merged=at(2, 2))
     pr(repo(), open_account, at(2, 1))
-    evaluate(merged, unlisted, still_open)
-    assert holds(merged, "first-contribution")
-    assert not holds(unlisted, "first-contribution")
-    assert not holds(still_open, "first-contribution")
+    assert holders("first-contribution", merged, unlisted, still_open) == {"merged"}
 
 
 def test_first_review_ignores_self_reviews_and_pending_reviews():
@@ -135,10 +134,7 @@ def test_first_review_ignores_self_reviews_and_pending_reviews():
     review(pr(repository, selfish_account, at(2, 1)), selfish_account, at(2, 2))
     review(pr(repository, author_account, at(2, 1)), pending_account, at(2, 2), state="pending")
     review(pr(repository, author_account, at(2, 1)), reviewer_account, at(2, 2), state="commented")
-    evaluate(reviewer, selfish, pending)
-    assert holds(reviewer, "first-review")
-    assert not holds(selfish, "first-review")
-    assert not holds(pending, "first-review")
+    assert holders("first-review", reviewer, selfish, pending) == {"reviewer"}
 
 
 def test_a_review_from_a_second_account_of_the_author_is_still_a_self_review():
@@ -478,9 +474,7 @@ def test_mentor_counts_a_request_as_first_by_person_not_by_account():
 def test_starter_badge_follows_the_starter_stage():
     kick_starter, _ = person("kickstarter", stage=Stage.STARTER)
     contributor, _ = person("contributor", stage=Stage.CONTRIBUTOR)
-    evaluate(kick_starter, contributor)
-    assert holds(kick_starter, "starter")
-    assert not holds(contributor, "starter")
+    assert holders("starter", kick_starter, contributor) == {"kickstarter"}
 
 
 @pytest.mark.parametrize(("units", "earned"), [(4, False), (5, True)])
