@@ -55,6 +55,20 @@ class Suggestion:
     score: float
     reasons: list[str] = field(default_factory=list)
     good_first_issues: list[Issue] = field(default_factory=list)
+    fits: bool = False  # matches the person's skills or interests
+
+
+@dataclass(frozen=True, kw_only=True)
+class FirstProjects:
+    """The home page's suggestions, and whether the person said what they know (skills or interests):
+    only then can the page say the suggestions fit them."""
+
+    suggestions: list[Suggestion]
+    profiled: bool
+
+    @property
+    def any_fits(self) -> bool:
+        return any(suggestion.fits for suggestion in self.suggestions)
 
 
 def _norm(term) -> str:
@@ -243,8 +257,12 @@ def first_projects_for(*, user, limit: int = 5) -> list[Suggestion]:
     """The projects this person could best start contributing to, best first, with the reasons why."""
     if not user.is_authenticated:
         return []
-    now = timezone.now()
     skills, interests = _person_terms(user)
+    return _ranked(user=user, skills=skills, interests=interests, limit=limit)
+
+
+def _ranked(*, user, skills: dict[str, str], interests: dict[str, str], limit: int) -> list[Suggestion]:
+    now = timezone.now()
     candidates = _candidates(user, since=now - timedelta(days=ACTIVITY_DAYS))
     if not candidates:
         return []
@@ -289,13 +307,19 @@ def first_projects_for(*, user, limit: int = 5) -> list[Suggestion]:
             reasons.append("is looking for contributors")
         score = fit + activity + responsiveness + (0.25 if total else 0.0)
         suggestions.append(
-            Suggestion(project=project, score=round(score, 4), reasons=reasons, good_first_issues=open_issues)
+            Suggestion(
+                project=project,
+                score=round(score, 4),
+                reasons=reasons,
+                good_first_issues=open_issues,
+                fits=bool(hits),
+            )
         )
     suggestions.sort(key=lambda s: (-s.score, -s.project.activity_score, s.project.name.casefold()))
     return suggestions[:limit]
 
 
-def home_suggestions(*, user, limit: int = 5) -> list[Suggestion] | None:
+def home_suggestions(*, user, limit: int = 5) -> FirstProjects | None:
     """Suggestions for the home page of an explorer (or someone without a profile yet); None for
     anyone else, so the page can tell "not for you" from "nothing to suggest"."""
     if not user.is_authenticated:
@@ -303,4 +327,8 @@ def home_suggestions(*, user, limit: int = 5) -> list[Suggestion] | None:
     stage = Practitioner.objects.filter(user=user).values_list("stage", flat=True).first()
     if stage not in (None, Stage.EXPLORER):
         return None
-    return first_projects_for(user=user, limit=limit)
+    skills, interests = _person_terms(user)
+    return FirstProjects(
+        suggestions=_ranked(user=user, skills=skills, interests=interests, limit=limit),
+        profiled=bool(skills or interests),
+    )

@@ -171,6 +171,34 @@ def test_someone_without_a_profile_yet_counts_as_an_explorer(client):
     assert "Your first project" in client.get(reverse("portal:home")).content.decode()
 
 
+FITS = "Projects that want help and fit what you know"
+NO_PROFILE = "Add your skills and interests</a> to see the ones that fit what you know."
+NONE_FITS = "None of the projects that want help matches"
+
+
+@pytest.mark.parametrize(
+    ("skills", "interests", "says", "reason"),
+    [
+        ((), (), NO_PROFILE, None),
+        (("Cobol",), (), NONE_FITS, None),
+        (("Kafka",), (), FITS, "Matches your skills: Kafka"),
+        ((), ("kafka",), FITS, "Matches your interests: Kafka"),
+    ],
+)
+def test_the_suggestions_say_they_fit_only_when_they_match_what_the_person_said(
+    client, skills, interests, says, reason
+):
+    user = explorer(skills=skills, interests=interests)
+    wanting("Event Bus", skills_wanted=["Kafka"])
+    client.force_login(user)
+    page = client.get(reverse("portal:home")).content.decode()
+    assert "Event Bus" in page
+    assert [text for text in (FITS, NO_PROFILE, NONE_FITS) if text in page] == [says]
+    assert ("Matches your" in page) == (reason is not None)
+    if reason:
+        assert reason in page
+
+
 def test_a_contributor_does_not_get_first_project_suggestions(client):
     user = explorer(stage=Stage.CONTRIBUTOR)
     wanting("Event Bus")
