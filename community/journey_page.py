@@ -22,6 +22,7 @@ from community.models import (
     StageChange,
     StageContent,
 )
+from metrics.models import ForgeAccount
 
 # The guide's words, shown when the program office has not written a stage's summary.
 STAGE_WORDS = {
@@ -48,24 +49,49 @@ def _counted(have: int, need: int, one: str, many: str) -> dict:
     return {"label": f"{min(have, need)} of {need} {plural(need, one, many)}", "done": have >= need}
 
 
-def _requirements(*, stage: str, evidence: Evidence, current_stage: str, thresholds) -> list[dict]:
-    """What reaching `stage` takes, item by item, with what the person has so far."""
+def _requirements(
+    *, stage: str, evidence: Evidence, current_stage: str, thresholds, forge_linked: bool
+) -> list[dict]:
+    """What reaching `stage` takes, item by item, with what the person has so far, and for what is
+    missing, where to go about it (`links`: (text, url) pairs)."""
     if stage == Stage.CONTRIBUTOR:
-        items = [
-            _counted(
-                evidence.merged_requests,
-                evidence.merged_required,
-                "merged contribution to a catalog project",
-                "merged contributions to catalog projects",
-            ),
-            _counted(
-                evidence.communities, evidence.communities_required, "community joined", "communities joined"
-            ),
-        ]
+        merged = _counted(
+            evidence.merged_requests,
+            evidence.merged_required,
+            "merged contribution to a catalog project",
+            "merged contributions to catalog projects",
+        )
+        if not merged["done"]:
+            merged["links"] = [("find a first project", reverse("portal:home") + "#first-projects-heading")]
+            if not forge_linked:
+                merged["links"].append(
+                    (
+                        "link your GitHub or GitLab account",
+                        reverse("community:profile_edit") + "#id_github_login",
+                    )
+                )
+                merged["hint"] = (
+                    "Your merged requests count once the portal knows your account on the forge "
+                    "(or the e-mail address of your commits)."
+                )
+        communities = _counted(
+            evidence.communities, evidence.communities_required, "community joined", "communities joined"
+        )
+        if not communities["done"]:
+            communities["links"] = [
+                ("find a community", reverse("catalog:search") + "?wants_contributions=1")
+            ]
+        items = [merged, communities]
         if evidence.rules_version is not None:
             accepted = evidence.rules_accepted
             label = f"Rules of engagement v{evidence.rules_version} {'accepted' if accepted else 'not accepted yet'}"
-            items.append({"label": label, "done": accepted, "url": "" if accepted else _rules_url()})
+            items.append(
+                {
+                    "label": label,
+                    "done": accepted,
+                    "links": [] if accepted else [("read and accept them", _rules_url())],
+                }
+            )
         return items
     if stage == Stage.TRUSTED_COMMITTER:
         role = _counted(evidence.trusted_committer_roles, 1, "trusted-committer role on a project", "")
@@ -129,11 +155,16 @@ def journey_status(*, user) -> dict:
     stage = practitioner.stage
     thresholds = JourneySettings.current()
     contents = {c.stage: c for c in StageContent.objects.all()}
+    forge_linked = ForgeAccount.objects.filter(user=user).exists()
     next_steps = [
         {
             **_content(target, contents),
             "items": _requirements(
-                stage=target, evidence=evidence, current_stage=stage, thresholds=thresholds
+                stage=target,
+                evidence=evidence,
+                current_stage=stage,
+                thresholds=thresholds,
+                forge_linked=forge_linked,
             ),
         }
         for target in NEXT_STAGES[Stage(stage)]

@@ -574,6 +574,22 @@ def test_the_journey_page_shows_an_explorer_what_is_missing(client, db):
     assert 'href="https://patterns.innersourcecommons.org/"' in page
 
 
+def test_each_missing_step_links_to_where_to_go_about_it(client, db):
+    person = UserFactory()
+    client.force_login(person)
+    page = client.get("/journey/").content.decode()
+    assert '<a href="/#first-projects-heading">find a first project</a>' in page
+    assert '<a href="/catalog/?wants_contributions=1">find a community</a>' in page
+    # Merged requests count only once the portal knows the person's forge account: say so, and where.
+    assert '<a href="/practitioners/me/edit/#id_github_login">link your GitHub or GitLab account</a>' in page
+    ForgeAccount.objects.create(forge="github", login="someone", user=person)
+    join(person)
+    page = client.get("/journey/").content.decode()
+    assert "find a first project" in page
+    assert "link your GitHub or GitLab account" not in page
+    assert "find a community" not in page
+
+
 def test_the_journey_page_evaluates_a_person_whose_stage_lags_behind(client, db):
     person = contributor()
     client.force_login(person)
