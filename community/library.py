@@ -10,7 +10,8 @@ include files from the server). They see:
   `.backstage_lifecycle`, and the lists `.tags` (topics as Backstage tags), `.contributions` (one line each), `.skills_wanted`, `.topics`,
   `.languages`;
 - `has.<field>`: whether the project gives that field (true for placeholders), to leave parts out;
-- `owners` (owners and maintainers) and `trusted_committers` (lists of names); `communication_url`,
+- `owners` (owners and maintainers) and `trusted_committers` (lists of names), `code_owners` (the owners'
+  and maintainers' logins on the project's forge, "@login", from their profiles); `communication_url`,
   `contributing_url`, `docs_url`, `repository_url`, `license` as short-hands; `year`.
 
 How values are written depends on the file the template becomes:
@@ -42,7 +43,7 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
-from catalog.models import Lifecycle, Project, ProjectRole
+from catalog.models import Forge, Lifecycle, Project, ProjectRole
 from catalog.parsing import ParseError, load_json, load_yaml_documents, sentence
 from community.models import Guide, GuideVersion
 
@@ -121,6 +122,7 @@ _PLACEHOLDERS: dict[str, str | list[str]] = {
     "backstage_lifecycle": "experimental",
     "owners": ["(the project owners)"],
     "trusted_committers": ["(your trusted committers)"],
+    "code_owners": ["@owner-forge-login"],
 }
 # The catalog's lifecycles in Backstage's vocabulary (experimental / production / deprecated).
 _BACKSTAGE_LIFECYCLES = {
@@ -162,8 +164,11 @@ def template_context(*, project: Project | None) -> dict:
     if project is None:
         values = dict(_PLACEHOLDERS)
         owners, committers = values.pop("owners"), values.pop("trusted_committers")
+        code_owners = values.pop("code_owners")
     else:
-        roles = list(project.roles.select_related("user").order_by("user__first_name", "user__username"))
+        roles = list(
+            project.roles.select_related("user__practitioner").order_by("user__first_name", "user__username")
+        )
 
         def names(*kinds: str) -> list[str]:
             people = [r.user for r in roles if r.role in kinds]
@@ -173,6 +178,7 @@ def template_context(*, project: Project | None) -> dict:
         owners = names(*ProjectRole.EDITOR_ROLES)
         committers = names(ProjectRole.Role.TRUSTED_COMMITTER)
         repository = project.repositories.order_by("pk").first()
+        code_owners = _code_owners(roles, forge=repository.forge if repository else Forge.GITHUB)
         values = {
             "name": project.name,
             "slug": project.slug,
@@ -200,11 +206,28 @@ def template_context(*, project: Project | None) -> dict:
         web = values["repository_url"].startswith(("https://", "http://"))
         values["source_location"] = f"url:{values['repository_url']}" if web else ""
         values["backstage_lifecycle"] = _BACKSTAGE_LIFECYCLES.get(project.lifecycle, "experimental")
-    context = {"project": values, "owners": owners, "trusted_committers": committers}
+    context = {
+        "project": values,
+        "owners": owners,
+        "trusted_committers": committers,
+        "code_owners": code_owners,
+    }
     context.update({key: values[key] for key in _SHORTHANDS})
     context["year"] = str(datetime.now(UTC).year)
     context["_has_project"] = project is not None
     return context
+
+
+def _code_owners(roles: list[ProjectRole], *, forge: str) -> list[str]:
+    """The owners' and maintainers' logins on the project's forge, as CODEOWNERS names people (@login),
+    from their profiles; those who gave none are left for the person to add."""
+    field = "gitlab_username" if forge == Forge.GITLAB else "github_login"
+    logins = [
+        getattr(getattr(role.user, "practitioner", None), field, "")
+        for role in roles
+        if role.role in ProjectRole.EDITOR_ROLES
+    ]
+    return [f"@{login}" for login in dict.fromkeys(logins) if login]
 
 
 class _Joined(list):
@@ -243,7 +266,7 @@ def _encoded_context(values: dict, *, kind: str) -> dict:
         for key, value in values["project"].items()
     }
     context = {"project": project}
-    for key in ("owners", "trusted_committers", *_SHORTHANDS):
+    for key in ("owners", "trusted_committers", "code_owners", *_SHORTHANDS):
         context[key] = _encode(
             values[key], kind=kind, placeholder=_PLACEHOLDERS.get(key), has_project=has_project
         )

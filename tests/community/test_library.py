@@ -24,6 +24,8 @@ KIT_FILES = {
     ".github/ISSUE_TEMPLATE/bug_report.md",
     "innersource.json",
     "catalog-info.yaml",
+    "LICENSE",
+    ".github/CODEOWNERS",
 }
 AWKWARD_NAME = 'Kafka "Connect": the\nnext: {generation} - [beta] # tools'
 
