@@ -1,0 +1,189 @@
+"""What an entry brings besides a project's fields: repositories, owners, links, relations, its asset."""
+
+from catalog.interop.apply.lookups import ImportLookups
+from catalog.interop.records import REPOSITORY_STATS, ImportEntry, RepositoryData
+from catalog.interop.report import EntryResult
+from catalog.models import Asset, Project, ProjectLink, ProjectRelation, ProjectRole, Repository, Topic
+
+# _asset_slug is the one rule for an asset's slug within its project (the asset form uses it too).
+from catalog.services import _asset_slug
+
+MISSING = object()
+
+
+def same_value(name: str, a, b) -> bool:
+    if name in ("topics", "languages"):
+        return sorted(x.casefold() for x in a or []) == sorted(x.casefold() for x in b or [])
+    return a == b
+
+
+class ContentWriter(ImportLookups):
+    def write_what_users_wrote(
+        self,
+        entry: ImportEntry,
+        *,
+        project: Project,
+        last: dict,
+        result: EntryResult,
+        changed: dict,
+        hosted: bool = False,
+        skip: set[str] | frozenset[str] = frozenset(),
+    ) -> Asset | None:
+        asset, asset_changes = self.write_asset(entry, project=project, last=last, result=result)
+        if asset_changes:
+            changed["asset"] = ["", "; ".join(asset_changes)]
+        links = [link.row() for link in entry.links]
+        # (An entry that never had links or relations, as every SAP or innersource.json one, asks nothing.)
+        current = (
+            [
+                [link.url, link.title, link.icon, link.type]
+                for link in project.links.filter(source_ref=entry.key).order_by("position", "pk")
+            ]
+            if links or "links" in last
+            else []
+        )
+        if self.replaces("links", incoming=links, current=current, last=last, result=result):
+            project.links.filter(source_ref=entry.key).delete()
+            ProjectLink.objects.bulk_create(
+                ProjectLink(
+                    project=project,
+                    # The links of an entity that became an asset are about that asset.
+                    asset=asset if hosted else None,
+                    source_ref=entry.key,
+                    url=url,
+                    title=title,
+                    icon=icon,
+                    type=kind,
+                    position=position,
+                )
+                for position, (url, title, icon, kind) in enumerate(links)
+            )
+            changed["links"] = [f"{len(current)} links", f"{len(links)} links"]
+        relations = [r.row() for r in entry.relations if r.target_ref not in skip]
+        current = (
+            [
+                [r.kind, r.target_ref]
+                for r in project.relations.filter(source_ref=entry.key).order_by("position", "pk")
+            ]
+            if relations or "relations" in last
+            else []
+        )
+        if self.replaces("relations", incoming=relations, current=current, last=last, result=result):
+            project.relations.filter(source_ref=entry.key).delete()
+            # Where each target is in the catalog is settled once every entry is written (finish).
+            ProjectRelation.objects.bulk_create(
+                ProjectRelation(
+                    project=project, source_ref=entry.key, kind=kind, target_ref=ref, position=position
+                )
+                for position, (kind, ref) in enumerate(relations)
+            )
+            changed["relations"] = [f"{len(current)} relations", f"{len(relations)} relations"]
+        return asset
+
+    def replaces(self, name: str, *, incoming: list, current: list, last: dict, result: EntryResult) -> bool:
+        """Whether the file's rows replace the ones the project has: as for a field, rows a curator
+        changed since the last import (in the admin) are kept unless told to overwrite."""
+        if incoming == current:
+            if incoming or name in last:
+                last[name] = incoming
+            return False
+        before = last.get(name, MISSING)
+        edited = current != (before if before is not MISSING else [])
+        if self.overwrite or not edited:
+            last[name] = incoming
+            return True
+        result.notes.append(f"kept curator's edit of {name}")
+        return False
+
+    def asset_name(self, entry: ImportEntry, *, project: Project, exclude: int | None = None) -> str:
+        """The asset's name, told apart from another asset of the project with the same name."""
+        data = entry.asset
+        name = data.name[:120]
+        if project.assets.exclude(pk=exclude).filter(name__iexact=name).exists():
+            suffix = f" ({data.qualifier})"
+            name = name[: 120 - len(suffix)].rstrip() + suffix
+        return name
+
+    def write_asset(
+        self, entry: ImportEntry, *, project: Project, last: dict, result: EntryResult
+    ) -> tuple[Asset | None, list[str]]:
+        data = entry.asset
+        if data is None:
+            return None, []
+        recorded = dict(last.get("asset") or {})  # a copy: the record's values are compared when saved
+        asset = None
+        if recorded:
+            asset = project.assets.filter(pk=recorded["id"]).first()
+            if asset is None and not self.overwrite:
+                result.notes.append(f"the asset {recorded['name']} was removed in the portal: not made again")
+                return None, []
+        incoming = {
+            "name": self.asset_name(entry, project=project, exclude=asset.pk if asset else None),
+            "kind": data.kind,
+            "description": data.description[:300],
+            "url": data.url,
+        }
+        if asset is None:
+            asset = Asset.objects.create(
+                project=project, slug=_asset_slug(project=project, name=incoming["name"]), **incoming
+            )
+            asset.topics.set(self.named(Topic, data.topics))
+            last["asset"] = {"id": asset.pk, **incoming}
+            return asset, [f"+{asset.name}"]
+        changes = []
+        for name, value in incoming.items():
+            current = getattr(asset, name)
+            if current == value:
+                recorded[name] = value
+            elif self.overwrite or current == recorded.get(name):
+                setattr(asset, name, value)
+                recorded[name] = value
+                changes.append(name)
+            else:
+                result.notes.append(f"kept curator's edit of the asset's {name}")
+        if changes:
+            asset.save(update_fields=[*changes, "updated_at"])
+        last["asset"] = recorded
+        return asset, [f"{asset.name}: {', '.join(changes)}"] if changes else []
+
+    def write_repositories(
+        self, repositories: list[RepositoryData], *, project: Project, result: EntryResult
+    ) -> list[str]:
+        changes = []
+        for data in repositories:
+            repository = self.repositories.get(data.url)
+            if repository is None:
+                repository = Repository.objects.create(
+                    project=project, forge=data.forge, url=data.url, **data.stats
+                )
+                self.repositories[data.url] = repository
+                changes.append(f"+{data.url}")
+                continue
+            if not data.stats:
+                continue
+            if repository.last_synced_at and not self.overwrite:
+                result.notes.append(f"kept the synced statistics of {data.url}")
+                continue
+            differing = [
+                k for k in REPOSITORY_STATS if not same_value(k, getattr(repository, k), data.stats[k])
+            ]
+            if differing:
+                for name in differing:
+                    setattr(repository, name, data.stats[name])
+                repository.save(update_fields=differing)
+                changes.append(f"{data.url}: {', '.join(differing)}")
+        return changes
+
+    def add_owners(self, entry: ImportEntry, *, project: Project, result: EntryResult) -> list[str]:
+        added = []
+        for ref in entry.owners:
+            user = self.person(ref)
+            if user is None:
+                result.notes.append(f"owner user:{ref.username} has no portal account: not added")
+                continue
+            _, created = ProjectRole.objects.get_or_create(
+                project=project, user=user, role=ProjectRole.Role.OWNER
+            )
+            if created:
+                added.append(user.username)
+        return added
