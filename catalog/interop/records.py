@@ -22,25 +22,6 @@ MAX_YAML_NODES = 2_000_000
 
 Source = ImportedEntry.Source
 
-# Project fields an import may carry; their last imported values are recorded per entry.
-TRACKED_FIELDS = (
-    "name",
-    "description",
-    "motivation",
-    "lifecycle",
-    "license",
-    "docs_url",
-    "contributing_url",
-    "communication_url",
-    "skills_wanted",
-    "contributions_wanted",
-    "logo_url",
-    "topics",
-    "languages",
-    "business_unit",
-)
-TEXT_LIMITS = {"name": 120, "description": 300, "license": 80, "communication_url": 300, "logo_url": 200}
-URL_FIELDS = ("docs_url", "contributing_url", "logo_url")
 REPOSITORY_STATS = (
     "full_name",
     "default_branch",
@@ -127,7 +108,9 @@ class ImportEntry:
     source: str
     key: str = ""
     kind: str = "project"  # project | business_unit | person | skipped
-    fields: dict = field(default_factory=dict)  # TRACKED_FIELDS values the file gives
+    # The project's fields the file gives (name, description, lifecycle, topics...); the values an import
+    # wrote are recorded per entry (ImportedEntry.imported_values).
+    fields: dict = field(default_factory=dict)
     business_unit: BusinessUnitRef | None = None
     repositories: list[RepositoryData] = field(default_factory=list)
     owners: list[PersonRef] = field(default_factory=list)
