@@ -47,7 +47,17 @@ def names_of(related) -> list[str]:
     return [item.name for item in related.all()]
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class TopicAndLanguageNames:
+    """The topics and languages of a project or asset as their names (its SerializerMethodFields)."""
+
+    def get_topics(self, described) -> list[str]:
+        return names_of(described.topics)
+
+    def get_languages(self, described) -> list[str]:
+        return names_of(described.languages)
+
+
+class ProjectSerializer(TopicAndLanguageNames, serializers.ModelSerializer):
     business_unit = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     topics = serializers.SerializerMethodField()
     languages = serializers.SerializerMethodField()
@@ -94,12 +104,6 @@ class ProjectSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    def get_topics(self, project) -> list[str]:
-        return names_of(project.topics)
-
-    def get_languages(self, project) -> list[str]:
-        return names_of(project.languages)
 
     def _people(self, project, role: str) -> list[str]:
         return [r.user.get_username() for r in project.roles.all() if r.role == role]
@@ -210,24 +214,12 @@ class ProjectWriteSerializer(serializers.Serializer):
 
 
 def _project_values(project: Project) -> dict:
+    """The project's current values of what to_fields reads: an omitted field keeps its value."""
     return {
-        "name": project.name,
-        "description": project.description,
-        "business_unit": project.business_unit,
-        "motivation": project.motivation,
-        "lifecycle": project.lifecycle,
+        **{name: getattr(project, name) for name in services.SIMPLE_FIELDS},
         "repository_urls": [r.url for r in project.repositories.all()],
         "topics": names_of(project.topics),
         "languages": names_of(project.languages),
-        "license": project.license,
-        "docs_url": project.docs_url,
-        "contributing_url": project.contributing_url,
-        "communication_url": project.communication_url,
-        "skills_wanted": project.skills_wanted,
-        "contributions_wanted": project.contributions_wanted,
-        "logo_url": project.logo_url,
-        "declared_readiness": project.declared_readiness,
-        "visibility": project.visibility,
         "visible_units": list(project.visible_units.all()),
     }
 
@@ -252,7 +244,7 @@ class CurationSerializer(serializers.Serializer):
         return data
 
 
-class AssetSerializer(serializers.ModelSerializer):
+class AssetSerializer(TopicAndLanguageNames, serializers.ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     topics = serializers.SerializerMethodField()
     languages = serializers.SerializerMethodField()
@@ -278,12 +270,6 @@ class AssetSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    def get_topics(self, asset) -> list[str]:
-        return names_of(asset.topics)
-
-    def get_languages(self, asset) -> list[str]:
-        return names_of(asset.languages)
 
 
 class AssetWriteSerializer(serializers.Serializer):
