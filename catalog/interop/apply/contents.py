@@ -32,53 +32,69 @@ class ContentWriter(ImportLookups):
         asset, asset_changes = self.write_asset(entry, project=project, last=last, result=result)
         if asset_changes:
             changed["asset"] = ["", "; ".join(asset_changes)]
-        links = [link.row() for link in entry.links]
+        self.replace_rows(
+            "links",
+            ProjectLink,
+            columns=("url", "title", "icon", "type"),
+            incoming=[link.row() for link in entry.links],
+            entry=entry,
+            project=project,
+            last=last,
+            result=result,
+            changed=changed,
+            # The links of an entity that became an asset are about that asset.
+            asset=asset if hosted else None,
+        )
+        # Where each target is in the catalog is settled once every entry is written (finish).
+        self.replace_rows(
+            "relations",
+            ProjectRelation,
+            columns=("kind", "target_ref"),
+            incoming=[r.row() for r in entry.relations if r.target_ref not in skip],
+            entry=entry,
+            project=project,
+            last=last,
+            result=result,
+            changed=changed,
+        )
+        return asset
+
+    def replace_rows(
+        self,
+        name: str,
+        model: type[ProjectLink] | type[ProjectRelation],
+        *,
+        columns: tuple[str, ...],
+        incoming: list[list[str]],
+        entry: ImportEntry,
+        project: Project,
+        last: dict,
+        result: EntryResult,
+        changed: dict,
+        **values,
+    ) -> None:
+        """Put the entry's rows (its links or relations, as lists of ``columns``) in place of the ones it
+        wrote before, unless ``replaces`` keeps a curator's edit; ``values`` go on every new row."""
+        stored = model.objects.filter(project=project, source_ref=entry.key)
         # (An entry that never had links or relations, as every SAP or innersource.json one, asks nothing.)
         current = (
-            [
-                [link.url, link.title, link.icon, link.type]
-                for link in project.links.filter(source_ref=entry.key).order_by("position", "pk")
-            ]
-            if links or "links" in last
+            [[getattr(row, column) for column in columns] for row in stored.order_by("position", "pk")]
+            if incoming or name in last
             else []
         )
-        if self.replaces("links", incoming=links, current=current, last=last, result=result):
-            project.links.filter(source_ref=entry.key).delete()
-            ProjectLink.objects.bulk_create(
-                ProjectLink(
+        if self.replaces(name, incoming=incoming, current=current, last=last, result=result):
+            stored.delete()
+            model.objects.bulk_create(
+                model(
                     project=project,
-                    # The links of an entity that became an asset are about that asset.
-                    asset=asset if hosted else None,
                     source_ref=entry.key,
-                    url=url,
-                    title=title,
-                    icon=icon,
-                    type=kind,
                     position=position,
+                    **dict(zip(columns, row, strict=True)),
+                    **values,
                 )
-                for position, (url, title, icon, kind) in enumerate(links)
+                for position, row in enumerate(incoming)
             )
-            changed["links"] = [f"{len(current)} links", f"{len(links)} links"]
-        relations = [r.row() for r in entry.relations if r.target_ref not in skip]
-        current = (
-            [
-                [r.kind, r.target_ref]
-                for r in project.relations.filter(source_ref=entry.key).order_by("position", "pk")
-            ]
-            if relations or "relations" in last
-            else []
-        )
-        if self.replaces("relations", incoming=relations, current=current, last=last, result=result):
-            project.relations.filter(source_ref=entry.key).delete()
-            # Where each target is in the catalog is settled once every entry is written (finish).
-            ProjectRelation.objects.bulk_create(
-                ProjectRelation(
-                    project=project, source_ref=entry.key, kind=kind, target_ref=ref, position=position
-                )
-                for position, (kind, ref) in enumerate(relations)
-            )
-            changed["relations"] = [f"{len(current)} relations", f"{len(relations)} relations"]
-        return asset
+            changed[name] = [f"{len(current)} {name}", f"{len(incoming)} {name}"]
 
     def replaces(self, name: str, *, incoming: list, current: list, last: dict, result: EntryResult) -> bool:
         """Whether the file's rows replace the ones the project has: as for a field, rows a curator
