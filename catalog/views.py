@@ -25,6 +25,7 @@ from catalog.models import Adoption, Project, ProjectRelation, ProjectRole, Revi
 from catalog.permissions import can_edit_project, can_end_adoption, is_program_office
 from catalog.readiness import project_readiness
 from catalog.selectors import asset_for_viewer, project_for_viewer
+from catalog.selectors.projects import RegistrationCheck
 
 
 def program_office_required(request: HttpRequest) -> None:
@@ -235,6 +236,22 @@ def adoption_end(request: HttpRequest, slug: str, asset_slug: str, adoption_id: 
     )
 
 
+def _registration_checked(
+    form: ProjectForm, *, viewer, exclude_pk: int | None = None, confirmed_different: bool | None = None
+) -> RegistrationCheck:
+    """selectors.registration_check on the form's name and repositories, its errors put on the form."""
+    check = selectors.registration_check(
+        viewer=viewer,
+        name=form.cleaned_data["name"],
+        repository_urls=form.cleaned_data["repository_urls"],
+        exclude_pk=exclude_pk,
+        confirmed_different=confirmed_different,
+    )
+    for field, message in check.errors.items():
+        form.add_error(field, message)
+    return check
+
+
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     """Register a project, from the form or from an innersource.json / catalog-info.yaml."""
@@ -259,15 +276,10 @@ def register(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         form = RegistrationForm(request.POST)
         if form.is_valid():
-            check = selectors.registration_check(
-                viewer=request.user,
-                name=form.cleaned_data["name"],
-                repository_urls=form.cleaned_data["repository_urls"],
-                confirmed_different=form.cleaned_data["not_a_duplicate"],
+            check = _registration_checked(
+                form, viewer=request.user, confirmed_different=form.cleaned_data["not_a_duplicate"]
             )
             duplicates = check.duplicates
-            for field, message in check.errors.items():
-                form.add_error(field, message)
             if not check.errors:
                 project = services.project_register(user=request.user, fields=form.to_fields())
                 messages.success(
@@ -304,14 +316,7 @@ def project_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = ProjectForm(request.POST)
         if form.is_valid():
-            check = selectors.registration_check(
-                viewer=request.user,
-                name=form.cleaned_data["name"],
-                repository_urls=form.cleaned_data["repository_urls"],
-                exclude_pk=project.pk,
-            )
-            for field, message in check.errors.items():
-                form.add_error(field, message)
+            check = _registration_checked(form, viewer=request.user, exclude_pk=project.pk)
             if not check.errors:
                 services.project_update(project=project, user=request.user, fields=form.to_fields())
                 messages.success(request, "Saved.")

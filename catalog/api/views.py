@@ -94,6 +94,19 @@ class ProjectViewSet(
             return CurationSerializer
         return ProjectSerializer
 
+    def _project_data(self, project: Project) -> dict:
+        """The project as the API shows it, read again after a write."""
+        return ProjectSerializer(self.get_queryset().get(pk=project.pk)).data
+
+    def _program_office_request(self, serializer_class, *, what: str) -> tuple[Project, dict]:
+        """The project and the checked request of an action only the program office takes."""
+        project = self.get_object()
+        if not is_program_office(self.request.user):
+            raise PermissionDenied(f"Only the program office {what}.")
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return project, serializer.validated_data
+
     def _check_duplicates(self, serializer, *, exclude_pk: int | None = None, confirm: bool) -> None:
         fields = serializer.validated_data
         check = selectors.registration_check(
@@ -112,9 +125,7 @@ class ProjectViewSet(
         serializer.is_valid(raise_exception=True)
         self._check_duplicates(serializer, confirm=True)
         project = services.project_register(user=request.user, fields=serializer.to_fields())
-        return Response(
-            ProjectSerializer(self.get_queryset().get(pk=project.pk)).data, status=status.HTTP_201_CREATED
-        )
+        return Response(self._project_data(project), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ProjectWriteSerializer, responses={200: ProjectSerializer})
     def partial_update(self, request, *args, **kwargs):
@@ -125,7 +136,7 @@ class ProjectViewSet(
         fields = serializer.to_fields(current=project)
         self._check_duplicates(serializer, exclude_pk=project.pk, confirm=False)
         services.project_update(project=project, user=request.user, fields=fields)
-        return Response(ProjectSerializer(self.get_queryset().get(pk=project.pk)).data)
+        return Response(self._project_data(project))
 
     def update(self, request, *args, **kwargs):  # PUT is not offered: edits are partial
         return self.http_method_not_allowed(request, *args, **kwargs)
@@ -134,26 +145,18 @@ class ProjectViewSet(
     @action(detail=True, methods=["post"])
     def review(self, request, slug=None):
         """The program office approves a registration, asks for changes or rejects it (with a reason)."""
-        project = self.get_object()
-        if not is_program_office(request.user):
-            raise PermissionDenied("Only the program office reviews registrations.")
-        serializer = ReviewSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        curation.project_review(project=project, reviewer=request.user, **serializer.validated_data)
-        return Response(ProjectSerializer(self.get_queryset().get(pk=project.pk)).data)
+        project, decision = self._program_office_request(ReviewSerializer, what="reviews registrations")
+        curation.project_review(project=project, reviewer=request.user, **decision)
+        return Response(self._project_data(project))
 
     @extend_schema(request=CurationSerializer, responses={200: ProjectSerializer})
     @action(detail=True, methods=["post"])
     def curate(self, request, slug=None):
         """The program office features or verifies a project."""
-        project = self.get_object()
-        if not is_program_office(request.user):
-            raise PermissionDenied("Only the program office curates the catalog.")
-        serializer = CurationSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        for flag, value in serializer.validated_data.items():
+        project, flags = self._program_office_request(CurationSerializer, what="curates the catalog")
+        for flag, value in flags.items():
             curation.project_flag_set(project=project, user=request.user, flag=flag, value=value)
-        return Response(ProjectSerializer(self.get_queryset().get(pk=project.pk)).data)
+        return Response(self._project_data(project))
 
 
 @extend_schema(tags=["catalog"])
