@@ -371,6 +371,31 @@ def corrected_query(q: str, *, entries: QuerySet, verify: bool = True) -> str:
     return "" if result == " ".join(tokens) else result
 
 
+def results_page(
+    paginator: Paginator,
+    *,
+    query: CatalogQuery,
+    facets: dict[str, list[FacetValue]],
+    corrected_query: str,
+    suggestions: list[str],
+    total_is_estimate: bool = False,
+    facet_counts_are_estimates: bool = False,
+) -> SearchResults:
+    """The page the query asks for; the paginator's count (exact or estimated) is the total."""
+    page = paginator.get_page(query.page)
+    return SearchResults(
+        query=query,
+        entries=list(page.object_list),
+        total=paginator.count,
+        page=page,
+        facets=facets,
+        corrected_query=corrected_query,
+        suggestions=suggestions,
+        total_is_estimate=total_is_estimate,
+        facet_counts_are_estimates=facet_counts_are_estimates,
+    )
+
+
 def visible_entries(viewer) -> QuerySet:
     """Index rows this person may find: all company-wide ones, and those of restricted projects they see."""
     entries = SearchEntry.objects.all()
@@ -404,12 +429,9 @@ def search_embedded(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
         page_size,
         allow_empty_first_page=True,
     )
-    page = paginator.get_page(query.page)
-    return SearchResults(
+    return results_page(
+        paginator,
         query=query,
-        entries=list(page.object_list),
-        total=paginator.count,
-        page=page,
         facets=facet_values(count_facet_rows(matched, query), query),
         corrected_query=fixed,
         suggestions=suggestions,

@@ -37,6 +37,7 @@ from catalog.selectors.search import (
     filter_entries,
     hides_restricted,
     order_entries,
+    results_page,
     rounded_estimate,
     text_filter,
     text_match,
@@ -264,12 +265,9 @@ def search_postgres(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
             page_size,
             count=sample.total,
         )
-        page = paginator.get_page(query.page)
-        return SearchResults(
+        return results_page(
+            paginator,
             query=query,
-            entries=list(page.object_list),
-            total=sample.total,
-            page=page,
             facets=facet_values(sample.facets, query),
             corrected_query=fixed,
             suggestions=suggestions,
@@ -292,12 +290,9 @@ def search_postgres(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
         ranked = order_entries(filtered, query.sort, has_text=False)
         ranked = ranked.select_related("business_unit", "project").prefetch_related("languages")
     # Pages follow the estimate: off by a few per cent, the last page may come out short or empty.
-    page = _KnownCountPaginator(ranked, page_size, count=total).get_page(query.page)
-    return SearchResults(
+    return results_page(
+        _KnownCountPaginator(ranked, page_size, count=total),
         query=query,
-        entries=list(page.object_list),
-        total=total,
-        page=page,
         facets=facet_values(sample.facets, query, scale=scale),
         corrected_query=fixed,
         suggestions=suggestions,
