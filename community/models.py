@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from catalog.models import NamedModel
+
 
 class Stage(models.TextChoices):
     EXPLORER = "explorer", "Explorer"
@@ -31,17 +33,10 @@ class UnitSource(models.TextChoices):
     PROGRAM_OFFICE = "program_office", "program office"
 
 
-class Skill(models.Model):
+class Skill(NamedModel):
     """The curated skills vocabulary the program office manages."""
 
-    name = models.CharField(max_length=60, unique=True)
     description = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Practitioner(models.Model):

@@ -10,35 +10,30 @@ from django.utils import timezone
 from catalog.permissions import EDITOR_ROLES, is_program_office, viewer_unit_id
 
 
-class BusinessUnit(models.Model):
+class NamedModel(models.Model):
+    """A row known by its unique name, listed in name order: a business unit, a vocabulary word."""
+
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BusinessUnit(NamedModel):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
 
-    class Meta:
-        ordering = ["name"]
 
-    def __str__(self) -> str:
-        return self.name
+class Topic(NamedModel):
+    """A word projects and assets are tagged with."""
 
 
-class Topic(models.Model):
-    name = models.CharField(max_length=60, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Language(models.Model):
-    name = models.CharField(max_length=60, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
+class Language(NamedModel):
+    """A programming language projects and assets are written in."""
 
 
 class Lifecycle(models.TextChoices):
