@@ -54,6 +54,21 @@ def _require_editor(user, project: Project, what: str) -> None:
         raise PermissionDenied(f"Only the project's owners and maintainers (or the program office) {what}.")
 
 
+class _AnnotationOrdering:
+    """``?ordering=`` by a count the queryset annotates: ``annotation_ordering`` is (the ordering's name,
+    the annotation, the field that breaks ties), and ``-name`` sorts from the largest."""
+
+    annotation_ordering: tuple[str, str, str]
+
+    def filter_queryset(self, queryset):
+        ordering = self.request.query_params.get("ordering", "")
+        queryset = super().filter_queryset(queryset)
+        name, annotation, tie_break = self.annotation_ordering
+        if ordering.lstrip("-") == name:
+            queryset = queryset.order_by(("-" if ordering.startswith("-") else "") + annotation, tie_break)
+        return queryset
+
+
 @extend_schema(tags=["catalog"])
 class ProjectViewSet(
     mixins.ListModelMixin,
@@ -161,6 +176,7 @@ class ProjectViewSet(
 
 @extend_schema(tags=["catalog"])
 class AssetViewSet(
+    _AnnotationOrdering,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -174,6 +190,7 @@ class AssetViewSet(
     filterset_class = AssetFilter
     ordering_fields = ["name", "created_at", "adoptions"]
     ordering = ["name"]
+    annotation_ordering = ("adoptions", "active_adoptions", "pk")
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -186,14 +203,6 @@ class AssetViewSet(
 
     def get_serializer_class(self):
         return AssetWriteSerializer if self.action in {"create", "partial_update"} else AssetSerializer
-
-    def filter_queryset(self, queryset):
-        # `ordering=adoptions` sorts by the annotation.
-        ordering = self.request.query_params.get("ordering", "")
-        queryset = super().filter_queryset(queryset)
-        if ordering.lstrip("-") == "adoptions":
-            queryset = queryset.order_by(("-" if ordering.startswith("-") else "") + "active_adoptions", "pk")
-        return queryset
 
     @extend_schema(request=AssetWriteSerializer, responses={201: AssetSerializer})
     def create(self, request, *args, **kwargs):
@@ -294,12 +303,13 @@ def _detail(error: DjangoValidationError) -> dict | list:
     return error.message_dict if hasattr(error, "error_dict") else error.messages
 
 
-class _NamedViewSet(viewsets.ReadOnlyModelViewSet):
+class _NamedViewSet(_AnnotationOrdering, viewsets.ReadOnlyModelViewSet):
     lookup_field = "name"
     lookup_value_regex = "[^/]+"
     filterset_class = NameFilter
     ordering_fields = ["name", "projects"]
     ordering = ["name"]
+    annotation_ordering = ("projects", "project_count", "name")
 
     # Whether a name with no project this person sees is listed at all: a topic or language used only
     # by restricted projects would tell of them; business units are the organisation's, not a secret.
@@ -314,13 +324,6 @@ class _NamedViewSet(viewsets.ReadOnlyModelViewSet):
             return names
         in_use = Q(projects__in=seen) | Q(assets__project__in=seen)
         return names.filter(pk__in=self.model.objects.filter(in_use).values("pk"))
-
-    def filter_queryset(self, queryset):
-        ordering = self.request.query_params.get("ordering", "")
-        queryset = super().filter_queryset(queryset)
-        if ordering.lstrip("-") == "projects":
-            queryset = queryset.order_by(("-" if ordering.startswith("-") else "") + "project_count", "name")
-        return queryset
 
 
 @extend_schema(tags=["catalog"])
