@@ -1,9 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
-from django.urls import path
 
+from catalog.admin_uploads import ImportPageMixin
 from catalog.interop import FORMATS, ImportFormatError, catalog_import, parse_files
 from catalog.interop.records import MAX_IMPORT_BYTES
 from catalog.models import (
@@ -105,7 +104,7 @@ class RepositoryInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ImportPageMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "business_unit",
@@ -128,16 +127,6 @@ class ProjectAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         entries_rebuild(project_ids=[form.instance.pk])
 
-    def get_urls(self):
-        urls = [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="catalog_project_import",
-            )
-        ]
-        return urls + super().get_urls()
-
     def import_view(self, request):
         """Upload repos.json, innersource.json or catalog-info.yaml files; report per entry."""
         if not self.has_add_permission(request):
@@ -159,15 +148,13 @@ class ProjectAdmin(admin.ModelAdmin):
             else:
                 level = messages.INFO if report.dry_run else messages.SUCCESS
                 self.message_user(request, report.summary(), level)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Import catalog",
-            "form": form,
-            "report": report,
-            "has_view_permission": self.has_view_permission(request),
-        }
-        return TemplateResponse(request, "admin/catalog/import_catalog.html", context)
+        return self.import_page(
+            request,
+            template="admin/catalog/import_catalog.html",
+            title="Import catalog",
+            form=form,
+            report=report,
+        )
 
 
 @admin.register(ImportedEntry)

@@ -2,9 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.template.response import TemplateResponse
-from django.urls import path
 
+from catalog.admin_uploads import ImportPageMixin
 from catalog.permissions import is_program_office
 from community import identity
 from community.directory import (
@@ -265,7 +264,7 @@ class DirectoryImportForm(forms.Form):
 
 
 @admin.register(DirectoryEntry)
-class DirectoryEntryAdmin(admin.ModelAdmin):
+class DirectoryEntryAdmin(ImportPageMixin, admin.ModelAdmin):
     list_display = [
         "email",
         "display_name",
@@ -288,16 +287,6 @@ class DirectoryEntryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    def get_urls(self):
-        urls = [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="community_directoryentry_import",
-            )
-        ]
-        return urls + super().get_urls()
-
     def import_view(self, request):
         """Upload HR's CSV or Backstage's YAML; report what changed."""
         if not (is_program_office(request.user) and self.has_change_permission(request)):
@@ -311,12 +300,10 @@ class DirectoryEntryAdmin(admin.ModelAdmin):
                 records=data["records"], source=source, by=request.user, dry_run=data["check_only"]
             )
             self.message_user(request, report.summary, messages.INFO if report.dry_run else messages.SUCCESS)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Import the organisation directory",
-            "form": form,
-            "report": report,
-            "has_view_permission": self.has_view_permission(request),
-        }
-        return TemplateResponse(request, "community/admin/import_directory.html", context)
+        return self.import_page(
+            request,
+            template="community/admin/import_directory.html",
+            title="Import the organisation directory",
+            form=form,
+            report=report,
+        )
