@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from catalog.dates import day_text
 from catalog.models import (
     Adoption,
     Asset,
@@ -316,7 +317,7 @@ def adoption_create(
     if overlapping is not None:
         raise ValidationError(
             {
-                "since": f"{overlapping.team}'s earlier adoption ended on {overlapping.ended_on:%Y-%m-%d}; "
+                "since": f"{overlapping.team}'s earlier adoption ended on {day_text(overlapping.ended_on)}; "
                 "a new one starts on that day or later."
             }
         )
@@ -365,7 +366,7 @@ def adoption_end(*, adoption: Adoption, user: User, on: date | None = None) -> A
         raise PermissionDenied(ADOPTION_END_REFUSED)
     today = timezone.now().date()
     if adoption.ended_on is not None:
-        raise ValidationError(f"This adoption already ended on {adoption.ended_on:%Y-%m-%d}.")
+        raise ValidationError(f"This adoption already ended on {day_text(adoption.ended_on)}.")
     if on is None:
         # An adoption declared for a later start and ended before it starts never counted at all.
         on = max(today, adoption.since)
@@ -373,19 +374,19 @@ def adoption_end(*, adoption: Adoption, user: User, on: date | None = None) -> A
         raise ValidationError({"on": "An adoption cannot end in the future; end it on the day it ends."})
     elif on < adoption.since:
         raise ValidationError(
-            {"on": f"That is before it started ({adoption.since:%Y-%m-%d}); choose that day or later."}
+            {"on": f"That is before it started ({day_text(adoption.since)}); choose that day or later."}
         )
     # Only an adoption still open is ended, so that two people ending it at once write one end date.
     if not Adoption.objects.filter(pk=adoption.pk, ended_on__isnull=True).update(ended_on=on):
         adoption.refresh_from_db(fields=["ended_on"])
-        raise ValidationError(f"This adoption already ended on {adoption.ended_on:%Y-%m-%d}.")
+        raise ValidationError(f"This adoption already ended on {day_text(adoption.ended_on)}.")
     adoption.ended_on = on
     project = adoption.asset.project
     ProjectChange.objects.create(
         project=project,
         actor=user,
         action=ProjectChange.Action.EDITED,
-        note=f"ended the adoption: {adoption.team} no longer uses {adoption.asset.name} from {on:%Y-%m-%d}",
+        note=f"ended the adoption: {adoption.team} no longer uses {adoption.asset.name} from {day_text(on)}",
     )
     entries_rebuild(project_ids=[project.pk])
     return adoption

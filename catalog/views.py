@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from catalog import curation, selectors, services
+from catalog.dates import day_text
 from catalog.forms import (
     AdoptionEndForm,
     AdoptionForm,
@@ -199,7 +200,7 @@ def asset_adopt(request: HttpRequest, slug: str, asset_slug: str) -> HttpRespons
         messages.info(
             request,
             f"This is already recorded: {adoption.team} ({adoption.business_unit.name}) uses {asset.name}"
-            f"{f' for {adoption.product}' if adoption.product else ''} since {adoption.since:%Y-%m-%d}. "
+            f"{f' for {adoption.product}' if adoption.product else ''} since {day_text(adoption.since)}. "
             "Nothing new was added.",
         )
     return redirect(asset)

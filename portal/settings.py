@@ -130,6 +130,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "portal.context_processors.portal",
             ],
+            # One way of writing dates on every page (catalog/dates.py), without a {% load %} in each.
+            "builtins": ["catalog.templatetags.dates"],
         },
     },
 ]
