@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
@@ -12,6 +14,7 @@ from catalog.models import (
     Asset,
     AssetKind,
     BusinessUnit,
+    EntryType,
     Forge,
     Lifecycle,
     Project,
@@ -20,6 +23,7 @@ from catalog.models import (
 )
 from catalog.readiness import READINESS_ITEMS
 from catalog.repositories import forge_hosts, repository_forge_chosen
+from catalog.selectors import corrected_query, projects_named, visible_entries
 from catalog.services import AssetFields, ProjectFields
 
 User = get_user_model()
@@ -298,13 +302,22 @@ class AdoptionEndForm(forms.Form):
     )
 
 
+# A project as the merge page's list offers it: "Payments SDK (payments-sdk)".
+PICKED_PROJECT = re.compile(r".*\((?P<slug>[-a-zA-Z0-9_]+)\)")
+
+
+def picked_project_text(*, name: str, slug: str) -> str:
+    return f"{name} ({slug})"
+
+
 class MergeForm(forms.Form):
     """Which project keeps the duplicate's assets and people; which of the duplicate's owners and
     maintainers also become its maintainers (none unless ticked: everyone else joins as a member)."""
 
-    target = forms.SlugField(
-        label="Keep this project (its slug)",
-        help_text="The last part of its address, e.g. payments-sdk for /catalog/payments-sdk/. The duplicate is folded into it.",
+    target = forms.CharField(
+        label="Keep this project",
+        max_length=250,
+        help_text="Type its name and choose it from the list. The duplicate is folded into it.",
     )
     maintainers = forms.TypedMultipleChoiceField(
         coerce=int,
@@ -313,9 +326,10 @@ class MergeForm(forms.Form):
         label="Also make maintainers of the kept project",
     )
 
-    def __init__(self, *args, source: Project, **kwargs):
+    def __init__(self, *args, source: Project, viewer, **kwargs):
         super().__init__(*args, **kwargs)
         self.source = source
+        self.viewer = viewer
         self.plan: MergePlan | None = None
         owners_and_maintainers = source.roles.filter(role__in=ProjectRole.EDITOR_ROLES).select_related("user")
         self.fields["maintainers"].choices = [
@@ -324,11 +338,32 @@ class MergeForm(forms.Form):
         ]
 
     def clean_target(self) -> Project:
-        slug = self.cleaned_data["target"]
-        target = Project.objects.listed().exclude(pk=self.source.pk).filter(slug=slug).first()
-        if target is None:
-            raise forms.ValidationError(f"No other approved project has the slug “{slug}”.")
-        return target
+        """The listed project named: "Name (slug)" as the list offers it, a slug, or a name that only
+        one other listed project has."""
+        text = self.cleaned_data["target"].strip()
+        others = Project.objects.listed().exclude(pk=self.source.pk)
+        picked = PICKED_PROJECT.fullmatch(text)
+        slug = picked.group("slug") if picked else text
+        target = others.filter(slug=slug).first()
+        if target is not None:
+            return target
+        named = [
+            entry
+            for entry in projects_named(text=text, viewer=self.viewer, exclude_id=self.source.pk)
+            if entry.name.casefold() == text.casefold()
+        ]
+        if len(named) == 1:
+            return others.get(pk=named[0].project_id)
+        if named:
+            raise forms.ValidationError(f"Several projects are called “{text}”: choose one from the list.")
+        # What it may have been meant to say: the names that match, else those of the typo-corrected words.
+        close = [entry.name for entry in projects_named(text=text, viewer=self.viewer, limit=3)]
+        if not close:
+            entries = visible_entries(self.viewer).filter(entry_type=EntryType.PROJECT)
+            corrected = corrected_query(text, entries=entries)
+            close = [entry.name for entry in projects_named(text=corrected, viewer=self.viewer, limit=3)]
+        hint = f" Did you mean {', '.join(f'“{name}”' for name in close)}?" if close else ""
+        raise forms.ValidationError(f"No other approved project is called “{text}”.{hint}")
 
     def clean(self):
         data = super().clean()

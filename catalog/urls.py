@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:slug>/review/", views.project_review, name="review"),
     path("<slug:slug>/curate/", views.project_curate, name="curate"),
     path("<slug:slug>/merge/", views.project_merge, name="merge"),
+    path("<slug:slug>/merge/targets/", views.merge_targets, name="merge_targets"),
     path("<slug:slug>/assets/new/", views.asset_edit, name="asset_new"),
     path("<slug:slug>/assets/<slug:asset_slug>/", views.asset_detail, name="asset"),
     path("<slug:slug>/assets/<slug:asset_slug>/edit/", views.asset_edit, name="asset_edit"),

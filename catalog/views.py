@@ -21,11 +21,12 @@ from catalog.forms import (
     ProjectForm,
     RegistrationForm,
     ReviewForm,
+    picked_project_text,
 )
 from catalog.models import Adoption, Project, ProjectRelation, ProjectRole, ReviewStatus
 from catalog.permissions import can_edit_project, can_end_adoption, is_program_office
 from catalog.readiness import project_readiness
-from catalog.selectors import asset_for_viewer, project_for_viewer
+from catalog.selectors import asset_for_viewer, project_for_viewer, projects_named
 from catalog.selectors.projects import RegistrationCheck
 
 
@@ -430,13 +431,27 @@ def project_curate(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+def merge_targets(request: HttpRequest, slug: str) -> HttpResponse:
+    """The merge page's list of projects to keep, for what is typed so far (<option>s of its datalist)."""
+    program_office_required(request)
+    source = get_object_or_404(Project, slug=slug, merged_into__isnull=True)
+    entries = projects_named(
+        text=request.GET.get("target", "")[:200], viewer=request.user, exclude_id=source.pk
+    )
+    options = [
+        (picked_project_text(name=entry.name, slug=entry.slug), entry.business_unit.name) for entry in entries
+    ]
+    return render(request, "catalog/_merge_targets.html", {"options": options})
+
+
+@login_required
 def project_merge(request: HttpRequest, slug: str) -> HttpResponse:
     """Choose the project to keep, read what the merge will do (whose roles change), then confirm.
     A link may name the project to keep (?target=) to go straight to the confirmation."""
     program_office_required(request)
     source = get_object_or_404(Project, slug=slug, merged_into__isnull=True)
     data = request.POST if request.method == "POST" else (request.GET if "target" in request.GET else None)
-    form = MergeForm(data, source=source)
+    form = MergeForm(data, source=source, viewer=request.user)
     if data is not None and form.is_valid() and _confirmed(request):
         target = curation.project_merge(
             source=source,

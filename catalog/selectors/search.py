@@ -436,3 +436,16 @@ def search_embedded(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
         corrected_query=fixed,
         suggestions=suggestions,
     )
+
+
+def projects_named(*, text: str, viewer, exclude_id: int | None = None, limit: int = 10) -> list[SearchEntry]:
+    """Listed projects the viewer sees whose name (or description, topics, slug) matches `text`, exact
+    names first: what a picker offers as someone types a project's name. Read from the search index
+    (indexed on PostgreSQL), at most `limit` rows."""
+    if not query_tokens(text):
+        return []
+    entries = visible_entries(viewer).filter(entry_type=EntryType.PROJECT)
+    if exclude_id is not None:
+        entries = entries.exclude(project_id=exclude_id)
+    matched = order_entries(text_match(entries, text), "relevance", has_text=True)
+    return list(matched.select_related("business_unit")[:limit])

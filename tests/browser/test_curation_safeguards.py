@@ -121,3 +121,29 @@ def test_a_merge_page_shows_whose_roles_change_and_the_registrant_becomes_a_memb
     assert set(
         Membership.objects.filter(project=keep, left_at__isnull=True).values_list("user__username", flat=True)
     ) == {"sam", "hana"}
+
+
+def test_the_project_to_keep_is_found_by_typing_its_name_on_a_phone(page, live_server, person, login, axe):
+    from catalog.search_index import entries_rebuild
+
+    unit = BusinessUnitFactory(name="Risk Engineering", slug="risk-engineering")
+    office = person("olivia", first_name="Olivia", last_name="Office", program_office=True)
+    keep = ProjectFactory(name="Fraud Signals", slug="fraud-signals", business_unit=unit)
+    other = ProjectFactory(name="Card Limits", slug="card-limits", business_unit=unit)
+    duplicate = ProjectFactory(name="Fraud Signal", slug="fraud-signal", business_unit=unit)
+    entries_rebuild(project_ids=[keep.pk, other.pk, duplicate.pk])
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    login(page, office)
+    page.goto(f"{live_server.url}/catalog/fraud-signal/merge/")
+    field = page.get_by_role("combobox", name="Keep this project (required)")
+    field.press_sequentially("fraud")
+    # The list offers the projects by that name as one types (the duplicate itself is not offered).
+    options = page.locator("datalist#merge-targets option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_attribute("value", "Fraud Signals (fraud-signals)")
+    axe(page, "the merge page with the list of projects to keep")
+    field.fill("Fraud Signals (fraud-signals)")
+    page.get_by_role("button", name="Show what the merge will do").click()
+    expect(page.locator("h1")).to_have_text("Merge Fraud Signal into Fraud Signals?")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

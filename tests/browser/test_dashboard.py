@@ -106,7 +106,7 @@ def test_the_program_dashboard_fits_a_360_px_wide_screen(page, live_server, pers
     page.goto(f"{live_server.url}/metrics/?days=365")
     expect(page.locator(".metric-category h2")).to_have_text(CATEGORY_HEADINGS)
     # The data tables behind the charts are inside <details>: open them, they must fit as well.
-    for summary in page.locator("details > summary").all():
+    for summary in page.locator("main details > summary").all():
         summary.click()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the page scrolls sideways at 360 px: {width} px wide"

@@ -133,7 +133,12 @@ def test_an_explorer_signs_up_accepts_the_rules_joins_a_suggested_community_and_
         """
         - list "What it takes":
           - /children: equal
-          - listitem: "Missing: 0 of 1 merged contribution to a catalog project"
+          - listitem:
+            - text: "Missing: 0 of 1 merged contribution to a catalog project ·"
+            - link "find a first project"
+            - text: ·
+            - link "link your GitHub or GitLab account"
+            - text: Your merged requests count once the portal knows your account on the forge (or the e-mail address of your commits).
           - listitem: "Done: 1 of 1 community joined"
           - listitem: "Done: Rules of engagement v1 accepted"
         """

@@ -178,7 +178,8 @@ def test_use_this_on_the_project_page_opens_the_asset_s_form_or_the_choice_of_as
     assert f'href="{world["asset"].get_absolute_url()}#use-heading">Use this</a>' in one
     second = AssetFactory(project=world["project"], name="Ledger CLI", slug="cli")
     several = signed_in(world["outsider"]).get(world["project"].get_absolute_url()).content.decode()
-    menu = several.split('<details class="menu">')[1].split("</details>")[0]
+    main = several.split('<main id="main"')[1]
+    menu = main.split('<details class="menu">')[1].split("</details>")[0]
     assert "Use this</summary>" in menu
     for asset in (world["asset"], second):
         assert f'<a href="{asset.get_absolute_url()}#use-heading">{asset.name}</a>' in menu

@@ -243,9 +243,58 @@ def test_merging_into_an_unknown_project_is_refused_with_a_message(client, progr
         reverse("catalog:merge", args=[project.slug]), {"target": "nope", "confirm": "yes"}
     )
     assert response.status_code == 200
-    assert "No other approved project has the slug “nope”." in response.content.decode()
+    assert "No other approved project is called “nope”." in response.content.decode()
     project.refresh_from_db()
     assert project.merged_into is None
+
+
+@pytest.fixture
+def merge_candidates(db):
+    from catalog.search_index import entries_rebuild
+
+    duplicate = ProjectFactory(name="Ledger Two", slug="ledger-two")
+    keep = ProjectFactory(name="Payments Ledger", slug="payments-ledger")
+    twin_a = ProjectFactory(name="Twin", slug="twin-a")
+    twin_b = ProjectFactory(name="Twin", slug="twin-b")
+    entries_rebuild(project_ids=[p.pk for p in (duplicate, keep, twin_a, twin_b)])
+    return duplicate
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept", "error"),
+    [
+        ("Payments Ledger (payments-ledger)", "payments-ledger", ""),  # chosen from the list
+        ("payments ledger", "payments-ledger", ""),  # the one project with that name, any case
+        ("payments-ledger", "payments-ledger", ""),  # its slug
+        ("Twin (twin-b)", "twin-b", ""),
+        ("Twin", None, "Several projects are called “Twin”: choose one from the list."),
+        ("Ledger Two", None, "No other approved project is called “Ledger Two”."),  # itself
+        ("Payments Ledgr", None, "Did you mean"),
+    ],
+)
+def test_the_project_to_keep_is_found_by_its_name(
+    client, program_office, merge_candidates, typed, kept, error
+):
+    client.force_login(program_office)
+    response = client.post(reverse("catalog:merge", args=["ledger-two"]), {"target": typed})
+    page = response.content.decode()
+    if kept:
+        assert f'<input type="hidden" name="target" value="{kept}">' in page  # the confirmation page
+    else:
+        assert error in page and 'aria-invalid="true"' in page
+
+
+def test_the_merge_page_offers_projects_by_name_as_the_office_types(
+    client, program_office, merge_candidates, starter
+):
+    url = reverse("catalog:merge_targets", args=["ledger-two"])
+    client.force_login(program_office)
+    options = client.get(url, {"target": "ledger"}).content.decode()
+    assert '<option value="Payments Ledger (payments-ledger)">' in options
+    assert "ledger-two" not in options  # not the duplicate itself
+    assert client.get(url, {"target": ""}).content.decode().strip() == ""
+    client.force_login(starter)
+    assert client.get(url, {"target": "ledger"}).status_code == 403
 
 
 def test_a_signed_in_person_declares_an_adoption(client, starter):

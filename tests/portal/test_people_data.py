@@ -63,6 +63,7 @@ PUBLIC = {
     "catalog:review": WRITE,
     "catalog:curate": WRITE,
     "catalog:merge": SIGNED_IN_ONLY + ", program office",
+    "catalog:merge_targets": SIGNED_IN_ONLY + ", program office: names of projects",
     "catalog:asset_new": SIGNED_IN_ONLY + ", editors",
     "catalog:asset_edit": SIGNED_IN_ONLY + ", editors",
     "catalog:adopt": WRITE,
