@@ -248,9 +248,10 @@ def export_json() -> str:
     return json.dumps([json_entry(p) for p in listed_projects()], indent=2, ensure_ascii=False) + "\n"
 
 
-def _cell(value) -> str:
+def csv_cell(value: object) -> str:
+    """A CSV cell a spreadsheet shows as text: one starting with = + - @ (or a tab or carriage return,
+    which some spreadsheets skip before reading a formula) would be run as a formula."""
     text = str(value)
-    # A spreadsheet would run a cell starting with = + - @ as a formula.
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
@@ -279,7 +280,7 @@ def export_csv() -> str:
             "verified": project.verified,
             "created_at": iso(project.created_at),
         }
-        writer.writerow([_cell(row[column]) for column in CSV_COLUMNS])
+        writer.writerow([csv_cell(row[column]) for column in CSV_COLUMNS])
     return out.getvalue()
 
 
