@@ -1,24 +1,26 @@
+from collections.abc import Callable, Iterator
+
 import redis
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.models import LogEntry
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from catalog import selectors as catalog_selectors
-from catalog.models import Notification, ProjectChange
+from catalog.models import Notification
 from catalog.permissions import is_program_office
 from community.recommendations import home_suggestions
-from portal import services
+from portal import audit, services
 from portal.checks import static_files_problem, static_manifest_in_use
-from portal.forms import ApiTokenForm
+from portal.forms import ApiTokenForm, AuditLogFilterForm
 from portal.models import ApiToken
 
 
@@ -128,18 +130,55 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 AUDIT_PAGE_SIZE = 50
 
 
+def _audit_log_form(request: HttpRequest) -> AuditLogFilterForm:
+    """The filters of the audit log, for the program office only (the page and its exports alike)."""
+    if not is_program_office(request.user):
+        raise PermissionDenied("Only the program office reads the audit log.")
+    # Always bound, so that no filter at all is a valid form that narrows nothing.
+    return AuditLogFilterForm(request.GET, auto_id="audit-%s")
+
+
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The program office's audit log: every recorded change to projects (by owners, maintainers, the
-    program office and imports) and every change made in the admin, newest first, a page at a time."""
-    if not is_program_office(request.user):
-        raise PermissionDenied("Only the program office reads the audit log.")
-    changes = Paginator(
-        ProjectChange.objects.select_related("project", "actor").order_by("-created_at", "-pk"),
-        AUDIT_PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    admin_changes = Paginator(
-        LogEntry.objects.select_related("user", "content_type").order_by("-action_time", "-pk"),
-        AUDIT_PAGE_SIZE,
-    ).get_page(request.GET.get("admin_page"))
-    return render(request, "portal/audit_log.html", {"changes": changes, "admin_changes": admin_changes})
+    program office and imports) and every change made in the admin, newest first, a page at a time,
+    narrowed by the filters. Filters that do not parse show their error and no table."""
+    form = _audit_log_form(request)
+    context: dict = {"form": form}
+    if form.is_valid():
+        filters = form.filters()
+        context.update(
+            filter_query=form.query(),
+            changes=Paginator(audit.project_changes(filters=filters), AUDIT_PAGE_SIZE).get_page(
+                request.GET.get("page")
+            ),
+            admin_changes=Paginator(audit.admin_entries(filters=filters), AUDIT_PAGE_SIZE).get_page(
+                request.GET.get("admin_page")
+            ),
+            # The admin table has no project or action to narrow by: the page says it ignored them.
+            admin_ignores_filters=bool(filters.project or filters.action),
+        )
+    return render(request, "portal/audit_log.html", context)
+
+
+def _audit_csv(request: HttpRequest, *, table: str, lines: Callable[..., Iterator[str]]) -> HttpResponseBase:
+    form = _audit_log_form(request)
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
+    filters = form.filters()
+    # Streamed: every matching row, read in chunks, however long the log.
+    response = StreamingHttpResponse(lines(filters=filters), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{audit.csv_filename(table=table, filters=filters)}"'
+    )
+    return response
+
+
+@login_required
+def audit_log_changes_csv(request: HttpRequest) -> HttpResponseBase:
+    return _audit_csv(request, table="project-changes", lines=audit.project_changes_csv)
+
+
+@login_required
+def audit_log_admin_csv(request: HttpRequest) -> HttpResponseBase:
+    return _audit_csv(request, table="admin-changes", lines=audit.admin_entries_csv)

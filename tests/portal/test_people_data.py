@@ -48,6 +48,8 @@ PUBLIC = {
     "portal:readyz": "a probe",
     "portal:notifications": SIGNED_IN_ONLY,
     "portal:audit_log": SIGNED_IN_ONLY + ", program office",
+    "portal:audit_log_changes_csv": SIGNED_IN_ONLY + ", program office (the audit log's project changes)",
+    "portal:audit_log_admin_csv": SIGNED_IN_ONLY + ", program office (the audit log's admin changes)",
     "portal:api_tokens": SIGNED_IN_ONLY + ", the person's own tokens",
     "portal:api_token_revoke": WRITE,
     "portal:notifications_read_all": WRITE,
