@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.timesince import timesince
 
 DAY = "j M Y"
 DAY_TIME = "j M Y, H:i"
@@ -32,14 +31,24 @@ def month_text(value: date | datetime | None) -> str:
     return date_format(_local(value), MONTH) if value else ""
 
 
+def _count(n: int, unit: str) -> str:
+    return f"{n}\xa0{unit}{'' if n == 1 else 's'}"
+
+
 def relative_text(value: datetime, *, now: datetime | None = None) -> str:
-    """ "2 days ago" within RELATIVE_DAYS of `now`, else the day; "just now" under a minute."""
+    """ "just now", "5 minutes ago", "3 hours ago", "12 days ago" within RELATIVE_DAYS of `now` (in the
+    future: "in 3 hours"), else the day. Days, not weeks: "12 days" says more than "1 week"."""
     now = now or timezone.now()
-    elapsed = now - value
-    if elapsed.total_seconds() < 60 and elapsed.total_seconds() > -60:
+    seconds = (now - value).total_seconds()
+    ahead, seconds = seconds < 0, abs(seconds)
+    if seconds < 60:
         return "just now"
-    if abs(elapsed.days) >= RELATIVE_DAYS:
+    if seconds >= RELATIVE_DAYS * 86400:
         return day_text(value)
-    if elapsed.total_seconds() < 0:
-        return f"in {timesince(now, value, depth=1)}"
-    return f"{timesince(value, now, depth=1)} ago"
+    if seconds < 3600:
+        amount = _count(int(seconds // 60), "minute")
+    elif seconds < 86400:
+        amount = _count(int(seconds // 3600), "hour")
+    else:
+        amount = _count(int(seconds // 86400), "day")
+    return f"in {amount}" if ahead else f"{amount} ago"

@@ -6,7 +6,7 @@ The registration, the imports, the webhooks and the sync all ask here."""
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -216,4 +216,16 @@ def forge_item_url(*, repository: Repository, kind: str, number: int) -> str:
         return f"{base}/-/{'issues' if kind == 'issue' else 'merge_requests'}/{number}"
     if repository.forge == Forge.GITHUB:
         return f"{base}/{'issues' if kind == 'issue' else 'pull'}/{number}"
+    return ""
+
+
+def forge_release_url(*, repository: Repository, tag: str) -> str:
+    """The web page of a release on its forge, or "" (see forge_item_url)."""
+    base = repository.url.removesuffix(".git").rstrip("/")
+    if not base.startswith(("https://", "http://")):
+        return ""
+    if repository.forge == Forge.GITLAB:
+        return f"{base}/-/releases/{quote(tag, safe='')}"
+    if repository.forge == Forge.GITHUB:
+        return f"{base}/releases/tag/{quote(tag, safe='')}"
     return ""

@@ -25,9 +25,11 @@ from catalog.forms import (
 )
 from catalog.models import Adoption, Project, ProjectRelation, ProjectRole, ReviewStatus
 from catalog.permissions import can_edit_project, can_end_adoption, is_program_office
+from catalog.project_panels import project_panels
 from catalog.readiness import project_readiness
 from catalog.selectors import asset_for_viewer, project_for_viewer, projects_named
 from catalog.selectors.projects import RegistrationCheck
+from catalog.standing import score_standing
 
 
 def program_office_required(request: HttpRequest) -> None:
@@ -72,6 +74,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     adoptions = [adoption for asset in assets for adoption in asset.adoptions.all()]
     editable = can_edit_project(request.user, project)
     relations = project.relations.shown_to(request.user)
+    repositories = list(project.repositories.all())
     context = {
         "project": project,
         "owners": [r.user for r in roles if r.role == ProjectRole.Role.OWNER],
@@ -82,8 +85,13 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "adopting_units": sorted({a.business_unit.name for a in adoptions}),
         # Who adopted (teams, products, units) is people's data: anonymous visitors see how many.
         "adopters_hidden": not request.user.is_authenticated,
-        "repositories": list(project.repositories.all()),
+        "repositories": repositories,
         "readiness": project_readiness(project=project),
+        "standing": score_standing(score=project.activity_score)
+        if project.activity_score_explanation
+        else None,
+        "good_first_issues": any(r.has_good_first_issues for r in repositories),
+        "panels": project_panels(project=project, viewer=request.user),
         "can_edit": editable,
         # Memberships belong to the community app; read through the ORM relation (no import of community).
         "is_member": request.user.is_authenticated

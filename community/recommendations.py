@@ -34,6 +34,7 @@ from catalog.models import Project, ProjectRole
 from catalog.repositories import forge_item_url
 from community.models import Membership, Practitioner, Skill, Stage
 from metrics.models import Comment, Issue, PullRequest, Review, State
+from metrics.selectors import newcomer_labelled
 
 __all__ = ["Suggestion", "first_projects_for", "home_suggestions"]
 
@@ -41,7 +42,6 @@ MAX_CANDIDATES = 200
 ACTIVITY_DAYS = 90
 RESPONSE_DAYS = 180
 ISSUES_PER_PROJECT = 3
-NEWCOMER_LABELS = ("good first issue", "help wanted")
 # Hours assumed when a project has no items to judge it by: neither rewarded nor written off.
 UNKNOWN_RESPONSE_HOURS = 72.0
 # A reason is only given for answers that are actually quick.
@@ -199,11 +199,7 @@ def issue_url(issue: Issue) -> str:
 
 def _newcomer_issues(project_ids: list[int]) -> tuple[dict[int, list[Issue]], dict[int, int]]:
     """Up to 3 open newcomer issues per project (newest first) and how many each has, in one query."""
-    # `"good first issue"` with its quotes matches a whole label in the JSON text, case-insensitively,
-    # on SQLite and PostgreSQL alike (a label such as "not a good first issue" does not match).
-    labelled = Q()
-    for label in NEWCOMER_LABELS:
-        labelled |= Q(labels__icontains=f'"{label}"')
+    labelled = newcomer_labelled()
     partition = {"partition_by": F("repository__project_id")}
     rows = (
         Issue.objects.filter(labelled, repository__project_id__in=project_ids, state=State.OPEN)

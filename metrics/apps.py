@@ -8,8 +8,11 @@ class MetricsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import user_signed_up
 
+        from catalog.project_panels import project_panels_register
         from catalog.signals import asset_adopted
+        from metrics.project_panel import ACTIVITY_PANEL
         from metrics.receivers import asset_adopted_receiver, user_signed_up_receiver
 
+        project_panels_register(ACTIVITY_PANEL)
         asset_adopted.connect(asset_adopted_receiver, dispatch_uid="metrics.usage.asset_adopted")
         user_signed_up.connect(user_signed_up_receiver, dispatch_uid="metrics.usage.user_signed_up")

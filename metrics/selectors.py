@@ -37,6 +37,20 @@ _MERGER = ("merged_by_id", "merged_by__user_id", "merged_by__forge", "merged_by_
 _UNIT = "author_unit"  # the annotation _author_unit() makes
 
 
+# The labels that set an issue aside for newcomers (the first-project suggestions, the project page).
+NEWCOMER_LABELS = ("good first issue", "help wanted")
+
+
+def newcomer_labelled() -> Q:
+    """Issues carrying one of NEWCOMER_LABELS. `"good first issue"` with its quotes matches a whole label
+    in the JSON text, case-insensitively, on SQLite and PostgreSQL alike (a label such as "not a good
+    first issue" does not match)."""
+    labelled = Q()
+    for label in NEWCOMER_LABELS:
+        labelled |= Q(labels__icontains=f'"{label}"')
+    return labelled
+
+
 def _author_unit(prefix: str = "author") -> Coalesce:
     """The unit of a row's author (prefix "": of a ForgeAccount itself): their practitioner's trusted
     unit, else the unit the organisation directory gave their account."""
