@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import BusinessUnit, ProjectChange
 from portal.views import AUDIT_PAGE_SIZE
@@ -329,27 +331,36 @@ def test_the_page_links_keep_the_filters(program_office, starter):
     assert {change.actor for change in second.context["changes"]} == {starter}
 
 
-def test_the_filtered_page_runs_a_fixed_number_of_queries_however_many_rows_it_shows(
-    program_office, django_assert_num_queries
-):
-    for n in range(AUDIT_PAGE_SIZE + 1):
-        actor = UserFactory(first_name=f"Ann{n}")
-        ProjectChange.objects.create(
-            project=ProjectFactory(), actor=actor, action="edited", created_at=_at(2)
-        )
-        LogEntry.objects.create(
-            user=actor,
-            content_type=ContentType.objects.get_for_model(actor),
-            object_id=str(actor.pk),
-            object_repr=str(actor),
-            action_flag=CHANGE,
-            action_time=_at(2),
-        )
+def test_the_filtered_page_runs_a_fixed_number_of_queries_however_many_rows_it_shows(program_office):
+    def rows(count: int) -> None:
+        for n in range(count):
+            actor = UserFactory(first_name=f"Ann{n}")
+            ProjectChange.objects.create(
+                project=ProjectFactory(), actor=actor, action="edited", created_at=_at(2)
+            )
+            LogEntry.objects.create(
+                user=actor,
+                content_type=ContentType.objects.get_for_model(actor),
+                object_id=str(actor.pk),
+                object_repr=str(actor),
+                action_flag=CHANGE,
+                action_time=_at(2),
+            )
+
     client = Client()
     client.force_login(program_office)
     query = {"person": "ann", "project": "project", "action": "edited", "date_from": "2026-03-01"}
-    # Session, user and groups, the layout's notification count, the recorded page view (five); per
-    # table a count and one page that brings its projects and people along (select_related).
-    with django_assert_num_queries(12):
-        page = client.get("/audit/", query)
+
+    def queries() -> tuple[int, object]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/audit/", query)
+        return len(captured), response
+
+    rows(1)
+    few, _ = queries()
+    rows(AUDIT_PAGE_SIZE)
+    # Per table a count and one page that brings its projects and people along (select_related): the
+    # same queries for one row as for a full page of each.
+    many, page = queries()
+    assert many == few
     assert len(page.context["changes"]) == len(page.context["admin_changes"]) == AUDIT_PAGE_SIZE
