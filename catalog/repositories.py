@@ -206,26 +206,27 @@ def repository_forges_check(*, fix: bool) -> ForgeCheck:
     return check
 
 
-def forge_item_url(*, repository: Repository, kind: str, number: int) -> str:
-    """The web page of an issue (`kind` "issue") or a pull / merge request ("request") on its forge, or ""
-    where the repository has no web address or its forge has no such pages (plain git)."""
+def _forge_page(repository: Repository, *, github: str, gitlab: str) -> str:
+    """A page under the repository's web address: `github` on GitHub, `gitlab` on GitLab; "" where the
+    repository has no web address or its forge has no such pages (plain git)."""
     base = repository.url.removesuffix(".git").rstrip("/")
     if not base.startswith(("https://", "http://")):
         return ""
     if repository.forge == Forge.GITLAB:
-        return f"{base}/-/{'issues' if kind == 'issue' else 'merge_requests'}/{number}"
+        return f"{base}/-/{gitlab}"
     if repository.forge == Forge.GITHUB:
-        return f"{base}/{'issues' if kind == 'issue' else 'pull'}/{number}"
+        return f"{base}/{github}"
     return ""
+
+
+def forge_item_url(*, repository: Repository, kind: str, number: int) -> str:
+    """The web page of an issue (`kind` "issue") or a pull / merge request ("request") on its forge."""
+    if kind == "issue":
+        return _forge_page(repository, github=f"issues/{number}", gitlab=f"issues/{number}")
+    return _forge_page(repository, github=f"pull/{number}", gitlab=f"merge_requests/{number}")
 
 
 def forge_release_url(*, repository: Repository, tag: str) -> str:
-    """The web page of a release on its forge, or "" (see forge_item_url)."""
-    base = repository.url.removesuffix(".git").rstrip("/")
-    if not base.startswith(("https://", "http://")):
-        return ""
-    if repository.forge == Forge.GITLAB:
-        return f"{base}/-/releases/{quote(tag, safe='')}"
-    if repository.forge == Forge.GITHUB:
-        return f"{base}/releases/tag/{quote(tag, safe='')}"
-    return ""
+    """The web page of a release on its forge."""
+    quoted = quote(tag, safe="")
+    return _forge_page(repository, github=f"releases/tag/{quoted}", gitlab=f"releases/{quoted}")
