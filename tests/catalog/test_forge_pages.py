@@ -7,7 +7,7 @@ from catalog.repositories import forge_item_url, forge_release_url
 
 
 @pytest.mark.parametrize(
-    ("forge", "url", "issue", "request", "release"),
+    ("forge", "url", "issue", "pull_request", "release"),
     [
         (
             "github",
@@ -27,8 +27,8 @@ from catalog.repositories import forge_item_url, forge_release_url
         ("github", "git@github.com:acme/ledger.git", "", "", ""),  # no web address to build on
     ],
 )
-def test_pages_on_the_forge(forge, url, issue, request, release):
+def test_pages_on_the_forge(forge, url, issue, pull_request, release):
     repository = Repository(forge=forge, url=url)
     assert forge_item_url(repository=repository, kind="issue", number=7) == issue
-    assert forge_item_url(repository=repository, kind="request", number=7) == request
+    assert forge_item_url(repository=repository, kind="request", number=7) == pull_request
     assert forge_release_url(repository=repository, tag="v1.2+build") == release
