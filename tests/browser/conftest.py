@@ -107,13 +107,21 @@ def format_violations(violations: list[dict], where: str = "") -> str:
 
 
 def assert_accessible(page, where: str = "") -> None:
-    violations = axe_violations(page)
-    assert not violations, format_violations(violations, where or page.url)
+    """No serious or critical violation in the light colour scheme nor in the dark one (the page is left
+    light, Playwright's default)."""
+    failures = []
+    for scheme in ("dark", "light"):
+        page.emulate_media(color_scheme=scheme)
+        violations = axe_violations(page)
+        if violations:
+            failures.append(format_violations(violations, f"{where or page.url}, {scheme}"))
+    assert not failures, "\n\n".join(failures)
 
 
 @pytest.fixture
 def axe():
-    """`axe(page, where)` fails the test with rule id, impact and targets of each serious or critical violation."""
+    """`axe(page, where)` fails the test with rule id, impact and targets of each serious or critical violation,
+    in light and in dark."""
     return assert_accessible
 
 
