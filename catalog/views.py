@@ -51,6 +51,7 @@ def search(request: HttpRequest) -> HttpResponse:
         }
     context = {
         "results": results,
+        "filters": selectors.filter_links(results=results),
         "sorts": selectors.SORTS,
         "params": request.GET,
         "facet_titles": selectors.FACET_TITLES,

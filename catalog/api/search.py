@@ -63,6 +63,13 @@ SEARCH_PARAMETERS = [
         for name in ("kind", "language", "topic", "business_unit", "lifecycle")
     ],
     OpenApiParameter("wants_contributions", bool),
+    OpenApiParameter(
+        "include_retired",
+        bool,
+        description="Include archived and deprecated projects and their assets, left out by default "
+        "(a lifecycle filter naming one of them includes them too). The include_retired facet counts "
+        "the matches left out.",
+    ),
     OpenApiParameter("sort", str, enum=list(selectors.SORTS)),
     OpenApiParameter("page", int),
     OpenApiParameter("page_size", int, description="1 to 100; more gives 100."),

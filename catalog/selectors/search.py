@@ -1,8 +1,10 @@
 """Catalog search: the query, its filters and facets, typo correction, and the embedded (SQLite) search."""
 
+import dataclasses
 import difflib
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
@@ -50,7 +52,23 @@ FACET_TITLES = [
     ("topic", "Topic"),
     ("business_unit", "Business unit"),
     ("lifecycle", "Lifecycle"),
+    ("include_retired", "Archived and deprecated"),
 ]
+
+# Projects on their way out, and their assets (an asset's index row carries its project's lifecycle): left
+# out of a search unless it asks for them, with the include_retired flag or a lifecycle filter naming one.
+# The one place that says so: filter_conditions, which the page, the API and both backends go through.
+RETIRED_LIFECYCLES = (Lifecycle.DEPRECATED.value, Lifecycle.ARCHIVED.value)
+
+# The URL parameters holding several values, and the CatalogQuery fields they fill.
+LIST_PARAMS = (
+    ("kind", "kinds"),
+    ("language", "languages"),
+    ("topic", "topics"),
+    ("business_unit", "business_units"),
+    ("lifecycle", "lifecycles"),
+)
+FLAG_VALUES = {"1", "on", "true"}
 
 KIND_LABELS = {EntryType.PROJECT.value: "Project", **dict(AssetKind.choices)}
 
@@ -73,6 +91,7 @@ class CatalogQuery:
     business_units: list[str] = field(default_factory=list)
     lifecycles: list[str] = field(default_factory=list)
     wants_contributions: bool = False
+    include_retired: bool = False
     sort: str = "relevance"
     page: int = 1
 
@@ -93,10 +112,29 @@ class CatalogQuery:
             topics=many("topic"),
             business_units=many("business_unit"),
             lifecycles=many("lifecycle"),
-            wants_contributions=params.get("wants_contributions") in {"1", "on", "true"},
+            wants_contributions=params.get("wants_contributions") in FLAG_VALUES,
+            include_retired=params.get("include_retired") in FLAG_VALUES,
             sort=sort if sort in SORTS else "relevance",
             page=page,
         )
+
+    @property
+    def shows_retired(self) -> bool:
+        """Whether archived and deprecated entries are searched: asked for, or named by a lifecycle filter."""
+        return self.include_retired or any(value in RETIRED_LIFECYCLES for value in self.lifecycles)
+
+    def to_params(self) -> list[tuple[str, str]]:
+        """The search as URL parameters (name, value), without the page: what from_params reads back."""
+        pairs = [("q", self.q)] if self.q else []
+        for param, attr in LIST_PARAMS:
+            pairs += [(param, value) for value in getattr(self, attr)]
+        if self.wants_contributions:
+            pairs.append(("wants_contributions", "1"))
+        if self.include_retired:
+            pairs.append(("include_retired", "1"))
+        if self.sort != "relevance":
+            pairs.append(("sort", self.sort))
+        return pairs
 
 
 @dataclass
@@ -120,6 +158,62 @@ class SearchResults:
     # A broad search (PostgreSQL) estimates its counts from a sample, rounded to two significant figures.
     total_is_estimate: bool = False
     facet_counts_are_estimates: bool = False
+
+    @property
+    def retired_left_out(self) -> int:
+        """The archived and deprecated entries that match but are left out (0 when the search shows them)."""
+        if self.query.shows_retired:
+            return 0
+        return sum(f.count for f in self.facets.get("include_retired", []))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActiveFilter:
+    """One thing a search asks (its words, a facet value, a flag), and the search without it."""
+
+    title: str  # what it filters on ("Language"); empty for a flag, whose label says it all
+    label: str  # "Python", "“kafka”", "Wants contributions"
+    without: str  # the query string of the same search without this filter (and from its first page)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FilterLinks:
+    """The links that change what a search asks: one per active filter, clear all, show the retired."""
+
+    active: list[ActiveFilter]
+    clear_all: str  # the query string with no filter (the sort kept)
+    show_retired: str  # the query string that brings back the archived and deprecated entries
+
+
+def filter_links(*, results: SearchResults) -> FilterLinks:
+    """The active filters of a search as removable chips, labelled as its facets label their values."""
+    query = results.query
+    titles = dict(FACET_TITLES)
+    labels = {(f.param, f.value): f.label for values in results.facets.values() for f in values if f.label}
+    fallback = {"kind": KIND_LABELS, "lifecycle": dict(Lifecycle.choices)}
+    pairs = query.to_params()
+
+    def without(pair: tuple[str, str]) -> str:
+        return urlencode([p for p in pairs if p != pair])
+
+    active = []
+    for name, value in pairs:
+        if name == "sort":
+            continue
+        if name == "q":
+            title, label = "Search", f"“{value}”"
+        elif name in {"wants_contributions", "include_retired"}:
+            title, label = "", labels.get((name, value), titles[name])
+        else:
+            title = titles[name]
+            label = labels.get((name, value)) or fallback.get(name, {}).get(value, value)
+        active.append(ActiveFilter(title=title, label=label, without=without((name, value))))
+    retired = dataclasses.replace(query, include_retired=True, page=1)
+    return FilterLinks(
+        active=active,
+        clear_all=urlencode([p for p in pairs if p[0] == "sort"]),
+        show_retired=urlencode(retired.to_params()),
+    )
 
 
 # Per facet, the (value, label, count) of each value, as either backend counts them.
@@ -190,6 +284,7 @@ def filter_conditions(query: CatalogQuery) -> dict[str, Q | None]:
         "business_unit": Q(business_unit__slug__in=query.business_units) if query.business_units else None,
         "lifecycle": Q(lifecycle__in=query.lifecycles) if query.lifecycles else None,
         "wants_contributions": Q(wants_contributions=True) if query.wants_contributions else None,
+        "include_retired": None if query.shows_retired else ~Q(lifecycle__in=RETIRED_LIFECYCLES),
     }
 
 
@@ -248,6 +343,8 @@ def count_facet_rows(matched: QuerySet, query: CatalogQuery) -> FacetRows:
     rows["lifecycle"] = [(r["lifecycle"], "", r["n"]) for r in lifecycles]
     wanted = filter_entries(matched, query, skip="wants_contributions").filter(wants_contributions=True)
     rows["wants_contributions"] = [("1", "", wanted.values("pk").distinct().count())]
+    retired = filter_entries(matched, query, skip="include_retired").filter(lifecycle__in=RETIRED_LIFECYCLES)
+    rows["include_retired"] = [("1", "", retired.values("pk").distinct().count())]
     return rows
 
 
@@ -302,6 +399,19 @@ def facet_values(
         facets["wants_contributions"].append(
             FacetValue(
                 "wants_contributions", "1", "Wants contributions", count(wanted), query.wants_contributions
+            )
+        )
+    # The archived and deprecated entries that match: how many the default search leaves out.
+    retired = sum(n for _value, _label, n in rows["include_retired"])
+    facets["include_retired"] = []
+    if retired or query.include_retired:
+        facets["include_retired"].append(
+            FacetValue(
+                "include_retired",
+                "1",
+                "Include archived and deprecated",
+                count(retired),
+                query.include_retired,
             )
         )
     return facets

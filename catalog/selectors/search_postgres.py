@@ -27,6 +27,7 @@ from catalog.selectors.search import (
     EXACT_NAMES_MAX,
     FACET_TITLES,
     FILTERED_SAMPLE_MIN,
+    RETIRED_LIFECYCLES,
     STATIC_ORDER,
     CatalogQuery,
     FacetRows,
@@ -125,6 +126,7 @@ def _sample(matched: QuerySet, query: CatalogQuery, *, limit: int) -> _Sample:
         return " AND ".join(f"f_{name}" for name in conditions if name != skip)
 
     flag_columns = ", ".join(flags)
+    retired = ", ".join(f"'{value}'" for value in RETIRED_LIFECYCLES)  # constants, not input
     unit, language, topic = (_quoted(m._meta.db_table) for m in (BusinessUnit, Language, Topic))
     statement = f"""
         WITH m AS MATERIALIZED ({sql})
@@ -148,6 +150,9 @@ def _sample(matched: QuerySet, query: CatalogQuery, *, limit: int) -> _Sample:
         UNION ALL
         SELECT 'wants_contributions', '1', '',
                count(*) FILTER (WHERE m.wants_contributions AND {others("wants_contributions")}) FROM m
+        UNION ALL
+        SELECT 'include_retired', '1', '',
+               count(*) FILTER (WHERE m.lifecycle IN ({retired}) AND {others("include_retired")}) FROM m
         UNION ALL
         SELECT 'total', '', '', count(*) FILTER (WHERE {others("")}) FROM m
         UNION ALL

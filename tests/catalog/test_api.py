@@ -10,6 +10,7 @@ from catalog.models import (
     Adoption,
     Asset,
     Language,
+    Lifecycle,
     Notification,
     Project,
     ProjectChange,
@@ -268,6 +269,40 @@ def test_the_search_endpoint_ranks_filters_and_counts_facets_like_the_page(catal
     narrowed = client_for(outsider).get("/api/v1/search/?q=ledger&kind=library").json()
     assert [r["slug"] for r in narrowed["results"]] == ["ledger-sdk"]
     assert narrowed["results"][0]["project"] == "payments-ledger"
+
+
+def test_the_search_endpoint_leaves_out_archived_and_deprecated_entries_unless_asked_like_the_page(
+    catalog, outsider
+):
+    old = ProjectFactory(name="Old Ledger", slug="old-ledger", lifecycle=Lifecycle.ARCHIVED)
+    AssetFactory(project=old, name="Old Ledger Export", slug="old-ledger-export")
+    entries_rebuild(project_ids=[old.pk])
+    api = client_for(outsider)
+
+    body = api.get("/api/v1/search/?q=ledger").json()
+    assert sorted(r["slug"] for r in body["results"]) == ["ledger-sdk", "payments-ledger"]
+    assert body["count"] == 2
+    assert {f["value"] for f in body["facets"]["lifecycle"]} == {"active"}
+    # The facet says how many the default leaves out, as the page's "show them" link does.
+    assert body["facets"]["include_retired"] == [
+        {"value": "1", "label": "Include archived and deprecated", "count": 2, "selected": False}
+    ]
+
+    body = api.get("/api/v1/search/?q=ledger&include_retired=true").json()
+    assert sorted(r["slug"] for r in body["results"]) == [
+        "ledger-sdk",
+        "old-ledger",
+        "old-ledger-export",
+        "payments-ledger",
+    ]
+    assert body["count"] == 4
+    assert {f["value"]: f["count"] for f in body["facets"]["lifecycle"]} == {"active": 2, "archived": 2}
+    assert body["facets"]["include_retired"][0]["selected"] is True
+    page = catalog_search(viewer=ANYONE, query=CatalogQuery(q="ledger", include_retired=True))
+    assert [r["slug"] for r in body["results"]] == [entry.slug for entry in page.entries]
+
+    named = api.get("/api/v1/search/?lifecycle=archived").json()
+    assert sorted(r["slug"] for r in named["results"]) == ["old-ledger", "old-ledger-export"]
 
 
 def test_a_typo_in_an_api_search_is_corrected(catalog, outsider):

@@ -111,6 +111,11 @@ def test_wants_contributions_and_lifecycle_filters(catalog):
         "Feature Flags"
     ]
     units = catalog_search(viewer=ANYONE, query=CatalogQuery(business_units=["payments"]))
+    # Feature Flags is deprecated: left out unless asked for.
+    assert set(names(units)) == {"Payments Ledger", "Ledger Python SDK"}
+    units = catalog_search(
+        viewer=ANYONE, query=CatalogQuery(business_units=["payments"], include_retired=True)
+    )
     assert set(names(units)) == {"Payments Ledger", "Ledger Python SDK", "Feature Flags"}
 
 
@@ -233,3 +238,145 @@ def test_the_wants_contributions_facet_is_hidden_when_nothing_wants_them_unless_
     entries_rebuild(project_ids=[project.pk])
     counted = catalog_search(viewer=anyone, query=CatalogQuery(q="quiet")).facets["wants_contributions"]
     assert [(f.count, f.selected) for f in counted] == [(1, False)]
+
+
+# --- archived and deprecated entries, active filters --------------------------------------------------------------
+
+
+@pytest.fixture
+def retiring(catalog):
+    """The catalog with an archived project and its asset beside the deprecated Feature Flags."""
+    old = ProjectFactory(
+        name="Old Kafka Bridge",
+        slug="old-kafka-bridge",
+        description="Bridges kafka topics to the mainframe.",
+        lifecycle=Lifecycle.ARCHIVED,
+    )
+    AssetFactory(project=old, name="Old Kafka Bridge Image", slug="old-kafka-bridge-image")
+    index(old)
+    return catalog | {"old": old}
+
+
+def test_archived_and_deprecated_entries_are_left_out_of_the_default_results_with_their_assets(retiring):
+    results = catalog_search(viewer=ANYONE, query=CatalogQuery())
+    assert set(names(results)) == {"Kafka Connect Toolkit", "Payments Ledger", "Ledger Python SDK"}
+    assert results.total == 3
+    # The facets count what is shown; the include_retired facet counts what is left out.
+    assert {f.value for f in results.facets["lifecycle"]} == {"active"}
+    assert sum(f.count for f in results.facets["kind"]) == 3
+    assert [(f.value, f.count, f.selected) for f in results.facets["include_retired"]] == [("1", 3, False)]
+    assert results.retired_left_out == 3
+
+
+def test_the_include_retired_filter_brings_them_back_and_counts_follow(retiring):
+    results = catalog_search(viewer=ANYONE, query=CatalogQuery(include_retired=True))
+    assert set(names(results)) == {
+        "Kafka Connect Toolkit",
+        "Payments Ledger",
+        "Ledger Python SDK",
+        "Feature Flags",
+        "Old Kafka Bridge",
+        "Old Kafka Bridge Image",
+    }
+    assert results.total == 6
+    lifecycles = {f.value: f.count for f in results.facets["lifecycle"]}
+    assert lifecycles == {"active": 3, "deprecated": 1, "archived": 2}
+    assert [(f.count, f.selected) for f in results.facets["include_retired"]] == [(3, True)]
+    assert results.retired_left_out == 0
+
+
+def test_a_lifecycle_filter_naming_archived_shows_archived_entries(retiring):
+    results = catalog_search(viewer=ANYONE, query=CatalogQuery(lifecycles=["archived"]))
+    assert set(names(results)) == {"Old Kafka Bridge", "Old Kafka Bridge Image"}
+
+
+def test_an_exact_name_search_of_an_archived_project_says_it_is_there(client, retiring):
+    results = catalog_search(viewer=ANYONE, query=CatalogQuery(q="Old Kafka Bridge"))
+    assert results.total == 0
+    assert results.retired_left_out == 2
+
+    html = client.get(reverse("catalog:search"), {"q": "Old Kafka Bridge"}).content.decode()
+    assert "0 results" in html
+    assert (
+        '2 archived or deprecated entries match: <a href="/catalog/?q=Old+Kafka+Bridge&amp;include_retired=1"'
+        in html
+    )
+    shown = client.get(reverse("catalog:search"), {"q": "Old Kafka Bridge", "include_retired": "1"})
+    assert "Old Kafka Bridge Image" in shown.content.decode()
+    assert "archived or deprecated entr" not in shown.content.decode()
+
+
+def test_a_search_with_results_also_says_how_many_archived_entries_match(client, retiring):
+    html = client.get(reverse("catalog:search"), {"q": "kafka"}).content.decode()
+    assert "Also 2 archived or deprecated entries match:" in html
+    single = client.get(reverse("catalog:search"), {"q": "feature flags"}).content.decode()
+    assert "1 archived or deprecated entry matches:" in single
+    assert ">show it</a>" in single
+
+
+def chips(html: str) -> dict[str, str]:
+    """The active filter chips of a page: each link's text (tags stripped) and its href."""
+    import re
+
+    found = {}
+    assert html.count('<ul class="chips" aria-label="Active filters">') <= 1
+    for href, inner in re.findall(r'<a class="chip" href="([^"]*)"[^>]*>(.*?)</a>', html):
+        found[re.sub(r"<[^>]+>", "", inner).replace("×", "").strip()] = href.replace("&amp;", "&")
+    return found
+
+
+def test_each_active_filter_is_a_chip_linking_to_the_search_without_it(client, retiring):
+    params = {
+        "q": "ledger",
+        "language": "Python",
+        "business_unit": "payments",
+        "kind": "library",
+        "include_retired": "1",
+        "sort": "name",
+        "page": "1",
+    }
+    html = client.get(reverse("catalog:search"), params).content.decode()
+    rest = "sort=name"
+    assert chips(html) == {
+        "Remove filter: Search “ledger”": f"/catalog/?kind=library&language=Python&business_unit=payments&include_retired=1&{rest}",
+        "Remove filter: Kind Library": f"/catalog/?q=ledger&language=Python&business_unit=payments&include_retired=1&{rest}",
+        "Remove filter: Language Python": f"/catalog/?q=ledger&kind=library&business_unit=payments&include_retired=1&{rest}",
+        "Remove filter: Business unit Payments": f"/catalog/?q=ledger&kind=library&language=Python&include_retired=1&{rest}",
+        "Remove filter: Include archived and deprecated": f"/catalog/?q=ledger&kind=library&language=Python&business_unit=payments&{rest}",
+    }
+    assert 'aria-label="Active filters"' in html
+    # "Clear all" keeps the sort: it is not a filter.
+    assert '<a class="chips__clear" href="/catalog/?sort=name"' in html
+    # The same links update the results in place with htmx.
+    assert (
+        'hx-get="/catalog/?q=ledger&amp;kind=library&amp;language=Python&amp;include_retired=1&amp;sort=name"'
+        in html
+    )
+
+    # Following a chip's link gives the search without that filter, and its chip is gone.
+    without = client.get(chips(html)["Remove filter: Language Python"]).content.decode()
+    assert "Remove filter: Language Python" not in chips(without)
+    assert "Remove filter: Search “ledger”" in chips(without)
+
+
+def test_a_search_without_filters_has_no_chips(client, catalog):
+    html = client.get(reverse("catalog:search")).content.decode()
+    assert chips(html) == {}
+    assert "Clear all" not in html
+
+
+def test_the_catalog_page_has_one_search_box_and_a_skip_to_results_link(client, catalog):
+    html = client.get(reverse("catalog:search"), {"q": "kafka"}).content.decode()
+    assert 'id="topbar-q"' not in html
+    assert html.count('type="search"') == 1
+    _, after = html.split('id="catalog-q"', 1)
+    assert after.index('href="#results">Skip to results</a>') < after.index("catalog-sort")
+    assert 'id="results" tabindex="-1"' in html
+    # Every other page keeps the header's search box.
+    assert 'id="topbar-q"' in client.get(reverse("community:guidelines")).content.decode()
+
+
+def test_the_filters_are_a_disclosure_rendered_open(client, catalog):
+    html = client.get(reverse("catalog:search"), {"language": "Python"}).content.decode()
+    assert '<details class="filters" id="catalog-filters" open>' in html
+    assert "Filters <span" in html and "(1 active)" in html
