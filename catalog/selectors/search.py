@@ -184,6 +184,11 @@ class FilterLinks:
     clear_all: str  # the query string with no filter (the sort kept)
     show_retired: str  # the query string that brings back the archived and deprecated entries
 
+    @property
+    def chosen(self) -> int:
+        """How many filters are chosen in the facets (the words searched are not one of them)."""
+        return sum(1 for f in self.active if f.title != "Search")
+
 
 def filter_links(*, results: SearchResults) -> FilterLinks:
     """The active filters of a search as removable chips, labelled as its facets label their values."""

@@ -379,4 +379,7 @@ def test_the_catalog_page_has_one_search_box_and_a_skip_to_results_link(client, 
 def test_the_filters_are_a_disclosure_rendered_open(client, catalog):
     html = client.get(reverse("catalog:search"), {"language": "Python"}).content.decode()
     assert '<details class="filters" id="catalog-filters" open>' in html
-    assert "Filters <span" in html and "(1 active)" in html
+    assert 'Filters <span class="filters__count">(1 chosen)</span>' in html
+    # The words searched are a chip, not a chosen filter.
+    html = client.get(reverse("catalog:search"), {"q": "kafka"}).content.decode()
+    assert "filters__count" not in html
