@@ -189,13 +189,18 @@ def test_from_the_keyboard_only_search_toggle_two_facets_and_open_the_third_resu
         ]
     )
 
+    # The third result, whichever it is (the rank differs between SQLite and PostgreSQL): Enter opens it.
+    assert set(titles(page)) == {
+        "Kafka Connect Toolkit",
+        "Kafka Schema Registry Client",
+        "Kafka Legacy Bridge",
+    }
     third = page.locator("#result-list .card__title").nth(2)
-    href = third.get_attribute("href")
-    assert href == "/catalog/kafka-legacy-bridge/", titles(page)
+    href, name = third.get_attribute("href"), third.inner_text().strip()
     tab_to(page, lambda el: el["href"] == href)
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_server.url}{href}")
-    expect(page.locator("h1")).to_have_text("Kafka Legacy Bridge")
+    expect(page.locator("h1")).to_have_text(name)
 
 
 def test_a_filter_chip_removes_its_filter_in_place_and_clear_all_removes_every_one(

@@ -178,3 +178,44 @@ def test_index_rows_carry_their_topics_and_languages_as_arrays(broad):
     entry = SearchEntry.objects.get(slug="payments-thing-01")
     assert entry.language_ids == [broad["python"].pk]
     assert SearchEntry.objects.filter(Q(language_ids__overlap=[broad["python"].pk])).count() == PROJECTS
+
+
+def test_a_broad_search_leaves_out_archived_and_deprecated_entries_and_estimates_how_many(broad):
+    from catalog.models import Lifecycle
+
+    # A quarter of the projects (and their assets) on their way out: 20 of the 81 entries.
+    for n in range(1, PROJECTS, 4):
+        lifecycle = Lifecycle.ARCHIVED if n % 8 == 1 else Lifecycle.DEPRECATED
+        SearchEntry.objects.filter(name__endswith=f" {n:02d}").update(lifecycle=lifecycle)
+    retired = SearchEntry.objects.filter(lifecycle__in=[Lifecycle.ARCHIVED, Lifecycle.DEPRECATED]).count()
+    assert retired == 20
+    shown = SearchEntry.objects.count() - retired
+
+    results = catalog_search(viewer=ANYONE, query=CatalogQuery(q="payments"))
+    assert results.total_is_estimate
+    assert abs(results.total - shown) <= 0.2 * shown
+    assert {f.value for f in results.facets["lifecycle"]} == {"active"}
+    assert abs(results.retired_left_out - retired) <= 0.5 * retired
+    kinds = {f.value: f.count for f in results.facets["kind"]}
+    assert abs(sum(kinds.values()) - shown) <= 0.3 * shown
+
+    everything = catalog_search(viewer=ANYONE, query=CatalogQuery(q="payments", include_retired=True))
+    assert abs(everything.total - SearchEntry.objects.count()) <= 0.15 * SearchEntry.objects.count()
+    assert {f.value for f in everything.facets["lifecycle"]} >= {"active", "archived"}
+    assert everything.retired_left_out == 0
+    # The pages of the default search hold no retired entry; a selective one is exact as ever.
+    page = catalog_search(viewer=ANYONE, query=CatalogQuery(q="payments"), page_size=50)
+    assert all(entry.lifecycle == Lifecycle.ACTIVE for entry in page.entries)
+    hub = catalog_search(viewer=ANYONE, query=CatalogQuery(q="hub"))
+    assert hub.total == 1 and hub.retired_left_out == 0
+
+
+def test_an_exact_name_search_of_a_retired_project_on_postgres_says_it_is_there(broad):
+    from catalog.models import Lifecycle
+
+    SearchEntry.objects.filter(slug="payments-thing-07").update(lifecycle=Lifecycle.DEPRECATED)
+    results = catalog_search(viewer=ANYONE, query=CatalogQuery(q="Payments thing 07"))
+    assert "Payments thing 07" not in [entry.name for entry in results.entries]
+    assert results.retired_left_out == 1
+    shown = catalog_search(viewer=ANYONE, query=CatalogQuery(q="Payments thing 07", include_retired=True))
+    assert shown.entries[0].name == "Payments thing 07"
