@@ -554,7 +554,8 @@ PROJECT_TEXT = [
 PAGES = [
     ("home", "outsider", "/", ["XqProjName", "XqProjDesc", "XqAssetName", "XqImpTitle"]),
     ("home, anonymous", "anonymous", "/", ["XqProjName", "XqUnitName"]),
-    ("catalog", "outsider", "/catalog/", ["XqProjName", "XqProjDesc", "XqAssetName", "XqUnitName", "XqTopic", "XqLang", "XqImpTitle", "XqImpUnit", "XqImpTopic"]),
+    # The project is archived by then: archived entries show when asked for.
+    ("catalog", "outsider", "/catalog/?include_retired=1", ["XqProjName", "XqProjDesc", "XqAssetName", "XqUnitName", "XqTopic", "XqLang", "XqImpTitle", "XqImpUnit", "XqImpTopic"]),
     ("catalog search", "outsider", "/catalog/?q={query}", ["XqQuery"]),
     ("catalog search with payload filters", "outsider", "/catalog/?topic={query}&language={query}&business_unit={query}&sort={query}", []),
     ("catalog live results", "htmx", "/catalog/?q={query}", ["XqQuery"]),
@@ -610,7 +611,7 @@ JSON_ENDPOINTS = [
     ("/api/v1/projects/{project}/", ["XqProjName", "XqMotive", "XqComm", "XqContrib", "XqTopic"]),
     ("/api/v1/assets/", ["XqAssetName"]),
     ("/api/v1/adoptions/", ["XqTeam"]),
-    ("/api/v1/search/?q=XqProjName", ["XqProjName"]),
+    ("/api/v1/search/?q=XqProjName&include_retired=1", ["XqProjName"]),
     ("/api/v1/search/?q={query}", []),
     ("/api/v1/topics/", ["XqTopic"]),
     ("/api/v1/business-units/", ["XqUnitName"]),
