@@ -9,6 +9,7 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("register/duplicates/", views.register_duplicates, name="register_duplicates"),
     path("review/", views.review_queue, name="review_queue"),
+    path("suggest/", views.search_suggest, name="suggest"),
     path("<slug:slug>/", views.project_detail, name="project"),
     path("<slug:slug>/avatar.svg", views_avatar.project_avatar, name="avatar"),
     path("<slug:slug>/edit/", views.project_edit, name="edit"),

@@ -1,10 +1,11 @@
+import dataclasses
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +30,7 @@ from catalog.project_panels import project_panels
 from catalog.readiness import project_readiness
 from catalog.selectors import asset_for_viewer, project_for_viewer, projects_named
 from catalog.selectors.projects import RegistrationCheck
+from catalog.selectors.search import search_suggestions
 from catalog.standing import score_standing
 
 
@@ -60,6 +62,12 @@ def search(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "catalog-results":
         return render(request, "catalog/_results.html", context)
     return render(request, "catalog/search.html", context)
+
+
+def search_suggest(request: HttpRequest) -> JsonResponse:
+    """The search box's suggestions for what is typed so far (static/js/combobox.js shows them)."""
+    suggestions = search_suggestions(text=request.GET.get("q", "")[:200], viewer=request.user)
+    return JsonResponse({"suggestions": [dataclasses.asdict(s) for s in suggestions]})
 
 
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:

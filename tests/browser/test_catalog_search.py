@@ -144,7 +144,7 @@ def test_from_the_keyboard_only_search_toggle_two_facets_and_open_the_third_resu
 ):
     page.goto(f"{live_server.url}/catalog/")
     # The header's search box is not on this page: the catalog's own box is the one.
-    expect(page.get_by_role("searchbox")).to_have_count(1)
+    expect(page.locator("input[type=search]")).to_have_count(1)
     # On a wide screen the filters simply show: no "Filters" button to open first.
     expect(page.locator("summary.filters__toggle")).to_be_hidden()
     expect(page.locator("#facet-kind-project")).to_be_visible()

@@ -67,7 +67,7 @@ def test_at_360_px_the_navigation_folds_behind_a_menu_button(page, live_server, 
     catalog = page.locator("#main-nav").get_by_role("link", name="Catalog")
     expect(catalog).to_be_hidden()
     # The search box stays at hand, on the first screen.
-    expect(page.get_by_role("searchbox", name="Search the catalog")).to_be_in_viewport()
+    expect(page.get_by_role("combobox", name="Search the catalog")).to_be_in_viewport()
     expect(menu).to_have_attribute("aria-expanded", "false")
     menu.click()
     expect(menu).to_have_attribute("aria-expanded", "true")

@@ -57,6 +57,7 @@ PUBLIC = {
     "metrics:dashboard": SIGNED_IN_ONLY + "; aggregates, no individuals",
     "metrics:project_dashboard": SIGNED_IN_ONLY + "; aggregates, no individuals",
     "catalog:search": "catalog entries: projects and assets with adoption counts",
+    "catalog:suggest": "names of catalog entries and topics the viewer may see",
     "catalog:avatar": "a project's generated image: its initials, no person",
     "catalog:register": SIGNED_IN_ONLY,
     "catalog:register_duplicates": SIGNED_IN_ONLY + ", names of similar projects the viewer may see",
