@@ -28,6 +28,7 @@ from catalog.models import Adoption, Project, ProjectRelation, ProjectRole, Revi
 from catalog.permissions import can_edit_project, can_end_adoption, is_program_office
 from catalog.project_panels import project_panels
 from catalog.readiness import project_readiness
+from catalog.readme import project_readme
 from catalog.selectors import asset_for_viewer, project_for_viewer, projects_named
 from catalog.selectors.projects import RegistrationCheck
 from catalog.selectors.search import search_suggestions
@@ -95,6 +96,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # Who adopted (teams, products, units) is people's data: anonymous visitors see how many.
         "adopters_hidden": not request.user.is_authenticated,
         "repositories": repositories,
+        "readme": project_readme(repositories=repositories),
         "readiness": project_readiness(project=project),
         "standing": score_standing(score=project.activity_score)
         if project.activity_score_explanation

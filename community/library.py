@@ -36,13 +36,12 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
-import markdown
-import nh3
 import yaml
 from django.template import Context, Engine, TemplateSyntaxError
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.text import slugify
 
+from catalog.markdown import markdown_render
 from catalog.models import Forge, Lifecycle, Project, ProjectRole
 from catalog.parsing import ParseError, load_json, load_yaml_documents, sentence
 from community.models import Guide, GuideVersion
@@ -59,35 +58,11 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------------
 # Markdown
 
-# A strict allow-list: what Markdown itself produces for prose, lists, tables and code, nothing else.
-# No style, no class, no iframes, forms or scripts; nh3 drops <script>/<style> with their content.
-_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2", "h3", "h4",
-    "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td",
-    "th", "thead", "tr", "ul",
-}  # fmt: skip
-_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "abbr": {"title"},
-    "img": {"src", "alt", "title"},
-    "ol": {"start"},
-}
-# Anything else (javascript:, data:, vbscript:) loses its href/src.
-_URL_SCHEMES = {"http", "https", "mailto"}
-
 
 def render_markdown(text: str) -> SafeString:
-    """Markdown to HTML that is safe to put in a page, whoever wrote the Markdown."""
-    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
-    cleaned = nh3.clean(
-        html,
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
-        url_schemes=_URL_SCHEMES,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    )
-    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
+    """Markdown to HTML that is safe to put in a page, whoever wrote the Markdown (the portal's one
+    sanitiser, catalog.markdown)."""
+    return markdown_render(text)
 
 
 # ---------------------------------------------------------------------------------------------------

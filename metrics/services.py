@@ -131,6 +131,13 @@ def _stats_apply(*, repository: Repository, stats: RepositoryStatsRecord) -> Non
         "files_present": stats.files_present,
         "has_good_first_issues": stats.has_good_first_issues,
     }
+    if stats.readme is not None:
+        mapping |= {
+            "readme_path": stats.readme.path,
+            "readme_sha": stats.readme.sha,
+            "readme_text": stats.readme.text,
+            "readme_truncated": stats.readme.truncated,
+        }
     changed = [
         name for name, value in mapping.items() if value is not None and getattr(repository, name) != value
     ]

@@ -28,7 +28,15 @@ from catalog.models import Repository
 from metrics.models import Commit, SyncState
 from metrics.sync.files import readiness_files
 from metrics.sync.http import ForgeError, TransientForgeError
-from metrics.sync.records import AccountRecord, ActivityBatch, CommitRecord, RepositoryStatsRecord
+from metrics.sync.readme import ROOT_FIRST_FOLDERS, readme_blob, readme_record, readme_unchanged
+from metrics.sync.records import (
+    NO_README,
+    AccountRecord,
+    ActivityBatch,
+    CommitRecord,
+    ReadmeRecord,
+    RepositoryStatsRecord,
+)
 
 BATCH_SIZE = 1000
 WEEK_SECONDS = 7 * 24 * 3600
@@ -117,6 +125,15 @@ def _account(name: str, email: str) -> AccountRecord | None:
     # GitHub's app bots commit as <id>+name[bot]@users.noreply.github.com.
     bot = login.partition("@")[0].endswith("[bot]") or name.strip().lower().endswith("[bot]")
     return AccountRecord(login=login, name=name.strip(), email=email, is_bot=bot)
+
+
+def _tree_entry(entry: str) -> tuple[str, str, str]:
+    """(path, type, object id) of one `git ls-tree -z` entry: "<mode> <type> <object>\\t<path>"."""
+    info, _, path = entry.partition("\t")
+    fields = info.split()
+    if len(fields) != 3 or not path:
+        raise ForgeError("git ls-tree printed an unexpected entry")
+    return path, fields[1], fields[2]
 
 
 def _commit_records(output: bytes) -> Iterator[CommitRecord]:
@@ -239,11 +256,14 @@ class GitAdapter:
 
     # -- what the sync yields -------------------------------------------------------------------
 
-    def _stats(self, mirror: Path, branch: str, head: str | None) -> RepositoryStatsRecord:
+    def _stats(
+        self, mirror: Path, repository: Repository, branch: str, head: str | None, *, full: bool
+    ) -> RepositoryStatsRecord:
         """Statistics of the whole branch, recomputed every sync: the participation window moves with time."""
         weeks = [0] * 52
         stats = RepositoryStatsRecord(default_branch=branch, participation=weeks, files_present=[])
         if head is None:
+            stats.readme = NO_README if repository.readme_path else None
             return stats
         now = int(timezone.now().timestamp())
         earliest = latest = None
@@ -262,12 +282,27 @@ class GitAdapter:
             stats.created_at = datetime.fromtimestamp(earliest, tz=UTC)
             stats.updated_at = stats.pushed_at = datetime.fromtimestamp(latest, tz=UTC)
         tree = self._output(
-            ["ls-tree", "-z", "--full-tree", "--name-only", head, "--", ".", ".github/", ".gitlab/", "docs/"],
-            git_dir=mirror,
+            ["ls-tree", "-z", "--full-tree", head, "--", ".", ".github/", ".gitlab/", "docs/"], git_dir=mirror
         )
-        paths = [p for p in tree.decode("utf-8", "replace").split("\0") if p]
-        stats.files_present = readiness_files(paths)
+        entries = [_tree_entry(e) for e in tree.decode("utf-8", "replace").split("\0") if e]
+        stats.files_present = readiness_files(path for path, _kind, _sha in entries)
+        blobs = [(path, sha) for path, kind, sha in entries if kind == "blob"]
+        stats.readme = self._readme(mirror, repository, blobs, full=full)
         return stats
+
+    def _readme(
+        self, mirror: Path, repository: Repository, blobs: list[tuple[str, str]], *, full: bool
+    ) -> ReadmeRecord | None:
+        """The README of the branch, read from the mirror when its blob differs from the stored one."""
+        found = readme_blob(blobs, folders=ROOT_FIRST_FOLDERS)
+        if found is None:
+            return NO_README if repository.readme_path else None
+        if not full and readme_unchanged(repository, blobs):
+            return None
+        path, sha = found
+        size = self._text(["cat-file", "-s", sha], git_dir=mirror)
+        raw = self._output(["cat-file", "blob", sha], git_dir=mirror)
+        return readme_record(path=path, sha=sha, raw=raw, size=int(size) if size.isdigit() else None)
 
     def _is_ancestor(self, mirror: Path, old: str, head: str) -> bool:
         # Exit 1 is "not an ancestor", 128 "unknown commit" (collected after a force-push): both mean full.
@@ -286,7 +321,7 @@ class GitAdapter:
         self.request_count = 0
         mirror = self._mirror(repository)
         branch, head = self._branch_head(mirror, repository)
-        stats = self._stats(mirror, branch, head)
+        stats = self._stats(mirror, repository, branch, head, full=full)
         cursors = dict(state.cursors or {})
         if head is None:
             cursors.pop("git_head", None)

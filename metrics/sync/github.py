@@ -23,7 +23,8 @@ from catalog.models import Repository
 from metrics.models import PullRequest, SyncState
 from metrics.sync import github_payloads as payloads
 from metrics.sync.http import ForgeError, ForgeHTTP, Page, RateLimited, TransientForgeError
-from metrics.sync.records import AccountRecord, ActivityBatch, PullRequestRecord
+from metrics.sync.readme import GITHUB_FOLDERS, base64_content, readme_blob, readme_record, readme_unchanged
+from metrics.sync.records import NO_README, AccountRecord, ActivityBatch, PullRequestRecord, ReadmeRecord
 
 API_VERSION = "2022-11-28"
 PER_PAGE = 100
@@ -149,7 +150,7 @@ class GitHubAdapter:
         stats_fresh = bool(stats_at) and timezone.now() - _moment(stats_at) < STATS_MAX_AGE
         if probe.not_modified and not full:
             if not stats_fresh:
-                yield self._stats_batch(base=base, state=state)
+                yield self._stats_batch(base=base, repository=repository, state=state, full=full)
             return
         yield from self._commits(base=base, state=state, full=full)
         yield from self._pulls(base=base, repository=repository, state=state, full=full)
@@ -168,7 +169,7 @@ class GitHubAdapter:
         yield from self._releases(base=base, state=state)
         # Last, because it carries the probe's ETag: only a run that got this far is "up to date".
         self._keep_etag(state, probe.url)
-        yield self._stats_batch(base=base, state=state)
+        yield self._stats_batch(base=base, repository=repository, state=state, full=full)
 
     def _keep_etag(self, state: SyncState, url: str) -> None:
         if url in self.http.etags:
@@ -337,7 +338,9 @@ class GitHubAdapter:
                 return None
             raise
 
-    def _stats_batch(self, *, base: str, state: SyncState) -> ActivityBatch:
+    def _stats_batch(
+        self, *, base: str, repository: Repository, state: SyncState, full: bool
+    ) -> ActivityBatch:
         repo = self.http.get(base, conditional=False).data
         if not isinstance(repo, dict):
             raise ForgeError("GitHub sent a malformed repository")
@@ -359,6 +362,7 @@ class GitHubAdapter:
                     listing.data if listing is not None and isinstance(listing.data, list) else []
                 )
         stats.files_present = payloads.files_present(listings)
+        stats.readme = self._readme(base=base, repository=repository, listings=listings, full=full)
         labelled = self.http.get(
             f"{base}/issues",
             params={"labels": GOOD_FIRST_ISSUE_LABEL, "state": "open", "per_page": 1},
@@ -367,3 +371,33 @@ class GitHubAdapter:
         stats.has_good_first_issues = isinstance(labelled.data, list) and bool(labelled.data)
         state.cursors["stats_at"] = iso(timezone.now())
         return ActivityBatch(stats=stats)
+
+    def _readme(
+        self, *, base: str, repository: Repository, listings: dict[str, list[dict]], full: bool
+    ) -> ReadmeRecord | None:
+        """The README GitHub shows, read only when the listings show another blob than the stored one
+        (or on a full sync); None when it is unchanged."""
+        files = [
+            (f"{folder}/{entry['name']}".lstrip("/"), str(entry.get("sha") or ""))
+            for folder, entries in listings.items()
+            for entry in entries
+            if isinstance(entry, dict) and entry.get("name") and entry.get("type") in ("file", "symlink")
+        ]
+        if readme_blob(files, folders=GITHUB_FOLDERS) is None:
+            return NO_README if repository.readme_path else None
+        if not full and readme_unchanged(repository, files):
+            return None
+        answer = self._optional(f"{base}/readme")
+        if answer is None:
+            return NO_README
+        if not isinstance(answer.data, dict) or not answer.data.get("path"):
+            raise ForgeError("GitHub sent a malformed README")
+        data = answer.data
+        raw = _translated("README", base64_content, data)
+        size = data.get("size")
+        return readme_record(
+            path=str(data["path"]),
+            sha=str(data.get("sha") or ""),
+            raw=raw,
+            size=size if isinstance(size, int) else None,
+        )

@@ -28,9 +28,18 @@ from catalog.models import Repository
 from metrics.models import Commit, SyncState
 from metrics.sync import gitlab_payloads as payloads
 from metrics.sync.http import ForgeError, ForgeHTTP, Page, RateLimited, TransientForgeError
+from metrics.sync.readme import (
+    ROOT_FIRST_FOLDERS,
+    base64_content,
+    readme_blob,
+    readme_record,
+    readme_unchanged,
+)
 from metrics.sync.records import (
+    NO_README,
     ActivityBatch,
     CommentRecord,
+    ReadmeRecord,
     RepositoryStatsRecord,
     ReviewRecord,
 )
@@ -142,7 +151,7 @@ class GitLabAdapter:
             )
         yield from self._releases(base)
 
-        stats = _translated("project", self._stats, base, project, repository)
+        stats = _translated("project", self._stats, base, project, repository, full)
         state.etags = dict(self.http.etags)  # only the project is asked conditionally
         state.cursors[DIGEST_CURSOR] = digest
         yield ActivityBatch(stats=stats)
@@ -232,7 +241,7 @@ class GitLabAdapter:
         for page in self.http.pages(f"{base}/releases", params={"per_page": PER_PAGE}, conditional=False):
             yield ActivityBatch(releases=[_translated("release", payloads.release, i) for i in page.data])
 
-    def _stats(self, base: str, project: dict, repository: Repository) -> RepositoryStatsRecord:
+    def _stats(self, base: str, project: dict, repository: Repository, full: bool) -> RepositoryStatsRecord:
         listings: dict[str, list[dict]] = {}
         if not project.get("empty_repo") and project.get("default_branch"):
             listings[""] = self._all(f"{base}/repository/tree", {"per_page": PER_PAGE})
@@ -266,6 +275,45 @@ class GitLabAdapter:
             participation=participation(repository, now=timezone.now()),
             files_present=payloads.files_present(listings),
             has_good_first_issues=good_first,
+            readme=self._readme(
+                base, repository, listings, branch=str(project.get("default_branch") or ""), full=full
+            ),
+        )
+
+    def _readme(
+        self, base: str, repository: Repository, listings: dict[str, list[dict]], *, branch: str, full: bool
+    ) -> ReadmeRecord | None:
+        """The README of the default branch from the tree listings: read (one request, the files API)
+        only when its blob id differs from the stored one, or on a full sync; None when unchanged."""
+        files = [
+            (str(entry.get("path") or f"{folder}/{entry['name']}".lstrip("/")), str(entry.get("id") or ""))
+            for folder, entries in listings.items()
+            for entry in entries
+            if isinstance(entry, dict) and entry.get("name") and entry.get("type") == "blob"
+        ]
+        found = readme_blob(files, folders=ROOT_FIRST_FOLDERS) if branch else None
+        if found is None:
+            return NO_README if repository.readme_path else None
+        if not full and readme_unchanged(repository, files):
+            return None
+        path, sha = found
+        try:
+            answer = self.http.get(
+                f"{base}/repository/files/{quote(path, safe='')}", params={"ref": branch}, conditional=False
+            )
+        except ForgeError as error:
+            if isinstance(error, RateLimited | TransientForgeError) or "answered 404 " not in str(error):
+                raise
+            return NO_README  # removed between the listing and now
+        data = answer.data
+        if not isinstance(data, dict):
+            raise ForgeError("GitLab sent a malformed README")
+        size = data.get("size")
+        return readme_record(
+            path=str(data.get("file_path") or path),
+            sha=str(data.get("blob_id") or sha),
+            raw=base64_content(data),
+            size=size if isinstance(size, int) else None,
         )
 
     # -- helpers ----------------------------------------------------------------------------------

@@ -17,6 +17,19 @@ class AccountRecord:
     is_bot: bool = False
 
 
+@dataclass(frozen=True, kw_only=True)
+class ReadmeRecord:
+    """The README of the default branch as read now; an empty path means the repository has none."""
+
+    path: str
+    sha: str  # the git blob id: what tells whether it changed
+    text: str
+    truncated: bool = False
+
+
+NO_README = ReadmeRecord(path="", sha="", text="")
+
+
 @dataclass(kw_only=True)
 class RepositoryStatsRecord:
     full_name: str = ""
@@ -34,6 +47,7 @@ class RepositoryStatsRecord:
     participation: list[int] | None = None  # 52 weekly commit counts, oldest first
     files_present: list[str] | None = None  # keys of catalog.readiness plus INNERSOURCE_JSON, CATALOG_INFO
     has_good_first_issues: bool | None = None
+    readme: ReadmeRecord | None = None  # None: unchanged (or not read), NO_README: removed
 
 
 @dataclass(kw_only=True)

@@ -1,5 +1,6 @@
 """The GitHub sync, over real HTTP against the local fake forge (tests/metrics/fakeforge.py)."""
 
+import base64
 import time
 from datetime import UTC, datetime, timedelta
 from io import StringIO
@@ -177,10 +178,32 @@ REPO = {
     "pushed_at": at(1),
 }
 ROOT = [
-    {"name": name, "type": kind}
-    for name, kind in [("README.md", "file"), ("LICENSE", "file"), ("CONTRIBUTING.md", "file"),
-                       ("innersource.json", "file"), (".github", "dir"), ("src", "dir")]
+    {"name": name, "path": name, "type": kind, "sha": f"{n:040x}"}
+    for n, (name, kind) in enumerate([("README.md", "file"), ("LICENSE", "file"), ("CONTRIBUTING.md", "file"),
+                                      ("innersource.json", "file"), (".github", "dir"), ("src", "dir")])
 ]  # fmt: skip
+README_TEXT = "# Widgets\n\nSee [the guide](docs/guide.md).\n"
+
+
+def readme_answer(text: str, *, path: str = "README.md", sha: str = f"{0:040x}") -> dict:
+    """GET /repos/{owner}/{repo}/readme as GitHub answers it: the contents API's shape, base64 with
+    line breaks."""
+    return {
+        "type": "file",
+        "encoding": "base64",
+        "size": len(text.encode()),
+        "name": path.rpartition("/")[2],
+        "path": path,
+        "content": base64.encodebytes(text.encode()).decode(),
+        "sha": sha,
+        "url": f"https://api.github.example{BASE}/contents/{path}?ref=main",
+        "git_url": f"https://api.github.example{BASE}/git/blobs/{sha}",
+        "html_url": f"https://github.acme.example/acme/widgets/blob/main/{path}",
+        "download_url": f"https://raw.github.acme.example/acme/widgets/main/{path}",
+        "_links": {"self": f"https://api.github.example{BASE}/contents/{path}?ref=main"},
+    }
+
+
 DOT_GITHUB = [
     {"name": "CODEOWNERS", "type": "file"},
     {"name": "ISSUE_TEMPLATE", "type": "dir"},
@@ -209,6 +232,7 @@ def serve(forge, *, pulls=None, singles=None) -> None:
     forge.route(f"{BASE}/stats/participation", {"all": [0] * 50 + [3, 4], "owner": [0] * 52})
     forge.route(f"{BASE}/contents/", ROOT)
     forge.route(f"{BASE}/contents/.github", DOT_GITHUB)
+    forge.route(f"{BASE}/readme", readme_answer(README_TEXT))
 
 
 @pytest.fixture
@@ -620,3 +644,122 @@ def test_an_empty_repository_syncs_without_an_error(github, repo):
     assert (repo.last_error, repo.files_present, repo.participation) == ("", [], [])
     assert not Commit.objects.exists()
     assert github.counts[f"{BASE}/contents/.github"] == 0  # only folders the root lists are asked for
+
+
+# --- the README of the default branch ---------------------------------------------------------------
+
+
+def sync_again_with_new_activity(github, repo, *, event_id: str) -> None:
+    """A later incremental sync that reads the statistics again: the event feed changed."""
+    github.route(f"{BASE}/events", [{"id": event_id, "type": "PushEvent"}])
+    repository_sync(repository=repo)
+    repo.refresh_from_db()
+
+
+def test_the_sync_stores_the_readme_of_the_default_branch(github, repo):
+    serve(github)
+
+    repository_sync(repository=repo)
+
+    repo.refresh_from_db()
+    assert (repo.readme_path, repo.readme_sha, repo.readme_truncated) == ("README.md", f"{0:040x}", False)
+    assert repo.readme_text == README_TEXT
+    assert github.counts[f"{BASE}/readme"] == 1
+
+
+def test_an_unchanged_readme_is_not_read_again_and_a_changed_one_is(github, repo):
+    serve(github)
+    repository_sync(repository=repo)
+
+    sync_again_with_new_activity(github, repo, event_id="2")
+
+    assert github.counts[f"{BASE}/contents/"] == 2, "the statistics were read again"
+    assert github.counts[f"{BASE}/readme"] == 1, "the listing shows the same blob: no request for it"
+    assert repo.readme_text == README_TEXT
+
+    changed = "# Widgets\n\nNow with gadgets.\n"
+    github.route(f"{BASE}/contents/", [{**ROOT[0], "sha": "f" * 40}, *ROOT[1:]])
+    github.route(f"{BASE}/readme", readme_answer(changed, sha="f" * 40))
+    sync_again_with_new_activity(github, repo, event_id="3")
+
+    assert github.counts[f"{BASE}/readme"] == 2
+    assert (repo.readme_text, repo.readme_sha) == (changed, "f" * 40)
+
+
+def test_a_full_sync_reads_the_readme_again(github, repo):
+    serve(github)
+    repository_sync(repository=repo)
+
+    repository_sync(repository=repo, full=True)
+
+    assert github.counts[f"{BASE}/readme"] == 2
+
+
+def test_a_readme_in_docs_is_stored_with_its_path(github, repo):
+    serve(github)
+    github.route(f"{BASE}/contents/", [e for e in ROOT if e["name"] != "README.md"] + [
+        {"name": "docs", "path": "docs", "type": "dir", "sha": "d" * 40}
+    ])  # fmt: skip
+    github.route(f"{BASE}/contents/docs", [
+        {"name": "README.md", "path": "docs/README.md", "type": "file", "sha": "e" * 40}
+    ])  # fmt: skip
+    github.route(f"{BASE}/readme", readme_answer("# In docs\n", path="docs/README.md", sha="e" * 40))
+
+    repository_sync(repository=repo)
+
+    repo.refresh_from_db()
+    assert (repo.readme_path, repo.readme_sha, repo.readme_text) == (
+        "docs/README.md",
+        "e" * 40,
+        "# In docs\n",
+    )
+
+
+def test_a_removed_readme_is_cleared_without_asking_for_it(github, repo):
+    serve(github)
+    repository_sync(repository=repo)
+    github.route(f"{BASE}/contents/", ROOT[1:])
+
+    sync_again_with_new_activity(github, repo, event_id="2")
+
+    assert (repo.readme_path, repo.readme_sha, repo.readme_text) == ("", "", "")
+    assert github.counts[f"{BASE}/readme"] == 1
+    assert "README" not in repo.files_present
+
+
+def test_a_readme_github_does_not_find_is_cleared(github, repo):
+    serve(github)
+    repository_sync(repository=repo)
+    github.route(f"{BASE}/contents/", [{**ROOT[0], "sha": "f" * 40}, *ROOT[1:]])
+    github.script(f"{BASE}/readme", Answer(404, {"message": "Not Found"}))
+
+    sync_again_with_new_activity(github, repo, event_id="2")
+
+    assert (repo.readme_path, repo.readme_text, repo.last_error) == ("", "", "")
+
+
+def test_a_huge_readme_is_cut_at_a_line_end_and_marked(github, repo):
+    serve(github)
+    line = "Lorem ipsum dolor sit amet, ünïcödé everywhere.\n"
+    huge = line * (300 * 1024 // len(line.encode()))
+    github.route(f"{BASE}/readme", readme_answer(huge))
+
+    repository_sync(repository=repo)
+
+    repo.refresh_from_db()
+    assert repo.readme_truncated is True
+    assert len(repo.readme_text.encode()) <= 200 * 1024
+    assert repo.readme_text.endswith("everywhere.\n") and huge.startswith(repo.readme_text)
+
+
+def test_a_readme_over_githubs_content_limit_is_marked_cut(github, repo):
+    """Over 1 MB the contents API leaves the content out (encoding "none")."""
+    serve(github)
+    github.route(
+        f"{BASE}/readme", {**readme_answer(""), "encoding": "none", "content": "", "size": 5_000_000}
+    )
+
+    repository_sync(repository=repo)
+
+    repo.refresh_from_db()
+    assert (repo.readme_path, repo.readme_text, repo.readme_truncated) == ("README.md", "", True)
