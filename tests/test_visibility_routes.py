@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Language, Notification, ProjectRole, Repository, Topic, Visibility
 from catalog.search_index import entries_rebuild
@@ -42,11 +43,12 @@ SECRET = {
     "repository": "https://github.com/acme/quasar-vault-repo",
     "topic": "zetatopic",
     "language": "Etalang",
+    "readme": "# Quasar Vault\n\nThe vorpalreadme runbook, see [setup](docs/setup.md).\n",
 }
 # What the outsiders must never read: words only the restricted project uses. (Its slugs are plain words,
 # so that a page that repeats the URL asked for does not count; a marker that is in the URL asked for,
 # such as a topic's name, is not looked for in that answer.)
-MARKERS = ["quasar", "zyxwv", "qwertz", "zetatopic", "etalang"]
+MARKERS = ["quasar", "zyxwv", "qwertz", "zetatopic", "etalang", "vorpalreadme"]
 MISSING_SLUG = "no-such-project-here"
 MISSING_ID = 987_654
 
@@ -140,7 +142,16 @@ def world(db):
     asset.save()
     secret.topics.add(topic)
     secret.languages.add(language)
-    Repository.objects.create(project=secret, forge="github", url=SECRET["repository"])
+    Repository.objects.create(
+        project=secret,
+        forge="github",
+        url=SECRET["repository"],
+        default_branch="main",
+        last_synced_at=timezone.now(),
+        readme_path="README.md",
+        readme_sha="b" * 40,
+        readme_text=SECRET["readme"],
+    )
     public, public_asset, public_adoption = project("Open Ledger", "open-ledger")
     public.topics.add(public_topic)
     public.languages.add(public_language)
@@ -370,6 +381,7 @@ def test_those_who_see_it_find_it_on_its_pages_and_in_the_starter_kit(world, who
     client = _client(world["users"][who])
     page = client.get(reverse("catalog:project", kwargs={"slug": SECRET["slug"]}))
     assert page.status_code == 200 and SECRET["name"] in page.content.decode()
+    assert "vorpalreadme" in page.content.decode(), "its README shows where its page shows"
     kit = client.get(reverse("community:starter_kit") + f"?project={SECRET['slug']}")
     assert kit.status_code == 200 and SECRET["description"] in _text(kit)
     found = client.get("/api/v1/search/?q=quasar").json()

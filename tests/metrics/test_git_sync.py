@@ -399,3 +399,58 @@ def test_an_empty_repository_syncs_without_error_and_its_first_commits_follow(db
     assert stored_shas(repository) == {first}
     assert repository.files_present == ["README"]
     assert repository.participation[-1] == 1
+
+
+# --- the README of the default branch ---------------------------------------------------------------
+
+
+def test_the_readme_is_read_from_the_mirror_and_only_again_when_its_blob_changes(
+    repository, source, monkeypatch
+):
+    repository_sync(repository=repository, full=False)
+    repository.refresh_from_db()
+    blob = git(source.path, "rev-parse", "trunk:README.md").strip()
+    assert (repository.readme_path, repository.readme_sha) == ("README.md", blob)
+    assert repository.readme_text == "# Tool\n\nFixed.\n"
+
+    reads = []
+    original = git_sync.GitAdapter._readme
+
+    def counting(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        reads.append(result)
+        return result
+
+    monkeypatch.setattr(git_sync.GitAdapter, "_readme", counting)
+    source.commit("Unrelated", who=ALICE, days_ago=1, files={"other.txt": "o\n"})
+    repository_sync(repository=repository, full=False)
+    assert reads == [None], "same blob: nothing read, nothing written"
+
+    source.commit("Docs", who=ALICE, days_ago=0.5, files={"README.md": "# Tool\n\nSee [docs](docs/x.md).\n"})
+    repository_sync(repository=repository, full=False)
+    repository.refresh_from_db()
+    assert repository.readme_text == "# Tool\n\nSee [docs](docs/x.md).\n"
+    assert repository.readme_sha == git(source.path, "rev-parse", "trunk:README.md").strip()
+
+
+def test_a_removed_readme_is_cleared_and_a_huge_one_is_cut(repository, source):
+    repository_sync(repository=repository, full=False)
+    git(source.path, "rm", "-q", "README.md")
+    source.commit("No readme", who=ALICE, days_ago=1)
+
+    repository_sync(repository=repository, full=False)
+
+    repository.refresh_from_db()
+    assert (repository.readme_path, repository.readme_sha, repository.readme_text) == ("", "", "")
+
+    source.commit(
+        "Huge",
+        who=ALICE,
+        days_ago=0.5,
+        files={"docs/README.md": "y" * 99 + "\n" * 1 + ("z" * 99 + "\n") * 3000},
+    )
+    repository_sync(repository=repository, full=False)
+
+    repository.refresh_from_db()
+    assert repository.readme_path == "docs/README.md" and repository.readme_truncated
+    assert len(repository.readme_text.encode()) <= 200 * 1024 and repository.readme_text.endswith("z\n")

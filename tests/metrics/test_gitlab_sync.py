@@ -1,5 +1,7 @@
 """The GitLab sync over real HTTP, against the local fake forge answering like GitLab's REST API v4."""
 
+import base64
+import hashlib
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -167,6 +169,27 @@ def entries(*names: str, folder: str = "") -> list[dict]:
     ]
 
 
+README_TEXT = "# Widgets\n\n![diagram](docs/diagram.png)\n"
+
+
+def gitlab_file(path: str, text: str, blob: int) -> dict:
+    """GET /projects/:id/repository/files/:file_path?ref= as GitLab answers it (REST v4)."""
+    raw = text.encode()
+    return {
+        "file_name": path.rpartition("/")[2],
+        "file_path": path,
+        "size": len(raw),
+        "encoding": "base64",
+        "content_sha256": hashlib.sha256(raw).hexdigest(),
+        "ref": "main",
+        "blob_id": f"{blob:040x}",
+        "commit_id": "d5a3ff139356ce33e37e73add446f16869741b50",
+        "last_commit_id": "570e7b2abdd848b95f2f578043fc23bd6f6fd24d",
+        "execute_filemode": False,
+        "content": base64.b64encode(raw).decode(),
+    }
+
+
 def monday(moment: datetime):
     return (moment - timedelta(days=moment.weekday())).date()
 
@@ -269,6 +292,7 @@ def gitlab(fake_forge, settings, now):
     fake_forge.route(
         f"{tree}?{urlencode({'path': 'docs', 'per_page': 100})}", entries("CODEOWNERS", folder="docs")
     )
+    fake_forge.route(f"{BASE}/repository/files/README.md?ref=main", gitlab_file("README.md", README_TEXT, 2))
     return fake_forge
 
 
@@ -439,7 +463,7 @@ def test_requests_go_to_the_encoded_project_with_the_token_and_pages_follow_link
     assert gitlab.counts[f"{BASE}/merge_requests/2/notes"] == 0
     assert gitlab.counts[f"{BASE}/issues/2/notes"] == 0
     assert gitlab.counts[f"{BASE}/merge_requests/3/notes"] == 1
-    assert outcome.requests == gitlab.total() == 18
+    assert outcome.requests == gitlab.total() == 19  # 18, and the README
 
 
 def test_an_unchanged_project_costs_exactly_one_request_answered_304(gitlab, repo):
@@ -562,3 +586,75 @@ def test_the_project_path_comes_from_the_full_name_or_the_url(settings):
     ) == ("platform/widgets")
     nested = Repository(url="https://code.acme.example/gitlab/platform/ui/widgets.git", full_name="")
     assert gitlab_sync.project_path(nested) == "platform/ui/widgets"
+
+
+# --- the README of the default branch ---------------------------------------------------------------
+
+
+def sync_after_a_push(gitlab, repo, *, moment: str, tree: list[dict] | None = None) -> None:
+    """A later incremental sync of a project that changed (its last activity moved)."""
+    if tree is not None:
+        gitlab.route(f"{BASE}/repository/tree", tree)
+    gitlab.route(BASE, {**PROJECT, "last_activity_at": moment})
+    repository_sync(repository=repo)
+    repo.refresh_from_db()
+
+
+def test_the_sync_stores_the_readme_from_the_files_api_of_the_default_branch(gitlab, repo):
+    repository_sync(repository=repo)
+
+    repo.refresh_from_db()
+    assert (repo.readme_path, repo.readme_sha, repo.readme_text) == ("README.md", f"{2:040x}", README_TEXT)
+    assert repo.readme_truncated is False
+
+
+def test_an_unchanged_readme_is_not_read_again_and_a_changed_one_is(gitlab, repo):
+    readme = f"{BASE}/repository/files/README.md"
+    repository_sync(repository=repo)
+
+    sync_after_a_push(gitlab, repo, moment="2025-03-11T12:00:00.000Z")
+
+    assert gitlab.counts[f"{BASE}/repository/tree"] >= 2, "the tree was listed again"
+    assert gitlab.counts[readme] == 1, "same blob id: not read again"
+
+    root = entries(".gitlab/", "docs/", "README.md", "LICENSE", "innersource.json")
+    root[2]["id"] = "a" * 40
+    gitlab.route(f"{readme}?ref=main", {**gitlab_file("README.md", "# New\n", 2), "blob_id": "a" * 40})
+    sync_after_a_push(gitlab, repo, moment="2025-03-12T12:00:00.000Z", tree=root)
+
+    assert gitlab.counts[readme] == 2
+    assert (repo.readme_text, repo.readme_sha) == ("# New\n", "a" * 40)
+
+
+def test_a_nested_path_is_encoded_and_a_removed_readme_is_cleared(gitlab, repo):
+    gitlab.route(f"{BASE}/repository/tree", entries(".gitlab/", "docs/", "LICENSE"))
+    gitlab.route(
+        f"{BASE}/repository/tree?{urlencode({'path': 'docs', 'per_page': 100})}",
+        entries("README.md", folder="docs"),
+    )
+    gitlab.route(
+        f"{BASE}/repository/files/docs%2FREADME.md?ref=main", gitlab_file("docs/README.md", "# D\n", 0)
+    )
+
+    repository_sync(repository=repo)
+
+    repo.refresh_from_db()
+    assert (repo.readme_path, repo.readme_text) == ("docs/README.md", "# D\n")
+    requests_before = gitlab.total()
+
+    sync_after_a_push(gitlab, repo, moment="2025-03-11T12:00:00.000Z", tree=entries(".gitlab/", "LICENSE"))
+
+    assert (repo.readme_path, repo.readme_sha, repo.readme_text) == ("", "", "")
+    assert not any("/repository/files/" in path for path, _ in gitlab.requests[requests_before:])
+
+
+def test_a_huge_readme_is_cut_and_marked(gitlab, repo):
+    huge = "x" * 100 + "\n"
+    huge *= 3000
+    gitlab.route(f"{BASE}/repository/files/README.md?ref=main", gitlab_file("README.md", huge, 2))
+
+    repository_sync(repository=repo)
+
+    repo.refresh_from_db()
+    assert repo.readme_truncated is True
+    assert 0 < len(repo.readme_text.encode()) <= 200 * 1024 and repo.readme_text.endswith("x\n")
