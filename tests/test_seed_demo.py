@@ -348,6 +348,19 @@ def test_readiness_shows_both_synced_and_declared_projects_and_one_sync_error():
     assert all(len(r.participation) == 52 for r in Repository.objects.all())
 
 
+def test_synced_repositories_with_a_readme_show_it_on_their_project_page(client):
+
+    with_readme = Repository.objects.exclude(readme_path="")
+    assert with_readme.count() >= 10
+    assert not with_readme.filter(last_synced_at__isnull=True).exists()
+    repository = with_readme.filter(forge=Forge.GITHUB).select_related("project").first()
+    assert repository is not None
+    client.force_login(repository.project.roles.get(role=ProjectRole.Role.OWNER).user)
+    page = client.get(repository.project.get_absolute_url()).content.decode()
+    assert 'id="readme"' in page
+    assert f"{repository.url}/raw/{repository.default_branch}/docs/architecture.png" in page
+
+
 def test_popular_assets_are_adopted_by_several_other_business_units():
 
     top = Asset.objects.annotate(n=Count("adoptions")).order_by("-n").first()

@@ -1,10 +1,25 @@
 """The demo's repositories: forges, statistics, readiness files and the links they give their projects."""
 
+import hashlib
 from datetime import datetime, timedelta
 
 from catalog.models import Forge, Lifecycle, Project, Repository
 from portal.demo import words as data
 from portal.demo.seeder.base import RETIRED, SeederBase, duration
+
+
+def demo_readme(project: Project, name: str) -> str:
+    """A short README as a synced repository has one, with a relative link and a relative image (which
+    the project page resolves to the forge); made from the project, so the seed's random draws stay."""
+    return (
+        f"# {name}\n\n{project.description}\n\n"
+        "![Architecture overview](docs/architecture.png)\n\n"
+        "## Getting started\n\n"
+        f"Add `{name}` to your build, then read the [usage guide](docs/usage.md).\n\n"
+        "## Contributing\n\n"
+        "Contributions are welcome: see [CONTRIBUTING.md](CONTRIBUTING.md) and the issues labelled "
+        "*good first issue*.\n"
+    )
 
 
 class RepositorySteps(SeederBase):
@@ -53,6 +68,7 @@ class RepositorySteps(SeederBase):
                 bonus = 0.2 if project.verified else 0
                 files = [f for f, odds in data.FILE_ODDS.items() if rng.random() < odds + bonus]
                 last_synced = self.ago(rng.uniform(0.05, 0.8)) if synced and name != broken_name else None
+                readme = demo_readme(project, name) if last_synced and "README" in files else ""
                 repositories.append(
                     Repository(
                         project=project,
@@ -75,6 +91,9 @@ class RepositorySteps(SeederBase):
                         forge_pushed_at=max(created, updated - duration(rng.uniform(0, 2))),
                         last_synced_at=last_synced,
                         last_error=broken_error if name == broken_name else "",
+                        readme_path="README.md" if readme else "",
+                        readme_sha=hashlib.sha1(readme.encode()).hexdigest() if readme else "",
+                        readme_text=readme,
                     )
                 )
             main = repositories[-len(names)]
