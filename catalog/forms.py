@@ -21,6 +21,9 @@ from catalog.models import (
     ProjectRole,
     Visibility,
 )
+from catalog.packages import HELP_TEXT as PACKAGE_URL_HELP
+from catalog.packages import MAX_LENGTH as PACKAGE_URL_MAX_LENGTH
+from catalog.packages import package_url_clean
 from catalog.readiness import READINESS_ITEMS
 from catalog.repositories import forge_hosts, repository_forge_chosen
 from catalog.selectors import corrected_query, projects_named, visible_entries
@@ -391,12 +394,22 @@ class AssetForm(forms.Form):
         label="Where to get it",
         help_text="Package, endpoint, download or docs.",
     )
+    package_url = forms.CharField(
+        required=False,
+        max_length=PACKAGE_URL_MAX_LENGTH,
+        label="Package URL",
+        help_text=PACKAGE_URL_HELP,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocapitalize": "off", "autocomplete": "off"}),
+    )
     topics = forms.CharField(
         required=False, max_length=500, help_text="Comma-separated; empty: the project's"
     )
     languages = forms.CharField(
         required=False, max_length=300, help_text="Comma-separated; empty: the project's"
     )
+
+    def clean_package_url(self) -> str:
+        return package_url_clean(self.cleaned_data["package_url"])
 
     def to_fields(self) -> AssetFields:
         data = self.cleaned_data
@@ -407,6 +420,7 @@ class AssetForm(forms.Form):
             url=data["url"],
             topics=split_words(data["topics"])[:20],
             languages=split_words(data["languages"])[:10],
+            package_url=data["package_url"],
         )
 
     @staticmethod
@@ -416,6 +430,7 @@ class AssetForm(forms.Form):
             "kind": asset.kind,
             "description": asset.description,
             "url": asset.url,
+            "package_url": asset.package_url,
             "topics": ", ".join(t.name for t in asset.topics.all()),
             "languages": ", ".join(lang.name for lang in asset.languages.all()),
         }

@@ -257,6 +257,7 @@ class AssetFields:
     url: str = ""
     topics: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
+    package_url: str = ""  # canonical, as catalog.packages.package_url_clean returns it
 
 
 def _asset_slug(*, project: Project, name: str, exclude_pk: int | None = None) -> str:
@@ -275,7 +276,7 @@ def asset_save(*, project: Project, user: User, fields: AssetFields, asset: Asse
     creating = asset is None
     if asset is None:
         asset = Asset(project=project, slug=_asset_slug(project=project, name=fields.name))
-    for name in ("name", "kind", "description", "url"):
+    for name in ("name", "kind", "description", "url", "package_url"):
         setattr(asset, name, getattr(fields, name))
     asset.save()
     asset.topics.set(_named(Topic, fields.topics))

@@ -25,11 +25,12 @@ from catalog.forms import (
     picked_project_text,
 )
 from catalog.models import Adoption, Project, ProjectRelation, ProjectRole, ReviewStatus
+from catalog.packages import install_snippet
 from catalog.permissions import can_edit_project, can_end_adoption, is_program_office
 from catalog.project_panels import project_panels
 from catalog.readiness import project_readiness
 from catalog.readme import project_readme
-from catalog.selectors import asset_for_viewer, project_for_viewer, projects_named
+from catalog.selectors import asset_for_viewer, latest_release, project_for_viewer, projects_named
 from catalog.selectors.projects import RegistrationCheck
 from catalog.selectors.search import search_suggestions
 from catalog.standing import score_standing
@@ -152,6 +153,13 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
     # Who adopted (teams, products, units) is people's data: anonymous visitors see how many, no names.
     adopters_hidden = not request.user.is_authenticated
     past = asset.adoptions.ended().select_related("business_unit").order_by("-ended_on", "-pk")
+    # "How to use it": the latest release of the project's repositories, and what to paste to use it.
+    release = latest_release(project=project)
+    snippet = (
+        install_snippet(package_url=asset.package_url, version=release.tag if release else None)
+        if asset.package_url
+        else None
+    )
     return render(
         request,
         "catalog/asset_detail.html",
@@ -166,6 +174,8 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
             "adopters_hidden": adopters_hidden,
             "form": form,
             "can_edit": editable,
+            "release": release,
+            "snippet": snippet,
         },
         status=status,
     )

@@ -19,6 +19,9 @@ from catalog.models import (
     Topic,
     Visibility,
 )
+from catalog.packages import HELP_TEXT as PACKAGE_URL_HELP
+from catalog.packages import MAX_LENGTH as PACKAGE_URL_MAX_LENGTH
+from catalog.packages import package_url_clean
 from catalog.readiness import READINESS_ITEMS
 from catalog.selectors import assets_visible_to
 
@@ -262,6 +265,7 @@ class AssetSerializer(TopicAndLanguageNames, serializers.ModelSerializer):
             "kind",
             "description",
             "url",
+            "package_url",
             "topics",
             "languages",
             "adoptions",
@@ -278,8 +282,22 @@ class AssetWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AssetKind.choices)
     description = serializers.CharField(max_length=300)
     url = serializers.URLField(required=False, allow_blank=True, max_length=200, default="")
+    package_url = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=PACKAGE_URL_MAX_LENGTH,
+        default="",
+        trim_whitespace=True,
+        help_text=PACKAGE_URL_HELP,
+    )
     topics = WordList()
     languages = WordList(max_items=10)
+
+    def validate_package_url(self, value: str) -> str:
+        try:
+            return package_url_clean(value)
+        except forms.ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
     def to_fields(self, *, current: Asset | None = None) -> services.AssetFields:
         data = dict(self.validated_data)
@@ -288,6 +306,7 @@ class AssetWriteSerializer(serializers.Serializer):
             data.setdefault("kind", current.kind)
             data.setdefault("description", current.description)
             data.setdefault("url", current.url)
+            data.setdefault("package_url", current.package_url)
             data.setdefault("topics", names_of(current.topics))
             data.setdefault("languages", names_of(current.languages))
         return services.AssetFields(
@@ -297,6 +316,7 @@ class AssetWriteSerializer(serializers.Serializer):
             url=data.get("url", ""),
             topics=data.get("topics", []),
             languages=data.get("languages", []),
+            package_url=data.get("package_url", ""),
         )
 
 

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models.projects import BusinessUnit, Language, Project, Topic
+from catalog.packages import MAX_LENGTH as MAX_PACKAGE_URL
+from catalog.packages import validate_package_url
 
 
 class AssetKind(models.TextChoices):
@@ -32,6 +34,13 @@ class Asset(models.Model):
     kind = models.CharField(max_length=20, choices=AssetKind.choices)
     description = models.CharField(max_length=300)
     url = models.URLField(blank=True, help_text="Where to get it: package, endpoint, download or docs.")
+    # Its package coordinates as a Package URL (catalog/packages.py: the types read, the install snippet).
+    package_url = models.CharField(
+        max_length=MAX_PACKAGE_URL,
+        blank=True,
+        validators=[validate_package_url],
+        help_text="The package as a Package URL (purl): pkg:npm/%40acme/design-tokens, pkg:pypi/acme-retry…",
+    )
     topics = models.ManyToManyField(Topic, blank=True, related_name="assets")
     languages = models.ManyToManyField(Language, blank=True, related_name="assets")
     created_at = models.DateTimeField(default=timezone.now)

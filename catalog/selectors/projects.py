@@ -4,6 +4,7 @@ the one visibility rule applied to a slug), look-alike registrations, the home p
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from operator import attrgetter
 
 from django.contrib.postgres.search import TrigramSimilarity
@@ -21,6 +22,7 @@ from catalog.models import (
     ReviewStatus,
     SearchEntry,
 )
+from catalog.packages import plain_version
 from catalog.repositories import normalise_repository_url, repositories_by_url
 from catalog.search_index import uses_postgres
 
@@ -248,3 +250,34 @@ def home_highlights() -> dict:
             "business_units": BusinessUnit.objects.count(),
         },
     }
+
+
+@dataclass(frozen=True)
+class LatestRelease:
+    tag: str
+    version: str  # the tag as a version: v1.2.0 is 1.2.0
+    published_at: datetime
+    repository_url: str
+
+
+def latest_release(*, project: Project) -> LatestRelease | None:
+    """The newest published release (neither a draft nor a pre-release) of the project's repositories,
+    as the forge sync recorded it. Releases belong to the metrics app: they are read through the ORM
+    relation of the repository (catalog does not import metrics), as memberships are for community."""
+    release_model = Repository._meta.get_field("releases").related_model
+    row = (
+        release_model._default_manager.filter(
+            repository__project=project, draft=False, prerelease=False, published_at__isnull=False
+        )
+        .order_by("-published_at", "-pk")
+        .values("tag", "published_at", "repository__url")
+        .first()
+    )
+    if row is None:
+        return None
+    return LatestRelease(
+        tag=row["tag"],
+        version=plain_version(row["tag"]),
+        published_at=row["published_at"],
+        repository_url=row["repository__url"],
+    )

@@ -345,6 +345,23 @@ def asset_url(kind: str, slug: str, project_slug: str, language: str) -> str:
     return f"https://packages.acme.example/{KIND_PATHS[kind]}/{project_slug}/{slug}"
 
 
+def asset_package_url(kind: str, name: str, slug: str, project_slug: str, language: str) -> str:
+    """A library's package coordinates (a Package URL, see catalog/packages.py) in its language's
+    registry; "" for other assets and registries without an install snippet."""
+    if kind != "library":
+        return ""
+    registry = PACKAGE_REGISTRIES[language]
+    if registry == "npm":
+        scoped = name if name.startswith("@acme/") else f"@acme/{slug}"
+        return f"pkg:npm/%40acme/{scoped.removeprefix('@acme/')}"
+    return {
+        "maven": f"pkg:maven/com.acme/{slug}",
+        "pypi": f"pkg:pypi/acme-{slug}",
+        "go": f"pkg:golang/git.acme.example/{project_slug}/{slug}",
+        "terraform": f"pkg:terraform/acme/{slug}/aws",
+    }.get(registry, "")
+
+
 # The assets most teams use, most popular first; the rest of the adoptions follow a long tail.
 POPULAR_ASSETS: tuple[str, ...] = (
     "OTel Java Starter", "VPC Module", "@acme/design-tokens", "OAuth Client for Java", "SSO Gateway",

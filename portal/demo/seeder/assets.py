@@ -25,7 +25,8 @@ class AssetSteps(SeederBase):
                 kind, name = entry.split(":", 1)
                 slug = data.asset_slug(name)
                 asset_languages.append(data.asset_languages(name, languages))
-                url = data.asset_url(kind, slug, project.slug, (asset_languages[-1] or languages)[0])
+                language = (asset_languages[-1] or languages)[0]
+                url = data.asset_url(kind, slug, project.slug, language)
                 created = project.created_at + duration(rng.uniform(0, min(180, age_days / 2)))
                 description = rng.choice(data.ASSET_DESCRIPTIONS[kind])
                 assets.append(
@@ -36,6 +37,7 @@ class AssetSteps(SeederBase):
                         kind=kind,
                         description=description.format(asset=name, project=spec.name),
                         url=url,
+                        package_url=data.asset_package_url(kind, name, slug, project.slug, language),
                         created_at=created,
                     )
                 )
