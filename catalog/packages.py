@@ -71,7 +71,7 @@ def package_url_clean(value: str) -> str:
             f"github, terraform, gitlab (or another type of the purl specification), e.g. {EXAMPLE}.",
             code="invalid",
         )
-    elif purl.type in {"terraform", "gitlab", "githubactions"} and not purl.namespace:
+    elif not purl.namespace:  # the portal's own types all name an owner
         raise ValidationError(
             f"A “{purl.type}” Package URL names an owner and a name: e.g. "
             + {
