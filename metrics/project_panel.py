@@ -6,8 +6,8 @@ from django.db.models import Count, Max, Sum
 
 from catalog.models import Project
 from catalog.project_panels import ProjectPanel
-from catalog.repositories import forge_release_url
-from metrics.models import Commit, Issue, Release, State
+from catalog.selectors import latest_release
+from metrics.models import Commit, Issue, State
 from metrics.selectors import newcomer_labelled
 
 
@@ -17,21 +17,13 @@ def activity_panel(*, project: Project, viewer) -> dict | None:
     totals = repositories.aggregate(stars=Sum("stars"), forks=Sum("forks"), synced=Count("pk"))
     if not totals["synced"]:
         return None
-    release = (
-        Release.objects.filter(
-            repository__project=project, draft=False, prerelease=False, published_at__isnull=False
-        )
-        .select_related("repository")
-        .order_by("-published_at", "-pk")
-        .first()
-    )
+    release = latest_release(project=project)
     issues = Issue.objects.filter(repository__project=project, state=State.OPEN).aggregate(
         open=Count("pk"), newcomer=Count("pk", filter=newcomer_labelled())
     )
     last_commit = Commit.objects.filter(repository__project=project).aggregate(at=Max("authored_at"))["at"]
     return {
         "release": release,
-        "release_url": forge_release_url(repository=release.repository, tag=release.tag) if release else "",
         "open_issues": issues["open"],
         "newcomer_issues": issues["newcomer"],
         "last_commit": last_commit,

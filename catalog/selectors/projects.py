@@ -23,7 +23,7 @@ from catalog.models import (
     SearchEntry,
 )
 from catalog.packages import plain_version
-from catalog.repositories import normalise_repository_url, repositories_by_url
+from catalog.repositories import forge_release_url, normalise_repository_url, repositories_by_url
 from catalog.search_index import uses_postgres
 
 # How a project the person may not see (restricted to other units, or another's pending registration)
@@ -255,9 +255,11 @@ def home_highlights() -> dict:
 @dataclass(frozen=True)
 class LatestRelease:
     tag: str
+    name: str
     version: str  # the tag as a version: v1.2.0 is 1.2.0
     published_at: datetime
     repository_url: str
+    url: str  # the release's page on its forge, or ""
 
 
 def latest_release(*, project: Project) -> LatestRelease | None:
@@ -270,14 +272,17 @@ def latest_release(*, project: Project) -> LatestRelease | None:
             repository__project=project, draft=False, prerelease=False, published_at__isnull=False
         )
         .order_by("-published_at", "-pk")
-        .values("tag", "published_at", "repository__url")
+        .values("tag", "name", "published_at", "repository__url", "repository__forge")
         .first()
     )
     if row is None:
         return None
+    repository = Repository(url=row["repository__url"], forge=row["repository__forge"])
     return LatestRelease(
         tag=row["tag"],
+        name=row["name"],
         version=plain_version(row["tag"]),
         published_at=row["published_at"],
         repository_url=row["repository__url"],
+        url=forge_release_url(repository=repository, tag=row["tag"]),
     )

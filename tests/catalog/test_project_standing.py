@@ -104,7 +104,7 @@ def test_the_activity_panel_says_release_issues_last_commit_stars_and_forks(
     with django_assert_num_queries(4):
         panel = activity_panel(project=synced, viewer=None)
     assert panel["release"].tag == "v2.0"  # not the draft, not the pre-release
-    assert panel["release_url"] == "https://github.com/acme/ledger/releases/tag/v2.0"
+    assert panel["release"].url == "https://github.com/acme/ledger/releases/tag/v2.0"
     assert (panel["open_issues"], panel["newcomer_issues"]) == (3, 2)
     assert panel["last_commit"] == NOW - timedelta(days=2)
     assert (panel["stars"], panel["forks"]) == (12, 3)
