@@ -139,3 +139,47 @@ def test_a_reviewer_reads_the_queue_and_opens_the_merge_of_a_look_alike(
     expect(page.locator("h1")).to_have_text("Merge Fraud Signal into Fraud Signals?")
     axe(page, f"the merge's confirmation ({size})")
     _fits(page, width)
+
+
+INNERSOURCE_JSON = """{
+  "title": "Fraud Signals",
+  "description": "Real-time fraud scores for card payments, as a service.",
+  "topics": ["fraud", "payments"],
+  "_InnerSourceMetadata": {"motivation": "Every payment team scores fraud on its own."}
+}"""
+
+
+@pytest.mark.parametrize("size", WIDTHS)
+def test_a_starter_registers_a_project_from_its_innersource_json(page, live_server, person, login, axe, size):
+    width, height = WIDTHS[size]
+    BusinessUnitFactory(name="Risk Engineering", slug="risk-engineering")
+    sam = person("sam", first_name="Sam", last_name="Starter")
+    page.set_viewport_size({"width": width, "height": height})
+    login(page, sam)
+    _open_person_menu(page, width)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Register a project").click()
+    page.get_by_text("Start from an innersource.json or catalog-info.yaml").click()
+    page.get_by_label("Upload a file").set_input_files(
+        {"name": "innersource.json", "mimeType": "application/json", "buffer": INNERSOURCE_JSON.encode()}
+    )
+    page.get_by_role("button", name="Fill the form from it").click()
+
+    expect(page.get_by_role("textbox", name="Name (required)")).to_have_value("Fraud Signals")
+    expect(page.get_by_role("textbox", name="Description (required)")).to_have_value(
+        "Real-time fraud scores for card payments, as a service."
+    )
+    # A new project starts proposed, incubating or active; one on its way out is not offered.
+    lifecycles = page.get_by_role("combobox", name="Lifecycle (required)").locator("option").all_inner_texts()
+    assert "Deprecated" not in lifecycles and "Archived" not in lifecycles
+    axe(page, f"the registration filled from a file ({size})")
+    _fits(page, width)
+    page.get_by_role("combobox", name="Host business unit (required)").select_option(label="Risk Engineering")
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator(".message--success")).to_contain_text("Fraud Signals is registered")
+
+    _open_person_menu(page, width)
+    page.get_by_role("link", name="My projects").click()
+    expect(page.get_by_role("region", name="Fraud Signals Pending review")).to_contain_text(
+        "Waiting for the program office's review since"
+    )
+    axe(page, f"My projects with a pending registration ({size})")
