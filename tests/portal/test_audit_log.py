@@ -16,6 +16,20 @@ from portal.views import AUDIT_PAGE_SIZE
 from tests.factories import ProjectFactory, UserFactory, make_owner
 
 
+def _admin_entry(*, user, target, label: str, flag: int = CHANGE, at=None, message: str = "") -> LogEntry:
+    """A row of Django's admin log about `target`, as the admin (or a token service) writes it."""
+    fields = {"action_time": at} if at is not None else {}
+    return LogEntry.objects.create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=str(target.pk),
+        object_repr=label,
+        action_flag=flag,
+        change_message=message,
+        **fields,
+    )
+
+
 def test_owner_edits_and_admin_changes_show_with_who_and_when(program_office, starter):
     project = ProjectFactory(name="Ledger")
     make_owner(project, starter)
@@ -26,13 +40,7 @@ def test_owner_edits_and_admin_changes_show_with_who_and_when(program_office, st
         changed_fields={"description": ["a", "b"]},
     )
     unit = BusinessUnit.objects.create(name="Fresh Unit", slug="fresh-unit")
-    LogEntry.objects.create(
-        user=program_office,
-        content_type=ContentType.objects.get_for_model(unit),
-        object_id=str(unit.pk),
-        object_repr=str(unit),
-        action_flag=ADDITION,
-    )
+    _admin_entry(user=program_office, target=unit, label=str(unit), flag=ADDITION)
     client = Client()
     client.force_login(program_office)
     page = client.get("/audit/").content.decode()
@@ -114,15 +122,7 @@ def log(program_office, starter):
         (program_office, _at(2), "Fresh Unit", ""),
         (starter, _at(6), "CI publisher", "Created an API token"),
     ):
-        LogEntry.objects.create(
-            user=user,
-            content_type=ContentType.objects.get_for_model(unit),
-            object_id=str(unit.pk),
-            object_repr=repr_,
-            action_flag=ADDITION,
-            change_message=message,
-            action_time=when,
-        )
+        _admin_entry(user=user, target=unit, label=repr_, flag=ADDITION, at=when, message=message)
     client = Client()
     client.force_login(program_office)
     return client
@@ -241,14 +241,7 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_exported_as_text(program_
     ProjectChange.objects.create(
         project=project, actor=mallory, action="edited", note='=HYPERLINK("http://evil")', created_at=_at(1)
     )
-    LogEntry.objects.create(
-        user=mallory,
-        content_type=ContentType.objects.get_for_model(project),
-        object_id=str(project.pk),
-        object_repr="-2+3",
-        action_flag=CHANGE,
-        action_time=_at(1),
-    )
+    _admin_entry(user=mallory, target=project, label="-2+3", at=_at(1))
     client = Client()
     client.force_login(program_office)
     [change] = _csv(client, CHANGES_CSV, {})
@@ -307,14 +300,7 @@ def test_the_page_links_keep_the_filters(program_office, starter):
         for n in range(AUDIT_PAGE_SIZE + 10)
         for actor in (starter, program_office)
     )
-    LogEntry.objects.create(
-        user=starter,
-        content_type=ContentType.objects.get_for_model(project),
-        object_id=str(project.pk),
-        object_repr="Ledger",
-        action_flag=CHANGE,
-        action_time=_at(2),
-    )
+    _admin_entry(user=starter, target=project, label="Ledger", at=_at(2))
     client = Client()
     client.force_login(program_office)
     query = {"person": "starter", "project": "ledg", "date_from": "2026-03-01"}
@@ -338,14 +324,7 @@ def test_the_filtered_page_runs_a_fixed_number_of_queries_however_many_rows_it_s
             ProjectChange.objects.create(
                 project=ProjectFactory(), actor=actor, action="edited", created_at=_at(2)
             )
-            LogEntry.objects.create(
-                user=actor,
-                content_type=ContentType.objects.get_for_model(actor),
-                object_id=str(actor.pk),
-                object_repr=str(actor),
-                action_flag=CHANGE,
-                action_time=_at(2),
-            )
+            _admin_entry(user=actor, target=actor, label=str(actor), at=_at(2))
 
     client = Client()
     client.force_login(program_office)
