@@ -190,6 +190,18 @@ def make_owner(project: Project, user) -> None:
     ProjectRole.objects.get_or_create(project=project, user=user, role=ProjectRole.Role.OWNER)
 
 
+def pending_registration(*, starter, repository_url: str = "", **fields) -> Project:
+    """A project just registered by `starter`: proposed, waiting for review, theirs (with its repository
+    on plain git when `repository_url` is given)."""
+    project = ProjectFactory(
+        review_status=ReviewStatus.PENDING, lifecycle=Lifecycle.PROPOSED, created_by=starter, **fields
+    )
+    make_owner(project, starter)
+    if repository_url:
+        Repository.objects.create(project=project, forge="git", url=repository_url)
+    return project
+
+
 def registration_form_data(*, unit: BusinessUnit, **fields) -> dict:
     """What the registration form posts for a new project of `unit`: the fields it requires, with `fields`
     added or replacing them."""

@@ -3,24 +3,20 @@ confirm), and a merge page shows whose roles change before anything does."""
 
 from playwright.sync_api import expect
 
-from catalog.models import Forge, Lifecycle, Project, ProjectRole, Repository, ReviewStatus
+from catalog.models import Project, ProjectRole, ReviewStatus
 from community.models import Membership
-from tests.factories import BusinessUnitFactory, ProjectFactory
+from tests.factories import BusinessUnitFactory, ProjectFactory, pending_registration
 
 
 def _registration(name: str, slug: str, starter, unit) -> Project:
-    project = ProjectFactory(
+    return pending_registration(
+        starter=starter,
         name=name,
         slug=slug,
         business_unit=unit,
-        review_status=ReviewStatus.PENDING,
-        lifecycle=Lifecycle.PROPOSED,
-        created_by=starter,
         declared_readiness=["README", "LICENSE"],
+        repository_url=f"https://git.example.com/risk/{slug}",
     )
-    ProjectRole.objects.create(project=project, user=starter, role=ProjectRole.Role.OWNER)
-    Repository.objects.create(project=project, forge=Forge.GIT, url=f"https://git.example.com/risk/{slug}")
-    return project
 
 
 def test_a_reviewer_who_types_a_note_without_choosing_approves_nothing_and_a_rejection_asks_to_confirm(

@@ -12,7 +12,7 @@ from catalog.models import Forge, Lifecycle, ProjectRole, Repository, ReviewStat
 from catalog.search_index import entries_rebuild
 from tests.activity import account, pr
 from tests.browser.test_accessibility import OVERFLOWING_JS
-from tests.factories import BusinessUnitFactory, ProjectFactory
+from tests.factories import BusinessUnitFactory, ProjectFactory, pending_registration
 
 WIDTHS = {"wide": (1280, 800), "phone": (360, 740)}
 
@@ -107,18 +107,13 @@ def test_a_reviewer_reads_the_queue_and_opens_the_merge_of_a_look_alike(
     starter = person("sam", first_name="Sam", last_name="Starter")
     office = person("olivia", first_name="Olivia", last_name="Office", program_office=True)
     keep = ProjectFactory(name="Fraud Signals", slug="fraud-signals", business_unit=unit)
-    duplicate = ProjectFactory(
+    pending_registration(
+        starter=starter,
         name="Fraud Signal",
         slug="fraud-signal",
         business_unit=unit,
-        review_status=ReviewStatus.PENDING,
-        lifecycle=Lifecycle.PROPOSED,
-        created_by=starter,
         declared_readiness=["README"],
-    )
-    ProjectRole.objects.create(project=duplicate, user=starter, role=ProjectRole.Role.OWNER)
-    Repository.objects.create(
-        project=duplicate, forge=Forge.GIT, url="https://git.example.com/risk/fraud-signal"
+        repository_url="https://git.example.com/risk/fraud-signal",
     )
     entries_rebuild(project_ids=[keep.pk])
 

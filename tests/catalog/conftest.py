@@ -1,18 +1,9 @@
 import pytest
 
-from catalog.models import Lifecycle, ReviewStatus
-from tests.factories import ProjectFactory, make_owner
+from tests.factories import pending_registration
 
 
 @pytest.fixture
 def registration(starter):
     """Design Tokens, just registered by the starter: proposed, waiting for review, theirs."""
-    project = ProjectFactory(
-        name="Design Tokens",
-        slug="design-tokens",
-        review_status=ReviewStatus.PENDING,
-        lifecycle=Lifecycle.PROPOSED,
-        created_by=starter,
-    )
-    make_owner(project, starter)
-    return project
+    return pending_registration(starter=starter, name="Design Tokens", slug="design-tokens")

@@ -20,7 +20,14 @@ from catalog.models import (
 )
 from catalog.permissions import can_edit_project
 from community.models import Membership
-from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
+from tests.factories import (
+    AdoptionFactory,
+    AssetFactory,
+    BusinessUnitFactory,
+    ProjectFactory,
+    UserFactory,
+    pending_registration,
+)
 
 
 def _roles(project) -> set[tuple[str, str]]:
@@ -55,15 +62,9 @@ def merge_case(db, starter):
     ProjectRole.objects.create(project=keep, user=kept_maintainer, role=ProjectRole.Role.MAINTAINER)
     kept_committer = UserFactory(username="kept-committer", first_name="Kai", last_name="Committer")
     ProjectRole.objects.create(project=keep, user=kept_committer, role=ProjectRole.Role.TRUSTED_COMMITTER)
-    duplicate = ProjectFactory(
-        name="Ledger Kit",
-        slug="ledger-kit",
-        business_unit=unit,
-        review_status=ReviewStatus.PENDING,
-        lifecycle=Lifecycle.PROPOSED,
-        created_by=starter,
+    duplicate = pending_registration(
+        starter=starter, name="Ledger Kit", slug="ledger-kit", business_unit=unit
     )
-    ProjectRole.objects.create(project=duplicate, user=starter, role=ProjectRole.Role.OWNER)
     helper = UserFactory(username="helper", first_name="Hana", last_name="Helper")
     ProjectRole.objects.create(project=duplicate, user=helper, role=ProjectRole.Role.MAINTAINER)
     committer = UserFactory(username="committer", first_name="Cem", last_name="Committer")
