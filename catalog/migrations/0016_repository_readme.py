@@ -13,17 +13,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='repository',
             name='readme_path',
-            field=models.CharField(blank=True, help_text='path in the repository', max_length=500),
+            field=models.CharField(blank=True, default='', help_text='path in the repository', max_length=500),
         ),
         migrations.AddField(
             model_name='repository',
             name='readme_sha',
-            field=models.CharField(blank=True, help_text='git blob id of the README: the sync reads it again when it changes', max_length=64),
+            field=models.CharField(blank=True, default='', help_text='git blob id of the README: the sync reads it again when it changes', max_length=64),
         ),
         migrations.AddField(
             model_name='repository',
             name='readme_text',
-            field=models.TextField(blank=True, help_text="the README's Markdown, its first 200 KB at most"),
+            field=models.TextField(blank=True, default='', help_text="the README's Markdown, its first 200 KB at most"),
         ),
         migrations.AddField(
             model_name='repository',

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='asset',
             name='package_url',
-            field=models.CharField(blank=True, help_text='The package as a Package URL (purl): pkg:npm/%40acme/design-tokens, pkg:pypi/acme-retry…', max_length=300, validators=[catalog.packages.validate_package_url]),
+            field=models.CharField(blank=True, default='', help_text='The package as a Package URL (purl): pkg:npm/%40acme/design-tokens, pkg:pypi/acme-retry…', max_length=300, validators=[catalog.packages.validate_package_url]),
         ),
     ]

@@ -38,6 +38,7 @@ class Asset(models.Model):
     package_url = models.CharField(
         max_length=MAX_PACKAGE_URL,
         blank=True,
+        default="",
         validators=[validate_package_url],
         help_text="The package as a Package URL (purl): pkg:npm/%40acme/design-tokens, pkg:pypi/acme-retry…",
     )

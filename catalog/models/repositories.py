@@ -34,13 +34,16 @@ class Repository(models.Model):
     files_present = models.JSONField(default=list, blank=True)
     has_good_first_issues = models.BooleanField(default=False)
     # The README of the default branch as the sync last read it (metrics.sync.readme); empty when none.
-    readme_path = models.CharField(max_length=500, blank=True, help_text="path in the repository")
+    readme_path = models.CharField(max_length=500, blank=True, default="", help_text="path in the repository")
     readme_sha = models.CharField(
         max_length=64,
         blank=True,
+        default="",
         help_text="git blob id of the README: the sync reads it again when it changes",
     )
-    readme_text = models.TextField(blank=True, help_text="the README's Markdown, its first 200 KB at most")
+    readme_text = models.TextField(
+        blank=True, default="", help_text="the README's Markdown, its first 200 KB at most"
+    )
     readme_truncated = models.BooleanField(default=False, help_text="the README is longer than what is kept")
     forge_created_at = models.DateTimeField(null=True, blank=True)
     forge_updated_at = models.DateTimeField(null=True, blank=True)
