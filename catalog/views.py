@@ -32,7 +32,7 @@ from catalog.readiness import project_readiness
 from catalog.readme import project_readme
 from catalog.selectors import asset_for_viewer, latest_release, project_for_viewer, projects_named
 from catalog.selectors.projects import RegistrationCheck
-from catalog.selectors.search import search_suggestions
+from catalog.selectors.suggestions import search_suggestions
 from catalog.standing import score_standing
 
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from catalog.search_index import uses_postgres
+from catalog.selectors.chips import ActiveFilter, FilterLinks, filter_links
 from catalog.selectors.projects import (
     HIDDEN_PROJECT,
     LatestRelease,
@@ -18,19 +19,16 @@ from catalog.selectors.projects import (
 from catalog.selectors.search import (
     FACET_TITLES,
     SORTS,
-    ActiveFilter,
     CatalogQuery,
     FacetValue,
-    FilterLinks,
     SearchResults,
     corrected_query,
-    filter_links,
-    projects_named,
     search_embedded,
     suggest_words,
     visible_entries,
 )
 from catalog.selectors.search_postgres import search_postgres
+from catalog.selectors.suggestions import SearchSuggestion, projects_named, search_suggestions
 
 __all__ = [
     "FACET_TITLES",
@@ -53,6 +51,8 @@ __all__ = [
     "registration_check",
     "project_for_viewer",
     "projects_named",
+    "SearchSuggestion",
+    "search_suggestions",
     "registrations_duplicates",
     "suggest_words",
     "visible_entries",

@@ -1,10 +1,8 @@
 """Catalog search: the query, its filters and facets, typo correction, and the embedded (SQLite) search."""
 
-import dataclasses
 import difflib
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
@@ -19,7 +17,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.urls import reverse
 from django.utils.text import slugify
 
 from catalog.models import (
@@ -166,60 +163,6 @@ class SearchResults:
         if self.query.shows_retired:
             return 0
         return sum(f.count for f in self.facets.get("include_retired", []))
-
-
-@dataclass(frozen=True, kw_only=True)
-class ActiveFilter:
-    """One thing a search asks (its words, a facet value, a flag), and the search without it."""
-
-    title: str  # what it filters on ("Language"); empty for a flag, whose label says it all
-    label: str  # "Python", "“kafka”", "Wants contributions"
-    without: str  # the query string of the same search without this filter (and from its first page)
-
-
-@dataclass(frozen=True, kw_only=True)
-class FilterLinks:
-    """The links that change what a search asks: one per active filter, clear all, show the retired."""
-
-    active: list[ActiveFilter]
-    clear_all: str  # the query string with no filter (the sort kept)
-    show_retired: str  # the query string that brings back the archived and deprecated entries
-
-    @property
-    def chosen(self) -> int:
-        """How many filters are chosen in the facets (the words searched are not one of them)."""
-        return sum(1 for f in self.active if f.title != "Search")
-
-
-def filter_links(*, results: SearchResults) -> FilterLinks:
-    """The active filters of a search as removable chips, labelled as its facets label their values."""
-    query = results.query
-    titles = dict(FACET_TITLES)
-    labels = {(f.param, f.value): f.label for values in results.facets.values() for f in values if f.label}
-    fallback = {"kind": KIND_LABELS, "lifecycle": dict(Lifecycle.choices)}
-    pairs = query.to_params()
-
-    def without(pair: tuple[str, str]) -> str:
-        return urlencode([p for p in pairs if p != pair])
-
-    active = []
-    for name, value in pairs:
-        if name == "sort":
-            continue
-        if name == "q":
-            title, label = "Search", f"“{value}”"
-        elif name in {"wants_contributions", "include_retired"}:
-            title, label = "", labels.get((name, value), titles[name])
-        else:
-            title = titles[name]
-            label = labels.get((name, value)) or fallback.get(name, {}).get(value, value)
-        active.append(ActiveFilter(title=title, label=label, without=without((name, value))))
-    retired = dataclasses.replace(query, include_retired=True, page=1)
-    return FilterLinks(
-        active=active,
-        clear_all=urlencode([p for p in pairs if p[0] == "sort"]),
-        show_retired=urlencode(retired.to_params()),
-    )
 
 
 # Per facet, the (value, label, count) of each value, as either backend counts them.
@@ -552,48 +495,3 @@ def search_embedded(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
         corrected_query=fixed,
         suggestions=suggestions,
     )
-
-
-def projects_named(*, text: str, viewer, exclude_id: int | None = None, limit: int = 10) -> list[SearchEntry]:
-    """Listed projects the viewer sees whose name (or description, topics, slug) matches `text`, exact
-    names first: what a picker offers as someone types a project's name. Read from the search index
-    (indexed on PostgreSQL), at most `limit` rows."""
-    if not query_tokens(text):
-        return []
-    entries = visible_entries(viewer).filter(entry_type=EntryType.PROJECT)
-    if exclude_id is not None:
-        entries = entries.exclude(project_id=exclude_id)
-    matched = order_entries(text_match(entries, text), "relevance", has_text=True)
-    return list(matched.select_related("business_unit")[:limit])
-
-
-@dataclass(frozen=True, kw_only=True)
-class SearchSuggestion:
-    label: str
-    kind: str  # "Project", an asset kind's label, or "Topic"
-    url: str
-
-
-SUGGESTED_NAMES = 6
-SUGGESTED_TOPICS = 3
-
-
-def search_suggestions(*, text: str, viewer) -> list[SearchSuggestion]:
-    """What the catalog's search box offers as someone types: the entries whose names match best (as the
-    default results rank them, so nothing the results would leave out) and the topics that start with
-    the words, each with the page it opens. Two bounded queries."""
-    if len(text.strip()) < 2 or not query_tokens(text):
-        return []
-    entries = filter_entries(visible_entries(viewer), CatalogQuery())
-    named = order_entries(text_match(entries, text), "relevance", has_text=True)[:SUGGESTED_NAMES]
-    suggestions = [
-        SearchSuggestion(label=entry.name, kind=KIND_LABELS.get(entry.kind, entry.kind), url=entry.path)
-        for entry in named
-    ]
-    topics = Topic.objects.filter(name__istartswith=text.strip()).order_by("name")[:SUGGESTED_TOPICS]
-    search = reverse("catalog:search")
-    suggestions += [
-        SearchSuggestion(label=topic.name, kind="Topic", url=f"{search}?{urlencode({'topic': topic.name})}")
-        for topic in topics
-    ]
-    return suggestions

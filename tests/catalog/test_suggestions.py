@@ -7,7 +7,7 @@ from django.urls import URLPattern, reverse
 
 from catalog.models import AssetKind, Lifecycle, Project, Topic, Visibility
 from catalog.search_index import entries_rebuild
-from catalog.selectors.search import search_suggestions
+from catalog.selectors.suggestions import search_suggestions
 from catalog.services import RESERVED_SLUGS
 from catalog.urls import urlpatterns
 from tests.factories import AssetFactory, ProjectFactory
