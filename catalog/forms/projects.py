@@ -1,4 +1,4 @@
-import re
+"""Forms of a project: registration and editing, and the descriptor file that fills them."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -6,28 +6,18 @@ from django.core.validators import URLValidator
 from django.db.models import F
 from django.db.models.functions import Lower
 
-from catalog.curation import MergePlan, project_merge_plan
 from catalog.descriptors import DescriptorError, parse_descriptor
 from catalog.models import (
     REGISTRABLE_LIFECYCLES,
-    Adoption,
-    Asset,
-    AssetKind,
     BusinessUnit,
-    EntryType,
     Forge,
     Lifecycle,
     Project,
-    ProjectRole,
     Visibility,
 )
-from catalog.packages import HELP_TEXT as PACKAGE_URL_HELP
-from catalog.packages import MAX_LENGTH as PACKAGE_URL_MAX_LENGTH
-from catalog.packages import package_url_clean
 from catalog.readiness import READINESS_ITEMS
 from catalog.repositories import forge_hosts, repository_forge_chosen
-from catalog.selectors import corrected_query, projects_named, visible_entries
-from catalog.services import AssetFields, ProjectFields
+from catalog.services import ProjectFields
 
 User = get_user_model()
 
@@ -262,175 +252,3 @@ class DescriptorForm(forms.Form):
         except DescriptorError as error:
             raise forms.ValidationError(str(error)) from error
         return data
-
-
-class ReviewForm(forms.Form):
-    # No decision is chosen in advance: a reviewer who types a note and sends without choosing is asked
-    # to choose, rather than approving by default.
-    decision = forms.ChoiceField(
-        choices=[("approve", "Approve"), ("request_changes", "Request changes"), ("reject", "Reject")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose a decision: approve, request changes or reject."},
-    )
-    note = forms.CharField(
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="Reason / note to the starter",
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") in {"request_changes", "reject"} and not data.get("note", "").strip():
-            self.add_error("note", "Say why, so that the starter knows what to change.")
-        return data
-
-
-class AdoptionForm(forms.ModelForm):
-    class Meta:
-        model = Adoption
-        fields = ["business_unit", "team", "product", "since"]
-        widgets = {"since": forms.DateInput(attrs={"type": "date"})}
-        labels = {"product": "Product (optional)"}
-
-
-class AdoptionEndForm(forms.Form):
-    """When a team stopped using an asset; catalog.services.adoption_end checks the date."""
-
-    on = forms.DateField(
-        required=False,
-        label="Ended on",
-        help_text="The first day the team no longer uses it. Empty means today.",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-
-# A project as the merge page's list offers it: "Payments SDK (payments-sdk)".
-PICKED_PROJECT = re.compile(r".*\((?P<slug>[-a-zA-Z0-9_]+)\)")
-
-
-def picked_project_text(*, name: str, slug: str) -> str:
-    return f"{name} ({slug})"
-
-
-class MergeForm(forms.Form):
-    """Which project keeps the duplicate's assets and people; which of the duplicate's owners and
-    maintainers also become its maintainers (none unless ticked: everyone else joins as a member)."""
-
-    target = forms.CharField(
-        label="Keep this project",
-        max_length=250,
-        help_text="Type its name and choose it from the list. The duplicate is folded into it.",
-    )
-    maintainers = forms.TypedMultipleChoiceField(
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Also make maintainers of the kept project",
-    )
-
-    def __init__(self, *args, source: Project, viewer, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.source = source
-        self.viewer = viewer
-        self.plan: MergePlan | None = None
-        owners_and_maintainers = source.roles.filter(role__in=ProjectRole.EDITOR_ROLES).select_related("user")
-        self.fields["maintainers"].choices = [
-            (role.user_id, role.user.get_full_name() or role.user.get_username())
-            for role in owners_and_maintainers
-        ]
-
-    def clean_target(self) -> Project:
-        """The listed project named: "Name (slug)" as the list offers it, a slug, or a name that only
-        one other listed project has."""
-        text = self.cleaned_data["target"].strip()
-        others = Project.objects.listed().exclude(pk=self.source.pk)
-        picked = PICKED_PROJECT.fullmatch(text)
-        slug = picked.group("slug") if picked else text
-        target = others.filter(slug=slug).first()
-        if target is not None:
-            return target
-        named = [
-            entry
-            for entry in projects_named(text=text, viewer=self.viewer, exclude_id=self.source.pk)
-            if entry.name.casefold() == text.casefold()
-        ]
-        if len(named) == 1:
-            return others.get(pk=named[0].project_id)
-        if named:
-            raise forms.ValidationError(f"Several projects are called “{text}”: choose one from the list.")
-        # What it may have been meant to say: the names that match, else those of the typo-corrected words.
-        close = [entry.name for entry in projects_named(text=text, viewer=self.viewer, limit=3)]
-        if not close:
-            entries = visible_entries(self.viewer).filter(entry_type=EntryType.PROJECT)
-            corrected = corrected_query(text, entries=entries)
-            close = [entry.name for entry in projects_named(text=corrected, viewer=self.viewer, limit=3)]
-        hint = f" Did you mean {', '.join(f'“{name}”' for name in close)}?" if close else ""
-        raise forms.ValidationError(f"No other approved project is called “{text}”.{hint}")
-
-    def clean(self):
-        data = super().clean()
-        if data.get("target") is not None:
-            # What the merge will do, for the confirmation page; project_merge carries out the same plan.
-            self.plan = project_merge_plan(source=self.source, target=data["target"])
-            eligible = {person.user.pk for person in self.plan.may_maintain}
-            for person in self.plan.moving:
-                if person.user.pk in set(data.get("maintainers", [])) - eligible:
-                    self.add_error(
-                        "maintainers",
-                        f"{person.user.get_full_name() or person.user.get_username()} is already "
-                        f"{' and '.join(person.in_kept).lower()} of {data['target'].name}.",
-                    )
-        return data
-
-
-class AssetForm(forms.Form):
-    name = forms.CharField(max_length=120)
-    kind = forms.ChoiceField(choices=AssetKind.choices)
-    description = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
-    url = forms.URLField(
-        required=False,
-        assume_scheme="https",
-        label="Where to get it",
-        help_text="Package, endpoint, download or docs.",
-    )
-    package_url = forms.CharField(
-        required=False,
-        max_length=PACKAGE_URL_MAX_LENGTH,
-        label="Package URL",
-        help_text=PACKAGE_URL_HELP,
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocapitalize": "off", "autocomplete": "off"}),
-    )
-    topics = forms.CharField(
-        required=False, max_length=500, help_text="Comma-separated; empty: the project's"
-    )
-    languages = forms.CharField(
-        required=False, max_length=300, help_text="Comma-separated; empty: the project's"
-    )
-
-    def clean_package_url(self) -> str:
-        return package_url_clean(self.cleaned_data["package_url"])
-
-    def to_fields(self) -> AssetFields:
-        data = self.cleaned_data
-        return AssetFields(
-            name=data["name"].strip(),
-            kind=data["kind"],
-            description=data["description"].strip(),
-            url=data["url"],
-            topics=split_words(data["topics"])[:20],
-            languages=split_words(data["languages"])[:10],
-            package_url=data["package_url"],
-        )
-
-    @staticmethod
-    def initial_from(asset: Asset) -> dict:
-        return {
-            "name": asset.name,
-            "kind": asset.kind,
-            "description": asset.description,
-            "url": asset.url,
-            "package_url": asset.package_url,
-            "topics": ", ".join(t.name for t in asset.topics.all()),
-            "languages": ", ".join(lang.name for lang in asset.languages.all()),
-        }

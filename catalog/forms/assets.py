@@ -1,0 +1,88 @@
+"""Forms of an asset and of its adoptions."""
+
+from django import forms
+
+from catalog.forms.projects import split_words
+from catalog.models import (
+    Adoption,
+    Asset,
+    AssetKind,
+)
+from catalog.packages import HELP_TEXT as PACKAGE_URL_HELP
+from catalog.packages import MAX_LENGTH as PACKAGE_URL_MAX_LENGTH
+from catalog.packages import package_url_clean
+from catalog.services import AssetFields
+
+
+class AdoptionForm(forms.ModelForm):
+    class Meta:
+        model = Adoption
+        fields = ["business_unit", "team", "product", "since"]
+        widgets = {"since": forms.DateInput(attrs={"type": "date"})}
+        labels = {"product": "Product (optional)"}
+
+
+class AdoptionEndForm(forms.Form):
+    """When a team stopped using an asset; catalog.services.adoption_end checks the date."""
+
+    on = forms.DateField(
+        required=False,
+        label="Ended on",
+        help_text="The first day the team no longer uses it. Empty means today.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+# A project as the merge page's list offers it: "Payments SDK (payments-sdk)".
+
+
+class AssetForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    kind = forms.ChoiceField(choices=AssetKind.choices)
+    description = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        label="Where to get it",
+        help_text="Package, endpoint, download or docs.",
+    )
+    package_url = forms.CharField(
+        required=False,
+        max_length=PACKAGE_URL_MAX_LENGTH,
+        label="Package URL",
+        help_text=PACKAGE_URL_HELP,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocapitalize": "off", "autocomplete": "off"}),
+    )
+    topics = forms.CharField(
+        required=False, max_length=500, help_text="Comma-separated; empty: the project's"
+    )
+    languages = forms.CharField(
+        required=False, max_length=300, help_text="Comma-separated; empty: the project's"
+    )
+
+    def clean_package_url(self) -> str:
+        return package_url_clean(self.cleaned_data["package_url"])
+
+    def to_fields(self) -> AssetFields:
+        data = self.cleaned_data
+        return AssetFields(
+            name=data["name"].strip(),
+            kind=data["kind"],
+            description=data["description"].strip(),
+            url=data["url"],
+            topics=split_words(data["topics"])[:20],
+            languages=split_words(data["languages"])[:10],
+            package_url=data["package_url"],
+        )
+
+    @staticmethod
+    def initial_from(asset: Asset) -> dict:
+        return {
+            "name": asset.name,
+            "kind": asset.kind,
+            "description": asset.description,
+            "url": asset.url,
+            "package_url": asset.package_url,
+            "topics": ", ".join(t.name for t in asset.topics.all()),
+            "languages": ", ".join(lang.name for lang in asset.languages.all()),
+        }
