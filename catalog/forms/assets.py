@@ -33,9 +33,6 @@ class AdoptionEndForm(forms.Form):
     )
 
 
-# A project as the merge page's list offers it: "Payments SDK (payments-sdk)".
-
-
 class AssetForm(forms.Form):
     name = forms.CharField(max_length=120)
     kind = forms.ChoiceField(choices=AssetKind.choices)

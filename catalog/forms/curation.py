@@ -35,6 +35,7 @@ class ReviewForm(forms.Form):
         return data
 
 
+# A project as the merge page's list offers it: "Payments SDK (payments-sdk)".
 PICKED_PROJECT = re.compile(r".*\((?P<slug>[-a-zA-Z0-9_]+)\)")
 
 

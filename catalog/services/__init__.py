@@ -1,0 +1,38 @@
+"""Writes to the catalog, by what they change: projects (registration, editing, repositories, scores) and
+assets with their adoptions. Every name is exported here: callers import from catalog.services."""
+
+from catalog.services.assets import (
+    ADOPTION_END_REFUSED,
+    AssetFields,
+    _asset_slug,
+    adoption_create,
+    adoption_end,
+    asset_save,
+)
+from catalog.services.projects import (
+    RESERVED_SLUGS,
+    SIMPLE_FIELDS,
+    ProjectFields,
+    program_office_members,
+    project_register,
+    project_score_refresh,
+    project_update,
+    unique_slug,
+)
+
+__all__ = [
+    "ADOPTION_END_REFUSED",
+    "RESERVED_SLUGS",
+    "SIMPLE_FIELDS",
+    "AssetFields",
+    "ProjectFields",
+    "_asset_slug",
+    "adoption_create",
+    "adoption_end",
+    "asset_save",
+    "program_office_members",
+    "project_register",
+    "project_score_refresh",
+    "project_update",
+    "unique_slug",
+]
