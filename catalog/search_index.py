@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.db.models import Count, OuterRef
 from django.utils import timezone
 
+from catalog.meaning import entries_embed_soon
 from catalog.models import Adoption, Asset, EntryType, Language, Project, SearchEntry, SearchTerm, Topic
 
 WORD_RE = re.compile(r"[a-z0-9][a-z0-9+#.-]{1,58}[a-z0-9+#]|[a-z0-9]{2}")
@@ -42,6 +43,7 @@ def _entry_create(
     languages: list[Language],
     adoption_count: int,
     keywords: str,
+    meaning: tuple,
 ) -> SearchEntry:
     """One index row: a project, or one of its assets (which shares the project's status and score)."""
     described = asset or project
@@ -64,6 +66,10 @@ def _entry_create(
         adoption_count=adoption_count,
         keywords=keywords,
         created_at=described.created_at,
+        # The vector of the entry this one replaces, checked against the new text by entries_embed.
+        meaning_vector=meaning[0],
+        meaning_hash=meaning[1],
+        meaning_model=meaning[2],
     )
     entry.topics.set(topics)
     entry.languages.set(languages)
@@ -77,6 +83,14 @@ def entries_rebuild(*, project_ids: Iterable[int]) -> None:
     A project that is not listed (pending, rejected, merged) loses its entries.
     """
     project_ids = list(project_ids)
+    # Meanings outlive the rows: an entry whose text did not change keeps its vector (see catalog.meaning).
+    meanings = {
+        (project_id, asset_id): (vector, digest, model)
+        for project_id, asset_id, vector, digest, model in SearchEntry.objects.filter(
+            project_id__in=project_ids, meaning_vector__isnull=False
+        ).values_list("project_id", "asset_id", "meaning_vector", "meaning_hash", "meaning_model")
+    }
+    no_meaning = (None, "", "")
     SearchEntry.objects.filter(project_id__in=project_ids).delete()
     projects = (
         Project.objects.listed()
@@ -111,6 +125,7 @@ def entries_rebuild(*, project_ids: Iterable[int]) -> None:
             languages=list(project.languages.all()),
             adoption_count=sum(adoption_counts.values()),
             keywords=keywords,
+            meaning=meanings.get((project.pk, None), no_meaning),
         )
         new_entry_ids.append(entry.pk)
         # A restricted project's words stay out of the shared vocabulary: a typo correction or a
@@ -134,6 +149,7 @@ def entries_rebuild(*, project_ids: Iterable[int]) -> None:
                 languages=asset_languages,
                 adoption_count=adoption_counts.get(asset.pk, 0),
                 keywords=asset_keywords,
+                meaning=meanings.get((project.pk, asset.pk), no_meaning),
             )
             new_entry_ids.append(asset_entry.pk)
             if not project.is_restricted:
@@ -153,6 +169,8 @@ def entries_rebuild(*, project_ids: Iterable[int]) -> None:
         SearchTerm.objects.bulk_create(
             [SearchTerm(word=w) for w in sorted(vocabulary)], ignore_conflicts=True
         )
+    if new_entry_ids:
+        entries_embed_soon(project_ids=project_ids)
 
 
 def entries_rebuild_all() -> None:

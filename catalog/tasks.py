@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from catalog.meaning import entries_embed
 from catalog.models import Project
 from catalog.services import project_score_refresh
 
@@ -23,3 +24,9 @@ def scores_refresh_all() -> int:
     for project_id in ids:
         project_score_refresh_task.delay(project_id)
     return len(ids)
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def entries_embed_task(project_ids: list[int]) -> int:
+    """Embed the search entries of these projects whose text changed; returns how many were embedded."""
+    return entries_embed(project_ids=project_ids)

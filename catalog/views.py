@@ -30,7 +30,13 @@ from catalog.permissions import can_edit_project, can_end_adoption, is_program_o
 from catalog.project_panels import project_panels
 from catalog.readiness import project_readiness
 from catalog.readme import project_readme
-from catalog.selectors import asset_for_viewer, latest_release, project_for_viewer, projects_named
+from catalog.selectors import (
+    asset_for_viewer,
+    latest_release,
+    project_for_viewer,
+    projects_named,
+    similar_entries,
+)
 from catalog.selectors.projects import RegistrationCheck
 from catalog.selectors.suggestions import search_suggestions
 from catalog.standing import score_standing
@@ -104,6 +110,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else None,
         "good_first_issues": any(r.has_good_first_issues for r in repositories),
         "panels": project_panels(project=project, viewer=request.user),
+        "similar": similar_entries(viewer=request.user, project=project),
         "can_edit": editable,
         # Memberships belong to the community app; read through the ORM relation (no import of community).
         "is_member": request.user.is_authenticated
@@ -176,6 +183,7 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
             "can_edit": editable,
             "release": release,
             "snippet": snippet,
+            "similar": similar_entries(viewer=request.user, asset=asset),
         },
         status=status,
     )

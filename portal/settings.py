@@ -437,6 +437,9 @@ CATALOG_PAGE_SIZE = 20
 # counted exactly and ranked by relevance.
 CATALOG_SEARCH_EXACT_MAX = int(env_str("CATALOG_SEARCH_EXACT_MAX", "1000"))
 CATALOG_MAX_PAGE_SIZE = 100
+# The model that turns an entry's text into a vector for search by meaning (catalog.meaning.TextEmbedder):
+# a dotted path to a class or a factory; the default runs WordLlama's weights shipped in its wheel.
+CATALOG_EMBEDDER = env_str("CATALOG_EMBEDDER", "catalog.meaning.WordLlamaEmbedder")
 PROGRAM_OFFICE_GROUP = "Program office"
 
 # The REST API (/api/v1/): personal tokens or the site's session; JSON in and out; errors of one shape.

@@ -106,6 +106,13 @@ def _tasks_inline_unless_a_worker_runs(request):
 
 
 @pytest.fixture(autouse=True)
+def _small_embedder(settings):
+    """Entries are embedded by a small deterministic embedder (tests/embedders.py), except in the tests
+    of the real model (tests/catalog/test_meaning.py), which set CATALOG_EMBEDDER back."""
+    settings.CATALOG_EMBEDDER = "tests.embedders.WordsEmbedder"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 

@@ -386,3 +386,24 @@ class BusinessUnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = BusinessUnit
         fields = ["name", "slug", "projects"]
+
+
+class SimilarEntrySerializer(serializers.Serializer):
+    """One entry near in meaning to a project: a project or an asset (of `project`)."""
+
+    type = serializers.CharField(source="entry.entry_type")
+    slug = serializers.CharField(source="entry.slug")
+    name = serializers.CharField(source="entry.name")
+    project = serializers.CharField(source="entry.project.slug", help_text="The project, or the asset's.")
+    business_unit = serializers.CharField(source="entry.business_unit.slug")
+    kind = serializers.CharField(source="entry.kind")
+    similarity = serializers.FloatField(
+        min_value=0, max_value=1, help_text="Cosine similarity of the two texts' meanings, 0 to 1."
+    )
+    similarity_words = serializers.CharField(help_text="The similarity in words, as the pages say it.")
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, similar) -> str:
+        request = self.context.get("request")
+        path = similar.entry.path
+        return request.build_absolute_uri(path) if request is not None else path

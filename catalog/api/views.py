@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -24,6 +24,7 @@ from catalog.api.serializers import (
     ProjectSerializer,
     ProjectWriteSerializer,
     ReviewSerializer,
+    SimilarEntrySerializer,
     TopicSerializer,
 )
 from catalog.models import (
@@ -36,6 +37,9 @@ from catalog.models import (
     Topic,
 )
 from catalog.permissions import can_edit_project, is_program_office
+
+# How many similar entries /projects/{slug}/similar/ lists, unless asked, and at most.
+SIMILAR_DEFAULT, SIMILAR_MAX = 5, 20
 
 
 def visible_projects(user):
@@ -107,6 +111,8 @@ class ProjectViewSet(
             return ReviewSerializer
         if self.action == "curate":
             return CurationSerializer
+        if self.action == "similar":
+            return SimilarEntrySerializer
         return ProjectSerializer
 
     def _project_data(self, project: Project) -> dict:
@@ -172,6 +178,26 @@ class ProjectViewSet(
         for flag, value in flags.items():
             curation.project_flag_set(project=project, user=request.user, flag=flag, value=value)
         return Response(self._project_data(project))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("limit", int, description=f"1 to {SIMILAR_MAX}; more gives {SIMILAR_MAX}.")
+        ],
+        responses={200: SimilarEntrySerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def similar(self, request, slug=None):
+        """Before you build this, look at…: the projects and assets nearest in meaning to this project
+        (its name, description, motivation, topics and skills) among those the caller may see, most
+        similar first. Neither the project nor its own assets are listed."""
+        project = self.get_object()
+        limit = serializers.IntegerField(min_value=1).run_validation(
+            request.query_params.get("limit", SIMILAR_DEFAULT)
+        )
+        similar = selectors.similar_entries(
+            viewer=request.user, project=project, limit=min(limit, SIMILAR_MAX)
+        )
+        return Response(SimilarEntrySerializer(similar, many=True, context={"request": request}).data)
 
 
 @extend_schema(tags=["catalog"])

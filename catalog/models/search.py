@@ -71,6 +71,12 @@ class SearchEntry(models.Model):
     # filter can use a GIN index (created by migration 0009). Null on SQLite, which reads the relations.
     topic_ids = IdArrayField(models.BigIntegerField(), null=True, editable=False)
     language_ids = IdArrayField(models.BigIntegerField(), null=True, editable=False)
+    # The entry's meaning (catalog.meaning): its text's vector as float16 bytes (null until embedded), the
+    # hash of the text it was computed from and the model that computed it, so that unchanged text is not
+    # embedded again and vectors of different models are never compared.
+    meaning_vector = models.BinaryField(null=True, editable=False)
+    meaning_hash = models.CharField(max_length=64, default="", blank=True, editable=False)
+    meaning_model = models.CharField(max_length=100, default="", blank=True, editable=False)
 
     class Meta:
         indexes = [

@@ -1,4 +1,5 @@
-"""Reads of the catalog that several views need: search with facets, suggestions, duplicates."""
+"""Reads of the catalog that several views need: search with facets, suggestions, duplicates, similar
+entries by meaning."""
 
 from django.conf import settings
 
@@ -28,6 +29,7 @@ from catalog.selectors.search import (
     visible_entries,
 )
 from catalog.selectors.search_postgres import search_postgres
+from catalog.selectors.similar import SimilarEntry, similar_entries
 from catalog.selectors.suggestions import SearchSuggestion, projects_named, search_suggestions
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "FilterLinks",
     "LatestRelease",
     "SearchResults",
+    "SimilarEntry",
     "asset_for_viewer",
     "assets_visible_to",
     "catalog_search",
@@ -54,6 +57,7 @@ __all__ = [
     "SearchSuggestion",
     "search_suggestions",
     "registrations_duplicates",
+    "similar_entries",
     "suggest_words",
     "visible_entries",
 ]
