@@ -167,3 +167,14 @@ def test_the_api_schema_documents_the_route(client):
     operation = schema["paths"]["/api/v1/projects/{slug}/similar/"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"slug", "limit"}
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
+
+
+def test_a_project_restricted_after_it_was_indexed_is_hidden_before_its_entries_are_rebuilt(
+    catalog, outsider
+):
+    public = catalog["resilient"]
+    public.visibility = Visibility.UNITS  # written directly: the index rows still say "company-wide"
+    public.save()
+    assert "Resilient Client" not in _names(
+        similar_entries(viewer=outsider, project=catalog["retry"], limit=20)
+    )
