@@ -18,7 +18,6 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
 from django.utils.module_loading import import_string
 
 from catalog.models import Asset, EntryType, Project, SearchEntry
@@ -29,7 +28,6 @@ __all__ = [
     "WordLlamaEmbedder",
     "embedder",
     "entries_embed",
-    "entries_embed_soon",
     "entry_text",
     "meaning_text",
     "normalised",
@@ -173,17 +171,6 @@ def entries_embed(*, project_ids: Iterable[int] | None = None, force: bool = Fal
         stale, ["meaning_vector", "meaning_hash", "meaning_model"], batch_size=500
     )
     return len(stale)
-
-
-def entries_embed_soon(*, project_ids: list[int]) -> None:
-    """Bring these projects' vectors up to date: inline when tasks run inline (the embedded mode, and
-    tests), else by a worker task once the transaction that changed them commits."""
-    from catalog.tasks import entries_embed_task  # catalog.tasks imports the services, which import this
-
-    if entries_embed_task.app.conf.task_always_eager:
-        entries_embed(project_ids=project_ids)
-        return
-    transaction.on_commit(lambda: entries_embed_task.delay(project_ids))
 
 
 # Cosine similarity in words, for the pages. Calibrated on WordLlama's scale (a paraphrase with no word in

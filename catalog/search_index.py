@@ -9,8 +9,8 @@ from django.db import connection, transaction
 from django.db.models import Count, OuterRef
 from django.utils import timezone
 
-from catalog.meaning import entries_embed_soon
 from catalog.models import Adoption, Asset, EntryType, Language, Project, SearchEntry, SearchTerm, Topic
+from catalog.signals import entries_rebuilt
 
 WORD_RE = re.compile(r"[a-z0-9][a-z0-9+#.-]{1,58}[a-z0-9+#]|[a-z0-9]{2}")
 
@@ -170,7 +170,7 @@ def entries_rebuild(*, project_ids: Iterable[int]) -> None:
             [SearchTerm(word=w) for w in sorted(vocabulary)], ignore_conflicts=True
         )
     if new_entry_ids:
-        entries_embed_soon(project_ids=project_ids)
+        entries_rebuilt.send(sender=SearchEntry, project_ids=list(project_ids))
 
 
 def entries_rebuild_all() -> None:

@@ -8,3 +8,8 @@ asset_adopted = Signal()
 # `target`, `user_ids` (the duplicate's owners, maintainers, trusted committers and community members).
 # The community app moves their memberships to `target`; catalog never imports community.
 project_merged = Signal()
+
+# Sent when catalog.search_index.entries_rebuild made new search entries for `project_ids`: their vectors
+# (catalog.meaning) are brought up to date by catalog.tasks, which the index cannot import (the tasks
+# import the services, which rebuild the index).
+entries_rebuilt = Signal()

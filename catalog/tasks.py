@@ -1,6 +1,7 @@
 """Background work of the catalog. Thin: load by id, call a service; safe to run twice."""
 
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 
 from catalog.meaning import entries_embed
@@ -30,3 +31,12 @@ def scores_refresh_all() -> int:
 def entries_embed_task(project_ids: list[int]) -> int:
     """Embed the search entries of these projects whose text changed; returns how many were embedded."""
     return entries_embed(project_ids=project_ids)
+
+
+def entries_rebuilt_receiver(*, project_ids: list[int], **kwargs) -> None:
+    """Bring the rebuilt entries' vectors up to date (catalog.signals.entries_rebuilt): inline when tasks
+    run inline (the embedded mode, and tests), else by a worker task once the transaction commits."""
+    if entries_embed_task.app.conf.task_always_eager:
+        entries_embed(project_ids=project_ids)
+        return
+    transaction.on_commit(lambda: entries_embed_task.delay(project_ids))
