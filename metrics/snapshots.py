@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from catalog.models import Asset, BusinessUnit, Project, SearchEntry
-from catalog.selectors.search import text_match
+from catalog.selectors.words import text_match
 from metrics import selectors
 from metrics.models import ReportSnapshot, UsageEvent, UsageKind
 from metrics.reports import (

@@ -66,8 +66,9 @@ __all__ = [
 def catalog_search(*, query: CatalogQuery, viewer, page_size: int | None = None) -> SearchResults:
     """Ranked, faceted, paginated search over listed projects and their assets.
 
-    Exact name or slug matches come first, then full-text rank (PostgreSQL: weighted tsvector),
-    then featured and activity. A search with no result is retried with the closest vocabulary words.
+    An entry needs one of the words searched (see catalog.selectors.words.word_plan). Exact name or slug
+    matches come first, then the entries holding more and rarer words, then full-text rank (PostgreSQL:
+    weighted tsvector), then featured and activity. A search with no result is retried with the closest vocabulary words.
     On PostgreSQL a broad search (more than CATALOG_SEARCH_EXACT_MAX matches) estimates its counts and
     ranks by exact name, then featured and activity (see search_postgres).
     """

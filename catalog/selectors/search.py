@@ -1,23 +1,16 @@
 """Catalog search: the query, its filters and facets, typo correction, and the embedded (SQLite) search."""
 
 import difflib
-import re
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.contrib.postgres.search import TrigramSimilarity
 from django.core.paginator import Paginator
 from django.db.models import (
-    Case,
     Count,
-    F,
-    IntegerField,
     Q,
     QuerySet,
-    Value,
-    When,
 )
-from django.utils.text import slugify
 
 from catalog.models import (
     AssetKind,
@@ -32,8 +25,7 @@ from catalog.models import (
 )
 from catalog.permissions import is_program_office
 from catalog.search_index import uses_postgres
-
-TOKEN_RE = re.compile(r"[\w+#]+", re.UNICODE)
+from catalog.selectors.words import query_tokens, text_match
 
 SORTS = {
     "relevance": "Relevance",
@@ -169,52 +161,6 @@ class SearchResults:
 FacetRows = dict[str, list[tuple[str, str, int]]]
 
 
-def query_tokens(text: str) -> list[str]:
-    return [t.lower() for t in TOKEN_RE.findall(text)][:10]
-
-
-def query_tsquery(tokens: list[str]) -> SearchQuery | None:
-    # Prefix matching on every word, so that results follow the user as they type.
-    words = [w for w in (re.sub(r"\W", "", t) for t in tokens) if w]
-    if not words:
-        return None
-    return SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="english")
-
-
-def text_filter(entries: QuerySet, q: str) -> QuerySet:
-    """Entries matching the words of q, without the ranking annotations (PostgreSQL)."""
-    tokens = query_tokens(q)
-    if not tokens:
-        return entries
-    tsquery = query_tsquery(tokens)
-    return entries.filter(search_vector=tsquery) if tsquery else entries.none()
-
-
-def text_match(entries: QuerySet, q: str) -> QuerySet:
-    """Entries matching the words of q, annotated with `exact` and `rank` for ordering."""
-    tokens = query_tokens(q)
-    if not tokens:
-        return entries.annotate(exact=Value(0, output_field=IntegerField()), rank=Value(0.0))
-    exact = Case(
-        When(Q(name__iexact=q) | Q(slug=slugify(q)), then=Value(2)),
-        When(name__istartswith=q, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    if uses_postgres():
-        tsquery = query_tsquery(tokens)
-        if tsquery is None:
-            return entries.none()
-        return entries.filter(search_vector=tsquery).annotate(
-            exact=exact, rank=SearchRank(F("search_vector"), tsquery)
-        )
-    condition = Q()
-    for token in tokens:
-        condition &= Q(name__icontains=token) | Q(summary__icontains=token) | Q(keywords__icontains=token)
-    in_name = Case(When(name__icontains=tokens[0], then=Value(1.0)), default=Value(0.0))
-    return entries.filter(condition).annotate(exact=exact, rank=in_name)
-
-
 def filter_conditions(query: CatalogQuery) -> dict[str, Q | None]:
     """Each facet's filter (None when not filtered), by facet name."""
     if uses_postgres():
@@ -254,7 +200,7 @@ def order_entries(entries: QuerySet, sort: str, *, has_text: bool) -> QuerySet:
     if sort == "name":
         return entries.order_by("name", "pk")
     if has_text:
-        return entries.order_by("-exact", "-rank", "-featured", "-activity_score", "pk")
+        return entries.order_by("-exact", "-score", "-rank", "-featured", "-activity_score", "pk")
     return entries.order_by(*STATIC_ORDER)
 
 
@@ -473,8 +419,9 @@ def search_embedded(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
     if query.q and not matched.exists():
         verify = hides_restricted(entries)
         fixed = corrected_query(query.q, entries=entries, verify=verify)
-        if fixed and text_match(entries, fixed).exists():
-            matched = text_match(entries, fixed)
+        retried = text_match(entries, fixed) if fixed else None
+        if retried is not None and retried.exists():
+            matched = retried
         elif fixed:
             suggestions, fixed = [fixed], ""
         else:

@@ -40,11 +40,10 @@ from catalog.selectors.search import (
     order_entries,
     results_page,
     rounded_estimate,
-    text_filter,
-    text_match,
     visible_entries,
     word_suggestions,
 )
+from catalog.selectors.words import text_filter, text_match, word_plan
 
 # The share estimate of _Sample pays when the matches are a large share of the index (a broad word), and
 # then few index rows lie below the largest sampled key: they are counted up to this many times the sample.
@@ -251,19 +250,21 @@ def search_postgres(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
     suggestions: list[str] = []
     # The pass that counts also says whether anything matched: no separate EXISTS, and a typo costs one
     # more pass only once it is corrected to a word that matches.
-    sample = _sample(text_filter(entries, searched), query, limit=limit)
+    plan = word_plan(entries, searched)
+    sample = _sample(text_filter(entries, searched, plan=plan), query, limit=limit)
     if query.q and not sample.rows:
         verify = hides_restricted(entries)
         fixed = corrected_query(query.q, entries=entries, verify=verify)
-        retry = _sample(text_filter(entries, fixed), query, limit=limit) if fixed else None
+        fixed_plan = word_plan(entries, fixed) if fixed else None
+        retry = _sample(text_filter(entries, fixed, plan=fixed_plan), query, limit=limit) if fixed else None
         if retry and retry.rows:
-            sample, searched = retry, fixed
+            sample, searched, plan = retry, fixed, fixed_plan
         elif fixed:
             suggestions, fixed = [fixed], ""
         else:
             suggestions = word_suggestions(query.q, entries=entries, verify=verify)
     if sample.complete:
-        filtered = filter_entries(text_match(entries, searched) if searched else entries, query)
+        filtered = filter_entries(text_match(entries, searched, plan=plan) if searched else entries, query)
         ordered = order_entries(filtered, query.sort, has_text=bool(searched))
         paginator = _KnownCountPaginator(
             ordered.select_related("business_unit", "project").prefetch_related("languages"),
@@ -277,7 +278,7 @@ def search_postgres(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
             corrected_query=fixed,
             suggestions=suggestions,
         )
-    filtered = filter_entries(text_filter(entries, searched), query)
+    filtered = filter_entries(text_filter(entries, searched, plan=plan), query)
     scale = sample.estimate / sample.rows
     if sample.total >= FILTERED_SAMPLE_MIN or sample.total == sample.rows:
         total, total_is_estimate = sample.total * scale, True

@@ -12,10 +12,9 @@ from catalog.selectors.search import (
     CatalogQuery,
     filter_entries,
     order_entries,
-    query_tokens,
-    text_match,
     visible_entries,
 )
+from catalog.selectors.words import query_tokens, text_match
 
 
 def projects_named(*, text: str, viewer, exclude_id: int | None = None, limit: int = 10) -> list[SearchEntry]:
