@@ -16,11 +16,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils.text import slugify
 
+from catalog.meaning import embedder, entries_embed, vector_from_bytes
 from catalog.models import (
     Asset,
     AssetKind,
@@ -227,7 +229,11 @@ def relevance_set_load(relevance_set: RelevanceSet) -> None:
         for project, item in zip(projects, relevance_set.catalog, strict=True)
         if item.kind != EntryType.PROJECT.value
     )
-    entries_rebuild(project_ids=[project.pk for project in projects])
+    project_ids = [project.pk for project in projects]
+    entries_rebuild(project_ids=project_ids)
+    # Inline, whatever the mode: a worker task queued for after the commit would never run, the
+    # transaction being rolled back.
+    entries_embed(project_ids=project_ids)
 
 
 def words_ranking(need: str, viewer) -> list[str]:
@@ -240,11 +246,49 @@ def words_ranking(need: str, viewer) -> list[str]:
     return list(dict.fromkeys(entry.slug for entry in results.entries))
 
 
+def meaning_ranking(need: str, viewer) -> list[str]:
+    """The entries the viewer may find, nearest in meaning to the need first (cosine of the configured
+    model's vectors), at most CATALOG_MAX_PAGE_SIZE, each slug once."""
+    model = embedder()
+    query = model.embed([need])[0]
+    visible = Project.objects.listed().visible_to(viewer).values("pk")
+    rows = list(
+        SearchEntry.objects.filter(
+            project_id__in=visible, meaning_model=model.name, meaning_vector__isnull=False
+        ).values_list("slug", "meaning_vector")
+    )
+    if not rows or not query.any():
+        return []
+    stored = np.stack([vector_from_bytes(vector) for _, vector in rows if vector]).astype(np.float32)
+    order = np.argsort(-(stored @ query), kind="stable")
+    return list(dict.fromkeys(rows[i][0] for i in order))[: settings.CATALOG_MAX_PAGE_SIZE]
+
+
+# Reciprocal rank fusion's constant (Cormack, Clarke and Büttcher, 2009): a rank r adds 1 / (RRF_K + r).
+RRF_K = 60
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], *, k: int = RRF_K) -> list[str]:
+    """One ranking from several: each slug scores the sum of 1 / (k + its rank) over the rankings it is
+    in (ranks from 1), best first; ties keep the order in which slugs were first met."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, slug in enumerate(dict.fromkeys(ranking), start=1):
+            scores[slug] = scores.get(slug, 0.0) + 1 / (k + rank)
+    return sorted(scores, key=lambda slug: -scores[slug])
+
+
+def fused_ranking(need: str, viewer) -> list[str]:
+    """Words and meaning fused by reciprocal rank fusion: what the catalog search would rank if it fused
+    them (measured here before the search does it)."""
+    return reciprocal_rank_fusion([words_ranking(need, viewer), meaning_ranking(need, viewer)])
+
+
 # The search modes, by name: a function (need text, viewer) -> entry slugs, best first; None while the
 # mode has no implementation (reported as not available).
 Ranking = Callable[[str, object], list[str]]
 MODES: dict[str, Ranking | None] = {
     "words": words_ranking,
-    "meaning": None,
-    "fused": None,
+    "meaning": meaning_ranking,
+    "fused": fused_ranking,
 }
