@@ -38,6 +38,7 @@ from catalog.models import (
 )
 from catalog.search_index import entries_rebuild
 from catalog.selectors import CatalogQuery, catalog_search
+from catalog.selectors.fused import reciprocal_rank_fusion
 
 KINDS = (EntryType.PROJECT.value, *AssetKind.values)
 MAX_SET_BYTES = 20 * 1024 * 1024
@@ -236,14 +237,27 @@ def relevance_set_load(relevance_set: RelevanceSet) -> None:
     entries_embed(project_ids=project_ids)
 
 
-def words_ranking(need: str, viewer) -> list[str]:
-    """Today's catalog search, as the page runs it for this text (the first page of the largest size):
-    the slugs of the entries found, best first, each once (a project and its asset share a slug)."""
+def _catalog_ranking(need: str, viewer, *, by_meaning: bool) -> list[str]:
     params = QueryDict(mutable=True)
     params["q"] = need
     query = CatalogQuery.from_params(params)
-    results = catalog_search(query=query, viewer=viewer, page_size=settings.CATALOG_MAX_PAGE_SIZE)
+    results = catalog_search(
+        query=query, viewer=viewer, page_size=settings.CATALOG_MAX_PAGE_SIZE, by_meaning=by_meaning
+    )
     return list(dict.fromkeys(entry.slug for entry in results.entries))
+
+
+def words_ranking(need: str, viewer) -> list[str]:
+    """The catalog search by its words alone, as the page runs it for this text (the first page of the
+    largest size): the slugs of the entries found, best first, each once (a project and its asset share
+    a slug)."""
+    return _catalog_ranking(need, viewer, by_meaning=False)
+
+
+def catalog_ranking(need: str, viewer) -> list[str]:
+    """The catalog search as the page runs it: words and meaning fused (catalog.selectors.fused), with
+    its bounds (exact names first, the nearest MEANING_CANDIDATES above MEANING_FLOOR)."""
+    return _catalog_ranking(need, viewer, by_meaning=True)
 
 
 def meaning_ranking(need: str, viewer) -> list[str]:
@@ -264,23 +278,9 @@ def meaning_ranking(need: str, viewer) -> list[str]:
     return list(dict.fromkeys(rows[i][0] for i in order))[: settings.CATALOG_MAX_PAGE_SIZE]
 
 
-# Reciprocal rank fusion's constant (Cormack, Clarke and Büttcher, 2009): a rank r adds 1 / (RRF_K + r).
-RRF_K = 60
-
-
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], *, k: int = RRF_K) -> list[str]:
-    """One ranking from several: each slug scores the sum of 1 / (k + its rank) over the rankings it is
-    in (ranks from 1), best first; ties keep the order in which slugs were first met."""
-    scores: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, slug in enumerate(dict.fromkeys(ranking), start=1):
-            scores[slug] = scores.get(slug, 0.0) + 1 / (k + rank)
-    return sorted(scores, key=lambda slug: -scores[slug])
-
-
 def fused_ranking(need: str, viewer) -> list[str]:
-    """Words and meaning fused by reciprocal rank fusion: what the catalog search would rank if it fused
-    them (measured here before the search does it)."""
+    """Words and meaning fused by reciprocal rank fusion with no bound: every entry by meaning, no floor,
+    no exact names first (the reference the catalog mode, which has them, is measured against)."""
     return reciprocal_rank_fusion([words_ranking(need, viewer), meaning_ranking(need, viewer)])
 
 
@@ -291,4 +291,5 @@ MODES: dict[str, Ranking | None] = {
     "words": words_ranking,
     "meaning": meaning_ranking,
     "fused": fused_ranking,
+    "catalog": catalog_ranking,
 }

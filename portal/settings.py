@@ -440,6 +440,10 @@ CATALOG_MAX_PAGE_SIZE = 100
 # The model that turns an entry's text into a vector for search by meaning (catalog.meaning.TextEmbedder):
 # a dotted path to a class or a factory; the default runs WordLlama's weights shipped in its wheel.
 CATALOG_EMBEDDER = env_str("CATALOG_EMBEDDER", "catalog.meaning.WordLlamaEmbedder")
+# A search with text fuses its words with the entries nearest in meaning when the entries the viewer may
+# find hold at most this many vectors: the nearest are found by reading every vector (brute force, about
+# 3 ms per 1,000 entries here); beyond, the search keeps to its words until a vector index replaces the scan.
+CATALOG_MEANING_SEARCH_MAX = int(env_str("CATALOG_MEANING_SEARCH_MAX", "10000"))
 PROGRAM_OFFICE_GROUP = "Program office"
 
 # The REST API (/api/v1/): personal tokens or the site's session; JSON in and out; errors of one shape.

@@ -33,6 +33,13 @@ class SearchEntrySerializer(serializers.Serializer):
     wants_contributions = serializers.BooleanField()
     featured = serializers.BooleanField()
     verified = serializers.BooleanField()
+    matched_by_meaning = serializers.SerializerMethodField(
+        help_text="Whether the entry was found by meaning alone: close in meaning to q, holding none of its "
+        "words. Always false when the results are not sorted by relevance or q is empty."
+    )
+
+    def get_matched_by_meaning(self, entry) -> bool:
+        return bool(getattr(entry, "matched_by_meaning", False))
 
     def get_languages(self, entry) -> list[str]:
         return names_of(entry.languages)
@@ -57,7 +64,13 @@ class SearchResultsSerializer(serializers.Serializer):
 
 
 SEARCH_PARAMETERS = [
-    OpenApiParameter("q", str, description="Words; prefix matching, typos corrected."),
+    OpenApiParameter(
+        "q",
+        str,
+        description="Words; prefix matching, typos corrected. Sorted by relevance, the entries nearest in "
+        "meaning to q are found too, and fused with the words' matches (exact names first); those found by "
+        "meaning alone say so (matched_by_meaning).",
+    ),
     *[
         OpenApiParameter(name, {"type": "array", "items": {"type": "string"}}, explode=True)
         for name in ("kind", "language", "topic", "business_unit", "lifecycle")

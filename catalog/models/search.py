@@ -78,6 +78,9 @@ class SearchEntry(models.Model):
     meaning_hash = models.CharField(max_length=64, default="", blank=True, editable=False)
     meaning_model = models.CharField(max_length=100, default="", blank=True, editable=False)
 
+    # Not stored: set by the catalog search on an entry it found by meaning alone (catalog.selectors.fused).
+    matched_by_meaning: bool = False
+
     class Meta:
         indexes = [
             models.Index(fields=["name"], name="searchentry_name"),

@@ -63,16 +63,22 @@ __all__ = [
 ]
 
 
-def catalog_search(*, query: CatalogQuery, viewer, page_size: int | None = None) -> SearchResults:
+def catalog_search(
+    *, query: CatalogQuery, viewer, page_size: int | None = None, by_meaning: bool = True
+) -> SearchResults:
     """Ranked, faceted, paginated search over listed projects and their assets.
 
-    An entry needs one of the words searched (see catalog.selectors.words.word_plan). Exact name or slug
-    matches come first, then the entries holding more and rarer words, then full-text rank (PostgreSQL:
-    weighted tsvector), then featured and activity. A search with no result is retried with the closest vocabulary words.
-    On PostgreSQL a broad search (more than CATALOG_SEARCH_EXACT_MAX matches) estimates its counts and
-    ranks by exact name, then featured and activity (see search_postgres).
+    An entry matches by its words when it holds one of the words searched (see
+    catalog.selectors.words.word_plan), ranked with exact name or slug matches first, then the entries
+    holding more and rarer words, then full-text rank (PostgreSQL: weighted tsvector), then featured and
+    activity. A search with no result is retried with the closest vocabulary words. Sorted by relevance,
+    a search with text (`by_meaning`, unless told not to) also takes the entries nearest in meaning and
+    fuses the two rankings, exact names still first (see catalog.selectors.fused); the entries found by
+    meaning alone carry `matched_by_meaning`. On PostgreSQL a broad search (more than
+    CATALOG_SEARCH_EXACT_MAX matches) keeps to its words, estimates its counts and ranks by exact name,
+    then featured and activity (see search_postgres).
     """
     page_size = min(page_size or settings.CATALOG_PAGE_SIZE, settings.CATALOG_MAX_PAGE_SIZE)
     if uses_postgres():
-        return search_postgres(query=query, viewer=viewer, page_size=page_size)
-    return search_embedded(query=query, viewer=viewer, page_size=page_size)
+        return search_postgres(query=query, viewer=viewer, page_size=page_size, by_meaning=by_meaning)
+    return search_embedded(query=query, viewer=viewer, page_size=page_size, by_meaning=by_meaning)

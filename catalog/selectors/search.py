@@ -2,6 +2,7 @@
 
 import difflib
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import TrigramSimilarity
@@ -25,6 +26,7 @@ from catalog.models import (
 )
 from catalog.permissions import is_program_office
 from catalog.search_index import uses_postgres
+from catalog.selectors.fused import FusedRanking, meaning_matches, with_meaning
 from catalog.selectors.words import query_tokens, text_match
 
 SORTS = {
@@ -410,7 +412,7 @@ def visible_entries(viewer) -> QuerySet:
     return entries.filter(Q(restricted=False) | Q(project_id__in=restricted_seen))
 
 
-def search_embedded(*, query: CatalogQuery, viewer, page_size: int) -> SearchResults:
+def search_embedded(*, query: CatalogQuery, viewer, page_size: int, by_meaning: bool = True) -> SearchResults:
     """SQLite (embedded mode): a small catalog, always counted exactly by the ORM."""
     entries = visible_entries(viewer)
     matched = text_match(entries, query.q) if query.q else entries
@@ -430,15 +432,41 @@ def search_embedded(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
     if query.languages or query.topics:
         filtered = filtered.distinct()
     ordered = order_entries(filtered, query.sort, has_text=bool(query.q))
-    paginator = Paginator(
-        ordered.select_related("business_unit", "project").prefetch_related("languages"),
-        page_size,
-        allow_empty_first_page=True,
+    counted = matched
+    ranked: FusedRanking | QuerySet = ordered.select_related("business_unit", "project").prefetch_related(
+        "languages"
     )
+    if by_meaning and query.q and query.sort == "relevance":
+        fused = fused_ranking(ordered, matched=matched, entries=entries, query=query)
+        if fused is not None:
+            ranked, counted = fused
+    # A FusedRanking is sliced a page at a time and has a length: all that the paginator reads.
+    paginator = Paginator(cast("QuerySet", ranked), page_size, allow_empty_first_page=True)
     return results_page(
         paginator,
         query=query,
-        facets=facet_values(count_facet_rows(matched, query), query),
+        facets=facet_values(count_facet_rows(counted, query), query),
         corrected_query=fixed,
         suggestions=suggestions,
     )
+
+
+def fused_ranking(
+    ordered: QuerySet, *, matched: QuerySet, entries: QuerySet, query: CatalogQuery
+) -> tuple[FusedRanking, QuerySet] | None:
+    """The relevance order fusing the words' matches (`ordered`: `matched` filtered, in the words' order)
+    with the entries of `entries` (the viewer's) nearest in meaning to the text as typed, and the union
+    of `matched` and those to count; None when meaning finds nothing (see fused.meaning_matches).
+
+    The entries found by meaning are chosen as the words' matches are, from everything the viewer may
+    find, and the filters then apply to both alike (filter_entries): each facet is counted exactly over
+    the union with the other filters, so that a facet's count is what choosing it shows. Only the
+    relevance order fuses: sorted by name, date, activity or adoptions the catalog is a filtered listing
+    of what the words match, where an entry found by meaning would have no reason to stand."""
+    meaning = meaning_matches(entries, query.q)
+    if not meaning:
+        return None
+    kept = set(filter_entries(entries.filter(pk__in=meaning), query).values_list("pk", flat=True))
+    lexical = list(ordered.values_list("pk", "exact"))
+    ranking = FusedRanking(lexical=lexical, meaning=[pk for pk in meaning if pk in kept], words=ordered)
+    return ranking, with_meaning(matched, entries, meaning)

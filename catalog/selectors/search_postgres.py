@@ -23,6 +23,7 @@ from catalog.models import (
     SearchEntry,
     Topic,
 )
+from catalog.selectors.fused import MEANING_CANDIDATES, FusedRanking
 from catalog.selectors.search import (
     EXACT_NAMES_MAX,
     FACET_TITLES,
@@ -36,6 +37,7 @@ from catalog.selectors.search import (
     facet_values,
     filter_conditions,
     filter_entries,
+    fused_ranking,
     hides_restricted,
     order_entries,
     results_page,
@@ -236,7 +238,7 @@ class _BroadRanking:
         return entries
 
 
-def search_postgres(*, query: CatalogQuery, viewer, page_size: int) -> SearchResults:
+def search_postgres(*, query: CatalogQuery, viewer, page_size: int, by_meaning: bool = True) -> SearchResults:
     """Selective searches are counted and ranked exactly; broad ones are estimated (see _Sample)."""
     # A search matching at most `limit` index rows is counted exactly (its total and every facet) and
     # ranked by ts_rank; a broader one is estimated from a uniform random sample of `limit` of its
@@ -264,13 +266,20 @@ def search_postgres(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
         else:
             suggestions = word_suggestions(query.q, entries=entries, verify=verify)
     if sample.complete:
-        filtered = filter_entries(text_match(entries, searched, plan=plan) if searched else entries, query)
-        ordered = order_entries(filtered, query.sort, has_text=bool(searched))
-        paginator = _KnownCountPaginator(
-            ordered.select_related("business_unit", "project").prefetch_related("languages"),
-            page_size,
-            count=sample.total,
-        )
+        matched = text_match(entries, searched, plan=plan) if searched else entries
+        ordered = order_entries(filter_entries(matched, query), query.sort, has_text=bool(searched))
+        listing: FusedRanking | QuerySet = ordered.select_related(
+            "business_unit", "project"
+        ).prefetch_related("languages")
+        fused = None
+        if by_meaning and query.q and query.sort == "relevance":
+            fused = fused_ranking(ordered, matched=matched, entries=entries, query=query)
+        if fused is not None:
+            # Counted again over the union: the words' matches (fewer than `limit`) and at most
+            # MEANING_CANDIDATES more, all of them within the larger limit, so exactly.
+            listing, union = fused
+            sample = _sample(union, query, limit=limit + MEANING_CANDIDATES + 1)
+        paginator = _KnownCountPaginator(listing, page_size, count=sample.total)
         return results_page(
             paginator,
             query=query,
@@ -278,6 +287,10 @@ def search_postgres(*, query: CatalogQuery, viewer, page_size: int) -> SearchRes
             corrected_query=fixed,
             suggestions=suggestions,
         )
+    # A broad search (more than CATALOG_SEARCH_EXACT_MAX matches of its words) keeps to its words: its
+    # counts are estimated from a sample of those matches and its order is static (_BroadRanking), and
+    # fifty entries found by meaning would change neither the estimate nor, among thousands of matches
+    # in activity order, what a reader sees first. Meaning is not searched.
     filtered = filter_entries(text_filter(entries, searched, plan=plan), query)
     scale = sample.estimate / sample.rows
     if sample.total >= FILTERED_SAMPLE_MIN or sample.total == sample.rows:

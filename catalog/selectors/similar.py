@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from catalog.meaning import embedder, meaning_text, similarity_words, vector_from_bytes
 from catalog.models import Asset, Project, SearchEntry
 
-__all__ = ["SimilarEntry", "similar_entries"]
+__all__ = ["MIN_SIMILARITY", "SimilarEntry", "nearest", "similar_entries", "with_vectors"]
 
 # Below this cosine two descriptions share little more than common words (on WordLlama's scale): such an
 # entry is no answer to "before you build this, look at…".
@@ -23,6 +23,32 @@ class SimilarEntry:
     @property
     def similarity_words(self) -> str:
         return similarity_words(self.similarity)
+
+
+def with_vectors(entries: QuerySet) -> QuerySet:
+    """The index rows among `entries` holding a vector of the configured model (vectors of another
+    model, or of none yet, are never compared)."""
+    return entries.filter(meaning_model=embedder().name, meaning_vector__isnull=False)
+
+
+def nearest(query: np.ndarray, candidates: QuerySet, *, limit: int, floor: float) -> list[tuple[int, float]]:
+    """The ids of the `limit` rows of `candidates` (index rows with vectors: see with_vectors) nearest in
+    meaning to the vector `query`, each with its cosine (at most 1), most similar first, at least `floor`.
+
+    Brute force: every candidate's vector is read and compared with numpy. At 100,000 entries that is
+    51 MB of float16 read from the database on every call, plus about 0.3 s (measured here, on a shared
+    2-core machine) to join, convert and score them: fine for a few thousand entries, far from the
+    100 ms target at 100,000, where a vector index replaces this scan (issue 17's next step)."""
+    if not query.any() or limit < 1:
+        return []
+    rows = list(candidates.values_list("pk", "meaning_vector"))
+    if not rows:
+        return []
+    ids = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
+    stored = np.frombuffer(b"".join(bytes(vector or b"") for _, vector in rows), dtype=np.float16)
+    scores = stored.reshape(len(rows), -1).astype(np.float32) @ query
+    ranked = np.argsort(-scores, kind="stable")[:limit]
+    return [(int(ids[i]), round(float(min(scores[i], 1.0)), 3)) for i in ranked if scores[i] >= floor]
 
 
 def _vector_of(*, project: Project, asset: Asset | None) -> tuple[np.ndarray, int | None]:
@@ -48,46 +74,22 @@ def similar_entries(
     """The entries nearest in meaning to a project (or an asset) among those `viewer` may find
     (ProjectQuerySet.visible_to), most similar first, at least MIN_SIMILARITY alike. Never the entry
     itself; never its own project or that project's other assets for a project, never its own project
-    for an asset.
-
-    Brute force: every candidate's vector is read and compared with numpy. At 100,000 entries that is
-    51 MB of float16 read from the database on every call, plus about 0.3 s (measured here, on a shared
-    2-core machine) to join, convert and score them: fine for a few thousand entries, far from the
-    100 ms target at 100,000, where a vector index replaces this scan (issue 17's next step).
-    """
+    for an asset. The scan is `nearest`'s (brute force)."""
     if asset is not None:
         project = asset.project
     if project is None:
         raise ValueError("similar_entries needs a project or an asset")
     query, own_pk = _vector_of(project=project, asset=asset)
-    if not query.any():
-        return []
-    model = embedder()
     # The one rule of who sees what (ProjectQuerySet.visible_to), read from the projects themselves rather
     # than from the index row's copy of it, so that a row not yet rebuilt after a change shows nothing.
     visible = Project.objects.listed().visible_to(viewer).values("pk")
-    candidates = SearchEntry.objects.filter(
-        project_id__in=visible, meaning_model=model.name, meaning_vector__isnull=False
-    )
+    candidates = with_vectors(SearchEntry.objects.filter(project_id__in=visible))
     if asset is None:
         candidates = candidates.exclude(project=project)
     else:
         candidates = candidates.exclude(Q(project=project, asset__isnull=True) | Q(asset=asset))
     if own_pk is not None:
         candidates = candidates.exclude(pk=own_pk)
-    rows = list(candidates.values_list("pk", "meaning_vector"))
-    if not rows:
-        return []
-    ids = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
-    stored = np.frombuffer(b"".join(bytes(vector or b"") for _, vector in rows), dtype=np.float16)
-    scores = stored.reshape(len(rows), -1).astype(np.float32) @ query
-    ranked = np.argsort(-scores, kind="stable")[: max(limit, 0)]
-    best = [int(i) for i in ranked if scores[i] >= MIN_SIMILARITY]
-    entries = SearchEntry.objects.select_related("business_unit", "project").in_bulk(
-        [int(ids[i]) for i in best]
-    )
-    return [
-        SimilarEntry(entry=entries[int(ids[i])], similarity=round(float(min(scores[i], 1.0)), 3))
-        for i in best
-        if int(ids[i]) in entries
-    ]
+    best = nearest(query, candidates, limit=max(limit, 0), floor=MIN_SIMILARITY)
+    entries = SearchEntry.objects.select_related("business_unit", "project").in_bulk([pk for pk, _ in best])
+    return [SimilarEntry(entry=entries[pk], similarity=score) for pk, score in best if pk in entries]

@@ -137,13 +137,14 @@ def test_the_command_prints_the_words_figures_and_the_needs_that_found_nothing(t
     lines = output.splitlines()
     assert "4 entries, 3 needs" in lines[0]
     assert "viewer anonymous" in lines[0]
-    assert lines[1].split() == ["words", "meaning", "fused"]
+    assert lines[1].split() == ["words", "meaning", "fused", "catalog"]
     rows = {line[:14].strip(): line[14:].split(maxsplit=1) for line in lines[2:5]}
     assert rows["recall@10"][0] == "0.667"
     # Meaning and fused are measured too (here with the tests' small embedder, tests/embedders.py): the
     # table shows what --json reports.
     figures = json.loads(run(write_set(tmp_path, SMALL_SET), "--json"))["modes"]
-    assert rows["recall@10"][1].split() == [f"{figures[mode]['recall']:.3f}" for mode in ("meaning", "fused")]
+    modes = ("meaning", "fused", "catalog")
+    assert rows["recall@10"][1].split() == [f"{figures[mode]['recall']:.3f}" for mode in modes]
     assert rows["MRR@10"][0] == "0.667"
     assert rows["top-3 share"][0] == "0.667"
     assert "words: 1 of 3 needs with no relevant entry in the first 10 (1 found nothing at all)" in output

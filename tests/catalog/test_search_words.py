@@ -33,7 +33,9 @@ def shelf(db):
 
 
 def slugs(q: str) -> list[str]:
-    return [entry.slug for entry in catalog_search(viewer=ANYONE, query=CatalogQuery(q=q)).entries]
+    """The words' ranking alone: the catalog search fuses it with meaning (tests/catalog/test_search_fused.py)."""
+    query = CatalogQuery(q=q)
+    return [entry.slug for entry in catalog_search(viewer=ANYONE, query=query, by_meaning=False).entries]
 
 
 def test_a_question_typed_as_a_sentence_finds_what_it_names_first(shelf):

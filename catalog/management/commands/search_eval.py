@@ -1,4 +1,4 @@
-"""python manage.py search_eval FILE [--mode words|meaning|fused|all] [--k 10] [--json]"""
+"""python manage.py search_eval FILE [--mode words|meaning|fused|catalog|all] [--k 10] [--json]"""
 
 import json
 

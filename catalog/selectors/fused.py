@@ -1,0 +1,122 @@
+"""Words and meaning fused: the catalog search's relevance order when it has text.
+
+The candidates are the entries matching the words (catalog.selectors.words) and the entries nearest in
+meaning to the text as typed (catalog.meaning, scanned by catalog.selectors.similar.nearest). Both sets
+are drawn from the rows the viewer may find (visible_entries) and pass the same facet filters
+(filter_conditions); the totals and facets count their union. Exact names come first, as they always
+did; then reciprocal rank fusion of the words' rank and the meaning's rank orders the rest.
+"""
+
+from collections.abc import Hashable, Sequence
+
+from django.conf import settings
+from django.db.models import Q, QuerySet, prefetch_related_objects
+
+from catalog.meaning import embedder
+from catalog.models import SearchEntry
+from catalog.selectors.similar import nearest, with_vectors
+
+__all__ = [
+    "MEANING_CANDIDATES",
+    "MEANING_FLOOR",
+    "RRF_K",
+    "FusedRanking",
+    "meaning_matches",
+    "reciprocal_rank_fusion",
+    "rrf_scores",
+]
+
+# Reciprocal rank fusion's constant (Cormack, Clarke and Büttcher, 2009): a rank r adds 1 / (RRF_K + r).
+RRF_K = 60
+# How many entries a search takes by meaning at most, nearest first: more would add only entries that
+# share little with the text (on WordLlama's scale the 50th nearest of a few hundred one-line
+# descriptions is already below 0.2), and RRF gives each of them little weight anyway.
+MEANING_CANDIDATES = 50
+# Below this cosine an entry is not taken by meaning: a short text typed as a need scores lower against a
+# description than two descriptions do (similar.MIN_SIMILARITY, 0.3, is for those), and on the portal's
+# relevance set a quarter of the relevant entries score below 0.25 (measured with search_eval).
+MEANING_FLOOR = 0.2
+
+
+def rrf_scores[T: Hashable](rankings: Sequence[Sequence[T]], *, k: int = RRF_K) -> dict[T, float]:
+    """Each item's reciprocal rank fusion score: the sum of 1 / (k + its rank) over the rankings it is in
+    (ranks from 1; an item repeated in a ranking counts at its first place)."""
+    scores: dict[T, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(dict.fromkeys(ranking), start=1):
+            scores[item] = scores.get(item, 0.0) + 1 / (k + rank)
+    return scores
+
+
+def reciprocal_rank_fusion[T: Hashable](rankings: Sequence[Sequence[T]], *, k: int = RRF_K) -> list[T]:
+    """One ranking from several by rrf_scores, best first; ties keep the order in which items were first
+    met."""
+    scores = rrf_scores(rankings, k=k)
+    return sorted(scores, key=lambda item: -scores[item])
+
+
+def meaning_matches(entries: QuerySet, text: str) -> list[int]:
+    """The ids of the index rows among `entries` nearest in meaning to `text`, nearest first: at most
+    MEANING_CANDIDATES, at least MEANING_FLOOR alike. One model call (about 0.1 ms) and one scan.
+
+    Empty when `entries` hold more vectors than CATALOG_MEANING_SEARCH_MAX: the scan reads every vector
+    (brute force, see similar.nearest), affordable for a catalog of a few thousand entries and not at
+    100,000, where the search stays with its words until a vector index (issue 17's next step) replaces
+    the scan. Counting them reads at most that many index rows."""
+    bound = settings.CATALOG_MEANING_SEARCH_MAX
+    candidates = with_vectors(entries)
+    if bound < 1 or candidates.values("pk")[: bound + 1].count() > bound:
+        return []
+    vector = embedder().embed([text])[0]
+    return [pk for pk, _ in nearest(vector, candidates, limit=MEANING_CANDIDATES, floor=MEANING_FLOOR)]
+
+
+def with_meaning(matched: QuerySet, entries: QuerySet, meaning_ids: list[int]) -> QuerySet:
+    """The index rows of `entries` that match the words (`matched`) or were found by meaning: the union
+    the totals and facets count."""
+    if not meaning_ids:
+        return matched
+    return entries.filter(Q(pk__in=matched.values("pk")) | Q(pk__in=meaning_ids))
+
+
+class FusedRanking:
+    """The union of the words' matches and the meaning's, in the fused order, sliced a page at a time (a
+    sequence for the paginator).
+
+    `lexical`: (id, exact) of the entries matching the words and the filters, in the words' relevance
+    order (order_entries), `exact` 2 for an exact name or slug, 1 for a name starting with the text.
+    `meaning`: the ids found by meaning that pass the filters, nearest first. Order: `exact` (exact names
+    first, as the words alone order them), then the RRF score of the two ranks (an entry in both ranks
+    above one in a single ranking at the same rank), then the words' order, then the meaning's. Entries
+    found by meaning alone carry `matched_by_meaning = True`, the others False."""
+
+    def __init__(
+        self, *, lexical: Sequence[tuple[int, int]], meaning: Sequence[int], words: QuerySet | None = None
+    ) -> None:
+        exact = dict(lexical)  # an id repeated by a join keeps its first place below: same exact value
+        found_by_words = list(dict.fromkeys(pk for pk, _ in lexical))
+        scores = rrf_scores([found_by_words, meaning])
+        met = list(dict.fromkeys([*found_by_words, *meaning]))
+        self.order = sorted(met, key=lambda pk: (-exact.get(pk, 0), -scores[pk]))
+        self.meaning_only = set(meaning) - set(found_by_words)
+        # The words' matches, read from here with their annotations (exact, score, rank) as the words
+        # alone would show them; the entries found by meaning alone have none.
+        self.words = words if words is not None else SearchEntry.objects.all()
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, page: slice) -> list[SearchEntry]:
+        ids = self.order[page]
+        by_words = [pk for pk in ids if pk not in self.meaning_only]
+        related = ("business_unit", "project")
+        found = {e.pk: e for e in self.words.filter(pk__in=by_words).order_by().select_related(*related)}
+        if len(found) < len(ids):
+            found |= SearchEntry.objects.select_related(*related).in_bulk(
+                [pk for pk in ids if pk not in found]
+            )
+        entries = [found[pk] for pk in ids if pk in found]
+        for entry in entries:
+            entry.matched_by_meaning = entry.pk in self.meaning_only
+        prefetch_related_objects(entries, "languages")
+        return entries
