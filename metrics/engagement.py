@@ -37,7 +37,7 @@ def _in(projects: QuerySet | None) -> Q:
 
 
 def _events(projects: QuerySet | None, start: date, end: date, *kinds: str) -> QuerySet:
-    lo, hi = selectors._bounds(start, end)
+    lo, hi = selectors.rows.bounds(start, end)
     return UsageEvent.objects.filter(_in(projects), kind__in=kinds, occurred_at__gte=lo, occurred_at__lt=hi)
 
 
@@ -67,7 +67,7 @@ def usage_by_day(*, projects: QuerySet | None, start: date, end: date) -> dict[d
         for row in rollups:
             days.setdefault(row["day"], {})[row["kind"]] = (row["events"], row["quantity"])
     if cut < end:
-        lo, hi = selectors._bounds(cut, end)
+        lo, hi = selectors.rows.bounds(cut, end)
         raw = (
             UsageEvent.objects.filter(_in(projects), occurred_at__gte=lo, occurred_at__lt=hi)
             .annotate(day=TruncDate("occurred_at", tzinfo=UTC))
@@ -97,9 +97,9 @@ def _contributor_business_units(projects: QuerySet | None, start: date, end: dat
     """Distinct business units among the period's contributors, the people exactly as
     `contribution_activity` identifies them, each with the unit metrics.selectors reads: their
     practitioner's, else the one the organisation directory gave their forge account."""
-    lo, hi = selectors._bounds(start, end)
-    keys, _per_person, _per_unit = selectors._contributors(
-        projects=selectors._scope(projects), lo=lo, hi=hi, people=selectors._People()
+    lo, hi = selectors.rows.bounds(start, end)
+    keys, _per_person, _per_unit = selectors.contribution.contributors(
+        projects=selectors.rows.projects_or_program(projects), lo=lo, hi=hi, people=selectors.rows.People()
     )
     users = {int(key[2:]) for key in keys if key.startswith("u:")}
     accounts = {int(key[2:]) for key in keys if key.startswith("a:")}
@@ -110,14 +110,14 @@ def _contributor_business_units(projects: QuerySet | None, start: date, end: dat
     whose |= Q(forge=Forge.GIT, login__in=emails, user__isnull=True)
     return (
         ForgeAccount.objects.filter(whose)
-        .annotate(unit=selectors._author_unit(""))
+        .annotate(unit=selectors.rows.author_unit(""))
         .filter(unit__isnull=False)
         .aggregate(n=Count("unit", distinct=True))["n"]
     )
 
 
 def _new_members(projects: QuerySet | None, start: date, end: date) -> int:
-    lo, hi = selectors._bounds(start, end)
+    lo, hi = selectors.rows.bounds(start, end)
     users = get_user_model().objects
     if projects is None:
         return users.filter(date_joined__gte=lo, date_joined__lt=hi).count()
