@@ -23,13 +23,12 @@ from catalog.selectors.search import (
     CatalogQuery,
     FacetValue,
     SearchResults,
-    corrected_query,
     search_embedded,
-    suggest_words,
     visible_entries,
 )
 from catalog.selectors.search_postgres import search_postgres
 from catalog.selectors.similar import SimilarEntry, similar_entries
+from catalog.selectors.spelling import corrected_query, suggest_words
 from catalog.selectors.suggestions import SearchSuggestion, projects_named, search_suggestions
 
 __all__ = [

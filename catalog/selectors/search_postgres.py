@@ -33,18 +33,16 @@ from catalog.selectors.search import (
     CatalogQuery,
     FacetRows,
     SearchResults,
-    corrected_query,
     facet_values,
     filter_conditions,
     filter_entries,
     fused_ranking,
-    hides_restricted,
     order_entries,
     results_page,
     rounded_estimate,
     visible_entries,
-    word_suggestions,
 )
+from catalog.selectors.spelling import corrected_query, hides_restricted, word_suggestions
 from catalog.selectors.words import text_filter, text_match, word_plan
 
 # The share estimate of _Sample pays when the matches are a large share of the index (a broad word), and
