@@ -32,6 +32,7 @@ from xml.sax.saxutils import escape as xml_escape
 from django.core.exceptions import ValidationError
 from packageurl import PackageURL
 from packageurl.validate import DEFINITIONS_BY_TYPE
+from packaging.utils import canonicalize_name
 
 # Types outside the purl specification that the portal reads (see the module's docstring).
 PORTAL_TYPES = {"terraform", "gitlab", "githubactions"}
@@ -292,3 +293,43 @@ _BUILDERS = {
     "githubactions": _github_action,
     "gitlab": _gitlab,
 }
+
+
+# --- which package a coordinate names ------------------------------------------------------------------------
+
+
+def package_key(package_url: str) -> str | None:
+    """What makes two Package URLs the same package, as one string (None for what is no purl): the type,
+    namespace and name, normalised as each ecosystem compares names (PyPI's PEP 503 name; npm, Docker,
+    Terraform and the forges' owner/name in lower case; a Docker Hub image without owner is
+    library/<name>), and the subpath (which action or CI file of a repository). Version and qualifiers
+    (where a package is fetched from) are left out: 2.1.0 from a mirror is still the same package.
+
+    The one rule of "the same package" for matching an asset's package_url with the dependencies found in
+    code (metrics.manifests writes its Dependency.purl in the same form)."""
+    try:
+        purl = PackageURL.from_string(package_url)
+    except ValueError:
+        return None
+    kind = "github" if purl.type == "githubactions" else purl.type
+    namespace, name = purl.namespace or "", purl.name
+    if kind == "pypi":
+        name = canonicalize_name(name)
+    elif kind in {"npm", "docker", "terraform", "github", "gitlab"}:
+        namespace, name = namespace.lower(), name.lower()
+    if kind == "docker" and not namespace:
+        namespace = "library"
+    return PackageURL(
+        type=kind, namespace=namespace or None, name=name, subpath=(purl.subpath or "").strip("/") or None
+    ).to_string()
+
+
+def package_keys_matching(dependency_key: str) -> list[str]:
+    """The asset keys a dependency's key matches: itself, and for an action or CI file of a repository
+    (a subpath) the repository as a whole, since an asset registered as `pkg:github/acme/actions` offers
+    every action in it."""
+    keys = [dependency_key]
+    base, hash_mark, _subpath = dependency_key.partition("#")
+    if hash_mark and base.startswith(("pkg:github/", "pkg:gitlab/")):
+        keys.append(base)
+    return keys

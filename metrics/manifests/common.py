@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from packageurl import PackageURL
 
+from catalog.packages import package_key
+
 __all__ = ["Dependency", "ManifestError", "LineFinder", "purl"]
 
 
@@ -23,9 +25,15 @@ class Dependency:
 
 
 def purl(*, type: str, name: str, namespace: str | None = None, subpath: str | None = None) -> str:
-    """The canonical Package URL of these coordinates (the library normalises what its type says:
-    PyPI names lower-cased with '-', npm names lower-cased, ...)."""
-    return PackageURL(type=type, namespace=namespace or None, name=name, subpath=subpath or None).to_string()
+    """These coordinates as catalog.packages.package_key writes them: the one rule of which package a
+    coordinate names, the same for assets' package URLs."""
+    written = PackageURL(
+        type=type, namespace=namespace or None, name=name, subpath=subpath or None
+    ).to_string()
+    key = package_key(written)
+    if key is None:  # PackageURL wrote it: it reads back
+        raise ValueError(f"not a Package URL: {written}")
+    return key
 
 
 class LineFinder:

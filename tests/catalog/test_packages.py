@@ -11,7 +11,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from catalog.models import Asset
-from catalog.packages import install_snippet, package_url_clean, plain_version
+from catalog.packages import (
+    install_snippet,
+    package_key,
+    package_keys_matching,
+    package_url_clean,
+    plain_version,
+)
 from catalog.selectors import latest_release
 from metrics.models import Release
 from tests.api import api, assert_error
@@ -419,3 +425,36 @@ def test_without_coordinates_editors_are_told_where_to_add_them_and_others_see_n
     body = client.get(asset.get_absolute_url()).content.decode()
     assert "How to use it" in body
     assert "Add its package coordinates" in body
+
+
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        # Version and qualifiers (where it is fetched from) are not which package it is.
+        ("pkg:pypi/Acme_Retry@2.1.0?repository_url=https://pypi.acme.example", "pkg:pypi/acme-retry"),
+        ("pkg:pypi/acme.retry", "pkg:pypi/acme-retry"),
+        ("pkg:npm/%40Acme/Design-Tokens@2.4.0", "pkg:npm/%40acme/design-tokens"),
+        ("pkg:npm/@acme/design-tokens", "pkg:npm/%40acme/design-tokens"),
+        ("pkg:docker/base-python@1.4", "pkg:docker/library/base-python"),
+        ("pkg:docker/Acme/base-python?repository_url=registry.acme.example", "pkg:docker/acme/base-python"),
+        ("pkg:githubactions/acme/setup-build@v2", "pkg:github/acme/setup-build"),
+        ("pkg:github/acme/actions#/publish/", "pkg:github/acme/actions#publish"),
+        ("pkg:terraform/Acme/network/aws@2.1.0", "pkg:terraform/acme/network/aws"),
+        # Maven and Go names are compared as written: their registries tell case apart.
+        ("pkg:maven/com.acme/Ledger-Client@2.4.0", "pkg:maven/com.acme/Ledger-Client"),
+        ("pkg:golang/git.acme.example/platform/auth@v1.4.0", "pkg:golang/git.acme.example/platform/auth"),
+        ("not a purl", None),
+    ],
+)
+def test_package_key_is_which_package_a_coordinate_names(written, key):
+    assert package_key(written) == key
+
+
+def test_an_action_or_ci_file_matches_its_repository_as_a_whole():
+    assert package_keys_matching("pkg:github/acme/actions#publish") == [
+        "pkg:github/acme/actions#publish",
+        "pkg:github/acme/actions",
+    ]
+    assert package_keys_matching("pkg:gitlab/acme/ci#templates/build.yml")[-1] == "pkg:gitlab/acme/ci"
+    # A package's subpath is a path inside it, not another package of its repository.
+    assert package_keys_matching("pkg:npm/left-pad") == ["pkg:npm/left-pad"]
