@@ -55,6 +55,10 @@ def can_end_adoption(user, adoption, *, edits_project: bool | None = None) -> bo
     answered for it as `edits_project`, rather than asking again for each adoption."""
     if user is None or not user.is_authenticated:
         return False
+    # AdoptionSource.DETECTED (catalog.models imports this module): found in code, an adoption ends when
+    # the dependency leaves the manifests, not by hand.
+    if adoption.source == "detected":
+        return False
     if adoption.created_by_id is not None and adoption.created_by_id == user.pk:
         return True
     if edits_project is None:

@@ -31,6 +31,8 @@ from catalog.project_panels import project_panels
 from catalog.readiness import project_readiness
 from catalog.readme import project_readme
 from catalog.selectors import (
+    ADOPTION_RELATED,
+    adoptions_shown,
     asset_for_viewer,
     latest_release,
     project_for_viewer,
@@ -85,10 +87,11 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     roles = list(project.roles.select_related("user").order_by("role", "user__first_name"))
     assets = list(
         project.assets.prefetch_related(
-            Prefetch("adoptions", queryset=Adoption.objects.active().select_related("business_unit"))
+            Prefetch("adoptions", queryset=Adoption.objects.active().select_related(*ADOPTION_RELATED))
         )
     )
     adoptions = [adoption for asset in assets for adoption in asset.adoptions.all()]
+    adoptions_shown(adoptions, viewer=request.user)
     editable = can_edit_project(request.user, project)
     relations = project.relations.shown_to(request.user)
     repositories = list(project.repositories.all())
@@ -153,13 +156,15 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
     """The asset page: its active adoptions (each with an End button for whoever may end it), the
     past ones, and the "Use this" form."""
     editable = can_edit_project(request.user, project)
-    adoptions = list(asset.adoptions.active().select_related("business_unit"))
+    adoptions = list(
+        adoptions_shown(asset.adoptions.active().select_related(*ADOPTION_RELATED), viewer=request.user)
+    )
     teams = asset.adoptions.active().team_count() if adoptions else 0
     for adoption in adoptions:
         adoption.endable = can_end_adoption(request.user, adoption, edits_project=editable)
     # Who adopted (teams, products, units) is people's data: anonymous visitors see how many, no names.
     adopters_hidden = not request.user.is_authenticated
-    past = asset.adoptions.ended().select_related("business_unit").order_by("-ended_on", "-pk")
+    past = asset.adoptions.ended().select_related(*ADOPTION_RELATED).order_by("-ended_on", "-pk")
     # "How to use it": the latest release of the project's repositories, and what to paste to use it.
     release = latest_release(project=project)
     snippet = (
@@ -177,7 +182,7 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
             "more_adoptions": adoptions[ADOPTIONS_SHOWN:],
             "adoption_count": len(adoptions),
             "team_count": teams,
-            "past_adoptions": [] if adopters_hidden else list(past),
+            "past_adoptions": [] if adopters_hidden else adoptions_shown(list(past), viewer=request.user),
             "adopters_hidden": adopters_hidden,
             "form": form,
             "can_edit": editable,

@@ -28,7 +28,9 @@ from django.utils import timezone
 
 from catalog.models import Language, Notification, ProjectRole, Repository, Topic, Visibility
 from catalog.search_index import entries_rebuild
+from catalog.services import detected_adoptions_update
 from community.models import Badge, Guide, GuideVersion, Membership, Practitioner
+from metrics.manifests import Dependency
 from portal.services import api_token_create
 from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
 from tests.test_write_permissions import _patterns, accepts_post
@@ -142,7 +144,7 @@ def world(db):
     asset.save()
     secret.topics.add(topic)
     secret.languages.add(language)
-    Repository.objects.create(
+    secret_repository = Repository.objects.create(
         project=secret,
         forge="github",
         url=SECRET["repository"],
@@ -155,6 +157,14 @@ def world(db):
     public, public_asset, public_adoption = project("Open Ledger", "open-ledger")
     public.topics.add(public_topic)
     public.languages.add(public_language)
+    # The restricted project's code uses the public asset: an adoption found in code, whose consumer
+    # (name, repository, manifest) must not show where the public asset is listed.
+    public_asset.package_url = "pkg:pypi/open-ledger-keyring"
+    public_asset.save()
+    detected_adoptions_update(
+        repository=secret_repository,
+        dependencies=[Dependency("pkg:pypi/open-ledger-keyring", "1.2.0", "quasar/requirements.txt", 3)],
+    )
 
     def person(username, unit=None):
         user = UserFactory(username=username)
@@ -332,6 +342,12 @@ def test_no_route_shows_a_restricted_project_to_those_outside_its_units(world, w
                 missing = client.get(_url(name, kinds, values, "missing") + _query(values["secret"]))
                 if response.status_code != missing.status_code:
                     oracles.append(f"GET {secret_url}: {response.status_code}, missing {missing.status_code}")
+            # The public twin's pages (and lists filtered to it) must not tell of the restricted project
+            # either: what uses the public asset, what is similar to it, ...
+            public_url = _url(name, kinds, values, "public") + _query(values["public"])
+            found = [marker for marker in MARKERS if marker in _text(client.get(public_url)).lower()]
+            if found:
+                leaks.append(f"GET {public_url}: {found}")
         elif names_secret:
             public = client.get(_url(name, kinds, values, "public"))
             if response.status_code != public.status_code:

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from catalog.models import (
     Adoption,
+    AdoptionSource,
     Asset,
     AssetKind,
     Lifecycle,
@@ -98,10 +99,13 @@ class AdoptionFilter(filters.FilterSet):
     project = filters.CharFilter(field_name="asset__project__slug", max_length=120)
     business_unit = WordsFilter(field_name="business_unit__slug")
     active = filters.BooleanFilter(method="filter_active", help_text="Not ended (or ending in the future).")
+    source = filters.ChoiceFilter(
+        choices=AdoptionSource.choices, help_text="declared (a team said so) or detected (found in code)."
+    )
 
     class Meta:
         model = Adoption
-        fields = ["asset", "project", "business_unit"]
+        fields = ["asset", "project", "business_unit", "source"]
 
     def filter_active(self, queryset, name, value):
         active_ids = Adoption.objects.active().values("pk")

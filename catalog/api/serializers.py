@@ -1,6 +1,7 @@
 """Serializers of the catalog API: projects, assets, adoptions and the named things projects carry."""
 
 from django import forms
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog import services
@@ -9,6 +10,7 @@ from catalog.forms import FORGE_CHOICES, maintainers_for, repository_urls_checke
 from catalog.models import (
     REGISTRABLE_LIFECYCLES,
     Adoption,
+    AdoptionSource,
     Asset,
     AssetKind,
     BusinessUnit,
@@ -333,12 +335,31 @@ class VisibleAssetField(serializers.PrimaryKeyRelatedField):
         return assets_visible_to(self.context["request"].user)
 
 
+class AdoptionConsumerSerializer(serializers.Serializer):
+    project = serializers.SlugField(help_text="The consuming project's slug.")
+    repository = serializers.CharField(help_text="The repository whose manifests name the asset.")
+    manifest_path = serializers.CharField()
+    manifest_line = serializers.IntegerField(allow_null=True)
+
+
 class AdoptionSerializer(serializers.ModelSerializer):
     asset = VisibleAssetField()
     project = serializers.CharField(source="asset.project.slug", read_only=True)
     business_unit = serializers.SlugRelatedField(slug_field="slug", queryset=BusinessUnit.objects.all())
     team = serializers.CharField(max_length=120)
     product = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+
+    source = serializers.ChoiceField(
+        choices=AdoptionSource.choices,
+        read_only=True,
+        help_text="declared: a team said so; detected: a dependency manifest of a synced repository names the "
+        "asset's package (then `team` is the consuming project's name, or “A project of <unit>” when you may "
+        "not see that project, and it ends when the dependency is removed).",
+    )
+    consumer = serializers.SerializerMethodField(
+        help_text="For an adoption found in code: the consuming project, its repository and where in it; null "
+        "for a declared adoption or a project you may not see."
+    )
 
     class Meta:
         model = Adoption
@@ -352,8 +373,29 @@ class AdoptionSerializer(serializers.ModelSerializer):
             "since",
             "ended_on",
             "created_at",
+            "source",
+            "version",
+            "consumer",
         ]
-        read_only_fields = ["id", "project", "ended_on", "created_at"]
+        read_only_fields = ["id", "project", "ended_on", "created_at", "source", "version"]
+
+    @extend_schema_field(AdoptionConsumerSerializer(allow_null=True))
+    def get_consumer(self, adoption: Adoption) -> dict | None:
+        consumer = getattr(adoption, "consumer", None)  # set by catalog.selectors.adoptions_shown
+        if consumer is None:
+            return None
+        return {
+            "project": consumer.slug,
+            "repository": adoption.repository.url,
+            "manifest_path": adoption.manifest_path,
+            "manifest_line": adoption.manifest_line or None,
+        }
+
+    def to_representation(self, instance: Adoption) -> dict:
+        data = super().to_representation(instance)
+        if hasattr(instance, "shown_team"):  # a restricted consuming project's name is not shown
+            data["team"] = instance.shown_team
+        return data
 
 
 class AdoptionEndSerializer(serializers.Serializer):

@@ -274,11 +274,25 @@ class AdoptionViewSet(
     def get_queryset(self):
         visible = Project.objects.listed().visible_to(self.request.user)
         return Adoption.objects.filter(asset__project__in=visible).select_related(
-            "asset__project", "business_unit"
+            "asset__project", *selectors.ADOPTION_RELATED
         )
 
     def get_serializer_class(self):
         return AdoptionEndSerializer if self.action == "end" else AdoptionSerializer
+
+    # Every adoption leaves through selectors.adoptions_shown: one found in the code of a project the
+    # viewer may not see does not name it.
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = selectors.adoptions_shown(list(queryset if page is None else page), viewer=request.user)
+        data = AdoptionSerializer(rows, many=True, context=self.get_serializer_context()).data
+        return Response(data) if page is None else self.get_paginated_response(data)
+
+    def get_object(self):
+        adoption = super().get_object()
+        selectors.adoptions_shown([adoption], viewer=self.request.user)
+        return adoption
 
     @extend_schema(
         request=AdoptionSerializer,

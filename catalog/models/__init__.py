@@ -3,6 +3,7 @@
 from catalog.models.assets import (
     Adoption,
     AdoptionQuerySet,
+    AdoptionSource,
     Asset,
     AssetKind,
     adoption_identity,
@@ -50,6 +51,7 @@ from catalog.models.search import (
 __all__ = [
     "REGISTRABLE_LIFECYCLES",
     "Adoption",
+    "AdoptionSource",
     "AdoptionQuerySet",
     "Asset",
     "AssetKind",

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models.projects import BusinessUnit, Language, Project, Topic
+from catalog.models.repositories import Repository
 from catalog.packages import MAX_LENGTH as MAX_PACKAGE_URL
-from catalog.packages import validate_package_url
+from catalog.packages import package_key, validate_package_url
 
 
 class AssetKind(models.TextChoices):
@@ -42,6 +43,11 @@ class Asset(models.Model):
         validators=[validate_package_url],
         help_text="The package as a Package URL (purl): pkg:npm/%40acme/design-tokens, pkg:pypi/acme-retry…",
     )
+    # Which package that is (catalog.packages.package_key), kept by save(): the dependencies found in code
+    # are matched on it, through its index.
+    package_key = models.CharField(
+        max_length=MAX_PACKAGE_URL, blank=True, default="", db_index=True, editable=False
+    )
     topics = models.ManyToManyField(Topic, blank=True, related_name="assets")
     languages = models.ManyToManyField(Language, blank=True, related_name="assets")
     created_at = models.DateTimeField(default=timezone.now)
@@ -55,6 +61,12 @@ class Asset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.package_key = (package_key(self.package_url) or "") if self.package_url else ""
+        if kwargs.get("update_fields") is not None and "package_url" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "package_key"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:asset", kwargs={"slug": self.project.slug, "asset_slug": self.slug})
@@ -115,8 +127,15 @@ class AdoptionQuerySet(models.QuerySet):
         )
 
 
+class AdoptionSource(models.TextChoices):
+    DECLARED = "declared", "Declared"  # a team said so ("Use this", the API, an import)
+    DETECTED = "detected", "Found in code"  # a dependency manifest of a synced repository names it
+
+
 class Adoption(models.Model):
-    """A team or product of a business unit declares that it uses an asset."""
+    """A team or product of a business unit uses an asset: declared by the team, or detected in the
+    dependency manifests of one of its project's repositories (then its team is that project's name, and
+    it ends when the dependency is removed)."""
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="adoptions")
     business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="adoptions")
@@ -128,6 +147,20 @@ class Adoption(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=10, choices=AdoptionSource.choices, default=AdoptionSource.DECLARED)
+    # Where a detected adoption was found: the consuming repository, the version it uses as written there,
+    # the manifest and line.
+    repository = models.ForeignKey(
+        Repository, null=True, blank=True, on_delete=models.SET_NULL, related_name="detected_adoptions"
+    )
+    version = models.CharField(max_length=100, blank=True, default="")
+    manifest_path = models.CharField(max_length=500, blank=True, default="")
+    manifest_line = models.PositiveIntegerField(default=0)
+
+    # Set by catalog.selectors.adoptions_shown for a viewer: the name to show, and the consuming project
+    # found in code when the viewer may see it.
+    shown_team: str
+    consumer: "Project | None"
 
     objects = AdoptionQuerySet.as_manager()
 
@@ -146,9 +179,15 @@ class Adoption(models.Model):
                 "business_unit",
                 adoption_team_key(),
                 adoption_product_key(),
-                condition=Q(ended_on__isnull=True),
+                condition=Q(ended_on__isnull=True, source=AdoptionSource.DECLARED),
                 name="adoption_one_active_per_team",
                 violation_error_message="This team already uses this asset for this product.",
+            ),
+            # A repository's manifests name an asset once or several times: one adoption.
+            models.UniqueConstraint(
+                fields=["asset", "repository"],
+                condition=Q(ended_on__isnull=True, source=AdoptionSource.DETECTED),
+                name="adoption_one_active_per_repository",
             ),
         ]
 

@@ -4,6 +4,7 @@ entries by meaning."""
 from django.conf import settings
 
 from catalog.search_index import uses_postgres
+from catalog.selectors.adoptions import ADOPTION_RELATED, adoptions_shown
 from catalog.selectors.chips import ActiveFilter, FilterLinks, filter_links
 from catalog.selectors.projects import (
     HIDDEN_PROJECT,
@@ -32,6 +33,8 @@ from catalog.selectors.spelling import corrected_query, suggest_words
 from catalog.selectors.suggestions import SearchSuggestion, projects_named, search_suggestions
 
 __all__ = [
+    "ADOPTION_RELATED",
+    "adoptions_shown",
     "FACET_TITLES",
     "HIDDEN_PROJECT",
     "SORTS",

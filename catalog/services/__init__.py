@@ -9,6 +9,7 @@ from catalog.services.assets import (
     adoption_end,
     asset_save,
 )
+from catalog.services.detected import DetectedChanges, FoundDependency, detected_adoptions_update
 from catalog.services.projects import (
     RESERVED_SLUGS,
     SIMPLE_FIELDS,
@@ -25,11 +26,14 @@ __all__ = [
     "RESERVED_SLUGS",
     "SIMPLE_FIELDS",
     "AssetFields",
+    "DetectedChanges",
+    "FoundDependency",
     "ProjectFields",
     "_asset_slug",
     "adoption_create",
     "adoption_end",
     "asset_save",
+    "detected_adoptions_update",
     "program_office_members",
     "project_register",
     "project_score_refresh",

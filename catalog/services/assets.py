@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from catalog.dates import day_text
 from catalog.models import (
     Adoption,
+    AdoptionSource,
     Asset,
     BusinessUnit,
     Language,
@@ -86,7 +87,11 @@ def adoption_create(
     the two would count the team twice on the days between."""
     team, product = team.strip(), product.strip()
     since = since or timezone.now().date()
-    same = Adoption.objects.same_as(asset=asset, business_unit=business_unit, team=team, product=product)
+    # Adoptions found in code are the sync's to keep (catalog.services.detected): a team declaring the same
+    # use has its own row, and the figures count the team once (adoption_identity).
+    same = Adoption.objects.filter(source=AdoptionSource.DECLARED).same_as(
+        asset=asset, business_unit=business_unit, team=team, product=product
+    )
     existing = same.filter(ended_on__isnull=True).order_by("since", "pk").first()
     if existing is not None:
         return existing, False
@@ -142,6 +147,10 @@ def adoption_end(*, adoption: Adoption, user: User, on: date | None = None) -> A
     Who recorded it, the asset's editors and the program office may (PermissionDenied otherwise).
     Raises ValidationError for an adoption already ended, and for an end in the future (a future end
     would let the team adopt again while still counted) or before the adoption started."""
+    if adoption.source == AdoptionSource.DETECTED:
+        raise ValidationError(
+            "This adoption was found in code: it ends when the dependency leaves the repository's manifests."
+        )
     if not can_end_adoption(user, adoption):
         raise PermissionDenied(ADOPTION_END_REFUSED)
     today = timezone.now().date()

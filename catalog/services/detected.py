@@ -1,0 +1,128 @@
+"""Adoptions found in code: what the dependency manifests of a synced repository use from the catalog.
+
+The sync (metrics) reads the manifests of a repository's default branch and hands their dependencies to
+detected_adoptions_update, which keeps the repository's detected adoptions in step with them: a
+dependency on an asset's package (catalog.packages.package_key, the one rule of "the same package")
+starts an adoption by the repository's project (its name is the team, its unit the unit), a changed
+version or place updates it, and a dependency gone ends it that day. A project's use of its own assets
+is no reuse, and a project the catalog does not list (waiting for review, rejected, merged) adopts
+nothing.
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Adoption, AdoptionSource, Asset, Project, ProjectChange, Repository
+from catalog.packages import package_keys_matching
+from catalog.search_index import entries_rebuild
+
+__all__ = ["DetectedChanges", "FoundDependency", "detected_adoptions_update"]
+
+
+class FoundDependency(Protocol):
+    """A dependency as metrics.manifests.Dependency gives it."""
+
+    purl: str  # as catalog.packages.package_key writes it
+    version: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class DetectedChanges:
+    started: list[Adoption]
+    updated: list[Adoption]
+    ended: list[Adoption]
+
+
+# A version written as a range or a wildcard ("^2.1", "~> 2.1", ">=2,<3", "2.x", "*") rather than one release.
+_RANGE = re.compile(r"[\^~<>=*|, ]|(^|\.)[xX](\.|$)")
+
+
+def _in_use(found: list[FoundDependency]) -> FoundDependency:
+    """The mention that best says which version is in use: a lock file's exact version before a
+    manifest's range, then the first in path and line order."""
+    return min(found, key=lambda d: (not d.version or bool(_RANGE.search(d.version)), d.path, d.line))
+
+
+@transaction.atomic
+def detected_adoptions_update(
+    *, repository: Repository, dependencies: Iterable[FoundDependency], on: date | None = None
+) -> DetectedChanges:
+    """Keep `repository`'s detected adoptions in step with the dependencies its manifests declare now
+    (all of them: a dependency left out is taken as removed). `on` is the day of the sync (today by
+    default). Idempotent: the same dependencies again change nothing."""
+    day = on or timezone.now().date()
+    project = repository.project
+    listed = Project.objects.listed().filter(pk=project.pk).exists()
+    mentions: dict[str, list[FoundDependency]] = defaultdict(list)
+    if listed:
+        for dependency in dependencies:
+            for key in package_keys_matching(dependency.purl):
+                mentions[key].append(dependency)
+    assets = (
+        Asset.objects.filter(package_key__in=list(mentions), project__in=Project.objects.listed())
+        .exclude(project=project)
+        .select_related("project")
+        .order_by("pk")
+    )
+    wanted = {asset.pk: (asset, _in_use(mentions[asset.package_key])) for asset in assets}
+    current = {
+        adoption.asset_id: adoption
+        for adoption in Adoption.objects.filter(
+            source=AdoptionSource.DETECTED, repository=repository, ended_on__isnull=True
+        ).select_related("asset")
+    }
+    started = [
+        Adoption(
+            asset=asset,
+            business_unit_id=project.business_unit_id,
+            team=project.name[:120],
+            product="",
+            since=day,
+            source=AdoptionSource.DETECTED,
+            repository=repository,
+            version=found.version[:100],
+            manifest_path=found.path[:500],
+            manifest_line=found.line,
+        )
+        for asset_id, (asset, found) in wanted.items()
+        if asset_id not in current
+    ]
+    updated = []
+    for asset_id, (_asset, found) in wanted.items():
+        adoption = current.get(asset_id)
+        place = (found.version[:100], found.path[:500], found.line)
+        if (
+            adoption is not None
+            and (adoption.version, adoption.manifest_path, adoption.manifest_line) != place
+        ):
+            adoption.version, adoption.manifest_path, adoption.manifest_line = place
+            updated.append(adoption)
+    ended = [adoption for asset_id, adoption in current.items() if asset_id not in wanted]
+    for adoption in ended:
+        adoption.ended_on = max(day, adoption.since)
+    Adoption.objects.bulk_create(started)
+    Adoption.objects.bulk_update(updated, ["version", "manifest_path", "manifest_line"])
+    Adoption.objects.bulk_update(ended, ["ended_on"])
+    ProjectChange.objects.bulk_create(
+        ProjectChange(
+            project=adoption.asset.project,
+            actor=None,
+            action=ProjectChange.Action.ADOPTED,
+            note=f"{adoption.team} uses {adoption.asset.name} (found in {repository.full_name or repository.url})",
+        )
+        for adoption in started
+    )
+    # The index counts each asset's adoptions.
+    changed = {adoption.asset.project_id for adoption in started + ended}
+    if changed:
+        entries_rebuild(project_ids=sorted(changed))
+    return DetectedChanges(started=started, updated=updated, ended=ended)

@@ -1,0 +1,152 @@
+"""Adoptions found in code (catalog.services.detected): kept in step with what a repository's manifests
+declare, matched on the package (catalog.packages.package_key), beside the declared ones (issue 18)."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from catalog.models import Adoption, AdoptionSource, ReviewStatus, SearchEntry, Visibility
+from catalog.search_index import entries_rebuild
+from catalog.services import adoption_create, adoption_end, detected_adoptions_update
+from metrics.manifests import Dependency, dependencies_in
+from tests.api import api
+from tests.factories import AssetFactory, ProjectFactory, RepositoryFactory, UserFactory, make_owner
+
+pytestmark = pytest.mark.django_db
+
+MONDAY, TUESDAY = date(2026, 3, 2), date(2026, 3, 3)
+
+
+@pytest.fixture
+def world():
+    retry = AssetFactory(name="acme-retry", package_url="pkg:pypi/Acme_Retry", project__name="Retry")
+    tokens = AssetFactory(name="Design tokens", package_url="pkg:npm/%40acme/design-tokens")
+    actions = AssetFactory(name="Build actions", package_url="pkg:github/acme/actions")
+    consumer = ProjectFactory(name="Checkout", business_unit__name="Retail")
+    repository = RepositoryFactory(project=consumer, full_name="retail/checkout")
+    entries_rebuild(project_ids=[retry.project_id, tokens.project_id, actions.project_id, consumer.pk])
+    return {"retry": retry, "tokens": tokens, "actions": actions, "consumer": consumer, "repo": repository}
+
+
+def manifests() -> list[Dependency]:
+    requirements = "acme.retry>=2.1\nrequests==2.32.0\n"
+    lock = '[[package]]\nname = "acme-retry"\nversion = "2.4.0"\n'
+    workflow = "jobs:\n  build:\n    steps:\n      - uses: acme/actions/publish@v3\n"
+    return (
+        dependencies_in(path="requirements.txt", text=requirements)
+        + dependencies_in(path="uv.lock", text=lock)
+        + dependencies_in(path=".github/workflows/ci.yml", text=workflow)
+    )
+
+
+def test_a_dependency_on_an_assets_package_is_an_adoption_by_the_repositorys_project(world):
+    changes = detected_adoptions_update(repository=world["repo"], dependencies=manifests(), on=MONDAY)
+    assert {a.asset.name for a in changes.started} == {"acme-retry", "Build actions"}
+    retry = Adoption.objects.get(asset=world["retry"])
+    assert retry.source == AdoptionSource.DETECTED
+    assert (retry.team, retry.business_unit.name, retry.since) == ("Checkout", "Retail", MONDAY)
+    # The lock file's exact version says what is in use better than the requirement's range.
+    assert (retry.version, retry.manifest_path, retry.manifest_line) == ("2.4.0", "uv.lock", 2)
+    actions = Adoption.objects.get(asset=world["actions"])
+    assert (actions.version, actions.manifest_path, actions.manifest_line) == (
+        "v3",
+        ".github/workflows/ci.yml",
+        4,
+    )
+    # The index counts it.
+    assert SearchEntry.objects.get(asset=world["retry"]).adoption_count == 1
+
+
+def test_the_same_manifests_again_change_nothing(world):
+    detected_adoptions_update(repository=world["repo"], dependencies=manifests(), on=MONDAY)
+    again = detected_adoptions_update(repository=world["repo"], dependencies=manifests(), on=TUESDAY)
+    assert (again.started, again.updated, again.ended) == ([], [], [])
+    assert Adoption.objects.count() == 2
+
+
+def test_a_removed_dependency_ends_its_adoption_and_a_new_version_updates_it(world):
+    detected_adoptions_update(repository=world["repo"], dependencies=manifests(), on=MONDAY)
+    upgraded = dependencies_in(path="uv.lock", text='[[package]]\nname = "acme-retry"\nversion = "2.5.0"\n')
+    changes = detected_adoptions_update(repository=world["repo"], dependencies=upgraded, on=TUESDAY)
+    assert [a.asset.name for a in changes.ended] == ["Build actions"]
+    assert Adoption.objects.get(asset=world["actions"]).ended_on == TUESDAY
+    assert Adoption.objects.get(asset=world["retry"]).version == "2.5.0"
+    assert [a.asset.name for a in changes.updated] == ["acme-retry"]
+    assert Adoption.objects.active(on=TUESDAY).filter(source=AdoptionSource.DETECTED).count() == 1
+    # Added back later: a new adoption, the ended one stays as history.
+    detected_adoptions_update(repository=world["repo"], dependencies=manifests(), on=date(2026, 3, 9))
+    assert Adoption.objects.filter(asset=world["actions"]).count() == 2
+
+
+def test_own_assets_unlisted_projects_and_unknown_packages_are_no_adoption(world):
+    own = AssetFactory(project=world["consumer"], package_url="pkg:pypi/checkout-client")
+    pending = AssetFactory(package_url="pkg:pypi/pending-lib", project__review_status=ReviewStatus.PENDING)
+    found = [
+        Dependency("pkg:pypi/checkout-client", "1.0", "requirements.txt", 1),
+        Dependency("pkg:pypi/pending-lib", "1.0", "requirements.txt", 2),
+        Dependency("pkg:pypi/unknown", "1.0", "requirements.txt", 3),
+    ]
+    assert detected_adoptions_update(repository=world["repo"], dependencies=found, on=MONDAY).started == []
+    assert not Adoption.objects.filter(asset__in=[own, pending]).exists()
+    # A consuming project not listed (waiting for review) adopts nothing, and what it had ends.
+    detected_adoptions_update(repository=world["repo"], dependencies=manifests(), on=MONDAY)
+    world["consumer"].review_status = ReviewStatus.PENDING
+    world["consumer"].save()
+    ended = detected_adoptions_update(repository=world["repo"], dependencies=manifests(), on=TUESDAY).ended
+    assert len(ended) == 2
+
+
+def test_declared_and_detected_by_the_same_team_count_once(world):
+    detected_adoptions_update(repository=world["repo"], dependencies=manifests(), on=MONDAY)
+    person = UserFactory()
+    declared, new = adoption_create(
+        asset=world["retry"], user=person, business_unit=world["consumer"].business_unit, team="checkout"
+    )
+    assert new and declared.source == AdoptionSource.DECLARED
+    assert Adoption.objects.filter(asset=world["retry"]).count() == 2
+    assert Adoption.objects.filter(asset=world["retry"]).team_count() == 1
+
+
+def test_a_detected_adoption_is_not_ended_by_hand(world):
+    detected_adoptions_update(repository=world["repo"], dependencies=manifests(), on=MONDAY)
+    adoption = Adoption.objects.get(asset=world["retry"])
+    owner = UserFactory()
+    make_owner(world["retry"].project, owner)
+    with pytest.raises(ValidationError, match="found in code"):
+        adoption_end(adoption=adoption, user=owner)
+
+
+def test_the_package_key_follows_the_package_url(world):
+    asset = world["tokens"]
+    assert asset.package_key == "pkg:npm/%40acme/design-tokens"
+    asset.package_url = "pkg:npm/%40acme/tokens"
+    asset.save(update_fields=["package_url"])
+    asset.refresh_from_db()
+    assert asset.package_key == "pkg:npm/%40acme/tokens"
+
+
+def test_pages_and_api_say_found_in_code_and_where_to_those_who_see_the_consumer(world, client):
+    detected_adoptions_update(repository=world["repo"], dependencies=manifests(), on=MONDAY)
+    viewer = UserFactory()
+    client.force_login(viewer)
+    retry = world["retry"]
+    page = client.get(retry.get_absolute_url()).content.decode()
+    assert "Found in code: 2.4.0" in page
+    assert f'href="{world["consumer"].get_absolute_url()}"' in page and "uv.lock, line 2" in page
+    body = api(viewer).get("/api/v1/adoptions/", {"asset": retry.pk, "source": "detected"}).json()
+    (row,) = body["results"]
+    assert (row["source"], row["team"], row["version"]) == ("detected", "Checkout", "2.4.0")
+    assert row["consumer"] == {
+        "project": world["consumer"].slug,
+        "repository": world["repo"].url,
+        "manifest_path": "uv.lock",
+        "manifest_line": 2,
+    }
+    # A restricted consumer is "a project of <unit>", without where (tests/test_visibility_routes.py walks
+    # every route for this).
+    world["consumer"].visibility = Visibility.UNITS
+    world["consumer"].save()
+    row = api(viewer).get(f"/api/v1/adoptions/{row['id']}/").json()
+    assert (row["team"], row["consumer"]) == ("A project of Retail", None)
+    assert "Checkout" not in client.get(retry.get_absolute_url()).content.decode()
