@@ -31,6 +31,7 @@ __all__ = [
     "entry_text",
     "meaning_text",
     "normalised",
+    "project_meaning_text",
     "similarity_words",
     "text_hash",
     "vector_from_bytes",
@@ -128,12 +129,29 @@ def text_hash(text: str) -> str:
 def meaning_text(*, project: Project, asset: Asset | None, topic_names: list[str]) -> str:
     """What an entry means: a project's name, description, motivation, topics and the skills it wants;
     an asset's name, description, kind, topics and its project's name."""
+    if asset is None:
+        return project_meaning_text(
+            name=project.name,
+            description=project.description,
+            motivation=project.motivation,
+            topic_names=topic_names,
+            skills=[str(skill) for skill in project.skills_wanted or []],
+        )
     topics = ", ".join(sorted(topic_names))
-    if asset is not None:
-        parts = [asset.name, asset.description, asset.get_kind_display(), topics, f"part of {project.name}"]
-    else:
-        skills = ", ".join(str(skill) for skill in project.skills_wanted or [])
-        parts = [project.name, project.description, project.motivation, topics, skills]
+    parts = [asset.name, asset.description, asset.get_kind_display(), topics, f"part of {project.name}"]
+    return _lines(parts)
+
+
+def project_meaning_text(
+    *, name: str, description: str, motivation: str, topic_names: list[str], skills: list[str]
+) -> str:
+    """What a project means, from its fields: meaning_text of a saved project, and of a registration
+    still being typed (catalog.selectors.registration_check), so that both are embedded alike."""
+    topics = ", ".join(sorted(topic_names))
+    return _lines([name, description, motivation, topics, ", ".join(skills)])
+
+
+def _lines(parts: list[str]) -> str:
     return "\n".join(part.strip() for part in parts if part and part.strip())
 
 

@@ -23,6 +23,7 @@ from catalog.forms import (
     RegistrationForm,
     ReviewForm,
     picked_project_text,
+    split_words,
 )
 from catalog.models import Adoption, Project, ProjectRelation, ProjectRole, ReviewStatus
 from catalog.packages import install_snippet
@@ -283,13 +284,25 @@ def adoption_end(request: HttpRequest, slug: str, asset_slug: str, adoption_id: 
 def _registration_checked(
     form: ProjectForm, *, viewer, exclude_pk: int | None = None, confirmed_different: bool | None = None
 ) -> RegistrationCheck:
-    """selectors.registration_check on the form's name and repositories, its errors put on the form."""
+    """selectors.registration_check on the form's name and repositories (and, for a new registration,
+    what it does: an edit is never held up, and its page lists no look-alikes), its errors put on the
+    form."""
+    data = form.cleaned_data
+    meaning = {}
+    if confirmed_different is not None:
+        meaning = {
+            "description": data["description"],
+            "motivation": data["motivation"],
+            "topic_names": split_words(data["topics"]),
+            "skills": split_words(data["skills_wanted"]),
+        }
     check = selectors.registration_check(
         viewer=viewer,
-        name=form.cleaned_data["name"],
-        repository_urls=form.cleaned_data["repository_urls"],
+        name=data["name"],
+        repository_urls=data["repository_urls"],
         exclude_pk=exclude_pk,
         confirmed_different=confirmed_different,
+        **meaning,
     )
     for field, message in check.errors.items():
         form.add_error(field, message)
@@ -314,6 +327,10 @@ def register(request: HttpRequest) -> HttpResponse:
                 viewer=request.user,
                 name=descriptor.get("name", ""),
                 repository_urls=descriptor.get("repository_urls", "").split(),
+                description=descriptor.get("description", ""),
+                motivation=descriptor.get("motivation", ""),
+                topic_names=split_words(descriptor.get("topics", "")),
+                skills=split_words(descriptor.get("skills_wanted", "")),
             )
         else:
             form = RegistrationForm()
@@ -343,10 +360,18 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def register_duplicates(request: HttpRequest) -> HttpResponse:
-    """As the starter types: projects that look like the one being registered."""
-    name = request.GET.get("name", "")[:120]
-    urls = request.GET.get("repository_urls", "")[:2000].split()
-    duplicates = selectors.project_duplicates(name=name, repository_urls=urls, viewer=request.user)
+    """As the starter types: projects that look like the one being registered, by repository, name and
+    what it does. Each field is cut at the form's own length."""
+    typed = request.GET
+    duplicates = selectors.project_duplicates(
+        viewer=request.user,
+        name=typed.get("name", "")[:120],
+        repository_urls=typed.get("repository_urls", "")[:2000].split(),
+        description=typed.get("description", "")[:300],
+        motivation=typed.get("motivation", "")[:5000],
+        topic_names=split_words(typed.get("topics", "")[:500])[:20],
+        skills=split_words(typed.get("skills_wanted", "")[:500])[:20],
+    )
     # The "I checked them" box comes with the look-alikes, as the person left it.
     form = RegistrationForm(initial={"not_a_duplicate": request.GET.get("not_a_duplicate") == "on"})
     return render(request, "catalog/_duplicates.html", {"duplicates": duplicates, "form": form})

@@ -165,7 +165,13 @@ class ProjectWriteSerializer(serializers.Serializer):
         child=serializers.EmailField(), required=False, max_length=20, help_text="People with an account."
     )
     not_a_duplicate = serializers.BooleanField(
-        required=False, default=False, help_text="Confirms the project differs from similar ones."
+        required=False,
+        default=False,
+        help_text=(
+            "Confirms the project differs from similar ones: those with a very similar name or doing "
+            "the same job by meaning (name, description, motivation, topics, skills). Without it a "
+            "registration with such look-alikes gets a 400 listing them (look_alikes)."
+        ),
     )
 
     def validate_lifecycle(self, lifecycle: str) -> str:
@@ -428,6 +434,41 @@ class BusinessUnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = BusinessUnit
         fields = ["name", "slug", "projects"]
+
+
+class LookAlikeSerializer(serializers.Serializer):
+    """A project that looks like the one being registered (catalog.selectors.registration_check)."""
+
+    name = serializers.CharField(help_text="Its name; a project the caller may not see is not named.")
+    slug = serializers.CharField(source="project.slug", allow_null=True, default=None)
+    url = serializers.SerializerMethodField()
+    reason = serializers.CharField(
+        help_text="Why it looks alike: the same repository, a very similar name, or the same job in "
+        "meaning (how close, shared topics and words); an asset doing the job names its project."
+    )
+    blocking = serializers.BooleanField(
+        help_text="The same repository: not registrable. Otherwise confirm with not_a_duplicate."
+    )
+    similarity = serializers.FloatField(
+        allow_null=True, default=None, help_text="Cosine of the meanings (0 to 1), when alike in meaning."
+    )
+
+    def get_url(self, look_alike) -> str | None:
+        project = look_alike["project"]
+        if project is None:
+            return None
+        request = self.context.get("request")
+        path = project.get_absolute_url()
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class RegistrationRefusedSerializer(serializers.Serializer):
+    """A registration (or an edit) refused by the duplicate rule: the API's error, with the look-alikes."""
+
+    error = serializers.CharField()
+    field = serializers.CharField(allow_null=True)
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    look_alikes = LookAlikeSerializer(many=True)
 
 
 class SimilarEntrySerializer(serializers.Serializer):

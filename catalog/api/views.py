@@ -21,8 +21,10 @@ from catalog.api.serializers import (
     BusinessUnitSerializer,
     CurationSerializer,
     LanguageSerializer,
+    LookAlikeSerializer,
     ProjectSerializer,
     ProjectWriteSerializer,
+    RegistrationRefusedSerializer,
     ReviewSerializer,
     SimilarEntrySerializer,
     TopicSerializer,
@@ -128,34 +130,62 @@ class ProjectViewSet(
         serializer.is_valid(raise_exception=True)
         return project, serializer.validated_data
 
-    def _check_duplicates(self, serializer, *, exclude_pk: int | None = None, confirm: bool) -> None:
+    def _check_duplicates(
+        self, serializer, *, exclude_pk: int | None = None, confirm: bool
+    ) -> Response | None:
+        """selectors.registration_check on the request: None when it may go ahead, else the API's 400
+        error with the look-alikes. A new registration (`confirm`) is checked by meaning too; an edit,
+        never held up by look-alikes, by repository and name."""
         fields = serializer.validated_data
+        meaning = {}
+        if confirm:
+            meaning = {
+                "description": fields.get("description", ""),
+                "motivation": fields.get("motivation", ""),
+                "topic_names": fields.get("topics", []),
+                "skills": fields.get("skills_wanted", []),
+            }
         check = selectors.registration_check(
             viewer=self.request.user,
             name=fields.get("name", ""),
             repository_urls=fields.get("repository_urls", []),
             exclude_pk=exclude_pk,
             confirmed_different=bool(fields.get("not_a_duplicate")) if confirm else None,
+            **meaning,
         )
-        if check.errors:
-            raise serializers.ValidationError({field: [message] for field, message in check.errors.items()})
+        if not check.errors:
+            return None
+        refused = serializers.ValidationError({field: [message] for field, message in check.errors.items()})
+        response = self.handle_exception(refused)  # the API's one error shape (EXCEPTION_HANDLER)
+        response.data["look_alikes"] = LookAlikeSerializer(
+            check.duplicates, many=True, context={"request": self.request}
+        ).data
+        return response
 
-    @extend_schema(request=ProjectWriteSerializer, responses={201: ProjectSerializer})
+    @extend_schema(
+        request=ProjectWriteSerializer, responses={201: ProjectSerializer, 400: RegistrationRefusedSerializer}
+    )
     def create(self, request, *args, **kwargs):
         serializer = ProjectWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        self._check_duplicates(serializer, confirm=True)
+        refused = self._check_duplicates(serializer, confirm=True)
+        if refused is not None:
+            return refused
         project = services.project_register(user=request.user, fields=serializer.to_fields())
         return Response(self._project_data(project), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ProjectWriteSerializer, responses={200: ProjectSerializer})
+    @extend_schema(
+        request=ProjectWriteSerializer, responses={200: ProjectSerializer, 400: RegistrationRefusedSerializer}
+    )
     def partial_update(self, request, *args, **kwargs):
         project = self.get_object()
         _require_editor(request.user, project, "edit it")
         serializer = ProjectWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         fields = serializer.to_fields(current=project)
-        self._check_duplicates(serializer, exclude_pk=project.pk, confirm=False)
+        refused = self._check_duplicates(serializer, exclude_pk=project.pk, confirm=False)
+        if refused is not None:
+            return refused
         services.project_update(project=project, user=request.user, fields=fields)
         return Response(self._project_data(project))
 

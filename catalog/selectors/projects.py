@@ -2,7 +2,8 @@
 the one visibility rule applied to a slug), look-alike registrations, the home page's highlights."""
 
 import difflib
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
@@ -12,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.text import slugify
 
+from catalog.meaning import embedder, project_meaning_text, similarity_words
 from catalog.models import (
     Adoption,
     Asset,
@@ -25,6 +27,8 @@ from catalog.models import (
 from catalog.packages import plain_version
 from catalog.repositories import forge_release_url, normalise_repository_url, repositories_by_url
 from catalog.search_index import uses_postgres
+from catalog.selectors.similar import nearest, with_vectors
+from catalog.selectors.words import STOP_WORDS
 
 # How a project the person may not see (restricted to other units, or another's pending registration)
 # is named where it must be mentioned: its repository cannot be registered twice.
@@ -67,13 +71,134 @@ def asset_for_viewer(*, project: Project, asset_slug: str) -> Asset:
 
 
 def project_duplicates(
-    *, name: str, repository_urls: list[str], viewer, exclude_pk: int | None = None
+    *,
+    name: str,
+    repository_urls: list[str],
+    viewer,
+    exclude_pk: int | None = None,
+    description: str = "",
+    motivation: str = "",
+    topic_names: Sequence[str] = (),
+    skills: Sequence[str] = (),
 ) -> list[dict]:
-    """Projects that look like the one being registered: the same repository, or a very similar name.
+    """Projects that look like the one being registered: the same repository, a very similar name, or
+    (given its description or motivation) the same job in other words (meaning_look_alikes).
 
     A restricted project the person does not see still blocks its repository, without being named;
-    it is never offered as a similar name."""
-    return _look_alikes(wanted=[(exclude_pk, name, repository_urls)], viewer=viewer)[0]
+    it is never offered as a similar name or job."""
+    duplicates = _look_alikes(wanted=[(exclude_pk, name, repository_urls)], viewer=viewer)[0]
+    named = {d["project"].pk: d for d in duplicates if d["project"] is not None}
+    for alike in meaning_look_alikes(
+        name=name,
+        description=description,
+        motivation=motivation,
+        topic_names=topic_names,
+        skills=skills,
+        viewer=viewer,
+        exclude_pk=exclude_pk,
+    ):
+        known = named.get(alike["project"].pk)
+        if known is None:
+            duplicates.append(alike)
+        else:  # one line per project, saying every reason it looks alike
+            known["reason"] = f"{known['reason']}, and {alike['reason']}"
+            known["similarity"] = alike["similarity"]
+    return duplicates
+
+
+# From this cosine (on WordLlama's scale, catalog.meaning) a listed entry is said to do the same job as a
+# registration. Measured with the real model on the relevance set (tests/fixtures/search_eval/relevance.json:
+# 294 one-line entries, jobs built 2 to 4 times in other words), each entry's name, description and
+# topics taken as a registration against the 293 others; "same job" = two entries answering one narrow need
+# (at most 5 relevant entries), 95 entries have such a twin; "different job" = never answering a need
+# together (42,986 pairs, whose median cosine is 0.09 and 99th percentile 0.33):
+#   cosine  twin found  registrations warned of a different job  different-job entries per registration
+#   0.40    57 %        57 %                                     1.10
+#   0.45    37 %        32 %                                     0.45
+#   0.50    22 %        15 %                                     0.22
+#   0.55    13 %        10 %                                     0.14
+# A look-alike by meaning asks the starter to confirm that theirs is different: at 0.5 one registration in
+# seven is asked about a project doing another job (from 0.45, one in three), and a twin worded much alike
+# is found. Twins in wholly other words often score 0.2 to 0.4, as low as unrelated pairs: no threshold
+# finds them without asking about everything (the labels are rough, too: "Random IDs" and "UUID tools",
+# 0.63, count as different).
+SAME_JOB_SIMILARITY = 0.5
+MEANING_LOOK_ALIKES = 5
+# A name alone (as the starter begins typing) says too little of a job: the similar-name rule covers it.
+MEANING_MIN_WORDS = 3
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _words(text: str) -> list[str]:
+    """The words of a text that may say what it is about: 4 letters or more, no stop word, no number."""
+    found = (w.lower() for w in _WORD.findall(text))
+    return list(dict.fromkeys(w for w in found if len(w) >= 4 and not w.isdigit() and w not in STOP_WORDS))
+
+
+def meaning_look_alikes(
+    *,
+    name: str,
+    description: str,
+    motivation: str,
+    topic_names: Sequence[str],
+    skills: Sequence[str],
+    viewer,
+    exclude_pk: int | None = None,
+    limit: int = MEANING_LOOK_ALIKES,
+) -> list[dict]:
+    """The listed projects the viewer may see (ProjectQuerySet.visible_to) that do the job of this
+    registration, by meaning: its text as a project's (catalog.meaning.project_meaning_text) embedded and
+    compared with the index's projects and assets (similar.nearest), at least SAME_JOB_SIMILARITY alike,
+    most similar first, at most `limit` projects. An asset doing the job names its project. Never the
+    project `exclude_pk` (the one being edited). Each says why: how close, the topics and words shared."""
+    if len(_WORD.findall(f"{description} {motivation}")) < MEANING_MIN_WORDS:
+        return []
+    text = project_meaning_text(
+        name=name,
+        description=description,
+        motivation=motivation,
+        topic_names=list(topic_names),
+        skills=list(skills),
+    )
+    visible = Project.objects.listed().visible_to(viewer)
+    if exclude_pk is not None:
+        visible = visible.exclude(pk=exclude_pk)
+    candidates = with_vectors(SearchEntry.objects.filter(project_id__in=visible.values("pk")))
+    # Several entries may be one project's (the project and its assets): enough of them for `limit` projects.
+    best = nearest(embedder().embed([text])[0], candidates, limit=limit * 4, floor=SAME_JOB_SIMILARITY)
+    entries = (
+        SearchEntry.objects.select_related("project", "asset")
+        .prefetch_related("topics")
+        .in_bulk([pk for pk, _ in best])
+    )
+    topics = {topic.strip().lower() for topic in topic_names if topic.strip()}
+    words = _words(f"{name} {description} {motivation}")
+    found: dict[int, dict] = {}
+    for pk, similarity in best:
+        entry = entries.get(pk)
+        if entry is None or entry.project_id in found:
+            continue
+        shared_topics = sorted(t.name for t in entry.topics.all() if t.name.lower() in topics)
+        theirs = set(_words(f"{entry.name} {entry.summary}")) - {t.lower() for t in shared_topics}
+        shared_words = [w for w in words if w in theirs][:5]
+        why = [f"{similarity_words(similarity)} in meaning"]
+        if shared_topics:
+            why.append("shared topics: " + ", ".join(shared_topics))
+        if shared_words:
+            why.append("shared words: " + ", ".join(shared_words))
+        job = f"does the same job ({'; '.join(why)})"
+        asset = entry.asset if entry.asset_id is not None else None
+        found[entry.project_id] = {
+            "project": entry.project,
+            "name": entry.project.name,
+            "reason": job if asset is None else f"offers “{asset.name}”, which {job}",
+            "blocking": False,
+            "asset": asset,
+            "similarity": similarity,
+        }
+        if len(found) == limit:
+            break
+    return list(found.values())
 
 
 @dataclass(frozen=True)
@@ -92,13 +217,25 @@ def registration_check(
     viewer,
     exclude_pk: int | None = None,
     confirmed_different: bool | None = None,
+    description: str = "",
+    motivation: str = "",
+    topic_names: Sequence[str] = (),
+    skills: Sequence[str] = (),
 ) -> RegistrationCheck:
     """The one rule for duplicate registrations, for the form, the edit page and the API alike: a
     repository another project holds blocks it (join that community, or ask for a merge); a similar
-    name asks a new registration to confirm that it is a different project (`confirmed_different`
-    False); an edit (`confirmed_different` None) is never held up by a similar name."""
+    name, or a project doing the same job (given the description or motivation: meaning_look_alikes),
+    asks a new registration to confirm that it is a different project (`confirmed_different` False);
+    an edit (`confirmed_different` None) is never held up by either."""
     duplicates = project_duplicates(
-        name=name, repository_urls=repository_urls, viewer=viewer, exclude_pk=exclude_pk
+        name=name,
+        repository_urls=repository_urls,
+        viewer=viewer,
+        exclude_pk=exclude_pk,
+        description=description,
+        motivation=motivation,
+        topic_names=topic_names,
+        skills=skills,
     )
     errors = {}
     blocking = [d for d in duplicates if d["blocking"]]
