@@ -103,6 +103,7 @@ def project_duplicates(
         else:  # one line per project, saying every reason it looks alike
             known["reason"] = f"{known['reason']}, and {alike['reason']}"
             known["similarity"] = alike["similarity"]
+            known["asks_confirmation"] = known.get("asks_confirmation", True) or alike["asks_confirmation"]
     return duplicates
 
 
@@ -123,6 +124,11 @@ def project_duplicates(
 # the registration's 10th or 20th nearest) did no better on this set. Paraphrases sharing no word at all
 # score 0.2 to 0.35, as low as some unrelated pairs: those no threshold finds without noise.
 SAME_JOB_SIMILARITY = 0.4
+# Listed from SAME_JOB_SIMILARITY, a look-alike by meaning asks a new registration to confirm that it is
+# different only from this cosine up: at 0.4 more than half the registrations would be stopped for another
+# job (the table above), and a tick asked that often is given without reading. Between the two it is shown,
+# with why, and does not stop the registration.
+CONFIRM_SIMILARITY = 0.45
 MEANING_LOOK_ALIKES = 5
 # A name alone (as the starter begins typing) says too little of a job: the similar-name rule covers it.
 MEANING_MIN_WORDS = 3
@@ -193,6 +199,7 @@ def meaning_look_alikes(
             "name": entry.project.name,
             "reason": job if asset is None else f"offers “{asset.name}”, which {job}",
             "blocking": False,
+            "asks_confirmation": similarity >= CONFIRM_SIMILARITY,
             "asset": asset,
             "similarity": similarity,
         }
@@ -244,8 +251,10 @@ def registration_check(
             f"This repository is already registered by “{blocking[0]['name']}”. "
             "Join that community instead, or ask the program office to merge."
         )
-    elif duplicates and confirmed_different is False:
-        names = ", ".join(d["project"].name for d in duplicates[:5])
+    elif (confirming := [d for d in duplicates if d.get("asks_confirmation", True)]) and (
+        confirmed_different is False
+    ):
+        names = ", ".join(d["project"].name for d in confirming[:5])
         errors["not_a_duplicate"] = (
             f"Similar projects exist ({names}): confirm that yours is a different one."
         )
@@ -353,6 +362,7 @@ def _look_alikes(*, wanted: list[tuple[int | None, str, list[str]]], viewer) -> 
                     "name": project.name,
                     "reason": "has a very similar name",
                     "blocking": False,
+                    "asks_confirmation": True,
                 },
             )
     return [list(duplicates.values()) for duplicates in found]

@@ -15,7 +15,7 @@ from catalog.meaning import similarity_words
 from catalog.models import Project, Topic, Visibility
 from catalog.search_index import entries_rebuild
 from catalog.selectors import registration_check
-from catalog.selectors.projects import SAME_JOB_SIMILARITY, meaning_look_alikes
+from catalog.selectors.projects import CONFIRM_SIMILARITY, SAME_JOB_SIMILARITY, meaning_look_alikes
 from community.models import Practitioner
 from tests.factories import (
     AssetFactory,
@@ -272,3 +272,20 @@ def test_the_api_schema_documents_the_look_alikes(client):
     assert refused.endswith("/RegistrationRefused")
     look_alike = schema["components"]["schemas"]["LookAlike"]["properties"]
     assert {"name", "url", "reason", "blocking", "similarity"} <= set(look_alike)
+
+
+def test_a_look_alike_below_the_confirmation_threshold_is_listed_without_stopping_the_registration(
+    catalog, starter
+):
+    # Two of four words shared with Toolbox's five: a cosine of 2 / sqrt(20) = 0.447 with the word embedder,
+    # at least SAME_JOB_SIMILARITY (listed) and below CONFIRM_SIMILARITY (no tick asked).
+    check = registration_check(
+        name="Kitbag",
+        repository_urls=[],
+        viewer=starter,
+        description="shell helpers galore",
+        confirmed_different=False,
+    )
+    (alike,) = check.duplicates
+    assert alike["name"] == "Toolbox" and SAME_JOB_SIMILARITY <= alike["similarity"] < CONFIRM_SIMILARITY
+    assert alike["asks_confirmation"] is False and check.errors == {}
