@@ -374,3 +374,27 @@ class ReportSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope_key} {self.start}–{self.end}"
+
+
+class ManifestFile(models.Model):
+    """A dependency manifest of a repository's default branch (metrics.manifests reads which files are
+    ones) with the dependencies it declares, as the sync last read it. `blob_sha` is the git blob id the
+    listing showed: the file is read again only when it changes (or on a full sync). A file that could
+    not be read keeps why in `error`, and no dependencies."""
+
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="manifest_files")
+    # Bounded so that the unique index stays within PostgreSQL's key size; longer paths are not read.
+    path = models.CharField(max_length=400)
+    blob_sha = models.CharField(max_length=64, default="")
+    # [{"purl": ..., "version": ..., "line": ...}] in the order the file writes them (metrics.manifests).
+    dependencies = models.JSONField(default=list, blank=True)
+    error = models.TextField(default="", blank=True)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["repository", "path"], name="unique_manifest_path"),
+        ]
+
+    def __str__(self) -> str:
+        return self.path

@@ -15,9 +15,24 @@ from django.utils import timezone
 
 from catalog.models import Repository
 from catalog.services import project_score_refresh
-from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Release, Review
+from metrics.models import (
+    Comment,
+    Commit,
+    ForgeAccount,
+    Issue,
+    ManifestFile,
+    PullRequest,
+    Release,
+    Review,
+)
 from metrics.signals import contributions_recorded
-from metrics.sync.records import AccountRecord, ActivityBatch, NumberedRecord, RepositoryStatsRecord
+from metrics.sync.records import (
+    AccountRecord,
+    ActivityBatch,
+    ManifestScan,
+    NumberedRecord,
+    RepositoryStatsRecord,
+)
 
 BULK = 500
 # A practitioner's forge identity attributes an account only once verified (proven through the forge's
@@ -145,6 +160,31 @@ def _stats_apply(*, repository: Repository, stats: RepositoryStatsRecord) -> Non
         setattr(repository, name, mapping[name])
     if changed:
         repository.save(update_fields=changed)
+    if stats.manifests is not None:
+        _manifests_apply(repository=repository, scan=stats.manifests)
+
+
+def _manifests_apply(*, repository: Repository, scan: ManifestScan) -> None:
+    """Keep the manifests as the listing shows them: those read now written (one bulk upsert), those
+    gone removed (one delete); the unchanged ones are left as they are, with their time of reading."""
+    if scan.complete:
+        repository.manifest_files.exclude(path__in=list(scan.listed)).delete()
+    now = timezone.now()
+    _upsert(
+        ManifestFile,
+        [
+            {
+                "repository": repository,
+                "path": record.path,
+                "blob_sha": record.sha,
+                "dependencies": record.dependencies,
+                "error": record.error,
+                "read_at": now,
+            }
+            for record in scan.read
+        ],
+        unique=("repository", "path"),
+    )
 
 
 @transaction.atomic

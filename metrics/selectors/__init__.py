@@ -17,11 +17,12 @@ Every function runs a fixed number of set-based queries: aggregates, or values l
 rows grouped by author, whatever the number of rows.
 
 The figures live by family: contribution (Contribution Activity), time_to_value (Time to Value), reuse
-(adoptions); rows holds what they share (who a row's person is, scopes, periods); newcomers the labels
+(adoptions), dependencies (what repositories' manifests declare); rows holds what they share (who a row's person is, scopes, periods); newcomers the labels
 that set an issue aside for newcomers.
 """
 
 from metrics.selectors.contribution import contribution_activity, contributor_count
+from metrics.selectors.dependencies import repository_dependencies
 from metrics.selectors.newcomers import NEWCOMER_LABELS, newcomer_labelled
 from metrics.selectors.reuse import reuse_adoptions
 from metrics.selectors.rows import bounds as period_bounds
@@ -35,6 +36,7 @@ __all__ = [
     "merged_per_bucket",
     "newcomer_labelled",
     "period_bounds",
+    "repository_dependencies",
     "reuse_adoptions",
     "time_to_value",
 ]

@@ -26,8 +26,9 @@ from django.utils import timezone
 
 from catalog.models import Repository
 from metrics.models import Commit, SyncState
-from metrics.sync.files import readiness_files
+from metrics.sync.files import COMMUNITY_FOLDERS, readiness_files
 from metrics.sync.http import ForgeError, TransientForgeError
+from metrics.sync.manifest_scan import Blob, manifest_scan
 from metrics.sync.readme import ROOT_FIRST_FOLDERS, readme_blob, readme_record, readme_unchanged
 from metrics.sync.records import (
     NO_README,
@@ -127,13 +128,14 @@ def _account(name: str, email: str) -> AccountRecord | None:
     return AccountRecord(login=login, name=name.strip(), email=email, is_bot=bot)
 
 
-def _tree_entry(entry: str) -> tuple[str, str, str]:
-    """(path, type, object id) of one `git ls-tree -z` entry: "<mode> <type> <object>\\t<path>"."""
+def _tree_entry(entry: str) -> tuple[str, str, str, int | None]:
+    """(path, type, object id, size) of one `git ls-tree -l -z` entry: "<mode> <type> <object> <size>\\t<path>",
+    the size "-" for what is no blob."""
     info, _, path = entry.partition("\t")
     fields = info.split()
-    if len(fields) != 3 or not path:
+    if len(fields) != 4 or not path:
         raise ForgeError("git ls-tree printed an unexpected entry")
-    return path, fields[1], fields[2]
+    return path, fields[1], fields[2], int(fields[3]) if fields[3].isdigit() else None
 
 
 def _commit_records(output: bytes) -> Iterator[CommitRecord]:
@@ -264,6 +266,9 @@ class GitAdapter:
         stats = RepositoryStatsRecord(default_branch=branch, participation=weeks, files_present=[])
         if head is None:
             stats.readme = NO_README if repository.readme_path else None
+            stats.manifests = manifest_scan(
+                repository=repository, blobs=[], fetch=lambda blob: None, full=full
+            )
             return stats
         now = int(timezone.now().timestamp())
         earliest = latest = None
@@ -281,13 +286,20 @@ class GitAdapter:
         if earliest is not None and latest is not None:
             stats.created_at = datetime.fromtimestamp(earliest, tz=UTC)
             stats.updated_at = stats.pushed_at = datetime.fromtimestamp(latest, tz=UTC)
-        tree = self._output(
-            ["ls-tree", "-z", "--full-tree", head, "--", ".", ".github/", ".gitlab/", "docs/"], git_dir=mirror
-        )
+        # The whole tree once (local, no request): the readiness files and the README from the folders
+        # the forges look in, the dependency manifests from anywhere.
+        tree = self._output(["ls-tree", "-r", "-t", "-l", "-z", "--full-tree", head], git_dir=mirror)
         entries = [_tree_entry(e) for e in tree.decode("utf-8", "replace").split("\0") if e]
-        stats.files_present = readiness_files(path for path, _kind, _sha in entries)
-        blobs = [(path, sha) for path, kind, sha in entries if kind == "blob"]
+        community = [entry for entry in entries if entry[0].rpartition("/")[0] in COMMUNITY_FOLDERS]
+        stats.files_present = readiness_files(path for path, _kind, _sha, _size in community)
+        blobs = [(path, sha) for path, kind, sha, _size in community if kind == "blob"]
         stats.readme = self._readme(mirror, repository, blobs, full=full)
+        stats.manifests = manifest_scan(
+            repository=repository,
+            blobs=[Blob(path, sha, size) for path, kind, sha, size in entries if kind == "blob"],
+            fetch=lambda blob: self._output(["cat-file", "blob", blob.sha], git_dir=mirror),
+            full=full,
+        )
         return stats
 
     def _readme(

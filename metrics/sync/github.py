@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.utils import timezone
@@ -23,8 +23,16 @@ from catalog.models import Repository
 from metrics.models import PullRequest, SyncState
 from metrics.sync import github_payloads as payloads
 from metrics.sync.http import ForgeError, ForgeHTTP, Page, RateLimited, TransientForgeError
+from metrics.sync.manifest_scan import Blob, manifest_scan
 from metrics.sync.readme import GITHUB_FOLDERS, base64_content, readme_blob, readme_record, readme_unchanged
-from metrics.sync.records import NO_README, AccountRecord, ActivityBatch, PullRequestRecord, ReadmeRecord
+from metrics.sync.records import (
+    NO_README,
+    AccountRecord,
+    ActivityBatch,
+    ManifestScan,
+    PullRequestRecord,
+    ReadmeRecord,
+)
 
 API_VERSION = "2022-11-28"
 PER_PAGE = 100
@@ -363,6 +371,9 @@ class GitHubAdapter:
                 )
         stats.files_present = payloads.files_present(listings)
         stats.readme = self._readme(base=base, repository=repository, listings=listings, full=full)
+        stats.manifests = self._manifests(
+            base=base, repository=repository, state=state, branch=stats.default_branch, full=full
+        )
         labelled = self.http.get(
             f"{base}/issues",
             params={"labels": GOOD_FIRST_ISSUE_LABEL, "state": "open", "per_page": 1},
@@ -401,3 +412,51 @@ class GitHubAdapter:
             raw=raw,
             size=size if isinstance(size, int) else None,
         )
+
+    def _manifests(
+        self, *, base: str, repository: Repository, state: SyncState, branch: str, full: bool
+    ) -> ManifestScan | None:
+        """The dependency manifests of the default branch from its whole tree, one conditional request:
+        304 means the same tree, so the same manifests. Only changed blobs are fetched (git/blobs)."""
+        if not branch:
+            return None
+        url = self.http.url_for(f"{base}/git/trees/{quote(branch, safe='')}", {"recursive": 1})
+        try:
+            page = self.http.get(url)
+        except ForgeError as error:
+            if not answered(error, 404, 409):  # 409: "Git Repository is empty."
+                raise
+            return manifest_scan(repository=repository, blobs=[], fetch=lambda blob: None, full=full)
+        if page.not_modified:
+            return None
+        data = page.data
+        if not isinstance(data, dict) or not isinstance(data.get("tree"), list):
+            raise ForgeError("GitHub sent a malformed tree")
+        blobs = [
+            Blob(
+                str(entry["path"]),
+                str(entry["sha"]),
+                entry["size"] if isinstance(entry.get("size"), int) else None,
+            )
+            for entry in data["tree"]
+            if isinstance(entry, dict)
+            and entry.get("type") == "blob"
+            and entry.get("path")
+            and entry.get("sha")
+        ]
+        scan = manifest_scan(
+            repository=repository,
+            blobs=blobs,
+            fetch=lambda blob: self._blob(base=base, sha=blob.sha),
+            full=full,
+            # GitHub cuts recursive trees past 100,000 entries or 7 MB: what it left out is not gone.
+            complete=not data.get("truncated"),
+        )
+        self._keep_etag(state, url)
+        return scan
+
+    def _blob(self, *, base: str, sha: str) -> bytes:
+        answer = self.http.get(f"{base}/git/blobs/{sha}", conditional=False)  # a blob id never changes
+        if not isinstance(answer.data, dict):
+            raise ForgeError("GitHub sent a malformed blob")
+        return _translated("blob", base64_content, answer.data)

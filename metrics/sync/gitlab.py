@@ -28,6 +28,7 @@ from catalog.models import Repository
 from metrics.models import Commit, SyncState
 from metrics.sync import gitlab_payloads as payloads
 from metrics.sync.http import ForgeError, ForgeHTTP, Page, RateLimited, TransientForgeError
+from metrics.sync.manifest_scan import MAX_BYTES, Blob, manifest_scan
 from metrics.sync.readme import (
     ROOT_FIRST_FOLDERS,
     base64_content,
@@ -39,6 +40,7 @@ from metrics.sync.records import (
     NO_README,
     ActivityBatch,
     CommentRecord,
+    ManifestScan,
     ReadmeRecord,
     RepositoryStatsRecord,
     ReviewRecord,
@@ -48,6 +50,9 @@ PER_PAGE = 100
 GOOD_FIRST_ISSUE_PARAMS = {"labels": "good first issue", "state": "opened", "per_page": 1}
 NOTES_PARAMS = {"sort": "asc", "order_by": "created_at", "per_page": PER_PAGE}
 DIGEST_CURSOR = "project_digest"
+# Set once the manifests have been listed: a project synced before the sync read manifests is read
+# once whole even though it did not change, or its manifests would wait for its next change.
+MANIFESTS_CURSOR = "manifests_listed"
 WEEKS = 52
 
 
@@ -117,10 +122,11 @@ class GitLabAdapter:
             headers["PRIVATE-TOKEN"] = settings.GITLAB_TOKEN
         # A copy: the runner saves state.etags with every batch, and the project's ETag must only be
         # saved once everything it vouches for has been written.
+        listed = bool(state.cursors.get(MANIFESTS_CURSOR))
         self.http = ForgeHTTP(
             base_url=f"{settings.GITLAB_URL}/api/v4",
             headers=headers,
-            etags={} if full else dict(state.etags),
+            etags={} if full or not listed else dict(state.etags),
             forge_name="GitLab",
         )
         base = f"projects/{quote(project_path(repository), safe='')}"
@@ -132,7 +138,7 @@ class GitLabAdapter:
         if not isinstance(project, dict):
             raise ForgeError(f"GitLab sent a malformed project for {urlsplit(probe.url).path}")
         digest = hashlib.sha256(json.dumps(project, sort_keys=True).encode()).hexdigest()
-        if not full and digest == state.cursors.get(DIGEST_CURSOR):
+        if not full and listed and digest == state.cursors.get(DIGEST_CURSOR):
             yield from self._participation_only(repository)
             return
         started = self._server_time(probe)
@@ -154,6 +160,7 @@ class GitLabAdapter:
         stats = _translated("project", self._stats, base, project, repository, full)
         state.etags = dict(self.http.etags)  # only the project is asked conditionally
         state.cursors[DIGEST_CURSOR] = digest
+        state.cursors[MANIFESTS_CURSOR] = True
         yield ActivityBatch(stats=stats)
 
     # -- endpoints --------------------------------------------------------------------------------
@@ -278,7 +285,49 @@ class GitLabAdapter:
             readme=self._readme(
                 base, repository, listings, branch=str(project.get("default_branch") or ""), full=full
             ),
+            manifests=self._manifests(
+                base,
+                repository,
+                branch="" if project.get("empty_repo") else str(project.get("default_branch") or ""),
+                full=full,
+            ),
         )
+
+    def _manifests(
+        self, base: str, repository: Repository, *, branch: str, full: bool
+    ) -> ManifestScan | None:
+        """The dependency manifests of the default branch from its whole tree (the recursive listing,
+        paginated; the readiness listings above are of single folders). Only the blobs whose id
+        changed are fetched, raw, and never more than MAX_BYTES + 1 of them."""
+        blobs: list[Blob] = []
+        complete = True
+        if branch:
+            params = {"recursive": "true", "ref": branch, "per_page": PER_PAGE}
+            try:
+                pages = self.http.pages(f"{base}/repository/tree", params=params, conditional=False)
+                for page, last in _marking_last(pages):
+                    blobs.extend(
+                        Blob(str(entry["path"]), str(entry["id"]))
+                        for entry in page.data
+                        if isinstance(entry, dict)
+                        and entry.get("type") == "blob"
+                        and entry.get("path")
+                        and entry.get("id")
+                    )
+                    if last and page.next_url:
+                        complete = False  # FORGE_MAX_PAGES reached: what was not listed is not gone
+            except ForgeError as error:
+                if isinstance(error, RateLimited | TransientForgeError) or "answered 404 " not in str(error):
+                    raise
+                blobs = []  # "Tree Not Found": the branch has no files
+
+        def fetch(blob: Blob) -> bytes:
+            answer = self.http.get(
+                f"{base}/repository/blobs/{blob.sha}/raw", conditional=False, raw_limit=MAX_BYTES
+            )
+            return answer.data
+
+        return manifest_scan(repository=repository, blobs=blobs, fetch=fetch, full=full, complete=complete)
 
     def _readme(
         self, base: str, repository: Repository, listings: dict[str, list[dict]], *, branch: str, full: bool

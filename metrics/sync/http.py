@@ -69,8 +69,17 @@ class ForgeHTTP:
             url = f"{url}{'&' if '?' in url else '?'}{urlencode(params, doseq=True)}"
         return url
 
-    def get(self, path: str, *, params: dict[str, Any] | None = None, conditional: bool = True) -> Page:
-        """GET one URL of this forge; 304 answers come back as `not_modified` pages."""
+    def get(
+        self,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        conditional: bool = True,
+        raw_limit: int | None = None,
+    ) -> Page:
+        """GET one URL of this forge; 304 answers come back as `not_modified` pages. With `raw_limit`
+        the answer is a file's bytes, not JSON: `data` holds at most raw_limit + 1 of them (more than
+        raw_limit: the file is larger), so that a huge file is never read whole."""
         url = self.url_for(path, params)
         if urlsplit(url).netloc != self._host:
             # Only the configured forge is ever contacted, whatever a payload or a Link header says.
@@ -82,7 +91,9 @@ class ForgeHTTP:
             headers["If-None-Match"] = self.etags[url]
         self.request_count += 1
         try:
-            response = self.session.get(url, headers=headers, timeout=self.timeout)
+            response = self.session.get(
+                url, headers=headers, timeout=self.timeout, stream=raw_limit is not None
+            )
         except (
             requests.Timeout,
             requests.ConnectionError,
@@ -110,6 +121,13 @@ class ForgeHTTP:
             raise ForgeError(
                 f"{self.forge_name} answered {response.status_code} {response.reason} for {path_only}"
             )
+        if raw_limit is not None:
+            return Page(
+                url=url,
+                status=response.status_code,
+                headers=dict(response.headers),
+                data=self._bounded_content(response, raw_limit),
+            )
         try:
             data = response.json() if response.content else None
         except (json.JSONDecodeError, ValueError) as error:
@@ -136,6 +154,24 @@ class ForgeHTTP:
                 return
             page = self.get(page.next_url, conditional=conditional)
             count += 1
+
+    def _bounded_content(self, response: requests.Response, limit: int) -> bytes:
+        """The first limit + 1 bytes of a streamed answer at most; the rest is never downloaded."""
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.iter_content(chunk_size=64 * 1024):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > limit:
+                    break
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
+            raise TransientForgeError(
+                f"{self.forge_name} did not answer: {error.__class__.__name__}"
+            ) from error
+        finally:
+            response.close()
+        return b"".join(chunks)[: limit + 1]
 
     def _note_limits(self, response: requests.Response) -> None:
         remaining = response.headers.get("X-RateLimit-Remaining") or response.headers.get(

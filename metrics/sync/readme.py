@@ -69,7 +69,7 @@ def base64_content(payload: dict) -> bytes:
     try:
         return base64.b64decode(str(payload.get("content") or ""), validate=False)
     except (binascii.Error, ValueError) as error:
-        raise ValueError(f"undecodable README content: {error}") from error
+        raise ValueError(f"undecodable base64 content: {error}") from error
 
 
 __all__ = [

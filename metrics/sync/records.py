@@ -30,6 +30,28 @@ class ReadmeRecord:
 NO_README = ReadmeRecord(path="", sha="", text="")
 
 
+@dataclass(frozen=True, kw_only=True)
+class ManifestRecord:
+    """One dependency manifest as read now: its dependencies, or why it could not be read."""
+
+    path: str
+    sha: str  # the git blob id
+    dependencies: list[dict] = field(default_factory=list)  # {"purl", "version", "line"}, as written
+    error: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ManifestScan:
+    """The manifests of the default branch after one listing: `listed` is every manifest the listing
+    shows ({path: blob id}, within the sync's bounds), `read` those read now (new, changed, or all on a
+    full sync). With `complete`, stored manifests the listing does not show are gone; a listing the
+    forge cut short (`complete` False) removes nothing."""
+
+    listed: dict[str, str]
+    read: list[ManifestRecord]
+    complete: bool = True
+
+
 @dataclass(kw_only=True)
 class RepositoryStatsRecord:
     full_name: str = ""
@@ -48,6 +70,7 @@ class RepositoryStatsRecord:
     files_present: list[str] | None = None  # keys of catalog.readiness plus INNERSOURCE_JSON, CATALOG_INFO
     has_good_first_issues: bool | None = None
     readme: ReadmeRecord | None = None  # None: unchanged (or not read), NO_README: removed
+    manifests: ManifestScan | None = None  # None: unchanged (or not listed)
 
 
 @dataclass(kw_only=True)

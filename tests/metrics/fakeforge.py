@@ -46,7 +46,8 @@ class FakeForge:
         self._server.server_close()
 
     def route(self, path: str, body: Any) -> None:
-        """Answer GET path (query string ignored unless the route includes one) with body as JSON."""
+        """Answer GET path (query string ignored unless the route includes one) with body as JSON
+        (bytes: as they are)."""
         self.routes[path] = body
 
     def paginate(self, path: str, pages: list[list[Any]]) -> None:
@@ -94,7 +95,8 @@ class FakeForge:
                 self._send(404, {"message": "Not Found"}, {})
 
             def _send_json(self, body: Any, headers: dict[str, str] | None = None) -> None:
-                raw = json.dumps(body).encode()
+                # bytes are a file's raw content (GitLab's blobs/:sha/raw), sent as they are
+                raw = body if isinstance(body, bytes) else json.dumps(body).encode()
                 etag = '"' + hashlib.sha1(raw).hexdigest() + '"'
                 if self.headers.get("If-None-Match") == etag:
                     self.send_response(304)

@@ -11,12 +11,14 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from catalog.models import Repository
-from metrics.models import Commit, ForgeAccount, SyncState
+from metrics.models import Commit, ForgeAccount, ManifestFile, SyncState
+from metrics.selectors import repository_dependencies
 from metrics.sync import git as git_sync
 from metrics.sync.http import ForgeError
 from metrics.sync.runner import repository_sync
 from metrics.tasks import sync_repository
 from tests.factories import ProjectFactory, UserFactory
+from tests.metrics import manifest_files
 
 ALICE = ("Alice Example", "alice@example.com")
 ZOE = ("Zoë Ñandú 林中", "zoe@example.com")
@@ -454,3 +456,101 @@ def test_a_removed_readme_is_cleared_and_a_huge_one_is_cut(repository, source):
     repository.refresh_from_db()
     assert repository.readme_path == "docs/README.md" and repository.readme_truncated
     assert len(repository.readme_text.encode()) <= 200 * 1024 and repository.readme_text.endswith("z\n")
+
+
+# --- the dependency manifests of the default branch -------------------------------------------------
+
+
+@pytest.fixture
+def with_manifests(repository, source):
+    """The repository with manifests of several kinds in subfolders (tests/metrics/manifest_files.py)."""
+    source.commit("Dependencies", who=ALICE, days_ago=5, files=manifest_files.FILES)
+    return repository
+
+
+def test_the_sync_stores_each_manifests_dependencies_with_versions_and_lines(
+    with_manifests, django_assert_num_queries
+):
+    repository_sync(repository=with_manifests)
+
+    assert manifest_files.stored(with_manifests) == manifest_files.expected()
+    shas = dict(ManifestFile.objects.filter(repository=with_manifests).values_list("path", "blob_sha"))
+    assert shas["Dockerfile"] == git(Path(with_manifests.url), "rev-parse", "trunk:Dockerfile").strip()
+    with django_assert_num_queries(1):
+        found = repository_dependencies(repository_ids=[with_manifests.pk, with_manifests.pk + 1000])
+    assert list(found) == [with_manifests.pk]
+    assert [(d.path, d.purl, d.version, d.line) for d in found[with_manifests.pk]][:2] == [
+        (".github/workflows/ci.yml", "pkg:github/acme/setup-build", "v3", 6),
+        ("Dockerfile", "pkg:docker/acme/base-python", "3.12", 1),
+    ]
+
+
+def test_only_a_changed_manifest_is_read_again_and_a_removed_one_is_dropped(with_manifests, source):
+    repository_sync(repository=with_manifests)
+    before = manifest_files.read_times(with_manifests)
+    repository_sync(repository=with_manifests)
+    assert manifest_files.read_times(with_manifests) == before, "nothing changed: nothing read again"
+
+    source.commit(
+        "Bump", who=ALICE, days_ago=1, files={"svc/requirements.txt": manifest_files.CHANGED_REQUIREMENTS}
+    )
+    git(source.path, "rm", "-q", "services/api/go.mod")
+    source.commit("No more Go", who=ALICE, days_ago=0.5)
+    repository_sync(repository=with_manifests)
+
+    after = manifest_files.read_times(with_manifests)
+    assert after["svc/requirements.txt"] > before["svc/requirements.txt"]
+    assert {path: moment for path, moment in after.items() if path != "svc/requirements.txt"} == {
+        path: moment
+        for path, moment in before.items()
+        if path not in ("svc/requirements.txt", "services/api/go.mod")
+    }
+    changes = {"svc/requirements.txt": manifest_files.CHANGED_EXPECTED}
+    wanted = manifest_files.expected(**changes)
+    del wanted["services/api/go.mod"]
+    assert manifest_files.stored(with_manifests) == wanted
+
+
+def test_a_broken_manifest_keeps_its_error_and_no_dependencies(with_manifests, source):
+    source.commit(
+        "Oops", who=ALICE, days_ago=1, files={"web/package.json": manifest_files.BROKEN_PACKAGE_JSON}
+    )
+
+    repository_sync(repository=with_manifests)
+
+    dependencies, error = manifest_files.stored(with_manifests)["web/package.json"]
+    assert dependencies == []
+    assert error.startswith("web/package.json: not valid JSON") and "\n" not in error
+    with_manifests.refresh_from_db()
+    assert with_manifests.last_error == "", "one unreadable file does not fail the sync"
+    assert "web/package.json" not in {
+        d.path for d in repository_dependencies(repository_ids=[with_manifests.pk])[with_manifests.pk]
+    }
+
+
+def test_a_full_sync_reads_every_manifest_again_and_changes_nothing_else(with_manifests):
+    repository_sync(repository=with_manifests)
+    rows = list(
+        ManifestFile.objects.order_by("path").values("pk", "path", "blob_sha", "dependencies", "error")
+    )
+    before = manifest_files.read_times(with_manifests)
+
+    repository_sync(repository=with_manifests, full=True)
+
+    after = manifest_files.read_times(with_manifests)
+    assert all(after[path] > before[path] for path in before)
+    assert (
+        list(ManifestFile.objects.order_by("path").values("pk", "path", "blob_sha", "dependencies", "error"))
+        == rows
+    )
+
+
+def test_a_branch_emptied_of_manifests_leaves_none_stored(with_manifests, source):
+    repository_sync(repository=with_manifests)
+    for path in manifest_files.EXPECTED:
+        git(source.path, "rm", "-q", path)
+    source.commit("Vendored elsewhere", who=ALICE, days_ago=1)
+
+    repository_sync(repository=with_manifests)
+
+    assert not ManifestFile.objects.filter(repository=with_manifests).exists()

@@ -1,6 +1,7 @@
 """The GitHub sync, over real HTTP against the local fake forge (tests/metrics/fakeforge.py)."""
 
 import base64
+import hashlib
 import time
 from datetime import UTC, datetime, timedelta
 from io import StringIO
@@ -9,10 +10,21 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import Repository
-from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Release, Review, SyncState
+from metrics.models import (
+    Comment,
+    Commit,
+    ForgeAccount,
+    Issue,
+    ManifestFile,
+    PullRequest,
+    Release,
+    Review,
+    SyncState,
+)
 from metrics.sync.runner import repository_sync
 from metrics.tasks import sync_repository
 from tests.factories import ProjectFactory, UserFactory
+from tests.metrics import manifest_files
 from tests.metrics.fakeforge import Answer
 
 BASE = "/repos/acme/widgets"
@@ -763,3 +775,141 @@ def test_a_readme_over_githubs_content_limit_is_marked_cut(github, repo):
 
     repo.refresh_from_db()
     assert (repo.readme_path, repo.readme_text, repo.readme_truncated) == ("README.md", "", True)
+
+
+# --- the dependency manifests of the default branch -------------------------------------------------
+
+TREE = f"{BASE}/git/trees/main"
+
+
+def blob_id(text: str) -> str:
+    """The git blob id of a file's text, as git (and GitHub) compute it."""
+    data = text.encode()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def serve_manifests(forge, files: dict[str, str], *, truncated: bool = False, sizes=None) -> None:
+    """GET /repos/{owner}/{repo}/git/trees/{branch}?recursive=1 and git/blobs/{sha} as GitHub answers
+    them (folders as "tree" entries; blobs base64 with line breaks)."""
+    folders = sorted({path.rpartition("/")[0] for path in files} - {""})
+    tree = [{"path": f, "mode": "040000", "type": "tree", "sha": "d" * 40, "url": "x"} for f in folders]
+    for path, text in files.items():
+        sha = blob_id(text)
+        size = (sizes or {}).get(path, len(text.encode()))
+        tree.append({"path": path, "mode": "100644", "type": "blob", "sha": sha, "size": size, "url": "x"})
+        forge.route(
+            f"{BASE}/git/blobs/{sha}",
+            {
+                "sha": sha,
+                "node_id": "B_kwDOAAAB",
+                "size": size,
+                "url": f"https://api.github.example{BASE}/git/blobs/{sha}",
+                "content": base64.encodebytes(text.encode()).decode(),
+                "encoding": "base64",
+            },
+        )
+    forge.route(TREE, {"sha": "e" * 40, "url": "x", "tree": tree, "truncated": truncated})
+
+
+def blob_requests(forge) -> dict[str, int]:
+    return {path: n for path, n in forge.counts.items() if path.startswith(f"{BASE}/git/blobs/")}
+
+
+def test_the_sync_stores_the_manifests_of_the_tree_fetching_each_once(github, repo):
+    serve(github)
+    serve_manifests(github, manifest_files.FILES)
+
+    repository_sync(repository=repo)
+
+    assert manifest_files.stored(repo) == manifest_files.expected()
+    assert github.counts[TREE] == 1
+    assert "recursive=1" in next(path for path, _ in github.requests if path.startswith(TREE))
+    wanted = {
+        f"{BASE}/git/blobs/{blob_id(manifest_files.FILES[path])}": 1 for path in manifest_files.EXPECTED
+    }
+    assert blob_requests(github) == wanted, "no vendored manifest and no other file is fetched"
+
+
+def test_an_unchanged_tree_costs_one_request_and_a_changed_manifest_only_its_blob(github, repo):
+    serve(github)
+    serve_manifests(github, manifest_files.FILES)
+    repository_sync(repository=repo)
+    before = manifest_files.read_times(repo)
+    github.counts.clear()
+
+    sync_again_with_new_activity(github, repo, event_id="2")
+
+    assert github.counts[TREE] == 1 and blob_requests(github) == {}
+    assert "If-None-Match" in [h for p, h in github.requests if p.startswith(TREE)][-1]
+    assert manifest_files.read_times(repo) == before
+
+    files = {**manifest_files.FILES, "svc/requirements.txt": manifest_files.CHANGED_REQUIREMENTS}
+    del files["services/api/go.mod"]
+    serve_manifests(github, files)
+    github.counts.clear()
+    sync_again_with_new_activity(github, repo, event_id="3")
+
+    assert blob_requests(github) == {f"{BASE}/git/blobs/{blob_id(manifest_files.CHANGED_REQUIREMENTS)}": 1}
+    wanted = manifest_files.expected(**{"svc/requirements.txt": manifest_files.CHANGED_EXPECTED})
+    del wanted["services/api/go.mod"]
+    assert manifest_files.stored(repo) == wanted
+
+
+def test_a_truncated_tree_removes_nothing_it_left_out(github, repo):
+    serve(github)
+    serve_manifests(github, manifest_files.FILES)
+    repository_sync(repository=repo)
+    serve_manifests(github, {"Dockerfile": "FROM acme/base-python:3.13\n"}, truncated=True)
+
+    sync_again_with_new_activity(github, repo, event_id="2")
+
+    stored = manifest_files.stored(repo)
+    assert set(stored) == set(manifest_files.EXPECTED)
+    assert stored["Dockerfile"] == ([("pkg:docker/acme/base-python", "3.13", 1)], "")
+
+
+def test_a_broken_or_oversized_manifest_keeps_its_error_and_the_oversized_one_is_not_fetched(github, repo):
+    serve(github)
+    files = {**manifest_files.FILES, "web/package.json": manifest_files.BROKEN_PACKAGE_JSON}
+    serve_manifests(github, files, sizes={"Dockerfile": 5 * 1024 * 1024})
+
+    repository_sync(repository=repo)
+
+    stored = manifest_files.stored(repo)
+    assert stored["web/package.json"][0] == [] and stored["web/package.json"][1].startswith(
+        "web/package.json: not valid JSON"
+    )
+    assert stored["Dockerfile"] == ([], "Dockerfile: larger than 2 MB, not read")
+    assert github.counts[f"{BASE}/git/blobs/{blob_id(manifest_files.FILES['Dockerfile'])}"] == 0
+    repo.refresh_from_db()
+    assert repo.last_error == ""
+
+
+def test_a_repository_without_a_tree_keeps_no_manifests(github, repo):
+    serve(github)
+    serve_manifests(github, manifest_files.FILES)
+    repository_sync(repository=repo)
+    github.script(TREE, Answer(409, {"message": "Git Repository is empty."}))
+
+    sync_again_with_new_activity(github, repo, event_id="2")
+
+    assert manifest_files.stored(repo) == {}
+    assert repo.last_error == ""
+
+
+def test_syncing_the_manifests_twice_in_full_yields_the_same_rows(github, repo):
+    serve(github)
+    serve_manifests(github, manifest_files.FILES)
+    repository_sync(repository=repo)
+    first = list(
+        ManifestFile.objects.order_by("path").values("pk", "path", "blob_sha", "dependencies", "error")
+    )
+
+    repository_sync(repository=repo, full=True)
+
+    assert (
+        list(ManifestFile.objects.order_by("path").values("pk", "path", "blob_sha", "dependencies", "error"))
+        == first
+    )
+    assert len(blob_requests(github)) == len(manifest_files.EXPECTED)
+    assert all(n == 2 for n in blob_requests(github).values()), "a full sync reads every manifest again"

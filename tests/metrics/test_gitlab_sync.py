@@ -463,7 +463,7 @@ def test_requests_go_to_the_encoded_project_with_the_token_and_pages_follow_link
     assert gitlab.counts[f"{BASE}/merge_requests/2/notes"] == 0
     assert gitlab.counts[f"{BASE}/issues/2/notes"] == 0
     assert gitlab.counts[f"{BASE}/merge_requests/3/notes"] == 1
-    assert outcome.requests == gitlab.total() == 19  # 18, and the README
+    assert outcome.requests == gitlab.total() == 20  # 18, the README, and the recursive tree (manifests)
 
 
 def test_an_unchanged_project_costs_exactly_one_request_answered_304(gitlab, repo):
