@@ -10,13 +10,25 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Repository
-from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Release, Review, SyncState
+from metrics.models import (
+    Comment,
+    Commit,
+    ForgeAccount,
+    Issue,
+    ManifestFile,
+    PullRequest,
+    Release,
+    Review,
+    SyncState,
+)
 from metrics.selectors import time_to_value
 from metrics.sync import gitlab as gitlab_sync
+from metrics.sync import manifest_scan
 from metrics.sync.gitlab_payloads import approval_forge_id
 from metrics.sync.runner import repository_sync
 from metrics.tasks import sync_repository
 from tests.factories import ProjectFactory
+from tests.metrics import manifest_files
 from tests.metrics.fakeforge import Answer
 
 BASE = "/api/v4/projects/platform%2Fwidgets"
@@ -658,3 +670,121 @@ def test_a_huge_readme_is_cut_and_marked(gitlab, repo):
     repo.refresh_from_db()
     assert repo.readme_truncated is True
     assert 0 < len(repo.readme_text.encode()) <= 200 * 1024 and repo.readme_text.endswith("x\n")
+
+
+# --- the dependency manifests of the default branch -------------------------------------------------
+
+TREE = f"{BASE}/repository/tree"
+
+
+def blob_id(text: str) -> str:
+    data = text.encode()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def serve_manifests(forge, files: dict[str, str]) -> None:
+    """GET /projects/:id/repository/tree?recursive=true&ref=... on two pages, and each file's
+    /repository/blobs/:sha/raw, as GitLab answers them; the root listing of the readiness files keeps
+    its own answer."""
+    forge.route(
+        f"{TREE}?{urlencode({'per_page': 100})}", entries(".gitlab/", "docs/", "README.md", "LICENSE")
+    )
+    folders = sorted({path.rpartition("/")[0] for path in files} - {""})
+    items = [
+        {"id": "d" * 40, "name": f.rpartition("/")[2], "type": "tree", "path": f, "mode": "040000"}
+        for f in folders
+    ]
+    for path, text in files.items():
+        sha = blob_id(text)
+        items.append(
+            {"id": sha, "name": path.rpartition("/")[2], "type": "blob", "path": path, "mode": "100644"}
+        )
+        forge.route(f"{BASE}/repository/blobs/{sha}/raw", text.encode())
+    half = len(items) // 2
+    forge.paginate(TREE, [items[:half], items[half:]])
+
+
+def blob_requests(forge) -> dict[str, int]:
+    return {path: n for path, n in forge.counts.items() if path.startswith(f"{BASE}/repository/blobs/")}
+
+
+def test_the_sync_stores_the_manifests_of_the_whole_tree_fetching_each_once(gitlab, repo):
+    serve_manifests(gitlab, manifest_files.FILES)
+
+    repository_sync(repository=repo)
+
+    assert manifest_files.stored(repo) == manifest_files.expected()
+    recursive = [query for query in requested(gitlab, TREE) if "recursive" in query]
+    assert [(q["recursive"], q["ref"], q.get("page")) for q in recursive] == [
+        (["true"], ["main"], None),
+        (["true"], ["main"], ["2"]),
+    ]
+    wanted = {
+        f"{BASE}/repository/blobs/{blob_id(manifest_files.FILES[path])}/raw": 1
+        for path in manifest_files.EXPECTED
+    }
+    assert blob_requests(gitlab) == wanted, "no vendored manifest and no other file is fetched"
+    repo.refresh_from_db()
+    assert {"README", "LICENSE"} <= set(repo.files_present), "the readiness files: from the root listing"
+
+
+def test_an_unchanged_manifest_is_not_fetched_again_and_a_changed_one_only(gitlab, repo):
+    serve_manifests(gitlab, manifest_files.FILES)
+    repository_sync(repository=repo)
+    before = manifest_files.read_times(repo)
+    gitlab.counts.clear()
+
+    sync_after_a_push(gitlab, repo, moment="2025-03-11T12:00:00.000Z")
+
+    assert gitlab.counts[TREE] >= 2 and blob_requests(gitlab) == {}
+    assert manifest_files.read_times(repo) == before
+
+    files = {**manifest_files.FILES, "svc/requirements.txt": manifest_files.CHANGED_REQUIREMENTS}
+    del files["services/api/go.mod"]
+    serve_manifests(gitlab, files)
+    sync_after_a_push(gitlab, repo, moment="2025-03-12T12:00:00.000Z")
+
+    assert blob_requests(gitlab) == {
+        f"{BASE}/repository/blobs/{blob_id(manifest_files.CHANGED_REQUIREMENTS)}/raw": 1
+    }
+    wanted = manifest_files.expected(**{"svc/requirements.txt": manifest_files.CHANGED_EXPECTED})
+    del wanted["services/api/go.mod"]
+    assert manifest_files.stored(repo) == wanted
+
+
+def test_a_broken_manifest_keeps_its_error_and_an_oversized_one_is_not_read_whole(gitlab, repo, monkeypatch):
+    # A small limit stands for the 2 MB one: GitLab's tree gives no sizes, so the raw answer is cut.
+    monkeypatch.setattr(gitlab_sync, "MAX_BYTES", 60)
+    monkeypatch.setattr(manifest_scan, "MAX_BYTES", 60)
+    files = {
+        **manifest_files.FILES,
+        "web/package.json": manifest_files.BROKEN_PACKAGE_JSON,
+        "svc/requirements.txt": "acme-retry==2.1.0\n" * 10,
+    }
+    serve_manifests(gitlab, files)
+
+    repository_sync(repository=repo)
+
+    stored = manifest_files.stored(repo)
+    assert stored["web/package.json"][0] == []
+    assert stored["web/package.json"][1].startswith("web/package.json: not valid JSON")
+    assert stored["svc/requirements.txt"] == ([], "svc/requirements.txt: larger than 60 bytes, not read")
+    assert stored["Dockerfile"] == manifest_files.expected()["Dockerfile"]
+    repo.refresh_from_db()
+    assert repo.last_error == ""
+
+
+def test_a_project_synced_before_manifests_were_read_is_read_once_whole(gitlab, repo):
+    serve_manifests(gitlab, manifest_files.FILES)
+    repository_sync(repository=repo)
+    ManifestFile.objects.filter(repository=repo).delete()
+    state = SyncState.objects.get(repository=repo)
+    del state.cursors[gitlab_sync.MANIFESTS_CURSOR]
+    state.save()
+
+    repository_sync(repository=repo)  # the project did not change
+
+    assert manifest_files.stored(repo) == manifest_files.expected()
+    before = gitlab.total()
+    repository_sync(repository=repo)
+    assert gitlab.total() == before + 1, "then an unchanged project costs one request again"

@@ -1,0 +1,106 @@
+"""Which manifests the sync reads and how much of them (metrics.sync.manifest_scan), whatever the forge."""
+
+import pytest
+
+from catalog.models import Repository
+from metrics.models import ManifestFile
+from metrics.services import activity_upsert
+from metrics.sync import manifest_scan as scan_module
+from metrics.sync.manifest_scan import Blob, manifest_blobs, manifest_scan
+from metrics.sync.records import ActivityBatch, RepositoryStatsRecord
+from tests.factories import ProjectFactory
+
+REQUIREMENTS = b"acme-retry==2.1.0\n"
+
+
+def test_vendored_folders_at_any_depth_and_other_files_are_not_read():
+    blobs = [
+        Blob("package.json", "1"),
+        Blob("node_modules/x/package.json", "2"),
+        Blob("web/node_modules/@acme/y/package.json", "3"),
+        Blob("vendor/github.com/z/go.mod", "4"),
+        Blob("libs/third_party/q/requirements.txt", "5"),
+        Blob("third_party.txt", "6"),
+        Blob("src/vendors/package.json", "7"),  # not a vendored folder: a folder of that name
+        Blob("README.md", "8"),
+    ]
+    assert [blob.path for blob in manifest_blobs(blobs)] == ["package.json", "src/vendors/package.json"]
+
+
+def test_at_most_max_files_are_read_nearest_the_root_first(monkeypatch):
+    monkeypatch.setattr(scan_module, "MAX_FILES", 3)
+    blobs = [
+        Blob(path, path) for path in ["b/c/go.mod", "z/Dockerfile", "a/pom.xml", "pom.xml", "a/b/go.mod"]
+    ]
+
+    assert [blob.path for blob in manifest_blobs(blobs)] == ["pom.xml", "a/pom.xml", "z/Dockerfile"]
+    assert manifest_blobs(reversed(blobs)) == manifest_blobs(blobs), (
+        "the same files whatever the listing's order"
+    )
+
+
+def test_a_path_too_long_to_keep_is_not_read():
+    long_path = "a/" * 200 + "package.json"
+    assert manifest_blobs([Blob(long_path, "1"), Blob("package.json", "2")]) == [Blob("package.json", "2")]
+
+
+@pytest.fixture
+def repository(db):
+    return Repository.objects.create(project=ProjectFactory(), forge="git", url="https://git.example/a/b.git")
+
+
+def write(repository, scan) -> None:
+    activity_upsert(repository=repository, batch=ActivityBatch(stats=RepositoryStatsRecord(manifests=scan)))
+
+
+def test_a_file_over_the_size_limit_is_not_fetched_and_says_so(repository):
+    fetched = []
+
+    def fetch(blob):
+        fetched.append(blob.path)
+        return REQUIREMENTS
+
+    scan = manifest_scan(
+        repository=repository,
+        blobs=[
+            Blob("requirements.txt", "1", 100),
+            Blob("big/requirements.txt", "2", scan_module.MAX_BYTES + 1),
+        ],
+        fetch=fetch,
+        full=False,
+    )
+
+    assert fetched == ["requirements.txt"]
+    assert scan is not None
+    assert {record.path: record.error for record in scan.read} == {
+        "requirements.txt": "",
+        "big/requirements.txt": "big/requirements.txt: larger than 2 MB, not read",
+    }
+
+
+def test_an_unchanged_listing_reads_and_writes_nothing(repository, django_assert_num_queries):
+    blobs = [Blob("requirements.txt", "1"), Blob("svc/Dockerfile", "2")]
+    files = {"requirements.txt": REQUIREMENTS, "svc/Dockerfile": b"FROM acme/base:1\n"}
+    write(
+        repository,
+        manifest_scan(repository=repository, blobs=blobs, fetch=lambda b: files[b.path], full=False),
+    )
+    assert ManifestFile.objects.filter(repository=repository).count() == 2
+
+    def no_fetch(blob):
+        raise AssertionError(f"{blob.path} is unchanged: it must not be fetched")
+
+    with django_assert_num_queries(1):  # the stored blob ids
+        assert manifest_scan(repository=repository, blobs=blobs, fetch=no_fetch, full=False) is None
+
+
+def test_writing_the_same_scan_twice_changes_nothing(repository):
+    blobs = [Blob("requirements.txt", "1")]
+    scan = manifest_scan(repository=repository, blobs=blobs, fetch=lambda blob: REQUIREMENTS, full=False)
+    write(repository, scan)
+    first = list(ManifestFile.objects.values("pk", "path", "blob_sha", "dependencies", "error"))
+
+    write(repository, scan)
+
+    assert list(ManifestFile.objects.values("pk", "path", "blob_sha", "dependencies", "error")) == first
+    assert first[0]["dependencies"] == [{"purl": "pkg:pypi/acme-retry", "version": "==2.1.0", "line": 1}]
