@@ -266,9 +266,7 @@ class GitAdapter:
         stats = RepositoryStatsRecord(default_branch=branch, participation=weeks, files_present=[])
         if head is None:
             stats.readme = NO_README if repository.readme_path else None
-            stats.manifests = manifest_scan(
-                repository=repository, blobs=[], fetch=lambda blob: None, full=full
-            )
+            stats.manifests = manifest_scan(repository=repository, blobs=[], fetch=lambda blob: None)
             return stats
         now = int(timezone.now().timestamp())
         earliest = latest = None
@@ -298,7 +296,6 @@ class GitAdapter:
             repository=repository,
             blobs=[Blob(path, sha, size) for path, kind, sha, size in entries if kind == "blob"],
             fetch=lambda blob: self._output(["cat-file", "blob", blob.sha], git_dir=mirror),
-            full=full,
         )
         return stats
 

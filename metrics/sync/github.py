@@ -372,7 +372,7 @@ class GitHubAdapter:
         stats.files_present = payloads.files_present(listings)
         stats.readme = self._readme(base=base, repository=repository, listings=listings, full=full)
         stats.manifests = self._manifests(
-            base=base, repository=repository, state=state, branch=stats.default_branch, full=full
+            base=base, repository=repository, state=state, branch=stats.default_branch
         )
         labelled = self.http.get(
             f"{base}/issues",
@@ -414,10 +414,11 @@ class GitHubAdapter:
         )
 
     def _manifests(
-        self, *, base: str, repository: Repository, state: SyncState, branch: str, full: bool
+        self, *, base: str, repository: Repository, state: SyncState, branch: str
     ) -> ManifestScan | None:
-        """The dependency manifests of the default branch from its whole tree, one conditional request:
-        304 means the same tree, so the same manifests. Only changed blobs are fetched (git/blobs)."""
+        """The dependency manifests of the default branch from its whole tree, one conditional request
+        (not on a full sync): 304 means the same tree, so the same manifests. Only the blobs whose id
+        changed are fetched (git/blobs), see metrics.sync.manifest_scan."""
         if not branch:
             return None
         url = self.http.url_for(f"{base}/git/trees/{quote(branch, safe='')}", {"recursive": 1})
@@ -426,7 +427,7 @@ class GitHubAdapter:
         except ForgeError as error:
             if not answered(error, 404, 409):  # 409: "Git Repository is empty."
                 raise
-            return manifest_scan(repository=repository, blobs=[], fetch=lambda blob: None, full=full)
+            return manifest_scan(repository=repository, blobs=[], fetch=lambda blob: None)
         if page.not_modified:
             return None
         data = page.data
@@ -448,7 +449,6 @@ class GitHubAdapter:
             repository=repository,
             blobs=blobs,
             fetch=lambda blob: self._blob(base=base, sha=blob.sha),
-            full=full,
             # GitHub cuts recursive trees past 100,000 entries or 7 MB: what it left out is not gone.
             complete=not data.get("truncated"),
         )

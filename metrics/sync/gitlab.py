@@ -289,16 +289,13 @@ class GitLabAdapter:
                 base,
                 repository,
                 branch="" if project.get("empty_repo") else str(project.get("default_branch") or ""),
-                full=full,
             ),
         )
 
-    def _manifests(
-        self, base: str, repository: Repository, *, branch: str, full: bool
-    ) -> ManifestScan | None:
+    def _manifests(self, base: str, repository: Repository, *, branch: str) -> ManifestScan | None:
         """The dependency manifests of the default branch from its whole tree (the recursive listing,
         paginated; the readiness listings above are of single folders). Only the blobs whose id
-        changed are fetched, raw, and never more than MAX_BYTES + 1 of them."""
+        changed are fetched (see metrics.sync.manifest_scan), raw, never more than MAX_BYTES + 1 bytes."""
         blobs: list[Blob] = []
         complete = True
         if branch:
@@ -327,7 +324,7 @@ class GitLabAdapter:
             )
             return answer.data
 
-        return manifest_scan(repository=repository, blobs=blobs, fetch=fetch, full=full, complete=complete)
+        return manifest_scan(repository=repository, blobs=blobs, fetch=fetch, complete=complete)
 
     def _readme(
         self, base: str, repository: Repository, listings: dict[str, list[dict]], *, branch: str, full: bool

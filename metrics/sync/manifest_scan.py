@@ -3,8 +3,12 @@ kept (issue 18: adoptions detected in code).
 
 Every forge lists the branch's whole tree with each file's git blob id (GitHub's recursive trees API,
 GitLab's recursive repository tree, `git ls-tree -r`). A manifest is read again only when the blob at
-its path is another than the stored one (or on a full sync), so an unchanged manifest costs neither a
-request nor parsing; a stored manifest the listing no longer shows is removed.
+its path is another than the stored one, so an unchanged manifest costs neither a request nor parsing;
+a stored manifest the listing no longer shows is removed. A full sync lists the tree again but reads
+no more than an incremental one: a blob id names the file's content, so fetching it again could only
+give the same bytes, and the nightly full sync would otherwise re-read every manifest of every
+repository. When a parser of metrics.manifests changes what it finds, a data migration clearing
+`ManifestFile.blob_sha` makes the next sync read every manifest again.
 
 The work is bounded, whatever the repository holds:
 - vendored folders (SKIPPED_FOLDERS, at any depth) are not read: their manifests are other projects';
@@ -81,15 +85,14 @@ def manifest_scan(
     repository: Repository,
     blobs: Iterable[Blob],
     fetch: Callable[[Blob], bytes | None],
-    full: bool,
     complete: bool = True,
 ) -> ManifestScan | None:
     """The manifests of a listing, reading (`fetch`: the blob's bytes, None when too large to fetch)
-    only those whose blob changed, or all of them on a full sync; None when nothing changed."""
+    only those whose blob changed; None when nothing changed."""
     listed = manifest_blobs(blobs)
     stored = dict(ManifestFile.objects.filter(repository=repository).values_list("path", "blob_sha"))
     paths = {blob.path: blob.sha for blob in listed}
-    changed = [blob for blob in listed if full or stored.get(blob.path) != blob.sha]
+    changed = [blob for blob in listed if stored.get(blob.path) != blob.sha]
     gone = complete and any(path not in paths for path in stored)
     if not changed and not gone:
         return None

@@ -897,19 +897,16 @@ def test_a_repository_without_a_tree_keeps_no_manifests(github, repo):
     assert repo.last_error == ""
 
 
-def test_syncing_the_manifests_twice_in_full_yields_the_same_rows(github, repo):
+def test_a_full_sync_lists_the_tree_again_but_fetches_no_unchanged_blob(github, repo):
     serve(github)
     serve_manifests(github, manifest_files.FILES)
     repository_sync(repository=repo)
-    first = list(
-        ManifestFile.objects.order_by("path").values("pk", "path", "blob_sha", "dependencies", "error")
-    )
+    fields = ("pk", "path", "blob_sha", "dependencies", "error", "read_at")
+    first = list(ManifestFile.objects.order_by("path").values(*fields))
 
     repository_sync(repository=repo, full=True)
 
-    assert (
-        list(ManifestFile.objects.order_by("path").values("pk", "path", "blob_sha", "dependencies", "error"))
-        == first
-    )
-    assert len(blob_requests(github)) == len(manifest_files.EXPECTED)
-    assert all(n == 2 for n in blob_requests(github).values()), "a full sync reads every manifest again"
+    assert list(ManifestFile.objects.order_by("path").values(*fields)) == first
+    listings = [headers for path, headers in github.requests if path.startswith(TREE)]
+    assert len(listings) == 2 and "If-None-Match" not in listings[1], "a full sync ignores the ETag"
+    assert set(blob_requests(github).values()) == {1}, "a blob id names its content: fetched once"

@@ -67,7 +67,6 @@ def test_a_file_over_the_size_limit_is_not_fetched_and_says_so(repository):
             Blob("big/requirements.txt", "2", scan_module.MAX_BYTES + 1),
         ],
         fetch=fetch,
-        full=False,
     )
 
     assert fetched == ["requirements.txt"]
@@ -83,7 +82,7 @@ def test_an_unchanged_listing_reads_and_writes_nothing(repository, django_assert
     files = {"requirements.txt": REQUIREMENTS, "svc/Dockerfile": b"FROM acme/base:1\n"}
     write(
         repository,
-        manifest_scan(repository=repository, blobs=blobs, fetch=lambda b: files[b.path], full=False),
+        manifest_scan(repository=repository, blobs=blobs, fetch=lambda b: files[b.path]),
     )
     assert ManifestFile.objects.filter(repository=repository).count() == 2
 
@@ -91,12 +90,12 @@ def test_an_unchanged_listing_reads_and_writes_nothing(repository, django_assert
         raise AssertionError(f"{blob.path} is unchanged: it must not be fetched")
 
     with django_assert_num_queries(1):  # the stored blob ids
-        assert manifest_scan(repository=repository, blobs=blobs, fetch=no_fetch, full=False) is None
+        assert manifest_scan(repository=repository, blobs=blobs, fetch=no_fetch) is None
 
 
 def test_writing_the_same_scan_twice_changes_nothing(repository):
     blobs = [Blob("requirements.txt", "1")]
-    scan = manifest_scan(repository=repository, blobs=blobs, fetch=lambda blob: REQUIREMENTS, full=False)
+    scan = manifest_scan(repository=repository, blobs=blobs, fetch=lambda blob: REQUIREMENTS)
     write(repository, scan)
     first = list(ManifestFile.objects.values("pk", "path", "blob_sha", "dependencies", "error"))
 
@@ -104,3 +103,21 @@ def test_writing_the_same_scan_twice_changes_nothing(repository):
 
     assert list(ManifestFile.objects.values("pk", "path", "blob_sha", "dependencies", "error")) == first
     assert first[0]["dependencies"] == [{"purl": "pkg:pypi/acme-retry", "version": "==2.1.0", "line": 1}]
+
+
+def test_a_cleared_blob_id_makes_the_next_scan_read_the_file_again(repository):
+    """How a data migration has every manifest parsed again when a parser changes."""
+    blobs = [Blob("requirements.txt", "1")]
+    write(repository, manifest_scan(repository=repository, blobs=blobs, fetch=lambda blob: REQUIREMENTS))
+    ManifestFile.objects.update(blob_sha="")
+    fetched = []
+
+    def fetch(blob):
+        fetched.append(blob.path)
+        return REQUIREMENTS
+
+    scan = manifest_scan(repository=repository, blobs=blobs, fetch=fetch)
+
+    assert fetched == ["requirements.txt"] and scan is not None
+    write(repository, scan)
+    assert ManifestFile.objects.get().blob_sha == "1"
