@@ -379,8 +379,8 @@ class ReportSnapshot(models.Model):
 class ManifestFile(models.Model):
     """A dependency manifest of a repository's default branch (metrics.manifests reads which files are
     ones) with the dependencies it declares, as the sync last read it. `blob_sha` is the git blob id the
-    listing showed: the file is read again only when it changes (or on a full sync). A file that could
-    not be read keeps why in `error`, and no dependencies."""
+    listing showed: the file is read again only when it changes (metrics.sync.manifest_scan). A file
+    that could not be read keeps why in `error`, and no dependencies."""
 
     repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="manifest_files")
     # Bounded so that the unique index stays within PostgreSQL's key size; longer paths are not read.
