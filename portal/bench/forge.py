@@ -6,6 +6,7 @@ answers `GET /_stats` with how many requests it answered per status (`POST`-free
 Answers are fixed, so a second sync finds every repository unchanged.
 """
 
+import base64
 import hashlib
 import json
 import re
@@ -85,7 +86,37 @@ def answer(name: str, rest: str, query: dict, users: int) -> object | None:
         return {"all": [index % 5] * 52}
     if rest == "/contents/":
         return [{"name": "README.md", "type": "file"}, {"name": "CONTRIBUTING.md", "type": "file"}]
+    files = manifests(index)
+    if rest == "/git/trees/main":
+        tree = [
+            {"path": path, "mode": "100644", "type": "blob", "sha": blob_id(text), "size": len(text)}
+            for path, text in {"README.md": "# Bench\n", **files}.items()
+        ]
+        return {"sha": hashlib.sha1(full.encode()).hexdigest(), "tree": tree, "truncated": False}
+    if rest.startswith("/git/blobs/"):
+        text = {blob_id(text): text for text in files.values()}.get(rest.rpartition("/")[2])
+        if text is not None:
+            content = base64.b64encode(text.encode()).decode()
+            return {"sha": blob_id(text), "size": len(text), "encoding": "base64", "content": content}
     return None
+
+
+def manifests(index: int) -> dict[str, str]:
+    """Each repository's dependency manifests: an npm and a Python service depending on two of fifty
+    shared libraries, so that the first sync fetches and parses manifests as a real one does."""
+    first, second = index % 50, (index * 7 + 1) % 50
+    return {
+        "web/package.json": json.dumps(
+            {"name": f"web-{index}", "dependencies": {f"@bench/lib-{first}": "^1.2.0", "left-pad": "1.3.0"}},
+            indent=2,
+        ),
+        "svc/requirements.txt": f"bench-lib-{second}>=2.0\nrequests==2.32.0\n",
+    }
+
+
+def blob_id(text: str) -> str:
+    data = text.encode()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def serve(repositories: int, users: int) -> None:
