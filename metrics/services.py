@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from catalog.models import Repository
-from catalog.services import project_score_refresh
+from catalog.services import detected_adoptions_update, project_score_refresh
 from metrics.models import (
     Comment,
     Commit,
@@ -25,6 +25,7 @@ from metrics.models import (
     Release,
     Review,
 )
+from metrics.selectors import repository_dependencies
 from metrics.signals import contributions_recorded
 from metrics.sync.records import (
     AccountRecord,
@@ -185,6 +186,33 @@ def _manifests_apply(*, repository: Repository, scan: ManifestScan) -> None:
         ],
         unique=("repository", "path"),
     )
+    # The sync brings a scan only when a manifest changed: then what the repository uses may have.
+    adoptions_detect(repositories=[repository])
+
+
+def adoptions_detect(*, repositories: Iterable[Repository]) -> int:
+    """Match the stored manifests of these repositories with the catalog's assets and keep their
+    adoptions found in code in step (catalog.services.detected_adoptions_update); returns how many
+    adoptions started or ended. Runs after each sync that read a manifest, and nightly for every
+    repository, for assets whose package URL was given or changed since."""
+    repositories = list(repositories)
+    dependencies = repository_dependencies(repository_ids=[r.pk for r in repositories])
+    unreadable: dict[int, set[str]] = {}
+    for repository_id, path in (
+        ManifestFile.objects.filter(repository__in=repositories)
+        .exclude(error="")
+        .values_list("repository_id", "path")
+    ):
+        unreadable.setdefault(repository_id, set()).add(path)
+    changed = 0
+    for repository in repositories:
+        changes = detected_adoptions_update(
+            repository=repository,
+            dependencies=dependencies.get(repository.pk, []),
+            unreadable_paths=unreadable.get(repository.pk, set()),
+        )
+        changed += len(changes.started) + len(changes.ended)
+    return changed
 
 
 @transaction.atomic

@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Repository
-from metrics import rollups, snapshots, usage
-from metrics.models import ReportSnapshot
+from metrics import rollups, services, snapshots, usage
+from metrics.models import ManifestFile, ReportSnapshot
 from metrics.scopes import ReportScope
 from metrics.sync.http import ForgeError, RateLimited, TransientForgeError
 from metrics.sync.runner import repository_sync, repository_sync_failed
@@ -85,6 +85,26 @@ def sync_all(full: bool = False) -> int:
     for repository_id in ids:
         sync_repository.delay(repository_id, full=full)
     return len(ids)
+
+
+# Repositories matched with the catalog per batch of the nightly adoptions_detect_all (one read of their
+# manifests, one of the assets they name).
+DETECT_BATCH = 200
+
+
+@shared_task
+def adoptions_detect_all() -> int:
+    """Match every repository's stored manifests with the catalog again (services.adoptions_detect): an
+    asset given a package URL, or a project listed, since a repository's manifests last changed is found
+    in its code by the next morning. Returns how many adoptions started or ended."""
+    ids = list(
+        ManifestFile.objects.order_by("repository_id").values_list("repository_id", flat=True).distinct()
+    )
+    changed = 0
+    for start in range(0, len(ids), DETECT_BATCH):
+        batch = Repository.objects.filter(pk__in=ids[start : start + DETECT_BATCH]).select_related("project")
+        changed += services.adoptions_detect(repositories=batch)
+    return changed
 
 
 @shared_task(acks_late=True)

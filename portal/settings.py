@@ -198,6 +198,8 @@ CELERY_BEAT_SCHEDULE = {
         "kwargs": {"full": True},
     },
     "evaluate-journeys": {"task": "community.tasks.evaluate_everyone", "schedule": 24 * 60 * 60},
+    # Adoptions found in code, matched again for assets given a package URL since the last sync.
+    "detect-adoptions": {"task": "metrics.tasks.adoptions_detect_all", "schedule": 24 * 60 * 60},
     # Webhook deliveries whose processing could not be queued (broker down) or never finished.
     "webhook-deliveries-pending": {
         "task": "metrics.tasks.process_pending_webhook_deliveries",

@@ -11,7 +11,7 @@ nothing.
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -54,11 +54,17 @@ def _in_use(found: list[FoundDependency]) -> FoundDependency:
 
 @transaction.atomic
 def detected_adoptions_update(
-    *, repository: Repository, dependencies: Iterable[FoundDependency], on: date | None = None
+    *,
+    repository: Repository,
+    dependencies: Iterable[FoundDependency],
+    unreadable_paths: Collection[str] = (),
+    on: date | None = None,
 ) -> DetectedChanges:
     """Keep `repository`'s detected adoptions in step with the dependencies its manifests declare now
-    (all of them: a dependency left out is taken as removed). `on` is the day of the sync (today by
-    default). Idempotent: the same dependencies again change nothing."""
+    (all of them: a dependency left out is taken as removed), except those found in `unreadable_paths`,
+    manifests that could not be read this time: what they declare is unknown, so their adoptions stay as
+    they were. `on` is the day of the sync (today by default). Idempotent: the same dependencies again
+    change nothing."""
     day = on or timezone.now().date()
     project = repository.project
     listed = Project.objects.listed().filter(pk=project.pk).exists()
@@ -106,7 +112,11 @@ def detected_adoptions_update(
         ):
             adoption.version, adoption.manifest_path, adoption.manifest_line = place
             updated.append(adoption)
-    ended = [adoption for asset_id, adoption in current.items() if asset_id not in wanted]
+    ended = [
+        adoption
+        for asset_id, adoption in current.items()
+        if asset_id not in wanted and adoption.manifest_path not in unreadable_paths
+    ]
     for adoption in ended:
         adoption.ended_on = max(day, adoption.since)
     Adoption.objects.bulk_create(started)

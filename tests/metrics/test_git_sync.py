@@ -10,14 +10,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from catalog.models import Repository
+from catalog.models import Adoption, AdoptionSource, Repository
 from metrics.models import Commit, ForgeAccount, ManifestFile, SyncState
 from metrics.selectors import repository_dependencies
 from metrics.sync import git as git_sync
 from metrics.sync.http import ForgeError
 from metrics.sync.runner import repository_sync
-from metrics.tasks import sync_repository
-from tests.factories import ProjectFactory, UserFactory
+from metrics.tasks import adoptions_detect_all, sync_repository
+from tests.factories import AssetFactory, ProjectFactory, UserFactory
 from tests.metrics import manifest_files
 
 ALICE = ("Alice Example", "alice@example.com")
@@ -547,3 +547,47 @@ def test_a_branch_emptied_of_manifests_leaves_none_stored(with_manifests, source
     repository_sync(repository=with_manifests)
 
     assert not ManifestFile.objects.filter(repository=with_manifests).exists()
+
+
+def test_the_sync_finds_the_catalogs_assets_in_the_code_and_follows_their_removal(with_manifests, source):
+    """Issue 18: a dependency on an asset's package is an adoption found in code, with its version, file
+    and line; a dependency removed ends it; an asset given its package URL later is found by the
+    nightly match (metrics.tasks.adoptions_detect_all)."""
+    retry = AssetFactory(name="acme-retry", package_url="pkg:pypi/acme_retry")
+    tokens = AssetFactory(name="Design tokens")
+    repository_sync(repository=with_manifests)
+
+    adoption = Adoption.objects.get(asset=retry)
+    assert (adoption.source, adoption.repository, adoption.team) == (
+        AdoptionSource.DETECTED,
+        with_manifests,
+        with_manifests.project.name,
+    )
+    assert (adoption.version, adoption.manifest_path, adoption.manifest_line) == (
+        "==2.1.0",
+        "svc/requirements.txt",
+        2,
+    )
+    assert not Adoption.objects.filter(asset=tokens).exists()
+
+    tokens.package_url = "pkg:npm/%40acme/design-tokens"
+    tokens.save()
+    assert adoptions_detect_all() == 1
+    assert Adoption.objects.get(asset=tokens).version == "^2.1.0"
+
+    source.commit("No retry", who=ALICE, days_ago=0.5, files={"svc/requirements.txt": "requests>=2.31\n"})
+    repository_sync(repository=with_manifests)
+    adoption.refresh_from_db()
+    assert adoption.ended_on == timezone.now().date()
+    assert Adoption.objects.active().filter(source=AdoptionSource.DETECTED).count() == 1
+
+
+def test_an_unreadable_manifest_ends_none_of_its_adoptions(with_manifests, source):
+    tokens = AssetFactory(package_url="pkg:npm/%40acme/design-tokens")
+    repository_sync(repository=with_manifests)
+    assert Adoption.objects.active().filter(asset=tokens).exists()
+    source.commit(
+        "Oops", who=ALICE, days_ago=1, files={"web/package.json": manifest_files.BROKEN_PACKAGE_JSON}
+    )
+    repository_sync(repository=with_manifests)
+    assert Adoption.objects.active().filter(asset=tokens).exists(), "what it declares is unknown, not gone"
