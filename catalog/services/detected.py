@@ -27,12 +27,19 @@ __all__ = ["DetectedChanges", "FoundDependency", "detected_adoptions_update"]
 
 
 class FoundDependency(Protocol):
-    """A dependency as metrics.manifests.Dependency gives it."""
+    """A dependency as metrics.manifests.Dependency gives it (read-only, as that frozen dataclass is)."""
 
-    purl: str  # as catalog.packages.package_key writes it
-    version: str
-    path: str
-    line: int
+    @property
+    def purl(self) -> str: ...  # as catalog.packages.package_key writes it
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def line(self) -> int: ...
 
 
 @dataclass(frozen=True)
