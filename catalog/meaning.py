@@ -18,6 +18,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from catalog.models import Asset, EntryType, Project, SearchEntry
@@ -183,10 +184,14 @@ def entries_embed(*, project_ids: Iterable[int] | None = None, force: bool = Fal
     if not stale:
         return 0
     vectors = model.embed(texts)
+    # After the vectors are computed: a snapshot of the vector index started before this moment may not
+    # hold them, so they count as its delta (catalog.meaning_index).
+    embedded_at = timezone.now()
     for entry, vector in zip(stale, vectors, strict=True):
         entry.meaning_vector = vector_to_bytes(vector)
+        entry.meaning_at = embedded_at
     SearchEntry.objects.bulk_update(
-        stale, ["meaning_vector", "meaning_hash", "meaning_model"], batch_size=500
+        stale, ["meaning_vector", "meaning_hash", "meaning_model", "meaning_at"], batch_size=500
     )
     return len(stale)
 

@@ -70,6 +70,7 @@ def _entry_create(
         meaning_vector=meaning[0],
         meaning_hash=meaning[1],
         meaning_model=meaning[2],
+        meaning_at=meaning[3],
     )
     entry.topics.set(topics)
     entry.languages.set(languages)
@@ -84,13 +85,17 @@ def entries_rebuild(*, project_ids: Iterable[int]) -> None:
     """
     project_ids = list(project_ids)
     # Meanings outlive the rows: an entry whose text did not change keeps its vector (see catalog.meaning).
+    # Its time too: the vector index's key for the entry is stable (catalog.meaning_index), so a vector
+    # carried over is in the snapshot it was in.
     meanings = {
-        (project_id, asset_id): (vector, digest, model)
-        for project_id, asset_id, vector, digest, model in SearchEntry.objects.filter(
+        (project_id, asset_id): (vector, digest, model, at)
+        for project_id, asset_id, vector, digest, model, at in SearchEntry.objects.filter(
             project_id__in=project_ids, meaning_vector__isnull=False
-        ).values_list("project_id", "asset_id", "meaning_vector", "meaning_hash", "meaning_model")
+        ).values_list(
+            "project_id", "asset_id", "meaning_vector", "meaning_hash", "meaning_model", "meaning_at"
+        )
     }
-    no_meaning = (None, "", "")
+    no_meaning = (None, "", "", None)
     SearchEntry.objects.filter(project_id__in=project_ids).delete()
     projects = (
         Project.objects.listed()

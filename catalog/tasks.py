@@ -1,9 +1,11 @@
 """Background work of the catalog. Thin: load by id, call a service; safe to run twice."""
 
 from celery import shared_task
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from catalog import meaning_index
 from catalog.meaning import entries_embed
 from catalog.models import Project
 from catalog.services import project_score_refresh
@@ -30,7 +32,32 @@ def scores_refresh_all() -> int:
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def entries_embed_task(project_ids: list[int]) -> int:
     """Embed the search entries of these projects whose text changed; returns how many were embedded."""
-    return entries_embed(project_ids=project_ids)
+    embedded = entries_embed(project_ids=project_ids)
+    if embedded:
+        meaning_index_refresh_if_due()
+    return embedded
+
+
+@shared_task
+def meaning_index_build_task() -> int:
+    """Nightly, and when enough vectors changed: a new snapshot of the vector index (catalog.meaning_index);
+    returns how many entries it holds (0 below CATALOG_MEANING_INDEX_MIN vectors: no index)."""
+    snapshot = meaning_index.snapshot_build()
+    return snapshot.entries if snapshot else 0
+
+
+# One build queued at a time: the embeddings of a burst of changes ask for one snapshot, not one each.
+MEANING_INDEX_DEBOUNCE_SECONDS = 10 * 60
+
+
+def meaning_index_refresh_if_due() -> None:
+    """Queue a snapshot of the vector index when one is due (meaning_index.snapshot_due), at most once per
+    MEANING_INDEX_DEBOUNCE_SECONDS. Never inline: in the embedded mode (tasks run inline) a request would
+    wait for the build, so there the index is built by embeddings_rebuild and the nightly task only."""
+    if meaning_index_build_task.app.conf.task_always_eager or not meaning_index.snapshot_due():
+        return
+    if cache.add("catalog:meaning-index-build-queued", 1, timeout=MEANING_INDEX_DEBOUNCE_SECONDS):
+        meaning_index_build_task.delay()
 
 
 def entries_rebuilt_receiver(*, project_ids: list[int], **kwargs) -> None:

@@ -191,6 +191,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "refresh-activity-scores": {"task": "catalog.tasks.scores_refresh_all", "schedule": 24 * 60 * 60},
+    # Between these, a snapshot is rebuilt when enough vectors changed since (catalog.tasks).
+    "meaning-index": {"task": "catalog.tasks.meaning_index_build_task", "schedule": 24 * 60 * 60},
     "sync-repositories-incremental": {"task": "metrics.tasks.sync_all", "schedule": 60 * 60},
     "sync-repositories-full": {
         "task": "metrics.tasks.sync_all",
@@ -446,6 +448,11 @@ CATALOG_EMBEDDER = env_str("CATALOG_EMBEDDER", "catalog.meaning.WordLlamaEmbedde
 # find hold at most this many vectors: the nearest are found by reading every vector (brute force, about
 # 3 ms per 1,000 entries here); beyond, the search keeps to its words until a vector index replaces the scan.
 CATALOG_MEANING_SEARCH_MAX = int(env_str("CATALOG_MEANING_SEARCH_MAX", "10000"))
+# From this many vectors on, a vector index (catalog.meaning_index, built by a worker) proposes the nearest
+# entries instead of the scan, for the search, similar entries and the registration check; below, no index
+# is built and every answer is exact. Each process maps the index's newest snapshot from this directory.
+CATALOG_MEANING_INDEX_MIN = int(env_str("CATALOG_MEANING_INDEX_MIN", "10000"))
+CATALOG_MEANING_INDEX_DIR = BASE_DIR / "var" / "meaning-index"
 PROGRAM_OFFICE_GROUP = "Program office"
 
 # The REST API (/api/v1/): personal tokens or the site's session; JSON in and out; errors of one shape.

@@ -77,6 +77,9 @@ class SearchEntry(models.Model):
     meaning_vector = models.BinaryField(null=True, editable=False)
     meaning_hash = models.CharField(max_length=64, default="", blank=True, editable=False)
     meaning_model = models.CharField(max_length=100, default="", blank=True, editable=False)
+    # When the vector was computed (null: before this was recorded, which is before any index snapshot):
+    # the vectors computed after the loaded snapshot was built are scanned exactly (catalog.meaning_index).
+    meaning_at = models.DateTimeField(null=True, editable=False, db_index=True)
 
     # Not stored: set by the catalog search on an entry it found by meaning alone (catalog.selectors.fused).
     matched_by_meaning: bool = False
@@ -105,3 +108,41 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class MeaningIndex(models.Model):
+    """A snapshot of the vector index of the entries' meanings (catalog.meaning_index): a usearch HNSW
+    index of every vector of one model computed before `built_at`, serialised and stored in parts
+    (MeaningIndexPart) so that every web process, wherever it runs, can copy it to its disk a part at a
+    time and map it into memory. Only the newest snapshot is kept."""
+
+    model = models.CharField(max_length=100)
+    dimensions = models.PositiveIntegerField()
+    # Every vector computed before this moment is in the index; the ones computed since are the delta.
+    built_at = models.DateTimeField()
+    entries = models.PositiveIntegerField()
+    size = models.BigIntegerField(help_text="bytes of the serialised index")
+    build_seconds = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name_plural = "meaning indexes"
+
+    def __str__(self) -> str:
+        return f"{self.model}: {self.entries} entries, built {self.built_at:%Y-%m-%d %H:%M}"
+
+
+class MeaningIndexPart(models.Model):
+    """One part of a serialised MeaningIndex, in order: a few megabytes, so that neither the worker
+    writing it nor a web process reading it ever holds the whole index in a bytes object."""
+
+    snapshot = models.ForeignKey(MeaningIndex, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "number"], name="meaningindexpart_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"part {self.number} of meaning index {self.snapshot_id}"

@@ -1,7 +1,7 @@
 """Words and meaning fused: the catalog search's relevance order when it has text.
 
 The candidates are the entries matching the words (catalog.selectors.words) and the entries nearest in
-meaning to the text as typed (catalog.meaning, scanned by catalog.selectors.similar.nearest). Both sets
+meaning to the text as typed (catalog.meaning, found by catalog.selectors.similar.nearest). Both sets
 are drawn from the rows the viewer may find (visible_entries) and pass the same facet filters
 (filter_conditions); the totals and facets count their union. Exact names come first, as they always
 did; then reciprocal rank fusion of the words' rank and the meaning's rank orders the rest.
@@ -12,6 +12,7 @@ from collections.abc import Hashable, Sequence
 from django.conf import settings
 from django.db.models import Q, QuerySet, prefetch_related_objects
 
+from catalog import meaning_index
 from catalog.meaning import embedder
 from catalog.models import SearchEntry
 from catalog.selectors.similar import nearest, with_vectors
@@ -57,16 +58,17 @@ def reciprocal_rank_fusion[T: Hashable](rankings: Sequence[Sequence[T]], *, k: i
 
 def meaning_matches(entries: QuerySet, text: str) -> list[int]:
     """The ids of the index rows among `entries` nearest in meaning to `text`, nearest first: at most
-    MEANING_CANDIDATES, at least MEANING_FLOOR alike. One model call (about 0.1 ms) and one scan.
+    MEANING_CANDIDATES, at least MEANING_FLOOR alike. One model call (about 0.1 ms) and `nearest`.
 
-    Empty when `entries` hold more vectors than CATALOG_MEANING_SEARCH_MAX: the scan reads every vector
-    (brute force, see similar.nearest), affordable for a catalog of a few thousand entries and not at
-    100,000, where the search stays with its words until a vector index (issue 17's next step) replaces
-    the scan. Counting them reads at most that many index rows."""
-    bound = settings.CATALOG_MEANING_SEARCH_MAX
+    With no vector index loaded (catalog.meaning_index: none is built below CATALOG_MEANING_INDEX_MIN
+    vectors), `nearest` reads every vector: then empty when `entries` hold more vectors than
+    CATALOG_MEANING_SEARCH_MAX (counting them reads at most that many index rows), and the search keeps
+    to its words until the first index snapshot is built."""
     candidates = with_vectors(entries)
-    if bound < 1 or candidates.values("pk")[: bound + 1].count() > bound:
-        return []
+    if meaning_index.loaded() is None:
+        bound = settings.CATALOG_MEANING_SEARCH_MAX
+        if bound < 1 or candidates.values("pk")[: bound + 1].count() > bound:
+            return []
     vector = embedder().embed([text])[0]
     return [pk for pk, _ in nearest(vector, candidates, limit=MEANING_CANDIDATES, floor=MEANING_FLOOR)]
 

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import Q, QuerySet
 
+from catalog import meaning_index
 from catalog.meaning import embedder, meaning_text, similarity_words, vector_from_bytes
 from catalog.models import Asset, Project, SearchEntry
 
-__all__ = ["MIN_SIMILARITY", "SimilarEntry", "nearest", "similar_entries", "with_vectors"]
+__all__ = ["INDEX_WIDEST", "MIN_SIMILARITY", "SimilarEntry", "nearest", "similar_entries", "with_vectors"]
 
 # Below this cosine two descriptions share little more than common words (on WordLlama's scale): such an
 # entry is no answer to "before you build this, look at…".
@@ -35,20 +36,62 @@ def nearest(query: np.ndarray, candidates: QuerySet, *, limit: int, floor: float
     """The ids of the `limit` rows of `candidates` (index rows with vectors: see with_vectors) nearest in
     meaning to the vector `query`, each with its cosine (at most 1), most similar first, at least `floor`.
 
-    Brute force: every candidate's vector is read and compared with numpy. At 100,000 entries that is
-    51 MB of float16 read from the database on every call, plus about 0.3 s (measured here, on a shared
-    2-core machine) to join, convert and score them: fine for a few thousand entries, far from the
-    100 ms target at 100,000, where a vector index replaces this scan (issue 17's next step)."""
+    Below CATALOG_MEANING_INDEX_MIN vectors every candidate's vector is read and compared (exact, about
+    3 ms per 1,000 entries). Beyond, a vector index (catalog.meaning_index) proposes entries; the
+    database keeps those among `candidates` (visibility and filters are the queryset's, never the
+    index's) and their stored vectors are scored exactly, with the vectors computed since the index was
+    built (its delta). When the candidates keep too few of the proposals (a narrow filter), the index is
+    asked for four times more, up to INDEX_WIDEST, and past that the candidates are scanned exactly."""
     if not query.any() or limit < 1:
         return []
-    rows = list(candidates.values_list("pk", "meaning_vector"))
+    index = meaning_index.loaded()
+    if index is None:
+        return _scored(query, candidates.values_list("pk", "meaning_vector"), limit=limit, floor=floor)
+    return _nearest_indexed(query, candidates, index=index, limit=limit, floor=floor)
+
+
+# The most proposals asked of the index before the candidates are scanned exactly instead: a filter
+# that keeps fewer than `limit` of the 4,096 nearest of the whole catalog leaves few candidates.
+INDEX_WIDEST = 4_096
+# int8 vectors move a cosine by up to about this much: proposals scored that far below the floor may
+# still reach it exactly, so the index is asked for more until its proposals fall below floor - margin.
+QUANTISATION_MARGIN = 0.05
+
+
+def _scored(query: np.ndarray, rows, *, limit: int, floor: float) -> list[tuple[int, float]]:
+    """The best `limit` of (pk, float16 vector bytes) rows by cosine with `query`, at least `floor`."""
+    rows = list(rows)
     if not rows:
         return []
     ids = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
     stored = np.frombuffer(b"".join(bytes(vector or b"") for _, vector in rows), dtype=np.float16)
     scores = stored.reshape(len(rows), -1).astype(np.float32) @ query
-    ranked = np.argsort(-scores, kind="stable")[:limit]
+    # Ties (the same vector, a common case) go to the oldest row: the same answer whichever way the rows
+    # were read (the scan's order, or the index's proposals).
+    ranked = np.lexsort((ids, -scores))[:limit]
     return [(int(ids[i]), round(float(min(scores[i], 1.0)), 3)) for i in ranked if scores[i] >= floor]
+
+
+def _nearest_indexed(
+    query: np.ndarray, candidates: QuerySet, *, index: meaning_index.LoadedIndex, limit: int, floor: float
+) -> list[tuple[int, float]]:
+    vectors = candidates.values_list("pk", "meaning_vector")
+    # Computed after the snapshot: not in the index, or there with an older vector.
+    delta = list(vectors.filter(meaning_at__gte=index.built_at))
+    wanted = min(max(limit * 4, 32), INDEX_WIDEST)
+    while True:
+        matches = index.index.search(query, wanted)
+        keys = [int(key) for key in matches.keys]
+        proposed = list(vectors.filter(meaning_index.keys_filter(keys))) if keys else []
+        best = _scored(query, {pk: v for pk, v in [*proposed, *delta]}.items(), limit=limit, floor=floor)
+        exhausted = len(keys) < wanted
+        # Cosine distance: 1 - cosine. Beyond the last proposal nothing is nearer than it.
+        beyond_floor = bool(keys) and 1 - float(matches.distances[-1]) < floor - QUANTISATION_MARGIN
+        if len(best) >= limit or exhausted or beyond_floor:
+            return best
+        if wanted >= INDEX_WIDEST:
+            return _scored(query, vectors, limit=limit, floor=floor)
+        wanted = min(wanted * 4, INDEX_WIDEST)
 
 
 def _vector_of(*, project: Project, asset: Asset | None) -> tuple[np.ndarray, int | None]:
@@ -74,7 +117,7 @@ def similar_entries(
     """The entries nearest in meaning to a project (or an asset) among those `viewer` may find
     (ProjectQuerySet.visible_to), most similar first, at least MIN_SIMILARITY alike. Never the entry
     itself; never its own project or that project's other assets for a project, never its own project
-    for an asset. The scan is `nearest`'s (brute force)."""
+    for an asset. Found by `nearest` (exact scan, or vector index with exact scores at scale)."""
     if asset is not None:
         project = asset.project
     if project is None:

@@ -2,15 +2,19 @@
 
 Brings the vector of every search entry up to date (catalog.meaning), a batch of projects at a time with
 a progress bar: entries with no vector, or whose text or model changed since, are embedded; the others
-are kept. Running it twice changes nothing the second time. --force embeds every entry again.
+are kept. Running it twice changes nothing the second time. --force embeds every entry again. Then,
+from CATALOG_MEANING_INDEX_MIN vectors on, it builds the vector index's snapshot (catalog.meaning_index),
+unless --no-index.
 """
 
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from catalog import meaning_index
 from catalog.meaning import embedder, entries_embed
 from catalog.models import SearchEntry
 
@@ -26,8 +30,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch", type=int, default=500, help="projects per batch (with their assets); default 500"
         )
+        parser.add_argument(
+            "--no-index", action="store_true", help="do not build the vector index's snapshot afterwards"
+        )
 
-    def handle(self, *args, force: bool, batch: int, **options):
+    def handle(self, *args, force: bool, batch: int, no_index: bool, **options):
         model = embedder()
         project_ids = sorted(set(SearchEntry.objects.values_list("project_id", flat=True)))
         total = SearchEntry.objects.count()
@@ -44,3 +51,15 @@ class Command(BaseCommand):
             f"{embedded} of {total} entries embedded ({total - embedded} up to date) with {model.name} "
             f"in {seconds:.1f} s."
         )
+        if no_index:
+            return
+        snapshot = meaning_index.snapshot_build()
+        if snapshot is None:
+            self.stdout.write(
+                f"No vector index below {settings.CATALOG_MEANING_INDEX_MIN} vectors: every search scans them."
+            )
+        else:
+            self.stdout.write(
+                f"Vector index of {snapshot.entries} entries built in {snapshot.build_seconds:.1f} s "
+                f"({snapshot.size / 2**20:.0f} MB)."
+            )
