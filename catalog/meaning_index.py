@@ -6,14 +6,16 @@ snapshot of an HNSW index (usearch) proposes the keys of the nearest entries; th
 filtered to those keys, applies visibility and filters in the database, and the stored float16 vectors
 of what it returns are scored exactly. The index never decides what a viewer sees nor the score shown.
 
-Why usearch (2.x, Apache-2.0): a maintained HNSW library (releases every few weeks) whose small wheel
-(a few MB, numpy its only dependency) has int8 and float16 quantisation, and saves to a file that a
-process can map into memory (`Index.restore(path, view=True)`) rather than read into its heap, so that
-web processes on one host share one copy in the page cache. hnswlib has had no release since 2023 and
-keeps float32 vectors only (400 MB of graph and vectors at 100,000 entries of 256 dimensions would not
-fit in a 300 MB web worker); faiss-cpu is a much larger wheel with its own BLAS, and its HNSW with scalar
-quantisation is read into memory, not mapped. Measured here (random 256-d vectors, 2 cores): 100,000
-vectors in int8 with connectivity 16 build in about 30 s into 85 MB, and a search takes under 1 ms.
+Why usearch (Apache-2.0, 2.26 here, released often): its small wheel (numpy its only dependency) has an
+HNSW index with int8 and float16 quantisation, saves it to a file that a process maps into memory
+(`Index.restore(path, view=True)`) rather than reads into its heap, so that the web processes of a host
+share one copy in the page cache and a process's own memory stays small. hnswlib's last release (0.8.0)
+is from December 2023 and it keeps float32 vectors (about 120 MB with the graph at 100,000 entries of 256
+dimensions, in each process's heap). faiss-cpu is a far larger wheel, and it maps from disk only its IVF
+indexes (its maintainers in facebookresearch/faiss#1403): an HNSW index would be read into every process.
+pgvector would do all this in the database but is not packaged for the PostgreSQL here, and the portal
+also runs on SQLite. Measured here (random 256-d vectors, 2 cores): 100,000 vectors in int8 with
+connectivity 16 build in about 30 s into 85 MB, and a search takes under 1 ms.
 
 Keys are stable across index rebuilds (SearchEntry rows are deleted and re-created by entries_rebuild,
 their ids change): a project's entry is 2 * project id, an asset's 2 * asset id + 1.
@@ -67,13 +69,14 @@ logger = logging.getLogger(__name__)
 # 85 MB with its graph. The order of the proposals hardly suffers, and their scores are recomputed
 # exactly from the stored float16 vectors anyway.
 QUANTISATION = "i8"
-# Links per node in the graph (usearch's default): 16 finds the true nearest 10 in 99 % of searches on
-# 100,000 vectors; more links cost memory for little.
+# Links per node in the graph (usearch's default): more cost memory and build time; the answers' recall is
+# measured by the benchmark (portal/bench).
 CONNECTIVITY = 16
 # Bytes per stored part of a snapshot (MeaningIndexPart).
 PART_BYTES = 8 * 1024 * 1024
-# See snapshot_build: longer than any transaction that writes vectors.
-BUILD_OVERLAP = timedelta(minutes=10)
+# See snapshot_build: longer than entries_embed takes from stamping vectors to committing them (one
+# bulk update), short enough that a snapshot built right after embedding everything has a small delta.
+BUILD_OVERLAP = timedelta(seconds=5)
 # How often a process looks for a newer snapshot: one small query per process at most this often.
 CHECK_SECONDS = 30.0
 # Vectors computed since the snapshot beyond which it is rebuilt: scanning them exactly stays within a
@@ -113,8 +116,9 @@ def snapshot_build(*, force: bool = False) -> MeaningIndex | None:
     if not force and (minimum < 1 or rows.values("pk")[:minimum].count() < minimum):
         MeaningIndex.objects.all().delete()
         return None
-    # Taken before reading, less BUILD_OVERLAP: a vector stamped just before (meaning_at is set before its
-    # transaction commits) or written while the index is built is also in the delta.
+    # Taken before reading, less BUILD_OVERLAP: a vector written while the index is built is in the delta,
+    # and so is one stamped just before and committed after the read began (meaning_at is set before the
+    # write commits). One whose transaction stayed open longer waits for the next snapshot.
     built_at = timezone.now() - BUILD_OVERLAP
     started = time.perf_counter()
     index = Index(ndim=model.dimensions, metric="cos", dtype=QUANTISATION, connectivity=CONNECTIVITY)
