@@ -74,7 +74,7 @@ class Run:
 
     # --- data ---------------------------------------------------------------------------------------
 
-    def prepare(self) -> gen_catalog.World:
+    def prepare(self, *, catalog_only: bool = False) -> gen_catalog.World:
         with self.phase("create_database"):
             dbtools.recreate_database(self.database_url)
             redis.Redis.from_url(self.redis_url).flushdb()
@@ -90,6 +90,9 @@ class Run:
             world = gen_catalog.generate_catalog(
                 conn, scale=self.scale, now=now, seed=self.seed, password_hash=make_password("bench-password")
             )
+            if catalog_only:
+                conn.execute("VACUUM ANALYZE")
+                return world
             gen_activity.generate_repositories(conn, world, seed=self.seed + 1)
             self.say("   catalog and people written")
             gen_activity.generate_activity(self.database_url, world, seed=self.seed + 2)
@@ -136,6 +139,57 @@ class Run:
         ]
 
     # --- the whole run ------------------------------------------------------------------------------
+
+    def run_meaning(self) -> dict:
+        """Only the catalog and its meaning (issue 17), without the forge activity and usage: embedding
+        every entry, building the vector index, nearest in a worker process (similar entries, a need
+        typed as text, recall against the exact scan) and over HTTP (the catalog search with text, the
+        similar entries API), and the web workers' memory with the index loaded."""
+        started = time.perf_counter()
+        world = self.prepare(catalog_only=True)
+        figures: dict = {}
+        with self.phase("meaning_embed"):
+            figures["embed"] = self.worker("meaning_embed")
+        with self.phase("meaning_index"):
+            figures["index"] = self.worker("meaning_index")
+        with self.phase("meaning_nearest"):
+            figures["nearest"] = self.worker("meaning_nearest")
+        cookie = self.worker("session", {"user_id": 1})["cookie"]
+        http.collectstatic(self.env, ROOT)
+        words, slugs = world.vocabulary, world.project_slugs
+        needs = [f"{words[i]} {words[i + 7]} {words[i + 19]}" for i in range(3, 60, 3)]
+        step = max(1, len(slugs) // 50)
+        scenarios = [
+            http.Scenario("search_text", "search", [("/catalog/", {"q": q}) for q in needs], 'id="catalog-results"'),
+            http.Scenario("similar_api", "api", [(f"/api/v1/projects/{s}/similar/", {}) for s in slugs[::step]], "["),
+        ]  # fmt: skip
+        measured = {}
+        with self.phase("meaning_http"):
+            server = http.start_server(self.env, log=self.tmp / "gunicorn.log", cwd=ROOT)
+            try:
+                s = self.scale
+                for scenario in scenarios:
+                    measured[scenario.name] = http.measure(
+                        server, cookie, scenario, requests_max=s.http_requests, seconds_max=s.http_seconds,
+                        warmup=s.http_warmup,
+                    )  # fmt: skip
+                    self.say(f"   {scenario.name}: p95 {measured[scenario.name].summary()['p95']:.1f} ms")
+                figures["web_workers_mb"] = server.worker_peak_mb()
+            finally:
+                server.stop()
+        figures["http"] = {name: m.summary() for name, m in measured.items()}
+        if not self.keep:
+            dbtools.drop_database(self.database_url)
+        self.durations["total"] = round(time.perf_counter() - started, 2)
+        return {
+            "scale": self.scale.name,
+            "only": "meaning",
+            "entries": self.scale.catalog_entries,
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": report.machine(),
+            "durations_s": self.durations,
+            "meaning": figures,
+        }
 
     def run(self) -> dict:
         started = time.perf_counter()

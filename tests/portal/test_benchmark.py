@@ -133,3 +133,31 @@ def test_the_load_test_ran_in_the_benchmark_without_errors(report):
     assert load["clients"] == 32
     assert load["requests"] > 0 and load["errors"] == 0, load["error_samples"]
     assert set(load["by_kind"]) >= {"search", "project", "beacon"}
+
+
+def test_the_meaning_part_runs_alone_with_the_vector_index(tmp_path):
+    """`--only meaning`: the catalog alone, embedded, indexed (the threshold lowered so that the tiny
+    catalog gets an index) and measured in a worker and over HTTP."""
+    out = tmp_path / "bench-meaning.json"
+    env = {k: v for k, v in os.environ.items() if k != "PORTAL_TESTING"}
+    env["CATALOG_MEANING_INDEX_MIN"] = "10"
+    result = subprocess.run(
+        [
+            sys.executable, "manage.py", "benchmark", "--scale", "tiny", "--only", "meaning", "--out", str(out),
+            "--database-url", _bench_database_url(), "--redis-url", parallel.scratch_redis_url(),
+        ],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-4000:]
+    meaning = json.loads(out.read_text())["meaning"]
+
+    assert meaning["embed"]["entries"] == TINY.catalog_entries
+    assert meaning["index"]["entries"] == TINY.catalog_entries
+    assert meaning["index"]["size_mb"] > 0
+    assert meaning["nearest"]["index_loaded"]
+    assert meaning["nearest"]["recall_at_10"] >= 0.9
+    assert meaning["nearest"]["similar_entries"]["n"] > 0
+    for scenario in ("search_text", "similar_api"):
+        assert set(meaning["http"][scenario]["statuses"]) == {"200"}, scenario
+        assert meaning["http"][scenario]["missing_text"] == 0
+    assert len(meaning["web_workers_mb"]) == 2

@@ -1,5 +1,6 @@
 """python manage.py benchmark --scale small|large --out FILE: see portal/bench/ and the README."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -29,6 +30,12 @@ class Command(BaseCommand):
             "--redis-url", default="", help="the bench Redis db (flushed); default: db 14 of REDIS_URL"
         )
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--only",
+            choices=["meaning"],
+            help="measure only this part: meaning = the catalog's embeddings, vector index and nearest "
+            "entries (without the forge activity and usage events)",
+        )
         parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
         parser.add_argument(
             "--check", action="store_true", help="exit 1 when a target of this scale is missed"
@@ -61,6 +68,13 @@ class Command(BaseCommand):
             scale=scales.SCALES[options["scale"]], database_url=database_url, redis_url=redis_url, seed=options["seed"],
             keep=options["keep"], say=say,
         )  # fmt: skip
+        if options["only"] == "meaning":
+            result = run.run_meaning()
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(result, indent=2) + "\n")
+            self.stdout.write(json.dumps(result["meaning"], indent=2))
+            self.stdout.write(f"\nReport: {out}")
+            return
         result = run.run()
         report.write(result, out)
         self.stdout.write(report.table(result))
