@@ -78,7 +78,9 @@ def _nearest_indexed(
     vectors = candidates.values_list("pk", "meaning_vector")
     # Computed after the snapshot: not in the index, or there with an older vector.
     delta = list(vectors.filter(meaning_at__gte=index.built_at))
-    wanted = min(max(limit * 4, 32), INDEX_WIDEST)
+    # At least 64: a few more proposals cost little (one query by key) and make the answers of a small
+    # `limit` (similar entries show 5) as good as a larger one's.
+    wanted = min(max(limit * 4, 64), INDEX_WIDEST)
     while True:
         matches = index.index.search(query, wanted)
         keys = [int(key) for key in matches.keys]
