@@ -14,8 +14,9 @@ is from December 2023 and it keeps float32 vectors (about 120 MB with the graph 
 dimensions, in each process's heap). faiss-cpu is a far larger wheel, and it maps from disk only its IVF
 indexes (its maintainers in facebookresearch/faiss#1403): an HNSW index would be read into every process.
 pgvector would do all this in the database but is not packaged for the PostgreSQL here, and the portal
-also runs on SQLite. Measured here (random 256-d vectors, 2 cores): 100,000 vectors in int8 with
-connectivity 16 build in about 30 s into 85 MB, and a search takes under 1 ms.
+also runs on SQLite. Measured here (`benchmark --scale large --only meaning`, 2 shared cores): the
+100,000 WordLlama vectors of the benchmark's catalog build in about a minute into 39 MB, a search takes
+about 1 ms, and a web worker with the index mapped stays near 230 MB.
 
 Keys are stable across index rebuilds (SearchEntry rows are deleted and re-created by entries_rebuild,
 their ids change): a project's entry is 2 * project id, an asset's 2 * asset id + 1.
@@ -79,9 +80,9 @@ CONNECTIVITY = 16
 EXPANSION_SEARCH = 256
 # Bytes per stored part of a snapshot (MeaningIndexPart).
 PART_BYTES = 8 * 1024 * 1024
-# See snapshot_build: longer than entries_embed takes from stamping vectors to committing them (one
-# bulk update), short enough that a snapshot built right after embedding everything has a small delta.
-BUILD_OVERLAP = timedelta(seconds=5)
+# See snapshot_build: longer than entries_embed takes from stamping vectors to committing them (one bulk
+# update, or the rebuild of a few projects' entries when tasks run inline).
+BUILD_OVERLAP = timedelta(seconds=30)
 # How often a process looks for a newer snapshot: one small query per process at most this often.
 CHECK_SECONDS = 30.0
 # Vectors computed since the snapshot beyond which it is rebuilt: scanning them exactly stays within a
@@ -114,17 +115,16 @@ def _index_add(index: Index, batch: list[tuple[int, int | None, bytes]]) -> None
 def snapshot_build(*, force: bool = False) -> MeaningIndex | None:
     """Build and store a snapshot of every vector of the configured model, replacing the previous one;
     None (and no snapshot kept) while there are fewer than CATALOG_MEANING_INDEX_MIN vectors, where the
-    exact scan is cheap and exact, unless `force`. Runs in a worker (about 30 s at 100,000 entries)."""
+    exact scan is cheap and exact, unless `force`. Runs in a worker (about a minute at 100,000 entries
+    on 2 shared cores)."""
     model = embedder()
     minimum = settings.CATALOG_MEANING_INDEX_MIN
     rows = _vectors_with_model(model.name)
     if not force and (minimum < 1 or rows.values("pk")[:minimum].count() < minimum):
         MeaningIndex.objects.all().delete()
         return None
-    # Taken before reading, less BUILD_OVERLAP: a vector written while the index is built is in the delta,
-    # and so is one stamped just before and committed after the read began (meaning_at is set before the
-    # write commits). One whose transaction stayed open longer waits for the next snapshot.
-    built_at = timezone.now() - BUILD_OVERLAP
+    # Every vector committed before the read begins is in the index; the ones stamped after are the delta.
+    built_at = timezone.now()
     started = time.perf_counter()
     index = Index(ndim=model.dimensions, metric="cos", dtype=QUANTISATION, connectivity=CONNECTIVITY)
     batch: list[tuple[int, int | None, bytes]] = []
@@ -135,6 +135,17 @@ def snapshot_build(*, force: bool = False) -> MeaningIndex | None:
             batch = []
     if batch:
         _index_add(index, batch)
+    # meaning_at is stamped just before its transaction commits: a vector stamped shortly before the read
+    # began may have been committed after, unseen by the read. Read again now (committed by now), those
+    # replace what the index holds for their keys.
+    recent = list(
+        rows.filter(meaning_at__gte=built_at - BUILD_OVERLAP).values_list(
+            "project_id", "asset_id", "meaning_vector"
+        )
+    )
+    if recent:
+        index.remove(np.fromiter((entry_key(p, a) for p, a, _ in recent), dtype=np.uint64, count=len(recent)))
+        _index_add(index, recent)
     seconds = time.perf_counter() - started
     entries = len(index)
     with tempfile.TemporaryDirectory() as scratch:

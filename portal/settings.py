@@ -446,7 +446,8 @@ CATALOG_MAX_PAGE_SIZE = 100
 CATALOG_EMBEDDER = env_str("CATALOG_EMBEDDER", "catalog.meaning.WordLlamaEmbedder")
 # A search with text fuses its words with the entries nearest in meaning when the entries the viewer may
 # find hold at most this many vectors: the nearest are found by reading every vector (brute force, about
-# 3 ms per 1,000 entries here); beyond, the search keeps to its words until a vector index replaces the scan.
+# 3 ms per 1,000 entries here); beyond, the search keeps to its words until the vector index's first snapshot
+# is loaded (see CATALOG_MEANING_INDEX_MIN).
 CATALOG_MEANING_SEARCH_MAX = int(env_str("CATALOG_MEANING_SEARCH_MAX", "10000"))
 # From this many vectors on, a vector index (catalog.meaning_index, built by a worker) proposes the nearest
 # entries instead of the scan, for the search, similar entries and the registration check; below, no index

@@ -99,7 +99,7 @@ def shelf():
     )
     entries_rebuild(project_ids=[p.pk for p in [*projects, secret]])
     # Embedded long before any snapshot: what a snapshot holds is proposed by the index alone, not by
-    # its delta (a snapshot's delta starts BUILD_OVERLAP before it is built).
+    # its delta, nor read again by the build (snapshot_build re-reads the last BUILD_OVERLAP).
     SearchEntry.objects.update(meaning_at=LONG_AGO)
     return {"projects": projects, "units": units, "secret": secret}
 
@@ -322,3 +322,19 @@ def test_embeddings_rebuild_builds_the_snapshot(shelf, threshold, capsys):
 
     call_command("embeddings_rebuild", "--no-index")
     assert MeaningIndex.objects.get().pk == snapshot.pk
+
+
+def test_vectors_stamped_just_before_the_build_are_read_again_once_each(shelf, threshold):
+    """A vector stamped just before the build's read began may have been committed after it: the build
+    reads those again and replaces their keys' vectors. Here (one process, nothing committed late) it
+    must leave one vector per entry, the current one, proposed by the index alone."""
+    project = shelf["projects"][0]
+    project.description = "zeppelin hangar mooring"
+    project.save()
+    entries_rebuild(project_ids=[project.pk])
+    snapshot = meaning_index.snapshot_build()
+    # As if embedded long before: only the index can propose it now.
+    SearchEntry.objects.filter(project=project, asset__isnull=True).update(meaning_at=LONG_AGO)
+
+    assert snapshot.entries == SearchEntry.objects.count()
+    assert names_of(answers(["zeppelin hangar"])[0]) == [project.name]
