@@ -367,6 +367,7 @@ def meaning_index(args: dict) -> dict:
         "seconds": round(time.perf_counter() - started, 1),
         "index_seconds": snapshot.build_seconds if snapshot else None,
         "size_mb": round(snapshot.size / 2**20, 1) if snapshot else None,
+        "size_bytes": snapshot.size if snapshot else None,
         "peak_rss_mb": peak_rss_mb(),
     }
 

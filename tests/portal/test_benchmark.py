@@ -153,7 +153,7 @@ def test_the_meaning_part_runs_alone_with_the_vector_index(tmp_path):
 
     assert meaning["embed"]["entries"] == TINY.catalog_entries
     assert meaning["index"]["entries"] == TINY.catalog_entries
-    assert meaning["index"]["size_mb"] > 0
+    assert meaning["index"]["size_bytes"] > 0
     assert meaning["nearest"]["index_loaded"]
     assert meaning["nearest"]["recall_at_10"] >= 0.9
     assert meaning["nearest"]["similar_entries"]["n"] > 0
