@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0018_meaning_vectors'),
+        ('catalog', '0019_detected_adoptions'),
     ]
 
     operations = [
