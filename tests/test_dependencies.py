@@ -32,6 +32,8 @@ DEV_USED_WITHOUT_AN_IMPORT = {
     "mypy": "`make lint` checks types",
     "django-stubs": "mypy's Django plugin and types",
     "djangorestframework-stubs": "mypy's DRF plugin and types",
+    "types-defusedxml": "mypy's types of defusedxml (metrics.manifests reads Maven's XML with it)",
+    "types-dockerfile-parse": "mypy's types of dockerfile-parse (metrics.manifests reads Dockerfiles with it)",
     "uv": "`make lock` resolves the lock files with it",
 }
 
