@@ -1,6 +1,6 @@
 """Background work of the catalog. Thin: load by id, call a service; safe to run twice."""
 
-from celery import shared_task
+from celery import chain, shared_task
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -8,6 +8,7 @@ from django.utils import timezone
 from catalog import meaning_index
 from catalog.meaning import entries_embed
 from catalog.models import Project
+from catalog.radar.services import radar_run, radar_update
 from catalog.services import project_score_refresh
 
 
@@ -60,10 +61,26 @@ def meaning_index_refresh_if_due() -> None:
         meaning_index_build_task.delay()
 
 
+@shared_task
+def duplicates_radar_task() -> int:
+    """Nightly: the radar of re-built wheels computed in full; returns how many clusters it found."""
+    return radar_run().clusters
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def duplicates_radar_update_task(project_ids: list[int]) -> int:
+    """The radar's clusters touching these projects, computed again once their vectors are up to date."""
+    run = radar_update(project_ids=project_ids)
+    return run.clusters if run else 0
+
+
 def entries_rebuilt_receiver(*, project_ids: list[int], **kwargs) -> None:
-    """Bring the rebuilt entries' vectors up to date (catalog.signals.entries_rebuilt): inline when tasks
-    run inline (the embedded mode, and tests), else by a worker task once the transaction commits."""
+    """Bring the rebuilt entries' vectors up to date (catalog.signals.entries_rebuilt), then the radar's
+    clusters touching these projects: inline when tasks run inline (the embedded mode, and tests), else
+    by worker tasks, one after the other, once the transaction commits."""
     if entries_embed_task.app.conf.task_always_eager:
         entries_embed(project_ids=project_ids)
+        radar_update(project_ids=project_ids)
         return
-    transaction.on_commit(lambda: entries_embed_task.delay(project_ids))
+    work = chain(entries_embed_task.si(project_ids), duplicates_radar_update_task.si(project_ids))
+    transaction.on_commit(lambda: work.delay())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog import views, views_avatar
+from catalog import views, views_avatar, views_radar
 
 app_name = "catalog"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("register/duplicates/", views.register_duplicates, name="register_duplicates"),
     path("review/", views.review_queue, name="review_queue"),
     path("suggest/", views.search_suggest, name="suggest"),
+    path("duplicates/", views_radar.duplicates, name="duplicates"),
+    path("duplicates/<str:key>/not-duplicates/", views_radar.duplicates_dismiss, name="duplicates_dismiss"),
+    path("duplicates/<str:key>/tell-owners/", views_radar.duplicates_tell, name="duplicates_tell"),
     path("<slug:slug>/", views.project_detail, name="project"),
     path("<slug:slug>/avatar.svg", views_avatar.project_avatar, name="avatar"),
     path("<slug:slug>/edit/", views.project_edit, name="edit"),

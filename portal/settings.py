@@ -193,6 +193,8 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-activity-scores": {"task": "catalog.tasks.scores_refresh_all", "schedule": 24 * 60 * 60},
     # Between these, a snapshot is rebuilt when enough vectors changed since (catalog.tasks).
     "meaning-index": {"task": "catalog.tasks.meaning_index_build_task", "schedule": 24 * 60 * 60},
+    # The radar of re-built wheels in full (between full runs, changed projects update it incrementally).
+    "duplicates-radar": {"task": "catalog.tasks.duplicates_radar_task", "schedule": 24 * 60 * 60},
     "sync-repositories-incremental": {"task": "metrics.tasks.sync_all", "schedule": 60 * 60},
     "sync-repositories-full": {
         "task": "metrics.tasks.sync_all",

@@ -7,6 +7,7 @@ program office edit a project and its assets; the program office reviews and cur
 
 from django.urls import path
 
+from catalog.api.radar import DuplicateDismissView, DuplicatesView, DuplicateTellView
 from catalog.api.search import SearchView
 from catalog.api.views import (
     AdoptionViewSet,
@@ -25,4 +26,9 @@ ROUTES = [
     ("languages", LanguageViewSet, "language"),
     ("business-units", BusinessUnitViewSet, "business-unit"),
 ]
-urlpatterns = [path("search/", SearchView.as_view(), name="search")]
+urlpatterns = [
+    path("search/", SearchView.as_view(), name="search"),
+    path("duplicates/", DuplicatesView.as_view(), name="duplicates"),
+    path("duplicates/<str:key>/not-duplicates/", DuplicateDismissView.as_view(), name="duplicates_dismiss"),
+    path("duplicates/<str:key>/tell-owners/", DuplicateTellView.as_view(), name="duplicates_tell"),
+]

@@ -35,6 +35,13 @@ from catalog.models.projects import (
     Visibility,
     visible_to_q,
 )
+from catalog.models.radar import (
+    DuplicateCluster,
+    DuplicateDismissal,
+    DuplicateMember,
+    DuplicateNotice,
+    DuplicateRun,
+)
 from catalog.models.repositories import (
     Forge,
     Repository,
@@ -58,6 +65,11 @@ __all__ = [
     "Asset",
     "AssetKind",
     "BusinessUnit",
+    "DuplicateCluster",
+    "DuplicateDismissal",
+    "DuplicateMember",
+    "DuplicateNotice",
+    "DuplicateRun",
     "EntryType",
     "Forge",
     "IdArrayField",

@@ -233,6 +233,9 @@ class ProjectChange(models.Model):
         MERGED = "merged", "merged"
         ADOPTED = "adopted", "recorded an adoption"
         IMPORTED = "imported", "imported"
+        # The duplicates radar (catalog.radar): the program office's decisions on a cluster.
+        NOT_DUPLICATES = "not_duplicates", "marked not duplicates"
+        OWNERS_TOLD = "owners_told", "told the owners of look-alikes"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="changes")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)

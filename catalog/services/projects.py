@@ -88,7 +88,7 @@ SIMPLE_FIELDS = (
 
 # The catalog's own pages at /catalog/<word>/, which a project's slug must not take
 # (tests/catalog/test_suggestions.py checks that this covers catalog/urls.py).
-RESERVED_SLUGS = {"register", "review", "mine", "suggest"}
+RESERVED_SLUGS = {"register", "review", "mine", "suggest", "duplicates"}
 
 
 def unique_slug(*, name: str, exclude_pk: int | None = None) -> str:
