@@ -98,6 +98,7 @@ PARAMETERS = {
     },
     "name": {"api:topic-detail": "topic", "api:language-detail": "language"},
     "username": {"*": "username"},
+    "key": {"catalog:duplicates_*": "cluster", "api:duplicates_*": "cluster"},
 }
 # The parameter values that name the restricted project or something of it: compared with a missing twin.
 SECRET_KINDS = {
@@ -238,6 +239,7 @@ def world(db):
                 "badge": badge.slug,
                 "guide": guide.slug,
                 "username": "committer",
+                "cluster": "0" * 64,
             },
         },
     }

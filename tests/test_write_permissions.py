@@ -29,12 +29,16 @@ from catalog.models import (
     Adoption,
     Asset,
     BusinessUnit,
+    DuplicateCluster,
+    DuplicateDismissal,
+    DuplicateNotice,
     Notification,
     Project,
     ProjectChange,
     ProjectRole,
     ReviewStatus,
 )
+from catalog.radar.services import radar_run
 from catalog.search_index import entries_rebuild
 from community.models import (
     Badge,
@@ -127,6 +131,8 @@ def ctx(db):
         "rules": rules,
         "badge": badge,
         "adoption": adoption,
+        # The radar's cluster of the look-alikes (their factory descriptions are the same).
+        "cluster": radar_run() and DuplicateCluster.objects.get(members__project=ledger),
     }
 
 
@@ -149,6 +155,8 @@ def snapshot() -> str:
         Badge.objects.values("slug", "name", "description"),
         BusinessUnit.objects.values("slug", "name"),
         DirectoryEntry.objects.values("email", "business_unit", "user"),
+        DuplicateDismissal.objects.values("member_keys", "reason"),
+        DuplicateNotice.objects.values("cluster_key", "recipients"),
     ]  # fmt: skip
     return json.dumps([sorted(map(str, table.order_by("pk"))) for table in tables], default=str)
 
@@ -222,7 +230,7 @@ def _username(user) -> str:
 @dataclass(frozen=True)
 class Write:
     name: str
-    url: str  # may name {me}, {my_token}, {their_token}, {my_note}, {their_note}, {badge}, {adoption}
+    url: str  # may name {me}, {my_token}, {their_token}, {my_note}, {their_note}, {badge}, {adoption}, {cluster}
     data: dict | Callable
     allowed: frozenset
     done: Callable  # (ctx, user) -> bool: the change happened
@@ -277,6 +285,10 @@ WRITES = [
     Write("adopt an asset", "/catalog/ledger/assets/sdk/adopt/",
           lambda c, u: {"business_unit": c["payments"].pk, "team": "Table team", "since": "2025-01-01"},
           SIGNED_IN, lambda c, u: Adoption.objects.filter(team="Table team", created_by=u).exists()),
+    Write("mark look-alikes not duplicates", "/catalog/duplicates/{cluster}/not-duplicates/",
+          {"reason": "Different jobs."}, OFFICE, lambda c, u: DuplicateDismissal.objects.exists()),
+    Write("tell the owners of look-alikes", "/catalog/duplicates/{cluster}/tell-owners/", {}, OFFICE,
+          lambda c, u: DuplicateNotice.objects.exists()),
     # The End button asks first: the confirmation page, nothing ended yet.
     Write("ask to end an adoption", "/catalog/ledger/assets/sdk/adoptions/{adoption}/end/", {},
           EDITORS | {"member"}, lambda c, u: Adoption.objects.get(pk=c["adoption"].pk).ended_on is None,
@@ -341,6 +353,7 @@ def _url(write: Write, ctx, user) -> str:
         their_note=ctx["notes"]["helper"],
         badge=ctx["badge"].pk,
         adoption=ctx["adoption"].pk,
+        cluster=ctx["cluster"].key,
     )
 
 
@@ -489,7 +502,7 @@ def test_every_url_that_accepts_a_post_has_a_row_in_the_table():
 
 def _row_view_name(write: Write) -> str:
     sample = write.url.format(
-        me="someone", my_token=1, their_token=1, my_note=1, their_note=1, badge=1, adoption=1
+        me="someone", my_token=1, their_token=1, my_note=1, their_note=1, badge=1, adoption=1, cluster="k"
     )
     return resolve(sample).view_name
 

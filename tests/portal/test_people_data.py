@@ -67,6 +67,9 @@ PUBLIC = {
     "catalog:curate": WRITE,
     "catalog:merge": SIGNED_IN_ONLY + ", program office",
     "catalog:merge_targets": SIGNED_IN_ONLY + ", program office: names of projects",
+    "catalog:duplicates": SIGNED_IN_ONLY + ", program office: clusters of projects and assets, no person",
+    "catalog:duplicates_dismiss": WRITE,
+    "catalog:duplicates_tell": WRITE,
     "catalog:asset_new": SIGNED_IN_ONLY + ", editors",
     "catalog:asset_edit": SIGNED_IN_ONLY + ", editors",
     "catalog:adopt": WRITE,
@@ -160,7 +163,14 @@ def world(db):
     return {"person": person, "viewer": UserFactory(username="viewer"), "ledger": ledger}
 
 
-KWARGS = {"slug": "ledger", "asset_slug": "sdk", "username": "zquill", "pk": 1, "adoption_id": 1}
+KWARGS = {
+    "slug": "ledger",
+    "asset_slug": "sdk",
+    "username": "zquill",
+    "pk": 1,
+    "adoption_id": 1,
+    "key": "0" * 64,
+}
 SLUG_OF = {
     "community:badge": "probe",
     "community:guide_detail": "probe-template",
