@@ -28,6 +28,8 @@ from catalog.models import (
     Adoption,
     Asset,
     BusinessUnit,
+    DuplicateCluster,
+    DuplicateRun,
     EntryType,
     Forge,
     Notification,
@@ -272,6 +274,12 @@ def test_every_listed_project_and_its_assets_are_in_the_search_index():
         assert SearchEntry.objects.filter(Q(name__icontains=word) | Q(keywords__icontains=word)).exists(), (
             word
         )
+
+
+def test_the_radar_of_rebuilt_wheels_was_computed_and_is_not_empty():
+    run = DuplicateRun.objects.get()
+    assert run.full and run.entries == SearchEntry.objects.count()
+    assert DuplicateCluster.objects.filter(business_units__gt=1).exists()
 
 
 def test_a_second_run_says_the_data_is_there_and_changes_nothing():

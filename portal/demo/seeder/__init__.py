@@ -13,6 +13,8 @@ roles, history, notifications), `repositories` and `assets` (assets and adoption
 they share.
 """
 
+from catalog.meaning import entries_embed
+from catalog.radar.services import radar_run
 from catalog.search_index import entries_rebuild_all
 from catalog.services import project_score_refresh
 from metrics.demo import demo_activity_seed
@@ -52,6 +54,10 @@ class DemoSeeder(OrganisationSteps, ProjectSteps, RepositorySteps, AssetSteps):
         for _, project in self.projects:
             project_score_refresh(project=project, now=self.base)
         entries_rebuild_all()
+        # The radar of re-built wheels reads the vectors: embedded here rather than by the worker tasks
+        # the rebuild queued (which then find nothing left to do), so that the radar is not empty.
+        entries_embed()
+        self.counts["duplicate clusters"] = radar_run(now=self.base).clusters
         # Dashboards computed before (of an earlier demo, by `--reset`) would be served as they are
         # until they are stale: they are a cache of figures that have all changed.
         ReportSnapshot.objects.all().delete()
