@@ -68,6 +68,6 @@ def duplicates_tell(request: HttpRequest, key: str) -> HttpResponse:
             request, f"Told {notice.recipients} owners and maintainers that they may want to talk."
         )
     else:
-        who = notice.by.get_full_name() or notice.by.get_username() if notice.by else "someone"
+        who = (notice.by.get_full_name() or notice.by.get_username()) if notice.by else "someone"
         messages.info(request, f"Already sent on {day_text(notice.sent_on)} by {who}: nothing sent again.")
     return redirect(f"{reverse('catalog:duplicates')}#cluster-{cluster.key[:12]}")
