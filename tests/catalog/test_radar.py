@@ -27,7 +27,8 @@ from catalog.models import (
     ProjectRole,
     Visibility,
 )
-from catalog.radar.clusters import Item, groups_of
+from catalog.radar import clusters
+from catalog.radar.clusters import Item, groups_of, neighbour_pairs
 from catalog.radar.services import cluster_dismiss, cluster_owners_tell, radar_run
 from catalog.search_index import entries_rebuild
 from catalog.services import ProjectFields, project_update
@@ -378,3 +379,19 @@ def test_the_command_runs_the_radar_in_full(catalog, capsys):
     call_command("duplicates_radar")
     assert "clusters" in capsys.readouterr().out
     assert DuplicateRun.objects.filter(full=True).exists()
+
+
+def test_the_exact_and_the_approximate_neighbours_agree_on_a_small_catalog(monkeypatch):
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((300, 32)).astype(np.float32)
+    vectors[1] = vectors[0] + 0.1 * vectors[5]
+    vectors[2] = vectors[0] + 0.2 * vectors[6]
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors[9] = 0  # a text with no known word matches nothing
+    exact = neighbour_pairs(vectors, floor=0.5)
+    monkeypatch.setattr(clusters, "EXACT_UP_TO", 0)
+    approximate = neighbour_pairs(vectors, floor=0.5)
+    assert {(0, 1), (0, 2), (1, 2)} <= set(exact)
+    assert set(approximate) == set(exact)
+    assert all(abs(approximate[pair] - exact[pair]) < 1e-3 for pair in exact)
+    assert not any(9 in pair for pair in exact)
