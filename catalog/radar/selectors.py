@@ -59,8 +59,10 @@ class RadarPage:
 
 def merge_links(cluster: DuplicateCluster) -> list[tuple[str, str, str]]:
     """(duplicate, kept, url) for each other project of the cluster, to merge into its first project:
-    the existing merge page, with the project to keep picked (?target=)."""
-    projects = list({m.project_id: m.project for m in cluster.members.all()}.values())
+    the existing merge page, with the project to keep picked (?target=), where the choice can change."""
+    # Only members that are projects themselves: a platform whose one asset re-builds a library is no
+    # duplicate of that library as a whole.
+    projects = [member.project for member in cluster.members.all() if member.asset_id is None]
     if len(projects) < 2:
         return []
     kept = projects[0]

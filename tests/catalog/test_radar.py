@@ -29,6 +29,7 @@ from catalog.models import (
 )
 from catalog.radar import clusters
 from catalog.radar.clusters import Item, groups_of, neighbour_pairs
+from catalog.radar.selectors import cluster_for_viewer, merge_links, radar_clusters
 from catalog.radar.services import cluster_dismiss, cluster_owners_tell, radar_run
 from catalog.search_index import entries_rebuild
 from catalog.services import ProjectFields, project_update
@@ -395,3 +396,31 @@ def test_the_exact_and_the_approximate_neighbours_agree_on_a_small_catalog(monke
     assert set(approximate) == set(exact)
     assert all(abs(approximate[pair] - exact[pair]) < 1e-3 for pair in exact)
     assert not any(9 in pair for pair in exact)
+
+
+def test_the_clusters_hold_only_projects_the_viewer_may_see(catalog, program_office, outsider):
+    """The page is the program office's, which sees every project; the selector still reads visibility
+    from ProjectQuerySet.visible_to, so a cluster holding a restricted project is no one else's."""
+    catalog["again"].visibility = Visibility.UNITS
+    catalog["again"].save()
+    entries_rebuild(project_ids=[catalog["again"].pk])
+    radar_run(now=NOW)
+    everything = {c.key for c in radar_clusters(viewer=program_office)}
+    assert _cluster_of("Again").key in everything
+    assert _cluster_of("Again").key not in {c.key for c in radar_clusters(viewer=outsider)}
+    assert _cluster_of("Ledger").key in {c.key for c in radar_clusters(viewer=outsider)}
+
+
+def test_merge_links_are_offered_between_projects_not_for_a_project_through_its_asset(
+    catalog, program_office
+):
+    radar_run(now=NOW)
+    cluster = cluster_for_viewer(viewer=program_office, key=_cluster_of("Again").key)
+    links = merge_links(cluster)
+    whole = {m.project.name for m in cluster.members.all() if m.asset_id is None}
+    assert {duplicate for duplicate, _, _ in links} | {kept for _, kept, _ in links} == whole
+    for duplicate, kept, url in links:
+        project = Project.objects.get(name=duplicate)
+        assert url.startswith(reverse("catalog:merge", kwargs={"slug": project.slug}) + "?target=")
+        page = _client(program_office).get(url)
+        assert page.status_code == 200 and kept in page.content.decode()
