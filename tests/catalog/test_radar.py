@@ -424,3 +424,12 @@ def test_merge_links_are_offered_between_projects_not_for_a_project_through_its_
         assert url.startswith(reverse("catalog:merge", kwargs={"slug": project.slug}) + "?target=")
         page = _client(program_office).get(url)
         assert page.status_code == 200 and kept in page.content.decode()
+
+
+def test_the_audit_log_shows_who_marked_not_duplicates_and_why(catalog, program_office):
+    radar_run(now=NOW)
+    client = _client(program_office)
+    key = _cluster_of("Again").key
+    client.post(reverse("catalog:duplicates_dismiss", kwargs={"key": key}), {"reason": "Queues differ"})
+    log = client.get(reverse("portal:audit_log") + "?action=not_duplicates").content.decode()
+    assert "Marked not duplicates" in log and "Queues differ" in log
