@@ -66,11 +66,6 @@ class DuplicateCluster(models.Model):
         DuplicateDismissal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    class Meta:
-        indexes = [
-            models.Index(fields=["dismissal", "-business_units", "-similarity", "id"], name="duplicate_order")
-        ]
-
     def __str__(self) -> str:
         return f"cluster {self.key[:8]} ({self.similarity})"
 

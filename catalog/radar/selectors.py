@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Prefetch, QuerySet, When
 from django.urls import reverse
 
 from catalog.forms import picked_project_text
@@ -25,13 +25,13 @@ CLUSTERS_PER_PAGE = 20
 
 def radar_clusters(*, viewer) -> QuerySet[DuplicateCluster]:
     """The clusters waiting for a decision whose every project `viewer` may see (ProjectQuerySet.visible_to;
-    the program office, whose page this is, sees them all) and is still listed; across business units
-    first, then the most alike."""
+    the program office, whose page this is, sees them all) and is still listed: those across business
+    units first (a unit that rebuilt its own wheel twice is less news), then the most alike."""
     hidden = Project.objects.exclude(pk__in=Project.objects.listed().visible_to(viewer).values("pk"))
     return (
         DuplicateCluster.objects.filter(dismissal__isnull=True)
         .exclude(members__project__in=hidden.values("pk"))
-        .order_by("-business_units", "-similarity", "pk")
+        .order_by(Case(When(business_units__gt=1, then=1), default=0).desc(), "-similarity", "pk")
     )
 
 
