@@ -456,6 +456,9 @@ CATALOG_MEANING_SEARCH_MAX = int(env_str("CATALOG_MEANING_SEARCH_MAX", "10000"))
 # is built and every answer is exact. Each process maps the index's newest snapshot from this directory.
 CATALOG_MEANING_INDEX_MIN = int(env_str("CATALOG_MEANING_INDEX_MIN", "10000"))
 CATALOG_MEANING_INDEX_DIR = BASE_DIR / "var" / "meaning-index"
+# The radar of re-built wheels links two projects at least this alike (cosine): the default is calibrated
+# for the default model (catalog/radar/clusters.py has the figures); another model needs its own.
+CATALOG_RADAR_SIMILARITY = float(env_str("CATALOG_RADAR_SIMILARITY", "0.5"))
 PROGRAM_OFFICE_GROUP = "Program office"
 
 # The REST API (/api/v1/): personal tokens or the site's session; JSON in and out; errors of one shape.

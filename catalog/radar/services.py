@@ -28,7 +28,7 @@ from catalog.models import (
     SearchEntry,
 )
 from catalog.notifications import notification_send
-from catalog.radar.clusters import LINK_SIMILARITY, Group, Item, groups_of
+from catalog.radar.clusters import Group, Item, groups_of
 from catalog.selectors.similar import nearest, with_vectors
 
 __all__ = [
@@ -56,6 +56,11 @@ class _Entry:
     @property
     def key(self) -> str:
         return f"a{self.asset_id}" if self.asset_id else f"p{self.project_id}"
+
+
+def _floor() -> float:
+    """How alike two projects must be to be linked (catalog/radar/clusters.py: the calibration)."""
+    return settings.CATALOG_RADAR_SIMILARITY
 
 
 def cluster_key(member_keys: Iterable[str]) -> str:
@@ -151,7 +156,7 @@ def radar_run(*, now: datetime | None = None) -> DuplicateRun:
     now = now or timezone.now()
     started = time.perf_counter()
     entries, vectors = _load(_listed_entries())
-    groups = groups_of(_items(entries), vectors) if entries else []
+    groups = groups_of(_items(entries), vectors, floor=_floor()) if entries else []
     DuplicateCluster.objects.all().delete()
     written = _write(groups, entries, now=now)
     return DuplicateRun.objects.create(
@@ -179,14 +184,14 @@ def radar_update(*, project_ids: Iterable[int], now: datetime | None = None) -> 
     affected = set(changed)
     for pk, vector in candidates.filter(project_id__in=changed).values_list("pk", "meaning_vector"):
         query = vector_from_bytes(vector)
-        near = nearest(query, candidates.exclude(pk=pk), limit=UPDATE_NEIGHBOURS, floor=LINK_SIMILARITY)
+        near = nearest(query, candidates.exclude(pk=pk), limit=UPDATE_NEIGHBOURS, floor=_floor())
         neighbour_ids = [entry_pk for entry_pk, _ in near]
         affected |= set(SearchEntry.objects.filter(pk__in=neighbour_ids).values_list("project_id", flat=True))
     touching = DuplicateCluster.objects.filter(members__project_id__in=affected).values("pk")
     affected |= set(DuplicateMember.objects.filter(cluster__in=touching).values_list("project_id", flat=True))
     DuplicateCluster.objects.filter(pk__in=list(touching.values_list("pk", flat=True))).delete()
     entries, vectors = _load(candidates.filter(project_id__in=affected))
-    groups = groups_of(_items(entries), vectors) if entries else []
+    groups = groups_of(_items(entries), vectors, floor=_floor()) if entries else []
     written = _write(groups, entries, now=now)
     return DuplicateRun.objects.create(
         finished_at=now,

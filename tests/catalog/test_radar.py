@@ -434,3 +434,9 @@ def test_the_audit_log_shows_who_marked_not_duplicates_and_why(catalog, program_
     client.post(reverse("catalog:duplicates_dismiss", kwargs={"key": key}), {"reason": "Queues differ"})
     log = client.get(reverse("portal:audit_log") + "?action=not_duplicates").content.decode()
     assert "Marked not duplicates" in log and "Queues differ" in log
+
+
+def test_the_threshold_is_a_setting_and_renamed_copies_are_found_whatever_it_says(catalog, settings):
+    settings.CATALOG_RADAR_SIMILARITY = 0.99
+    radar_run(now=NOW)
+    assert _clusters() == [{"Ledger", "Book Of Accounts"}]
