@@ -42,6 +42,9 @@ __all__ = [
 
 # Neighbours of a changed entry looked at by the incremental run (catalog.radar.clusters.NEIGHBOURS).
 UPDATE_NEIGHBOURS = 16
+# More changed projects than this at once (an import, a rebuild of the whole index) cost more one scan
+# of the vectors each than the full run's one read of them all: the full run is made instead.
+UPDATE_AT_MOST = 50
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,8 @@ def radar_update(*, project_ids: Iterable[int], now: datetime | None = None) -> 
     # Before its first full run the radar has nothing to keep up to date (and saves pay nothing for it).
     if not changed or not DuplicateRun.objects.exists():
         return None
+    if len(changed) > UPDATE_AT_MOST:
+        return radar_run(now=now)
     candidates = _listed_entries()
     affected = set(changed)
     for pk, vector in candidates.filter(project_id__in=changed).values_list("pk", "meaning_vector"):

@@ -30,7 +30,13 @@ from catalog.models import (
 from catalog.radar import clusters
 from catalog.radar.clusters import Item, groups_of, neighbour_pairs
 from catalog.radar.selectors import cluster_for_viewer, merge_links, radar_clusters
-from catalog.radar.services import cluster_dismiss, cluster_owners_tell, radar_run
+from catalog.radar.services import (
+    UPDATE_AT_MOST,
+    cluster_dismiss,
+    cluster_owners_tell,
+    radar_run,
+    radar_update,
+)
 from catalog.search_index import entries_rebuild
 from catalog.services import ProjectFields, project_update
 from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
@@ -234,6 +240,7 @@ def test_the_owners_are_told_once_a_day_with_links_to_the_others_they_may_see(ca
 
 def test_a_changed_project_joins_its_cluster_without_a_full_run(catalog, program_office):
     radar_run(now=NOW)
+    ledger = _cluster_of("Ledger").pk
     pdf = catalog["pdf"]
     fields = ProjectFields(
         name=pdf.name, description="retry failed http calls with exponential backoff and jitter",
@@ -242,6 +249,7 @@ def test_a_changed_project_joins_its_cluster_without_a_full_run(catalog, program
     project_update(project=pdf, user=program_office, fields=fields)
     assert DuplicateRun.objects.filter(full=False).exists(), "the change ran the radar for its projects"
     assert any({"Pdf Forge", "Retry Kit"} <= c for c in _clusters())
+    assert _cluster_of("Ledger").pk == ledger, "a cluster the change does not touch is left as it was"
     assert DuplicateRun.objects.filter(full=True).count() == 1
 
 
@@ -440,3 +448,10 @@ def test_the_threshold_is_a_setting_and_renamed_copies_are_found_whatever_it_say
     settings.CATALOG_RADAR_SIMILARITY = 0.99
     radar_run(now=NOW)
     assert _clusters() == [{"Ledger", "Book Of Accounts"}]
+
+
+def test_many_changed_projects_at_once_make_a_full_run(catalog):
+    radar_run(now=NOW)
+    radar_update(project_ids=range(1, UPDATE_AT_MOST + 2), now=NOW)
+    assert DuplicateRun.objects.filter(full=True).count() == 2
+    assert {"Retry Kit", "Resilient Client", "Again"} in _clusters()
