@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0019_detected_adoptions'),
+        ('catalog', '0020_meaning_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
