@@ -260,6 +260,7 @@ def test_a_hidden_project_holding_the_repository_is_not_named_in_the_api(catalog
             "reason": "registers the same repository",
             "blocking": True,
             "similarity": None,
+            "asks_confirmation": True,
         }
     ]
     assert "Quasar Invoicer" not in json.dumps(body)

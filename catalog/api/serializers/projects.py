@@ -231,6 +231,11 @@ class LookAlikeSerializer(serializers.Serializer):
     similarity = serializers.FloatField(
         allow_null=True, default=None, help_text="Cosine of the meanings (0 to 1), when alike in meaning."
     )
+    asks_confirmation = serializers.BooleanField(
+        default=True,
+        help_text="Whether a new registration must confirm it is different (not_a_duplicate): a similar name, "
+        "or a job very close in meaning; a looser likeness is only shown.",
+    )
 
     def get_url(self, look_alike) -> str | None:
         project = look_alike["project"]
@@ -242,12 +247,13 @@ class LookAlikeSerializer(serializers.Serializer):
 
 
 class RegistrationRefusedSerializer(serializers.Serializer):
-    """A registration (or an edit) refused by the duplicate rule: the API's error, with the look-alikes."""
+    """A registration (or an edit) refused: the API's error; with the look-alikes when the duplicate rule
+    refused it (another field's error alone has none)."""
 
     error = serializers.CharField()
-    field = serializers.CharField(allow_null=True)
+    field = serializers.CharField(allow_null=True, required=False)
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-    look_alikes = LookAlikeSerializer(many=True)
+    look_alikes = LookAlikeSerializer(many=True, required=False)
 
 
 class SimilarEntrySerializer(serializers.Serializer):
