@@ -15,7 +15,7 @@ from catalog.forms import (
     AdoptionForm,
     AssetForm,
 )
-from catalog.models import Project
+from catalog.models import AdoptionSource, Project
 from catalog.packages import install_snippet
 from catalog.permissions import can_edit_project, can_end_adoption
 from catalog.selectors import (
@@ -52,6 +52,15 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
         adoptions_shown(asset.adoptions.active().select_related(*ADOPTION_RELATED), viewer=request.user)
     )
     teams = asset.adoptions.active().team_count() if adoptions else 0
+    # Teams whose code uses it and teams that said so; a team both found and declared counts once in `teams`.
+    found_in_code = (
+        asset.adoptions.active().filter(source=AdoptionSource.DETECTED).team_count()
+        if any(a.source == AdoptionSource.DETECTED for a in adoptions)
+        else 0
+    )
+    declared = (
+        asset.adoptions.active().filter(source=AdoptionSource.DECLARED).team_count() if found_in_code else 0
+    )
     for adoption in adoptions:
         adoption.endable = can_end_adoption(request.user, adoption, edits_project=editable)
     # Who adopted (teams, products, units) is people's data: anonymous visitors see how many, no names.
@@ -74,6 +83,8 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
             "more_adoptions": adoptions[ADOPTIONS_SHOWN:],
             "adoption_count": len(adoptions),
             "team_count": teams,
+            "teams_found_in_code": found_in_code,
+            "teams_declared": declared,
             "past_adoptions": [] if adopters_hidden else adoptions_shown(list(past), viewer=request.user),
             "adopters_hidden": adopters_hidden,
             "form": form,

@@ -150,3 +150,21 @@ def test_pages_and_api_say_found_in_code_and_where_to_those_who_see_the_consumer
     row = api(viewer).get(f"/api/v1/adoptions/{row['id']}/").json()
     assert (row["team"], row["consumer"]) == ("A project of Retail", None)
     assert "Checkout" not in client.get(retry.get_absolute_url()).content.decode()
+
+
+def test_the_asset_page_counts_teams_found_in_code_and_declared_once_each(world, client):
+    detected_adoptions_update(repository=world["repo"], dependencies=manifests(), on=MONDAY)
+    other = ProjectFactory(name="Payments", business_unit__name="Finance")
+    detected_adoptions_update(
+        repository=RepositoryFactory(project=other),
+        dependencies=dependencies_in(path="requirements.txt", text="acme-retry==2.0\n"),
+        on=MONDAY,
+    )
+    person = UserFactory()
+    unit = world["consumer"].business_unit
+    adoption_create(asset=world["retry"], user=person, business_unit=unit, team="Checkout")  # also found
+    adoption_create(asset=world["retry"], user=person, business_unit=unit, team="Mobile")
+    client.force_login(person)
+    page = client.get(world["retry"].get_absolute_url()).content.decode()
+    # Checkout (found and declared), Payments (found), Mobile (declared): three teams.
+    assert "Used by 3 teams: 2 found in code, 2 declared" in page
