@@ -13,3 +13,8 @@ project_merged = Signal()
 # (catalog.meaning) are brought up to date by catalog.tasks, which the index cannot import (the tasks
 # import the services, which rebuild the index).
 entries_rebuilt = Signal()
+
+# Sent after commit when an asset's package (Asset.package_key) was given, changed or removed: `asset`,
+# `previous_key`. The metrics app matches the manifests it already synced again, so that code using the
+# package is found at once rather than by the nightly match; catalog never imports metrics.
+asset_package_changed = Signal()

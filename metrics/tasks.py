@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from catalog.models import Repository
+from catalog.models import Adoption, AdoptionSource, Asset, Repository
 from metrics import rollups, services, snapshots, usage
 from metrics.models import ManifestFile, ReportSnapshot
 from metrics.scopes import ReportScope
@@ -105,6 +105,36 @@ def adoptions_detect_all() -> int:
         batch = Repository.objects.filter(pk__in=ids[start : start + DETECT_BATCH]).select_related("project")
         changed += services.adoptions_detect(repositories=batch)
     return changed
+
+
+@shared_task
+def adoptions_detect_asset(asset_id: int) -> int:
+    """An asset's package was given, changed or removed: match again the repositories whose manifests may
+    name it (their stored dependencies hold its key as text) and those with an adoption of it found in
+    code, so that its users are found, or its old package's users let go, at once."""
+    asset = Asset.objects.filter(pk=asset_id).only("package_key").first()
+    ids = set(
+        Adoption.objects.filter(asset_id=asset_id, source=AdoptionSource.DETECTED, ended_on__isnull=True)
+        .exclude(repository=None)
+        .values_list("repository_id", flat=True)
+    )
+    if asset is not None and asset.package_key:
+        # A candidate filter only (a longer name holding this one matches too): the match itself is exact.
+        mentions = ManifestFile.objects.filter(dependencies__icontains=f'"{asset.package_key}')
+        ids |= set(mentions.values_list("repository_id", flat=True).distinct())
+    changed = 0
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), DETECT_BATCH):
+        batch = Repository.objects.filter(pk__in=ordered[start : start + DETECT_BATCH]).select_related(
+            "project"
+        )
+        changed += services.adoptions_detect(repositories=batch)
+    return changed
+
+
+def asset_package_changed_receiver(*, asset, **kwargs) -> None:
+    """catalog.signals.asset_package_changed: a worker matches the code again (inline in the embedded mode)."""
+    adoptions_detect_asset.delay(asset.pk)
 
 
 @shared_task(acks_late=True)

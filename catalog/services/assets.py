@@ -24,7 +24,7 @@ from catalog.models import (
 from catalog.permissions import can_end_adoption
 from catalog.search_index import entries_rebuild
 from catalog.services.projects import named_rows
-from catalog.signals import asset_adopted
+from catalog.signals import asset_adopted, asset_package_changed
 
 
 @dataclass(kw_only=True)
@@ -54,9 +54,15 @@ def asset_save(*, project: Project, user: User, fields: AssetFields, asset: Asse
     creating = asset is None
     if asset is None:
         asset = Asset(project=project, slug=_asset_slug(project=project, name=fields.name))
+    previous_key = asset.package_key
     for name in ("name", "kind", "description", "url", "package_url"):
         setattr(asset, name, getattr(fields, name))
     asset.save()
+    if asset.package_key != previous_key:
+        saved = asset
+        transaction.on_commit(
+            lambda: asset_package_changed.send(sender=Asset, asset=saved, previous_key=previous_key)
+        )
     asset.topics.set(named_rows(Topic, fields.topics))
     asset.languages.set(named_rows(Language, fields.languages))
     ProjectChange.objects.create(

@@ -1,5 +1,6 @@
 """The sync of plain git repositories, against real repositories built with the git command."""
 
+import dataclasses
 import os
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from catalog.models import Adoption, AdoptionSource, Repository
+from catalog.services import AssetFields, asset_save
 from metrics.models import Commit, ForgeAccount, ManifestFile, SyncState
 from metrics.selectors import repository_dependencies
 from metrics.sync import git as git_sync
@@ -591,3 +593,32 @@ def test_an_unreadable_manifest_ends_none_of_its_adoptions(with_manifests, sourc
     )
     repository_sync(repository=with_manifests)
     assert Adoption.objects.active().filter(asset=tokens).exists(), "what it declares is unknown, not gone"
+
+
+def test_an_asset_given_its_package_url_is_found_in_the_code_already_synced_at_once(
+    with_manifests, django_capture_on_commit_callbacks
+):
+    asset = AssetFactory(name="Design tokens")
+    repository_sync(repository=with_manifests)
+    assert not Adoption.objects.filter(asset=asset).exists()
+    owner = UserFactory()
+    fields = AssetFields(name=asset.name, kind=asset.kind, description=asset.description)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        asset_save(
+            project=asset.project,
+            user=owner,
+            asset=asset,
+            fields=dataclasses.replace(fields, package_url="pkg:npm/%40acme/design-tokens"),
+        )
+    assert Adoption.objects.active().get(asset=asset).version == "^2.1.0"
+
+    # Another package: the code using the old one no longer counts.
+    with django_capture_on_commit_callbacks(execute=True):
+        asset_save(
+            project=asset.project,
+            user=owner,
+            asset=asset,
+            fields=dataclasses.replace(fields, package_url="pkg:npm/%40acme/other-tokens"),
+        )
+    assert not Adoption.objects.active().filter(asset=asset).exists()
