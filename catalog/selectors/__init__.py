@@ -6,6 +6,7 @@ from django.conf import settings
 from catalog.search_index import uses_postgres
 from catalog.selectors.adoptions import ADOPTION_RELATED, adoptions_shown
 from catalog.selectors.chips import ActiveFilter, FilterLinks, filter_links
+from catalog.selectors.consumption import Consumed, project_consumption
 from catalog.selectors.projects import (
     HIDDEN_PROJECT,
     LatestRelease,
@@ -33,6 +34,8 @@ from catalog.selectors.spelling import corrected_query, suggest_words
 from catalog.selectors.suggestions import SearchSuggestion, projects_named, search_suggestions
 
 __all__ = [
+    "Consumed",
+    "project_consumption",
     "ADOPTION_RELATED",
     "adoptions_shown",
     "FACET_TITLES",

@@ -23,6 +23,7 @@ from catalog.readme import project_readme
 from catalog.selectors import (
     ADOPTION_RELATED,
     adoptions_shown,
+    project_consumption,
     project_for_viewer,
     similar_entries,
 )
@@ -47,6 +48,8 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     repositories = list(project.repositories.all())
     context = {
         "project": project,
+        # What its code uses from the catalog, and how far behind (adoptions found in code).
+        "consumes": project_consumption(project=project, viewer=request.user),
         "owners": [r.user for r in roles if r.role == ProjectRole.Role.OWNER],
         "maintainers": [r.user for r in roles if r.role == ProjectRole.Role.MAINTAINER],
         "trusted_committers": [r.user for r in roles if r.role == ProjectRole.Role.TRUSTED_COMMITTER],

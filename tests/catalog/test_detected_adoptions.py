@@ -1,15 +1,18 @@
 """Adoptions found in code (catalog.services.detected): kept in step with what a repository's manifests
 declare, matched on the package (catalog.packages.package_key), beside the declared ones (issue 18)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from catalog.models import Adoption, AdoptionSource, ReviewStatus, SearchEntry, Visibility
 from catalog.search_index import entries_rebuild
+from catalog.selectors import project_consumption
+from catalog.selectors.consumption import releases_behind
 from catalog.services import adoption_create, adoption_end, detected_adoptions_update
 from metrics.manifests import Dependency, dependencies_in
+from metrics.models import Release
 from tests.api import api
 from tests.factories import AssetFactory, ProjectFactory, RepositoryFactory, UserFactory, make_owner
 
@@ -168,3 +171,50 @@ def test_the_asset_page_counts_teams_found_in_code_and_declared_once_each(world,
     page = client.get(world["retry"].get_absolute_url()).content.decode()
     # Checkout (found and declared), Payments (found), Mobile (declared): three teams.
     assert "Used by 3 teams: 2 found in code, 2 declared" in page
+
+
+@pytest.mark.parametrize(
+    ("written", "behind"),
+    [
+        ("==2.1.0", 2),
+        ("^2.1.0", 2),
+        ("2.4.0", 0),
+        ("v2.3.0", 1),
+        (">=2,<3", None),
+        ("main", None),
+        ("", None),
+    ],
+)
+def test_releases_behind_counts_the_published_releases_newer_than_the_version_in_use(written, behind):
+    assert releases_behind(in_use=written, released=["v2.4.0", "v2.3.0", "2.1.0", "not-a-version"]) == behind
+
+
+def test_the_project_page_lists_what_its_code_uses_and_how_far_behind(
+    world, client, django_assert_max_num_queries
+):
+    retry_repository = RepositoryFactory(project=world["retry"].project)
+    for n, (tag, day) in enumerate([("v2.1.0", 1), ("v2.4.0", 20), ("v2.5.0", 25), ("v3.0.0-rc1", 28)]):
+        Release.objects.create(
+            repository=retry_repository,
+            forge_id=str(n),
+            tag=tag,
+            prerelease="rc" in tag,
+            published_at=datetime(2026, 2, day, tzinfo=UTC),
+        )
+    detected_adoptions_update(repository=world["repo"], dependencies=manifests(), on=MONDAY)
+    viewer = UserFactory()
+    with django_assert_max_num_queries(4):
+        consumed = project_consumption(project=world["consumer"], viewer=viewer)
+    assert [(c.asset.name, c.version, c.latest, c.behind) for c in consumed] == [
+        ("acme-retry", "2.4.0", "2.5.0", 1),  # the pre-release is no release
+        ("Build actions", "v3", "", 0),
+    ]
+    client.force_login(viewer)
+    page = client.get(world["consumer"].get_absolute_url()).content.decode()
+    assert "Uses from the catalog" in page and "1 release behind" in page
+    # An asset of a project the viewer may not see is not listed.
+    world["retry"].project.visibility = Visibility.UNITS
+    world["retry"].project.save()
+    assert [c.asset.name for c in project_consumption(project=world["consumer"], viewer=viewer)] == [
+        "Build actions"
+    ]
