@@ -6,7 +6,7 @@ from django.conf import settings
 from catalog.search_index import uses_postgres
 from catalog.selectors.adoptions import ADOPTION_RELATED, adoptions_shown
 from catalog.selectors.chips import ActiveFilter, FilterLinks, filter_links
-from catalog.selectors.consumption import Consumed, project_consumption
+from catalog.selectors.consumption import Consumed, project_consumption, versions_in_use
 from catalog.selectors.projects import (
     HIDDEN_PROJECT,
     LatestRelease,
@@ -36,6 +36,7 @@ from catalog.selectors.suggestions import SearchSuggestion, projects_named, sear
 __all__ = [
     "Consumed",
     "project_consumption",
+    "versions_in_use",
     "ADOPTION_RELATED",
     "adoptions_shown",
     "FACET_TITLES",

@@ -9,7 +9,7 @@ from packaging.version import InvalidVersion, Version
 from catalog.models import Adoption, AdoptionSource, Asset, Project, Repository
 from catalog.packages import plain_version
 
-__all__ = ["Consumed", "project_consumption", "releases_behind", "version_in_use"]
+__all__ = ["Consumed", "project_consumption", "releases_behind", "version_in_use", "versions_in_use"]
 
 # What a manifest writes before the version itself: a pin or a range's lower bound ("==2.1.0", "^2.1",
 # "~> 2.1", ">=2.1"), or a tag's "v".
@@ -102,3 +102,21 @@ def project_consumption(*, project: Project, viewer) -> list[Consumed]:
             ),
         )
     return sorted(found.values(), key=lambda c: (-(c.behind or 0), c.asset.name.lower()))
+
+
+def versions_in_use(adoptions: list[Adoption]) -> list[tuple[str, int]]:
+    """(version as written, how many repositories use it) among these adoptions found in code, newest
+    version first (those that name no version last, as written)."""
+    counts: dict[str, int] = {}
+    for adoption in adoptions:
+        if adoption.source == AdoptionSource.DETECTED:
+            counts[adoption.version or "—"] = counts.get(adoption.version or "—", 0) + 1
+
+    def newest_first(item: tuple[str, int]) -> tuple[int, Version, str]:
+        version = version_in_use(item[0])
+        return (0, version, item[0]) if version is not None else (1, Version("0"), item[0])
+
+    ordered = sorted(counts.items(), key=newest_first)
+    # Newest first among those that name a version: sorted ascending above, so reverse that part.
+    named = [item for item in ordered if version_in_use(item[0]) is not None][::-1]
+    return named + [item for item in ordered if version_in_use(item[0]) is None]

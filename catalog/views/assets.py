@@ -25,6 +25,7 @@ from catalog.selectors import (
     latest_release,
     project_for_viewer,
     similar_entries,
+    versions_in_use,
 )
 
 # The adoptions an asset page lists at once; the rest behind "Show all".
@@ -61,6 +62,7 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
     declared = (
         asset.adoptions.active().filter(source=AdoptionSource.DECLARED).team_count() if found_in_code else 0
     )
+    versions = versions_in_use(adoptions)
     for adoption in adoptions:
         adoption.endable = can_end_adoption(request.user, adoption, edits_project=editable)
     # Who adopted (teams, products, units) is people's data: anonymous visitors see how many, no names.
@@ -85,6 +87,7 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
             "team_count": teams,
             "teams_found_in_code": found_in_code,
             "teams_declared": declared,
+            "versions_in_use": versions,
             "past_adoptions": [] if adopters_hidden else adoptions_shown(list(past), viewer=request.user),
             "adopters_hidden": adopters_hidden,
             "form": form,

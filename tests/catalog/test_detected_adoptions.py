@@ -218,3 +218,18 @@ def test_the_project_page_lists_what_its_code_uses_and_how_far_behind(
     assert [c.asset.name for c in project_consumption(project=world["consumer"], viewer=viewer)] == [
         "Build actions"
     ]
+
+
+def test_the_asset_page_says_which_versions_the_code_uses(world, client):
+    detected_adoptions_update(repository=world["repo"], dependencies=manifests(), on=MONDAY)
+    for name, pin in (("Billing", "==2.1.0"), ("Ledger", "==2.1.0"), ("Web", "main")):
+        detected_adoptions_update(
+            repository=RepositoryFactory(project=ProjectFactory(name=name)),
+            dependencies=[Dependency("pkg:pypi/acme-retry", pin, "requirements.txt", 1)],
+            on=MONDAY,
+        )
+    client.force_login(UserFactory())
+    page = client.get(world["retry"].get_absolute_url()).content.decode()
+    assert (
+        "Versions found in code: 2.4.0 (1 repository), ==2.1.0 (2 repositories), main (1 repository)." in page
+    )
