@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from django.utils import timezone
 from catalog.interop.export import export_sap
 from catalog.models import (
     Adoption,
+    AdoptionSource,
     Asset,
     BusinessUnit,
     DuplicateCluster,
@@ -46,6 +47,7 @@ from metrics.models import (
     Comment,
     Commit,
     ForgeAccount,
+    ManifestFile,
     PullRequest,
     Release,
     ReportSnapshot,
@@ -113,6 +115,11 @@ def row_counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
+def none_first(row: tuple) -> tuple:
+    """A sort key for rows whose columns may be None (an adoption found in code was created by nobody)."""
+    return tuple((value is not None, value) for value in row)
+
+
 def content() -> dict[str, list[tuple]]:
     """Everything the seed wrote, without primary keys, so that two seeded databases can be compared."""
     return {
@@ -152,7 +159,11 @@ def content() -> dict[str, list[tuple]]:
                 "ended_on",
                 "created_by__username",
                 "created_at",
-            )
+                "source",
+                "version",
+                "manifest_path",
+            ),
+            key=none_first,
         ),
         "assets": sorted(
             Asset.objects.values_list(
@@ -187,7 +198,8 @@ def content() -> dict[str, list[tuple]]:
         "changes": sorted(
             ProjectChange.objects.values_list(
                 "project__slug", "actor__username", "action", "note", "created_at"
-            )
+            ),
+            key=none_first,
         ),
         "search": sorted(
             SearchEntry.objects.values_list("entry_type", "path", "activity_score", "adoption_count")
@@ -527,3 +539,14 @@ def test_the_dashboards_opened_right_after_seeding_show_the_last_buckets_as_busy
         response = client.get(reverse("metrics:project_dashboard", args=[project.slug]))
         assert response.status_code == 200
         assert response.context["trend"][-1]["contributors"] >= 1, project.name
+
+
+def test_some_code_uses_libraries_of_the_catalog_found_in_its_manifests():
+    detected = Adoption.objects.filter(source=AdoptionSource.DETECTED)
+    assert detected.count() >= 20
+    assert ManifestFile.objects.count() >= 10
+    # Each was found where a manifest of the consuming repository names the asset's package.
+    adoption = detected.select_related("repository", "asset").first()
+    stored = ManifestFile.objects.get(repository=adoption.repository, path=adoption.manifest_path)
+    assert adoption.asset.package_key in {d["purl"] for d in stored.dependencies}
+    assert not detected.filter(asset__project=F("repository__project")).exists()

@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Protocol
 
 from django.db import transaction
@@ -73,6 +73,8 @@ def detected_adoptions_update(
     they were. `on` is the day of the sync (today by default). Idempotent: the same dependencies again
     change nothing."""
     day = on or timezone.now().date()
+    # When it was recorded: now, or at noon of the day given (a demo or a backfill writes the past).
+    moment = timezone.now() if on is None else datetime.combine(on, time(12), tzinfo=UTC)
     project = repository.project
     listed = Project.objects.listed().filter(pk=project.pk).exists()
     mentions: dict[str, list[FoundDependency]] = defaultdict(list)
@@ -105,6 +107,7 @@ def detected_adoptions_update(
             version=found.version[:100],
             manifest_path=found.path[:500],
             manifest_line=found.line,
+            created_at=moment,
         )
         for asset_id, (asset, found) in wanted.items()
         if asset_id not in current
@@ -129,12 +132,15 @@ def detected_adoptions_update(
     Adoption.objects.bulk_create(started)
     Adoption.objects.bulk_update(updated, ["version", "manifest_path", "manifest_line"])
     Adoption.objects.bulk_update(ended, ["ended_on"])
+    unit_name = project.business_unit.name if started else ""
     ProjectChange.objects.bulk_create(
         ProjectChange(
             project=adoption.asset.project,
             actor=None,
             action=ProjectChange.Action.ADOPTED,
-            note=f"{adoption.team} uses {adoption.asset.name} (found in {repository.full_name or repository.url})",
+            # Not naming the consuming project: it may be restricted, and the asset's history is not.
+            note=f"{adoption.asset.name} found in use in the code of a project of {unit_name}",
+            created_at=moment,
         )
         for adoption in started
     )

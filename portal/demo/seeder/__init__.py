@@ -22,6 +22,7 @@ from metrics.demo_usage import demo_usage_seed
 from metrics.models import ReportSnapshot
 from portal.demo.community import demo_community_seed
 from portal.demo.seeder.assets import AssetSteps
+from portal.demo.seeder.manifests import ManifestSteps
 from portal.demo.seeder.organisation import OrganisationSteps
 from portal.demo.seeder.projects import ProjectSteps
 from portal.demo.seeder.repositories import RepositorySteps
@@ -33,7 +34,7 @@ PRESENT_MESSAGE = (
 )
 
 
-class DemoSeeder(OrganisationSteps, ProjectSteps, RepositorySteps, AssetSteps):
+class DemoSeeder(OrganisationSteps, ProjectSteps, RepositorySteps, AssetSteps, ManifestSteps):
     """Writes the organisation in dependency order; every step draws from the one shared generator."""
 
     def run(self) -> dict[str, int]:
@@ -50,6 +51,8 @@ class DemoSeeder(OrganisationSteps, ProjectSteps, RepositorySteps, AssetSteps):
         self.counts.update(demo_activity_seed(rng=self.rng, base=self.base))
         self.counts.update(demo_community_seed(rng=self.rng, base=self.base))
         self.counts.update(demo_usage_seed(rng=self.rng, base=self.base))
+        # After the draws above, so that adding it changed none of the demo's other rows.
+        self.create_manifests()
         # Scores need the repositories; refreshing them also rebuilds each project's search entries.
         for _, project in self.projects:
             project_score_refresh(project=project, now=self.base)

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 
 from catalog.models import Adoption, Asset
+from catalog.packages import package_key
 from portal.demo import words as data
 from portal.demo.seeder.base import RETIRED, SeederBase, duration
 
@@ -37,7 +38,11 @@ class AssetSteps(SeederBase):
                         kind=kind,
                         description=description.format(asset=name, project=spec.name),
                         url=url,
-                        package_url=data.asset_package_url(kind, name, slug, project.slug, language),
+                        package_url=(
+                            purl := data.asset_package_url(kind, name, slug, project.slug, language)
+                        ),
+                        # bulk_create below does not call Asset.save, which keeps the key.
+                        package_key=(package_key(purl) or "") if purl else "",
                         created_at=created,
                     )
                 )
