@@ -369,37 +369,10 @@ POPULAR_ASSETS: tuple[str, ...] = (
     "Connect Worker Image",
 )  # fmt: skip
 
+# What an asset says it is: what its project does ({what}, the project's description), after its name or
+# not. Two assets then mean alike when their projects do the same job, never because they share a template's
+# words (the radar of re-built wheels compares meanings).
 ASSET_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "library": (
-        "{asset}: the reusable library of {project}, published to the internal package registry.",
-        "Add {asset} as a dependency to get {project} without writing the plumbing yourself.",
-    ),
-    "service": (
-        "{asset}: a shared, monitored endpoint run by the {project} team with a published SLO.",
-        "Call {asset} instead of running your own copy; onboarding takes a merge request.",
-    ),
-    "template": (
-        "{asset}: a starting point that encodes what {project} learned, ready to copy and adapt.",
-        "Generate a new component from {asset} and stay close to the golden path.",
-    ),
-    "tool": (
-        "{asset}: a command-line tool from {project} for day-to-day engineering work.",
-        "Install {asset} from the internal registry; it runs locally and in CI.",
-    ),
-    "dataset": (
-        "{asset}: a documented dataset from {project}, with owners, refresh schedule and access rules.",
-        "Query {asset} in the lakehouse; the data dictionary explains every column.",
-    ),
-    "model": (
-        "{asset}: a trained and validated model from {project}, with its model card and monitoring.",
-        "Score with {asset} through the model registry; validation reports are linked from the card.",
-    ),
-    "documentation": (
-        "{asset}: the guide the {project} maintainers keep up to date.",
-        "Read {asset} before integrating with {project}.",
-    ),
-    "pipeline": (
-        "{asset}: a scheduled pipeline from {project} that other teams can plug into.",
-        "Reuse {asset} by adding your job to its configuration.",
-    ),
+    kind: ("{what}", "{asset}: {what}")
+    for kind in ("library", "service", "template", "tool", "dataset", "model", "documentation", "pipeline")
 }

@@ -36,7 +36,11 @@ class AssetSteps(SeederBase):
                         name=name,
                         slug=slug,
                         kind=kind,
-                        description=description.format(asset=name, project=spec.name),
+                        description=description.format(
+                            asset=name,
+                            project=spec.name,
+                            what=project.description,
+                        )[:300],
                         url=url,
                         package_url=(
                             purl := data.asset_package_url(kind, name, slug, project.slug, language)
