@@ -18,6 +18,7 @@ from django.urls import reverse
 from catalog.search_index import entries_rebuild
 from metrics import usage
 from metrics.models import UsageEvent, UsageKind
+from metrics.usage import queue as usage_queue
 from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db]
@@ -91,8 +92,12 @@ def stored_ids() -> list[str]:
 
 
 def test_with_redis_stopped_pages_and_api_answer_events_are_kept_and_the_queue_drains_once_back(
-    persistent_redis, portal_on, catalog, visitor, caplog
+    persistent_redis, portal_on, catalog, visitor, caplog, monkeypatch
 ):
+    # While it is up, every event must reach this Redis: on a loaded machine its fsync of every write can
+    # outlast the recorder's 0.2 s timeout, whose fallback (write directly) is the hung-Redis test's below.
+    # A stopped Redis refuses connections at once, whatever the timeout.
+    monkeypatch.setattr(usage_queue, "REDIS_TIMEOUT_SECONDS", 2.0)
     portal_on(persistent_redis)
     queue = persistent_redis.client()
     queued = [usage.usage_record(kind=UsageKind.PAGE_VIEW, path=f"/queued/{n}/") for n in range(3)]
