@@ -93,10 +93,19 @@ def _quoted(name: str) -> str:
 
 def _key_statistics(*, limit: int) -> str:
     """SQL for the `keys_below` and `table_rows` of a _Sample of the rows of CTE m, as text: an
-    index-only count, bounded, and the table's size as PostgreSQL estimates it."""
+    index-only count, bounded, and the table's size as PostgreSQL estimates it.
+
+    Counted only when m holds `limit` rows (an estimate needs it; a complete sample does not), and read
+    in key order: the largest key is a parameter the planner cannot see, and guessing it large it chose
+    a scan of the whole table, stopped only by the LIMIT, which for an empty or small m read every row
+    (145 ms at 100,000 entries)."""
     table = _quoted(SearchEntry._meta.db_table)
-    below = f"SELECT 1 FROM {table} k WHERE k.sample_key <= (SELECT max(m.sample_key) FROM m)"
-    return f"""(SELECT count(*) FROM ({below} LIMIT {KEYS_BELOW_FACTOR * limit}) b)::text,
+    below = (
+        f"SELECT 1 FROM {table} k WHERE k.sample_key <= (SELECT max(m.sample_key) FROM m)"
+        f" ORDER BY k.sample_key LIMIT {KEYS_BELOW_FACTOR * limit}"
+    )
+    full = f"(SELECT count(*) FROM m) >= {int(limit)}"
+    return f"""(CASE WHEN {full} THEN (SELECT count(*) FROM ({below}) b) ELSE 0 END)::text,
                (SELECT c.reltuples FROM pg_class c WHERE c.oid = '{table}'::regclass)::text"""
 
 
