@@ -154,6 +154,8 @@ class Run:
             figures["index"] = self.worker("meaning_index")
         with self.phase("meaning_nearest"):
             figures["nearest"] = self.worker("meaning_nearest")
+        with self.phase("meaning_radar"):
+            figures["radar"] = self.worker("meaning_radar", timeout=self.scale.http_seconds * 20)
         cookie = self.worker("session", {"user_id": 1})["cookie"]
         http.collectstatic(self.env, ROOT)
         words, slugs = world.vocabulary, world.project_slugs
@@ -162,6 +164,10 @@ class Run:
         scenarios = [
             http.Scenario("search_text", "search", [("/catalog/", {"q": q}) for q in needs], 'id="catalog-results"'),
             http.Scenario("similar_api", "api", [(f"/api/v1/projects/{s}/similar/", {}) for s in slugs[::step]], "["),
+            # The registration form's live check as a starter types: name and description of a new project.
+            http.Scenario("registration_check", "api", [
+                ("/catalog/register/duplicates/", {"name": q.title(), "description": f"A library to {q}"}) for q in needs
+            ]),
         ]  # fmt: skip
         measured = {}
         with self.phase("meaning_http"):

@@ -415,8 +415,22 @@ def meaning_nearest(args: dict) -> dict:
     }
 
 
+def meaning_radar(args: dict) -> dict:
+    """The radar of re-built wheels, computed in full from every listed entry (the nightly task)."""
+    from catalog.radar.services import radar_run
+
+    run = radar_run()
+    return {
+        "entries": run.entries,
+        "clusters": run.clusters,
+        "seconds": run.seconds,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
 PHASES = {
     "meaning_embed": meaning_embed,
+    "meaning_radar": meaning_radar,
     "meaning_index": meaning_index,
     "meaning_nearest": meaning_nearest,
     "session": session,

@@ -157,7 +157,8 @@ def test_the_meaning_part_runs_alone_with_the_vector_index(tmp_path):
     assert meaning["nearest"]["index_loaded"]
     assert meaning["nearest"]["recall_at_10"] >= 0.9
     assert meaning["nearest"]["similar_entries"]["n"] > 0
-    for scenario in ("search_text", "similar_api"):
+    assert meaning["radar"]["entries"] > 0 and meaning["radar"]["seconds"] >= 0
+    for scenario in ("search_text", "similar_api", "registration_check"):
         assert set(meaning["http"][scenario]["statuses"]) == {"200"}, scenario
         assert meaning["http"][scenario]["missing_text"] == 0
     assert len(meaning["web_workers_mb"]) == 2
