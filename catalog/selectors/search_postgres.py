@@ -285,7 +285,11 @@ def search_postgres(*, query: CatalogQuery, viewer, page_size: int, by_meaning: 
     if sample.complete:
         # The matches by id: the words' index is not searched again for each statement below.
         found = entries.filter(pk__in=sample.ids) if sample.ids is not None else entries
-        matched = text_match(found, searched, plan=plan) if searched else entries
+        matched = (
+            text_match(found, searched, plan=plan, known_matches=sample.ids is not None)
+            if searched
+            else entries
+        )
         ordered = order_entries(filter_entries(matched, query), query.sort, has_text=bool(searched))
         listing: FusedRanking | QuerySet = ordered.select_related(
             "business_unit", "project"

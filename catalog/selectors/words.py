@@ -140,11 +140,15 @@ def text_filter(entries: QuerySet, q: str, *, plan: WordPlan | None = None) -> Q
     return _plan_filter(entries, plan) if plan else entries
 
 
-def text_match(entries: QuerySet, q: str, *, plan: WordPlan | None = None) -> QuerySet:
+def text_match(
+    entries: QuerySet, q: str, *, plan: WordPlan | None = None, known_matches: bool = False
+) -> QuerySet:
     """Entries matching the words of q, annotated for ordering with `exact` (2: the name or slug, 1: the
     name starts with q), `score` (the weights of the words held: see word_plan) and `rank` (PostgreSQL:
     the weighted full-text rank, names above keywords above descriptions; SQLite: the weights of the
-    words held in the name). `plan` is word_plan(entries, q) when the caller has it."""
+    words held in the name). `plan` is word_plan(entries, q) when the caller has it. `known_matches`:
+    `entries` are the matches already (read by id), so only the annotations are added: a filter by the
+    words would have PostgreSQL search the words' index again rather than look the ids up."""
     plan = plan or word_plan(entries, q)
     if plan is None:
         zero = Value(0.0, output_field=FloatField())
@@ -163,7 +167,7 @@ def text_match(entries: QuerySet, q: str, *, plan: WordPlan | None = None) -> Qu
             for w, weight in weighed
         ]
         score = functools.reduce(operator.add, terms)
-    matched = _plan_filter(entries, plan)
+    matched = entries if known_matches else _plan_filter(entries, plan)
     if uses_postgres():
         tsquery = _prefix_query([w for w, _ in weighed] or list(plan.words), joiner="|")
         text_rank = SearchRank(F("search_vector"), tsquery) if tsquery else Value(0.0)
