@@ -8,14 +8,17 @@ from catalog.selectors.adoptions import ADOPTION_RELATED, adoptions_shown
 from catalog.selectors.chips import ActiveFilter, FilterLinks, filter_links
 from catalog.selectors.consumption import Consumed, project_consumption, versions_in_use
 from catalog.selectors.projects import (
-    HIDDEN_PROJECT,
     LatestRelease,
     asset_for_viewer,
     assets_visible_to,
     home_highlights,
     latest_release,
-    project_duplicates,
     project_for_viewer,
+)
+from catalog.selectors.registrations import (
+    HIDDEN_PROJECT,
+    RegistrationCheck,
+    project_duplicates,
     registration_check,
     registrations_duplicates,
 )
@@ -58,6 +61,7 @@ __all__ = [
     "home_highlights",
     "project_duplicates",
     "registration_check",
+    "RegistrationCheck",
     "project_for_viewer",
     "projects_named",
     "SearchSuggestion",

@@ -27,7 +27,7 @@ from catalog.selectors import (
     project_for_viewer,
     similar_entries,
 )
-from catalog.selectors.projects import RegistrationCheck
+from catalog.selectors.registrations import RegistrationCheck
 from catalog.standing import score_standing
 
 

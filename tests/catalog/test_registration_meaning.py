@@ -15,7 +15,7 @@ from catalog.meaning import similarity_words
 from catalog.models import Project, Topic, Visibility
 from catalog.search_index import entries_rebuild
 from catalog.selectors import registration_check
-from catalog.selectors.projects import CONFIRM_SIMILARITY, SAME_JOB_SIMILARITY, meaning_look_alikes
+from catalog.selectors.registrations import CONFIRM_SIMILARITY, SAME_JOB_SIMILARITY, meaning_look_alikes
 from community.models import Practitioner
 from tests.factories import (
     AssetFactory,
