@@ -30,6 +30,7 @@ from catalog.models import (
 from catalog.notifications import notification_send
 from catalog.radar.clusters import Group, Item, groups_of
 from catalog.selectors.similar import nearest, with_vectors
+from catalog.services.changes import project_changes_record
 
 __all__ = [
     "NoticeResult",
@@ -237,14 +238,13 @@ def cluster_dismiss(
     )
     cluster.dismissal = dismissal
     cluster.save(update_fields=["dismissal"])
-    for project_id in dict.fromkeys(member.project_id for member in members):
-        ProjectChange.objects.create(
-            project_id=project_id,
-            actor=user,
-            action=ProjectChange.Action.NOT_DUPLICATES,
-            note=f"not duplicates: {names}. {reason}"[:2000],
-            created_at=now,
-        )
+    project_changes_record(
+        project_ids=(member.project_id for member in members),
+        actor=user,
+        action=ProjectChange.Action.NOT_DUPLICATES,
+        note=f"not duplicates: {names}. {reason}"[:2000],
+        created_at=now,
+    )
     return dismissal
 
 
@@ -307,14 +307,13 @@ def cluster_owners_tell(
                 told += 1
             notice.recipients = told
             notice.save(update_fields=["recipients"])
-            for project_id in dict.fromkeys(m.project_id for m in members):
-                ProjectChange.objects.create(
-                    project_id=project_id,
-                    actor=user,
-                    action=ProjectChange.Action.OWNERS_TOLD,
-                    note=f"look-alikes: {_members_text(cluster)}"[:2000],
-                    created_at=now,
-                )
+            project_changes_record(
+                project_ids=(m.project_id for m in members),
+                actor=user,
+                action=ProjectChange.Action.OWNERS_TOLD,
+                note=f"look-alikes: {_members_text(cluster)}"[:2000],
+                created_at=now,
+            )
     except IntegrityError:
         # Sent by someone else a moment ago: theirs stands.
         return NoticeResult(

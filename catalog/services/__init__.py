@@ -9,6 +9,7 @@ from catalog.services.assets import (
     adoption_end,
     asset_save,
 )
+from catalog.services.changes import project_changes_record
 from catalog.services.detected import DetectedChanges, FoundDependency, detected_adoptions_update
 from catalog.services.projects import (
     RESERVED_SLUGS,
@@ -35,6 +36,7 @@ __all__ = [
     "asset_save",
     "detected_adoptions_update",
     "program_office_members",
+    "project_changes_record",
     "project_register",
     "project_score_refresh",
     "project_update",
