@@ -12,6 +12,7 @@ from catalog.forms.projects import (
     maintainers_for,
     repository_urls_checked,
     split_words,
+    typed_registration,
 )
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "picked_project_text",
     "repository_urls_checked",
     "split_words",
+    "typed_registration",
 ]

@@ -17,6 +17,7 @@ from catalog.models import (
 )
 from catalog.readiness import READINESS_ITEMS
 from catalog.repositories import forge_hosts, repository_forge_chosen
+from catalog.selectors import Registration
 from catalog.services import ProjectFields
 
 User = get_user_model()
@@ -24,6 +25,36 @@ User = get_user_model()
 
 def split_words(text: str) -> list[str]:
     return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+
+
+# What the look-alikes check reads of each field as the starter types: the form's own lengths.
+TYPED_LENGTHS = {
+    "name": 120,
+    "repository_urls": 2000,
+    "description": 300,
+    "motivation": 5000,
+    "topics": 500,
+    "skills_wanted": 500,
+}
+
+
+def typed_registration(data, *, cut: bool = False) -> Registration:
+    """What the registration form's fields say before it is submitted: as a descriptor file filled them,
+    or as typed so far (`cut` at the form's own lengths, and at 20 topics and skills)."""
+
+    def typed(field: str) -> str:
+        value = data.get(field, "")
+        return value[: TYPED_LENGTHS[field]] if cut else value
+
+    most = 20 if cut else None
+    return Registration(
+        name=typed("name"),
+        repository_urls=typed("repository_urls").split(),
+        description=typed("description"),
+        motivation=typed("motivation"),
+        topic_names=split_words(typed("topics"))[:most],
+        skills=split_words(typed("skills_wanted"))[:most],
+    )
 
 
 def repository_urls_checked(urls: list[str]) -> list[str]:
@@ -184,6 +215,18 @@ class ProjectForm(forms.Form):
             maintainers=data["maintainer_emails"],
             visibility=data["visibility"],
             visible_units=list(data["visible_units"]),
+        )
+
+    def registration(self) -> Registration:
+        """What the valid form registers, for the look-alikes check (selectors.registration_check)."""
+        data = self.cleaned_data
+        return Registration(
+            name=data["name"],
+            repository_urls=data["repository_urls"],
+            description=data["description"],
+            motivation=data["motivation"],
+            topic_names=split_words(data["topics"]),
+            skills=split_words(data["skills_wanted"]),
         )
 
     @staticmethod

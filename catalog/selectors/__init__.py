@@ -17,6 +17,7 @@ from catalog.selectors.projects import (
 )
 from catalog.selectors.registrations import (
     HIDDEN_PROJECT,
+    Registration,
     RegistrationCheck,
     project_duplicates,
     registration_check,
@@ -61,6 +62,7 @@ __all__ = [
     "home_highlights",
     "project_duplicates",
     "registration_check",
+    "Registration",
     "RegistrationCheck",
     "project_for_viewer",
     "projects_named",

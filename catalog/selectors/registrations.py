@@ -24,33 +24,29 @@ from catalog.selectors.words import STOP_WORDS
 HIDDEN_PROJECT = "a project you cannot see (ask the program office)"
 
 
-def project_duplicates(
-    *,
-    name: str,
-    repository_urls: list[str],
-    viewer,
-    exclude_pk: int | None = None,
-    description: str = "",
-    motivation: str = "",
-    topic_names: Sequence[str] = (),
-    skills: Sequence[str] = (),
-) -> list[dict]:
+@dataclass(frozen=True, kw_only=True)
+class Registration:
+    """What is being registered (or edited), as the registration form, the edit page and the API read it:
+    its name and repositories, and what says its job (description, motivation, topics, skills)."""
+
+    name: str
+    repository_urls: Sequence[str] = ()
+    description: str = ""
+    motivation: str = ""
+    topic_names: Sequence[str] = ()
+    skills: Sequence[str] = ()
+
+
+def project_duplicates(*, registration: Registration, viewer, exclude_pk: int | None = None) -> list[dict]:
     """Projects that look like the one being registered: the same repository, a very similar name, or
     (given its description or motivation) the same job in other words (meaning_look_alikes).
 
     A restricted project the person does not see still blocks its repository, without being named;
     it is never offered as a similar name or job."""
-    duplicates = _look_alikes(wanted=[(exclude_pk, name, repository_urls)], viewer=viewer)[0]
+    wanted = (exclude_pk, registration.name, list(registration.repository_urls))
+    duplicates = _look_alikes(wanted=[wanted], viewer=viewer)[0]
     named = {d["project"].pk: d for d in duplicates if d["project"] is not None}
-    for alike in meaning_look_alikes(
-        name=name,
-        description=description,
-        motivation=motivation,
-        topic_names=topic_names,
-        skills=skills,
-        viewer=viewer,
-        exclude_pk=exclude_pk,
-    ):
+    for alike in meaning_look_alikes(registration=registration, viewer=viewer, exclude_pk=exclude_pk):
         known = named.get(alike["project"].pk)
         if known is None:
             duplicates.append(alike)
@@ -97,11 +93,7 @@ def _words(text: str) -> list[str]:
 
 def meaning_look_alikes(
     *,
-    name: str,
-    description: str,
-    motivation: str,
-    topic_names: Sequence[str],
-    skills: Sequence[str],
+    registration: Registration,
     viewer,
     exclude_pk: int | None = None,
     limit: int = MEANING_LOOK_ALIKES,
@@ -111,14 +103,15 @@ def meaning_look_alikes(
     compared with the index's projects and assets (similar.nearest), at least SAME_JOB_SIMILARITY alike,
     most similar first, at most `limit` projects. An asset doing the job names its project. Never the
     project `exclude_pk` (the one being edited). Each says why: how close, the topics and words shared."""
+    name, description, motivation = registration.name, registration.description, registration.motivation
     if len(_WORD.findall(f"{description} {motivation}")) < MEANING_MIN_WORDS:
         return []
     text = project_meaning_text(
         name=name,
         description=description,
         motivation=motivation,
-        topic_names=list(topic_names),
-        skills=list(skills),
+        topic_names=list(registration.topic_names),
+        skills=list(registration.skills),
     )
     visible = Project.objects.listed().visible_to(viewer)
     if exclude_pk is not None:
@@ -131,7 +124,7 @@ def meaning_look_alikes(
         .prefetch_related("topics")
         .in_bulk([pk for pk, _ in best])
     )
-    topics = {topic.strip().lower() for topic in topic_names if topic.strip()}
+    topics = {topic.strip().lower() for topic in registration.topic_names if topic.strip()}
     words = _words(f"{name} {description} {motivation}")
     found: dict[int, dict] = {}
     for pk, similarity in best:
@@ -173,31 +166,20 @@ class RegistrationCheck:
 
 def registration_check(
     *,
-    name: str,
-    repository_urls: list[str],
+    registration: Registration,
     viewer,
     exclude_pk: int | None = None,
     confirmed_different: bool | None = None,
-    description: str = "",
-    motivation: str = "",
-    topic_names: Sequence[str] = (),
-    skills: Sequence[str] = (),
 ) -> RegistrationCheck:
     """The one rule for duplicate registrations, for the form, the edit page and the API alike: a
     repository another project holds blocks it (join that community, or ask for a merge); a similar
     name, or a project doing the same job (given the description or motivation: meaning_look_alikes),
     asks a new registration to confirm that it is a different project (`confirmed_different` False);
-    an edit (`confirmed_different` None) is never held up by either."""
-    duplicates = project_duplicates(
-        name=name,
-        repository_urls=repository_urls,
-        viewer=viewer,
-        exclude_pk=exclude_pk,
-        description=description,
-        motivation=motivation,
-        topic_names=topic_names,
-        skills=skills,
-    )
+    an edit (`confirmed_different` None) is never held up by either, and is looked at by its
+    repositories and name only."""
+    if confirmed_different is None:
+        registration = Registration(name=registration.name, repository_urls=registration.repository_urls)
+    duplicates = project_duplicates(registration=registration, viewer=viewer, exclude_pk=exclude_pk)
     errors = {}
     blocking = [d for d in duplicates if d["blocking"]]
     if blocking:

@@ -13,7 +13,7 @@ from catalog.forms import (
     ProjectForm,
     RegistrationForm,
     ReviewForm,
-    split_words,
+    typed_registration,
 )
 from catalog.models import Adoption, ProjectRelation, ProjectRole
 from catalog.permissions import can_edit_project, is_program_office
@@ -22,12 +22,12 @@ from catalog.readiness import project_readiness
 from catalog.readme import project_readme
 from catalog.selectors import (
     ADOPTION_RELATED,
+    RegistrationCheck,
     adoptions_shown,
     project_consumption,
     project_for_viewer,
     similar_entries,
 )
-from catalog.selectors.registrations import RegistrationCheck
 from catalog.standing import score_standing
 
 
@@ -91,25 +91,12 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _registration_checked(
     form: ProjectForm, *, viewer, exclude_pk: int | None = None, confirmed_different: bool | None = None
 ) -> RegistrationCheck:
-    """selectors.registration_check on the form's name and repositories (and, for a new registration,
-    what it does: an edit is never held up, and its page lists no look-alikes), its errors put on the
-    form."""
-    data = form.cleaned_data
-    meaning = {}
-    if confirmed_different is not None:
-        meaning = {
-            "description": data["description"],
-            "motivation": data["motivation"],
-            "topic_names": split_words(data["topics"]),
-            "skills": split_words(data["skills_wanted"]),
-        }
+    """selectors.registration_check on what the form registers, its errors put on the form."""
     check = selectors.registration_check(
+        registration=form.registration(),
         viewer=viewer,
-        name=data["name"],
-        repository_urls=data["repository_urls"],
         exclude_pk=exclude_pk,
         confirmed_different=confirmed_different,
-        **meaning,
     )
     for field, message in check.errors.items():
         form.add_error(field, message)
@@ -131,13 +118,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, warning)
             # The look-alikes of the file's name and repositories, now rather than at submission.
             duplicates = selectors.project_duplicates(
-                viewer=request.user,
-                name=descriptor.get("name", ""),
-                repository_urls=descriptor.get("repository_urls", "").split(),
-                description=descriptor.get("description", ""),
-                motivation=descriptor.get("motivation", ""),
-                topic_names=split_words(descriptor.get("topics", "")),
-                skills=split_words(descriptor.get("skills_wanted", "")),
+                viewer=request.user, registration=typed_registration(descriptor)
             )
         else:
             form = RegistrationForm()
@@ -169,15 +150,8 @@ def register(request: HttpRequest) -> HttpResponse:
 def register_duplicates(request: HttpRequest) -> HttpResponse:
     """As the starter types: projects that look like the one being registered, by repository, name and
     what it does. Each field is cut at the form's own length."""
-    typed = request.GET
     duplicates = selectors.project_duplicates(
-        viewer=request.user,
-        name=typed.get("name", "")[:120],
-        repository_urls=typed.get("repository_urls", "")[:2000].split(),
-        description=typed.get("description", "")[:300],
-        motivation=typed.get("motivation", "")[:5000],
-        topic_names=split_words(typed.get("topics", "")[:500])[:20],
-        skills=split_words(typed.get("skills_wanted", "")[:500])[:20],
+        viewer=request.user, registration=typed_registration(request.GET, cut=True)
     )
     # The "I checked them" box comes with the look-alikes, as the person left it.
     form = RegistrationForm(initial={"not_a_duplicate": request.GET.get("not_a_duplicate") == "on"})

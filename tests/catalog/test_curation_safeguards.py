@@ -434,8 +434,9 @@ def test_look_alikes_of_many_registrations_are_those_of_each_one(db, program_off
     for project in queue:
         alone = selectors.project_duplicates(
             viewer=program_office,
-            name=project.name,
-            repository_urls=[r.url for r in project.repositories.all()],
+            registration=selectors.Registration(
+                name=project.name, repository_urls=[r.url for r in project.repositories.all()]
+            ),
             exclude_pk=project.pk,
         )
         assert together[project.pk] == alone

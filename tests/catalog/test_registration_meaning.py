@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from catalog.meaning import similarity_words
 from catalog.models import Project, Topic, Visibility
 from catalog.search_index import entries_rebuild
-from catalog.selectors import registration_check
+from catalog.selectors import Registration, registration_check
 from catalog.selectors.registrations import CONFIRM_SIMILARITY, SAME_JOB_SIMILARITY, meaning_look_alikes
 from community.models import Practitioner
 from tests.factories import (
@@ -85,15 +85,13 @@ def _defence_member():
 
 
 def _alikes(viewer, description: str, **fields) -> dict[str, dict]:
-    found = meaning_look_alikes(
+    registration = Registration(
         name=fields.pop("name", "Something new"),
         description=description,
         motivation=fields.pop("motivation", ""),
         topic_names=fields.pop("topic_names", []),
-        skills=[],
-        viewer=viewer,
-        **fields,
     )
+    found = meaning_look_alikes(registration=registration, viewer=viewer, **fields)
     return {alike["name"]: alike for alike in found}
 
 
@@ -145,7 +143,7 @@ def test_a_name_alone_is_not_compared_by_meaning(catalog, starter):
 def test_a_new_registration_confirms_a_look_alike_by_meaning_and_an_edit_is_not_held_up(catalog, starter):
     def check(**fields):
         return registration_check(
-            name="Billing PDFs", repository_urls=[], viewer=starter, description=INVOICES, **fields
+            registration=Registration(name="Billing PDFs", description=INVOICES), viewer=starter, **fields
         )
 
     refused = check(confirmed_different=False)
@@ -154,13 +152,16 @@ def test_a_new_registration_confirms_a_look_alike_by_meaning_and_an_edit_is_not_
     }
     assert [d["name"] for d in refused.duplicates] == ["Invoice Printer"]
     assert check(confirmed_different=True).errors == {}
-    edit = check(exclude_pk=catalog["tokens"].pk)  # an edit: confirmed_different None
-    assert edit.errors == {} and [d["name"] for d in edit.duplicates] == ["Invoice Printer"]
+    # An edit (confirmed_different None) is looked at by its repositories and name only.
+    edit = check(exclude_pk=catalog["tokens"].pk)
+    assert edit.errors == {} and edit.duplicates == []
 
 
 def test_a_project_alike_by_name_and_meaning_is_listed_once_with_both_reasons(catalog, starter):
     check = registration_check(
-        name="Invoice Printers", repository_urls=[], viewer=starter, description=INVOICES
+        registration=Registration(name="Invoice Printers", description=INVOICES),
+        viewer=starter,
+        confirmed_different=True,
     )
     (alike,) = check.duplicates
     assert alike["reason"].startswith("has a very similar name, and may do the same job (")
@@ -281,10 +282,8 @@ def test_a_look_alike_below_the_confirmation_threshold_is_listed_without_stoppin
     # Two of four words shared with Toolbox's five: a cosine of 2 / sqrt(20) = 0.447 with the word embedder,
     # at least SAME_JOB_SIMILARITY (listed) and below CONFIRM_SIMILARITY (no tick asked).
     check = registration_check(
-        name="Kitbag",
-        repository_urls=[],
+        registration=Registration(name="Kitbag", description="shell helpers galore"),
         viewer=starter,
-        description="shell helpers galore",
         confirmed_different=False,
     )
     (alike,) = check.duplicates

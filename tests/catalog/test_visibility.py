@@ -13,7 +13,13 @@ from rest_framework.test import APIClient
 from catalog.interop.export import export_csv, export_json, export_sap
 from catalog.models import Language, Project, ProjectRole, Repository, Topic, Visibility
 from catalog.search_index import entries_rebuild
-from catalog.selectors import CatalogQuery, catalog_search, home_highlights, project_duplicates
+from catalog.selectors import (
+    CatalogQuery,
+    Registration,
+    catalog_search,
+    home_highlights,
+    project_duplicates,
+)
 from community.models import Membership, Practitioner
 from metrics import reports
 from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
@@ -187,11 +193,14 @@ def test_a_profile_does_not_list_it_to_those_who_do_not_see_it(world):
 
 def test_registering_its_repository_is_refused_without_naming_it(world):
     duplicates = project_duplicates(
-        name="Radar thing", repository_urls=["https://github.com/acme/nightingale"], viewer=world["outsider"]
+        registration=Registration(
+            name="Radar thing", repository_urls=["https://github.com/acme/nightingale"]
+        ),
+        viewer=world["outsider"],
     )
     assert [(d["project"], d["blocking"]) for d in duplicates] == [(None, True)]
     assert "Nightingale" not in duplicates[0]["name"]
-    similar = project_duplicates(name=SECRET, repository_urls=[], viewer=world["outsider"])
+    similar = project_duplicates(registration=Registration(name=SECRET), viewer=world["outsider"])
     assert similar == []
 
 
@@ -248,12 +257,12 @@ def test_the_look_alike_check_never_names_a_pending_registration_to_others(db, c
     ProjectRole.objects.create(project=pending, user=starter, role=ProjectRole.Role.OWNER)
     second = person("second-starter", None)
     for viewer in (AnonymousUser(), second):
-        assert project_duplicates(name="Quokka Payments Hub", repository_urls=[], viewer=viewer) == []
+        assert project_duplicates(registration=Registration(name="Quokka Payments Hub"), viewer=viewer) == []
     client.force_login(second)
     page = client.get("/catalog/register/duplicates/", {"name": "Quokka Payments Hub"})
     assert "Quokka" not in page.content.decode()
     # Its own starter is shown their registration, as is the program office.
-    own = project_duplicates(name="Quokka Payments Hub", repository_urls=[], viewer=starter)
+    own = project_duplicates(registration=Registration(name="Quokka Payments Hub"), viewer=starter)
     assert [d["name"] for d in own] == ["Quokka Payments Hub"]
 
 

@@ -3,7 +3,7 @@
 from django import forms
 from rest_framework import serializers
 
-from catalog import services
+from catalog import selectors, services
 from catalog.api.serializers.common import (
     RepositorySerializer,
     TopicAndLanguageNames,
@@ -152,6 +152,18 @@ class ProjectWriteSerializer(serializers.Serializer):
             return maintainers_for(emails)
         except forms.ValidationError as error:
             raise serializers.ValidationError(error.messages) from None
+
+    def registration(self) -> selectors.Registration:
+        """What the valid request registers (an edit: what it changes), for the look-alikes check."""
+        data = self.validated_data
+        return selectors.Registration(
+            name=data.get("name", ""),
+            repository_urls=data.get("repository_urls", []),
+            description=data.get("description", ""),
+            motivation=data.get("motivation", ""),
+            topic_names=data.get("topics", []),
+            skills=data.get("skills_wanted", []),
+        )
 
     def to_fields(self, *, current: Project | None = None) -> services.ProjectFields:
         """ProjectFields from the request, falling back to the project's values for omitted fields."""

@@ -88,21 +88,11 @@ class ProjectViewSet(
         error with the look-alikes. A new registration (`confirm`) is checked by meaning too; an edit,
         never held up by look-alikes, by repository and name."""
         fields = serializer.validated_data
-        meaning = {}
-        if confirm:
-            meaning = {
-                "description": fields.get("description", ""),
-                "motivation": fields.get("motivation", ""),
-                "topic_names": fields.get("topics", []),
-                "skills": fields.get("skills_wanted", []),
-            }
         check = selectors.registration_check(
+            registration=serializer.registration(),
             viewer=self.request.user,
-            name=fields.get("name", ""),
-            repository_urls=fields.get("repository_urls", []),
             exclude_pk=exclude_pk,
             confirmed_different=bool(fields.get("not_a_duplicate")) if confirm else None,
-            **meaning,
         )
         if not check.errors:
             return None
