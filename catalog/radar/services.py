@@ -159,17 +159,8 @@ def radar_run(*, now: datetime | None = None) -> DuplicateRun:
     """Compute every cluster again from all listed entries (nightly; the duplicates_radar command)."""
     now = now or timezone.now()
     started = time.perf_counter()
-    entries, vectors = _load(_listed_entries())
-    groups = groups_of(_items(entries), vectors, floor=_floor()) if entries else []
     DuplicateCluster.objects.all().delete()
-    written = _write(groups, entries, now=now)
-    return DuplicateRun.objects.create(
-        finished_at=now,
-        full=True,
-        entries=len(entries),
-        clusters=written,
-        seconds=round(time.perf_counter() - started, 3),
-    )
+    return _clusters_write(_listed_entries(), full=True, now=now, started=started)
 
 
 @transaction.atomic
@@ -196,12 +187,17 @@ def radar_update(*, project_ids: Iterable[int], now: datetime | None = None) -> 
     touching = DuplicateCluster.objects.filter(members__project_id__in=affected).values("pk")
     affected |= set(DuplicateMember.objects.filter(cluster__in=touching).values_list("project_id", flat=True))
     DuplicateCluster.objects.filter(pk__in=list(touching.values_list("pk", flat=True))).delete()
-    entries, vectors = _load(candidates.filter(project_id__in=affected))
+    return _clusters_write(candidates.filter(project_id__in=affected), full=False, now=now, started=started)
+
+
+def _clusters_write(candidates, *, full: bool, now: datetime, started: float) -> DuplicateRun:
+    """Cluster these index rows (whose old clusters are gone) and record the run."""
+    entries, vectors = _load(candidates)
     groups = groups_of(_items(entries), vectors, floor=_floor()) if entries else []
     written = _write(groups, entries, now=now)
     return DuplicateRun.objects.create(
         finished_at=now,
-        full=False,
+        full=full,
         entries=len(entries),
         clusters=written,
         seconds=round(time.perf_counter() - started, 3),
@@ -214,6 +210,19 @@ def _members_text(cluster: DuplicateCluster) -> str:
 
 def _member_name(member: DuplicateMember) -> str:
     return f"{member.asset.name} ({member.project.name})" if member.asset_id else member.project.name
+
+
+def _members_change(
+    members: list[DuplicateMember], *, user: User, action: str, note: str, now: datetime
+) -> None:
+    """The program office's decision on a cluster, in the change log of each of its members' projects."""
+    project_changes_record(
+        project_ids=(member.project_id for member in members),
+        actor=user,
+        action=action,
+        note=note[:2000],
+        created_at=now,
+    )
 
 
 @transaction.atomic
@@ -238,13 +247,8 @@ def cluster_dismiss(
     )
     cluster.dismissal = dismissal
     cluster.save(update_fields=["dismissal"])
-    project_changes_record(
-        project_ids=(member.project_id for member in members),
-        actor=user,
-        action=ProjectChange.Action.NOT_DUPLICATES,
-        note=f"not duplicates: {names}. {reason}"[:2000],
-        created_at=now,
-    )
+    note = f"not duplicates: {names}. {reason}"
+    _members_change(members, user=user, action=ProjectChange.Action.NOT_DUPLICATES, now=now, note=note)
     return dismissal
 
 
@@ -307,13 +311,8 @@ def cluster_owners_tell(
                 told += 1
             notice.recipients = told
             notice.save(update_fields=["recipients"])
-            project_changes_record(
-                project_ids=(m.project_id for m in members),
-                actor=user,
-                action=ProjectChange.Action.OWNERS_TOLD,
-                note=f"look-alikes: {_members_text(cluster)}"[:2000],
-                created_at=now,
-            )
+            note = f"look-alikes: {_members_text(cluster)}"
+            _members_change(members, user=user, action=ProjectChange.Action.OWNERS_TOLD, now=now, note=note)
     except IntegrityError:
         # Sent by someone else a moment ago: theirs stands.
         return NoticeResult(

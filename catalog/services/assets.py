@@ -65,13 +65,12 @@ def asset_save(*, project: Project, user: User, fields: AssetFields, asset: Asse
         )
     asset.topics.set(named_rows(Topic, fields.topics))
     asset.languages.set(named_rows(Language, fields.languages))
-    ProjectChange.objects.create(
-        project=project,
-        actor=user,
+    _change_logged(
+        project_id=project.pk,
+        user=user,
         action=ProjectChange.Action.EDITED,
         note=f"{'added' if creating else 'changed'} the asset {asset.name}",
     )
-    entries_rebuild(project_ids=[project.pk])
     return asset
 
 
@@ -129,13 +128,8 @@ def adoption_create(
         if existing is None:
             raise
         return existing, False
-    ProjectChange.objects.create(
-        project=asset.project,
-        actor=user,
-        action=ProjectChange.Action.ADOPTED,
-        note=f"{adoption.team} uses {asset.name}",
-    )
-    entries_rebuild(project_ids=[asset.project_id])
+    note = f"{adoption.team} uses {asset.name}"
+    _change_logged(project_id=asset.project_id, user=user, action=ProjectChange.Action.ADOPTED, note=note)
     transaction.on_commit(lambda: asset_adopted.send(sender=Adoption, adoption=adoption, user=user))
     return adoption, True
 
@@ -176,12 +170,15 @@ def adoption_end(*, adoption: Adoption, user: User, on: date | None = None) -> A
         adoption.refresh_from_db(fields=["ended_on"])
         raise ValidationError(f"This adoption already ended on {day_text(adoption.ended_on)}.")
     adoption.ended_on = on
-    project = adoption.asset.project
-    ProjectChange.objects.create(
-        project=project,
-        actor=user,
-        action=ProjectChange.Action.EDITED,
-        note=f"ended the adoption: {adoption.team} no longer uses {adoption.asset.name} from {day_text(on)}",
+    note = f"ended the adoption: {adoption.team} no longer uses {adoption.asset.name} from {day_text(on)}"
+    _change_logged(
+        project_id=adoption.asset.project_id, user=user, action=ProjectChange.Action.EDITED, note=note
     )
-    entries_rebuild(project_ids=[project.pk])
     return adoption
+
+
+def _change_logged(*, project_id: int, user: User, action: str, note: str) -> None:
+    """A change to a project's assets or adoptions: in its change log, and in its search entries (which
+    show the assets and count the adoptions)."""
+    ProjectChange.objects.create(project_id=project_id, actor=user, action=action, note=note)
+    entries_rebuild(project_ids=[project_id])

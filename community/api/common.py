@@ -5,6 +5,7 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 from catalog.models import Project
 from catalog.permissions import is_program_office
@@ -43,12 +44,13 @@ def listed_projects(user):
     return Project.objects.listed().visible_to(user).values("pk")
 
 
-def visible_project(request, slug: str) -> Project | None:
-    """catalog.selectors.project_for_viewer, answering None (for a field error) where a page answers 404."""
+def requested_project(request, slug: str) -> Project:
+    """The project a request's `project` field names (catalog.selectors.project_for_viewer): a field
+    error (400) where a page answers 404."""
     try:
         return project_for_viewer(viewer=request.user, slug=slug)
     except Http404:
-        return None
+        raise ValidationError({"project": ["There is no such project in the catalog."]}) from None
 
 
 # --- shared references ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from community.api.common import (
     id_parameter,
     is_office,
     listed_projects,
-    visible_project,
+    requested_project,
 )
 from community.models import Membership
 
@@ -54,6 +54,7 @@ class MembershipJoinSerializer(serializers.Serializer):
     )
 
 
+@extend_schema(tags=["community"])
 @extend_schema_view(
     list=extend_schema(
         summary="Community memberships",
@@ -61,21 +62,18 @@ class MembershipJoinSerializer(serializers.Serializer):
             "Current members of project communities. As on the members pages, you see the members who "
             "show their projects on their profile, yourself, and every member of the projects you run."
         ),
-        tags=["community"],
     ),
     create=extend_schema(
         summary="Join a project's community",
         description="You join as yourself; joining again answers 200 with the membership you have.",
         request=MembershipJoinSerializer,
         responses={201: MembershipSerializer, 200: MembershipSerializer},
-        tags=["community"],
     ),
     destroy=extend_schema(
         summary="Leave a project's community",
         description="Only the member leaves; nobody ends someone else's membership (403).",
         parameters=[id_parameter("membership")],
         responses={204: OpenApiResponse(description="You left the community.")},
-        tags=["community"],
     ),
 )
 class MembershipViewSet(
@@ -109,9 +107,7 @@ class MembershipViewSet(
     def create(self, request, *args, **kwargs):
         payload = MembershipJoinSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        project = visible_project(request, payload.validated_data["project"])
-        if project is None:
-            raise ValidationError({"project": ["There is no such project in the catalog."]})
+        project = requested_project(request, payload.validated_data["project"])
         existed = Membership.objects.filter(project=project, user=request.user, left_at__isnull=True).exists()
         membership = services.membership_join(project=project, user=request.user)
         membership.project, membership.user = project, request.user
@@ -156,11 +152,11 @@ class TrustedCommitterAppointSerializer(serializers.Serializer):
     )
 
 
+@extend_schema(tags=["community"])
 @extend_schema_view(
     list=extend_schema(
         summary="Trusted committers",
         description="Who holds the trusted-committer role of the projects you can see.",
-        tags=["community"],
     ),
     create=extend_schema(
         summary="Appoint a trusted committer",
@@ -171,14 +167,12 @@ class TrustedCommitterAppointSerializer(serializers.Serializer):
         ),
         request=TrustedCommitterAppointSerializer,
         responses={201: TrustedCommitterSerializer, 200: TrustedCommitterSerializer},
-        tags=["community"],
     ),
     destroy=extend_schema(
         summary="Remove a trusted committer",
         description="For the project's maintainers and owners and the program office.",
         parameters=[id_parameter("trusted-committer role")],
         responses={204: OpenApiResponse(description="The role is withdrawn.")},
-        tags=["community"],
     ),
 )
 class TrustedCommitterViewSet(
@@ -206,9 +200,7 @@ class TrustedCommitterViewSet(
     def create(self, request, *args, **kwargs):
         payload = TrustedCommitterAppointSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        project = visible_project(request, payload.validated_data["project"])
-        if project is None:
-            raise ValidationError({"project": ["There is no such project in the catalog."]})
+        project = requested_project(request, payload.validated_data["project"])
         if not can_edit_project(request.user, project):
             raise PermissionDenied(
                 "Only the project's maintainers and owners (or the program office) appoint trusted committers."

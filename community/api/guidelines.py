@@ -77,11 +77,11 @@ class GuideDetailSerializer(GuideSerializer):
     versions = GuideVersionSerializer(source="version_list", many=True, read_only=True)
 
 
+@extend_schema(tags=["community"])
 @extend_schema_view(
     list=extend_schema(
         summary="Guidelines and templates",
         description="The library: guides to read and templates to take (those with at least one version).",
-        tags=["community"],
     ),
     retrieve=extend_schema(
         summary="A guide or template",
@@ -94,7 +94,6 @@ class GuideDetailSerializer(GuideSerializer):
             )
         ],
         responses={200: GuideDetailSerializer},
-        tags=["community"],
     ),
 )
 class GuideViewSet(viewsets.ReadOnlyModelViewSet):

@@ -129,13 +129,13 @@ class PractitionerSerializer(serializers.Serializer):
         )
 
 
+@extend_schema(tags=["community"])
 @extend_schema_view(
     list=extend_schema(
         summary="Practitioners",
         description="Active people, by username, with the public part of their profile.",
-        tags=["community"],
     ),
-    retrieve=extend_schema(summary="A practitioner", tags=["community"]),
+    retrieve=extend_schema(summary="A practitioner"),
 )
 class PractitionerViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PractitionerSerializer

@@ -46,9 +46,10 @@ class BadgeSerializer(serializers.Serializer):
         return reverse("community:badge", kwargs={"slug": badge.slug})
 
 
+@extend_schema(tags=["community"])
 @extend_schema_view(
-    list=extend_schema(summary="Badges", description="The active badges.", tags=["community"]),
-    retrieve=extend_schema(summary="A badge", tags=["community"]),
+    list=extend_schema(summary="Badges", description="The active badges."),
+    retrieve=extend_schema(summary="A badge"),
 )
 class BadgeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = BadgeSerializer
@@ -89,13 +90,13 @@ class AwardSerializer(serializers.Serializer):
         return selectors.display_name(award.user)
 
 
+@extend_schema(tags=["community"])
 @extend_schema_view(
     list=extend_schema(
         summary="Badge awards",
         description=(
             "Badges people hold now, of the people whose profile shows their badges to you (yours always)."
         ),
-        tags=["community"],
     ),
 )
 class AwardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -150,6 +151,7 @@ class KudosSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
 
 
+@extend_schema(tags=["community"])
 @extend_schema_view(
     create=extend_schema(
         summary="Thank someone (kudos)",
@@ -159,7 +161,6 @@ class KudosSerializer(serializers.Serializer):
         ),
         request=KudosCreateSerializer,
         responses={201: KudosSerializer},
-        tags=["community"],
     ),
 )
 class KudosViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
