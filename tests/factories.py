@@ -190,6 +190,19 @@ def make_owner(project: Project, user) -> None:
     ProjectRole.objects.get_or_create(project=project, user=user, role=ProjectRole.Role.OWNER)
 
 
+def person_in_unit(username: str, unit: BusinessUnit | None = None, *, display_name: str = "", **user_fields):
+    """A user whose practitioner profile puts them in `unit` (which decides the restricted projects they
+    see), named `display_name` (their username unless given)."""
+    user = UserFactory(username=username, **user_fields)
+    PractitionerFactory(user=user, display_name=display_name or username, business_unit=unit)
+    return user
+
+
+def defence_member():
+    """Someone of the unit "defence", to which the tests' restricted projects are often kept."""
+    return person_in_unit("defence-member", BusinessUnitFactory(slug="defence"), display_name="D")
+
+
 def pending_registration(*, starter, repository_url: str = "", **fields) -> Project:
     """A project just registered by `starter`: proposed, waiting for review, theirs (with its repository
     on plain git when `repository_url` is given)."""

@@ -29,10 +29,16 @@ from django.utils import timezone
 from catalog.models import Language, Notification, ProjectRole, Repository, Topic, Visibility
 from catalog.search_index import entries_rebuild
 from catalog.services import detected_adoptions_update
-from community.models import Badge, Guide, GuideVersion, Membership, Practitioner
+from community.models import Badge, Guide, GuideVersion, Membership
 from metrics.manifests import Dependency
 from portal.services import api_token_create
-from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
+from tests.factories import (
+    AdoptionFactory,
+    AssetFactory,
+    BusinessUnitFactory,
+    ProjectFactory,
+    person_in_unit,
+)
 from tests.test_write_permissions import _patterns, accepts_post
 
 SECRET = {
@@ -168,9 +174,7 @@ def world(db):
     )
 
     def person(username, unit=None):
-        user = UserFactory(username=username)
-        Practitioner.objects.create(user=user, display_name=username.title(), business_unit=unit)
-        return user
+        return person_in_unit(username, unit, display_name=username.title())
 
     maintainer = person("maintainer", other)
     committer = person("committer", other)

@@ -21,8 +21,7 @@ from catalog.selectors import similar as similar_module
 from catalog.selectors.fused import meaning_matches
 from catalog.selectors.similar import nearest, with_vectors
 from catalog.tasks import meaning_index_build_task, meaning_index_refresh_if_due
-from community.models import Practitioner
-from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
+from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory, defence_member
 
 pytestmark = pytest.mark.django_db
 ANYONE = AnonymousUser()
@@ -102,14 +101,6 @@ def shelf():
     # its delta, nor read again by the build (snapshot_build re-reads the last BUILD_OVERLAP).
     SearchEntry.objects.update(meaning_at=LONG_AGO)
     return {"projects": projects, "units": units, "secret": secret}
-
-
-def defence_member():
-    user = UserFactory(username="defence-member")
-    Practitioner.objects.create(
-        user=user, display_name="D", business_unit=BusinessUnitFactory(slug="defence")
-    )
-    return user
 
 
 def vector_of(text: str) -> np.ndarray:

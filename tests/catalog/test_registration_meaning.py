@@ -16,12 +16,11 @@ from catalog.models import Project, Topic, Visibility
 from catalog.search_index import entries_rebuild
 from catalog.selectors import Registration, registration_check
 from catalog.selectors.registrations import CONFIRM_SIMILARITY, SAME_JOB_SIMILARITY, meaning_look_alikes
-from community.models import Practitioner
 from tests.factories import (
     AssetFactory,
     BusinessUnitFactory,
     ProjectFactory,
-    UserFactory,
+    defence_member,
     registration_form_data,
 )
 
@@ -76,14 +75,6 @@ def real_catalog(settings):
     return _catalog()
 
 
-def _defence_member():
-    user = UserFactory(username="defence-member")
-    Practitioner.objects.create(
-        user=user, display_name="D", business_unit=BusinessUnitFactory(slug="defence")
-    )
-    return user
-
-
 def _alikes(viewer, description: str, **fields) -> dict[str, dict]:
     registration = Registration(
         name=fields.pop("name", "Something new"),
@@ -119,7 +110,7 @@ def test_shared_topics_and_words_say_why(catalog, starter):
 def test_a_restricted_project_is_named_only_to_those_who_see_it(catalog, outsider):
     assert "Quasar Invoicer" not in _alikes(outsider, INVOICES)
     assert "Invoice Printer" in _alikes(outsider, INVOICES)
-    assert "Quasar Invoicer" in _alikes(_defence_member(), INVOICES)
+    assert "Quasar Invoicer" in _alikes(defence_member(), INVOICES)
 
 
 def test_an_edit_never_finds_the_project_itself(catalog, starter):

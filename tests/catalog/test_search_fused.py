@@ -13,8 +13,7 @@ from catalog.models import Visibility
 from catalog.search_index import entries_rebuild
 from catalog.selectors import CatalogQuery, catalog_search
 from catalog.selectors.fused import FusedRanking
-from community.models import Practitioner
-from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
+from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, defence_member
 
 pytestmark = pytest.mark.django_db
 ANYONE = AnonymousUser()
@@ -65,14 +64,6 @@ def search(q: str, viewer=ANYONE, **filters):
 
 def slugs(results) -> list[str]:
     return [entry.slug for entry in results.entries]
-
-
-def defence_member():
-    user = UserFactory(username="defence-member")
-    Practitioner.objects.create(
-        user=user, display_name="D", business_unit=BusinessUnitFactory(slug="defence")
-    )
-    return user
 
 
 def test_the_exact_name_comes_first_and_an_entry_found_by_meaning_alone_follows_marked(shelf):

@@ -9,8 +9,7 @@ from rest_framework.test import APIClient
 from catalog.models import Visibility
 from catalog.search_index import entries_rebuild
 from catalog.selectors import similar_entries
-from community.models import Practitioner
-from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
+from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, defence_member
 
 pytestmark = pytest.mark.django_db
 ANYONE = AnonymousUser()
@@ -58,14 +57,6 @@ def _names(similar) -> list[str]:
     return [s.entry.name for s in similar]
 
 
-def _defence_member():
-    user = UserFactory(username="defence-member")
-    Practitioner.objects.create(
-        user=user, display_name="D", business_unit=BusinessUnitFactory(slug="defence")
-    )
-    return user
-
-
 def test_the_nearest_in_meaning_come_first_with_their_similarity(catalog):
     similar = similar_entries(viewer=ANYONE, project=catalog["retry"])
     names = _names(similar)
@@ -96,7 +87,7 @@ def test_a_restricted_project_is_similar_only_for_those_who_see_it(catalog, outs
         assert "Quasar Retrier" not in _names(
             similar_entries(viewer=viewer, project=catalog["retry"], limit=20)
         )
-    member = _defence_member()
+    member = defence_member()
     assert "Quasar Retrier" in _names(similar_entries(viewer=member, project=catalog["retry"], limit=20))
 
 
@@ -130,7 +121,7 @@ def test_the_panel_is_left_out_when_nothing_is_alike(catalog, client):
 
 
 def test_the_restricted_project_shows_on_the_page_for_its_unit(catalog, client):
-    client.force_login(_defence_member())
+    client.force_login(defence_member())
     page = client.get(reverse("catalog:project", kwargs={"slug": "retry-kit"})).content.decode()
     assert "Quasar Retrier" in page
 
@@ -157,7 +148,7 @@ def test_the_api_answers_404_for_a_project_the_caller_may_not_see(catalog, outsi
     missing = api.get("/api/v1/projects/no-such-project/similar/")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json() == missing.json()
-    api.force_authenticate(_defence_member())
+    api.force_authenticate(defence_member())
     seen = api.get("/api/v1/projects/quasar-retrier/similar/")
     assert seen.status_code == 200 and "retry-kit" in {d["slug"] for d in seen.json()}
 

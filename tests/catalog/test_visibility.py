@@ -20,17 +20,18 @@ from catalog.selectors import (
     home_highlights,
     project_duplicates,
 )
-from community.models import Membership, Practitioner
+from community.models import Membership
 from metrics import reports
-from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
+from tests.factories import (
+    AdoptionFactory,
+    AssetFactory,
+    BusinessUnitFactory,
+    ProjectFactory,
+    UserFactory,
+    person_in_unit,
+)
 
 SECRET = "Nightingale Radar"
-
-
-def person(username: str, unit=None, **fields):
-    user = UserFactory(username=username, **fields)
-    Practitioner.objects.create(user=user, display_name=username, business_unit=unit)
-    return user
 
 
 @pytest.fixture
@@ -57,16 +58,16 @@ def world(db, program_office):
     public = ProjectFactory(name="Signal Toolkit", slug="signal-toolkit", business_unit=retail)
     public.topics.add(shared_topic)
     entries_rebuild(project_ids=[secret.pk, public.pk])
-    maintainer = person("maintainer", retail)
+    maintainer = person_in_unit("maintainer", retail)
     ProjectRole.objects.create(project=secret, user=maintainer, role=ProjectRole.Role.MAINTAINER)
     return {
         "secret": secret,
         "secret_asset": secret_asset,
         "public": public,
-        "outsider": person("retail-person", retail),
-        "no_unit": person("nomad"),
-        "host": person("defence-person", defence),
-        "partner": person("partner-person", partner),
+        "outsider": person_in_unit("retail-person", retail),
+        "no_unit": person_in_unit("nomad"),
+        "host": person_in_unit("defence-person", defence),
+        "partner": person_in_unit("partner-person", partner),
         "maintainer": maintainer,
         "office": program_office,
     }
@@ -206,7 +207,7 @@ def test_registering_its_repository_is_refused_without_naming_it(world):
 
 def test_an_owner_restricts_a_project_on_its_edit_page_and_it_disappears_for_others(world):
     public = world["public"]
-    owner = person("owner", None)
+    owner = person_in_unit("owner", None)
     ProjectRole.objects.create(project=public, user=owner, role=ProjectRole.Role.OWNER)
     client = Client()
     client.force_login(owner)
@@ -235,7 +236,7 @@ def test_its_words_leave_the_suggestions_once_it_becomes_restricted(db):
     retail = BusinessUnitFactory(slug="retail")
     project = ProjectFactory(name="Zanzibar Gateway", slug="zanzibar", business_unit=BusinessUnitFactory())
     entries_rebuild(project_ids=[project.pk])
-    outsider = person("outsider", retail)
+    outsider = person_in_unit("outsider", retail)
     assert "zanzibar" in catalog_search(query=CatalogQuery(q="zanzibr"), viewer=outsider).corrected_query
 
     project.visibility = Visibility.UNITS
@@ -247,7 +248,7 @@ def test_its_words_leave_the_suggestions_once_it_becomes_restricted(db):
         assert results.entries == []
         assert "zanzibar" not in results.corrected_query
         assert not any("zanzibar" in word for word in results.suggestions)
-    host = person("host", project.business_unit)
+    host = person_in_unit("host", project.business_unit)
     assert "zanzibar" in catalog_search(query=CatalogQuery(q="zanzibr"), viewer=host).corrected_query
 
 
@@ -255,7 +256,7 @@ def test_the_look_alike_check_never_names_a_pending_registration_to_others(db, c
     starter = UserFactory(username="first-starter")
     pending = ProjectFactory(name="Quokka Payments Hub", slug="quokka", review_status="pending")
     ProjectRole.objects.create(project=pending, user=starter, role=ProjectRole.Role.OWNER)
-    second = person("second-starter", None)
+    second = person_in_unit("second-starter", None)
     for viewer in (AnonymousUser(), second):
         assert project_duplicates(registration=Registration(name="Quokka Payments Hub"), viewer=viewer) == []
     client.force_login(second)

@@ -4,16 +4,10 @@ the project's name to people who cannot see it, and nobody can name a project th
 from django.test import Client
 
 from catalog.models import Visibility
-from community.models import Kudos, Practitioner
-from tests.factories import BusinessUnitFactory, ProjectFactory, UserFactory
+from community.models import Kudos
+from tests.factories import BusinessUnitFactory, ProjectFactory, person_in_unit
 
 SECRET = "Nightingale Radar"
-
-
-def person(username: str, unit):
-    user = UserFactory(username=username)
-    Practitioner.objects.create(user=user, display_name=username, business_unit=unit)
-    return user
 
 
 def test_a_restricted_project_named_in_kudos_shows_only_to_those_who_see_it(db):
@@ -21,12 +15,12 @@ def test_a_restricted_project_named_in_kudos_shows_only_to_those_who_see_it(db):
     secret = ProjectFactory(
         name=SECRET, slug="nightingale", business_unit=defence, visibility=Visibility.UNITS
     )
-    receiver, giver = person("receiver", defence), person("giver", defence)
+    receiver, giver = person_in_unit("receiver", defence), person_in_unit("giver", defence)
     Kudos.objects.create(giver=giver, receiver=receiver, project=secret, message="Thanks for the filters")
 
     insider, outsider = Client(), Client()
     insider.force_login(giver)
-    outsider.force_login(person("retail-person", retail))
+    outsider.force_login(person_in_unit("retail-person", retail))
     inside = insider.get("/practitioners/receiver/").content.decode()
     outside = outsider.get("/practitioners/receiver/").content.decode()
     anonymous = Client().get("/practitioners/receiver/").content.decode()
@@ -38,9 +32,9 @@ def test_a_restricted_project_named_in_kudos_shows_only_to_those_who_see_it(db):
 def test_nobody_names_a_project_they_cannot_see(db):
     defence, retail = BusinessUnitFactory(slug="defence"), BusinessUnitFactory(slug="retail")
     ProjectFactory(name=SECRET, slug="nightingale", business_unit=defence, visibility=Visibility.UNITS)
-    receiver = person("receiver", retail)
+    receiver = person_in_unit("receiver", retail)
     client = Client()
-    client.force_login(person("retail-person", retail))
+    client.force_login(person_in_unit("retail-person", retail))
     response = client.post("/practitioners/receiver/kudos/", {"message": "Thanks!", "project": "nightingale"})
     assert response.status_code == 400
     assert not Kudos.objects.filter(receiver=receiver).exists()
@@ -54,8 +48,8 @@ def test_the_kudos_notification_names_the_project_only_to_a_receiver_who_sees_it
         name=SECRET, slug="nightingale", business_unit=defence, visibility=Visibility.UNITS
     )
     secret.visible_units.add(partner)
-    giver = person("giver", defence)
-    blind, seeing = person("blind", retail), person("seeing", partner)
+    giver = person_in_unit("giver", defence)
+    blind, seeing = person_in_unit("blind", retail), person_in_unit("seeing", partner)
     for receiver in (blind, seeing):
         client = Client()
         client.force_login(giver)
