@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.validators import RegexValidator
+from django.forms.models import model_to_dict
 
 from catalog.forms import split_words
 from catalog.models import BusinessUnit, Project
@@ -136,19 +137,12 @@ class ProfileForm(forms.Form):
 
     @staticmethod
     def initial_from(practitioner: Practitioner) -> dict:
+        stored = ["display_name", "requested_business_unit", "team", "bio", "github_login", "gitlab_username"]
+        shown = ["visibility", "show_activity", "show_badges", "show_projects"]
         return {
-            "display_name": practitioner.display_name,
-            "requested_business_unit": practitioner.requested_business_unit_id,
-            "team": practitioner.team,
-            "bio": practitioner.bio,
+            **model_to_dict(practitioner, fields=stored + shown),
             "skills": list(practitioner.skills.all()) if practitioner.pk else [],
             "interests": ", ".join(practitioner.interests),
-            "github_login": practitioner.github_login,
-            "gitlab_username": practitioner.gitlab_username,
-            "visibility": practitioner.visibility,
-            "show_activity": practitioner.show_activity,
-            "show_badges": practitioner.show_badges,
-            "show_projects": practitioner.show_projects,
         }
 
 

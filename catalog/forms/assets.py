@@ -1,6 +1,7 @@
 """Forms of an asset and of its adoptions."""
 
 from django import forms
+from django.forms.models import model_to_dict
 
 from catalog.forms.projects import split_words
 from catalog.models import (
@@ -75,11 +76,7 @@ class AssetForm(forms.Form):
     @staticmethod
     def initial_from(asset: Asset) -> dict:
         return {
-            "name": asset.name,
-            "kind": asset.kind,
-            "description": asset.description,
-            "url": asset.url,
-            "package_url": asset.package_url,
+            **model_to_dict(asset, fields=["name", "kind", "description", "url", "package_url"]),
             "topics": ", ".join(t.name for t in asset.topics.all()),
             "languages": ", ".join(lang.name for lang in asset.languages.all()),
         }

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
 from django.db.models import F
 from django.db.models.functions import Lower
+from django.forms.models import model_to_dict
 
 from catalog.descriptors import DescriptorError, parse_descriptor
 from catalog.models import (
@@ -18,7 +19,7 @@ from catalog.models import (
 from catalog.readiness import READINESS_ITEMS
 from catalog.repositories import forge_hosts, repository_forge_chosen
 from catalog.selectors import Registration
-from catalog.services import ProjectFields
+from catalog.services import SIMPLE_FIELDS, ProjectFields
 
 User = get_user_model()
 
@@ -232,24 +233,12 @@ class ProjectForm(forms.Form):
     @staticmethod
     def initial_from(project: Project) -> dict:
         return {
-            "name": project.name,
-            "description": project.description,
-            "business_unit": project.business_unit_id,
-            "lifecycle": project.lifecycle,
-            "motivation": project.motivation,
+            **model_to_dict(project, fields=SIMPLE_FIELDS),  # as stored; the others as the form writes them
             "repository_urls": "\n".join(r.url for r in project.repositories.all()),
             "forge": repository_forge_chosen(repositories=project.repositories.all()),
             "topics": ", ".join(t.name for t in project.topics.all()),
             "languages": ", ".join(lang.name for lang in project.languages.all()),
-            "license": project.license,
-            "docs_url": project.docs_url,
-            "contributing_url": project.contributing_url,
-            "communication_url": project.communication_url,
             "skills_wanted": ", ".join(project.skills_wanted),
-            "contributions_wanted": project.contributions_wanted,
-            "logo_url": project.logo_url,
-            "declared_readiness": project.declared_readiness,
-            "visibility": project.visibility,
             "visible_units": [unit.pk for unit in project.visible_units.all()],
             "maintainer_emails": ", ".join(
                 role.user.email for role in project.roles.filter(role="maintainer").select_related("user")

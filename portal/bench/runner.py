@@ -174,17 +174,10 @@ class Run:
                 ("/catalog/register/duplicates/", {"name": q.title(), "description": f"A library to {q}"}) for q in needs
             ]),
         ]  # fmt: skip
-        measured = {}
         with self.phase("meaning_http"):
             server = http.start_server(self.env, log=self.tmp / "gunicorn.log", cwd=ROOT)
             try:
-                s = self.scale
-                for scenario in scenarios:
-                    measured[scenario.name] = http.measure(
-                        server, cookie, scenario, requests_max=s.http_requests, seconds_max=s.http_seconds,
-                        warmup=s.http_warmup,
-                    )  # fmt: skip
-                    self.say(f"   {scenario.name}: p95 {measured[scenario.name].summary()['p95']:.1f} ms")
+                measured = self.measure(server, cookie, scenarios)
                 figures["web_workers_mb"] = server.worker_peak_mb()
             finally:
                 server.stop()
@@ -202,6 +195,18 @@ class Run:
             "meaning": figures,
         }
 
+    def measure(self, server, cookie: str, scenarios: list) -> dict:
+        """Each scenario measured on the running server, its p95 said as it goes."""
+        s = self.scale
+        measured = {}
+        for scenario in scenarios:
+            measured[scenario.name] = http.measure(
+                server, cookie, scenario, requests_max=s.http_requests, seconds_max=s.http_seconds,
+                warmup=s.http_warmup,
+            )  # fmt: skip
+            self.say(f"   {scenario.name}: p95 {measured[scenario.name].summary()['p95']:.1f} ms")
+        return measured
+
     def run(self) -> dict:
         started = time.perf_counter()
         world = self.prepare()
@@ -218,7 +223,7 @@ class Run:
             http.Scenario("program_dashboard", "dashboard", [("/metrics/", {})], "Contribution activity"),
             http.Scenario("project_dashboard", "dashboard", [(f"/catalog/{slugs[0]}/metrics/", {})], "Contribution activity"),
         ]  # fmt: skip
-        measured, figures = {}, {"scale": self.scale.name}
+        figures = {"scale": self.scale.name}
         with self.phase("snapshots"):
             # What the hourly warm-up (and a first visit of the project's dashboard) leaves for the
             # dashboards to read: they serve snapshots, as in production.
@@ -227,14 +232,7 @@ class Run:
             server = http.start_server(self.env, log=self.tmp / "gunicorn.log", cwd=ROOT)
             try:
                 s = self.scale
-                for scenario in scenarios:
-                    measured[scenario.name] = http.measure(
-                        server, cookie, scenario, requests_max=s.http_requests, seconds_max=s.http_seconds,
-                        warmup=s.http_warmup,
-                    )  # fmt: skip
-                    self.say(
-                        f"   {scenario.name}: p95 {percentiles(measured[scenario.name].samples_ms)['p95']:.1f} ms"
-                    )
+                measured = self.measure(server, cookie, scenarios)
                 mix = [sc for sc in scenarios if sc.group in ("search", "project_page")]
                 throughput = http.throughput(server, cookie, mix, seconds=s.throughput_seconds)
                 # Recording on vs off: two fresh servers, started together, that differ only in the usage
