@@ -103,6 +103,14 @@ def shelf():
     return {"projects": projects, "units": units, "secret": secret}
 
 
+def redescribed(projects, description: str) -> None:
+    """These projects say `description` now, and their search entries are built again (embedded now)."""
+    for project in projects:
+        project.description = description
+        project.save()
+    entries_rebuild(project_ids=[project.pk for project in projects])
+
+
 def vector_of(text: str) -> np.ndarray:
     return embedder().embed([text])[0]
 
@@ -171,19 +179,14 @@ def test_the_index_proposes_only_what_was_embedded_before_its_snapshot_and_the_d
 def test_an_entry_changed_after_the_snapshot_is_found_by_its_new_meaning(shelf, threshold):
     meaning_index.snapshot_build()
     project = shelf["projects"][0]
-    project.description = "zeppelin hangar mooring"
-    project.save()
-    entries_rebuild(project_ids=[project.pk])
+    redescribed([project], "zeppelin hangar mooring")
 
     assert names_of(answers(["zeppelin hangar"])[0]) == [project.name]
 
 
 def test_a_deleted_or_unlisted_entry_proposed_by_the_index_is_not_returned(shelf, threshold):
     first, second = shelf["projects"][:2]
-    first.description = second.description = "zeppelin hangar mooring"
-    first.save()
-    second.save()
-    entries_rebuild(project_ids=[first.pk, second.pk])
+    redescribed([first, second], "zeppelin hangar mooring")
     meaning_index.snapshot_build()
     assert set(names_of(answers(["zeppelin hangar"])[0])) == {first.name, second.name}
 
@@ -198,9 +201,7 @@ def test_a_deleted_or_unlisted_entry_proposed_by_the_index_is_not_returned(shelf
 def test_a_restricted_entry_proposed_by_the_index_reaches_only_those_who_see_it(shelf, threshold):
     meaning_index.snapshot_build()
     query = shelf["projects"][0]
-    query.description = "retry backoff jitter http client"
-    query.save()
-    entries_rebuild(project_ids=[query.pk])
+    redescribed([query], "retry backoff jitter http client")
 
     outsider = UserFactory(username="outsider")
     for viewer in (ANYONE, outsider):
@@ -291,10 +292,7 @@ def test_a_snapshot_is_due_when_the_delta_grows_and_is_never_built_inline(shelf,
     meaning_index.snapshot_build()
     assert not meaning_index.snapshot_due()
     monkeypatch.setattr(meaning_index, "DELTA_MAX", 1)
-    for project in shelf["projects"][:2]:
-        project.description = "zeppelin hangar mooring"
-        project.save()
-    entries_rebuild(project_ids=[p.pk for p in shelf["projects"][:2]])
+    redescribed(shelf["projects"][:2], "zeppelin hangar mooring")
     assert meaning_index.snapshot_due()
 
     before = MeaningIndex.objects.get().pk
@@ -320,9 +318,7 @@ def test_vectors_stamped_just_before_the_build_are_read_again_once_each(shelf, t
     reads those again and replaces their keys' vectors. Here (one process, nothing committed late) it
     must leave one vector per entry, the current one, proposed by the index alone."""
     project = shelf["projects"][0]
-    project.description = "zeppelin hangar mooring"
-    project.save()
-    entries_rebuild(project_ids=[project.pk])
+    redescribed([project], "zeppelin hangar mooring")
     snapshot = meaning_index.snapshot_build()
     # As if embedded long before: only the index can propose it now.
     SearchEntry.objects.filter(project=project, asset__isnull=True).update(meaning_at=LONG_AGO)
