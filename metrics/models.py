@@ -398,3 +398,31 @@ class ManifestFile(models.Model):
 
     def __str__(self) -> str:
         return self.path
+
+
+class ReuseValueSettings(models.Model):
+    """The program office's figures behind the value of reuse in money (metrics.value): what an
+    engineer-day costs and what the program itself costs a year. One row (pk 1), changed on the
+    "Value of reuse" settings page (metrics.services.reuse_value_settings_update, audited)."""
+
+    engineer_day_cost = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, help_text="fully loaded, per engineer-day"
+    )
+    currency = models.CharField(max_length=3, default="EUR", help_text="ISO 4217 code")
+    program_yearly_cost = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="the program office's own yearly cost",
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "reuse value settings"
+
+    def __str__(self) -> str:
+        return "Value of reuse: settings"

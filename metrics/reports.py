@@ -108,6 +108,13 @@ def report_compute(
         **selectors.reuse_adoptions(projects=projects, start=start, end=end),
         **engagement.reuse_consumption(projects=projects, start=start, end=end, days=days),
     }
+    value = selectors.reuse_value(
+        projects=projects, start=start, end=end, buckets=split_period(start, end, trend_buckets(start, end))
+    )
+    report["reuse_and_collaboration"].update(
+        estimated_effort_saved_days=value["effort_saved_days"], estimated_value=value["value"]
+    )
+    report["value_of_reuse"] = value
     report["time_to_value"] = selectors.time_to_value(projects=projects, start=start, end=end)
     for category in CATEGORIES:
         report[category].update(

@@ -3,6 +3,7 @@
 from django import forms
 from django.forms.models import model_to_dict
 
+from catalog.effort import MAX_OVERRIDE_DAYS, effort_override_clean
 from catalog.forms.projects import split_words
 from catalog.models import (
     Adoption,
@@ -57,9 +58,36 @@ class AssetForm(forms.Form):
     languages = forms.CharField(
         required=False, max_length=300, help_text="Comma-separated; empty: the project's"
     )
+    estimated_effort_days = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=MAX_OVERRIDE_DAYS,
+        decimal_places=1,
+        label="Build effort (engineer-days)",
+        help_text="What building it anew would take a team. Empty: estimated from the size of the "
+        "project's code (COCOMO II); the value of reuse multiplies it by the teams reusing it.",
+    )
+    effort_override_reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Why this figure",
+        help_text="Required with a figure; shown beside it on the dashboards and in the audit log.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def clean_package_url(self) -> str:
         return package_url_clean(self.cleaned_data["package_url"])
+
+    def clean(self):
+        data = super().clean()
+        if "estimated_effort_days" in data and "effort_override_reason" in data:
+            try:
+                data["estimated_effort_days"], data["effort_override_reason"] = effort_override_clean(
+                    data["estimated_effort_days"], data["effort_override_reason"]
+                )
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return data
 
     def to_fields(self) -> AssetFields:
         data = self.cleaned_data
@@ -71,12 +99,16 @@ class AssetForm(forms.Form):
             topics=split_words(data["topics"])[:20],
             languages=split_words(data["languages"])[:10],
             package_url=data["package_url"],
+            effort_days=data["estimated_effort_days"],
+            effort_reason=data["effort_override_reason"],
         )
 
     @staticmethod
     def initial_from(asset: Asset) -> dict:
         return {
             **model_to_dict(asset, fields=["name", "kind", "description", "url", "package_url"]),
+            "estimated_effort_days": asset.effort_days_override,
+            "effort_override_reason": asset.effort_override_reason,
             "topics": ", ".join(t.name for t in asset.topics.all()),
             "languages": ", ".join(lang.name for lang in asset.languages.all()),
         }

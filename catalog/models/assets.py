@@ -1,8 +1,10 @@
 """What projects offer for reuse (assets) and who declared they use it (adoptions)."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast, Concat, Lower, Trim
@@ -13,6 +15,9 @@ from catalog.models.projects import BusinessUnit, Language, Project, Topic
 from catalog.models.repositories import Repository
 from catalog.packages import MAX_LENGTH as MAX_PACKAGE_URL
 from catalog.packages import package_key, validate_package_url
+
+if TYPE_CHECKING:
+    from catalog.effort import Effort
 
 
 class AssetKind(models.TextChoices):
@@ -48,10 +53,19 @@ class Asset(models.Model):
     package_key = models.CharField(
         max_length=MAX_PACKAGE_URL, blank=True, default="", db_index=True, editable=False
     )
+    # What building it would take, in engineer-days, when its maintainers know better than the size of
+    # its code says (catalog.effort): the figure and why; empty, the estimate from the code is used.
+    effort_days_override = models.DecimalField(
+        max_digits=9, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    effort_override_reason = models.TextField(blank=True, default="")
     topics = models.ManyToManyField(Topic, blank=True, related_name="assets")
     languages = models.ManyToManyField(Language, blank=True, related_name="assets")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Set by readers that show it (catalog.effort.assets_effort): its build effort.
+    effort: "Effort"
 
     class Meta:
         ordering = ["name"]

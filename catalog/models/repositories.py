@@ -45,6 +45,20 @@ class Repository(models.Model):
         blank=True, default="", help_text="the README's Markdown, its first 200 KB at most"
     )
     readme_truncated = models.BooleanField(default=False, help_text="the README is longer than what is kept")
+    # The size of the default branch's source code (catalog.effort turns it into build effort), written by
+    # the sync (metrics.sync.code_size): non-blank lines per language, how they were had, and a digest of
+    # the source files' blob ids, so that an unchanged tree is not counted again.
+    code_lines = models.JSONField(
+        default=dict, blank=True, help_text="non-blank lines of source code per language, default branch"
+    )
+    code_lines_basis = models.CharField(
+        max_length=20,
+        blank=True,
+        default="",
+        help_text="counted (lines read from the files) or bytes (each file's size ÷ bytes per line)",
+    )
+    code_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
+    code_counted_at = models.DateTimeField(null=True, blank=True)
     forge_created_at = models.DateTimeField(null=True, blank=True)
     forge_updated_at = models.DateTimeField(null=True, blank=True)
     forge_pushed_at = models.DateTimeField(null=True, blank=True)

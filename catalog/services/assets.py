@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from catalog.dates import day_text
+from catalog.effort import effort_override_clean
 from catalog.models import (
     Adoption,
     AdoptionSource,
@@ -36,6 +38,9 @@ class AssetFields:
     topics: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     package_url: str = ""  # canonical, as catalog.packages.package_url_clean returns it
+    # The maintainers' build effort in engineer-days and why (catalog.effort); None: estimated from the code.
+    effort_days: Decimal | None = None
+    effort_reason: str = ""
 
 
 def _asset_slug(*, project: Project, name: str, exclude_pk: int | None = None) -> str:
@@ -48,6 +53,23 @@ def _asset_slug(*, project: Project, name: str, exclude_pk: int | None = None) -
     return slug
 
 
+def _effort_apply(*, asset: Asset, fields: AssetFields) -> dict[str, list[str]]:
+    """Write the maintainers' effort figure and reason onto the asset (checked by
+    catalog.effort.effort_override_clean); return what changed as {field: [old, new]}."""
+    days, reason = effort_override_clean(fields.effort_days, fields.effort_reason)
+    old_days, old_reason = asset.effort_days_override, asset.effort_override_reason
+    changed: dict[str, list[str]] = {}
+    if old_days != days:
+        changed["estimated_effort_days"] = [
+            "" if old_days is None else str(old_days),
+            "" if days is None else str(days),
+        ]
+    if old_reason != reason:
+        changed["effort_override_reason"] = [old_reason, reason]
+    asset.effort_days_override, asset.effort_override_reason = days, reason
+    return changed
+
+
 @transaction.atomic
 def asset_save(*, project: Project, user: User, fields: AssetFields, asset: Asset | None = None) -> Asset:
     """Add an asset to a project, or change one (owners, maintainers, program office)."""
@@ -57,6 +79,7 @@ def asset_save(*, project: Project, user: User, fields: AssetFields, asset: Asse
     previous_key = asset.package_key
     for name in ("name", "kind", "description", "url", "package_url"):
         setattr(asset, name, getattr(fields, name))
+    effort = _effort_apply(asset=asset, fields=fields)
     asset.save()
     if asset.package_key != previous_key:
         saved = asset
@@ -71,6 +94,20 @@ def asset_save(*, project: Project, user: User, fields: AssetFields, asset: Asse
         action=ProjectChange.Action.EDITED,
         note=f"{'added' if creating else 'changed'} the asset {asset.name}",
     )
+    if effort:
+        # The value of reuse rests on it: its own line in the audit log, with the figure and the reason.
+        days = asset.effort_days_override
+        ProjectChange.objects.create(
+            project=project,
+            actor=user,
+            action=ProjectChange.Action.EDITED,
+            note=(
+                f"set the build effort of {asset.name} to {days} engineer-days: {asset.effort_override_reason}"
+                if days is not None
+                else f"removed the build effort set for {asset.name}: estimated from its code again"
+            ),
+            changed_fields=effort,
+        )
     return asset
 
 

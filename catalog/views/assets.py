@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from catalog import services
 from catalog.dates import day_text
+from catalog.effort import assets_effort
 from catalog.forms import (
     AdoptionEndForm,
     AdoptionForm,
@@ -95,6 +96,7 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
             "release": release,
             "snippet": snippet,
             "similar": similar_entries(viewer=request.user, asset=asset),
+            "effort": assets_effort([asset])[asset.pk],
         },
         status=status,
     )

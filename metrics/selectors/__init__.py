@@ -17,7 +17,7 @@ Every function runs a fixed number of set-based queries: aggregates, or values l
 rows grouped by author, whatever the number of rows.
 
 The figures live by family: contribution (Contribution Activity), time_to_value (Time to Value), reuse
-(adoptions), dependencies (what repositories' manifests declare); rows holds what they share (who a row's person is, scopes, periods); newcomers the labels
+(adoptions), value (the value of reuse), dependencies (what repositories' manifests declare); rows holds what they share (who a row's person is, scopes, periods); newcomers the labels
 that set an issue aside for newcomers.
 """
 
@@ -27,6 +27,7 @@ from metrics.selectors.newcomers import NEWCOMER_LABELS, newcomer_labelled
 from metrics.selectors.reuse import reuse_adoptions
 from metrics.selectors.rows import bounds as period_bounds
 from metrics.selectors.time_to_value import first_response_hours, merged_per_bucket, time_to_value
+from metrics.selectors.value import reuse_value, reuse_value_settings, value_money
 
 __all__ = [
     "NEWCOMER_LABELS",
@@ -38,5 +39,8 @@ __all__ = [
     "period_bounds",
     "repository_dependencies",
     "reuse_adoptions",
+    "reuse_value",
+    "reuse_value_settings",
     "time_to_value",
+    "value_money",
 ]

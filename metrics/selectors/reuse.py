@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db.models import Count, F, Q, QuerySet
 
-from catalog.models import Adoption, adoption_identity, adoption_product_key
+from catalog.models import Adoption, AdoptionSource, adoption_identity, adoption_product_key
 from metrics.selectors.rows import between, bounds, in_projects, projects_or_program
 
 
@@ -26,6 +26,8 @@ def reuse_adoptions(*, projects: QuerySet | None, start: date, end: date) -> dic
                 "business_unit", distinct=True, filter=~Q(business_unit=F("asset__project__business_unit"))
             ),
             products=Count("product_name", distinct=True, filter=~Q(product_name="")),
+            detected=Count("pk", filter=Q(source=AdoptionSource.DETECTED)),
+            repositories=Count("repository", distinct=True, filter=Q(source=AdoptionSource.DETECTED)),
         )
     )
     # An adoption ended on the day it started was never in use (a "Use this" withdrawn): not new.
@@ -35,6 +37,9 @@ def reuse_adoptions(*, projects: QuerySet | None, start: date, end: date) -> dic
         "adoptions_active": active["active"],
         "adopting_business_units": active["units"],
         "product_integrations": active["products"],
+        # Found in code (catalog.services.detected): one adoption per asset and consuming repository.
+        "adoptions_detected": active["detected"],
+        "consuming_repositories": active["repositories"],
     }
 
 

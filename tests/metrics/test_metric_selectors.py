@@ -414,6 +414,7 @@ def test_adoptions_count_new_active_units_other_than_the_host_and_distinct_produ
     # products: checkout, billing = 2
     assert figures == {
         "adoptions_new": 2, "adoptions_active": 4, "adopting_business_units": 3, "product_integrations": 2,
+        "adoptions_detected": 0, "consuming_repositories": 0,  # all declared
     }  # fmt: skip
     # program level: x adopts its own project's asset (left out for that adoption only, x still counts)
     own = AssetFactory(project=ProjectFactory(business_unit=x))
@@ -422,4 +423,5 @@ def test_adoptions_count_new_active_units_other_than_the_host_and_distinct_produ
     # new: 2 + 1 = 3; active: 4 + 1 = 5; units: still x, y, z = 3; products: + payroll = 3
     assert figures == {
         "adoptions_new": 3, "adoptions_active": 5, "adopting_business_units": 3, "product_integrations": 3,
+        "adoptions_detected": 0, "consuming_repositories": 0,
     }  # fmt: skip

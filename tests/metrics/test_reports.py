@@ -40,6 +40,8 @@ METRICS_MD_KEYS = {
     "reuse_and_collaboration": [
         "adoptions_new", "adoptions_active", "adopting_business_units", "product_integrations",
         "asset_consumptions", "repeat_consumers", "one_time_consumers", "new_onboardings",
+        # issue 18: adoptions found in code and the value of reuse (README, Metrics definitions)
+        "adoptions_detected", "consuming_repositories", "estimated_effort_saved_days", "estimated_value",
     ],
     "time_to_value": [
         "time_to_first_response", "responded_within_2_business_days", "time_to_merge", "issue_time_to_close",

@@ -10,6 +10,7 @@ from catalog.api.serializers.common import (
     WordList,
     names_of,
 )
+from catalog.effort import MAX_OVERRIDE_DAYS, Effort, EffortBasis, assets_effort, effort_override_clean
 from catalog.models import (
     Adoption,
     AdoptionSource,
@@ -23,8 +24,34 @@ from catalog.packages import package_url_clean
 from catalog.selectors import assets_visible_to
 
 
+class AssetListSerializer(serializers.ListSerializer):
+    """A page of assets whose build efforts are read together (catalog.effort.assets_effort: two queries
+    for the page, not two per asset)."""
+
+    def to_representation(self, data):
+        assets = list(data.all() if hasattr(data, "all") else data)
+        efforts = assets_effort(assets)
+        for asset in assets:
+            asset.effort = efforts[asset.pk]
+        return super().to_representation(assets)
+
+
+class EffortBasisSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(
+        choices=[EffortBasis.OVERRIDE, EffortBasis.MODEL, EffortBasis.UNKNOWN],
+        help_text="override: set by its maintainers; cocomo: COCOMO II over its project's lines of code; "
+        "unknown: neither.",
+    )
+    text = serializers.CharField(help_text="Where the figure comes from, in words.")
+    lines = serializers.IntegerField(help_text="The lines of code the estimate used (0 unless cocomo).")
+
+
 class AssetSerializer(TopicAndLanguageNames, serializers.ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    estimated_effort_days = serializers.SerializerMethodField(
+        help_text="What building it anew would take, in engineer-days (null: unknown); see effort_basis."
+    )
+    effort_basis = serializers.SerializerMethodField()
     topics = serializers.SerializerMethodField()
     languages = serializers.SerializerMethodField()
     adoptions = serializers.IntegerField(source="active_adoptions", read_only=True)
@@ -45,11 +72,30 @@ class AssetSerializer(TopicAndLanguageNames, serializers.ModelSerializer):
             "topics",
             "languages",
             "adoptions",
+            "estimated_effort_days",
+            "effort_basis",
+            "effort_override_reason",
             "page",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = AssetListSerializer
+
+    @staticmethod
+    def _effort(asset: Asset) -> Effort:
+        if not hasattr(asset, "effort"):
+            asset.effort = assets_effort([asset])[asset.pk]
+        return asset.effort
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_estimated_effort_days(self, asset: Asset) -> float | None:
+        return self._effort(asset).days
+
+    @extend_schema_field(EffortBasisSerializer)
+    def get_effort_basis(self, asset: Asset) -> dict:
+        effort = self._effort(asset)
+        return {"source": effort.basis, "text": effort.text, "lines": effort.lines}
 
 
 class AssetWriteSerializer(serializers.Serializer):
@@ -68,6 +114,19 @@ class AssetWriteSerializer(serializers.Serializer):
     )
     topics = WordList()
     languages = WordList(max_items=10)
+    estimated_effort_days = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=1,
+        min_value=0,
+        max_value=MAX_OVERRIDE_DAYS,
+        required=False,
+        allow_null=True,
+        help_text="The build effort its maintainers set, in engineer-days (with `effort_override_reason`); "
+        "null: estimated from the size of the project's code (COCOMO II).",
+    )
+    effort_override_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=1000, help_text="Why: required with a figure."
+    )
 
     def validate_package_url(self, value: str) -> str:
         try:
@@ -85,6 +144,14 @@ class AssetWriteSerializer(serializers.Serializer):
             data.setdefault("package_url", current.package_url)
             data.setdefault("topics", names_of(current.topics))
             data.setdefault("languages", names_of(current.languages))
+            data.setdefault("estimated_effort_days", current.effort_days_override)
+            data.setdefault("effort_override_reason", current.effort_override_reason)
+        try:
+            effort_days, effort_reason = effort_override_clean(
+                data.get("estimated_effort_days"), data.get("effort_override_reason", "")
+            )
+        except forms.ValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
         return services.AssetFields(
             name=data["name"].strip(),
             kind=data["kind"],
@@ -93,6 +160,8 @@ class AssetWriteSerializer(serializers.Serializer):
             topics=data.get("topics", []),
             languages=data.get("languages", []),
             package_url=data.get("package_url", ""),
+            effort_days=effort_days,
+            effort_reason=effort_reason,
         )
 
 
