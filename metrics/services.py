@@ -27,6 +27,7 @@ from metrics.models import (
 )
 from metrics.selectors import repository_dependencies
 from metrics.signals import contributions_recorded
+from metrics.sync.code_size import CodeSize
 from metrics.sync.records import (
     AccountRecord,
     ActivityBatch,
@@ -161,8 +162,19 @@ def _stats_apply(*, repository: Repository, stats: RepositoryStatsRecord) -> Non
         setattr(repository, name, mapping[name])
     if changed:
         repository.save(update_fields=changed)
-    if stats.manifests is not None:
+    if stats.manifests is not None and stats.manifests.code is not None:
+        _code_size_apply(repository=repository, code=stats.manifests.code)
+    if stats.manifests is not None and stats.manifests.manifests_changed:
         _manifests_apply(repository=repository, scan=stats.manifests)
+
+
+def _code_size_apply(*, repository: Repository, code: CodeSize) -> None:
+    """Keep the size of the repository's source code (catalog.effort reads it) and what it was had from."""
+    repository.code_lines = code.lines
+    repository.code_lines_basis = code.basis
+    repository.code_digest = code.digest
+    repository.code_counted_at = timezone.now()
+    repository.save(update_fields=["code_lines", "code_lines_basis", "code_digest", "code_counted_at"])
 
 
 def _manifests_apply(*, repository: Repository, scan: ManifestScan) -> None:

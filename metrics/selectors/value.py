@@ -35,6 +35,8 @@ from metrics.selectors.rows import in_projects, projects_or_program
 __all__ = ["reuse_value", "reuse_value_settings", "value_money"]
 
 DAYS_PER_YEAR = 365
+# The assets listed by value (the most valuable first); the totals count every asset.
+BY_ASSET_SHOWN = 50
 
 
 def reuse_value_settings() -> ReuseValueSettings:
@@ -139,7 +141,8 @@ def reuse_value(
         "value_to_program_cost": (
             round(money / program_cost, 2) if money is not None and program_cost else None
         ),
-        "by_asset": by_asset,
+        "by_asset": by_asset[:BY_ASSET_SHOWN],
+        "assets_not_listed": max(0, len(by_asset) - BY_ASSET_SHOWN),
         "by_business_unit": [
             {
                 "business_unit": unit_names[pk],

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from catalog.models import Repository
 from metrics.models import Commit, SyncState
+from metrics.sync.code_size import MAX_COUNTED_BYTES, non_blank_lines
 from metrics.sync.files import COMMUNITY_FOLDERS, readiness_files
 from metrics.sync.http import ForgeError, TransientForgeError
 from metrics.sync.manifest_scan import Blob, manifest_scan
@@ -178,16 +179,25 @@ class GitAdapter:
         env["LC_ALL"] = "C"  # English messages, which _output classifies as network or not
         return env
 
-    def _run(self, args: list[str], *, git_dir: Path | None = None, network: bool = False):
+    def _run(
+        self,
+        args: list[str],
+        *,
+        git_dir: Path | None = None,
+        network: bool = False,
+        given: bytes | None = None,
+    ):
         command = ["git"] + (["--git-dir", str(git_dir)] if git_dir else []) + args
         factor = NETWORK_TIMEOUT_FACTOR if network else LOCAL_TIMEOUT_FACTOR
         timeout = settings.FORGE_TIMEOUT_SECONDS * factor
+        # `given`: what git reads on its standard input (nothing otherwise).
+        stdin = {"input": given} if given is not None else {"stdin": subprocess.DEVNULL}
         try:
             return subprocess.run(
                 command,
                 check=False,
                 capture_output=True,
-                stdin=subprocess.DEVNULL,
+                **stdin,
                 timeout=timeout,
                 env=self._env(),
                 cwd=self._root,
@@ -198,9 +208,16 @@ class GitAdapter:
         except FileNotFoundError as error:
             raise ForgeError("git is not installed on this server") from error
 
-    def _output(self, args: list[str], *, git_dir: Path | None = None, network: bool = False) -> bytes:
+    def _output(
+        self,
+        args: list[str],
+        *,
+        git_dir: Path | None = None,
+        network: bool = False,
+        given: bytes | None = None,
+    ) -> bytes:
         """git's standard output; a failure becomes a one-line ForgeError (or Transient, for the network)."""
-        result = self._run(args, git_dir=git_dir, network=network)
+        result = self._run(args, git_dir=git_dir, network=network, given=given)
         if result.returncode != 0:
             line = CREDENTIALS_RE.sub(r"\1:***@", _first_line(result.stderr)) or f"exit {result.returncode}"
             transient = network and NETWORK_ERROR_RE.search(line)
@@ -296,8 +313,34 @@ class GitAdapter:
             repository=repository,
             blobs=[Blob(path, sha, size) for path, kind, sha, size in entries if kind == "blob"],
             fetch=lambda blob: self._output(["cat-file", "blob", blob.sha], git_dir=mirror),
+            count=lambda source: self._line_counts(mirror, source),
         )
         return stats
+
+    def _line_counts(self, mirror: Path, source: list[Blob]) -> dict[str, int] | None:
+        """The non-blank lines of each source blob ({blob id: lines}), read in one `git cat-file --batch`;
+        None when the source is larger than code_size.MAX_COUNTED_BYTES (its sizes then estimate it)."""
+        shas = sorted({blob.sha for blob in source})
+        if sum(blob.size or 0 for blob in {b.sha: b for b in source}.values()) > MAX_COUNTED_BYTES:
+            return None
+        if not shas:
+            return {}
+        output = self._output(["cat-file", "--batch"], git_dir=mirror, given="\n".join(shas).encode() + b"\n")
+        counts: dict[str, int] = {}
+        at = 0
+        while at < len(output):
+            header_end = output.index(b"\n", at)
+            header = output[at:header_end].decode("ascii", "replace").split(" ")
+            if len(header) != 3:  # "<id> missing": nothing follows
+                at = header_end + 1
+                continue
+            sha, kind, size = header
+            start = header_end + 1
+            end = start + int(size)
+            if kind == "blob":
+                counts[sha] = non_blank_lines(output[start:end])
+            at = end + 1  # the newline after each object
+        return counts
 
     def _readme(
         self, mirror: Path, repository: Repository, blobs: list[tuple[str, str]], *, full: bool

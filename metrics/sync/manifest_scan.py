@@ -26,6 +26,7 @@ from catalog.models import Repository
 from catalog.parsing import size_text
 from metrics.manifests import ManifestError, dependencies_in, is_manifest
 from metrics.models import ManifestFile
+from metrics.sync.code_size import code_size
 from metrics.sync.records import ManifestRecord, ManifestScan
 
 MAX_FILES = 200
@@ -86,22 +87,29 @@ def manifest_scan(
     blobs: Iterable[Blob],
     fetch: Callable[[Blob], bytes | None],
     complete: bool = True,
+    count: Callable[[list[Blob]], dict[str, int] | None] | None = None,
 ) -> ManifestScan | None:
     """The manifests of a listing, reading (`fetch`: the blob's bytes, None when too large to fetch)
-    only those whose blob changed; None when nothing changed."""
+    only those whose blob changed, and the size of its source code when that changed (`count`: the
+    forge's line counter, see metrics.sync.code_size; a listing cut short is not sized); None when
+    nothing changed."""
+    blobs = list(blobs)
+    code = code_size(repository=repository, blobs=blobs, count=count) if complete else None
     listed = manifest_blobs(blobs)
     stored = dict(ManifestFile.objects.filter(repository=repository).values_list("path", "blob_sha"))
     paths = {blob.path: blob.sha for blob in listed}
     changed = [blob for blob in listed if stored.get(blob.path) != blob.sha]
     gone = complete and any(path not in paths for path in stored)
     if not changed and not gone:
-        return None
+        return (
+            None if code is None else ManifestScan(listed=paths, read=[], code=code, manifests_changed=False)
+        )
     read = []
     for blob in changed:
         too_large = blob.size is not None and blob.size > MAX_BYTES
         raw = None if too_large else fetch(blob)
         read.append(manifest_record(path=blob.path, sha=blob.sha, raw=raw))
-    return ManifestScan(listed=paths, read=read, complete=complete)
+    return ManifestScan(listed=paths, read=read, complete=complete, code=code)
 
 
 __all__ = [

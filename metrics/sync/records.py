@@ -7,6 +7,8 @@ metrics.services writes them, so that every source goes through the same idempot
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from metrics.sync.code_size import CodeSize
+
 
 @dataclass(frozen=True, kw_only=True)
 class AccountRecord:
@@ -45,11 +47,14 @@ class ManifestScan:
     """The manifests of the default branch after one listing: `listed` is every manifest the listing
     shows ({path: blob id}, within the sync's bounds), `read` those read now (new, changed, or all on a
     full sync). With `complete`, stored manifests the listing does not show are gone; a listing the
-    forge cut short (`complete` False) removes nothing."""
+    forge cut short (`complete` False) removes nothing. `code` is the size of the source code of the same
+    listing when it changed (metrics.sync.code_size); `manifests_changed` False when only that changed."""
 
     listed: dict[str, str]
     read: list[ManifestRecord]
     complete: bool = True
+    code: CodeSize | None = None
+    manifests_changed: bool = True
 
 
 @dataclass(kw_only=True)

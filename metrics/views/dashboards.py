@@ -103,9 +103,13 @@ def _headline_change(*, figure: str, value, data: dict, higher_is_better: bool) 
     return _change(comparison["current"][figure], previous, higher_is_better, complete_days=days)
 
 
+def _bucket_notes(trend: list[dict]) -> dict[int, str]:
+    return {i: BUCKET_NOTES[b["state"]] for i, b in enumerate(trend) if b["state"] in BUCKET_NOTES}
+
+
 def _categories(report: dict, data: dict) -> list[dict]:
     trend = data["trend"]
-    notes = {i: BUCKET_NOTES[b["state"]] for i, b in enumerate(trend) if b["state"] in BUCKET_NOTES}
+    notes = _bucket_notes(trend)
     categories = []
     for key in reports.CATEGORIES:
         headlines = []
@@ -142,6 +146,47 @@ def _categories(report: dict, data: dict) -> list[dict]:
             }
         )
     return categories
+
+
+def _money(value: float | None, currency: str) -> str:
+    return "—" if value is None else f"{value:,.0f} {currency}"
+
+
+def _value_section(report: dict, *, notes: dict[int, str]) -> dict | None:
+    """The "Value of reuse" section from the report's value_of_reuse (metrics.selectors.reuse_value):
+    its figures with money written out, and its chart of engineer-days saved per bucket. None for a
+    snapshot stored before the section existed."""
+    value = report.get("value_of_reuse")
+    if value is None:
+        return None
+    currency = value["assumptions"]["currency"]
+    rows = [(_label(date.fromisoformat(b["start"])), b["days"]) for b in value["over_time"]]
+    return {
+        **value,
+        "currency": currency,
+        "value_text": _money(value["value"], currency),
+        "program_cost_text": _money(value["program_cost"], currency),
+        "by_asset": [{**line, "value_text": _money(line["value"], currency)} for line in value["by_asset"]],
+        "by_business_unit": [
+            {
+                **line,
+                "provided_text": _money(line["provided_value"], currency),
+                "received_text": _money(line["received_value"], currency),
+            }
+            for line in value["by_business_unit"]
+        ],
+        "over_time": [
+            {**b, "start": date.fromisoformat(b["start"]), "value_text": _money(b["value"], currency)}
+            for b in value["over_time"]
+        ],
+        "chart": chart(
+            title="Engineer-days saved by reuse per period bucket",
+            rows=rows,
+            unit="",
+            kind="bar",
+            notes=notes,
+        ),
+    }
 
 
 def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse:
@@ -195,6 +240,11 @@ def _dashboard(request: HttpRequest, *, project: Project | None) -> HttpResponse
         computed_at=snapshot.computed_at,
         stale=snapshots.snapshot_is_stale(snapshot),
         categories=_categories(report, data),
+        value=_value_section(
+            report,
+            # Its buckets are the trend's (reports.split_period of the same period and count).
+            notes=_bucket_notes(data["trend"]),
+        ),
         trend=data["trend"],
         ttv=report["time_to_value"],
         most_adopted=data["most_adopted"],
