@@ -51,6 +51,7 @@ from community.models import (
     RulesAcceptance,
     RulesVersion,
 )
+from metrics.models import ReuseValueSettings
 from portal.models import ApiToken
 from portal.services import api_token_create
 from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
@@ -140,7 +141,8 @@ def snapshot() -> str:
     """Every table a write below can touch (usage counts and derived journey state aside)."""
     tables = [
         Project.objects.values("slug", "name", "description", "featured", "verified", "lifecycle", "review_status", "merged_into"),
-        Asset.objects.values("project", "slug", "name", "description"),
+        Asset.objects.values("project", "slug", "name", "description", "effort_days_override", "effort_override_reason"),
+        ReuseValueSettings.objects.values("engineer_day_cost", "currency", "program_yearly_cost"),
         Adoption.objects.values("asset", "team", "ended_on"),
         ProjectChange.objects.values("project", "action"),
         ProjectRole.objects.values("project", "user", "role"),
@@ -258,6 +260,10 @@ WRITES = [
           lambda c, u: Notification.objects.get(pk=c["notes"][u.username]).read_at is not None),
     Write("open someone else's notification", "/notifications/{their_note}/open/", {}, NOBODY,
           lambda c, u: False, refused=frozenset({404})),
+    # metrics/urls.py
+    Write("set the costs of the value of reuse", "/metrics/value-settings/",
+          {"engineer_day_cost": "800", "currency": "eur", "program_yearly_cost": "365000"}, OFFICE,
+          lambda c, u: ReuseValueSettings.objects.filter(engineer_day_cost=800, currency="EUR").exists()),
     # catalog/urls.py
     Write("register a project", "/catalog/register/",
           lambda c, u: {"name": "Brand New Widget", "description": "d", "business_unit": c["payments"].pk,
@@ -282,6 +288,10 @@ WRITES = [
     Write("edit an asset", "/catalog/ledger/assets/sdk/edit/",
           {"name": "Ledger SDK", "kind": "library", "description": "Changed."}, EDITORS,
           lambda c, u: Asset.objects.get(pk=c["sdk"].pk).description == "Changed."),
+    Write("set an asset's build effort", "/catalog/ledger/assets/sdk/edit/",
+          {"name": "Ledger SDK", "kind": "library", "description": "A library.", "estimated_effort_days": "120",
+           "effort_override_reason": "Booked time"}, EDITORS,
+          lambda c, u: Asset.objects.get(pk=c["sdk"].pk).effort_days_override == 120),
     Write("adopt an asset", "/catalog/ledger/assets/sdk/adopt/",
           lambda c, u: {"business_unit": c["payments"].pk, "team": "Table team", "since": "2025-01-01"},
           SIGNED_IN, lambda c, u: Adoption.objects.filter(team="Table team", created_by=u).exists()),

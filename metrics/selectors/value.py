@@ -56,12 +56,13 @@ def _first_reuses(*, projects: QuerySet | None, start: date, end: date) -> list[
         .exclude(business_unit=F("asset__project__business_unit"))
         .exclude(ended_on__lte=F("since"))
     )
-    return list(
+    rows = (
         adoptions.values("asset_id", "business_unit_id", team_key=adoption_team_key())
         .annotate(first=Min("since"))
         .filter(first__gte=start, first__lt=end)
         .order_by()
     )
+    return [dict(row) for row in rows]
 
 
 def reuse_value(

@@ -56,6 +56,7 @@ PUBLIC = {
     "portal:notification_open": WRITE,
     "metrics:dashboard": SIGNED_IN_ONLY + "; aggregates, no individuals",
     "metrics:project_dashboard": SIGNED_IN_ONLY + "; aggregates, no individuals",
+    "metrics:value_settings": SIGNED_IN_ONLY + ", program office (who last changed the costs)",
     "catalog:search": "catalog entries: projects and assets with adoption counts",
     "catalog:suggest": "names of catalog entries and topics the viewer may see",
     "catalog:avatar": "a project's generated image: its initials, no person",
