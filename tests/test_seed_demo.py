@@ -54,6 +54,7 @@ from metrics.models import (
     Review,
     UsageEvent,
 )
+from metrics.selectors import reuse_value
 
 pytestmark = pytest.mark.django_db
 
@@ -550,3 +551,16 @@ def test_some_code_uses_libraries_of_the_catalog_found_in_its_manifests():
     stored = ManifestFile.objects.get(repository=adoption.repository, path=adoption.manifest_path)
     assert adoption.asset.package_key in {d["purl"] for d in stored.dependencies}
     assert not detected.filter(asset__project=F("repository__project")).exists()
+
+
+def test_the_value_of_reuse_shows_figures_on_the_first_run():
+    sized = Repository.objects.exclude(code_lines_basis="")
+    assert sized.count() >= 20 and not sized.exclude(forge="github").exists(), "only GitHub trees give sizes"
+    today = timezone.now().date()
+    value = reuse_value(projects=None, start=today - timedelta(days=365), end=today)
+    assert value["effort_saved_days"] > 0 and value["reusing_teams"] >= 50
+    assert value["value"] is not None and value["value_to_program_cost"] is not None
+    assert len(value["assumptions"]["overrides"]) >= 1
+    # Every effort set by hand is in the project's audit trail.
+    for asset in Asset.objects.exclude(effort_days_override=None):
+        assert ProjectChange.objects.filter(project=asset.project, note__contains=asset.name).exists()

@@ -9,8 +9,9 @@ shifted by the days between them. The words live in portal/demo/words.py and the
 portal/demo/projects.py.
 
 The steps live by what they write: `organisation` (units, people, vocabularies), `projects` (projects,
-roles, history, notifications), `repositories` and `assets` (assets and adoptions); `base` holds the state
-they share.
+roles, history, notifications), `repositories` and `assets` (assets and adoptions), `manifests` (adoptions
+found in code) and `value` (code sizes, the program office's costs, efforts set by hand); `base` holds the
+state they share.
 """
 
 from catalog.meaning import entries_embed
@@ -26,6 +27,7 @@ from portal.demo.seeder.manifests import ManifestSteps
 from portal.demo.seeder.organisation import OrganisationSteps
 from portal.demo.seeder.projects import ProjectSteps
 from portal.demo.seeder.repositories import RepositorySteps
+from portal.demo.seeder.value import ValueSteps
 
 # The demo ends when it was seeded: the message says how to bring it up to today.
 PRESENT_MESSAGE = (
@@ -34,7 +36,7 @@ PRESENT_MESSAGE = (
 )
 
 
-class DemoSeeder(OrganisationSteps, ProjectSteps, RepositorySteps, AssetSteps, ManifestSteps):
+class DemoSeeder(OrganisationSteps, ProjectSteps, RepositorySteps, AssetSteps, ManifestSteps, ValueSteps):
     """Writes the organisation in dependency order; every step draws from the one shared generator."""
 
     def run(self) -> dict[str, int]:
@@ -53,6 +55,7 @@ class DemoSeeder(OrganisationSteps, ProjectSteps, RepositorySteps, AssetSteps, M
         self.counts.update(demo_usage_seed(rng=self.rng, base=self.base))
         # After the draws above, so that adding it changed none of the demo's other rows.
         self.create_manifests()
+        self.create_value()  # after every other draw, for the same reason
         # Scores need the repositories; refreshing them also rebuilds each project's search entries.
         for _, project in self.projects:
             project_score_refresh(project=project, now=self.base)
