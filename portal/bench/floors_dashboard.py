@@ -4,8 +4,9 @@
 What one computation covers, as the page shows it: the period's report (requests opened / merged /
 declined / open, inner-source ratio, contributors and new contributors over all history, absence and
 elephant factors, usage counts, visitors, zero-result searches, click-through, repeat consumers, time to
-first response, time to merge, issue time to close, review coverage, self-merge rate, releases), the
-previous period's headlines, and the headlines of each trend bucket.
+first response, time to merge, issue time to close, review coverage, self-merge rate, releases, the value
+of reuse's reusing teams per asset with their projects' code), the previous period's headlines, and the
+headlines of each trend bucket.
 """
 
 import time
@@ -147,6 +148,21 @@ SELECT (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM cl
        (SELECT count(*) FROM catalog_adoption a JOIN catalog_asset s ON s.id = a.asset_id
         WHERE (%(project)s::bigint IS NULL OR s.project_id = %(project)s) AND a.created_at >= %(lo)s AND a.created_at < %(hi)s)"""
 
+# The value of reuse (metrics.selectors.value): each reusing team's first adoption of an asset of the scope
+# from another unit, then the code lines of the assets' projects and their number of assets (the efforts).
+REUSE_VALUE = """
+WITH firsts AS (
+  SELECT a.asset_id, a.business_unit_id, lower(trim(a.team)) AS team, min(a.since) AS first
+  FROM catalog_adoption a JOIN catalog_asset s ON s.id = a.asset_id JOIN catalog_project p ON p.id = s.project_id
+  WHERE (%(project)s::bigint IS NULL OR p.id = %(project)s) AND a.business_unit_id <> p.business_unit_id
+    AND (a.ended_on IS NULL OR a.ended_on > a.since)
+  GROUP BY 1, 2, 3 HAVING min(a.since) >= %(lo)s::date AND min(a.since) < %(hi)s::date
+)
+SELECT f.asset_id, s.project_id, count(*),
+       (SELECT count(*) FROM catalog_asset o WHERE o.project_id = s.project_id),
+       (SELECT array_agg(r.code_lines) FROM catalog_repository r WHERE r.project_id = s.project_id)
+FROM firsts f JOIN catalog_asset s ON s.id = f.asset_id GROUP BY 1, 2"""
+
 MERGED_PER_BUCKET = f"""
 SELECT width_bucket(extract(epoch FROM pr.merged_at), extract(epoch FROM %(lo)s::timestamptz),
                     extract(epoch FROM %(hi)s::timestamptz), %(buckets)s) AS b, count(*)
@@ -166,6 +182,7 @@ def dashboard_raw(conn, *, project: int | None, lo: datetime, hi: datetime, buck
     figures["first_response"] = conn.execute(FIRST_RESPONSE, args).fetchone()
     figures["merged"] = conn.execute(MERGED, args).fetchone()
     figures["issues_releases"] = conn.execute(ISSUES_RELEASES, args).fetchone()
+    figures["reuse_value"] = conn.execute(REUSE_VALUE, args).fetchall()
     # The previous period's headlines, then the trend: headlines per bucket.
     span = hi - lo
     edges = [(lo - span, lo)] + [

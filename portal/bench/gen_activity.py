@@ -61,14 +61,16 @@ def generate_repositories(conn, world: World, *, seed: int) -> None:
             (pid, "github", f"https://github.bench.example/{unit}/{slug}", f"{unit}/{slug}", "main", "",
              rng.randrange(500), rng.randrange(100), rng.randrange(50), rng.randrange(80), "Apache-2.0", "[]",
              json.dumps(weekly), json.dumps(files), rng.random() < 0.3, _ts(created), _ts(world.now),
-             _ts(world.now), _ts(world.now), "", pid, "")
+             _ts(world.now), _ts(world.now), "", pid, "",
+             # Source lines as the sync estimates them from a GitHub tree: the value of reuse's efforts.
+             json.dumps({"Java": rng.randrange(2_000, 60_000), "TypeScript": rng.randrange(0, 20_000)}), "bytes")
         )  # fmt: skip
     dbtools.copy_rows(
         conn, "catalog_repository",
         ["id", "forge", "url", "full_name", "default_branch", "description", "stars", "forks", "watchers",
          "open_issues", "license", "topics", "participation", "files_present", "has_good_first_issues",
          "forge_created_at", "forge_updated_at", "forge_pushed_at", "last_synced_at", "last_error", "project_id",
-         "webhook_secret"], rows,
+         "webhook_secret", "code_lines", "code_lines_basis"], rows,
     )  # fmt: skip
     dbtools.reset_sequence(conn, "catalog_repository")
     world.counts["repositories"] = len(rows)

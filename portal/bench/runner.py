@@ -220,8 +220,9 @@ class Run:
             http.Scenario(c.name, "search", [("/catalog/", c.params())], 'id="catalog-results"') for c in cases
         ] + [
             http.Scenario("project_page", "project_page", [(f"/catalog/{s}/", {}) for s in slugs[:20]], "<main"),
-            http.Scenario("program_dashboard", "dashboard", [("/metrics/", {})], "Contribution activity"),
-            http.Scenario("project_dashboard", "dashboard", [(f"/catalog/{slugs[0]}/metrics/", {})], "Contribution activity"),
+            # Every measured dashboard holds its "Value of reuse" section (issue 18).
+            http.Scenario("program_dashboard", "dashboard", [("/metrics/", {})], 'id="value-of-reuse"'),
+            http.Scenario("project_dashboard", "dashboard", [(f"/catalog/{slugs[0]}/metrics/", {})], 'id="value-of-reuse"'),
         ]  # fmt: skip
         figures = {"scale": self.scale.name}
         with self.phase("snapshots"):
