@@ -1,7 +1,6 @@
 """What projects offer for reuse (assets) and who declared they use it (adoptions)."""
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -15,9 +14,6 @@ from catalog.models.projects import BusinessUnit, Language, Project, Topic
 from catalog.models.repositories import Repository
 from catalog.packages import MAX_LENGTH as MAX_PACKAGE_URL
 from catalog.packages import package_key, validate_package_url
-
-if TYPE_CHECKING:
-    from catalog.effort import Effort
 
 
 class AssetKind(models.TextChoices):
@@ -63,9 +59,6 @@ class Asset(models.Model):
     languages = models.ManyToManyField(Language, blank=True, related_name="assets")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-
-    # Set by readers that show it (catalog.effort.assets_effort): its build effort.
-    effort: "Effort"
 
     class Meta:
         ordering = ["name"]
