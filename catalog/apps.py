@@ -6,7 +6,10 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
-        from catalog.signals import entries_rebuilt
-        from catalog.tasks import entries_rebuilt_receiver
+        from catalog.signals import consumer_notices_recorded, entries_rebuilt
+        from catalog.tasks import consumer_notices_recorded_receiver, entries_rebuilt_receiver
 
         entries_rebuilt.connect(entries_rebuilt_receiver, dispatch_uid="catalog.meaning.entries_rebuilt")
+        consumer_notices_recorded.connect(
+            consumer_notices_recorded_receiver, dispatch_uid="catalog.notices.consumer_notices_recorded"
+        )

@@ -19,6 +19,7 @@ from catalog.models import (
 )
 from catalog.notifications import notification_send, notifications_send
 from catalog.search_index import entries_rebuild
+from catalog.services import consumer_notices_for_lifecycle
 from catalog.signals import project_merged
 
 REVIEW_DECISIONS = {
@@ -82,6 +83,7 @@ def project_archive(*, project: Project, user: User, note: str = "") -> Project:
     project.lifecycle = Lifecycle.ARCHIVED
     project.save(update_fields=["lifecycle", "updated_at"])
     ProjectChange.objects.create(project=project, actor=user, action=ProjectChange.Action.ARCHIVED, note=note)
+    consumer_notices_for_lifecycle(project=project)
     entries_rebuild(project_ids=[project.pk])
     return project
 

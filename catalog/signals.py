@@ -18,3 +18,8 @@ entries_rebuilt = Signal()
 # `previous_key`. The metrics app matches the manifests it already synced again, so that code using the
 # package is found at once rather than by the nightly match; catalog never imports metrics.
 asset_package_changed = Signal()
+
+# Sent after commit when consumer notices were recorded (catalog.services.notices): when tasks run inline
+# (the embedded mode, which has no beat) the day's digests are sent at once by catalog.tasks; with a
+# worker, the daily task sends them.
+consumer_notices_recorded = Signal()

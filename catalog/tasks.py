@@ -9,7 +9,7 @@ from catalog import meaning_index
 from catalog.meaning import entries_embed
 from catalog.models import Project
 from catalog.radar.services import radar_run, radar_update
-from catalog.services import project_score_refresh
+from catalog.services import consumer_digests_send, project_score_refresh
 
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
@@ -84,3 +84,18 @@ def entries_rebuilt_receiver(*, project_ids: list[int], **kwargs) -> None:
         return
     work = chain(entries_embed_task.si(project_ids), duplicates_radar_update_task.si(project_ids))
     transaction.on_commit(lambda: work.delay())
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def consumer_digests_send_task() -> int:
+    """Daily: each person with consumer notices waiting gets the day's digest (catalog.services.notices);
+    returns how many digests were sent. Safe to run twice: a person gets one digest a day."""
+    return consumer_digests_send().sent
+
+
+def consumer_notices_recorded_receiver(**kwargs) -> None:
+    """Consumer notices were recorded (catalog.signals.consumer_notices_recorded, after commit). Tasks
+    inline (the embedded mode) have no beat: the digests are sent now, one a day per person still. With a
+    worker, the daily beat entry sends them."""
+    if consumer_digests_send_task.app.conf.task_always_eager:
+        consumer_digests_send_task.delay()

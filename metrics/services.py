@@ -14,7 +14,11 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from catalog.models import Repository
-from catalog.services import detected_adoptions_update, project_score_refresh
+from catalog.services import (
+    consumer_notices_for_releases,
+    detected_adoptions_update,
+    project_score_refresh,
+)
 from metrics.models import (
     Comment,
     Commit,
@@ -371,6 +375,10 @@ def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: b
         ],
         unique=("repository", "forge_id"),
     )
+    if batch.releases:
+        # The consumers of the project's assets are told of a new release (once: a re-sync, or a webhook
+        # and a sync, records nothing new).
+        consumer_notices_for_releases(repository=repository, tags=[r.tag[:255] for r in batch.releases])
 
     user_ids = {a.user_id for a in accounts.values() if a.user_id and not a.is_bot}
     if user_ids and announce:

@@ -510,3 +510,9 @@ SPECTACULAR_SETTINGS = {
         "portal.api.schema.add_error_responses",
     ],
 }
+
+# Consumers kept informed (catalog.services.notices): each person's digest of the day, sent once a day.
+CELERY_BEAT_SCHEDULE["consumer-digests"] = {
+    "task": "catalog.tasks.consumer_digests_send_task",
+    "schedule": 24 * 60 * 60,
+}

@@ -74,7 +74,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    items = list(request.user.notifications.all()[:50])
+    # A digest of the catalog's assets one's projects use (catalog.services.notices) lists its lines.
+    items = list(request.user.notifications.select_related("consumer_digest")[:50])
     return render(request, "portal/notifications.html", {"notifications": items})
 
 

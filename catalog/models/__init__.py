@@ -16,6 +16,10 @@ from catalog.models.imports import (
     ProjectRelation,
     ProjectRelationQuerySet,
 )
+from catalog.models.notices import (
+    ConsumerDigest,
+    ConsumerNotice,
+)
 from catalog.models.notifications import (
     Notification,
     NotificationQuerySet,
@@ -65,6 +69,8 @@ __all__ = [
     "Asset",
     "AssetKind",
     "BusinessUnit",
+    "ConsumerDigest",
+    "ConsumerNotice",
     "DuplicateCluster",
     "DuplicateDismissal",
     "DuplicateMember",

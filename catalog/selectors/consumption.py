@@ -2,14 +2,25 @@
 (the Code Consumers pattern, issue 18)."""
 
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from packaging.version import InvalidVersion, Version
 
 from catalog.models import Adoption, AdoptionSource, Asset, Project, Repository
 from catalog.packages import plain_version
 
-__all__ = ["Consumed", "project_consumption", "releases_behind", "version_in_use", "versions_in_use"]
+__all__ = [
+    "Consumed",
+    "project_consumption",
+    "published_releases",
+    "released_tags",
+    "releases_behind",
+    "version_in_use",
+    "versions_in_use",
+    "VersionInUse",
+]
 
 # What a manifest writes before the version itself: a pin or a range's lower bound ("==2.1.0", "^2.1",
 # "~> 2.1", ">=2.1"), or a tag's "v".
@@ -49,6 +60,32 @@ def releases_behind(*, in_use: str, released: list[str]) -> int | None:
 RELEASES_READ = 2000
 
 
+def published_releases(*, project_ids: Collection[int]) -> QuerySet:
+    """The releases of the assets of these projects: those the sync recorded on the project's
+    repositories (an asset is released with its project), published, neither drafts nor pre-releases.
+    The one rule of which releases count for consumers (how far behind, whom to tell). Releases belong to
+    the metrics app: read through the repository's relation (catalog does not import metrics)."""
+    release_model = Repository._meta.get_field("releases").related_model
+    return release_model._default_manager.filter(
+        repository__project__in=list(project_ids),
+        draft=False,
+        prerelease=False,
+        published_at__isnull=False,
+    )
+
+
+def released_tags(*, project_ids: Collection[int]) -> dict[int, list[str]]:
+    """{project id: the tags of its published releases, newest first}, RELEASES_READ at most in all."""
+    released: dict[int, list[str]] = {}
+    for project_id, tag in (
+        published_releases(project_ids=project_ids)
+        .order_by("-published_at", "-pk")
+        .values_list("repository__project_id", "tag")[:RELEASES_READ]
+    ):
+        released.setdefault(project_id, []).append(tag)
+    return released
+
+
 @dataclass(frozen=True)
 class Consumed:
     asset: Asset
@@ -72,51 +109,60 @@ def project_consumption(*, project: Project, viewer) -> list[Consumed]:
     )
     if not adoptions:
         return []
-    # Releases belong to the metrics app: read through the repository's relation (catalog.selectors
-    # .projects.latest_release does the same for one project).
-    release_model = Repository._meta.get_field("releases").related_model
-    released: dict[int, list[tuple[str, object]]] = {}
-    for project_id, tag, published_at in (
-        release_model._default_manager.filter(
-            repository__project__in={a.asset.project_id for a in adoptions},
-            draft=False,
-            prerelease=False,
-            published_at__isnull=False,
-        )
-        .order_by("-published_at", "-pk")
-        .values_list("repository__project_id", "tag", "published_at")[:RELEASES_READ]
-    ):
-        released.setdefault(project_id, []).append((tag, published_at))
+    released = released_tags(project_ids={a.asset.project_id for a in adoptions})
     found: dict[int, Consumed] = {}
     for adoption in adoptions:
-        tags = [tag for tag, _ in released.get(adoption.asset.project_id, [])]
-        found.setdefault(
-            adoption.asset_id,
-            Consumed(
-                asset=adoption.asset,
-                version=adoption.version,
-                manifest_path=adoption.manifest_path,
-                manifest_line=adoption.manifest_line,
-                latest=plain_version(tags[0]) if tags else "",
-                behind=releases_behind(in_use=adoption.version, released=tags),
-            ),
+        tags = released.get(adoption.asset.project_id, [])
+        consumed = Consumed(
+            asset=adoption.asset,
+            version=adoption.version,
+            manifest_path=adoption.manifest_path,
+            manifest_line=adoption.manifest_line,
+            latest=plain_version(tags[0]) if tags else "",
+            behind=releases_behind(in_use=adoption.version, released=tags),
         )
+        # Used by several of the project's repositories: the one furthest behind is the one to upgrade.
+        kept = found.get(adoption.asset_id)
+        if kept is None or (consumed.behind or 0) > (kept.behind or 0):
+            found[adoption.asset_id] = consumed
     return sorted(found.values(), key=lambda c: (-(c.behind or 0), c.asset.name.lower()))
 
 
-def versions_in_use(adoptions: list[Adoption]) -> list[tuple[str, int]]:
-    """(version as written, how many repositories use it) among these adoptions found in code, newest
-    version first (those that name no version last, as written)."""
-    counts: dict[str, int] = {}
+@dataclass(frozen=True)
+class VersionInUse:
+    version: str  # as the manifests write it ("—" when they name none)
+    repositories: int  # how many repositories use it
+    # Who uses it: one adoption per consumer as adoptions_shown names it (the project, or "A project of
+    # <unit>" for a viewer who may not see it), in name order.
+    consumers: list[Adoption]
+
+
+def versions_in_use(adoptions: Sequence[Adoption]) -> list[VersionInUse]:
+    """The asset's consumers by version, among these adoptions found in code, passed through
+    catalog.selectors.adoptions_shown for the viewer: newest version first (those that name no version
+    last, as written)."""
+    by_version: dict[str, list[Adoption]] = {}
     for adoption in adoptions:
         if adoption.source == AdoptionSource.DETECTED:
-            counts[adoption.version or "—"] = counts.get(adoption.version or "—", 0) + 1
+            by_version.setdefault(adoption.version or "—", []).append(adoption)
 
-    def newest_first(item: tuple[str, int]) -> tuple[int, Version, str]:
-        version = version_in_use(item[0])
-        return (0, version, item[0]) if version is not None else (1, Version("0"), item[0])
+    def newest_first(version: str) -> tuple[int, Version, str]:
+        parsed = version_in_use(version)
+        # Negated through the sort's reverse below: named versions first, newest first; the rest by name.
+        return (1, parsed, "") if parsed is not None else (0, Version("0"), version)
 
-    ordered = sorted(counts.items(), key=newest_first)
-    # Newest first among those that name a version: sorted ascending above, so reverse that part.
-    named = [item for item in ordered if version_in_use(item[0]) is not None][::-1]
-    return named + [item for item in ordered if version_in_use(item[0]) is None]
+    named = sorted((v for v in by_version if version_in_use(v) is not None), key=newest_first, reverse=True)
+    unnamed = sorted(v for v in by_version if version_in_use(v) is None)
+    found = []
+    for version in named + unnamed:
+        consumers: dict[str, Adoption] = {}
+        for adoption in by_version[version]:
+            consumers.setdefault(adoption.shown_team, adoption)
+        found.append(
+            VersionInUse(
+                version=version,
+                repositories=len(by_version[version]),
+                consumers=[consumers[name] for name in sorted(consumers, key=str.lower)],
+            )
+        )
+    return found

@@ -11,6 +11,13 @@ from catalog.services.assets import (
 )
 from catalog.services.changes import project_changes_record
 from catalog.services.detected import DetectedChanges, FoundDependency, detected_adoptions_update
+from catalog.services.notices import (
+    RELEASE_NOTICE_DAYS,
+    DigestRun,
+    consumer_digests_send,
+    consumer_notices_for_lifecycle,
+    consumer_notices_for_releases,
+)
 from catalog.services.projects import (
     RESERVED_SLUGS,
     SIMPLE_FIELDS,
@@ -24,6 +31,11 @@ from catalog.services.projects import (
 
 __all__ = [
     "ADOPTION_END_REFUSED",
+    "RELEASE_NOTICE_DAYS",
+    "DigestRun",
+    "consumer_digests_send",
+    "consumer_notices_for_lifecycle",
+    "consumer_notices_for_releases",
     "RESERVED_SLUGS",
     "SIMPLE_FIELDS",
     "AssetFields",

@@ -35,6 +35,7 @@ from catalog.repositories import (
 )
 from catalog.scoring import activity_score_explained, repository_mapping
 from catalog.search_index import entries_rebuild
+from catalog.services.notices import consumer_notices_for_lifecycle
 
 
 @dataclass(kw_only=True)
@@ -240,6 +241,8 @@ def project_update(*, project: Project, user: User, fields: ProjectFields) -> Pr
         action = ProjectChange.Action.RESUBMITTED
     if changed or action == ProjectChange.Action.RESUBMITTED:
         ProjectChange.objects.create(project=project, actor=user, action=action, changed_fields=changed)
+    if "lifecycle" in changed:
+        consumer_notices_for_lifecycle(project=project)
     entries_rebuild(project_ids=[project.pk])
     return project
 

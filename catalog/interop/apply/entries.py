@@ -4,7 +4,7 @@ from catalog.interop.apply.contents import MISSING, ContentWriter, same_value
 from catalog.interop.records import ImportEntry, ImportFormatError, Source
 from catalog.interop.report import EntryResult
 from catalog.models import BusinessUnit, Language, Project, ProjectChange, ReviewStatus, Topic
-from catalog.services import unique_slug
+from catalog.services import consumer_notices_for_lifecycle, unique_slug
 
 
 def _current(project: Project, name: str):
@@ -151,6 +151,8 @@ class EntryWriter(ContentWriter):
             self.log_import(
                 entry, project=project, done="created" if creating else "updated", changed=changed
             )
+        if not creating and "lifecycle" in changed:
+            consumer_notices_for_lifecycle(project=project)
         self.pending.append((entry, project, record, last, result, False))
         return result
 
