@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from catalog.models import Adoption, AdoptionSource, ReviewStatus, SearchEntry, Visibility
+from catalog.models import Adoption, AdoptionSource, Project, ReviewStatus, SearchEntry, Visibility
 from catalog.search_index import entries_rebuild
-from catalog.selectors import project_consumption
+from catalog.selectors import ADOPTION_RELATED, adoptions_shown, project_consumption, versions_in_use
 from catalog.selectors.consumption import releases_behind
 from catalog.services import adoption_create, adoption_end, detected_adoptions_update
 from metrics.manifests import Dependency, dependencies_in
@@ -228,8 +228,35 @@ def test_the_asset_page_says_which_versions_the_code_uses(world, client):
             dependencies=[Dependency("pkg:pypi/acme-retry", pin, "requirements.txt", 1)],
             on=MONDAY,
         )
-    client.force_login(UserFactory())
+    viewer = UserFactory()
+    versions = versions_in_use(
+        adoptions_shown(
+            list(world["retry"].adoptions.active().select_related(*ADOPTION_RELATED)), viewer=viewer
+        )
+    )
+    assert [(v.version, v.repositories, [a.shown_team for a in v.consumers]) for v in versions] == [
+        ("2.4.0", 1, ["Checkout"]),
+        ("==2.1.0", 2, ["Billing", "Ledger"]),
+        ("main", 1, ["Web"]),
+    ]
+    client.force_login(viewer)
+    page = client.get(world["retry"].get_absolute_url()).content.decode()
+    assert "Versions found in code" in page
+    billing = Project.objects.get(name="Billing")
+    assert (
+        f'<strong>==2.1.0</strong> <span class="muted">(2 repositories)</span>: '
+        f'<a href="{billing.get_absolute_url()}">Billing</a>, <a href="/catalog/' in page
+    )
+    # A restricted consumer is "a project of <unit>" to those who may not see it, and never named.
+    billing.visibility = Visibility.UNITS
+    billing.save()
     page = client.get(world["retry"].get_absolute_url()).content.decode()
     assert (
-        "Versions found in code: 2.4.0 (1 repository), ==2.1.0 (2 repositories), main (1 repository)." in page
+        f'<strong>==2.1.0</strong> <span class="muted">(2 repositories)</span>: A project of {billing.business_unit.name}, <a'
+        in page
     )
+    assert ">Billing<" not in page
+    # Anonymous visitors see the versions and how many use each, not who.
+    client.logout()
+    page = client.get(world["retry"].get_absolute_url()).content.decode()
+    assert '<strong>main</strong> <span class="muted">(1 repository)</span></li>' in page
