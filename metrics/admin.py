@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from metrics.models import ForgeAccount, SyncState, WebhookDelivery
+from metrics.manifests import manifest_kind
+from metrics.models import ForgeAccount, ManifestFile, SyncState, WebhookDelivery
 
 
 @admin.register(SyncState)
@@ -36,3 +37,38 @@ class ForgeAccountAdmin(admin.ModelAdmin):
     list_filter = ["forge", "is_bot"]
     search_fields = ["login", "name", "email"]
     raw_id_fields = ["user"]
+
+
+@admin.register(ManifestFile)
+class ManifestFileAdmin(admin.ModelAdmin):
+    """The dependency manifests the sync read (metrics.sync.manifest_scan), to see what it found and why
+    a file could not be read. Read-only: the sync keeps them in step with the repositories."""
+
+    list_display = ["repository", "path", "kind", "read_at", "dependency_count", "error_line"]
+    list_select_related = ["repository"]
+    search_fields = ["repository__url", "repository__full_name", "path"]
+    date_hierarchy = "read_at"
+    ordering = ["repository__url", "path"]
+    readonly_fields = ["repository", "path", "kind", "blob_sha", "read_at", "dependencies", "error"]
+    fields = readonly_fields
+
+    @admin.display(description="kind")
+    def kind(self, manifest: ManifestFile) -> str:
+        return manifest_kind(manifest.path)
+
+    @admin.display(description="dependencies")
+    def dependency_count(self, manifest: ManifestFile) -> int:
+        return len(manifest.dependencies)
+
+    @admin.display(description="error")
+    def error_line(self, manifest: ManifestFile) -> str:
+        return manifest.error.splitlines()[0][:120] if manifest.error else ""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -30,7 +30,14 @@ from metrics.manifests.python import (
 )
 from metrics.manifests.terraform import terraform_dependencies
 
-__all__ = ["MANIFEST_KINDS", "Dependency", "ManifestError", "dependencies_in", "is_manifest"]
+__all__ = [
+    "MANIFEST_KINDS",
+    "Dependency",
+    "ManifestError",
+    "dependencies_in",
+    "is_manifest",
+    "manifest_kind",
+]
 
 # (pattern of the file's path in the repository, parser). A pattern without a slash matches the file's
 # name in any folder; with one, the whole path.
@@ -54,12 +61,24 @@ MANIFEST_KINDS: list[tuple[str, Callable[[str, str], list[Dependency]]]] = [
 ]
 
 
-def _parser(path: str) -> Callable[[str, str], list[Dependency]] | None:
+def _kind(path: str) -> tuple[str, Callable[[str, str], list[Dependency]]] | None:
     name = PurePosixPath(path).name
     for pattern, parser in MANIFEST_KINDS:
         if fnmatch(path if "/" in pattern else name, pattern):
-            return parser
+            return pattern, parser
     return None
+
+
+def _parser(path: str) -> Callable[[str, str], list[Dependency]] | None:
+    found = _kind(path)
+    return found[1] if found else None
+
+
+def manifest_kind(path: str) -> str:
+    """Which kind of manifest the file is, as MANIFEST_KINDS writes its pattern ("requirements*.txt",
+    "*.tf", ".github/workflows/*.yml"); "" for a file that is none."""
+    found = _kind(path)
+    return found[0] if found else ""
 
 
 def is_manifest(path: str) -> bool:

@@ -121,3 +121,26 @@ def test_a_cleared_blob_id_makes_the_next_scan_read_the_file_again(repository):
     assert fetched == ["requirements.txt"] and scan is not None
     write(repository, scan)
     assert ManifestFile.objects.get().blob_sha == "1"
+
+
+def test_the_admin_lists_the_manifests_read_only_with_kind_and_error(repository, client, office_admin):
+    ManifestFile.objects.create(
+        repository=repository,
+        path="svc/requirements-dev.txt",
+        dependencies=[{"purl": "pkg:pypi/acme-retry", "version": "==2.1.0", "line": 1}],
+    )
+    broken = ManifestFile.objects.create(
+        repository=repository, path="infra/main.tf", error="line 3: unexpected '}'\nmore detail"
+    )
+    client.force_login(office_admin)
+    listing = client.get("/admin/metrics/manifestfile/")
+    assert listing.status_code == 200, "the program office reads them"
+    page = listing.content.decode()
+    assert "svc/requirements-dev.txt" in page and "requirements*.txt" in page
+    assert "infra/main.tf" in page and "*.tf" in page and "line 3: unexpected" in page
+    assert repository.url in page
+    detail = client.get(f"/admin/metrics/manifestfile/{broken.pk}/change/").content.decode()
+    assert "more detail" in detail and 'name="_save"' not in detail, "read-only"
+    assert client.get("/admin/metrics/manifestfile/add/").status_code == 403
+    response = client.post(f"/admin/metrics/manifestfile/{broken.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403 and ManifestFile.objects.filter(pk=broken.pk).exists()
