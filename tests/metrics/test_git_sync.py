@@ -483,15 +483,23 @@ def test_the_sync_stores_each_manifests_dependencies_with_versions_and_lines(
     assert list(found) == [with_manifests.pk]
     assert [(d.path, d.purl, d.version, d.line) for d in found[with_manifests.pk]][:2] == [
         (".github/workflows/ci.yml", "pkg:github/acme/setup-build", "v3", 6),
-        ("Dockerfile", "pkg:docker/acme/base-python", "3.12", 1),
+        (".gitlab-ci.yml", "pkg:gitlab/acme/platform/ci-templates#templates/build.yml", "v3.1", 2),
     ]
 
 
-def test_only_a_changed_manifest_is_read_again_and_a_removed_one_is_dropped(with_manifests, source):
+def test_only_a_changed_manifest_is_read_again_and_a_removed_one_is_dropped(
+    with_manifests, source, monkeypatch
+):
+    """Each manifest kind, in a real git repository, finds its asset with the version in use; an
+    unchanged branch costs no parsing; a dependency removed ends its adoption."""
+    manifest_files.assets_for_each_kind()
     repository_sync(repository=with_manifests)
+    assert manifest_files.found_in_code(with_manifests) == manifest_files.FOUND
     before = manifest_files.read_times(with_manifests)
+    parsed = manifest_files.parsing(monkeypatch)
     repository_sync(repository=with_manifests)
     assert manifest_files.read_times(with_manifests) == before, "nothing changed: nothing read again"
+    assert parsed == [], "nor parsed"
 
     source.commit(
         "Bump", who=ALICE, days_ago=1, files={"svc/requirements.txt": manifest_files.CHANGED_REQUIREMENTS}
@@ -511,6 +519,10 @@ def test_only_a_changed_manifest_is_read_again_and_a_removed_one_is_dropped(with
     wanted = manifest_files.expected(**changes)
     del wanted["services/api/go.mod"]
     assert manifest_files.stored(with_manifests) == wanted
+    assert parsed == ["svc/requirements.txt"]
+    found = {**manifest_files.FOUND, "pkg:pypi/acme-retry": ("==2.4.0", "svc/requirements.txt", 2)}
+    del found["pkg:golang/git.acme.example/platform/auth"]
+    assert manifest_files.found_in_code(with_manifests) == found, "the removed go.mod's dependency ended"
 
 
 def test_a_broken_manifest_keeps_its_error_and_no_dependencies(with_manifests, source):
@@ -575,7 +587,7 @@ def test_the_sync_finds_the_catalogs_assets_in_the_code_and_follows_their_remova
     tokens.package_url = "pkg:npm/%40acme/design-tokens"
     tokens.save()
     assert adoptions_detect_all() == 1
-    assert Adoption.objects.get(asset=tokens).version == "^2.1.0"
+    assert Adoption.objects.get(asset=tokens).version == "2.4.0", "the lock file's version, not the range"
 
     source.commit("No retry", who=ALICE, days_ago=0.5, files={"svc/requirements.txt": "requests>=2.31\n"})
     repository_sync(repository=with_manifests)
@@ -611,7 +623,7 @@ def test_an_asset_given_its_package_url_is_found_in_the_code_already_synced_at_o
             asset=asset,
             fields=dataclasses.replace(fields, package_url="pkg:npm/%40acme/design-tokens"),
         )
-    assert Adoption.objects.active().get(asset=asset).version == "^2.1.0"
+    assert Adoption.objects.active().get(asset=asset).version == "2.4.0"
 
     # Another package: the code using the old one no longer counts.
     with django_capture_on_commit_callbacks(execute=True):

@@ -830,16 +830,22 @@ def test_the_sync_stores_the_manifests_of_the_tree_fetching_each_once(github, re
     assert blob_requests(github) == wanted, "no vendored manifest and no other file is fetched"
 
 
-def test_an_unchanged_tree_costs_one_request_and_a_changed_manifest_only_its_blob(github, repo):
+def test_an_unchanged_tree_costs_one_request_and_a_changed_manifest_only_its_blob(github, repo, monkeypatch):
+    """Each manifest kind, fetched from GitHub, finds its asset with the version in use; an unchanged
+    tree costs no parsing; a dependency removed ends its adoption."""
+    manifest_files.assets_for_each_kind()
     serve(github)
     serve_manifests(github, manifest_files.FILES)
     repository_sync(repository=repo)
+    assert manifest_files.found_in_code(repo) == manifest_files.FOUND
     before = manifest_files.read_times(repo)
     github.counts.clear()
+    parsed = manifest_files.parsing(monkeypatch)
 
     sync_again_with_new_activity(github, repo, event_id="2")
 
     assert github.counts[TREE] == 1 and blob_requests(github) == {}
+    assert parsed == [], "an unchanged manifest is not parsed again"
     assert "If-None-Match" in [h for p, h in github.requests if p.startswith(TREE)][-1]
     assert manifest_files.read_times(repo) == before
 
@@ -853,6 +859,10 @@ def test_an_unchanged_tree_costs_one_request_and_a_changed_manifest_only_its_blo
     wanted = manifest_files.expected(**{"svc/requirements.txt": manifest_files.CHANGED_EXPECTED})
     del wanted["services/api/go.mod"]
     assert manifest_files.stored(repo) == wanted
+    assert parsed == ["svc/requirements.txt"]
+    found = {**manifest_files.FOUND, "pkg:pypi/acme-retry": ("==2.4.0", "svc/requirements.txt", 2)}
+    del found["pkg:golang/git.acme.example/platform/auth"]
+    assert manifest_files.found_in_code(repo) == found, "the removed go.mod's dependency ended"
 
 
 def test_a_truncated_tree_removes_nothing_it_left_out(github, repo):
