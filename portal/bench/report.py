@@ -80,6 +80,14 @@ def targets(figures: dict) -> list[dict]:
     add("resync_requests_per_repo", "unchanged re-sync, requests per repository", resync["requests_per_repository"],
         "req", "= 1 (304)", resync["requests_per_repository"] == 1 and resync["forge_answers"].get("200", 0) == 0,
         applies=("large", "small", "tiny"))  # fmt: skip
+    scan = f["manifests"]
+    first, again = scan["first"], scan["resync"]
+    add("manifest_scan_first_p95_ms", f"manifest scan, first, {scan['repositories']:,} repositories of "
+        f"{scan['manifests_per_repository']} manifests ({first['seconds']:.0f} s in all): p95 per repository",
+        first["ms_per_repository"]["p95"], "ms", "≤ 250 ms", first["ms_per_repository"]["p95"] <= 250)  # fmt: skip
+    add("manifest_rescan_p95_ms", f"manifest scan, unchanged again ({again['seconds']:.1f} s in all, "
+        f"{again['files_parsed']} files parsed): p95 per repository", again["ms_per_repository"]["p95"], "ms",
+        "≤ 20 ms, nothing parsed", again["ms_per_repository"]["p95"] <= 20 and again["files_parsed"] == 0)  # fmt: skip
     journey = f["journey"]["first_seconds"]
     timed_out = " (stopped: did not finish)" if f["journey"].get("timed_out") else ""
     add("journey_seconds", f"journey + badges for {f['journey']['people']:,} people{timed_out}", journey, "s",

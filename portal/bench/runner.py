@@ -301,6 +301,10 @@ class Run:
             figures["sync"] = self.worker(
                 "sync", {"repositories": self.scale.sync_repositories, "users": self.scale.users}
             )
+        with self.phase("manifests"):
+            figures["manifests"] = self.worker(
+                "manifests", {"repositories": self.scale.manifest_repositories}
+            )
         with self.phase("journey"):
             # Ten times the target (60 s for 20,000 people), pro rata, at least two minutes.
             limit = max(120.0, 600.0 * self.scale.users / 20_000)
@@ -311,6 +315,7 @@ class Run:
             "web_workers_mb": web_memory,
             "drain_worker_mb": drain["peak_rss_mb"],
             "sync_worker_mb": figures["sync"]["peak_rss_mb"],
+            "manifests_worker_mb": figures["manifests"]["peak_rss_mb"],
             "journey_worker_mb": figures["journey"]["peak_rss_mb"],
         }
         if not self.keep:

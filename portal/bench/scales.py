@@ -22,6 +22,7 @@ class Scale:
     adoptions: int
     usage_events: int
     sync_repositories: int
+    manifest_repositories: int  # default branches whose manifests are scanned (first, then unchanged)
     drain_events: int
     http_requests: int  # per scenario, at most (see http_seconds)
     http_seconds: float  # per scenario, at most
@@ -63,6 +64,7 @@ LARGE = Scale(
     adoptions=30_000,
     usage_events=10_000_000,
     sync_repositories=1_000,
+    manifest_repositories=5_000,
     drain_events=200_000,
     http_requests=200,
     http_seconds=30,
@@ -90,6 +92,7 @@ SMALL = Scale(
     adoptions=300,
     usage_events=100_000,
     sync_repositories=10,
+    manifest_repositories=50,
     drain_events=20_000,
     http_requests=60,
     http_seconds=15,
@@ -117,6 +120,7 @@ TINY = Scale(
     adoptions=40,
     usage_events=10_000,
     sync_repositories=3,
+    manifest_repositories=10,
     drain_events=2_000,
     http_requests=8,
     http_seconds=5,

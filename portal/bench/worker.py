@@ -428,7 +428,15 @@ def meaning_radar(args: dict) -> dict:
     }
 
 
+def manifests(args: dict) -> dict:
+    """Manifest scanning of N repositories: a first scan and an unchanged re-scan (portal.bench.manifest_phase)."""
+    from portal.bench.manifest_phase import manifests as measure
+
+    return measure(args)
+
+
 PHASES = {
+    "manifests": manifests,
     "meaning_embed": meaning_embed,
     "meaning_radar": meaning_radar,
     "meaning_index": meaning_index,

@@ -110,13 +110,26 @@ def test_an_unchanged_resync_costs_one_request_per_repository(report):
     assert sync["resync"]["forge_answers"] == {"200": 0, "304": TINY.sync_repositories, "404": 0}
 
 
+def test_manifest_scanning_parses_every_manifest_once_then_nothing(report):
+    scan = report["manifests"]
+    first, again = scan["first"], scan["resync"]
+    assert scan["repositories"] == TINY.manifest_repositories
+    manifests = TINY.manifest_repositories * scan["manifests_per_repository"]
+    assert first["files_parsed"] == first["manifests_stored"] == manifests
+    assert first["repositories_written"] == TINY.manifest_repositories
+    assert first["adoptions_found"] > 0, "the shared libraries are found in the code"
+    assert again["files_parsed"] == again["repositories_written"] == 0
+    assert again["queries_per_repository"] == 1, "an unchanged listing costs one read of the stored blob ids"
+    assert 0 < again["ms_per_repository"]["p50"] <= again["ms_per_repository"]["p95"]
+
+
 def test_the_report_lists_every_target_with_its_figures(report):
     keys = {row["key"] for row in report["targets"]}
     assert {
         "search_p95_ms", "search_vs_sql", "project_page_p95_ms", "program_dashboard_p95_ms",
         "program_dashboard_speedup", "project_dashboard_p95_ms", "project_dashboard_speedup",
         "recording_added_p50_ms", "drain_events_per_s", "drain_vs_copy", "resync_requests_per_repo",
-        "journey_seconds", "web_worker_peak_mb",
+        "journey_seconds", "web_worker_peak_mb", "manifest_scan_first_p95_ms", "manifest_rescan_p95_ms",
     } <= keys  # fmt: skip
     for row in report["targets"]:
         assert row["value"] is not None, row["key"]
