@@ -22,6 +22,7 @@ from django.db.models import Count, F, Prefetch, Q
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from catalog.interop.export import export_sap
 from catalog.models import (
@@ -29,6 +30,7 @@ from catalog.models import (
     AdoptionSource,
     Asset,
     BusinessUnit,
+    ConsumerDigest,
     DuplicateCluster,
     DuplicateRun,
     EntryType,
@@ -564,3 +566,19 @@ def test_the_value_of_reuse_shows_figures_on_the_first_run():
     # Every effort set by hand is in the project's audit trail.
     for asset in Asset.objects.exclude(effort_days_override=None):
         assert ProjectChange.objects.filter(project=asset.project, note__contains=asset.name).exists()
+
+
+def test_the_developer_finds_a_consumer_digest_in_their_notifications(client):
+    """A library used by a project the developer maintains published a release after the manifests were
+    read: the day's digest names it, the version in use and the latest (issue 18)."""
+    dev = User.objects.get(username="dev")
+    digest = ConsumerDigest.objects.get(user=dev)
+    assert digest.day == timezone.now().date()
+    assert digest.lines and all(
+        "releases behind" in line["text"] or "release behind" in line["text"] for line in digest.lines
+    )
+    assert digest.notification.user == dev and digest.notification.read_at is None
+    assert not Notification.objects.filter(created_at__gt=timezone.now()).exists()
+    client.force_login(dev)
+    page = client.get(reverse("portal:notifications")).content.decode()
+    assert escape(digest.lines[0]["text"]) in page

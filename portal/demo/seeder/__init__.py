@@ -55,6 +55,7 @@ class DemoSeeder(OrganisationSteps, ProjectSteps, RepositorySteps, AssetSteps, M
         self.counts.update(demo_usage_seed(rng=self.rng, base=self.base))
         # After the draws above, so that adding it changed none of the demo's other rows.
         self.create_manifests()
+        self.create_consumer_digest()
         self.create_value()  # after every other draw, for the same reason
         # Scores need the repositories; refreshing them also rebuilds each project's search entries.
         for _, project in self.projects:

@@ -7,12 +7,17 @@ import json
 from collections import defaultdict
 from datetime import timedelta
 
+from django.db.models import Count
 from packageurl import PackageURL
+from packaging.version import InvalidVersion, Version
 
-from catalog.models import Asset, Project, Repository
-from catalog.services import detected_adoptions_update
+from catalog.models import Adoption, AdoptionSource, Asset, ConsumerDigest, Project, ProjectRole, Repository
+from catalog.selectors.consumption import released_tags, version_in_use
+from catalog.services import consumer_digests_send, detected_adoptions_update
 from metrics.manifests import dependencies_in
 from metrics.models import ManifestFile
+from metrics.services import activity_upsert
+from metrics.sync.records import ActivityBatch, ReleaseRecord
 from portal.demo.seeder.base import SeederBase
 
 # The share of listed projects whose main repository uses libraries of the catalog, and how many each uses.
@@ -104,3 +109,60 @@ class ManifestSteps(SeederBase):
             )
         self.counts["dependency manifests"] = files
         self.counts["adoptions found in code"] = adoptions
+
+    def create_consumer_digest(self) -> None:
+        """A library that a project of the demo's developer (dev@acme.example) uses publishes a release
+        an hour before the seeding, recorded after the manifests as the sync records one: its consumers'
+        owners and maintainers, the developer among them, find the day's digest in their notifications.
+        The developer's own projects are not synced; so the developer also maintains a consuming project
+        (the first by name with a single maintainer)."""
+        dev = self.known["dev"]
+        detected = (
+            Adoption.objects.active(on=self.base.date())
+            .filter(source=AdoptionSource.DETECTED)
+            .select_related("asset__project", "repository__project")
+            .order_by("repository__project__name", "asset__name", "pk")
+        )
+        owned = ProjectRole.objects.filter(user=dev, role__in=ProjectRole.EDITOR_ROLES).values("project")
+        adoption = detected.filter(repository__project__in=owned).first()
+        if adoption is None:
+            single = (
+                ProjectRole.objects.filter(role=ProjectRole.Role.MAINTAINER)
+                .values("project")
+                .annotate(n=Count("pk"))
+                .filter(n=1)
+                .values("project")
+            )
+            adoption = detected.filter(repository__project__in=single).first()
+            if adoption is None or adoption.repository is None:
+                return
+            ProjectRole.objects.create(
+                project=adoption.repository.project,
+                user=dev,
+                role=ProjectRole.Role.MAINTAINER,
+                created_at=self.base - timedelta(days=90),
+            )
+        library = adoption.asset.project
+        repository = library.repositories.order_by("pk").first()
+        if repository is None:
+            return
+        # The next minor version after the newest released and the one in use.
+        versions = [version_in_use(adoption.version) or Version("0")]
+        for tag in released_tags(project_ids=[library.pk]).get(library.pk, []):
+            try:
+                versions.append(Version(tag.removeprefix("v")))
+            except InvalidVersion:
+                continue
+        newest = max(versions)
+        tag = f"v{newest.major}.{newest.minor + 1}.0"
+        release = ReleaseRecord(
+            forge_id=f"demo-{repository.pk}-consumers",
+            tag=tag,
+            name=tag,
+            draft=False,
+            prerelease=False,
+            published_at=self.base - timedelta(hours=1),
+        )
+        activity_upsert(repository=repository, batch=ActivityBatch(releases=[release]), announce=False)
+        consumer_digests_send(now=self.base)
+        self.counts["consumer digests"] = ConsumerDigest.objects.count()
