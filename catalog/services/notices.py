@@ -12,7 +12,7 @@ each asset the version in use and the latest ("ledger-client: 3 releases behind,
 """
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -107,13 +107,37 @@ def _record(notices: list[ConsumerNotice]) -> int:
 def _newer(version: str, *, than: str) -> bool:
     """Whether release `version` is newer than the version in use as written (`than`); True when the
     version in use cannot be told (a branch, a digest): the release may concern them."""
-    used = version_in_use(than)
-    if used is None:
-        return True
     try:
-        return Version(version) > used
+        released = Version(version)
     except InvalidVersion:
         return False
+    used = version_in_use(than)
+    return used is None or released > used
+
+
+def _tell_consumers(
+    *, assets_of: Project, kind: str, subjects: Callable[[Adoption], Iterable[str]], now: datetime
+) -> int:
+    """A notice of `kind` to each owner of every project whose code uses an asset of `assets_of`, one
+    per subject that `subjects` gives for its adoption; returns how many are new."""
+    adoptions = _consuming_adoptions(assets_of=assets_of)
+    owners = _owners({a.repository.project_id for a in adoptions if a.repository is not None})
+    notices = {}
+    for adoption in adoptions:
+        if adoption.repository is None:
+            continue
+        consumer_id = adoption.repository.project_id
+        for subject in subjects(adoption):
+            for user_id in owners.get(consumer_id, []):
+                notices[(user_id, adoption.asset_id, consumer_id, subject)] = ConsumerNotice(
+                    user_id=user_id,
+                    asset_id=adoption.asset_id,
+                    consumer_id=consumer_id,
+                    kind=kind,
+                    subject=subject[:100],
+                    created_at=now,
+                )
+    return _record(list(notices.values()))
 
 
 @transaction.atomic
@@ -127,38 +151,26 @@ def consumer_notices_for_releases(
     now = now or timezone.now()
     if not tags:
         return 0
-    project = repository.project
-    versions = {
-        plain_version(tag)
-        for tag in published_releases(project_ids=[project.pk])
-        .filter(
-            repository=repository,
-            tag__in=list(tags),
-            published_at__gte=now - timedelta(days=RELEASE_NOTICE_DAYS),
-        )
-        .values_list("tag", flat=True)
-    }
+    versions = sorted(
+        {
+            plain_version(tag)
+            for tag in published_releases(project_ids=[repository.project_id])
+            .filter(
+                repository=repository,
+                tag__in=list(tags),
+                published_at__gte=now - timedelta(days=RELEASE_NOTICE_DAYS),
+            )
+            .values_list("tag", flat=True)
+        }
+    )
     if not versions:
         return 0
-    adoptions = _consuming_adoptions(assets_of=project)
-    owners = _owners({a.repository.project_id for a in adoptions if a.repository is not None})
-    notices = {}
-    for adoption in adoptions:
-        consumer_id = adoption.repository.project_id if adoption.repository is not None else 0
-        for version in versions:
-            if not _newer(version, than=adoption.version):
-                continue
-            for user_id in owners.get(consumer_id, []):
-                key = (user_id, adoption.asset_id, consumer_id, version[:100])
-                notices[key] = ConsumerNotice(
-                    user_id=user_id,
-                    asset_id=adoption.asset_id,
-                    consumer_id=consumer_id,
-                    kind=ConsumerNotice.Kind.RELEASE,
-                    subject=version[:100],
-                    created_at=now,
-                )
-    return _record(list(notices.values()))
+    return _tell_consumers(
+        assets_of=repository.project,
+        kind=ConsumerNotice.Kind.RELEASE,
+        subjects=lambda adoption: [v for v in versions if _newer(v, than=adoption.version)],
+        now=now,
+    )
 
 
 @transaction.atomic
@@ -169,22 +181,9 @@ def consumer_notices_for_lifecycle(*, project: Project, now: datetime | None = N
     kind = _LIFECYCLE_KINDS.get(project.lifecycle)
     if kind is None:
         return 0
-    now = now or timezone.now()
-    adoptions = _consuming_adoptions(assets_of=project)
-    owners = _owners({a.repository.project_id for a in adoptions if a.repository is not None})
-    notices = {}
-    for adoption in adoptions:
-        consumer_id = adoption.repository.project_id if adoption.repository is not None else 0
-        for user_id in owners.get(consumer_id, []):
-            notices[(user_id, adoption.asset_id, consumer_id)] = ConsumerNotice(
-                user_id=user_id,
-                asset_id=adoption.asset_id,
-                consumer_id=consumer_id,
-                kind=kind,
-                subject="",
-                created_at=now,
-            )
-    return _record(list(notices.values()))
+    return _tell_consumers(
+        assets_of=project, kind=kind, subjects=lambda adoption: [""], now=now or timezone.now()
+    )
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ def manifests(args: dict) -> dict:
     from metrics.sync.manifest_scan import Blob, manifest_scan
     from metrics.sync.records import ActivityBatch, RepositoryStatsRecord
     from portal.bench import gen_manifests
-    from portal.bench.worker import peak_rss_mb, percentiles
+    from portal.bench.stats import peak_rss_mb, percentiles
 
     n = args["repositories"]
     unit = BusinessUnit.objects.order_by("pk").first()
