@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0021_duplicates_radar'),
+        ('catalog', '0022_code_size_and_effort'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
