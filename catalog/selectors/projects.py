@@ -11,6 +11,7 @@ from django.http import Http404
 from catalog.models import Adoption, Asset, BusinessUnit, EntryType, Project, Repository, SearchEntry
 from catalog.packages import plain_version
 from catalog.repositories import forge_release_url
+from catalog.selectors.consumption import published_releases
 
 NOT_FOUND = "No such project in the catalog."
 
@@ -92,13 +93,9 @@ class LatestRelease:
 
 def latest_release(*, project: Project) -> LatestRelease | None:
     """The newest published release (neither a draft nor a pre-release) of the project's repositories,
-    as the forge sync recorded it. Releases belong to the metrics app: they are read through the ORM
-    relation of the repository (catalog does not import metrics), as memberships are for community."""
-    release_model = Repository._meta.get_field("releases").related_model
+    as the forge sync recorded it: of the releases that count (consumption.published_releases)."""
     row = (
-        release_model._default_manager.filter(
-            repository__project=project, draft=False, prerelease=False, published_at__isnull=False
-        )
+        published_releases(project_ids=[project.pk])
         .order_by("-published_at", "-pk")
         .values("tag", "name", "published_at", "repository__url", "repository__forge")
         .first()
