@@ -9,6 +9,8 @@ from catalog.models import (
     Adoption,
     Asset,
     BusinessUnit,
+    ConsumerDigest,
+    ConsumerNotice,
     ImportedEntry,
     Language,
     Project,
@@ -20,6 +22,19 @@ from catalog.models import (
     Topic,
 )
 from catalog.search_index import entries_rebuild
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows a service or the sync keeps: the admin shows them, nobody adds, changes or deletes them."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -224,3 +239,29 @@ class ProjectRelationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["project__name", "target_ref", "source_ref"]
     raw_id_fields = ["project", "target_project", "target_asset"]
+
+
+@admin.register(ConsumerNotice)
+class ConsumerNoticeAdmin(ReadOnlyAdmin):
+    """What each owner of a consuming project is to be told (a release, deprecation or archival of an
+    asset their code uses), and in which day's digest it went."""
+
+    list_display = ["user", "asset", "consumer", "kind", "subject", "created_at", "handled_at", "digest"]
+    list_filter = ["kind"]
+    list_select_related = ["user", "asset", "consumer", "digest"]
+    search_fields = ["user__username", "asset__name", "consumer__name", "subject"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ConsumerDigest)
+class ConsumerDigestAdmin(ReadOnlyAdmin):
+    """The digests sent: one a day per person, with the lines as they were written."""
+
+    list_display = ["user", "day", "sent_at", "line_count"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    date_hierarchy = "day"
+
+    @admin.display(description="lines")
+    def line_count(self, digest: ConsumerDigest) -> int:
+        return len(digest.lines)

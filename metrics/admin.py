@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from catalog.admin import ReadOnlyAdmin
 from metrics.manifests import manifest_kind
 from metrics.models import ForgeAccount, ManifestFile, SyncState, WebhookDelivery
 
@@ -40,7 +41,7 @@ class ForgeAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(ManifestFile)
-class ManifestFileAdmin(admin.ModelAdmin):
+class ManifestFileAdmin(ReadOnlyAdmin):
     """The dependency manifests the sync read (metrics.sync.manifest_scan), to see what it found and why
     a file could not be read. Read-only: the sync keeps them in step with the repositories."""
 
@@ -63,12 +64,3 @@ class ManifestFileAdmin(admin.ModelAdmin):
     @admin.display(description="error")
     def error_line(self, manifest: ManifestFile) -> str:
         return manifest.error.splitlines()[0][:120] if manifest.error else ""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -275,3 +275,20 @@ def test_the_digest_is_e_mailed_after_commit_and_shown_on_the_notifications_page
     page = client.get("/notifications/").content.decode()
     assert "ledger-client: 1 release behind, 2.1.0 → 2.4.0 (used by Billing)" in page
     assert world["client"].get_absolute_url() in page
+
+
+def test_the_admin_shows_notices_and_digests_read_only(world, client, office_admin):
+    release(world["ledger_repo"], "v2.4.0")
+    consumer_digests_send(now=NOW)
+    client.force_login(office_admin)
+    notices_page = client.get("/admin/catalog/consumernotice/")
+    assert notices_page.status_code == 200
+    assert "ledger-client" in notices_page.content.decode() and "Billing" in notices_page.content.decode()
+    digest = ConsumerDigest.objects.get(user=world["olga"])
+    digests_page = client.get("/admin/catalog/consumerdigest/").content.decode()
+    assert world["olga"].username in digests_page
+    detail = client.get(f"/admin/catalog/consumerdigest/{digest.pk}/change/").content.decode()
+    assert "2.1.0 → 2.4.0" in detail and 'name="_save"' not in detail, "read-only"
+    assert client.get("/admin/catalog/consumernotice/add/").status_code == 403
+    response = client.post(f"/admin/catalog/consumerdigest/{digest.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403 and ConsumerDigest.objects.filter(pk=digest.pk).exists()
