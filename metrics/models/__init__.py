@@ -1,0 +1,26 @@
+"""The metrics app's models, by what they hold (activity, sync, usage, reports)."""
+
+from metrics.models.activity import Comment, Commit, ForgeAccount, Issue, PullRequest, Release, Review, State
+from metrics.models.reports import ReportSnapshot, ReuseValueSettings
+from metrics.models.sync import ManifestFile, SyncState, WebhookDelivery
+from metrics.models.usage import CONSUMPTION_KINDS, DailyRollup, UsageEvent, UsageKind
+
+__all__ = [
+    "CONSUMPTION_KINDS",
+    "Comment",
+    "Commit",
+    "DailyRollup",
+    "ForgeAccount",
+    "Issue",
+    "ManifestFile",
+    "PullRequest",
+    "Release",
+    "ReportSnapshot",
+    "ReuseValueSettings",
+    "Review",
+    "State",
+    "SyncState",
+    "UsageEvent",
+    "UsageKind",
+    "WebhookDelivery",
+]

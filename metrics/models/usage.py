@@ -1,0 +1,100 @@
+"""Portal usage: the events recorded and their daily rollups."""
+
+from django.conf import settings
+from django.db import models
+
+
+class UsageKind(models.TextChoices):
+    PAGE_VIEW = "page_view", "Page view"
+    SEARCH = "search", "Search"
+    RESULT_CLICK = "result_click", "Search result click"
+    CONTRIBUTE_CLICK = "contribute_click", "Contribute click"
+    ASSET_DOWNLOAD = "asset_download", "Asset download"
+    TEMPLATE_DOWNLOAD = "template_download", "Template download"
+    USE_THIS = "use_this", "“Use this” / adoption"
+    REPORTED_CONSUMPTION = "reported_consumption", "Consumption reported through the API"
+    SIGN_UP = "sign_up", "Sign-up"
+
+
+CONSUMPTION_KINDS = (
+    UsageKind.ASSET_DOWNLOAD,
+    UsageKind.TEMPLATE_DOWNLOAD,
+    UsageKind.USE_THIS,
+    UsageKind.REPORTED_CONSUMPTION,
+)
+
+
+class UsageEvent(models.Model):
+    """One thing a person did on the portal (or reported through the API). `event_id` is minted when
+    the event is recorded, so the drain from Redis can insert idempotently."""
+
+    event_id = models.UUIDField(unique=True)
+    kind = models.CharField(max_length=30, choices=UsageKind.choices)
+    occurred_at = models.DateTimeField()
+    # "u:<user id>" for a signed-in person, "v:<pseudonymous id>" for an anonymous visitor, "" when unknown.
+    visitor = models.CharField(max_length=64, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # Indexed by usage_project_kind_time (its first column), so no index of its own.
+    project = models.ForeignKey(
+        "catalog.Project", null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
+    # Only consumption events name an asset: a partial index (usage_asset) instead of one on every row.
+    asset = models.ForeignKey(
+        "catalog.Asset", null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
+    business_unit = models.ForeignKey(
+        "catalog.BusinessUnit", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    path = models.CharField(max_length=500, blank=True)
+    query = models.CharField(max_length=200, blank=True)
+    filters = models.JSONField(default=dict, blank=True)
+    result_count = models.IntegerField(null=True, blank=True)
+    position = models.IntegerField(null=True, blank=True)
+    search_event_id = models.UUIDField(
+        null=True, blank=True, help_text="for a click: the search it came from"
+    )
+    consumer = models.CharField(
+        max_length=150, blank=True, help_text="a team or system reporting consumption"
+    )
+    quantity = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "occurred_at"], name="usage_kind_time"),
+            models.Index(fields=["project", "kind", "occurred_at"], name="usage_project_kind_time"),
+            # Every index costs the drain a write per event (tens of thousands a second); these two
+            # columns are set on a small share of events (clicks, consumptions), so only those are indexed.
+            models.Index(
+                fields=["search_event_id"],
+                condition=models.Q(search_event_id__isnull=False),
+                name="usage_search_event",
+            ),
+            models.Index(fields=["asset"], condition=models.Q(asset__isnull=False), name="usage_asset"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class DailyRollup(models.Model):
+    """Events of one kind on one day, per project, asset and business unit (null: not applicable).
+
+    A day is rebuilt as a whole (delete, then insert), so rebuilding is idempotent."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=30, choices=UsageKind.choices)
+    project = models.ForeignKey("catalog.Project", null=True, blank=True, on_delete=models.CASCADE)
+    asset = models.ForeignKey("catalog.Asset", null=True, blank=True, on_delete=models.CASCADE)
+    business_unit = models.ForeignKey("catalog.BusinessUnit", null=True, blank=True, on_delete=models.CASCADE)
+    events = models.PositiveIntegerField(default=0)
+    quantity = models.PositiveIntegerField(default=0)
+    visitors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day", "kind"], name="rollup_day_kind"),
+            models.Index(fields=["project", "day"], name="rollup_project_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.day}: {self.events}"
