@@ -110,7 +110,7 @@ def test_git_counts_again_only_when_a_source_file_changed(git_repository, monkey
 
 def test_a_tree_too_large_to_read_is_estimated_from_its_sizes(git_repository, monkeypatch):
     repository, _source = git_repository
-    monkeypatch.setattr("metrics.sync.git.MAX_COUNTED_BYTES", 10)
+    monkeypatch.setattr("metrics.sync.git.adapter.MAX_COUNTED_BYTES", 10)
     repository_sync(repository=repository)
     repository.refresh_from_db()
     assert repository.code_lines_basis == "bytes"

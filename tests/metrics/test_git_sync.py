@@ -242,7 +242,7 @@ def test_a_full_sync_reads_the_whole_branch_again(repository, source):
 
 
 def test_batches_are_bounded_and_the_cursor_moves_with_the_last_one(repository, monkeypatch):
-    monkeypatch.setattr(git_sync, "BATCH_SIZE", 3)
+    monkeypatch.setattr("metrics.sync.git.adapter.BATCH_SIZE", 3)
     state = SyncState.objects.create(repository=repository)
     seen = []
     for batch in git_sync.GitAdapter().batches(repository=repository, state=state, full=False):

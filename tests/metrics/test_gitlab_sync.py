@@ -764,7 +764,7 @@ def test_an_unchanged_manifest_is_not_fetched_again_and_a_changed_one_only(gitla
 
 def test_a_broken_manifest_keeps_its_error_and_an_oversized_one_is_not_read_whole(gitlab, repo, monkeypatch):
     # A small limit stands for the 2 MB one: GitLab's tree gives no sizes, so the raw answer is cut.
-    monkeypatch.setattr(gitlab_sync, "MAX_BYTES", 60)
+    monkeypatch.setattr("metrics.sync.gitlab.repository.MAX_BYTES", 60)
     monkeypatch.setattr(manifest_scan, "MAX_BYTES", 60)
     files = {
         **manifest_files.FILES,
