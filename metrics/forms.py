@@ -5,12 +5,21 @@ from django import forms
 __all__ = ["ReuseValueSettingsForm"]
 
 
-class ReuseValueSettingsForm(forms.Form):
-    engineer_day_cost = forms.DecimalField(
+def _optional_amount(*, max_digits: int, label: str, help_text: str) -> forms.DecimalField:
+    """An amount of money in the program's currency, to the cent; empty means "not set"."""
+    return forms.DecimalField(
         required=False,
         min_value=0,
-        max_digits=12,
+        max_digits=max_digits,
         decimal_places=2,
+        label=label,
+        help_text=help_text,
+    )
+
+
+class ReuseValueSettingsForm(forms.Form):
+    engineer_day_cost = _optional_amount(
+        max_digits=12,
         label="Cost of an engineer-day",
         help_text="Fully loaded (salary, overheads): what a day of one engineer costs the company. "
         "Empty: the value of reuse is shown in engineer-days only.",
@@ -22,11 +31,8 @@ class ReuseValueSettingsForm(forms.Form):
         help_text="Its ISO 4217 code: EUR, USD, GBP…",
         error_messages={"invalid": "Give a three-letter currency code, such as EUR."},
     )
-    program_yearly_cost = forms.DecimalField(
-        required=False,
-        min_value=0,
+    program_yearly_cost = _optional_amount(
         max_digits=14,
-        decimal_places=2,
         label="The program's yearly cost",
         help_text="What the InnerSource program itself costs a year (its office, tools, time granted). "
         "The dashboards compare the value of reuse with it, prorated to the period shown.",

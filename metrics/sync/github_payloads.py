@@ -179,18 +179,13 @@ def _comment(obj: dict, *, kind: str, **number) -> CommentRecord:
 
 def commit(obj: dict) -> CommitRecord:
     """A commit of the commits API: the GitHub account (when GitHub matched the e-mail to one) plus git's
-    own author fields. The e-mail goes onto the account so that it can be linked to a portal user."""
+    own author fields."""
     git_author = (obj.get("commit") or {}).get("author") or {}
-    name, email = str(git_author.get("name") or ""), str(git_author.get("email") or "")
-    author = account(obj.get("author"))
-    if author is not None:
-        author = replace(author, name=author.name or name, email=author.email or email)
-    return CommitRecord(
-        sha=str(obj["sha"]),
-        author=author,
-        author_name=name,
-        author_email=email,
-        authored_at=_required_when(git_author.get("date")),
+    return _commit(
+        sha=obj["sha"],
+        git_author=git_author,
+        author=account(obj.get("author")),
+        authored=git_author.get("date"),
         is_merge=len(obj.get("parents") or []) > 1,
     )
 
@@ -198,16 +193,31 @@ def commit(obj: dict) -> CommitRecord:
 def push_commit(obj: dict) -> CommitRecord:
     """A commit of a push delivery: git's author with the GitHub username when GitHub knows one."""
     git_author = obj.get("author") or {}
-    name, email = str(git_author.get("name") or ""), str(git_author.get("email") or "")
     username = git_author.get("username")
-    author = AccountRecord(login=str(username), name=name, email=email) if username else None
+    return _commit(
+        sha=obj["id"],
+        git_author=git_author,
+        author=AccountRecord(login=str(username)) if username else None,
+        authored=obj.get("timestamp"),
+        is_merge=str(obj.get("message") or "").startswith(MERGE_MESSAGE_PREFIXES),
+    )
+
+
+def _commit(
+    *, sha: Any, git_author: dict, author: AccountRecord | None, authored: Any, is_merge: bool
+) -> CommitRecord:
+    """A commit with git's own author fields; the GitHub account takes the name and e-mail it lacks, so
+    that the e-mail can link it to a portal user."""
+    name, email = str(git_author.get("name") or ""), str(git_author.get("email") or "")
+    if author is not None:
+        author = replace(author, name=author.name or name, email=author.email or email)
     return CommitRecord(
-        sha=str(obj["id"]),
+        sha=str(sha),
         author=author,
         author_name=name,
         author_email=email,
-        authored_at=_required_when(obj.get("timestamp")),
-        is_merge=str(obj.get("message") or "").startswith(MERGE_MESSAGE_PREFIXES),
+        authored_at=_required_when(authored),
+        is_merge=is_merge,
     )
 
 
