@@ -1,9 +1,9 @@
 """A local GitHub-shaped forge for the sync measurement: `python -m portal.bench.forge REPOS`.
 
-It serves `bench-sync/repo-NNNN` (NNNN < REPOS) with the answers the GitHub adapter asks for, each with
-an ETag, and 304 to a matching If-None-Match. It prints its port on the first line of stdout, and
-answers `GET /_stats` with how many requests it answered per status (`POST`-free: a GET resets nothing).
-Answers are fixed, so a second sync finds every repository unchanged.
+It serves `bench-sync/repo-NNNN` (NNNN < REPOS) with the answers the GitHub adapter asks for, through the
+one fake forge (portal.bench.fakeforge: an ETag on each answer, 304 to a matching If-None-Match, and
+`GET /_stats` with how many requests it answered per status). It prints its port on the first line of
+stdout. Answers are fixed, so a second sync finds every repository unchanged.
 """
 
 import base64
@@ -11,10 +11,8 @@ import hashlib
 import json
 import re
 import sys
-import threading
-from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+
+from portal.bench.fakeforge import FakeForge
 
 OWNER = "bench-sync"
 REPO_RE = re.compile(r"^/repos/bench-sync/(repo-\d{4})(/.*)?$")
@@ -120,52 +118,15 @@ def blob_id(text: str) -> str:
 
 
 def serve(repositories: int, users: int) -> None:
-    counts: Counter[str] = Counter()
-    lock = threading.Lock()
+    def fallback(path: str, query: dict[str, str]) -> object | None:
+        match = REPO_RE.match(path)
+        if match and int(match.group(1).split("-")[1]) < repositories:
+            return answer(match.group(1), match.group(2) or "", query, users)
+        return None
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body go out in two writes; with Nagle's algorithm on, the second waits for the
-        # client's delayed ACK (40 ms a request on Linux), which made the forge, not the sync, the cost.
-        disable_nagle_algorithm = True
-
-        def log_message(self, *args) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            if parts.path == "/_stats":
-                with lock:
-                    return self._send(200, json.dumps(dict(counts)).encode(), {})
-            match = REPO_RE.match(parts.path)
-            body = None
-            if match and int(match.group(1).split("-")[1]) < repositories:
-                body = answer(match.group(1), match.group(2) or "", dict(parse_qsl(parts.query)), users)
-            if body is None:
-                with lock:
-                    counts["404"] += 1
-                return self._send(404, b'{"message": "Not Found"}', {})
-            raw = json.dumps(body).encode()
-            etag = '"' + hashlib.sha1(raw).hexdigest() + '"'
-            status = 304 if self.headers.get("If-None-Match") == etag else 200
-            with lock:
-                counts[str(status)] += 1
-            self._send(status, b"" if status == 304 else raw, {"ETag": etag})
-
-        def _send(self, status: int, raw: bytes, headers: dict) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            if raw:
-                self.wfile.write(raw)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
+    forge = FakeForge(fallback=fallback, keep_alive=True)
+    print(forge.port, flush=True)
+    forge.serve()
 
 
 if __name__ == "__main__":
