@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 from pathlib import Path
+from typing import Any, TypedDict, Unpack
 
 from django.conf import settings
 
@@ -41,6 +42,15 @@ def _first_line(stderr: bytes) -> str:
     return lines[0] if lines else ""
 
 
+class How(TypedDict, total=False):
+    """How one git command runs: on which repository (else none, as for a clone), whether it reaches the
+    network (a longer timeout; its failures may be transient), and what it reads on its standard input."""
+
+    git_dir: Path
+    network: bool
+    given: bytes
+
+
 class Git:
     """git run in `root` (the folder of the mirrors)."""
 
@@ -54,19 +64,12 @@ class Git:
         env["LC_ALL"] = "C"  # English messages, which output() classifies as network or not
         return env
 
-    def run(
-        self,
-        args: list[str],
-        *,
-        git_dir: Path | None = None,
-        network: bool = False,
-        given: bytes | None = None,
-    ):
+    def run(self, args: list[str], **how: Unpack[How]) -> subprocess.CompletedProcess[bytes]:
+        git_dir, network, given = how.get("git_dir"), how.get("network", False), how.get("given")
         command = ["git"] + (["--git-dir", str(git_dir)] if git_dir else []) + args
         factor = NETWORK_TIMEOUT_FACTOR if network else LOCAL_TIMEOUT_FACTOR
         timeout = settings.FORGE_TIMEOUT_SECONDS * factor
-        # `given`: what git reads on its standard input (nothing otherwise).
-        stdin = {"input": given} if given is not None else {"stdin": subprocess.DEVNULL}
+        stdin: dict[str, Any] = {"input": given} if given is not None else {"stdin": subprocess.DEVNULL}
         try:
             return subprocess.run(
                 command,
@@ -83,19 +86,12 @@ class Git:
         except FileNotFoundError as error:
             raise ForgeError("git is not installed on this server") from error
 
-    def output(
-        self,
-        args: list[str],
-        *,
-        git_dir: Path | None = None,
-        network: bool = False,
-        given: bytes | None = None,
-    ) -> bytes:
+    def output(self, args: list[str], **how: Unpack[How]) -> bytes:
         """git's standard output; a failure becomes a one-line ForgeError (or Transient, for the network)."""
-        result = self.run(args, git_dir=git_dir, network=network, given=given)
+        result = self.run(args, **how)
         if result.returncode != 0:
             line = without_credentials(_first_line(result.stderr)) or f"exit {result.returncode}"
-            transient = network and NETWORK_ERROR_RE.search(line)
+            transient = how.get("network", False) and NETWORK_ERROR_RE.search(line)
             raise (TransientForgeError if transient else ForgeError)(f"git {args[0]} failed: {line}"[:500])
         return result.stdout
 
