@@ -6,6 +6,7 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
+        import catalog.lookups  # noqa: F401  (registers the `__any_of` lookup)
         from catalog.signals import consumer_notices_recorded, entries_rebuilt
         from catalog.tasks import consumer_notices_recorded_receiver, entries_rebuilt_receiver
 

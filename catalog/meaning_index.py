@@ -99,7 +99,7 @@ def keys_filter(keys: list[int]) -> Q:
     """The index rows whose keys (entry_key) are among `keys`."""
     project_ids = [key // 2 for key in keys if key % 2 == 0]
     asset_ids = [key // 2 for key in keys if key % 2 == 1]
-    return Q(asset_id__in=asset_ids) | Q(asset__isnull=True, project_id__in=project_ids)
+    return Q(asset_id__any_of=asset_ids) | Q(asset__isnull=True, project_id__any_of=project_ids)
 
 
 def _vectors_with_model(model_name: str) -> QuerySet:

@@ -85,8 +85,8 @@ def with_meaning(matched: QuerySet, entries: QuerySet, meaning_ids: list[int]) -
     bound = settings.CATALOG_SEARCH_EXACT_MAX
     matched_ids = list(matched.order_by().values_list("pk", flat=True)[: bound + 1])
     if len(matched_ids) <= bound:
-        return entries.filter(pk__in=sorted({*matched_ids, *meaning_ids}))
-    return entries.filter(Q(pk__in=matched.values("pk")) | Q(pk__in=meaning_ids))
+        return entries.filter(pk__any_of=sorted({*matched_ids, *meaning_ids}))
+    return entries.filter(Q(pk__in=matched.values("pk")) | Q(pk__any_of=meaning_ids))
 
 
 class FusedRanking:

@@ -401,7 +401,7 @@ def fused_ranking(
     meaning = meaning_matches(entries, query.q)
     if not meaning:
         return None
-    kept = set(filter_entries(entries.filter(pk__in=meaning), query).values_list("pk", flat=True))
+    kept = set(filter_entries(entries.filter(pk__any_of=meaning), query).values_list("pk", flat=True))
     lexical = list(ordered.values_list("pk", "exact"))
     ranking = FusedRanking(lexical=lexical, meaning=[pk for pk in meaning if pk in kept], words=ordered)
     return ranking, with_meaning(matched, entries, meaning)

@@ -249,7 +249,7 @@ class _BroadRanking:
         wanted = stop - start - len(entries)
         if wanted > 0:
             offset = max(0, start - len(self.named))
-            rest = self.filtered.exclude(pk__in=[e.pk for e in self.named]).order_by(*STATIC_ORDER)
+            rest = self.filtered.exclude(pk__any_of=[e.pk for e in self.named]).order_by(*STATIC_ORDER)
             entries += list(rest[offset : offset + wanted])
         prefetch_related_objects(entries, "languages")
         return entries
@@ -284,7 +284,7 @@ def search_postgres(*, query: CatalogQuery, viewer, page_size: int, by_meaning: 
             suggestions = word_suggestions(query.q, entries=entries, verify=verify)
     if sample.complete:
         # The matches by id: the words' index is not searched again for each statement below.
-        found = entries.filter(pk__in=sample.ids) if sample.ids is not None else entries
+        found = entries.filter(pk__any_of=sample.ids) if sample.ids is not None else entries
         matched = (
             text_match(found, searched, plan=plan, known_matches=sample.ids is not None)
             if searched
