@@ -177,7 +177,8 @@ def verified_identities(practitioner: Practitioner) -> set[tuple[str, str]]:
     }
 
 
-def _accounts(pairs: set[tuple[str, str]]) -> Q:
+def forge_accounts_named(pairs: Iterable[tuple[str, str]]) -> Q:
+    """The forge accounts named by (forge, login) pairs, as one condition (none: no account)."""
     condition = Q(pk__in=[])
     for forge, login in pairs:
         condition |= Q(forge=forge, login=login)
@@ -197,7 +198,8 @@ def typed_identities_apply(*, practitioner: Practitioner, github_login: str, git
     gone = before - verified_identities(practitioner)
     if not gone:
         return False
-    return ForgeAccount.objects.filter(_accounts(gone), user_id=practitioner.user_id).update(user=None) > 0
+    released = ForgeAccount.objects.filter(forge_accounts_named(gone), user_id=practitioner.user_id)
+    return released.update(user=None) > 0
 
 
 @transaction.atomic
