@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Min
 
-from community.badge_rules.common import HUMAN, Qualifier, iso, listed, people, reviews_of_others
+from community.badge_rules.common import HUMAN, Qualifier, listed, people, per_person, reviews_of_others
 from community.models import Membership, RulesAcceptance
 from metrics.models import PullRequest, Review
 
@@ -15,10 +15,7 @@ def rules_accepted(badge, user_ids, now) -> set[Qualifier]:
         .annotate(first=Min("accepted_at"), version=Min("rules__version"))
         .order_by()
     )
-    return {
-        Qualifier(r["user_id"], "", {"accepted_at": iso(r["first"]), "rules_version": r["version"]})
-        for r in rows
-    }
+    return per_person(rows, accepted_at="first", rules_version="version")
 
 
 def community_member(badge, user_ids, now) -> set[Qualifier]:
@@ -29,10 +26,7 @@ def community_member(badge, user_ids, now) -> set[Qualifier]:
         .annotate(communities=Count("project_id", distinct=True), first=Min("joined_at"))
         .order_by()
     )
-    return {
-        Qualifier(r["user_id"], "", {"communities": r["communities"], "joined_at": iso(r["first"])})
-        for r in rows
-    }
+    return per_person(rows, communities="communities", joined_at="first")
 
 
 def first_contribution(badge, user_ids, now) -> set[Qualifier]:
@@ -45,10 +39,7 @@ def first_contribution(badge, user_ids, now) -> set[Qualifier]:
         .annotate(first=Min("merged_at"), merged=Count("pk"))
         .order_by()
     )
-    return {
-        Qualifier(r["author__user_id"], "", {"first_merged_at": iso(r["first"]), "merged": r["merged"]})
-        for r in rows
-    }
+    return per_person(rows, person="author__user_id", first_merged_at="first", merged="merged")
 
 
 def first_review(badge, user_ids, now) -> set[Qualifier]:
@@ -61,7 +52,4 @@ def first_review(badge, user_ids, now) -> set[Qualifier]:
         .annotate(first=Min("submitted_at"), reviews=Count("pk"))
         .order_by()
     )
-    return {
-        Qualifier(r["author__user_id"], "", {"first_review_at": iso(r["first"]), "reviews": r["reviews"]})
-        for r in rows
-    }
+    return per_person(rows, person="author__user_id", first_review_at="first", reviews="reviews")

@@ -1,7 +1,7 @@
 """What every badge rule shares: the qualifier it returns, the thresholds a badge may override, and the
 conditions on people, catalog projects and human authors."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -59,6 +59,20 @@ HUMAN = Q(author__is_bot=False)
 
 def iso(moment: datetime | date | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def per_person(rows: Iterable[dict], *, person: str = "user_id", **evidence: str) -> set[Qualifier]:
+    """One qualifier (no key) per row of aggregates grouped by person: `person` is the column of the
+    user id, and each keyword names a piece of evidence after the column it records (moments as ISO
+    text, as the award stores them)."""
+    return {
+        Qualifier(row[person], "", {name: _recorded(row[column]) for name, column in evidence.items()})
+        for row in rows
+    }
+
+
+def _recorded(value):
+    return iso(value) if isinstance(value, date) else value  # a datetime is a date too
 
 
 def reviews_of_others(user_ids) -> Q:

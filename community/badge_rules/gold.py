@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.db.models import Case, Count, F, Min, When, Window
 
 from catalog.models import Adoption, ProjectRole, Repository
-from community.badge_rules.common import Qualifier, iso, listed, param, people, reviews_of_others
+from community.badge_rules.common import Qualifier, listed, param, people, per_person, reviews_of_others
 from community.models import Practitioner, Stage
 from metrics.models import PullRequest, Review
 
@@ -45,7 +45,7 @@ def mentor(badge, user_ids, now) -> set[Qualifier]:
         .filter(mentees__gte=needed)
         .order_by()
     )
-    return {Qualifier(r["author__user_id"], "", {"first_time_contributors": r["mentees"]}) for r in rows}
+    return per_person(rows, person="author__user_id", first_time_contributors="mentees")
 
 
 def starter(badge, user_ids, now) -> set[Qualifier]:
@@ -53,7 +53,7 @@ def starter(badge, user_ids, now) -> set[Qualifier]:
     rows = Practitioner.objects.filter(people("user_id", user_ids), stage=Stage.STARTER).values(
         "user_id", "stage_since"
     )
-    return {Qualifier(r["user_id"], "", {"stage_since": iso(r["stage_since"])}) for r in rows}
+    return per_person(rows, stage_since="stage_since")
 
 
 def solve_once(badge, user_ids, now) -> set[Qualifier]:

@@ -8,7 +8,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from catalog.models import Project, ProjectRole
-from community.badge_rules.common import HUMAN, Qualifier, listed, param, people
+from community.badge_rules.common import HUMAN, Qualifier, listed, param, people, per_person
 from metrics import computations
 from metrics.models import Comment, PullRequest, Review
 
@@ -153,7 +153,7 @@ def cross_team(badge, user_ids, now) -> set[Qualifier]:
         .filter(units__gte=needed)
         .order_by()
     )
-    return {Qualifier(r["author__user_id"], "", {"other_business_units": r["units"]}) for r in rows}
+    return per_person(rows, person="author__user_id", other_business_units="units")
 
 
 def trusted_committer(badge, user_ids, now) -> set[Qualifier]:
@@ -164,4 +164,4 @@ def trusted_committer(badge, user_ids, now) -> set[Qualifier]:
         .annotate(projects=Count("project_id", distinct=True))
         .order_by()
     )
-    return {Qualifier(r["user_id"], "", {"projects": r["projects"]}) for r in rows}
+    return per_person(rows, projects="projects")
