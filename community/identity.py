@@ -108,35 +108,41 @@ def unit_request(*, practitioner: Practitioner, unit: BusinessUnit | None) -> bo
     return True
 
 
+def _pending_requests(
+    practitioners: Iterable[Practitioner], *, by: AbstractBaseUser, refusal: str
+) -> list[Practitioner]:
+    """Those of `practitioners` with a business unit request waiting, once the program office is the one
+    deciding on them (else PermissionDenied with `refusal`)."""
+    if not is_program_office(by):
+        raise PermissionDenied(refusal)
+    return [
+        practitioner for practitioner in practitioners if practitioner.requested_business_unit_id is not None
+    ]
+
+
 @transaction.atomic
 def unit_requests_confirm(*, practitioners: Iterable[Practitioner], by: AbstractBaseUser) -> int:
     """The program office confirms the units these people asked for; returns how many it confirmed."""
-    if not is_program_office(by):
-        raise PermissionDenied("Only the program office confirms business units.")
-    confirmed = 0
-    for practitioner in practitioners:
-        if practitioner.requested_business_unit_id is None:
-            continue
+    pending = _pending_requests(
+        practitioners, by=by, refusal="Only the program office confirms business units."
+    )
+    for practitioner in pending:
         practitioner_unit_set(
             practitioner=practitioner,
             unit=practitioner.requested_business_unit,
             source=UnitSource.PROGRAM_OFFICE,
             by=by,
         )
-        confirmed += 1
-    return confirmed
+    return len(pending)
 
 
 @transaction.atomic
 def unit_requests_decline(*, practitioners: Iterable[Practitioner], by: AbstractBaseUser) -> int:
     """The program office declines these people's requests; their unit stays as it is, and they are told."""
-    if not is_program_office(by):
-        raise PermissionDenied("Only the program office declines business unit requests.")
-    declined = 0
-    for practitioner in practitioners:
+    refusal = "Only the program office declines business unit requests."
+    pending = _pending_requests(practitioners, by=by, refusal=refusal)
+    for practitioner in pending:
         unit = practitioner.requested_business_unit
-        if unit is None:
-            continue
         practitioner.requested_business_unit, practitioner.unit_requested_at = None, None
         practitioner.save(update_fields=["requested_business_unit", "unit_requested_at"])
         _audit(
@@ -148,8 +154,7 @@ def unit_requests_decline(*, practitioners: Iterable[Practitioner], by: Abstract
             "you think it is yours.",
             url=_profile_url(practitioner),
         )
-        declined += 1
-    return declined
+    return len(pending)
 
 
 # Forge identities -----------------------------------------------------------------------------------

@@ -22,8 +22,8 @@ Choices made here, where JOURNEY.md and METRICS.md leave them open:
 """
 
 from community.badge_rules.bronze import community_member, first_contribution, first_review, rules_accepted
-from community.badge_rules.common import Qualifier, Rule
 from community.badge_rules.gold import mentor, solve_once, starter
+from community.badge_rules.qualifiers import Qualifier, Rule
 from community.badge_rules.silver import cross_team, first_responses_in_time, helping_hand, trusted_committer
 from community.badge_rules.sprints import SPRINT_EPOCH, SprintIndex, sprint_start, sprint_streak, streaks
 

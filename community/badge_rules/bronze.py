@@ -2,7 +2,8 @@
 
 from django.db.models import Count, Min
 
-from community.badge_rules.common import HUMAN, Qualifier, listed, people, per_person, reviews_of_others
+from community.badge_rules.common import HUMAN, listed, people, reviews_of_others
+from community.badge_rules.qualifiers import Qualifier, per_person
 from community.models import Membership, RulesAcceptance
 from metrics.models import PullRequest, Review
 

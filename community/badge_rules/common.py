@@ -1,9 +1,5 @@
-"""What every badge rule shares: the qualifier it returns, the thresholds a badge may override, and the
-conditions on people, catalog projects and human authors."""
-
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+"""What every badge rule shares: the thresholds a badge may override, and the conditions on people,
+catalog projects and human authors (what a rule returns: community.badge_rules.qualifiers)."""
 
 from django.db.models import F, Q
 
@@ -18,23 +14,6 @@ DEFAULTS = {
     "mentor": {"count": 5},
     "solve_once": {"count": 5},
 }
-
-
-@dataclass(frozen=True)
-class Qualifier:
-    """One person for whom a rule holds. Equal (and hashed) by (user_id, key) only: the evidence is
-    what the award records, not what makes it a distinct award."""
-
-    user_id: int
-    key: str = ""
-    evidence: dict = field(default_factory=dict, compare=False, hash=False)
-
-    def __iter__(self):
-        # So that `for user_id, key, evidence in qualifiers` reads like the tuples the rules describe.
-        return iter((self.user_id, self.key, self.evidence))
-
-
-Rule = Callable[..., set[Qualifier]]
 
 
 def param(badge, rule: str, name: str) -> int:
@@ -55,24 +34,6 @@ def listed(path: str) -> Q:
 
 # An author account that is not a bot (joining through `author` also leaves out rows with no author).
 HUMAN = Q(author__is_bot=False)
-
-
-def iso(moment: datetime | date | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def per_person(rows: Iterable[dict], *, person: str = "user_id", **evidence: str) -> set[Qualifier]:
-    """One qualifier (no key) per row of aggregates grouped by person: `person` is the column of the
-    user id, and each keyword names a piece of evidence after the column it records (moments as ISO
-    text, as the award stores them)."""
-    return {
-        Qualifier(row[person], "", {name: _recorded(row[column]) for name, column in evidence.items()})
-        for row in rows
-    }
-
-
-def _recorded(value):
-    return iso(value) if isinstance(value, date) else value  # a datetime is a date too
 
 
 def reviews_of_others(user_ids) -> Q:

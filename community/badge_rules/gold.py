@@ -5,7 +5,8 @@ from collections import defaultdict
 from django.db.models import Case, Count, F, Min, When, Window
 
 from catalog.models import Adoption, ProjectRole, Repository
-from community.badge_rules.common import Qualifier, listed, param, people, per_person, reviews_of_others
+from community.badge_rules.common import listed, param, people, reviews_of_others
+from community.badge_rules.qualifiers import Qualifier, distinct_at_least, per_person
 from community.models import Practitioner, Stage
 from metrics.models import PullRequest, Review
 
@@ -34,18 +35,12 @@ def mentor(badge, user_ids, now) -> set[Qualifier]:
         .annotate(person_first=Window(Min("merged_at"), partition_by=[user, account_when_unlinked]))
         .filter(merged_at=F("person_first"))
     )
-    rows = (
-        Review.objects.filter(
-            reviews_of_others(user_ids),
-            pull_request__in=firsts.values("pk"),
-            pull_request__author__is_bot=False,
-        )
-        .values("author__user_id")
-        .annotate(mentees=Count("pull_request__author_id", distinct=True))
-        .filter(mentees__gte=needed)
-        .order_by()
+    reviews = Review.objects.filter(
+        reviews_of_others(user_ids), pull_request__in=firsts.values("pk"), pull_request__author__is_bot=False
     )
-    return per_person(rows, person="author__user_id", first_time_contributors="mentees")
+    return distinct_at_least(
+        reviews, needed, person="author__user_id", first_time_contributors="pull_request__author_id"
+    )
 
 
 def starter(badge, user_ids, now) -> set[Qualifier]:

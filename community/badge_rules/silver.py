@@ -8,7 +8,8 @@ from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from catalog.models import Project, ProjectRole
-from community.badge_rules.common import HUMAN, Qualifier, listed, param, people, per_person
+from community.badge_rules.common import HUMAN, listed, param, people
+from community.badge_rules.qualifiers import Qualifier, distinct_at_least, per_person
 from metrics import computations
 from metrics.models import Comment, PullRequest, Review
 
@@ -139,21 +140,15 @@ def cross_team(badge, user_ids, now) -> set[Qualifier]:
     is unknown is left out: as for METRICS.md's InnerSource ratio, "other" cannot be told."""
     needed = param(badge, "cross_team", "count")
     unit = "author__user__practitioner__business_unit_id"
-    rows = (
-        PullRequest.objects.filter(
-            people("author__user_id", user_ids),
-            HUMAN,
-            listed("repository__project"),
-            merged_at__lte=now,
-            **{f"{unit}__isnull": False},
-        )
-        .exclude(repository__project__business_unit_id=F(unit))
-        .values("author__user_id")
-        .annotate(units=Count("repository__project__business_unit_id", distinct=True))
-        .filter(units__gte=needed)
-        .order_by()
-    )
-    return per_person(rows, person="author__user_id", other_business_units="units")
+    merged = PullRequest.objects.filter(
+        people("author__user_id", user_ids),
+        HUMAN,
+        listed("repository__project"),
+        merged_at__lte=now,
+        **{f"{unit}__isnull": False},
+    ).exclude(repository__project__business_unit_id=F(unit))
+    units = "repository__project__business_unit_id"
+    return distinct_at_least(merged, needed, person="author__user_id", other_business_units=units)
 
 
 def trusted_committer(badge, user_ids, now) -> set[Qualifier]:

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from django.db import connection
 from django.db.models import F, Func, IntegerField
 
-from community.badge_rules.common import HUMAN, Qualifier, listed, param, people
+from community.badge_rules.common import HUMAN, listed, param, people
+from community.badge_rules.qualifiers import Qualifier
 from metrics.models import Comment, Commit, Issue, PullRequest, Review
 
 SPRINT_EPOCH = date(2024, 1, 1)  # a Monday: every sprint starts on a Monday
