@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -14,13 +14,17 @@ from catalog.permissions import can_edit_project
 from community import selectors, services
 from community.api.common import (
     COMPANY,
-    ID_PATH,
-    User,
+    DisplayNameField,
+    HeldOnceViewSet,
+    documented,
     editor_projects,
-    id_parameter,
     is_office,
     listed_projects,
+    project_filter,
+    requested_person,
     requested_project,
+    username_filter,
+    username_input,
 )
 from community.models import Membership
 
@@ -28,12 +32,8 @@ from community.models import Membership
 
 
 class MembershipFilter(filters.FilterSet):
-    project = filters.CharFilter(field_name="project__slug", max_length=120, help_text="The project's slug.")
-    username = filters.CharFilter(field_name="user__username", max_length=150, help_text="The member.")
-
-    class Meta:
-        model = Membership
-        fields: list[str] = []
+    project = project_filter()
+    username = username_filter("The member.")
 
 
 class MembershipSerializer(serializers.Serializer):
@@ -41,11 +41,8 @@ class MembershipSerializer(serializers.Serializer):
     project = serializers.CharField(source="project.slug", read_only=True, help_text="The project's slug.")
     project_name = serializers.CharField(source="project.name", read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
-    display_name = serializers.SerializerMethodField()
+    display_name = DisplayNameField()
     joined_at = serializers.DateTimeField(read_only=True)
-
-    def get_display_name(self, membership) -> str:
-        return selectors.display_name(membership.user)
 
 
 class MembershipJoinSerializer(serializers.Serializer):
@@ -54,8 +51,7 @@ class MembershipJoinSerializer(serializers.Serializer):
     )
 
 
-@extend_schema(tags=["community"])
-@extend_schema_view(
+@documented(
     list=extend_schema(
         summary="Community memberships",
         description=(
@@ -63,25 +59,23 @@ class MembershipJoinSerializer(serializers.Serializer):
             "show their projects on their profile, yourself, and every member of the projects you run."
         ),
     ),
-    create=extend_schema(
+    create=HeldOnceViewSet.create_schema(
         summary="Join a project's community",
         description="You join as yourself; joining again answers 200 with the membership you have.",
         request=MembershipJoinSerializer,
-        responses={201: MembershipSerializer, 200: MembershipSerializer},
+        response=MembershipSerializer,
     ),
-    destroy=extend_schema(
+    destroy=HeldOnceViewSet.destroy_schema(
         summary="Leave a project's community",
         description="Only the member leaves; nobody ends someone else's membership (403).",
-        parameters=[id_parameter("membership")],
-        responses={204: OpenApiResponse(description="You left the community.")},
+        record="membership",
+        done="You left the community.",
     ),
 )
-class MembershipViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
-):
+class MembershipViewSet(HeldOnceViewSet):
     serializer_class = MembershipSerializer
+    create_serializer_class = MembershipJoinSerializer
     filterset_class = MembershipFilter
-    lookup_value_regex = ID_PATH
     ordering_fields = ["joined_at"]
     ordering = ["joined_at", "pk"]
 
@@ -101,18 +95,12 @@ class MembershipViewSet(
             | (Q(project__in=listed_projects(user)) & shown)
         )
 
-    def get_serializer_class(self):
-        return MembershipJoinSerializer if self.action == "create" else MembershipSerializer
-
-    def create(self, request, *args, **kwargs):
-        payload = MembershipJoinSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        project = requested_project(request, payload.validated_data["project"])
+    def record_make(self, request, data: dict) -> tuple[Membership, bool]:
+        project = requested_project(request, data["project"])
         existed = Membership.objects.filter(project=project, user=request.user, left_at__isnull=True).exists()
         membership = services.membership_join(project=project, user=request.user)
         membership.project, membership.user = project, request.user
-        answer = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
-        return Response(MembershipSerializer(membership, context=self.get_serializer_context()).data, answer)
+        return membership, not existed
 
     def destroy(self, request, *args, **kwargs):
         membership = self.get_object()
@@ -126,39 +114,29 @@ class MembershipViewSet(
 
 
 class TrustedCommitterFilter(filters.FilterSet):
-    project = filters.CharFilter(field_name="project__slug", max_length=120, help_text="The project's slug.")
-    username = filters.CharFilter(field_name="user__username", max_length=150, help_text="The person.")
-
-    class Meta:
-        model = ProjectRole
-        fields: list[str] = []
+    project = project_filter()
+    username = username_filter("The person.")
 
 
 class TrustedCommitterSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     project = serializers.CharField(source="project.slug", read_only=True, help_text="The project's slug.")
     username = serializers.CharField(source="user.username", read_only=True)
-    display_name = serializers.SerializerMethodField()
+    display_name = DisplayNameField()
     since = serializers.DateTimeField(source="created_at", read_only=True)
-
-    def get_display_name(self, role) -> str:
-        return selectors.display_name(role.user)
 
 
 class TrustedCommitterAppointSerializer(serializers.Serializer):
     project = serializers.SlugField(max_length=120, help_text="The project's slug.")
-    username = serializers.RegexField(
-        r"^[\w.@+-]+\Z", max_length=150, help_text="The person to appoint (an active account)."
-    )
+    username = username_input("The person to appoint (an active account).")
 
 
-@extend_schema(tags=["community"])
-@extend_schema_view(
+@documented(
     list=extend_schema(
         summary="Trusted committers",
         description="Who holds the trusted-committer role of the projects you can see.",
     ),
-    create=extend_schema(
+    create=HeldOnceViewSet.create_schema(
         summary="Appoint a trusted committer",
         description=(
             "For the project's maintainers and owners and the program office. The recorded reason is the "
@@ -166,21 +144,19 @@ class TrustedCommitterAppointSerializer(serializers.Serializer):
             "someone who holds the role already answers 200."
         ),
         request=TrustedCommitterAppointSerializer,
-        responses={201: TrustedCommitterSerializer, 200: TrustedCommitterSerializer},
+        response=TrustedCommitterSerializer,
     ),
-    destroy=extend_schema(
+    destroy=HeldOnceViewSet.destroy_schema(
         summary="Remove a trusted committer",
         description="For the project's maintainers and owners and the program office.",
-        parameters=[id_parameter("trusted-committer role")],
-        responses={204: OpenApiResponse(description="The role is withdrawn.")},
+        record="trusted-committer role",
+        done="The role is withdrawn.",
     ),
 )
-class TrustedCommitterViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
-):
+class TrustedCommitterViewSet(HeldOnceViewSet):
     serializer_class = TrustedCommitterSerializer
+    create_serializer_class = TrustedCommitterAppointSerializer
     filterset_class = TrustedCommitterFilter
-    lookup_value_regex = ID_PATH
     ordering_fields = ["created_at"]
     ordering = ["project__slug", "created_at", "pk"]
 
@@ -194,24 +170,13 @@ class TrustedCommitterViewSet(
         user = self.request.user
         return roles.filter(Q(project__in=listed_projects(user)) | Q(project__in=editor_projects(user)))
 
-    def get_serializer_class(self):
-        return TrustedCommitterAppointSerializer if self.action == "create" else TrustedCommitterSerializer
-
-    def create(self, request, *args, **kwargs):
-        payload = TrustedCommitterAppointSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        project = requested_project(request, payload.validated_data["project"])
+    def record_make(self, request, data: dict) -> tuple[ProjectRole, bool]:
+        project = requested_project(request, data["project"])
         if not can_edit_project(request.user, project):
             raise PermissionDenied(
                 "Only the project's maintainers and owners (or the program office) appoint trusted committers."
             )
-        person = (
-            User.objects.select_related("practitioner")
-            .filter(username=payload.validated_data["username"], is_active=True)
-            .first()
-        )
-        if person is None:
-            raise ValidationError({"username": ["There is no active person with this username."]})
+        person = requested_person(data["username"])
         held = ProjectRole.objects.filter(
             project=project, user=person, role=ProjectRole.Role.TRUSTED_COMMITTER
         ).exists()
@@ -226,8 +191,7 @@ class TrustedCommitterViewSet(
         except ValueError as error:
             raise ValidationError({"username": [str(error)]}) from None
         role.project, role.user = project, person
-        answer = status.HTTP_200_OK if held else status.HTTP_201_CREATED
-        return Response(TrustedCommitterSerializer(role, context=self.get_serializer_context()).data, answer)
+        return role, not held
 
     def destroy(self, request, *args, **kwargs):
         role = self.get_object()

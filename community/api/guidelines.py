@@ -7,14 +7,12 @@ from django.http import Http404
 from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from community.api.common import (
-    SLUG_PATH,
-)
+from community.api.common import SLUG_PATH, documented
 from community.library import LibraryError, render_markdown, template_render
 from community.models import Guide
 
@@ -24,10 +22,6 @@ from community.models import Guide
 class GuideFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=Guide.Kind.choices, help_text="guide or template.")
     in_starter_kit = filters.BooleanFilter(help_text="Templates of the starter kit.")
-
-    class Meta:
-        model = Guide
-        fields: list[str] = []
 
 
 class GuideSerializer(serializers.Serializer):
@@ -77,8 +71,7 @@ class GuideDetailSerializer(GuideSerializer):
     versions = GuideVersionSerializer(source="version_list", many=True, read_only=True)
 
 
-@extend_schema(tags=["community"])
-@extend_schema_view(
+@documented(
     list=extend_schema(
         summary="Guidelines and templates",
         description="The library: guides to read and templates to take (those with at least one version).",

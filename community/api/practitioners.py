@@ -4,7 +4,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 
 from community import selectors
@@ -13,6 +13,7 @@ from community.api.common import (
     USERNAME_PATH,
     BusinessUnitRefSerializer,
     User,
+    documented,
     is_office,
 )
 from community.models import BadgeAward, Practitioner, Stage
@@ -53,10 +54,6 @@ class PractitionerFilter(filters.FilterSet):
     business_unit = filters.CharFilter(
         method="filter_business_unit", max_length=120, help_text="People of this business unit (its slug)."
     )
-
-    class Meta:
-        model = User
-        fields: list[str] = []
 
     def filter_stage(self, queryset, name, value):
         at_stage = Q(practitioner__stage=value)
@@ -129,8 +126,7 @@ class PractitionerSerializer(serializers.Serializer):
         )
 
 
-@extend_schema(tags=["community"])
-@extend_schema_view(
+@documented(
     list=extend_schema(
         summary="Practitioners",
         description="Active people, by username, with the public part of their profile.",

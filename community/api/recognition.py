@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.urls import reverse
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -14,8 +14,12 @@ from community import selectors, services
 from community.api.common import (
     COMPANY,
     SLUG_PATH,
-    User,
+    DisplayNameField,
+    documented,
     is_office,
+    requested_person,
+    username_filter,
+    username_input,
 )
 from community.models import Badge, BadgeAward
 
@@ -24,10 +28,6 @@ from community.models import Badge, BadgeAward
 
 class BadgeFilter(filters.FilterSet):
     tier = filters.ChoiceFilter(choices=Badge.Tier.choices)
-
-    class Meta:
-        model = Badge
-        fields: list[str] = []
 
 
 class BadgeSerializer(serializers.Serializer):
@@ -46,8 +46,7 @@ class BadgeSerializer(serializers.Serializer):
         return reverse("community:badge", kwargs={"slug": badge.slug})
 
 
-@extend_schema(tags=["community"])
-@extend_schema_view(
+@documented(
     list=extend_schema(summary="Badges", description="The active badges."),
     retrieve=extend_schema(summary="A badge"),
 )
@@ -70,11 +69,7 @@ class BadgeViewSet(viewsets.ReadOnlyModelViewSet):
 
 class AwardFilter(filters.FilterSet):
     badge = filters.CharFilter(field_name="badge__slug", max_length=50, help_text="The badge's slug.")
-    username = filters.CharFilter(field_name="user__username", max_length=150, help_text="The holder.")
-
-    class Meta:
-        model = BadgeAward
-        fields: list[str] = []
+    username = username_filter("The holder.")
 
 
 class AwardSerializer(serializers.Serializer):
@@ -83,15 +78,11 @@ class AwardSerializer(serializers.Serializer):
     badge_name = serializers.CharField(source="badge.name", read_only=True)
     tier = serializers.ChoiceField(source="badge.tier", choices=Badge.Tier.choices, read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
-    display_name = serializers.SerializerMethodField()
+    display_name = DisplayNameField()
     awarded_at = serializers.DateTimeField(read_only=True)
 
-    def get_display_name(self, award) -> str:
-        return selectors.display_name(award.user)
 
-
-@extend_schema(tags=["community"])
-@extend_schema_view(
+@documented(
     list=extend_schema(
         summary="Badge awards",
         description=(
@@ -123,7 +114,7 @@ class AwardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class KudosCreateSerializer(serializers.Serializer):
-    username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150, help_text="Whom to thank.")
+    username = username_input("Whom to thank.")
     message = serializers.CharField(
         max_length=4 * services.KUDOS_MAX,
         help_text=f"Plain text (markup is removed), up to {services.KUDOS_MAX} characters.",
@@ -151,8 +142,7 @@ class KudosSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
 
 
-@extend_schema(tags=["community"])
-@extend_schema_view(
+@documented(
     create=extend_schema(
         summary="Thank someone (kudos)",
         description=(
@@ -170,13 +160,7 @@ class KudosViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         payload = KudosCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        receiver = (
-            User.objects.select_related("practitioner")
-            .filter(username=data["username"], is_active=True)
-            .first()
-        )
-        if receiver is None:
-            raise ValidationError({"username": ["There is no active person with this username."]})
+        receiver = requested_person(data["username"])
         if receiver.pk == request.user.pk:
             raise PermissionDenied("Kudos are for thanking others.")
         practitioner = selectors.practitioner_of(receiver)
