@@ -32,33 +32,33 @@ from community.models import (
 )
 
 
-class UnitRequestFilter(admin.SimpleListFilter):
+class _OneChoiceFilter(admin.SimpleListFilter):
+    """A list filter of one choice, which narrows the list to the rows `condition` holds for."""
+
+    choice: tuple[str, str]
+    condition: Q
+
+    def lookups(self, request, model_admin):
+        return [self.choice]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(self.condition) if self.value() == self.choice[0] else queryset
+
+
+class UnitRequestFilter(_OneChoiceFilter):
     title = "business unit request"
     parameter_name = "unit_request"
-
-    def lookups(self, request, model_admin):
-        return [("pending", "Waiting for confirmation")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "pending":
-            return queryset.filter(requested_business_unit__isnull=False)
-        return queryset
+    choice = ("pending", "Waiting for confirmation")
+    condition = Q(requested_business_unit__isnull=False)
 
 
-class IdentityClaimFilter(admin.SimpleListFilter):
+class IdentityClaimFilter(_OneChoiceFilter):
     title = "forge identity"
     parameter_name = "identity"
-
-    def lookups(self, request, model_admin):
-        return [("unverified", "Typed, not verified")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "unverified":
-            return queryset.filter(
-                Q(github_login_verified=False) & ~Q(github_login="")
-                | Q(gitlab_username_verified=False) & ~Q(gitlab_username="")
-            )
-        return queryset
+    choice = ("unverified", "Typed, not verified")
+    condition = (Q(github_login_verified=False) & ~Q(github_login="")) | (
+        Q(gitlab_username_verified=False) & ~Q(gitlab_username="")
+    )
 
 
 @admin.register(Practitioner)
