@@ -154,7 +154,15 @@ def _require_community_manager(*, project: Project, by: User) -> None:
         raise PermissionDenied(f"{project.name} was merged into {project.merged_into}; manage that one.")
 
 
-def _committers_changed(*, project: Project, by: User, note: str, reason: str, message: str, user) -> None:
+def _committers_changed(*, project: Project, by: User, user: User, appointed: bool, reason: str) -> None:
+    """Record that `by` appointed (or removed) `user` as a trusted committer: the project's history, the
+    person told, the project's search entry and the person's journey."""
+    if appointed:
+        note = f"appointed {display_name(user)} trusted committer"
+        message = f"{display_name(by)} appointed you trusted committer of {project.name}. Thank you!"
+    else:
+        note = f"removed {display_name(user)} as trusted committer"
+        message = f"You are no longer a trusted committer of {project.name}."
     if reason:
         note = f"{note} ({reason})"
     ProjectChange.objects.create(project=project, actor=by, action=ProjectChange.Action.EDITED, note=note)
@@ -176,14 +184,7 @@ def trusted_committer_appoint(*, project: Project, user: User, by: User, reason:
         project=project, user=user, role=ProjectRole.Role.TRUSTED_COMMITTER
     )
     if created:
-        _committers_changed(
-            project=project,
-            by=by,
-            user=user,
-            note=f"appointed {display_name(user)} trusted committer",
-            reason=reason,
-            message=f"{display_name(by)} appointed you trusted committer of {project.name}. Thank you!",
-        )
+        _committers_changed(project=project, by=by, user=user, appointed=True, reason=reason)
     return role
 
 
@@ -195,14 +196,7 @@ def trusted_committer_remove(*, project: Project, user: User, by: User, reason: 
         project=project, user=user, role=ProjectRole.Role.TRUSTED_COMMITTER
     ).delete()
     if removed:
-        _committers_changed(
-            project=project,
-            by=by,
-            user=user,
-            note=f"removed {display_name(user)} as trusted committer",
-            reason=reason,
-            message=f"You are no longer a trusted committer of {project.name}.",
-        )
+        _committers_changed(project=project, by=by, user=user, appointed=False, reason=reason)
     return bool(removed)
 
 
