@@ -1,8 +1,8 @@
 """The forge-neutral shape every import format is read into, and the checks the readers share.
 
-Readers (sap.py, innersource.py, backstage.py) turn files into ``ImportEntry`` objects and refuse a
-bad file as a whole with an ``ImportFormatError`` whose message names the entry; the apply package
-writes them.
+Readers (sap.py, innersource.py, the backstage package) turn files into ``ImportEntry`` objects and
+refuse a bad file as a whole with an ``ImportFormatError`` whose message names the entry; the apply
+package writes them.
 """
 
 import math

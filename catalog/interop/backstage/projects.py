@@ -1,14 +1,13 @@
-"""Backstage ``catalog-info.yaml`` files: multi-document YAML with Component, API, Resource, System,
-Group, User (and Location) entities, validated with Backstage's own naming rules."""
+"""What a Backstage entity that becomes a project says of it: its name, description and tags, its
+lifecycle and owner, its links and repositories, the relations its spec declares and the asset it offers."""
 
 import re
-from collections import defaultdict
 
 from django.utils.text import slugify
 
-from catalog.descriptors import BACKSTAGE_LIFECYCLES, BACKSTAGE_NAME_RE, PROJECT_KINDS
+from catalog.descriptors import BACKSTAGE_LIFECYCLES
+from catalog.interop.backstage.entities import KIND_RE, Entity, Owners, parse_ref, valid_name
 from catalog.interop.records import (
-    MAX_ENTRIES,
     AssetData,
     BusinessUnitRef,
     ImportEntry,
@@ -17,21 +16,15 @@ from catalog.interop.records import (
     PersonRef,
     RelationData,
     RepositoryData,
-    Source,
-    decode,
     is_url,
-    load_yaml,
     mapping,
     text,
 )
 from catalog.models import AssetKind, Lifecycle, ProjectRelation
 from catalog.repositories import forge_of, normalise_repository_url
 
-# Backstage's isValidTag: lower-case words of [a-z0-9:+#] joined by single hyphens, at most 63 characters.
 TAG_RE = re.compile(r"^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$")
 REPOSITORY_PATH_RE = re.compile(r"^https?://[^/]+/[^/]+/[^/]+")
-NAME_RULE = "use letters, digits and single - _ . between them, at most 63 characters"
-KIND_RE = re.compile(r"^[a-z][a-z0-9]*$")
 MAIL_RE = re.compile(r"^mailto:[^\s@]+@[^\s@]+$")
 MAX_LINK_URL = 2000
 
@@ -64,157 +57,10 @@ RELATION_FIELDS = {
     "domain": (Relation.PART_OF, "domain"),
     "subcomponentOf": (Relation.PART_OF, "component"),
 }
-# When names collide, the entity of the first kind here keeps the plain name.
-NAME_PRIORITY = {"Component": 0, "System": 1, "Resource": 2, "API": 3}
 NO_LIFECYCLE = f"no lifecycle in the file: left at {Lifecycle.PROPOSED.label} for the program office to set"
 
 
-def _valid_name(value: str) -> bool:
-    return 0 < len(value) <= 63 and bool(BACKSTAGE_NAME_RE.match(value))
-
-
-def parse_ref(ref: str, *, default_kind: str, default_namespace: str = "default") -> tuple[str, str, str]:
-    """``[kind:][namespace/]name`` as (kind, namespace, name), lower-cased as Backstage compares them."""
-    kind, _, rest = ref.rpartition(":") if ":" in ref else ("", "", ref)
-    namespace, _, name = rest.rpartition("/") if "/" in rest else ("", "", rest)
-    return (kind or default_kind).lower(), (namespace or default_namespace).lower(), name.lower()
-
-
-def _documents(files: list[tuple[str, bytes | str]]) -> list[tuple[str, dict]]:
-    documents = []
-    for name, data in files:
-        position = 0
-        for document in load_yaml(decode(data, name=name), name=name):
-            if document is None:
-                continue
-            position += 1
-            label = f"{name} document #{position}"
-            if not isinstance(document, dict):
-                raise ImportFormatError(f"{label}: a Backstage entity must be a mapping (apiVersion, kind…).")
-            documents.append((label, document))
-            if len(documents) > MAX_ENTRIES:
-                raise ImportFormatError(f"{name}: more than {MAX_ENTRIES} entities.")
-    return documents
-
-
-def _validated(label: str, document: dict) -> tuple[str, dict, dict, str, str, str]:
-    api_version = document.get("apiVersion")
-    kind = document.get("kind")
-    if not isinstance(api_version, str) or "/" not in api_version:
-        raise ImportFormatError(f"{label}: “apiVersion” is missing (e.g. backstage.io/v1alpha1).")
-    if not isinstance(kind, str) or not kind.strip():
-        raise ImportFormatError(f"{label}: “kind” is missing.")
-    metadata = mapping(document.get("metadata"), label=label, what="metadata")
-    spec = mapping(document.get("spec"), label=label, what="spec")
-    name = metadata.get("name")
-    if not isinstance(name, str) or not name:
-        raise ImportFormatError(f"{label} ({kind}): metadata.name is missing.")
-    shown = name if metadata.get("namespace", "default") == "default" else f"{metadata['namespace']}/{name}"
-    label = f"{label} ({kind} “{shown}”)"
-    if not _valid_name(name):
-        raise ImportFormatError(
-            f"{label}: metadata.name “{name}” is not a valid Backstage name: {NAME_RULE}."
-        )
-    namespace = metadata.get("namespace", "default")
-    if not isinstance(namespace, str) or not _valid_name(namespace):
-        raise ImportFormatError(f"{label}: metadata.namespace “{namespace}” is not a valid Backstage name.")
-    return label, metadata, spec, kind, name, namespace
-
-
-def parse_backstage(files: list[tuple[str, bytes | str]]) -> list[ImportEntry]:
-    """Every entity of every file becomes one entry, in file order; owners refer across files."""
-    parsed = []
-    groups: dict[tuple[str, str], BusinessUnitRef] = {}
-    users: dict[tuple[str, str], tuple[PersonRef, list]] = {}
-    seen: dict[str, str] = {}
-    for label, document in _documents(files):
-        label, metadata, spec, kind, name, namespace = _validated(label, document)
-        ref = f"{kind.lower()}:{namespace.lower()}/{name.lower()}"
-        if ref in seen:
-            raise ImportFormatError(f"{label}: the entity {ref} is already defined by {seen[ref]}.")
-        seen[ref] = label
-        profile = mapping(spec.get("profile"), label=label, what="spec.profile")
-        key = (namespace.lower(), name.lower())
-        if kind == "Group":
-            display = text(
-                profile.get("displayName"), label=label, what="spec.profile.displayName", limit=120
-            )
-            groups[key] = BusinessUnitRef(slug=slugify(name)[:120], name=display or name)
-        elif kind == "User":
-            email = text(profile.get("email"), label=label, what="spec.profile.email")
-            member_of = spec.get("memberOf") or []
-            if not isinstance(member_of, list) or not all(isinstance(g, str) for g in member_of):
-                raise ImportFormatError(f"{label}: spec.memberOf must be a list of group references.")
-            users[key] = (PersonRef(username=name, email=email), member_of)
-        parsed.append((label, metadata, spec, kind, name, namespace, ref))
-
-    entries = []
-    projects: list[tuple[ImportEntry, str, str, str]] = []
-    for index, (label, metadata, spec, kind, name, namespace, ref) in enumerate(parsed, start=1):
-        entry = ImportEntry(index=index, label=label, source=Source.BACKSTAGE, key=ref)
-        key = (namespace.lower(), name.lower())
-        if kind == "Group":
-            entry.kind, entry.business_unit = "business_unit", groups[key]
-        elif kind == "User":
-            entry.kind, entry.owners = "person", [users[key][0]]
-        elif kind == "Location":
-            entry.kind, entry.skip_reason = "skipped", "a Location only points to other files: import those"
-        elif kind not in PROJECT_KINDS:
-            entry.kind, entry.skip_reason = "skipped", f"{kind} entities are not imported"
-        else:
-            _project(
-                entry,
-                kind=kind,
-                metadata=metadata,
-                spec=spec,
-                namespace=namespace,
-                groups=groups,
-                users=users,
-            )
-            projects.append((entry, kind, namespace.lower(), name))
-        entries.append(entry)
-    _hosts(projects)
-    _distinct_names(projects)
-    return entries
-
-
-def _hosts(projects: list[tuple[ImportEntry, str, str, str]]) -> None:
-    """An API is offered by its system's project, else by the project of a component that provides it:
-    the candidates this import holds, in that order (the importer also asks the catalog)."""
-    providers: dict[str, list[str]] = defaultdict(list)
-    for entry, _, _, _ in projects:
-        for relation in entry.relations:
-            if relation.kind == Relation.PROVIDES_API:
-                providers[relation.target_ref].append(entry.key)
-    for entry, kind, _, _ in projects:
-        if kind != "API":
-            continue
-        entry.hostable = True
-        entry.hosts = [
-            (r.target_ref, "its system") for r in entry.relations if r.target_ref.startswith("system:")
-        ]
-        entry.hosts += [(provider, "which provides it") for provider in providers[entry.key]]
-
-
-def _distinct_names(projects: list[tuple[ImportEntry, str, str, str]]) -> None:
-    """Entities whose names collide become projects with names told apart by kind (“petstore (API)”),
-    else by namespace, else by the entity's own name; a Component keeps the plain name."""
-    same: dict[str, list[tuple[ImportEntry, str, str, str]]] = defaultdict(list)
-    for project in projects:
-        same[project[0].fields["name"].casefold()].append(project)
-    for group in same.values():
-        if len(group) < 2:
-            continue
-        group.sort(key=lambda p: (NAME_PRIORITY.get(p[1], 9), p[2] != "default", p[0].index))
-        _, first_kind, first_namespace, _ = group[0]
-        for entry, kind, namespace, name in group[1:]:
-            parts = [kind] if kind != first_kind else []
-            parts += [namespace] if namespace != first_namespace else []
-            suffix = f" ({', '.join(parts or [name])})"
-            entry.fields["name"] = entry.fields["name"][: 120 - len(suffix)].rstrip() + suffix
-
-
-def _owner(entry: ImportEntry, owner, *, namespace: str, groups: dict, users: dict) -> None:
+def _owner(entry: ImportEntry, owner, *, namespace: str, owners: Owners) -> None:
     if owner is None:
         return
     if not isinstance(owner, str) or not owner.strip():
@@ -224,21 +70,23 @@ def _owner(entry: ImportEntry, owner, *, namespace: str, groups: dict, users: di
     kind, owner_namespace, owner_name = parse_ref(
         owner.strip(), default_kind="group", default_namespace=namespace
     )
-    if not _valid_name(owner_name):
+    if not valid_name(owner_name):
         raise ImportFormatError(f"{entry.label}: spec.owner “{owner}” is not a valid entity reference.")
     if kind == "group":
-        entry.business_unit = groups.get((owner_namespace, owner_name)) or BusinessUnitRef(
+        entry.business_unit = owners.groups.get((owner_namespace, owner_name)) or BusinessUnitRef(
             slug=slugify(owner_name)[:120], name=owner_name, declared=False
         )
     elif kind == "user":
-        person, member_of = users.get((owner_namespace, owner_name), (PersonRef(username=owner_name), []))
+        person, member_of = owners.users.get(
+            (owner_namespace, owner_name), (PersonRef(username=owner_name), [])
+        )
         entry.owners.append(person)
         for group in member_of:
             _, group_namespace, group_name = parse_ref(
                 group, default_kind="group", default_namespace=namespace
             )
-            if (group_namespace, group_name) in groups:
-                entry.business_unit = groups[(group_namespace, group_name)]
+            if (group_namespace, group_name) in owners.groups:
+                entry.business_unit = owners.groups[(group_namespace, group_name)]
                 break
     else:
         entry.notes.append(f"owner {owner} is neither a group nor a user: ignored")
@@ -265,7 +113,7 @@ def _references(entry: ImportEntry, spec: dict, *, namespace: str) -> None:
             kind, target_namespace, target = parse_ref(
                 value.strip(), default_kind=default_kind, default_namespace=namespace
             )
-            if not KIND_RE.match(kind) or not _valid_name(target) or not _valid_name(target_namespace):
+            if not KIND_RE.match(kind) or not valid_name(target) or not valid_name(target_namespace):
                 raise ImportFormatError(
                     f"{entry.label}: spec.{name} “{value}” is not a valid entity reference "
                     "([kind:][namespace/]name)."
@@ -350,10 +198,9 @@ def _asset(entry: ImportEntry, *, kind: str, spec: dict) -> None:
     )
 
 
-def _project(
-    entry: ImportEntry, *, kind: str, metadata: dict, spec: dict, namespace: str, groups, users
-) -> None:
-    label = entry.label
+def project_read(entry: ImportEntry, entity: Entity, *, owners: Owners) -> None:
+    """Fill the entry of a project entity (a Component, API, Resource or System) from what it says."""
+    label, metadata, spec, kind = entity.label, entity.metadata, entity.spec, entity.kind
     title = text(metadata.get("title"), label=label, what="metadata.title", limit=120)
     name = title or metadata["name"]
     description = text(metadata.get("description"), label=label, what="metadata.description", limit=300)
@@ -384,7 +231,7 @@ def _project(
             entry.fields["lifecycle"] = mapped
         else:
             entry.notes.append(f"lifecycle “{lifecycle}” has no portal equivalent: not kept")
-    _owner(entry, spec.get("owner"), namespace=namespace, groups=groups, users=users)
+    _owner(entry, spec.get("owner"), namespace=entity.namespace, owners=owners)
     urls = []
     annotations = mapping(metadata.get("annotations"), label=label, what="metadata.annotations")
     for annotation, host in (
@@ -402,5 +249,5 @@ def _project(
     _links(entry, metadata.get("links") or [], urls=urls)
     normalised = list(dict.fromkeys(normalise_repository_url(u) for u in urls))
     entry.repositories = [RepositoryData(url=u, forge=forge_of(u)) for u in normalised]
-    _references(entry, spec, namespace=namespace)
+    _references(entry, spec, namespace=entity.namespace)
     _asset(entry, kind=kind, spec=spec)
