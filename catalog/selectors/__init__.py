@@ -7,6 +7,7 @@ from catalog.search_index import uses_postgres
 from catalog.selectors.adoptions import ADOPTION_RELATED, adoptions_shown
 from catalog.selectors.chips import ActiveFilter, FilterLinks, filter_links
 from catalog.selectors.consumption import Consumed, project_consumption, versions_in_use
+from catalog.selectors.facets import FACET_TITLES, FacetValue
 from catalog.selectors.projects import (
     LatestRelease,
     asset_for_viewer,
@@ -15,6 +16,7 @@ from catalog.selectors.projects import (
     latest_release,
     project_for_viewer,
 )
+from catalog.selectors.query import SORTS, CatalogQuery
 from catalog.selectors.registrations import (
     HIDDEN_PROJECT,
     Registration,
@@ -23,15 +25,7 @@ from catalog.selectors.registrations import (
     registration_check,
     registrations_duplicates,
 )
-from catalog.selectors.search import (
-    FACET_TITLES,
-    SORTS,
-    CatalogQuery,
-    FacetValue,
-    SearchResults,
-    search_embedded,
-    visible_entries,
-)
+from catalog.selectors.search import SearchResults, search_embedded, visible_entries
 from catalog.selectors.search_postgres import search_postgres
 from catalog.selectors.similar import SimilarEntry, similar_entries
 from catalog.selectors.spelling import corrected_query, suggest_words

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from catalog.models import Lifecycle
-from catalog.selectors.search import FACET_TITLES, KIND_LABELS, SearchResults
+from catalog.selectors.facets import FACET_TITLES, KIND_LABELS
+from catalog.selectors.search import SearchResults
 
 
 @dataclass(frozen=True, kw_only=True)

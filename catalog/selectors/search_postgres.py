@@ -23,28 +23,25 @@ from catalog.models import (
     SearchEntry,
     Topic,
 )
+from catalog.selectors.facets import FACET_TITLES, FacetRows, facet_values, rounded_estimate
 from catalog.selectors.fused import MEANING_CANDIDATES, FusedRanking
-from catalog.selectors.search import (
-    EXACT_NAMES_MAX,
-    FACET_TITLES,
-    FILTERED_SAMPLE_MIN,
+from catalog.selectors.query import (
     RETIRED_LIFECYCLES,
     STATIC_ORDER,
     CatalogQuery,
-    FacetRows,
-    SearchResults,
-    facet_values,
     filter_conditions,
     filter_entries,
-    fused_ranking,
     order_entries,
-    results_page,
-    rounded_estimate,
-    visible_entries,
 )
+from catalog.selectors.search import SearchResults, fused_ranking, results_page, visible_entries
 from catalog.selectors.spelling import corrected_query, hides_restricted, word_suggestions
 from catalog.selectors.words import text_filter, text_match, word_plan
 
+# A broad search puts its exact name or slug matches first; beyond this many, the others keep their place.
+EXACT_NAMES_MAX = 100
+# A broad search's filtered total is scaled up from its sample when the sample holds at least this many
+# filtered rows (within about 10 %), else counted on its own.
+FILTERED_SAMPLE_MIN = 100
 # The share estimate of _Sample pays when the matches are a large share of the index (a broad word), and
 # then few index rows lie below the largest sampled key: they are counted up to this many times the sample.
 KEYS_BELOW_FACTOR = 5

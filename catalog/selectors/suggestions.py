@@ -7,13 +7,9 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from catalog.models import EntryType, SearchEntry, Topic
-from catalog.selectors.search import (
-    KIND_LABELS,
-    CatalogQuery,
-    filter_entries,
-    order_entries,
-    visible_entries,
-)
+from catalog.selectors.facets import KIND_LABELS
+from catalog.selectors.query import CatalogQuery, filter_entries, order_entries
+from catalog.selectors.search import visible_entries
 from catalog.selectors.words import query_tokens, text_match
 
 
