@@ -4,7 +4,7 @@ from django import forms
 from django.forms.models import model_to_dict
 
 from catalog.effort import MAX_OVERRIDE_DAYS, effort_override_clean
-from catalog.forms.projects import split_words
+from catalog.forms.projects import entry_fields, entry_initial
 from catalog.models import (
     Adoption,
     Asset,
@@ -92,12 +92,9 @@ class AssetForm(forms.Form):
     def to_fields(self) -> AssetFields:
         data = self.cleaned_data
         return AssetFields(
-            name=data["name"].strip(),
+            **entry_fields(data),
             kind=data["kind"],
-            description=data["description"].strip(),
             url=data["url"],
-            topics=split_words(data["topics"])[:20],
-            languages=split_words(data["languages"])[:10],
             package_url=data["package_url"],
             effort_days=data["estimated_effort_days"],
             effort_reason=data["effort_override_reason"],
@@ -109,6 +106,5 @@ class AssetForm(forms.Form):
             **model_to_dict(asset, fields=["name", "kind", "description", "url", "package_url"]),
             "estimated_effort_days": asset.effort_days_override,
             "effort_override_reason": asset.effort_override_reason,
-            "topics": ", ".join(t.name for t in asset.topics.all()),
-            "languages": ", ".join(lang.name for lang in asset.languages.all()),
+            **entry_initial(asset),
         }

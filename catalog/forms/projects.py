@@ -10,6 +10,7 @@ from django.forms.models import model_to_dict
 from catalog.descriptors import DescriptorError, parse_descriptor
 from catalog.models import (
     REGISTRABLE_LIFECYCLES,
+    Asset,
     BusinessUnit,
     Forge,
     Lifecycle,
@@ -26,6 +27,26 @@ User = get_user_model()
 
 def split_words(text: str) -> list[str]:
     return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+
+
+def entry_fields(data: dict) -> dict:
+    """The name, description, topics and languages typed in a project's or an asset's form, as
+    catalog.services.EntryFields takes them: trimmed, at most 20 topics and 10 languages (as the API's
+    word lists allow)."""
+    return {
+        "name": data["name"].strip(),
+        "description": data["description"].strip(),
+        "topics": split_words(data["topics"])[:20],
+        "languages": split_words(data["languages"])[:10],
+    }
+
+
+def entry_initial(entry: Project | Asset) -> dict[str, str]:
+    """A project's or an asset's topics and languages as its form shows them, comma-separated."""
+    return {
+        "topics": ", ".join(topic.name for topic in entry.topics.all()),
+        "languages": ", ".join(language.name for language in entry.languages.all()),
+    }
 
 
 # What the look-alikes check reads of each field as the starter types: the form's own lengths.
@@ -196,13 +217,10 @@ class ProjectForm(forms.Form):
     def to_fields(self) -> ProjectFields:
         data = self.cleaned_data
         return ProjectFields(
-            name=data["name"].strip(),
-            description=data["description"].strip(),
+            **entry_fields(data),
             business_unit=data["business_unit"],
             motivation=data["motivation"].strip(),
             lifecycle=data["lifecycle"],
-            topics=split_words(data["topics"])[:20],
-            languages=split_words(data["languages"])[:10],
             license=data["license"].strip(),
             repository_urls=data["repository_urls"],
             repository_forge=data["forge"],
@@ -236,8 +254,7 @@ class ProjectForm(forms.Form):
             **model_to_dict(project, fields=SIMPLE_FIELDS),  # as stored; the others as the form writes them
             "repository_urls": "\n".join(r.url for r in project.repositories.all()),
             "forge": repository_forge_chosen(repositories=project.repositories.all()),
-            "topics": ", ".join(t.name for t in project.topics.all()),
-            "languages": ", ".join(lang.name for lang in project.languages.all()),
+            **entry_initial(project),
             "skills_wanted": ", ".join(project.skills_wanted),
             "visible_units": [unit.pk for unit in project.visible_units.all()],
             "maintainer_emails": ", ".join(

@@ -19,8 +19,10 @@ from catalog.services.notices import (
     consumer_notices_for_releases,
 )
 from catalog.services.projects import (
+    PARTICIPATION_FIELDS,
     RESERVED_SLUGS,
     SIMPLE_FIELDS,
+    EntryFields,
     ProjectFields,
     program_office_members,
     project_register,
@@ -36,8 +38,10 @@ __all__ = [
     "consumer_digests_send",
     "consumer_notices_for_lifecycle",
     "consumer_notices_for_releases",
+    "PARTICIPATION_FIELDS",
     "RESERVED_SLUGS",
     "SIMPLE_FIELDS",
+    "EntryFields",
     "AssetFields",
     "DetectedChanges",
     "FoundDependency",

@@ -1,6 +1,6 @@
 """Writes to the catalog's assets and their adoptions."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -25,18 +25,14 @@ from catalog.models import (
 )
 from catalog.permissions import can_end_adoption
 from catalog.search_index import entries_rebuild
-from catalog.services.projects import named_rows
+from catalog.services.projects import EntryFields, named_rows
 from catalog.signals import asset_adopted, asset_package_changed
 
 
 @dataclass(kw_only=True)
-class AssetFields:
-    name: str
+class AssetFields(EntryFields):
     kind: str
-    description: str
     url: str = ""
-    topics: list[str] = field(default_factory=list)
-    languages: list[str] = field(default_factory=list)
     package_url: str = ""  # canonical, as catalog.packages.package_url_clean returns it
     # The maintainers' build effort in engineer-days and why (catalog.effort); None: estimated from the code.
     effort_days: Decimal | None = None

@@ -39,16 +39,23 @@ from catalog.services.notices import consumer_notices_for_lifecycle
 
 
 @dataclass(kw_only=True)
-class ProjectFields:
-    """The editable description of a project, as the registration and edit forms produce it."""
+class EntryFields:
+    """What describes a project and an asset alike: a name, one sentence, and the topics and languages
+    it is tagged with (as words: named_rows finds or makes their rows)."""
 
     name: str
     description: str
+    topics: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class ProjectFields(EntryFields):
+    """The editable description of a project, as the registration and edit forms produce it."""
+
     business_unit: BusinessUnit
     motivation: str = ""
     lifecycle: str = Lifecycle.PROPOSED
-    topics: list[str] = field(default_factory=list)
-    languages: list[str] = field(default_factory=list)
     license: str = ""
     repository_urls: list[str] = field(default_factory=list)
     # The forge of the repositories on hosts the portal does not know (forge_of's `chosen`): "" reads
@@ -69,12 +76,9 @@ class ProjectFields:
     visible_units: list[BusinessUnit] = field(default_factory=list)
 
 
-SIMPLE_FIELDS = (
-    "name",
-    "description",
-    "business_unit",
-    "motivation",
-    "lifecycle",
+# What a project tells those who would use it or take part, besides its name, unit and lifecycle: the
+# edit writes these as given (SIMPLE_FIELDS), and the API reads them back in this order.
+PARTICIPATION_FIELDS = (
     "license",
     "docs_url",
     "contributing_url",
@@ -83,6 +87,14 @@ SIMPLE_FIELDS = (
     "contributions_wanted",
     "logo_url",
     "declared_readiness",
+)
+SIMPLE_FIELDS = (
+    "name",
+    "description",
+    "business_unit",
+    "motivation",
+    "lifecycle",
+    *PARTICIPATION_FIELDS,
     "visibility",
 )
 
