@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import selectors
-from catalog.api.serializers import names_of
+from catalog.api.serializers.common import names_of
 from catalog.pagination import PortalPagination
 
 

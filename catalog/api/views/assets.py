@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from catalog import selectors, services
 from catalog.api.filters import AdoptionFilter, AssetFilter
-from catalog.api.serializers import (
+from catalog.api.serializers.assets import (
     AdoptionEndSerializer,
     AdoptionSerializer,
     AssetSerializer,

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 
 from catalog.api.filters import NameFilter
-from catalog.api.serializers import BusinessUnitSerializer, LanguageSerializer, TopicSerializer
+from catalog.api.serializers.common import BusinessUnitSerializer, LanguageSerializer, TopicSerializer
 from catalog.api.views.common import AnnotationOrdering
 from catalog.models import BusinessUnit, Language, Project, Topic
 

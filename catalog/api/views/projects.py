@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from catalog import curation, selectors, services
 from catalog.api.filters import ProjectFilter
-from catalog.api.serializers import (
+from catalog.api.serializers.projects import (
     CurationSerializer,
     LookAlikeSerializer,
     ProjectSerializer,
