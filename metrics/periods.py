@@ -8,10 +8,13 @@ from django.utils import timezone
 from catalog.models import BusinessUnit
 from metrics.snapshots import DEFAULT_DAYS, PRESETS
 
-__all__ = ["MAX_DAYS", "PeriodError", "parse_business_unit", "parse_period"]
+__all__ = ["EARLIEST", "LATEST_END_DAYS", "PeriodError", "parse_business_unit", "parse_period"]
 
-# Long enough for a three-year look back, short enough that one request stays cheap.
-MAX_DAYS = 3 * 366
+# Any period within the recorded history may be asked for (the contribution figures sum daily
+# aggregates, so a long period costs little more than a short one). Dates before this one are typing
+# mistakes, not history: no forge the portal reads was recording pull requests then.
+EARLIEST = date(2000, 1, 1)
+LATEST_END_DAYS = 366
 
 
 class PeriodError(ValueError):
@@ -44,10 +47,21 @@ def parse_period(params) -> tuple[date, date, int | None]:
         start = end - timedelta(days=preset)
     end = end or timezone.now().date()
     start = start or end - timedelta(days=DEFAULT_DAYS)
+    for name, day in (("start", start), ("end", end)):
+        if day < EARLIEST:
+            raise PeriodError(f"{name} must not be before {EARLIEST.isoformat()}.", name)
+    today = timezone.now().date()
+    # A period may hold today (so far) and run on past it: the dashboards show the days to come as not
+    # started (metrics.reports.bucket_state). One that has not begun by tomorrow has nothing to show,
+    # and an end more than a year ahead is a typing mistake.
+    if start > today + timedelta(days=1):
+        raise PeriodError(
+            "start must not be after tomorrow: nothing has happened in that period yet.", "start"
+        )
+    if end > today + timedelta(days=LATEST_END_DAYS):
+        raise PeriodError(f"end must not be more than {LATEST_END_DAYS} days ahead.", "end")
     if start >= end:
         raise PeriodError("start must be before end (end is exclusive).", "start")
-    if (end - start).days > MAX_DAYS:
-        raise PeriodError(f"The period may span at most {MAX_DAYS} days.", "start")
     return start, end, preset
 
 

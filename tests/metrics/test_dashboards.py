@@ -96,7 +96,9 @@ def test_the_api_answers_401_in_json_to_anonymous_callers(client):
         ("start=2026-01-01&end=yesterday", "end"),
         ("start=2026-04-01&end=2026-04-01", "start"),
         ("start=2026-04-02&end=2026-04-01", "start"),
-        ("start=2020-01-01&end=2026-04-01", "start"),
+        ("start=1999-12-31&end=2026-04-01", "start"),
+        ("start=2026-01-01&end=2999-01-01", "end"),
+        ("start=2999-01-01&end=2999-02-01", "start"),
         ("business_unit=nowhere", "business_unit"),
         ("days=7", "days"),
     ],
@@ -107,6 +109,15 @@ def test_bad_periods_and_unknown_units_are_refused_with_the_field_named(client, 
     assert response.status_code == 400
     assert response.json()["field"] == field
     assert response.json()["error"]
+
+
+def test_any_period_of_the_recorded_history_is_answered_however_long(client, reader):
+    # No cap on the length: from the earliest day accepted to today.
+    today = timezone.now().date()
+    response = client.get(f"{PROGRAM_API}?start=2000-01-01&end={today.isoformat()}")
+
+    assert response.status_code == 200
+    assert response.json()["period"] == {"start": "2000-01-01", "end": today.isoformat()}
 
 
 def test_the_project_api_refuses_a_bad_period_too(client, reader):
