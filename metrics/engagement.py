@@ -97,9 +97,11 @@ def _contributor_business_units(projects: QuerySet | None, start: date, end: dat
     """Distinct business units among the period's contributors, the people exactly as
     `contribution_activity` identifies them, each with the unit metrics.selectors reads: their
     practitioner's, else the one the organisation directory gave their forge account."""
-    lo, hi = selectors.rows.bounds(start, end)
     keys, _per_person, _per_unit = selectors.contribution.contributors(
-        projects=selectors.rows.projects_or_program(projects), lo=lo, hi=hi, people=selectors.rows.People()
+        projects=selectors.rows.projects_or_program(projects),
+        start=start,
+        end=end,
+        people=selectors.rows.People(),
     )
     users = {int(key[2:]) for key in keys if key.startswith("u:")}
     accounts = {int(key[2:]) for key in keys if key.startswith("a:")}

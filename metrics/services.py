@@ -7,10 +7,8 @@ Every source (the GitHub, GitLab and git syncs, webhooks, the demo seed) goes th
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import models, transaction
-from django.db.models.functions import Lower
+from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Repository
@@ -19,6 +17,8 @@ from catalog.services import (
     detected_adoptions_update,
     project_score_refresh,
 )
+from metrics import daily
+from metrics.accounts import account_id, accounts_upsert, is_bot
 from metrics.models import (
     Comment,
     Commit,
@@ -33,7 +33,6 @@ from metrics.selectors import repository_dependencies
 from metrics.signals import contributions_recorded
 from metrics.sync.code_size import CodeSize
 from metrics.sync.records import (
-    AccountRecord,
     ActivityBatch,
     ManifestScan,
     NumberedRecord,
@@ -41,79 +40,8 @@ from metrics.sync.records import (
 )
 
 BULK = 500
-# A practitioner's forge identity attributes an account only once verified (proven through the forge's
-# sign-in, the organisation directory or the program office): a login merely typed claims nothing.
-IDENTITY_FIELDS: dict[str, tuple[str, str]] = {
-    "github": ("practitioner__github_login", "practitioner__github_login_verified"),
-    "gitlab": ("practitioner__gitlab_username", "practitioner__gitlab_username_verified"),
-}
 
-
-def is_bot(account: AccountRecord) -> bool:
-    """Bots are left out of every metric: `[bot]` logins, accounts of type Bot, and PORTAL_BOT_LOGINS."""
-    login = account.login.lower()
-    return account.is_bot or login.endswith("[bot]") or login in settings.PORTAL_BOT_LOGINS
-
-
-def _accounts_upsert(*, forge: str, records: Iterable[AccountRecord]) -> dict[str, ForgeAccount]:
-    """ForgeAccounts for these records by lower-cased login, created or refreshed. An account is linked
-    to the portal user who has verified its e-mail address as soon as one is known (a request author
-    often arrives without an e-mail, which a later commit brings), or who has verified its login."""
-    wanted: dict[str, AccountRecord] = {}
-    for record in records:
-        if record and record.login:
-            wanted[record.login.lower()[:255]] = record
-    if not wanted:
-        return {}
-    existing = {a.login: a for a in ForgeAccount.objects.filter(forge=forge, login__in=list(wanted))}
-    missing = [login for login in wanted if login not in existing]
-    if missing:
-        ForgeAccount.objects.bulk_create(
-            [ForgeAccount(forge=forge, login=login, is_bot=is_bot(wanted[login])) for login in missing],
-            ignore_conflicts=True,
-        )
-        existing.update({a.login: a for a in ForgeAccount.objects.filter(forge=forge, login__in=missing)})
-    emails = {
-        (wanted[login].email or existing[login].email).lower()
-        for login in wanted
-        if existing[login].user_id is None and (wanted[login].email or existing[login].email)
-    }
-    people = get_user_model().objects
-    users = {}
-    if emails:
-        # allauth's addresses, verified by mail or by the sign-on (stored lower-cased): an address a
-        # person merely typed attributes nothing. One filter() call, so both conditions hold for one row.
-        verified = people.filter(emailaddress__email__in=emails, emailaddress__verified=True)
-        users = dict(verified.values_list("emailaddress__email", "pk"))
-    # A practitioner's verified forge identity (their profile's GitHub login or GitLab username) also
-    # attributes the account. Read through the ORM relation, so metrics does not import community.
-    identity_field, verified_field = IDENTITY_FIELDS.get(forge, ("", ""))
-    unlinked = [login for login in wanted if existing[login].user_id is None]
-    by_login = {}
-    if identity_field and unlinked:
-        matches = people.filter(**{verified_field: True}).annotate(identity=Lower(identity_field))
-        by_login = dict(matches.filter(identity__in=unlinked).values_list("identity", "pk"))
-    for login, record in wanted.items():
-        account = existing[login]
-        email = (record.email or account.email)[:254]
-        fresh = {
-            "external_id": record.external_id or account.external_id,
-            "name": (record.name or account.name)[:255],
-            "email": email,
-            "is_bot": account.is_bot or is_bot(record),
-            "user_id": account.user_id or by_login.get(login) or users.get(email.lower()),
-        }
-        if any(getattr(account, key) != value for key, value in fresh.items()):
-            for key, value in fresh.items():
-                setattr(account, key, value)
-            account.save(update_fields=list(fresh))
-    return existing
-
-
-def _account_id(accounts: dict[str, ForgeAccount], record: AccountRecord | None) -> int | None:
-    if record is None or not record.login:
-        return None
-    return accounts[record.login.lower()[:255]].pk
+__all__ = ["activity_upsert", "adoptions_detect", "is_bot", "repository_sync_finished"]
 
 
 def _numbered_row(
@@ -126,7 +54,7 @@ def _numbered_row(
         "number": record.number,
         "title": record.title[:500],
         "state": record.state,
-        "author_id": _account_id(accounts, record.author),
+        "author_id": account_id(accounts, record.author),
         "labels": record.labels,
         "created_at": record.created_at,
         "updated_at": record.updated_at,
@@ -249,28 +177,16 @@ def _upsert(model: type[models.Model], rows: list[dict[str, Any]], *, unique: tu
     )
 
 
-def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: bool = True) -> set[int]:
-    """Write one batch of activity for a repository; return the portal users it involves.
-
-    With `announce` (the default) the people involved are announced after commit for re-evaluation;
-    a bulk writer that evaluates everyone afterwards (the demo seed) turns it off."""
+def _rows_write(*, repository: Repository, accounts: dict[str, ForgeAccount], batch: ActivityBatch) -> None:
+    """Upsert the batch's requests, issues, reviews, comments and commits; delete the commits gone."""
     forge = repository.forge
-    people = [pr.author for pr in batch.pull_requests] + [pr.merged_by for pr in batch.pull_requests]
-    people += [r.author for r in batch.reviews] + [i.author for i in batch.issues]
-    people += [c.author for c in batch.comments] + [c.author for c in batch.commits]
-    people += [r.author for r in batch.releases]
-    accounts = _accounts_upsert(forge=forge, records=[p for p in people if p])
-
-    if batch.stats:
-        _stats_apply(repository=repository, stats=batch.stats)
-
     _upsert(
         PullRequest,
         [
             {
                 **_numbered_row(repository=repository, accounts=accounts, record=pr),
                 "draft": pr.draft,
-                "merged_by_id": _account_id(accounts, pr.merged_by),
+                "merged_by_id": account_id(accounts, pr.merged_by),
                 "additions": pr.additions,
                 "deletions": pr.deletions,
                 "ready_for_review_at": pr.ready_for_review_at,
@@ -307,7 +223,7 @@ def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: b
             {
                 "pull_request_id": pr_ids[r.pull_request_number],
                 "forge_id": r.forge_id,
-                "author_id": _account_id(accounts, r.author),
+                "author_id": account_id(accounts, r.author),
                 "state": r.state,
                 "submitted_at": r.submitted_at,
             }
@@ -332,7 +248,7 @@ def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: b
                 "kind": c.kind,
                 "issue_id": issue_id,
                 "pull_request_id": pull_request_id,
-                "author_id": _account_id(accounts, c.author),
+                "author_id": account_id(accounts, c.author),
                 "created_at": c.created_at,
                 "updated_at": c.updated_at,
             }
@@ -345,7 +261,7 @@ def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: b
             {
                 "repository": repository,
                 "sha": c.sha,
-                "author_id": _account_id(accounts, c.author),
+                "author_id": account_id(accounts, c.author),
                 "author_name": c.author_name[:255],
                 "author_email": c.author_email[:255],
                 "authored_at": c.authored_at,
@@ -358,6 +274,38 @@ def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: b
     for start in range(0, len(batch.removed_commit_shas), BULK):
         repository.commits.filter(sha__in=batch.removed_commit_shas[start : start + BULK]).delete()
 
+
+def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: bool = True) -> set[int]:
+    """Write one batch of activity for a repository; return the portal users it involves.
+
+    With `announce` (the default) the people involved are announced after commit for re-evaluation;
+    a bulk writer that evaluates everyone afterwards (the demo seed) turns it off."""
+    forge = repository.forge
+    people = [pr.author for pr in batch.pull_requests] + [pr.merged_by for pr in batch.pull_requests]
+    people += [r.author for r in batch.reviews] + [i.author for i in batch.issues]
+    people += [c.author for c in batch.comments] + [c.author for c in batch.commits]
+    people += [r.author for r in batch.releases]
+    accounts = accounts_upsert(forge=forge, records=[p for p in people if p])
+
+    if batch.stats:
+        _stats_apply(repository=repository, stats=batch.stats)
+
+    # The daily aggregates follow every row this batch may write or delete (metrics.daily).
+    shas = [c.sha for c in batch.commits] + list(batch.removed_commit_shas)
+    touched: dict[type, list[Q]] = {
+        PullRequest: daily.chunked_in(
+            "number", [pr.number for pr in batch.pull_requests], repository=repository
+        ),
+        Issue: daily.chunked_in("number", [i.number for i in batch.issues], repository=repository),
+        Review: daily.chunked_in(
+            "forge_id", [r.forge_id for r in batch.reviews], pull_request__repository=repository
+        ),
+        Comment: daily.chunked_in("forge_id", [c.forge_id for c in batch.comments], repository=repository),
+        Commit: daily.chunked_in("sha", shas, repository=repository),
+    }
+    with daily.kept(repository=repository, wheres=touched):
+        _rows_write(repository=repository, accounts=accounts, batch=batch)
+
     _upsert(
         Release,
         [
@@ -369,7 +317,7 @@ def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: b
                 "draft": r.draft,
                 "prerelease": r.prerelease,
                 "published_at": r.published_at,
-                "author_id": _account_id(accounts, r.author),
+                "author_id": account_id(accounts, r.author),
             }
             for r in batch.releases
         ],

@@ -1,6 +1,7 @@
 """The metrics app's models, by what they hold (activity, sync, usage, reports)."""
 
 from metrics.models.activity import Comment, Commit, ForgeAccount, Issue, PullRequest, Release, Review, State
+from metrics.models.aggregates import ContributorDay, RequestDay
 from metrics.models.reports import ReportSnapshot, ReuseValueSettings
 from metrics.models.sync import ManifestFile, SyncState, WebhookDelivery
 from metrics.models.usage import CONSUMPTION_KINDS, DailyRollup, UsageEvent, UsageKind
@@ -9,6 +10,7 @@ __all__ = [
     "CONSUMPTION_KINDS",
     "Comment",
     "Commit",
+    "ContributorDay",
     "DailyRollup",
     "ForgeAccount",
     "Issue",
@@ -16,6 +18,7 @@ __all__ = [
     "PullRequest",
     "Release",
     "ReportSnapshot",
+    "RequestDay",
     "ReuseValueSettings",
     "Review",
     "State",

@@ -1,49 +1,92 @@
-"""The Contribution Activity figures of METRICS.md."""
+"""The Contribution Activity figures of METRICS.md, read from the daily aggregates (RequestDay and
+ContributorDay, kept by metrics.daily as the activity is written): a period of any length costs a sum
+over its days, not a scan of its rows. Who a contributor is (their linked user, their business unit,
+whether their account is a bot) is read now, from the accounts, as for every figure."""
 
 from collections import Counter
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from catalog.models import Forge
 from metrics import computations
-from metrics.models import ForgeAccount, PullRequest
+from metrics.models import ContributorDay, ForgeAccount, PullRequest, RequestDay
 from metrics.selectors.rows import (
-    NOT_BOT,
     PERSON,
     UNIT,
     People,
     author_unit,
     between,
     bounds,
-    commit_rows,
     in_projects,
-    other_rows,
     projects_or_program,
 )
 
+# Accounts read per query when telling who the rows' accounts are.
+ACCOUNTS_CHUNK = 1000
 
-def contributors(*, projects: QuerySet, lo: datetime, hi: datetime, people: People):
-    """(persons active in P, commits per person, commits per business unit of known unit)."""
-    commits = commit_rows(in_projects("repository__project", projects) & between("authored_at", lo, hi))
-    others = other_rows(projects, lambda field: between(field, lo, hi))
-    people.resolve(row["email"] for row in commits if row["author_id"] is None)
+
+def _who(rows: Sequence[Mapping[str, Any]], people: People) -> list[tuple[str, int | None, int]]:
+    """(person key, business unit, commits) of ContributorDay rows grouped by account and e-mail; bots'
+    rows are left out. The person is told as metrics.selectors.rows.People tells a row's author."""
+    ids = sorted({row["account_id"] for row in rows if row["account_id"] is not None})
+    accounts: dict[int, dict] = {}
+    for i in range(0, len(ids), ACCOUNTS_CHUNK):
+        found = ForgeAccount.objects.filter(pk__in=ids[i : i + ACCOUNTS_CHUNK]).values(
+            "pk", "user_id", "forge", "login", "is_bot", unit=author_unit("")
+        )
+        for row in found:
+            accounts[row["pk"]] = {
+                "account_id": row["pk"],
+                "account__user_id": row["user_id"],
+                "account__forge": row["forge"],
+                "account__login": row["login"],
+                "is_bot": row["is_bot"],
+                UNIT: row["unit"],
+            }
+    people.resolve(row["email"] for row in rows if row["account_id"] is None)
+    told = []
+    for grouped in rows:
+        if grouped["account_id"] is None:
+            key, unit = people.of(
+                {"account_id": None, "account__user_id": None, "email": grouped["email"]}, "account"
+            )
+        else:
+            account = accounts.get(grouped["account_id"])
+            if account is None or account["is_bot"]:
+                continue
+            key, unit = people.of(account, "account")
+        if key is not None:
+            told.append((key, unit, grouped.get("n") or 0))
+    return told
+
+
+def contributors(*, projects: QuerySet, start: date, end: date, people: People):
+    """(persons active in [start, end), commits per person, commits per business unit of known unit)."""
+    rows = list(
+        ContributorDay.objects.filter(
+            in_projects("repository__project", projects), day__gte=start, day__lt=end
+        )
+        .values("account_id", "email")
+        .annotate(n=Sum("commits"))
+        .order_by()
+    )
     keys: set[str] = set()
     per_person: Counter[str] = Counter()
     per_unit: Counter[int] = Counter()
-    for row in commits:
-        key, unit = people.of(row)
-        if key is not None:
-            keys.add(key)
-            per_person[key] += row["n"]
+    for key, unit, commits in _who(rows, people):
+        keys.add(key)
+        if commits:
+            per_person[key] += commits
             if unit is not None:
-                per_unit[unit] += row["n"]
-    keys |= {key for key, _unit in map(people.of, others) if key is not None}
+                per_unit[unit] += commits
     return keys, per_person, per_unit
 
 
-def _returning(*, keys: set[str], history: QuerySet | None, lo: datetime, people: People) -> set[str]:
-    """The persons among `keys` who contributed before `lo` in `history` (None: in any repository)."""
+def _returning(*, keys: set[str], history: QuerySet | None, start: date, people: People) -> set[str]:
+    """The persons among `keys` who contributed before `start` in `history` (None: in any repository)."""
     users = {int(k[2:]) for k in keys if k.startswith("u:")}
     accounts = {int(k[2:]) for k in keys if k.startswith("a:")}
     emails = {k[2:] for k in keys if k.startswith("e:")}
@@ -52,53 +95,60 @@ def _returning(*, keys: set[str], history: QuerySet | None, lo: datetime, people
         emails |= set(
             ForgeAccount.objects.filter(forge=Forge.GIT, user_id__in=users).values_list("login", flat=True)
         )
-    whose = Q(author__user_id__in=users) | Q(author_id__in=accounts)
-    whose |= Q(author__forge=Forge.GIT, author__login__in=emails)
-    commits = commit_rows(
-        in_projects("repository__project", history)
-        & Q(authored_at__lt=lo)
-        & (whose | Q(author__isnull=True, email__in=emails))
+    whose = Q(account__user_id__in=users) | Q(account_id__in=accounts)
+    whose |= Q(account__forge=Forge.GIT, account__login__in=emails) | Q(
+        account__isnull=True, email__in=emails
     )
-    others = other_rows(history, lambda field: Q(**{f"{field}__lt": lo}) & whose)
-    people.resolve(row["email"] for row in commits if row["author_id"] is None)
-    return keys & {people.of(row)[0] for row in commits + others}
+    rows = list(
+        ContributorDay.objects.filter(in_projects("repository__project", history), whose, day__lt=start)
+        .values("account_id", "email")
+        .distinct()
+        .order_by()
+    )
+    return keys & {key for key, _unit, _commits in _who(rows, people)}
+
+
+def request_counts(*, projects: QuerySet, start: date, end: date) -> dict[str, int]:
+    """Requests opened, merged and declined in [start, end), and those open at some moment of it:
+    opened before `end` less those ended (closed or merged) before `start`."""
+    in_period = Q(day__gte=start)
+    sums = RequestDay.objects.filter(in_projects("repository__project", projects), day__lt=end).aggregate(
+        n_opened=Sum("opened", filter=in_period, default=0),
+        n_merged=Sum("merged", filter=in_period, default=0),
+        n_declined=Sum("declined", filter=in_period, default=0),
+        opened_before_end=Sum("opened", default=0),
+        ended_before_start=Sum("ended", filter=Q(day__lt=start), default=0),
+    )
+    return {
+        "opened": sums["n_opened"],
+        "merged": sums["n_merged"],
+        "declined": sums["n_declined"],
+        "open_during": sums["opened_before_end"] - sums["ended_before_start"],
+    }
 
 
 def contribution_activity(*, projects: QuerySet | None, start: date, end: date) -> dict:
     """The Contribution Activity figures of METRICS.md for [start, end)."""
     lo, hi = bounds(start, end)
     scope = projects_or_program(projects)
-    in_scope = in_projects("repository__project", scope)
-
-    # Requests open at some moment of P: created before end and neither closed nor merged before start
-    # (GitLab leaves closed_at empty on merged requests). Opened, merged and declined in P all lie
-    # inside this set, so one aggregate over it answers the four counts.
-    open_in_p = (
-        Q(created_at__lt=hi)
-        & (Q(closed_at__isnull=True) | Q(closed_at__gte=lo))
-        & (Q(merged_at__isnull=True) | Q(merged_at__gte=lo))
-    )
-    requests = PullRequest.objects.filter(in_scope, NOT_BOT, open_in_p).aggregate(
-        opened=Count("pk", filter=between("created_at", lo, hi)),
-        merged=Count("pk", filter=between("merged_at", lo, hi)),
-        declined=Count("pk", filter=between("closed_at", lo, hi) & Q(merged_at__isnull=True)),
-        open_during=Count("pk"),
-    )
+    requests = request_counts(projects=scope, start=start, end=end)
 
     known = Q(**{f"{UNIT}__isnull": False})
     other_unit = known & ~Q(**{UNIT: F("repository__project__business_unit_id")})
     crossing = (
-        PullRequest.objects.filter(in_scope, PERSON, between("merged_at", lo, hi))
+        PullRequest.objects.filter(
+            in_projects("repository__project", scope), PERSON, between("merged_at", lo, hi)
+        )
         .annotate(**{UNIT: author_unit()})
         .aggregate(known=Count("pk", filter=known), other_unit=Count("pk", filter=other_unit))
     )
 
     people = People()
-    keys, per_person, per_unit = contributors(projects=scope, lo=lo, hi=hi, people=people)
+    keys, per_person, per_unit = contributors(projects=scope, start=start, end=end, people=people)
     # First contribution of all recorded history: in these projects, or for the program anywhere
     # the portal records activity (listed projects or not).
     history = None if projects is None else scope
-    returning = _returning(keys=keys, history=history, lo=lo, people=people) if keys else set()
+    returning = _returning(keys=keys, history=history, start=start, people=people) if keys else set()
 
     return {
         "change_requests_opened": requests["opened"],
@@ -117,8 +167,22 @@ def contribution_activity(*, projects: QuerySet | None, start: date, end: date) 
 
 def contributor_count(*, projects: QuerySet | None, start: date, end: date) -> int:
     """People who contributed to these projects (all listed ones for None) in [start, end)."""
-    lo, hi = bounds(start, end)
     keys, _persons, _units = contributors(
-        projects=projects_or_program(projects), lo=lo, hi=hi, people=People()
+        projects=projects_or_program(projects), start=start, end=end, people=People()
     )
     return len(keys)
+
+
+def merged_per_bucket(*, projects: QuerySet | None, edges: list[tuple[date, date]]) -> list[int]:
+    """Change requests merged in each [start, end) of `edges`, in one query."""
+    counts = RequestDay.objects.filter(
+        in_projects("repository__project", projects_or_program(projects)),
+        day__gte=edges[0][0],
+        day__lt=edges[-1][1],
+    ).aggregate(
+        **{
+            str(i): Sum("merged", filter=Q(day__gte=a, day__lt=b), default=0)
+            for i, (a, b) in enumerate(edges)
+        }
+    )
+    return [counts[str(i)] for i in range(len(edges))]

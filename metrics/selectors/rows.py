@@ -1,13 +1,13 @@
 """What the metrics' reads share: who the person of a row is, the scope of projects, the period."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from catalog.models import Forge, Project
-from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Review
+from metrics.models import ForgeAccount
 
 ACCOUNT = ("author_id", "author__user_id", "author__forge", "author__login")
 MERGER = ("merged_by_id", "merged_by__user_id", "merged_by__forge", "merged_by__login")
@@ -79,35 +79,3 @@ class People:
             return f"a:{row[f'{prefix}_id']}", row.get(UNIT)
         email = row.get("email") or ""
         return self._emails.get(email, (f"e:{email}", None)) if email else (None, None)
-
-
-def commit_rows(condition: Q) -> list[dict]:
-    """Non-merge commits matching `condition` (which may use the lower-cased `email`), one row per
-    author with the number of commits as "n". Account-less commits count when they carry an e-mail."""
-    return list(
-        Commit.objects.annotate(email=Lower("author_email"), **{UNIT: author_unit()})
-        .filter(condition, PERSON | (Q(author__isnull=True) & ~Q(email="")), is_merge=False)
-        .values(*ACCOUNT, "email", UNIT)
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-
-
-def other_rows(projects: QuerySet | None, when: Callable[[str], Q]) -> list[dict]:
-    """One row per distinct author of the requests, reviews, issues and comments for which `when`
-    (given the model's date column) holds."""
-    sources = (
-        (PullRequest, "repository__project", "created_at", Q()),
-        (Review, "pull_request__repository__project", "submitted_at", ~Q(state=Review.ReviewState.PENDING)),
-        (Issue, "repository__project", "created_at", Q()),
-        (Comment, "repository__project", "created_at", Q()),
-    )
-    rows: list[dict] = []
-    for model, path, field, extra in sources:
-        rows += (
-            model.objects.filter(in_projects(path, projects), when(field), extra, PERSON)
-            .values(*ACCOUNT)
-            .distinct()
-            .order_by()
-        )
-    return rows

@@ -1,4 +1,4 @@
-"""The Time to Value figures of METRICS.md, and the merged requests of the dashboards' trends."""
+"""The Time to Value figures of METRICS.md."""
 
 from collections import defaultdict
 from datetime import date, datetime
@@ -122,20 +122,6 @@ def time_to_value(*, projects: QuerySet | None, start: date, end: date) -> dict:
         "review_coverage": computations.ratio(approved, merged),
         "self_merge_rate": computations.ratio(self_merged, merged),
     }
-
-
-def merged_per_bucket(*, projects: QuerySet | None, edges: list[tuple[date, date]]) -> list[int]:
-    """Change requests merged in each [start, end) of `edges`, in one query."""
-    lo, hi = bounds(edges[0][0], edges[-1][1])
-    counts = PullRequest.objects.filter(
-        in_projects("repository__project", projects_or_program(projects)),
-        NOT_BOT,
-        merged_at__gte=lo,
-        merged_at__lt=hi,
-    ).aggregate(
-        **{str(i): Count("pk", filter=between("merged_at", *bounds(a, b))) for i, (a, b) in enumerate(edges)}
-    )
-    return [counts[str(i)] for i in range(len(edges))]
 
 
 def first_response_hours(*, projects: QuerySet | None, start: date, end: date) -> tuple[list[float], int]:
