@@ -297,10 +297,20 @@ def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: b
             "number", [pr.number for pr in batch.pull_requests], repository=repository
         ),
         Issue: daily.chunked_in("number", [i.number for i in batch.issues], repository=repository),
+        # Through the unique indexes: (repository, number) then (pull_request, forge_id) for reviews,
+        # (repository, kind, forge_id) for comments.
         Review: daily.chunked_in(
-            "forge_id", [r.forge_id for r in batch.reviews], pull_request__repository=repository
+            "forge_id",
+            [r.forge_id for r in batch.reviews],
+            pull_request__repository=repository,
+            pull_request__number__in=sorted({r.pull_request_number for r in batch.reviews}),
         ),
-        Comment: daily.chunked_in("forge_id", [c.forge_id for c in batch.comments], repository=repository),
+        Comment: daily.chunked_in(
+            "forge_id",
+            [c.forge_id for c in batch.comments],
+            repository=repository,
+            kind__in=sorted({c.kind for c in batch.comments}),
+        ),
         Commit: daily.chunked_in("sha", shas, repository=repository),
     }
     with daily.kept(repository=repository, wheres=touched):

@@ -158,11 +158,13 @@ MOMENTS: dict[type, tuple[str, ...]] = {
 }
 
 
-def facts_of(facts: Facts, model: type, where: Q) -> None:
-    """Add the facts of the rows of `model` matching `where` (streamed, one query)."""
+def facts_of(facts: Facts, model: type, where: Q, *, stream: bool = False) -> None:
+    """Add the facts of the rows of `model` matching `where`, in one query. `stream` reads them in
+    chunks (a rebuild's windows); a batch's few rows are read at once (a server-side cursor would cost
+    the writer more round trips than the rows themselves)."""
     columns, contribute = SOURCES[model]
     # Columns under their own name stay plain; the others are aliased (an alias may not shadow a field).
     plain = [name for name, path in columns.items() if name == path]
     aliased = {name: F(path) for name, path in columns.items() if name != path}
     rows = model._default_manager.filter(where).values(*plain, **aliased).order_by()
-    contribute(facts, rows.iterator(chunk_size=2000))
+    contribute(facts, rows.iterator(chunk_size=2000) if stream else rows)

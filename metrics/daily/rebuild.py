@@ -42,7 +42,7 @@ def _window(start: date, end: date) -> int:
         placed = Q()
         for moment in moments:
             placed |= Q(**{f"{moment}__gte": lo, f"{moment}__lt": hi})
-        facts_of(facts, model, placed)
+        facts_of(facts, model, placed, stream=True)
     facts = facts.within(start, end)
     requests: dict[tuple, RequestDay] = {}
     contributors: dict[tuple, ContributorDay] = {}

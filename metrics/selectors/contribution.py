@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
 from catalog.models import Forge
 from metrics import computations
@@ -21,6 +21,7 @@ from metrics.selectors.rows import (
     between,
     bounds,
     in_projects,
+    key_identities,
     projects_or_program,
 )
 
@@ -87,24 +88,19 @@ def contributors(*, projects: QuerySet, start: date, end: date, people: People):
 
 def _returning(*, keys: set[str], history: QuerySet | None, start: date, people: People) -> set[str]:
     """The persons among `keys` who contributed before `start` in `history` (None: in any repository)."""
-    users = {int(k[2:]) for k in keys if k.startswith("u:")}
-    accounts = {int(k[2:]) for k in keys if k.startswith("a:")}
-    emails = {k[2:] for k in keys if k.startswith("e:")}
-    if users:
-        # The git logins these users are linked to: their account-less commits carry those e-mails.
-        emails |= set(
-            ForgeAccount.objects.filter(forge=Forge.GIT, user_id__in=users).values_list("login", flat=True)
+    users, accounts, emails = key_identities(keys)
+    earlier = ContributorDay.objects.filter(in_projects("repository__project", history), day__lt=start)
+    # Their accounts, each probed for one earlier day (the (account, day) index finds it at once): the
+    # cost follows the period's contributors, not the length of the history before it.
+    theirs = Q(user_id__in=users) | Q(pk__in=accounts) | Q(forge=Forge.GIT, login__in=emails)
+    returning = ForgeAccount.objects.filter(theirs).filter(Exists(earlier.filter(account_id=OuterRef("pk"))))
+    rows: list[Mapping[str, Any]] = [
+        {"account_id": pk, "email": ""} for pk in returning.values_list("pk", flat=True)
+    ]
+    if emails:
+        rows += (
+            earlier.filter(account__isnull=True, email__in=emails).values("account_id", "email").distinct()
         )
-    whose = Q(account__user_id__in=users) | Q(account_id__in=accounts)
-    whose |= Q(account__forge=Forge.GIT, account__login__in=emails) | Q(
-        account__isnull=True, email__in=emails
-    )
-    rows = list(
-        ContributorDay.objects.filter(in_projects("repository__project", history), whose, day__lt=start)
-        .values("account_id", "email")
-        .distinct()
-        .order_by()
-    )
     return keys & {key for key, _unit, _commits in _who(rows, people)}
 
 

@@ -79,3 +79,17 @@ class People:
             return f"a:{row[f'{prefix}_id']}", row.get(UNIT)
         email = row.get("email") or ""
         return self._emails.get(email, (f"e:{email}", None)) if email else (None, None)
+
+
+def key_identities(keys: Iterable[str]) -> tuple[set[int], set[int], set[str]]:
+    """(user ids, account ids, e-mails) behind People keys; the e-mails include the git logins of
+    those users, which their account-less commits carry."""
+    keys = list(keys)
+    users = {int(k[2:]) for k in keys if k.startswith("u:")}
+    accounts = {int(k[2:]) for k in keys if k.startswith("a:")}
+    emails = {k[2:] for k in keys if k.startswith("e:")}
+    if users:
+        emails |= set(
+            ForgeAccount.objects.filter(forge=Forge.GIT, user_id__in=users).values_list("login", flat=True)
+        )
+    return users, accounts, emails

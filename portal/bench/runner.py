@@ -100,6 +100,8 @@ class Run:
             gen_activity.generate_usage(conn, world, seed=self.seed + 3)
             self.say("   usage events written")
             gen_activity.generate_rollups(conn, world)
+            aggregates = self.worker("daily_aggregates")
+            self.say(f"   daily aggregates rebuilt: {aggregates and aggregates['rows']} rows")
             conn.execute("VACUUM ANALYZE")
         return world
 

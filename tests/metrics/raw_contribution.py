@@ -12,28 +12,25 @@ from django.db.models.functions import Lower
 
 from catalog.models import Forge
 from metrics import computations
-from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Review
-from metrics.selectors.rows import (
-    ACCOUNT,
-    NOT_BOT,
-    PERSON,
-    UNIT,
-    People,
-    author_unit,
-    between,
-    bounds,
-    in_projects,
-    projects_or_program,
-)
+from metrics.models import Comment, Commit, Issue, PullRequest, Review
+from metrics.selectors import rows
+
+
+def by_identities(identities: tuple[set[int], set[int], set[str]], prefix: str) -> Q:
+    """Rows whose account (the `prefix` column) is one of these users', one of these accounts, or a git
+    account of one of these e-mails."""
+    users, accounts, emails = identities
+    whose = Q(**{f"{prefix}__user_id__in": users}) | Q(**{f"{prefix}_id__in": accounts})
+    return whose | Q(**{f"{prefix}__forge": Forge.GIT, f"{prefix}__login__in": emails})
 
 
 def commit_rows(condition: Q) -> list[dict]:
     """Non-merge commits matching `condition` (which may use the lower-cased `email`), one row per
     author with the number of commits as "n". Account-less commits count when they carry an e-mail."""
     return list(
-        Commit.objects.annotate(email=Lower("author_email"), **{UNIT: author_unit()})
-        .filter(condition, PERSON | (Q(author__isnull=True) & ~Q(email="")), is_merge=False)
-        .values(*ACCOUNT, "email", UNIT)
+        Commit.objects.annotate(email=Lower("author_email"), **{rows.UNIT: rows.author_unit()})
+        .filter(condition, rows.PERSON | (Q(author__isnull=True) & ~Q(email="")), is_merge=False)
+        .values(*rows.ACCOUNT, "email", rows.UNIT)
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -48,21 +45,23 @@ def other_rows(projects: QuerySet | None, when: Callable[[str], Q]) -> list[dict
         (Issue, "repository__project", "created_at", Q()),
         (Comment, "repository__project", "created_at", Q()),
     )
-    rows: list[dict] = []
+    found: list[dict] = []
     for model, path, field, extra in sources:
-        rows += (
-            model.objects.filter(in_projects(path, projects), when(field), extra, PERSON)
-            .values(*ACCOUNT)
+        found += (
+            model.objects.filter(rows.in_projects(path, projects), when(field), extra, rows.PERSON)
+            .values(*rows.ACCOUNT)
             .distinct()
             .order_by()
         )
-    return rows
+    return found
 
 
-def contributors(*, projects: QuerySet, lo: datetime, hi: datetime, people: People):
+def contributors(*, projects: QuerySet, lo: datetime, hi: datetime, people: rows.People):
     """(persons active in P, commits per person, commits per business unit of known unit)."""
-    commits = commit_rows(in_projects("repository__project", projects) & between("authored_at", lo, hi))
-    others = other_rows(projects, lambda field: between(field, lo, hi))
+    commits = commit_rows(
+        rows.in_projects("repository__project", projects) & rows.between("authored_at", lo, hi)
+    )
+    others = other_rows(projects, lambda field: rows.between(field, lo, hi))
     people.resolve(row["email"] for row in commits if row["author_id"] is None)
     keys: set[str] = set()
     per_person: Counter[str] = Counter()
@@ -78,22 +77,14 @@ def contributors(*, projects: QuerySet, lo: datetime, hi: datetime, people: Peop
     return keys, per_person, per_unit
 
 
-def _returning(*, keys: set[str], history: QuerySet | None, lo: datetime, people: People) -> set[str]:
+def _returning(*, keys: set[str], history: QuerySet | None, lo: datetime, people: rows.People) -> set[str]:
     """The persons among `keys` who contributed before `lo` in `history` (None: in any repository)."""
-    users = {int(k[2:]) for k in keys if k.startswith("u:")}
-    accounts = {int(k[2:]) for k in keys if k.startswith("a:")}
-    emails = {k[2:] for k in keys if k.startswith("e:")}
-    if users:
-        # The git logins these users are linked to: their account-less commits carry those e-mails.
-        emails |= set(
-            ForgeAccount.objects.filter(forge=Forge.GIT, user_id__in=users).values_list("login", flat=True)
-        )
-    whose = Q(author__user_id__in=users) | Q(author_id__in=accounts)
-    whose |= Q(author__forge=Forge.GIT, author__login__in=emails)
+    identities = rows.key_identities(keys)
+    whose = by_identities(identities, "author")
     commits = commit_rows(
-        in_projects("repository__project", history)
+        rows.in_projects("repository__project", history)
         & Q(authored_at__lt=lo)
-        & (whose | Q(author__isnull=True, email__in=emails))
+        & (whose | Q(author__isnull=True, email__in=identities[2]))
     )
     others = other_rows(history, lambda field: Q(**{f"{field}__lt": lo}) & whose)
     people.resolve(row["email"] for row in commits if row["author_id"] is None)
@@ -115,8 +106,8 @@ AGGREGATED = (
 
 def raw_contribution_activity(*, projects: QuerySet | None, start: date, end: date) -> dict:
     """The figures of AGGREGATED for [start, end), from the rows."""
-    lo, hi = bounds(start, end)
-    scope = projects_or_program(projects)
+    lo, hi = rows.bounds(start, end)
+    scope = rows.projects_or_program(projects)
     # Requests open at some moment of P: created before end and neither closed nor merged before start
     # (GitLab leaves closed_at empty on merged requests); opened, merged and declined in P lie inside.
     open_in_p = (
@@ -124,14 +115,16 @@ def raw_contribution_activity(*, projects: QuerySet | None, start: date, end: da
         & (Q(closed_at__isnull=True) | Q(closed_at__gte=lo))
         & (Q(merged_at__isnull=True) | Q(merged_at__gte=lo))
     )
-    requests = PullRequest.objects.filter(in_projects("repository__project", scope), NOT_BOT, open_in_p)
+    requests = PullRequest.objects.filter(
+        rows.in_projects("repository__project", scope), rows.NOT_BOT, open_in_p
+    )
     counted = requests.aggregate(
-        opened=Count("pk", filter=between("created_at", lo, hi)),
-        merged=Count("pk", filter=between("merged_at", lo, hi)),
-        declined=Count("pk", filter=between("closed_at", lo, hi) & Q(merged_at__isnull=True)),
+        opened=Count("pk", filter=rows.between("created_at", lo, hi)),
+        merged=Count("pk", filter=rows.between("merged_at", lo, hi)),
+        declined=Count("pk", filter=rows.between("closed_at", lo, hi) & Q(merged_at__isnull=True)),
         open_during=Count("pk"),
     )
-    people = People()
+    people = rows.People()
     keys, per_person, per_unit = contributors(projects=scope, lo=lo, hi=hi, people=people)
     history = None if projects is None else scope
     returning = _returning(keys=keys, history=history, lo=lo, people=people) if keys else set()

@@ -14,15 +14,7 @@ from catalog.models import Project, ReviewStatus
 from metrics.models import Commit, ContributorDay, ForgeAccount, PullRequest, RequestDay
 from metrics.selectors import contribution_activity
 from metrics.services import activity_upsert
-from metrics.sync.records import (
-    AccountRecord,
-    ActivityBatch,
-    CommentRecord,
-    CommitRecord,
-    IssueRecord,
-    PullRequestRecord,
-    ReviewRecord,
-)
+from metrics.sync import records
 from tests.activity import account, comment, commit, issue, pr, repo, review
 from tests.factories import BusinessUnitFactory, ProjectFactory
 from tests.metrics.raw_contribution import AGGREGATED, raw_contribution_activity
@@ -166,26 +158,26 @@ def test_the_rebuild_command_refuses_a_backward_range():
 # Through the services: what a sync writes.
 
 WHEN = datetime(2026, 2, 2, 9, tzinfo=UTC)
-ANA = AccountRecord(login="ana")
-BEN = AccountRecord(login="ben")
+ANA = records.AccountRecord(login="ana")
+BEN = records.AccountRecord(login="ben")
 
 
-def request(number: int, author=ANA, *, merged=None, closed=None, created=WHEN) -> PullRequestRecord:
-    return PullRequestRecord(
+def request(number: int, author=ANA, *, merged=None, closed=None, created=WHEN) -> records.PullRequestRecord:
+    return records.PullRequestRecord(
         forge_id=number, number=number, title="t", state="merged" if merged else "closed" if closed else "open",
         author=author, created_at=created, updated_at=created, merged_at=merged, closed_at=closed or merged,
     )  # fmt: skip
 
 
-def batch() -> ActivityBatch:
-    return ActivityBatch(
+def batch() -> records.ActivityBatch:
+    return records.ActivityBatch(
         pull_requests=[
             request(1, merged=WHEN + timedelta(days=1)),
             request(2, BEN, closed=WHEN + timedelta(days=3)),
             request(3),
         ],
         reviews=[
-            ReviewRecord(
+            records.ReviewRecord(
                 pull_request_number=1,
                 forge_id=11,
                 author=BEN,
@@ -194,12 +186,12 @@ def batch() -> ActivityBatch:
             )
         ],  # fmt: skip
         issues=[
-            IssueRecord(
+            records.IssueRecord(
                 forge_id=21, number=4, title="i", state="open", author=BEN, created_at=WHEN, updated_at=WHEN
             )
         ],  # fmt: skip
         comments=[
-            CommentRecord(
+            records.CommentRecord(
                 forge_id=31,
                 kind="issue",
                 author=ANA,
@@ -209,7 +201,7 @@ def batch() -> ActivityBatch:
             )
         ],  # fmt: skip
         commits=[
-            CommitRecord(
+            records.CommitRecord(
                 sha=f"{n:040x}",
                 author=ANA if n % 2 else None,
                 author_name="A",
@@ -246,7 +238,7 @@ def test_a_sync_keeps_the_aggregates_and_a_resync_of_the_same_rows_changes_nothi
 def test_a_changed_request_and_a_removed_commit_move_their_counts():
     repository = repo()
     activity_upsert(repository=repository, batch=batch())
-    changed = ActivityBatch(
+    changed = records.ActivityBatch(
         # #1 is now by ben, opened in January and merged in March; #3 is declined in February.
         pull_requests=[
             request(1, BEN, created=WHEN - timedelta(days=20), merged=datetime(2026, 3, 3, tzinfo=UTC)),
@@ -276,7 +268,9 @@ def test_an_account_found_to_be_a_bot_takes_its_requests_out():
     assert february(repository.project)["change_requests_opened"] == 3
     activity_upsert(
         repository=repository,
-        batch=ActivityBatch(issues=[], pull_requests=[request(9, AccountRecord(login="ana", is_bot=True))]),
+        batch=records.ActivityBatch(
+            issues=[], pull_requests=[request(9, records.AccountRecord(login="ana", is_bot=True))]
+        ),
     )
     # ana's two requests, and her new one, are a bot's: ben's one is left
     assert february(repository.project)["change_requests_opened"] == 1
