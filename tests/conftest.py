@@ -14,6 +14,9 @@ from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The tests' helper modules that assert: their failures explained as the tests' own are.
+pytest.register_assert_rewrite("tests.api", "tests.metrics.manifest_files")
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the same thread
 # are still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -4,6 +4,7 @@ repository (git, or the fake forge's trees and blobs), with what each declares."
 from catalog.models import Adoption, AdoptionSource, Asset
 from metrics.models import ManifestFile
 from metrics.sync import manifest_scan
+from metrics.sync.runner import repository_sync
 from tests.factories import AssetFactory
 
 FILES = {
@@ -122,3 +123,31 @@ def parsing(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(manifest_scan, "dependencies_in", counted)
     return parsed
+
+
+def first_sync(repository, monkeypatch) -> tuple[dict[str, object], list[str]]:
+    """A sync of the repository's FILES (served already) with an asset in the catalog for each kind: each
+    found in use. Returns the manifests' read times and the paths parsed from then on (parsing())."""
+    assets_for_each_kind()
+    repository_sync(repository=repository)
+    assert found_in_code(repository) == FOUND
+    return read_times(repository), parsing(monkeypatch)
+
+
+def changed_files() -> dict[str, str]:
+    """FILES after a push that changed the requirements (CHANGED_REQUIREMENTS) and removed go.mod."""
+    files = {**FILES, "svc/requirements.txt": CHANGED_REQUIREMENTS}
+    del files["services/api/go.mod"]
+    return files
+
+
+def assert_the_change_read(repository, parsed: list[str]) -> None:
+    """After a sync of changed_files() (`parsed` by parsing()): the changed requirements parsed alone,
+    stored with the rest, and the removed go.mod's manifest and adoption gone."""
+    wanted = expected(**{"svc/requirements.txt": CHANGED_EXPECTED})
+    del wanted["services/api/go.mod"]
+    assert stored(repository) == wanted
+    assert parsed == ["svc/requirements.txt"]
+    found = {**FOUND, "pkg:pypi/acme-retry": ("==2.4.0", "svc/requirements.txt", 2)}
+    del found["pkg:golang/git.acme.example/platform/auth"]
+    assert found_in_code(repository) == found, "the removed go.mod's dependency ended"

@@ -492,11 +492,7 @@ def test_only_a_changed_manifest_is_read_again_and_a_removed_one_is_dropped(
 ):
     """Each manifest kind, in a real git repository, finds its asset with the version in use; an
     unchanged branch costs no parsing; a dependency removed ends its adoption."""
-    manifest_files.assets_for_each_kind()
-    repository_sync(repository=with_manifests)
-    assert manifest_files.found_in_code(with_manifests) == manifest_files.FOUND
-    before = manifest_files.read_times(with_manifests)
-    parsed = manifest_files.parsing(monkeypatch)
+    before, parsed = manifest_files.first_sync(with_manifests, monkeypatch)
     repository_sync(repository=with_manifests)
     assert manifest_files.read_times(with_manifests) == before, "nothing changed: nothing read again"
     assert parsed == [], "nor parsed"
@@ -515,14 +511,7 @@ def test_only_a_changed_manifest_is_read_again_and_a_removed_one_is_dropped(
         for path, moment in before.items()
         if path not in ("svc/requirements.txt", "services/api/go.mod")
     }
-    changes = {"svc/requirements.txt": manifest_files.CHANGED_EXPECTED}
-    wanted = manifest_files.expected(**changes)
-    del wanted["services/api/go.mod"]
-    assert manifest_files.stored(with_manifests) == wanted
-    assert parsed == ["svc/requirements.txt"]
-    found = {**manifest_files.FOUND, "pkg:pypi/acme-retry": ("==2.4.0", "svc/requirements.txt", 2)}
-    del found["pkg:golang/git.acme.example/platform/auth"]
-    assert manifest_files.found_in_code(with_manifests) == found, "the removed go.mod's dependency ended"
+    manifest_files.assert_the_change_read(with_manifests, parsed)
 
 
 def test_a_broken_manifest_keeps_its_error_and_no_dependencies(with_manifests, source):
@@ -616,21 +605,18 @@ def test_an_asset_given_its_package_url_is_found_in_the_code_already_synced_at_o
     owner = UserFactory()
     fields = AssetFields(name=asset.name, kind=asset.kind, description=asset.description)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        asset_save(
-            project=asset.project,
-            user=owner,
-            asset=asset,
-            fields=dataclasses.replace(fields, package_url="pkg:npm/%40acme/design-tokens"),
-        )
+    def package_url_saved(purl: str) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            asset_save(
+                project=asset.project,
+                user=owner,
+                asset=asset,
+                fields=dataclasses.replace(fields, package_url=purl),
+            )
+
+    package_url_saved("pkg:npm/%40acme/design-tokens")
     assert Adoption.objects.active().get(asset=asset).version == "2.4.0"
 
     # Another package: the code using the old one no longer counts.
-    with django_capture_on_commit_callbacks(execute=True):
-        asset_save(
-            project=asset.project,
-            user=owner,
-            asset=asset,
-            fields=dataclasses.replace(fields, package_url="pkg:npm/%40acme/other-tokens"),
-        )
+    package_url_saved("pkg:npm/%40acme/other-tokens")
     assert not Adoption.objects.active().filter(asset=asset).exists()

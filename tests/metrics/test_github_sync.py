@@ -10,17 +10,8 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import Repository
-from metrics.models import (
-    Comment,
-    Commit,
-    ForgeAccount,
-    Issue,
-    ManifestFile,
-    PullRequest,
-    Release,
-    Review,
-    SyncState,
-)
+from metrics.models.activity import Comment, Commit, ForgeAccount, Issue, PullRequest, Release, Review
+from metrics.models.sync import ManifestFile, SyncState
 from metrics.sync.runner import repository_sync
 from metrics.tasks import sync_repository
 from tests.factories import ProjectFactory, UserFactory
@@ -833,14 +824,10 @@ def test_the_sync_stores_the_manifests_of_the_tree_fetching_each_once(github, re
 def test_an_unchanged_tree_costs_one_request_and_a_changed_manifest_only_its_blob(github, repo, monkeypatch):
     """Each manifest kind, fetched from GitHub, finds its asset with the version in use; an unchanged
     tree costs no parsing; a dependency removed ends its adoption."""
-    manifest_files.assets_for_each_kind()
     serve(github)
     serve_manifests(github, manifest_files.FILES)
-    repository_sync(repository=repo)
-    assert manifest_files.found_in_code(repo) == manifest_files.FOUND
-    before = manifest_files.read_times(repo)
+    before, parsed = manifest_files.first_sync(repo, monkeypatch)
     github.counts.clear()
-    parsed = manifest_files.parsing(monkeypatch)
 
     sync_again_with_new_activity(github, repo, event_id="2")
 
@@ -849,20 +836,12 @@ def test_an_unchanged_tree_costs_one_request_and_a_changed_manifest_only_its_blo
     assert "If-None-Match" in [h for p, h in github.requests if p.startswith(TREE)][-1]
     assert manifest_files.read_times(repo) == before
 
-    files = {**manifest_files.FILES, "svc/requirements.txt": manifest_files.CHANGED_REQUIREMENTS}
-    del files["services/api/go.mod"]
-    serve_manifests(github, files)
+    serve_manifests(github, manifest_files.changed_files())
     github.counts.clear()
     sync_again_with_new_activity(github, repo, event_id="3")
 
     assert blob_requests(github) == {f"{BASE}/git/blobs/{blob_id(manifest_files.CHANGED_REQUIREMENTS)}": 1}
-    wanted = manifest_files.expected(**{"svc/requirements.txt": manifest_files.CHANGED_EXPECTED})
-    del wanted["services/api/go.mod"]
-    assert manifest_files.stored(repo) == wanted
-    assert parsed == ["svc/requirements.txt"]
-    found = {**manifest_files.FOUND, "pkg:pypi/acme-retry": ("==2.4.0", "svc/requirements.txt", 2)}
-    del found["pkg:golang/git.acme.example/platform/auth"]
-    assert manifest_files.found_in_code(repo) == found, "the removed go.mod's dependency ended"
+    manifest_files.assert_the_change_read(repo, parsed)
 
 
 def test_a_truncated_tree_removes_nothing_it_left_out(github, repo):

@@ -10,17 +10,8 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Repository
-from metrics.models import (
-    Comment,
-    Commit,
-    ForgeAccount,
-    Issue,
-    ManifestFile,
-    PullRequest,
-    Release,
-    Review,
-    SyncState,
-)
+from metrics.models.activity import Comment, Commit, ForgeAccount, Issue, PullRequest, Release, Review
+from metrics.models.sync import ManifestFile, SyncState
 from metrics.selectors import time_to_value
 from metrics.sync import gitlab as gitlab_sync
 from metrics.sync import manifest_scan
@@ -731,13 +722,9 @@ def test_the_sync_stores_the_manifests_of_the_whole_tree_fetching_each_once(gitl
 def test_an_unchanged_manifest_is_not_fetched_again_and_a_changed_one_only(gitlab, repo, monkeypatch):
     """Each manifest kind, fetched from GitLab, finds its asset with the version in use; an unchanged
     tree costs no parsing; a dependency removed ends its adoption."""
-    manifest_files.assets_for_each_kind()
     serve_manifests(gitlab, manifest_files.FILES)
-    repository_sync(repository=repo)
-    assert manifest_files.found_in_code(repo) == manifest_files.FOUND
-    before = manifest_files.read_times(repo)
+    before, parsed = manifest_files.first_sync(repo, monkeypatch)
     gitlab.counts.clear()
-    parsed = manifest_files.parsing(monkeypatch)
 
     sync_after_a_push(gitlab, repo, moment="2025-03-11T12:00:00.000Z")
 
@@ -745,21 +732,13 @@ def test_an_unchanged_manifest_is_not_fetched_again_and_a_changed_one_only(gitla
     assert parsed == [], "an unchanged manifest is not parsed again"
     assert manifest_files.read_times(repo) == before
 
-    files = {**manifest_files.FILES, "svc/requirements.txt": manifest_files.CHANGED_REQUIREMENTS}
-    del files["services/api/go.mod"]
-    serve_manifests(gitlab, files)
+    serve_manifests(gitlab, manifest_files.changed_files())
     sync_after_a_push(gitlab, repo, moment="2025-03-12T12:00:00.000Z")
 
     assert blob_requests(gitlab) == {
         f"{BASE}/repository/blobs/{blob_id(manifest_files.CHANGED_REQUIREMENTS)}/raw": 1
     }
-    wanted = manifest_files.expected(**{"svc/requirements.txt": manifest_files.CHANGED_EXPECTED})
-    del wanted["services/api/go.mod"]
-    assert manifest_files.stored(repo) == wanted
-    assert parsed == ["svc/requirements.txt"]
-    found = {**manifest_files.FOUND, "pkg:pypi/acme-retry": ("==2.4.0", "svc/requirements.txt", 2)}
-    del found["pkg:golang/git.acme.example/platform/auth"]
-    assert manifest_files.found_in_code(repo) == found, "the removed go.mod's dependency ended"
+    manifest_files.assert_the_change_read(repo, parsed)
 
 
 def test_a_broken_manifest_keeps_its_error_and_an_oversized_one_is_not_read_whole(gitlab, repo, monkeypatch):
