@@ -5,17 +5,17 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from catalog.models import (
-    Adoption,
-    Asset,
-    AssetKind,
+from catalog.models.assets import Adoption, Asset, AssetKind
+from catalog.models.projects import (
     BusinessUnit,
+    Language,
     Lifecycle,
     Project,
     ProjectRole,
-    Repository,
     ReviewStatus,
+    Topic,
 )
+from catalog.models.repositories import Repository
 from community.models import Membership, Practitioner
 from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Review
 
@@ -213,6 +213,33 @@ def pending_registration(*, starter, repository_url: str = "", **fields) -> Proj
     if repository_url:
         Repository.objects.create(project=project, forge="git", url=repository_url)
     return project
+
+
+def toolkit_and_ledger(*, toolkit_fields: dict | None = None, ledger_fields: dict | None = None) -> dict:
+    """The two listed projects the catalog tests search among, with `*_fields` added to each: the Kafka
+    Connect Toolkit of Data Platform (topic kafka, wanting contributions) and the busier Payments Ledger
+    of Payments (in Python). Returns them and their units by name ("toolkit", "ledger", "data",
+    "payments")."""
+    payments = BusinessUnitFactory(name="Payments", slug="payments")
+    data = BusinessUnitFactory(name="Data Platform", slug="data-platform")
+    toolkit = ProjectFactory(
+        name="Kafka Connect Toolkit",
+        slug="kafka-connect-toolkit",
+        business_unit=data,
+        contributions_wanted="More connectors",
+        activity_score=300,
+        **(toolkit_fields or {}),
+    )
+    toolkit.topics.add(Topic.objects.create(name="kafka"))
+    ledger = ProjectFactory(
+        name="Payments Ledger",
+        slug="payments-ledger",
+        business_unit=payments,
+        activity_score=900,
+        **(ledger_fields or {}),
+    )
+    ledger.languages.add(Language.objects.create(name="Python"))
+    return {"toolkit": toolkit, "ledger": ledger, "data": data, "payments": payments}
 
 
 def registration_form_data(*, unit: BusinessUnit, **fields) -> dict:

@@ -25,24 +25,13 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from catalog.interop.export import export_sap
-from catalog.models import (
-    Adoption,
-    AdoptionSource,
-    Asset,
-    BusinessUnit,
-    ConsumerDigest,
-    DuplicateCluster,
-    DuplicateRun,
-    EntryType,
-    Forge,
-    Notification,
-    Project,
-    ProjectChange,
-    ProjectRole,
-    Repository,
-    ReviewStatus,
-    SearchEntry,
-)
+from catalog.models.assets import Adoption, AdoptionSource, Asset
+from catalog.models.notices import ConsumerDigest
+from catalog.models.notifications import Notification
+from catalog.models.projects import BusinessUnit, Project, ProjectChange, ProjectRole, ReviewStatus
+from catalog.models.radar import DuplicateCluster, DuplicateRun
+from catalog.models.repositories import Forge, Repository
+from catalog.models.search import EntryType, SearchEntry
 from community.models import Practitioner, StageChange
 from metrics import reports, snapshots
 from metrics.models import (

@@ -6,29 +6,27 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from rest_framework.test import APIClient
 
-from catalog.models import (
-    Adoption,
-    Asset,
-    Language,
+from catalog.models.assets import Adoption, Asset
+from catalog.models.notifications import Notification
+from catalog.models.projects import (
     Lifecycle,
-    Notification,
     Project,
     ProjectChange,
     ProjectRole,
-    Repository,
     ReviewStatus,
     Topic,
 )
+from catalog.models.repositories import Repository
 from catalog.search_index import entries_rebuild, entries_rebuild_all
 from catalog.selectors import CatalogQuery, catalog_search
 from community.models import Membership
 from tests.factories import (
     AdoptionFactory,
     AssetFactory,
-    BusinessUnitFactory,
     ProjectFactory,
     UserFactory,
     make_owner,
+    toolkit_and_ledger,
 )
 
 ANYONE = AnonymousUser()  # a signed-out visitor: company-wide projects only
@@ -47,21 +45,8 @@ def slugs(response) -> list[str]:
 
 @pytest.fixture
 def catalog(db):
-    payments = BusinessUnitFactory(name="Payments", slug="payments")
-    data = BusinessUnitFactory(name="Data Platform", slug="data-platform")
-    kafka, python = Topic.objects.create(name="kafka"), Language.objects.create(name="Python")
-    toolkit = ProjectFactory(
-        name="Kafka Connect Toolkit",
-        slug="kafka-connect-toolkit",
-        business_unit=data,
-        contributions_wanted="More connectors",
-        activity_score=300,
-    )
-    toolkit.topics.add(kafka)
-    ledger = ProjectFactory(
-        name="Payments Ledger", slug="payments-ledger", business_unit=payments, activity_score=900
-    )
-    ledger.languages.add(python)
+    made = toolkit_and_ledger()
+    toolkit, ledger, data = made["toolkit"], made["ledger"], made["data"]
     sdk = AssetFactory(project=ledger, name="Ledger SDK", slug="ledger-sdk")
     AdoptionFactory(asset=sdk, business_unit=data)
     pending = ProjectFactory(name="Secret Plans", slug="secret-plans", review_status=ReviewStatus.PENDING)

@@ -2,15 +2,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from catalog.models import (
-    Lifecycle,
-    Notification,
-    ProjectChange,
-    ProjectRole,
-    Repository,
-    ReviewStatus,
-    SearchEntry,
-)
+from catalog.models.notifications import Notification
+from catalog.models.projects import Lifecycle, ProjectChange, ProjectRole, ReviewStatus
+from catalog.models.repositories import Repository
+from catalog.models.search import SearchEntry
 from catalog.search_index import entries_rebuild
 from community.models import Membership
 from tests.factories import (

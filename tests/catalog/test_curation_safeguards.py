@@ -9,15 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog import selectors
-from catalog.models import (
-    Lifecycle,
-    Notification,
-    Project,
-    ProjectChange,
-    ProjectRole,
-    Repository,
-    ReviewStatus,
-)
+from catalog.models.notifications import Notification
+from catalog.models.projects import Lifecycle, Project, ProjectChange, ProjectRole, ReviewStatus
+from catalog.models.repositories import Repository
 from catalog.permissions import can_edit_project
 from community.models import Membership
 from tests.factories import (

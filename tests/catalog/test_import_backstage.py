@@ -8,18 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from catalog.interop import ImportFormatError, catalog_import, parse_files
-from catalog.models import (
-    Adoption,
-    Asset,
-    AssetKind,
-    BusinessUnit,
-    Lifecycle,
-    Project,
-    ProjectLink,
-    ProjectRelation,
-    ProjectRole,
-    Visibility,
-)
+from catalog.models.assets import Adoption, Asset, AssetKind
+from catalog.models.imports import ProjectLink, ProjectRelation
+from catalog.models.projects import BusinessUnit, Lifecycle, Project, ProjectRole, Visibility
 from tests.factories import BusinessUnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,13 @@ from django.urls import reverse
 from catalog.models import AssetKind, Language, Lifecycle, SearchEntry, Topic
 from catalog.search_index import entries_rebuild
 from catalog.selectors import CatalogQuery, catalog_search
-from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory
+from tests.factories import (
+    AdoptionFactory,
+    AssetFactory,
+    BusinessUnitFactory,
+    ProjectFactory,
+    toolkit_and_ledger,
+)
 
 ANYONE = AnonymousUser()  # a signed-out visitor: company-wide projects only
 
@@ -16,29 +22,12 @@ def index(*projects):
 
 @pytest.fixture
 def catalog(db):
-    payments = BusinessUnitFactory(name="Payments", slug="payments")
-    data = BusinessUnitFactory(name="Data Platform", slug="data-platform")
-    kafka = Topic.objects.create(name="kafka")
-    python = Language.objects.create(name="Python")
-    go = Language.objects.create(name="Go")
-    toolkit = ProjectFactory(
-        name="Kafka Connect Toolkit",
-        slug="kafka-connect-toolkit",
-        description="Connectors and helpers for streaming data.",
-        business_unit=data,
-        contributions_wanted="More connectors",
-        activity_score=300,
+    made = toolkit_and_ledger(
+        toolkit_fields={"description": "Connectors and helpers for streaming data."},
+        ledger_fields={"description": "A double-entry ledger that publishes events to kafka topics."},
     )
-    toolkit.topics.add(kafka)
-    toolkit.languages.add(go)
-    ledger = ProjectFactory(
-        name="Payments Ledger",
-        slug="payments-ledger",
-        description="A double-entry ledger that publishes events to kafka topics.",
-        business_unit=payments,
-        activity_score=900,
-    )
-    ledger.languages.add(python)
+    toolkit, ledger, data, payments = made["toolkit"], made["ledger"], made["data"], made["payments"]
+    toolkit.languages.add(Language.objects.create(name="Go"))
     sdk = AssetFactory(
         project=ledger, name="Ledger Python SDK", slug="ledger-python-sdk", kind=AssetKind.LIBRARY
     )
