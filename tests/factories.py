@@ -16,7 +16,7 @@ from catalog.models.projects import (
     Topic,
 )
 from catalog.models.repositories import Repository
-from community.models import Membership, Practitioner
+from community.models import Membership, Practitioner, RulesAcceptance, RulesVersion
 from metrics.models import Comment, Commit, ForgeAccount, Issue, PullRequest, Review
 
 
@@ -188,6 +188,11 @@ class CommitFactory(factory.django.DjangoModelFactory):
 
 def make_owner(project: Project, user) -> None:
     ProjectRole.objects.get_or_create(project=project, user=user, role=ProjectRole.Role.OWNER)
+
+
+def accept_rules(user, version: RulesVersion | None = None) -> None:
+    """`user` accepts the rules of engagement: `version`, or the current one."""
+    RulesAcceptance.objects.create(user=user, rules=version or RulesVersion.current())
 
 
 def person_in_unit(username: str, unit: BusinessUnit | None = None, *, display_name: str = "", **user_fields):

@@ -17,7 +17,6 @@ from community.models import (
     Membership,
     ParticipationLevel,
     Practitioner,
-    RulesAcceptance,
     RulesVersion,
     Stage,
     StageChange,
@@ -27,7 +26,15 @@ from metrics.models import ForgeAccount, PullRequest
 from metrics.services import activity_upsert
 from metrics.sync.records import AccountRecord, ActivityBatch, PullRequestRecord
 from tests import activity
-from tests.factories import BusinessUnitFactory, ForgeAccountFactory, ProjectFactory, UserFactory, make_owner
+from tests.factories import (
+    BusinessUnitFactory,
+    ForgeAccountFactory,
+    ProjectFactory,
+    UserFactory,
+    accept_rules,
+    make_owner,
+)
+from tests.pages import missing
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 
@@ -40,10 +47,6 @@ def merged_request(
     author: ForgeAccount, *, repo: Repository | None = None, at: datetime = NOW
 ) -> PullRequest:
     return activity.pr(repo or activity.repo(), author, at - timedelta(days=1), merged=at)
-
-
-def accept_rules(user, version: RulesVersion | None = None) -> None:
-    RulesAcceptance.objects.create(user=user, rules=version or RulesVersion.current())
 
 
 def join(user, project=None) -> Membership:
@@ -554,20 +557,28 @@ def test_the_nightly_evaluation_is_scheduled(settings):
 # --- The page ------------------------------------------------------------------------------------------
 
 
-def test_the_journey_page_shows_an_explorer_what_is_missing(client, db):
-    person = UserFactory()
-    join(person)
+def journey_page(client, person) -> str:
+    """The journey page as `person` sees it."""
     client.force_login(person)
     response = client.get("/journey/")
     assert response.status_code == 200
-    page = response.content.decode()
-    assert "Where you stand: Explorer" in page
-    assert "Next stage: Contributor" in page
-    assert "0 of 1 merged contribution to a catalog project" in page
-    assert "1 of 1 community joined" in page
-    assert "Rules of engagement v1 not accepted yet" in page
-    assert 'href="/rules/"' in page
-    assert "Participation: Open" in page
+    return response.content.decode()
+
+
+def test_the_journey_page_shows_an_explorer_what_is_missing(client, db):
+    person = UserFactory()
+    join(person)
+    page = journey_page(client, person)
+    assert not missing(
+        page,
+        "Where you stand: Explorer",
+        "Next stage: Contributor",
+        "0 of 1 merged contribution to a catalog project",
+        "1 of 1 community joined",
+        "Rules of engagement v1 not accepted yet",
+        'href="/rules/"',
+        "Participation: Open",
+    )
     # The next stage's content, as the program office wrote it (Markdown rendered, links kept).
     content = StageContent.objects.get(stage=Stage.CONTRIBUTOR)
     assert content.summary in page
@@ -576,15 +587,14 @@ def test_the_journey_page_shows_an_explorer_what_is_missing(client, db):
 
 def test_each_missing_step_links_to_where_to_go_about_it(client, db):
     person = UserFactory()
-    client.force_login(person)
-    page = client.get("/journey/").content.decode()
+    page = journey_page(client, person)
     assert '<a href="/#first-projects-heading">find a first project</a>' in page
     assert '<a href="/catalog/?wants_contributions=1">find a community</a>' in page
     # Merged requests count only once the portal knows the person's forge account: say so, and where.
     assert '<a href="/practitioners/me/edit/#id_github_login">link your GitHub or GitLab account</a>' in page
     ForgeAccount.objects.create(forge="github", login="someone", user=person)
     join(person)
-    page = client.get("/journey/").content.decode()
+    page = journey_page(client, person)
     assert "find a first project" in page
     assert "link your GitHub or GitLab account" not in page
     assert "find a community" not in page
@@ -592,11 +602,10 @@ def test_each_missing_step_links_to_where_to_go_about_it(client, db):
 
 def test_the_journey_page_evaluates_a_person_whose_stage_lags_behind(client, db):
     person = contributor()
-    client.force_login(person)
-    page = client.get("/journey/").content.decode()
-    assert "Where you stand: Contributor" in page
-    assert "Next stage: Trusted Committer" in page
-    assert "Or go straight to: Starter" in page
+    page = journey_page(client, person)
+    assert not missing(
+        page, "Where you stand: Contributor", "Next stage: Trusted Committer", "Or go straight to: Starter"
+    )
     assert StageChange.objects.filter(user=person, to_stage=Stage.CONTRIBUTOR).count() == 1
     client.get("/journey/")
     assert StageChange.objects.filter(user=person).count() == 1
@@ -606,8 +615,7 @@ def test_the_journey_page_escapes_markdown_it_should_not_trust(client, db):
     StageContent.objects.filter(stage=Stage.CONTRIBUTOR).update(
         learning="<script>alert(1)</script>[x](javascript:alert(2)) **bold**"
     )
-    client.force_login(UserFactory())
-    page = client.get("/journey/").content.decode()
+    page = journey_page(client, UserFactory())
     assert "<script>alert(1)" not in page
     assert "javascript:alert" not in page
     assert "<strong>bold</strong>" in page

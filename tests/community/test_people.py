@@ -10,17 +10,7 @@ from django.utils import timezone
 
 from catalog.models import Forge, Notification, ProjectChange, ProjectRole, Repository, ReviewStatus
 from community import selectors, services
-from community.models import (
-    Badge,
-    BadgeAward,
-    JourneySettings,
-    Kudos,
-    Membership,
-    Practitioner,
-    RulesAcceptance,
-    RulesVersion,
-    Skill,
-)
+from community.models import Badge, BadgeAward, Kudos, Membership, Practitioner, RulesAcceptance, RulesVersion
 from metrics.models import ForgeAccount, PullRequest, Review, State
 from tests.community.state import community_state
 from tests.factories import ROLES, BusinessUnitFactory, ProjectFactory, UserFactory, make_owner
@@ -354,6 +344,8 @@ def test_reviews_of_ones_own_requests_and_old_reviews_do_not_count(world, outsid
     now = timezone.now()
     _activity(world.project, person=outsider, merged=12, reviews=9, own_reviews=5, old_reviews=5, now=now)
     assert selectors.trusted_committer_candidates(project=world.project, now=now) == []
+    from community.models import JourneySettings
+
     JourneySettings.objects.filter(pk=JourneySettings.current().pk).update(trusted_committer_reviews=9)
     assert [c.user for c in selectors.trusted_committer_candidates(project=world.project, now=now)] == [
         outsider
@@ -522,6 +514,8 @@ def test_a_person_without_a_profile_yet_has_a_page_with_their_name(client, outsi
 def test_editing_the_profile_saves_skills_interests_and_keeps_typed_logins_as_unverified_claims(
     client, outsider, journey_calls
 ):
+    from community.models import Skill
+
     skill = Skill.objects.create(name="Accessibility")
     unit = BusinessUnitFactory()
     account = ForgeAccount.objects.create(forge=Forge.GITHUB, login="octo-cat")
