@@ -8,13 +8,8 @@ import time_machine
 
 from catalog.curation import project_archive
 from catalog.models import ConsumerDigest, ConsumerNotice, Lifecycle, ProjectRole, ReviewStatus, Visibility
-from catalog.services import (
-    ProjectFields,
-    consumer_digests_send,
-    consumer_notices_for_releases,
-    detected_adoptions_update,
-    project_update,
-)
+from catalog.services import ProjectFields, detected_adoptions_update, project_update
+from catalog.services.notices import consumer_digests_send, consumer_notices_for_releases
 from metrics.manifests import Dependency
 from metrics.services import activity_upsert
 from metrics.sync.records import ActivityBatch, ReleaseRecord
@@ -86,13 +81,9 @@ def release(
     repository, tag: str, *, days_ago: float = 1, draft: bool = False, prerelease: bool = False
 ) -> None:
     """The sync (or a webhook) records a release, through the upsert both use."""
+    published = NOW - timedelta(days=days_ago)
     record = ReleaseRecord(
-        forge_id=f"r-{tag}",
-        tag=tag,
-        name=tag,
-        draft=draft,
-        prerelease=prerelease,
-        published_at=NOW - timedelta(days=days_ago),
+        forge_id=f"r-{tag}", tag=tag, name=tag, draft=draft, prerelease=prerelease, published_at=published
     )
     activity_upsert(repository=repository, batch=ActivityBatch(releases=[record]), announce=False)
 

@@ -183,26 +183,23 @@ def test_helping_hand_ignores_a_bots_earlier_response_and_the_authors_own_commen
     assert holds(helper, "helping-hand")
 
 
-def test_helping_hand_credits_only_the_first_responder():
-    helper, helper_account = person("helper")
-    _, asker = person("asker")
-    _, quicker = person("quicker")
-    repository = ten_items_with_nine_answered_in_time(helper_account, asker)
-    tenth = issue(repository, asker, at(1, 7, 9))
-    comment(quicker, at(1, 7, 9, 30), on=tenth)
-    comment(helper_account, at(1, 7, 10), on=tenth)
-    evaluate(helper)
-    assert not holds(helper, "helping-hand")
-
-
-def test_helping_hand_does_not_count_answers_on_ones_own_issues():
+@pytest.mark.parametrize(
+    ("own_issue", "helper_answers_at"),
+    [
+        # Someone else answered the asker's tenth issue first: the helper's later answer is not a first response.
+        pytest.param(False, at(1, 7, 10), id="credits-only-the-first-responder"),
+        # The helper answered first, but on their own issue: answers there do not count.
+        pytest.param(True, at(1, 7, 9, 10), id="not-answers-on-ones-own-issues"),
+    ],
+)
+def test_helping_hand_wants_the_tenth_first_response_on_someone_elses_issue(own_issue, helper_answers_at):
     helper, helper_account = person("helper")
     _, asker = person("asker")
     _, colleague = person("colleague")
     repository = ten_items_with_nine_answered_in_time(helper_account, asker)
-    own = issue(repository, helper_account, at(1, 7, 9))
-    comment(colleague, at(1, 7, 9, 30), on=own)
-    comment(helper_account, at(1, 7, 9, 10), on=own)
+    tenth = issue(repository, helper_account if own_issue else asker, at(1, 7, 9))
+    comment(colleague, at(1, 7, 9, 30), on=tenth)
+    comment(helper_account, helper_answers_at, on=tenth)
     evaluate(helper)
     assert not holds(helper, "helping-hand")
 

@@ -13,13 +13,7 @@ from catalog.models import Adoption, Project, ReviewStatus
 from metrics.models import ForgeAccount, PullRequest, Release
 from metrics.selectors import contribution_activity, reuse_adoptions, time_to_value
 from tests.activity import account, comment, commit, issue, pr, repo, review
-from tests.factories import (
-    AssetFactory,
-    BusinessUnitFactory,
-    PractitionerFactory,
-    ProjectFactory,
-    UserFactory,
-)
+from tests.factories import AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory, person_in_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +27,7 @@ def at(month: int, day: int, hour: int = 0, minute: int = 0, year: int = 2026) -
 
 def person(login: str, unit=None, *, profile: bool = True) -> ForgeAccount:
     """A portal user (with a practitioner profile in `unit`) and their linked GitHub account."""
-    user = UserFactory(username=login)
-    if profile:
-        PractitionerFactory(user=user, display_name=login, business_unit=unit)
+    user = person_in_unit(login, unit) if profile else UserFactory(username=login)
     return account(login, user=user)
 
 

@@ -23,6 +23,11 @@ def push(queue, **fields) -> dict:
     return event
 
 
+def download(queue, **fields) -> dict:
+    """An asset download, pushed to the queue."""
+    return push(queue, kind=UsageKind.ASSET_DOWNLOAD, **fields)
+
+
 def test_slugs_and_the_persons_unit_are_resolved_when_the_batch_is_stored(queue):
     unit = BusinessUnitFactory()
     person = UserFactory()
@@ -46,14 +51,7 @@ def test_an_explicit_unit_wins_over_the_persons_and_an_explicit_id_over_the_slug
     person = UserFactory()
     Practitioner.objects.create(user=person, display_name="Reader", business_unit=own)
     project, other = ProjectFactory(), ProjectFactory()
-    push(
-        queue,
-        kind=UsageKind.ASSET_DOWNLOAD,
-        user=person,
-        business_unit=unit,
-        project=project.pk,
-        project_slug=other.slug,
-    )
+    download(queue, user=person, business_unit=unit, project=project.pk, project_slug=other.slug)
     assert usage.usage_drain() == 1
     event = UsageEvent.objects.get()
     assert (event.business_unit_id, event.project_id, event.user_id) == (unit.pk, project.pk, person.pk)
@@ -64,15 +62,8 @@ def test_references_deleted_before_the_drain_are_dropped_to_null(queue):
     person = UserFactory()
     asset = AssetFactory()
     kept = AssetFactory()
-    push(
-        queue,
-        kind=UsageKind.ASSET_DOWNLOAD,
-        user=person,
-        business_unit=unit,
-        project=asset.project_id,
-        asset=asset.pk,
-    )
-    push(queue, kind=UsageKind.ASSET_DOWNLOAD, project=kept.project_id, asset=kept.pk)
+    download(queue, user=person, business_unit=unit, project=asset.project_id, asset=asset.pk)
+    download(queue, project=kept.project_id, asset=kept.pk)
     asset.delete()
     asset.project.delete()
     person_pk = person.pk
