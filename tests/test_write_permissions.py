@@ -182,18 +182,10 @@ def _innersource_upload(ctx, user) -> dict:
 
 
 def _guide_add(ctx, user) -> dict:
-    return {
-        "slug": "table-guide",
-        "title": "Table guide",
-        "kind": "guide",
-        "summary": "s",
-        "filename": "",
-        "order": "0",
-        "versions-TOTAL_FORMS": "0",
-        "versions-INITIAL_FORMS": "0",
-        "versions-MIN_NUM_FORMS": "0",
-        "versions-MAX_NUM_FORMS": "1000",
-    }
+    fields = dict(slug="table-guide", title="Table guide", kind="guide", summary="s", filename="", order="0")
+    # The versions inline's management form, posted with no version.
+    management = {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"}
+    return fields | {f"versions-{key}": value for key, value in management.items()}
 
 
 def _badge_change(ctx, user) -> dict:

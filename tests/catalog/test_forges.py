@@ -205,13 +205,24 @@ def test_choosing_detect_on_the_edit_form_re_derives_the_forge_from_the_host(cli
 # -- one repository, however its case is written --------------------------------------------------------
 
 
-def test_a_github_repository_written_in_another_case_is_a_duplicate(client, starter, unit, forges):
-    Repository.objects.create(
-        project=ProjectFactory(name="Old Ledger"), forge="github", url="https://github.com/acme/ledger"
-    )
+def registered_beside(client, starter, unit, *, project: str, forge: str, url: str, typed: str):
+    """The starter registers a project with the repository `typed`, where the project named `project`
+    has the repository `url` on `forge` already. Returns the answer."""
+    Repository.objects.create(project=ProjectFactory(name=project), forge=forge, url=url)
     client.force_login(starter)
+    return client.post(REGISTER, form_data(unit, repository_urls=typed))
 
-    response = client.post(REGISTER, form_data(unit, repository_urls="https://github.com/Acme/Ledger"))
+
+def test_a_github_repository_written_in_another_case_is_a_duplicate(client, starter, unit, forges):
+    response = registered_beside(
+        client,
+        starter,
+        unit,
+        project="Old Ledger",
+        forge="github",
+        url="https://github.com/acme/ledger",
+        typed="https://github.com/Acme/Ledger",
+    )
 
     assert response.status_code == 200
     assert "already registered by “Old Ledger”" in response.content.decode()
@@ -219,12 +230,8 @@ def test_a_github_repository_written_in_another_case_is_a_duplicate(client, star
 
 
 def test_on_a_plain_git_host_another_case_is_another_repository(client, starter, unit, forges):
-    Repository.objects.create(
-        project=ProjectFactory(name="Old Tool"), forge="git", url="https://git.acme.example/team/Tool"
-    )
-    client.force_login(starter)
-
-    response = client.post(REGISTER, form_data(unit, repository_urls="https://git.acme.example/team/tool"))
+    url, typed = "https://git.acme.example/team/Tool", "https://git.acme.example/team/tool"
+    response = registered_beside(client, starter, unit, project="Old Tool", forge="git", url=url, typed=typed)
 
     assert response.status_code == 302
     assert Repository.objects.count() == 2

@@ -22,6 +22,13 @@ def unit(db):
     return BusinessUnitFactory(name="Payments", slug="payments")
 
 
+@pytest.fixture
+def client(client, starter):
+    """The registration page is the starter's: every test here uploads as them."""
+    client.force_login(starter)
+    return client
+
+
 def upload(client, descriptor: dict | str, name="innersource.json"):
     text = descriptor if isinstance(descriptor, str) else json.dumps(descriptor)
     return client.post(
@@ -41,9 +48,7 @@ def initial(response) -> dict:
     return response.context["form"].initial
 
 
-def test_every_key_sap_documents_and_its_crawlers_add_fills_its_field(client, starter, unit):
-    client.force_login(starter)
-
+def test_every_key_sap_documents_and_its_crawlers_add_fills_its_field(client, unit):
     response = upload(
         client,
         {
@@ -79,9 +84,7 @@ def test_every_key_sap_documents_and_its_crawlers_add_fills_its_field(client, st
     assert not Project.objects.exists()
 
 
-def test_keys_the_form_does_not_read_are_named_with_the_filled_form(client, starter, unit):
-    client.force_login(starter)
-
+def test_keys_the_form_does_not_read_are_named_with_the_filled_form(client, unit):
     response = upload(
         client,
         {"title": "Design Tokens", "owner": "ux-team", "stars": 12, "slug": "tokens", "score": 300},
@@ -95,8 +98,7 @@ def test_keys_the_form_does_not_read_are_named_with_the_filled_form(client, star
     assert "We filled the form from your file" in body and "“owner”, “stars”, “slug”, “score”" in body
 
 
-def test_a_file_of_many_unknown_keys_is_summed_up_not_listed_whole(client, starter, unit):
-    client.force_login(starter)
+def test_a_file_of_many_unknown_keys_is_summed_up_not_listed_whole(client, unit):
     descriptor = {"title": "Noisy", **{f"key{n}": n for n in range(45)}}
 
     (warning,) = warnings(upload(client, descriptor))
@@ -104,9 +106,7 @@ def test_a_file_of_many_unknown_keys_is_summed_up_not_listed_whole(client, start
     assert warning.count("“key") == 30 and warning.endswith("“key29” and 15 more.")
 
 
-def test_values_the_form_cannot_keep_are_said_not_dropped(client, starter, unit):
-    client.force_login(starter)
-
+def test_values_the_form_cannot_keep_are_said_not_dropped(client, unit):
     response = upload(
         client,
         {
@@ -130,9 +130,7 @@ def test_values_the_form_cannot_keep_are_said_not_dropped(client, starter, unit)
     ]
 
 
-def test_guidelines_given_as_a_path_are_found_in_the_file_s_repository(client, starter, unit):
-    client.force_login(starter)
-
+def test_guidelines_given_as_a_path_are_found_in_the_file_s_repository(client, unit):
     response = upload(
         client,
         {
@@ -148,7 +146,7 @@ def test_guidelines_given_as_a_path_are_found_in_the_file_s_repository(client, s
     assert warnings(response) == []
 
 
-def test_an_entry_of_the_portal_s_own_export_fills_every_field_the_form_has(client, starter, unit, db):
+def test_an_entry_of_the_portal_s_own_export_fills_every_field_the_form_has(client, unit, db):
     project = ProjectFactory(
         name="Ledger",
         slug="ledger",
@@ -160,8 +158,6 @@ def test_an_entry_of_the_portal_s_own_export_fills_every_field_the_form_has(clie
     Repository.objects.create(project=project, forge="github", url="https://github.com/acme/ledger")
     Repository.objects.create(project=project, forge="gitlab", url="https://gitlab.example.com/acme/ui")
     (entry,) = json.loads(export_json())
-    client.force_login(starter)
-
     response = upload(client, entry)
 
     filled = initial(response)
@@ -174,10 +170,8 @@ def test_an_entry_of_the_portal_s_own_export_fills_every_field_the_form_has(clie
         assert f"“{key}”" in warning
 
 
-def test_the_file_s_name_is_checked_for_look_alikes_before_the_form_is_sent(client, starter, unit):
+def test_the_file_s_name_is_checked_for_look_alikes_before_the_form_is_sent(client, unit):
     ProjectFactory(name="Kafka Connect Toolkit", slug="kafka-connect-toolkit")
-    client.force_login(starter)
-
     response = upload(client, {"title": "Kafka Connect Tookit"})
 
     (duplicate,) = response.context["duplicates"]
@@ -187,15 +181,13 @@ def test_the_file_s_name_is_checked_for_look_alikes_before_the_form_is_sent(clie
     assert 'value="Kafka Connect Tookit"' in body  # with the filled form
 
 
-def test_the_file_s_repositories_are_checked_for_look_alikes_before_the_form_is_sent(client, starter, unit):
+def test_the_file_s_repositories_are_checked_for_look_alikes_before_the_form_is_sent(client, unit):
     taken = ProjectFactory(name="Ledger Core", slug="ledger-core")
     Repository.objects.create(project=taken, forge="github", url="https://github.com/acme/ledger")
     hidden = ProjectFactory(
         name="Quasar", slug="quasar", visibility=Visibility.UNITS, business_unit=BusinessUnitFactory()
     )
     Repository.objects.create(project=hidden, forge="github", url="https://github.com/acme/quasar")
-    client.force_login(starter)
-
     response = upload(
         client,
         {
@@ -212,10 +204,8 @@ def test_the_file_s_repositories_are_checked_for_look_alikes_before_the_form_is_
     assert "Quasar" not in response.content.decode()  # blocks its repository without being named
 
 
-def test_a_file_with_no_look_alike_shows_none(client, starter, unit):
+def test_a_file_with_no_look_alike_shows_none(client, unit):
     ProjectFactory(name="Kafka Connect Toolkit", slug="kafka-connect-toolkit")
-    client.force_login(starter)
-
     response = upload(client, {"title": "Design Tokens", "repository": "https://github.com/acme/tokens"})
 
     assert response.context["duplicates"] == []
@@ -241,9 +231,7 @@ relations: []
 """
 
 
-def test_a_pasted_catalog_info_yaml_fills_the_form(client, starter, unit):
-    client.force_login(starter)
-
+def test_a_pasted_catalog_info_yaml_fills_the_form(client, unit):
     response = client.post(REGISTER, {"load_descriptor": "1", "descriptor_text": CATALOG_INFO})
 
     body = response.content.decode()
@@ -253,9 +241,7 @@ def test_a_pasted_catalog_info_yaml_fills_the_form(client, starter, unit):
     assert '<option value="incubating" selected>' in body
 
 
-def test_a_catalog_info_yaml_upload_names_what_the_form_does_not_read(client, starter, unit):
-    client.force_login(starter)
-
+def test_a_catalog_info_yaml_upload_names_what_the_form_does_not_read(client, unit):
     response = upload(client, CATALOG_INFO, name="catalog-info.yaml")
 
     assert initial(response)["name"] == "artist-lookup"
@@ -266,9 +252,8 @@ def test_a_catalog_info_yaml_upload_names_what_the_form_does_not_read(client, st
 
 
 def test_registration_offers_the_lifecycles_of_a_project_in_use_and_says_when_a_file_has_another(
-    client, starter, unit
+    client, unit
 ):
-    client.force_login(starter)
     offered = [value for value, _label in client.get(REGISTER).context["form"].fields["lifecycle"].choices]
     assert offered == ["proposed", "incubating", "active", "maintained"]
 
@@ -298,9 +283,7 @@ def test_registration_offers_the_lifecycles_of_a_project_in_use_and_says_when_a_
         ({"title": "X", "skills": {"python": True}}, "“skills” must be a list of words."),
     ],
 )
-def test_a_key_of_the_wrong_shape_gets_a_clear_message(client, starter, unit, descriptor, message):
-    client.force_login(starter)
-
+def test_a_key_of_the_wrong_shape_gets_a_clear_message(client, unit, descriptor, message):
     response = upload(client, descriptor)
 
     (error,) = response.context["descriptor_form"].non_field_errors()
@@ -308,9 +291,7 @@ def test_a_key_of_the_wrong_shape_gets_a_clear_message(client, starter, unit, de
     assert "We filled the form" not in response.content.decode()
 
 
-def test_key_names_are_shown_as_text_whatever_they_hold(client, starter, unit):
-    client.force_login(starter)
-
+def test_key_names_are_shown_as_text_whatever_they_hold(client, unit):
     json_keys = upload(client, {"title": "X", "<img src=x onerror=alert(1)>": 1})
     yaml_keys = upload(client, "kind: Component\nmetadata:\n  name: x\n  7: seven\n8: eight\n", "c.yaml")
 

@@ -71,11 +71,18 @@ def test_a_personal_token_sent_as_a_bearer_authenticates_and_a_revoked_one_does_
 def people(db):
     unit = BusinessUnitFactory(name="Retail", slug="retail")
     python = Skill.objects.create(name="Python")
+    mentor = Badge.objects.get(slug="mentor")
+
+    def mentor_in_retail(user, **profile) -> Practitioner:
+        """`user`'s profile in Retail, and the mentor badge."""
+        practitioner = Practitioner.objects.create(user=user, business_unit=unit, **profile)
+        BadgeAward.objects.create(badge=mentor, user=user)
+        return practitioner
+
     public = UserFactory(username="pat", email="pat@example.com")
-    pat = Practitioner.objects.create(
-        user=public,
+    pat = mentor_in_retail(
+        public,
         display_name="Pat Public",
-        business_unit=unit,
         team="Checkout",
         bio="Tokens and types.",
         interests=["design systems"],
@@ -86,31 +93,19 @@ def people(db):
     )
     pat.skills.add(python)
     EmailAddress.objects.create(user=public, email="pat.private@example.com", verified=True)
-    BadgeAward.objects.create(badge=Badge.objects.get(slug="mentor"), user=public)
     reserved = UserFactory(username="reserved")
-    Practitioner.objects.create(
-        user=reserved,
-        display_name="Remy Reserved",
-        business_unit=unit,
-        bio="Here.",
-        stage=Stage.STARTER,
-        show_badges=False,
-        show_activity=False,
-        show_projects=False,
-    )
-    BadgeAward.objects.create(badge=Badge.objects.get(slug="mentor"), user=reserved)
+    hidden_parts = {"show_badges": False, "show_activity": False, "show_projects": False}
+    mentor_in_retail(reserved, display_name="Remy Reserved", bio="Here.", stage=Stage.STARTER, **hidden_parts)
     hidden = UserFactory(username="hidden")
-    secret = Practitioner.objects.create(
-        user=hidden,
+    secret = mentor_in_retail(
+        hidden,
         display_name="Hedda Hidden",
-        business_unit=unit,
         team="Secret team",
         bio="Nobody reads this.",
         stage=Stage.TRUSTED_COMMITTER,
         visibility=Practitioner.Visibility.PRIVATE,
     )
     secret.skills.add(python)
-    BadgeAward.objects.create(badge=Badge.objects.get(slug="mentor"), user=hidden)
     UserFactory(username="newcomer", first_name="Nina", last_name="New")  # no profile yet
     UserFactory(username="gone", is_active=False)
     return SimpleNamespace(unit=unit, public=public, reserved=reserved, hidden=hidden)
