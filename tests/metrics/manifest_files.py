@@ -1,5 +1,10 @@
 """Dependency manifests of several kinds, in subfolders, as the manifest sync tests put them in a
-repository (git, or the fake forge's trees and blobs), with what each declares."""
+repository (git, or the fake forge's trees and blobs), with what each declares: the texts and figures are
+in tests/fixtures/manifest_tree.yaml."""
+
+from pathlib import Path
+
+import yaml
 
 from catalog.models import Adoption, AdoptionSource, Asset
 from metrics.models import ManifestFile
@@ -7,70 +12,14 @@ from metrics.sync import manifest_scan
 from metrics.sync.runner import repository_sync
 from tests.factories import AssetFactory
 
-FILES = {
-    "web/package.json": '{\n  "name": "web",\n  "dependencies": {\n    "@acme/design-tokens": "^2.1.0"\n  }\n}\n',
-    "svc/requirements.txt": "# the service\nacme-retry==2.1.0\nrequests>=2.31\n",
-    "services/api/go.mod": (
-        "module git.acme.example/api\n\ngo 1.22\n\nrequire (\n\tgit.acme.example/platform/auth v1.4.0\n)\n"
-    ),
-    "Dockerfile": "FROM acme/base-python:3.12 AS build\nRUN true\n",
-    ".github/workflows/ci.yml": (
-        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/setup-build@v3\n"
-    ),
-    "web/package-lock.json": (
-        '{\n "lockfileVersion": 3,\n "packages": {\n  "": {"name": "web"},\n'
-        '  "node_modules/@acme/design-tokens": {\n   "version": "2.4.0"\n  }\n }\n}\n'
-    ),
-    "svc/pyproject.toml": '[project]\nname = "svc"\ndependencies = [\n  "acme-auth>=1.2",\n]\n',
-    "svc/uv.lock": 'version = 1\n\n[[package]]\nname = "acme-auth"\nversion = "1.3.0"\n',
-    "tools/poetry.lock": '[[package]]\nname = "acme-cli"\nversion = "0.9.1"\n',
-    "ledger/pom.xml": (
-        '<?xml version="1.0"?>\n<project xmlns="http://maven.apache.org/POM/4.0.0">\n  <dependencies>\n'
-        "    <dependency>\n      <groupId>com.acme</groupId>\n      <artifactId>ledger-client</artifactId>\n"
-        "      <version>2.1.0</version>\n    </dependency>\n  </dependencies>\n</project>\n"
-    ),
-    "android/build.gradle": "dependencies {\n    implementation 'com.acme:mobile-kit:1.1'\n}\n",
-    "jvm/build.gradle.kts": 'dependencies {\n    implementation("com.acme:audit:3.0.1")\n}\n',
-    "infra/main.tf": 'module "network" {\n  source  = "acme/network/aws"\n  version = "~> 2.1"\n}\n',
-    ".gitlab-ci.yml": (
-        "include:\n  - project: acme/platform/ci-templates\n    ref: v3.1\n    file: /templates/build.yml\n"
-    ),
-    # Another project's manifest, vendored: not read.
-    "web/node_modules/left-pad/package.json": '{"name": "left-pad", "dependencies": {"x": "1"}}\n',
-    "src/app.py": "print('not a manifest')\n",
-}
-EXPECTED = {
-    "web/package.json": [("pkg:npm/%40acme/design-tokens", "^2.1.0", 4)],
-    "svc/requirements.txt": [("pkg:pypi/acme-retry", "==2.1.0", 2), ("pkg:pypi/requests", ">=2.31", 3)],
-    "services/api/go.mod": [("pkg:golang/git.acme.example/platform/auth", "v1.4.0", 6)],
-    "Dockerfile": [("pkg:docker/acme/base-python", "3.12", 1)],
-    ".github/workflows/ci.yml": [("pkg:github/acme/setup-build", "v3", 6)],
-    "web/package-lock.json": [("pkg:npm/%40acme/design-tokens", "2.4.0", 5)],
-    "svc/pyproject.toml": [("pkg:pypi/acme-auth", ">=1.2", 4)],
-    "svc/uv.lock": [("pkg:pypi/acme-auth", "1.3.0", 4)],
-    "tools/poetry.lock": [("pkg:pypi/acme-cli", "0.9.1", 2)],
-    "ledger/pom.xml": [("pkg:maven/com.acme/ledger-client", "2.1.0", 6)],
-    "android/build.gradle": [("pkg:maven/com.acme/mobile-kit", "1.1", 2)],
-    "jvm/build.gradle.kts": [("pkg:maven/com.acme/audit", "3.0.1", 2)],
-    "infra/main.tf": [("pkg:terraform/acme/network/aws", "~> 2.1", 1)],
-    ".gitlab-ci.yml": [("pkg:gitlab/acme/platform/ci-templates#templates/build.yml", "v3.1", 2)],
-}
-# What the catalog finds in that code when it holds an asset of each package (one per manifest kind):
-# {package URL: (version in use, file, line)}. A lock file's exact version wins over a manifest's range.
-FOUND = {
-    "pkg:npm/%40acme/design-tokens": ("2.4.0", "web/package-lock.json", 5),
-    "pkg:pypi/acme-retry": ("==2.1.0", "svc/requirements.txt", 2),
-    "pkg:pypi/acme-auth": ("1.3.0", "svc/uv.lock", 4),
-    "pkg:pypi/acme-cli": ("0.9.1", "tools/poetry.lock", 2),
-    "pkg:maven/com.acme/ledger-client": ("2.1.0", "ledger/pom.xml", 6),
-    "pkg:maven/com.acme/mobile-kit": ("1.1", "android/build.gradle", 2),
-    "pkg:maven/com.acme/audit": ("3.0.1", "jvm/build.gradle.kts", 2),
-    "pkg:golang/git.acme.example/platform/auth": ("v1.4.0", "services/api/go.mod", 6),
-    "pkg:docker/acme/base-python": ("3.12", "Dockerfile", 1),
-    "pkg:terraform/acme/network/aws": ("~> 2.1", "infra/main.tf", 1),
-    "pkg:github/acme/setup-build": ("v3", ".github/workflows/ci.yml", 6),
-    "pkg:gitlab/acme/platform/ci-templates#templates/build.yml": ("v3.1", ".gitlab-ci.yml", 2),
-}
+# The tree (tests/fixtures/manifest_tree.yaml): {path: text}; {path: [(purl, version, line)]} of its
+# manifests; and what the catalog finds in that code when it holds an asset of each package (one per
+# manifest kind): {package URL: (version in use, file, line)}, a lock file's exact version winning over a
+# manifest's range.
+_TREE = yaml.safe_load((Path(__file__).parents[1] / "fixtures" / "manifest_tree.yaml").read_text())
+FILES: dict[str, str] = {file["path"]: file["text"] for file in _TREE["files"]}
+EXPECTED = {file["path"]: [tuple(d) for d in file["found"]] for file in _TREE["files"] if "found" in file}
+FOUND = {purl: tuple(in_use) for purl, in_use in _TREE["in_use"].items()}
 # The requirements after a change: one pin moved, one dependency added.
 CHANGED_REQUIREMENTS = "# the service\nacme-retry==2.4.0\nrequests>=2.31\nacme-pdf==1.0\n"
 CHANGED_EXPECTED = [
