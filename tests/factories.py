@@ -4,6 +4,7 @@ import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.text import slugify
 
 from catalog.models.assets import Adoption, Asset, AssetKind
 from catalog.models.projects import (
@@ -56,7 +57,8 @@ class ProjectFactory(factory.django.DjangoModelFactory):
         model = Project
 
     name = factory.Sequence(lambda n: f"Project {n}")
-    slug = factory.Sequence(lambda n: f"project-{n}")
+    # From the name, as registration makes it ("Project 3": "project-3"); a test gives another when it needs one.
+    slug = factory.LazyAttribute(lambda project: slugify(project.name))
     description = "A reusable thing for everyone."
     business_unit = factory.SubFactory(BusinessUnitFactory)
     lifecycle = Lifecycle.ACTIVE
@@ -229,7 +231,6 @@ def toolkit_and_ledger(*, toolkit_fields: dict | None = None, ledger_fields: dic
     data = BusinessUnitFactory(name="Data Platform", slug="data-platform")
     toolkit = ProjectFactory(
         name="Kafka Connect Toolkit",
-        slug="kafka-connect-toolkit",
         business_unit=data,
         contributions_wanted="More connectors",
         activity_score=300,
@@ -237,11 +238,7 @@ def toolkit_and_ledger(*, toolkit_fields: dict | None = None, ledger_fields: dic
     )
     toolkit.topics.add(Topic.objects.create(name="kafka"))
     ledger = ProjectFactory(
-        name="Payments Ledger",
-        slug="payments-ledger",
-        business_unit=payments,
-        activity_score=900,
-        **(ledger_fields or {}),
+        name="Payments Ledger", business_unit=payments, activity_score=900, **(ledger_fields or {})
     )
     ledger.languages.add(Language.objects.create(name="Python"))
     return {"toolkit": toolkit, "ledger": ledger, "data": data, "payments": payments}

@@ -72,8 +72,8 @@ def ctx(db):
     ledger = ProjectFactory(name="Payments Ledger", slug="ledger", business_unit=payments)
     sdk = AssetFactory(project=ledger, name="Ledger SDK", slug="sdk")
     toolkit = ProjectFactory(name="Kafka Connect Toolkit", slug="toolkit")
-    copy = ProjectFactory(name="Ledger Copy", slug="ledger-copy", business_unit=payments)
-    pending = ProjectFactory(name="Secret Plans", slug="secret-plans", review_status=ReviewStatus.PENDING)
+    copy = ProjectFactory(name="Ledger Copy", business_unit=payments)
+    pending = ProjectFactory(name="Secret Plans", review_status=ReviewStatus.PENDING)
     entries_rebuild(project_ids=[ledger.pk, toolkit.pk, copy.pk, pending.pk])
 
     def person(username, role=None, **fields):

@@ -189,7 +189,6 @@ def kafka_catalog(transactional_db):
     payments = BusinessUnitFactory(name="Payments", slug="payments")
     toolkit = ProjectFactory(
         name="Kafka Connect Toolkit",
-        slug="kafka-connect-toolkit",
         description="Kafka Connect connectors, with a schema registry client built in, for every team.",
         business_unit=data_platform,
         featured=True,
@@ -214,14 +213,12 @@ def kafka_catalog(transactional_db):
     )
     registry = ProjectFactory(
         name="Kafka Schema Registry Client",
-        slug="kafka-schema-registry-client",
         description="A typed client for the company's schema registry.",
         business_unit=data_platform,
         activity_score=40,
     )
     ledger = ProjectFactory(
         name="Payments Ledger",
-        slug="payments-ledger",
         description="Double-entry bookkeeping service for card and bank payments.",
         business_unit=payments,
         activity_score=60,

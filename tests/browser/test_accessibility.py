@@ -29,7 +29,6 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(
     office = person("olivia", first_name="Olivia", last_name="Office", program_office=True)
     ProjectFactory(
         name="Fraud Signals",
-        slug="fraud-signals",
         review_status=ReviewStatus.PENDING,
         description="Real-time fraud scores for card payments.",
         created_by=person("sam", first_name="Sam", last_name="Starter"),

@@ -132,7 +132,6 @@ def retired_kafka(kafka_catalog):
 
     legacy = ProjectFactory(
         name="Kafka Legacy Bridge",
-        slug="kafka-legacy-bridge",
         description="The old bridge from kafka to the mainframe.",
         business_unit=kafka_catalog["toolkit"].business_unit,
         lifecycle=Lifecycle.ARCHIVED,

@@ -76,7 +76,7 @@ def test_a_merge_page_shows_whose_roles_change_and_the_registrant_becomes_a_memb
     helper = person("hana", first_name="Hana", last_name="Helper")
     keeper = person("kim", first_name="Kim", last_name="Keeper")
     office = person("olivia", first_name="Olivia", last_name="Office", program_office=True)
-    keep = ProjectFactory(name="Fraud Signals", slug="fraud-signals", business_unit=unit)
+    keep = ProjectFactory(name="Fraud Signals", business_unit=unit)
     ProjectRole.objects.create(project=keep, user=keeper, role=ProjectRole.Role.OWNER)
     duplicate = _registration("Fraud Signal", "fraud-signal", starter, unit)
     ProjectRole.objects.create(project=duplicate, user=helper, role=ProjectRole.Role.MAINTAINER)
@@ -124,9 +124,9 @@ def test_the_project_to_keep_is_found_by_typing_its_name_on_a_phone(page, live_s
 
     unit = BusinessUnitFactory(name="Risk Engineering", slug="risk-engineering")
     office = person("olivia", first_name="Olivia", last_name="Office", program_office=True)
-    keep = ProjectFactory(name="Fraud Signals", slug="fraud-signals", business_unit=unit)
-    other = ProjectFactory(name="Card Limits", slug="card-limits", business_unit=unit)
-    duplicate = ProjectFactory(name="Fraud Signal", slug="fraud-signal", business_unit=unit)
+    keep = ProjectFactory(name="Fraud Signals", business_unit=unit)
+    other = ProjectFactory(name="Card Limits", business_unit=unit)
+    duplicate = ProjectFactory(name="Fraud Signal", business_unit=unit)
     entries_rebuild(project_ids=[keep.pk, other.pk, duplicate.pk])
 
     page.set_viewport_size({"width": 360, "height": 740})

@@ -31,7 +31,7 @@ def history(transactional_db):
     ago, each reviewed; page views and searches of the last weeks, rolled up."""
     now = timezone.now().replace(microsecond=0)
     unit = BusinessUnitFactory(name="Data Platform", slug="data-platform")
-    project = ProjectFactory(name="Kafka Connect Toolkit", slug="kafka-connect-toolkit", business_unit=unit)
+    project = ProjectFactory(name="Kafka Connect Toolkit", business_unit=unit)
     repository = repo(project)
     author, reviewer = account("ada"), account("rey")
     for days_ago in (10, 20, 40, 200):

@@ -12,9 +12,7 @@ SNIPPET = "npm install @acme/design-tokens@1.2.0"
 
 
 def test_copy_puts_the_install_snippet_on_the_clipboard_and_says_so(page, live_server, transactional_db, axe):
-    project = ProjectFactory(
-        name="Design System", slug="design-system", business_unit=BusinessUnitFactory(name="Web", slug="web")
-    )
+    project = ProjectFactory(name="Design System", business_unit=BusinessUnitFactory(name="Web", slug="web"))
     asset = AssetFactory(
         project=project,
         name="Design Tokens",

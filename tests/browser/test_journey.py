@@ -35,7 +35,6 @@ def test_an_explorer_signs_up_accepts_the_rules_joins_a_suggested_community_and_
     data_platform = BusinessUnitFactory(name="Data Platform", slug="data-platform")
     streams = ProjectFactory(
         name="Kafka Streams Starter",
-        slug="kafka-streams-starter",
         description="Templates and examples for stream processing on the shared Kafka clusters.",
         business_unit=data_platform,
         activity_score=20,
@@ -47,7 +46,6 @@ def test_an_explorer_signs_up_accepts_the_rules_joins_a_suggested_community_and_
     # interests can put Kafka Streams Starter above it.
     ledger = ProjectFactory(
         name="Payments Ledger",
-        slug="payments-ledger",
         description="Double-entry bookkeeping service for card and bank payments.",
         business_unit=BusinessUnitFactory(name="Payments", slug="payments"),
         activity_score=90,

@@ -41,7 +41,7 @@ def test_the_top_bar_is_one_row_at_1280_px_for_every_role(page, live_server, per
 
 def test_the_person_menu_works_from_the_keyboard(page, live_server, person, login):
     sam = person("sam", first_name="Sam", last_name="Starter")
-    make_owner(ProjectFactory(name="Ledger", slug="ledger"), sam)
+    make_owner(ProjectFactory(name="Ledger"), sam)
     page.set_viewport_size({"width": 1280, "height": 800})
     login(page, sam)
     summary = page.locator("summary.nav__account")

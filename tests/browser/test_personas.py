@@ -35,9 +35,7 @@ def test_an_explorer_is_invited_to_say_what_they_know_and_led_from_the_journey_t
     page, live_server, person, login, axe, size
 ):
     width, height = WIDTHS[size]
-    ProjectFactory(
-        name="Event Bus", slug="event-bus", contributions_wanted="Docs and tests", activity_score=50
-    )
+    ProjectFactory(name="Event Bus", contributions_wanted="Docs and tests", activity_score=50)
     page.set_viewport_size({"width": width, "height": height})
     login(page, person("kim", first_name="Kim", last_name="Streams"))
     page.goto(live_server.url + "/")
@@ -63,7 +61,7 @@ def test_a_maintainer_sees_what_waits_and_resubmits_a_registration_sent_back(
 ):
     width, height = WIDTHS[size]
     maya = person("maya", first_name="Maya", last_name="Maintainer")
-    ledger = ProjectFactory(name="Payments Ledger", slug="payments-ledger")
+    ledger = ProjectFactory(name="Payments Ledger")
     ProjectRole.objects.create(project=ledger, user=maya, role=ProjectRole.Role.MAINTAINER)
     repository = Repository.objects.create(
         project=ledger, forge=Forge.GITHUB, url="https://github.example.com/pay/ledger"
@@ -71,7 +69,6 @@ def test_a_maintainer_sees_what_waits_and_resubmits_a_registration_sent_back(
     waiting_request = pr(repository, account("newbie"), timezone.now() - timedelta(days=3))
     vault = ProjectFactory(
         name="Card Vault",
-        slug="card-vault",
         review_status=ReviewStatus.CHANGES_REQUESTED,
         review_note="Say who may use it.",
         lifecycle=Lifecycle.PROPOSED,
@@ -106,7 +103,7 @@ def test_a_reviewer_reads_the_queue_and_opens_the_merge_of_a_look_alike(
     unit = BusinessUnitFactory(name="Risk Engineering", slug="risk-engineering")
     starter = person("sam", first_name="Sam", last_name="Starter")
     office = person("olivia", first_name="Olivia", last_name="Office", program_office=True)
-    keep = ProjectFactory(name="Fraud Signals", slug="fraud-signals", business_unit=unit)
+    keep = ProjectFactory(name="Fraud Signals", business_unit=unit)
     pending_registration(
         starter=starter,
         name="Fraud Signal",

@@ -22,13 +22,9 @@ def test_a_starter_sees_a_project_doing_the_same_job_while_typing_then_confirms_
     settings.CATALOG_EMBEDDER = "catalog.meaning.WordLlamaEmbedder"  # the live server runs in this process
     finance = BusinessUnitFactory(name="Finance", slug="finance")
     BusinessUnitFactory(name="Retail", slug="retail")
-    existing = ProjectFactory(
-        name="Invoice Printer", slug="invoice-printer", description=INVOICES, business_unit=finance
-    )
+    existing = ProjectFactory(name="Invoice Printer", description=INVOICES, business_unit=finance)
     existing.topics.add(Topic.objects.create(name="billing"), Topic.objects.create(name="pdf"))
-    ProjectFactory(
-        name="Holiday Bot", slug="holiday-bot", description="Answers questions about leave in chat."
-    )
+    ProjectFactory(name="Holiday Bot", description="Answers questions about leave in chat.")
     entries_rebuild(project_ids=list(Project.objects.values_list("pk", flat=True)))
 
     login(page, person("sam", first_name="Sam", last_name="Starter"))

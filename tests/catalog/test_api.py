@@ -49,7 +49,7 @@ def catalog(db):
     toolkit, ledger, data = made["toolkit"], made["ledger"], made["data"]
     sdk = AssetFactory(project=ledger, name="Ledger SDK", slug="ledger-sdk")
     AdoptionFactory(asset=sdk, business_unit=data)
-    pending = ProjectFactory(name="Secret Plans", slug="secret-plans", review_status=ReviewStatus.PENDING)
+    pending = ProjectFactory(name="Secret Plans", review_status=ReviewStatus.PENDING)
     entries_rebuild(project_ids=[toolkit.pk, ledger.pk, pending.pk])
     return {"toolkit": toolkit, "ledger": ledger, "sdk": sdk, "pending": pending, "data": data}
 
@@ -262,7 +262,7 @@ def test_the_search_endpoint_ranks_filters_and_counts_facets_like_the_page(catal
 def test_the_search_endpoint_leaves_out_archived_and_deprecated_entries_unless_asked_like_the_page(
     catalog, outsider
 ):
-    old = ProjectFactory(name="Old Ledger", slug="old-ledger", lifecycle=Lifecycle.ARCHIVED)
+    old = ProjectFactory(name="Old Ledger", lifecycle=Lifecycle.ARCHIVED)
     AssetFactory(project=old, name="Old Ledger Export", slug="old-ledger-export")
     entries_rebuild(project_ids=[old.pk])
     api = client_for(outsider)

@@ -52,7 +52,7 @@ def test_a_name_with_markup_stays_text_in_the_image():
 
 @pytest.mark.django_db
 def test_anyone_gets_the_image_of_a_company_wide_project(client):
-    ProjectFactory(name="Payments Gateway", slug="payments-gateway")
+    ProjectFactory(name="Payments Gateway")
 
     response = client.get("/catalog/payments-gateway/avatar.svg")
 
@@ -65,7 +65,7 @@ def test_anyone_gets_the_image_of_a_company_wide_project(client):
 @pytest.mark.django_db
 def test_the_image_of_a_restricted_project_is_not_found_for_those_who_do_not_see_it(client):
     defence = BusinessUnitFactory(name="Defence", slug="defence")
-    ProjectFactory(name="Radar", slug="radar", business_unit=defence, visibility=Visibility.UNITS)
+    ProjectFactory(name="Radar", business_unit=defence, visibility=Visibility.UNITS)
     outsider, member = UserFactory(username="outsider"), UserFactory(username="member")
     Practitioner.objects.create(user=member, display_name="Member", business_unit=defence)
 

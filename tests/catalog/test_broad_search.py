@@ -56,9 +56,7 @@ def broad(db, settings):
         AssetFactory(project=project, name=f"Payments asset {n:02d}", slug=f"payments-asset-{n:02d}")
         projects.append(project)
     # The one named exactly like the search, with the lowest score of all.
-    exact = ProjectFactory(
-        name="Payments", slug="payments", description="The payments hub.", business_unit=unit
-    )
+    exact = ProjectFactory(name="Payments", description="The payments hub.", business_unit=unit)
     entries_rebuild(project_ids=[p.pk for p in [*projects, exact]])
     spread_sample_keys()
     return {"python": python, "exact": exact}

@@ -114,7 +114,7 @@ def test_rejecting_tells_the_starter_why(client, registration, starter, program_
 def test_only_owners_maintainers_and_the_program_office_edit_a_project(
     client, db, program_office, who, allowed
 ):
-    project = ProjectFactory(name="Ledger", slug="ledger")
+    project = ProjectFactory(name="Ledger")
     people = {}
     for role in ("owner", "maintainer", "trusted_committer"):
         people[role] = UserFactory(username=role)
@@ -167,7 +167,7 @@ def test_curation_actions_are_refused_to_everyone_but_the_program_office(
 
 
 def test_feature_verify_and_archive(client, program_office):
-    project = ProjectFactory(name="Ledger", slug="ledger")
+    project = ProjectFactory(name="Ledger")
     entries_rebuild(project_ids=[project.pk])
     client.force_login(program_office)
     url = reverse("catalog:curate", args=[project.slug])
@@ -200,8 +200,8 @@ def test_feature_verify_and_archive(client, program_office):
 
 def test_merging_duplicates_keeps_adoptions_members_and_repositories(client, program_office):
     unit = BusinessUnitFactory()
-    keep = ProjectFactory(name="Ledger SDK", slug="ledger-sdk", business_unit=unit)
-    duplicate = ProjectFactory(name="Ledger Kit", slug="ledger-kit", business_unit=unit)
+    keep = ProjectFactory(name="Ledger SDK", business_unit=unit)
+    duplicate = ProjectFactory(name="Ledger Kit", business_unit=unit)
     asset = AssetFactory(project=duplicate, slug="client")
     AssetFactory(project=keep, slug="client")
     AdoptionFactory(asset=asset)
@@ -232,7 +232,7 @@ def test_merging_duplicates_keeps_adoptions_members_and_repositories(client, pro
 
 
 def test_merging_into_an_unknown_project_is_refused_with_a_message(client, program_office):
-    project = ProjectFactory(name="Ledger", slug="ledger")
+    project = ProjectFactory(name="Ledger")
     client.force_login(program_office)
     response = client.post(
         reverse("catalog:merge", args=[project.slug]), {"target": "nope", "confirm": "yes"}
@@ -247,8 +247,8 @@ def test_merging_into_an_unknown_project_is_refused_with_a_message(client, progr
 def merge_candidates(db):
     from catalog.search_index import entries_rebuild
 
-    duplicate = ProjectFactory(name="Ledger Two", slug="ledger-two")
-    keep = ProjectFactory(name="Payments Ledger", slug="payments-ledger")
+    duplicate = ProjectFactory(name="Ledger Two")
+    keep = ProjectFactory(name="Payments Ledger")
     twin_a = ProjectFactory(name="Twin", slug="twin-a")
     twin_b = ProjectFactory(name="Twin", slug="twin-b")
     entries_rebuild(project_ids=[p.pk for p in (duplicate, keep, twin_a, twin_b)])
@@ -310,10 +310,7 @@ def test_a_signed_in_person_declares_an_adoption(client, starter):
 
 def test_the_project_page_shows_readiness_adoptions_and_how_to_contribute(client, db):
     project = ProjectFactory(
-        name="Ledger",
-        slug="ledger",
-        declared_readiness=["README", "LICENSE"],
-        contributions_wanted="Help with docs",
+        name="Ledger", declared_readiness=["README", "LICENSE"], contributions_wanted="Help with docs"
     )
     AdoptionFactory(asset=AssetFactory(project=project))
     body = client.get(project.get_absolute_url()).content.decode()
@@ -340,7 +337,7 @@ def test_the_project_page_shows_readiness_adoptions_and_how_to_contribute(client
     [("anonymous", False), ("outsider", False), ("owner", True), ("program_office", True)],
 )
 def test_only_editors_add_and_change_assets(client, program_office, outsider, who, allowed):
-    project = ProjectFactory(name="Ledger", slug="ledger")
+    project = ProjectFactory(name="Ledger")
     owner = UserFactory(username="the-owner")
     make_owner(project, owner)
     people = {"owner": owner, "outsider": outsider, "program_office": program_office}
@@ -368,7 +365,7 @@ def test_only_editors_add_and_change_assets(client, program_office, outsider, wh
 
 
 def test_owners_name_maintainers_by_e_mail_and_unknown_addresses_are_refused(client, db):
-    project = ProjectFactory(name="Ledger", slug="ledger")
+    project = ProjectFactory(name="Ledger")
     owner = UserFactory(username="the-owner")
     make_owner(project, owner)
     colleague = UserFactory(username="colleague")
@@ -391,7 +388,7 @@ def test_owners_name_maintainers_by_e_mail_and_unknown_addresses_are_refused(cli
 
 
 def test_the_project_page_shows_a_failing_sync_with_its_error(client, db):
-    project = ProjectFactory(name="Ledger", slug="ledger")
+    project = ProjectFactory(name="Ledger")
     Repository.objects.create(
         project=project,
         forge="github",

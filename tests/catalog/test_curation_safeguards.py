@@ -49,7 +49,7 @@ def merge_case(db, starter):
     """An established project (owner Kim, maintainer Max) and a registration of the same thing by Sam,
     with a maintainer, a trusted committer, a community member, an asset in use and a repository."""
     unit = BusinessUnitFactory(name="Payments", slug="payments")
-    keep = ProjectFactory(name="Ledger SDK", slug="ledger-sdk", business_unit=unit)
+    keep = ProjectFactory(name="Ledger SDK", business_unit=unit)
     keeper = UserFactory(username="keeper", first_name="Kim", last_name="Keeper")
     ProjectRole.objects.create(project=keep, user=keeper, role=ProjectRole.Role.OWNER)
     kept_maintainer = UserFactory(username="kept-maintainer", first_name="Max", last_name="Kept")
@@ -271,7 +271,7 @@ def test_the_merge_page_first_asks_which_project_to_keep(client, program_office,
 
 
 def test_archiving_says_what_happens_and_changes_nothing_until_confirmed(client, program_office):
-    project = ProjectFactory(name="Ledger", slug="ledger")
+    project = ProjectFactory(name="Ledger")
     AdoptionFactory(asset=AssetFactory(project=project))
     client.force_login(program_office)
     url = reverse("catalog:curate", args=[project.slug])
@@ -417,7 +417,7 @@ def test_the_review_queue_shows_repository_readiness_and_look_alikes_in_a_fixed_
 
 def test_look_alikes_of_many_registrations_are_those_of_each_one(db, program_office, starter):
     registrations = [_add_registration(n, starter) for n in range(1, 4)]
-    other = ProjectFactory(name="Fraud Signals", slug="fraud-signals")
+    other = ProjectFactory(name="Fraud Signals")
     Repository.objects.create(project=other, forge="git", url="https://git.acme.example/risk/other")
     queue = list(
         Project.objects.filter(pk__in=[p.pk for p in registrations]).prefetch_related("repositories")

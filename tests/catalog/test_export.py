@@ -105,7 +105,6 @@ def test_sap_export_then_import_into_the_same_database_changes_nothing():
 def portal_project() -> Project:
     project = ProjectFactory(
         name="Ledger",
-        slug="ledger",
         business_unit=BusinessUnitFactory(name="Finance IT", slug="finance-it"),
         description="Double-entry bookkeeping for every team.",
         motivation="Audited once, reused everywhere.",
@@ -146,7 +145,7 @@ def test_the_json_export_round_trips_through_the_innersource_import_into_a_clean
     # the host, as the registration did.
     settings.GITLAB_URL = "https://gitlab.example.com"
     portal_project()
-    ProjectFactory(name="No repository yet", slug="no-repository-yet", description="Just an idea.")
+    ProjectFactory(name="No repository yet", description="Just an idea.")
     before = snapshot()
     exported = export_json()
     assert json.loads(exported)[0]["slug"] == "ledger"

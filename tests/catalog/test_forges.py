@@ -162,7 +162,7 @@ def test_the_form_says_which_hosts_it_recognises_and_refuses_an_unknown_forge(cl
 
 @pytest.fixture
 def tool(starter, forges):
-    project = ProjectFactory(name="Tool", slug="tool")
+    project = ProjectFactory(name="Tool")
     make_owner(project, starter)
     Repository.objects.create(project=project, forge="gitlab", url="https://git.other.example/team/Tool")
     Repository.objects.create(project=project, forge="github", url="https://github.com/acme/tool")

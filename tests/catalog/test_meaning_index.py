@@ -91,7 +91,6 @@ def shelf():
         projects.append(project)
     secret = ProjectFactory(
         name="Quiet Radar",
-        slug="quiet-radar",
         business_unit=BusinessUnitFactory(slug="defence", name="Defence"),
         visibility=Visibility.UNITS,
         description="retry backoff jitter http client",
@@ -166,7 +165,7 @@ def test_the_index_proposes_only_what_was_embedded_before_its_snapshot_and_the_d
     shelf, threshold
 ):
     meaning_index.snapshot_build()
-    late = ProjectFactory(name="Late Comer", slug="late-comer", description="zeppelin hangar mooring")
+    late = ProjectFactory(name="Late Comer", description="zeppelin hangar mooring")
     entries_rebuild(project_ids=[late.pk])
 
     assert names_of(answers(["zeppelin hangar"])[0]) == ["Late Comer"], "embedded after: the delta"

@@ -297,7 +297,7 @@ def test_what_is_not_a_package_url_is_refused_saying_what_is_expected(typed, say
 
 @pytest.fixture
 def owned(db):
-    project = ProjectFactory(name="Design System", slug="design-system")
+    project = ProjectFactory(name="Design System")
     owner = UserFactory(username="ds-owner")
     make_owner(project, owner)
     asset = AssetFactory(project=project, name="Design Tokens", slug="design-tokens")

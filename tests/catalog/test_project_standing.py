@@ -63,9 +63,7 @@ def test_alone_in_the_catalog_a_project_is_compared_with_nothing():
 
 @pytest.fixture
 def synced():
-    project = ProjectFactory(
-        name="Ledger", slug="ledger", activity_score=100, activity_score_explanation=EXPLAINED
-    )
+    project = ProjectFactory(name="Ledger", activity_score=100, activity_score_explanation=EXPLAINED)
     first = Repository.objects.create(
         project=project, forge="github", url="https://github.com/acme/ledger", stars=5, forks=1,
         last_synced_at=NOW, has_good_first_issues=True,

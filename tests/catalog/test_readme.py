@@ -122,7 +122,7 @@ def test_the_rendering_is_cached_per_readme_text(monkeypatch):
 
 @pytest.mark.django_db
 def test_the_project_page_shows_the_readme_of_its_first_synced_repository(client):
-    project = ProjectFactory(slug="widgets", name="Widgets")
+    project = ProjectFactory(name="Widgets")
     RepositoryFactory(project=project, url="https://github.com/acme/a-unsynced", readme_path="README.md",
                       readme_text="# Never synced\n")  # fmt: skip
     repository = RepositoryFactory(

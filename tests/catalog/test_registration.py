@@ -92,7 +92,7 @@ def test_the_same_repository_cannot_be_registered_twice(client, starter, unit):
 
 
 def test_a_very_similar_name_must_be_confirmed_as_different(client, starter, unit):
-    ProjectFactory(name="Ledger Event SDK", slug="ledger-event-sdk")
+    ProjectFactory(name="Ledger Event SDK")
     client.force_login(starter)
     assert 'name="not_a_duplicate"' not in client.get(REGISTER).content.decode()  # nothing to confirm yet
     response = client.post(REGISTER, form_data(unit, repository_urls=""))
@@ -110,7 +110,7 @@ def test_a_very_similar_name_must_be_confirmed_as_different(client, starter, uni
 
 
 def test_duplicates_are_shown_while_typing(client, starter):
-    ProjectFactory(name="Kafka Connect Toolkit", slug="kafka-connect-toolkit")
+    ProjectFactory(name="Kafka Connect Toolkit")
     # Registering needs an account, and so does asking what a registration would clash with: an
     # anonymous visitor could otherwise probe which repositories hidden projects register.
     anonymous = client.get(reverse("catalog:register_duplicates"), {"name": "Kafka Connect Tookit"})
@@ -214,7 +214,7 @@ def test_the_form_and_the_api_apply_one_duplicate_rule_with_one_message(client, 
     Repository.objects.create(
         project=existing, forge="github", url="https://github.acme.example/payments/ledger"
     )
-    ProjectFactory(name="Ledger Events SDKs", slug="ledger-events-sdks")
+    ProjectFactory(name="Ledger Events SDKs")
     client.force_login(starter)
     api = APIClient()
     api.force_authenticate(starter)

@@ -149,7 +149,6 @@ def test_guidelines_given_as_a_path_are_found_in_the_file_s_repository(client, u
 def test_an_entry_of_the_portal_s_own_export_fills_every_field_the_form_has(client, unit, db):
     project = ProjectFactory(
         name="Ledger",
-        slug="ledger",
         lifecycle="maintained",
         license="Apache-2.0",
         communication_url="#ledger",
@@ -171,7 +170,7 @@ def test_an_entry_of_the_portal_s_own_export_fills_every_field_the_form_has(clie
 
 
 def test_the_file_s_name_is_checked_for_look_alikes_before_the_form_is_sent(client, unit):
-    ProjectFactory(name="Kafka Connect Toolkit", slug="kafka-connect-toolkit")
+    ProjectFactory(name="Kafka Connect Toolkit")
     response = upload(client, {"title": "Kafka Connect Tookit"})
 
     (duplicate,) = response.context["duplicates"]
@@ -182,11 +181,9 @@ def test_the_file_s_name_is_checked_for_look_alikes_before_the_form_is_sent(clie
 
 
 def test_the_file_s_repositories_are_checked_for_look_alikes_before_the_form_is_sent(client, unit):
-    taken = ProjectFactory(name="Ledger Core", slug="ledger-core")
+    taken = ProjectFactory(name="Ledger Core")
     Repository.objects.create(project=taken, forge="github", url="https://github.com/acme/ledger")
-    hidden = ProjectFactory(
-        name="Quasar", slug="quasar", visibility=Visibility.UNITS, business_unit=BusinessUnitFactory()
-    )
+    hidden = ProjectFactory(name="Quasar", visibility=Visibility.UNITS, business_unit=BusinessUnitFactory())
     Repository.objects.create(project=hidden, forge="github", url="https://github.com/acme/quasar")
     response = upload(
         client,
@@ -205,7 +202,7 @@ def test_the_file_s_repositories_are_checked_for_look_alikes_before_the_form_is_
 
 
 def test_a_file_with_no_look_alike_shows_none(client, unit):
-    ProjectFactory(name="Kafka Connect Toolkit", slug="kafka-connect-toolkit")
+    ProjectFactory(name="Kafka Connect Toolkit")
     response = upload(client, {"title": "Design Tokens", "repository": "https://github.com/acme/tokens"})
 
     assert response.context["duplicates"] == []
@@ -320,7 +317,7 @@ def test_the_import_names_the_keys_it_ignored_in_the_entry_s_report_line():
 
 @pytest.mark.django_db
 def test_the_import_of_the_portal_s_own_export_ignores_nothing():
-    ProjectFactory(name="Ledger", slug="ledger")
+    ProjectFactory(name="Ledger")
     files = [("export.json", export_json().encode())]
 
     report = catalog_import(entries=parse_files(format="innersource", files=files), now=NOW)

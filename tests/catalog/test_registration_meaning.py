@@ -38,20 +38,12 @@ HOLIDAYS = "Answers staff questions about leave and public holidays in the team 
 def _catalog() -> dict:
     defence = BusinessUnitFactory(name="Defence", slug="defence")
     made = {
-        "invoices": ProjectFactory(name="Invoice Printer", slug="invoice-printer", description=INVOICES),
-        "tokens": ProjectFactory(
-            name="Design Tokens", slug="design-tokens", description="colour and spacing tokens for web pages"
-        ),
+        "invoices": ProjectFactory(name="Invoice Printer", description=INVOICES),
+        "tokens": ProjectFactory(name="Design Tokens", description="colour and spacing tokens for web pages"),
         "secret": ProjectFactory(
-            name="Quasar Invoicer",
-            slug="quasar-invoicer",
-            business_unit=defence,
-            visibility=Visibility.UNITS,
-            description=INVOICES,
+            name="Quasar Invoicer", business_unit=defence, visibility=Visibility.UNITS, description=INVOICES
         ),
-        "toolbox": ProjectFactory(
-            name="Toolbox", slug="toolbox", description="assorted helpers for shell scripts"
-        ),
+        "toolbox": ProjectFactory(name="Toolbox", description="assorted helpers for shell scripts"),
     }
     made["invoices"].topics.add(Topic.objects.create(name="billing"), Topic.objects.create(name="pdf"))
     made["labels"] = AssetFactory(

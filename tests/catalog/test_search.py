@@ -35,7 +35,6 @@ def catalog(db):
     AdoptionFactory(asset=sdk, business_unit=data)
     flags = ProjectFactory(
         name="Feature Flags",
-        slug="feature-flags",
         description="Toggle features safely.",
         business_unit=payments,
         lifecycle=Lifecycle.DEPRECATED,
@@ -247,7 +246,6 @@ def retiring(catalog):
     """The catalog with an archived project and its asset beside the deprecated Feature Flags."""
     old = ProjectFactory(
         name="Old Kafka Bridge",
-        slug="old-kafka-bridge",
         description="Bridges kafka topics to the mainframe.",
         lifecycle=Lifecycle.ARCHIVED,
     )

@@ -30,25 +30,23 @@ def shelf():
     defence = BusinessUnitFactory(name="Defence", slug="defence")
     made = {
         "named": ProjectFactory(
-            name="Outages", slug="outages", business_unit=ops, description="A status page for the company"
+            name="Outages", business_unit=ops, description="A status page for the company"
         ),
         "breaker": ProjectFactory(
             name="Circuit Breaker",
-            slug="circuit-breaker",
             business_unit=platform,
             description="Stops calling an upstream that keeps failing",
             motivation="fewer outages",
         ),
         "secret": ProjectFactory(
             name="Quiet Fuse",
-            slug="quiet-fuse",
             business_unit=defence,
             visibility=Visibility.UNITS,
             description="Trips when a radar link keeps failing",
             motivation="fewer outages",
         ),
         "unrelated": ProjectFactory(
-            name="Design Tokens", slug="design-tokens", business_unit=ops, description="Colour and spacing"
+            name="Design Tokens", business_unit=ops, description="Colour and spacing"
         ),
     }
     made["breaker_lib"] = AssetFactory(
@@ -86,8 +84,8 @@ def test_an_entry_found_by_words_and_meaning_ranks_above_one_found_by_words_alon
     unit = BusinessUnitFactory()
     # Both hold "incident" once, in their descriptions: the words rank them alike (the first made first).
     # The long description dilutes its meaning below the floor; the short one is near in meaning too.
-    long = ProjectFactory(name="Pager", slug="pager", business_unit=unit, description=f"incident {FILLER}")
-    short = ProjectFactory(name="Postmortems", slug="postmortems", business_unit=unit, description="incident")
+    long = ProjectFactory(name="Pager", business_unit=unit, description=f"incident {FILLER}")
+    short = ProjectFactory(name="Postmortems", business_unit=unit, description="incident")
     entries_rebuild(project_ids=[long.pk, short.pk])
 
     words_only = catalog_search(viewer=ANYONE, query=CatalogQuery(q="incident"), by_meaning=False)

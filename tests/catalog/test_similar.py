@@ -21,23 +21,17 @@ def catalog():
     defence = BusinessUnitFactory(name="Defence", slug="defence")
     made = {
         "retry": ProjectFactory(
-            name="Retry Kit", slug="retry-kit", description="retry failed http calls with exponential backoff"
+            name="Retry Kit", description="retry failed http calls with exponential backoff"
         ),
         "resilient": ProjectFactory(
             name="Resilient Client",
-            slug="resilient-client",
             business_unit=payments,
             description="http client that will retry failed calls with backoff and jitter",
         ),
-        "again": ProjectFactory(
-            name="Again", slug="again", description="retry calls with backoff for queues and timers"
-        ),
-        "tokens": ProjectFactory(
-            name="Design Tokens", slug="design-tokens", description="colour and spacing tokens for web pages"
-        ),
+        "again": ProjectFactory(name="Again", description="retry calls with backoff for queues and timers"),
+        "tokens": ProjectFactory(name="Design Tokens", description="colour and spacing tokens for web pages"),
         "secret": ProjectFactory(
             name="Quasar Retrier",
-            slug="quasar-retrier",
             business_unit=defence,
             visibility=Visibility.UNITS,
             description="retry failed http calls with exponential backoff and jitter",

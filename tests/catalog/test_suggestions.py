@@ -18,11 +18,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def catalog():
     streams = Topic.objects.create(name="Kafka Streams")
-    toolkit = ProjectFactory(name="Kafka Connect Toolkit", slug="kafka-connect-toolkit", activity_score=10)
+    toolkit = ProjectFactory(name="Kafka Connect Toolkit", activity_score=10)
     toolkit.topics.add(streams)
     sink = AssetFactory(project=toolkit, name="Kafka JDBC Sink", slug="sink", kind=AssetKind.LIBRARY)
-    ProjectFactory(name="Kafka Archive", slug="kafka-archive", lifecycle=Lifecycle.ARCHIVED)
-    secret = ProjectFactory(name="Kafka Vault", slug="kafka-vault", visibility=Visibility.UNITS)
+    ProjectFactory(name="Kafka Archive", lifecycle=Lifecycle.ARCHIVED)
+    secret = ProjectFactory(name="Kafka Vault", visibility=Visibility.UNITS)
     entries_rebuild(project_ids=list(Project.objects.values_list("pk", flat=True)))
     return {"toolkit": toolkit, "sink": sink, "secret": secret}
 

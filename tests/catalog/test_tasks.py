@@ -10,7 +10,7 @@ from tests.factories import ProjectFactory
 
 
 def active_project() -> Project:
-    project = ProjectFactory(name="Busy Project", slug="busy-project", description="x" * 40)
+    project = ProjectFactory(name="Busy Project", description="x" * 40)
     now = timezone.now()
     Repository.objects.create(
         project=project,

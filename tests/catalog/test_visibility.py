@@ -55,7 +55,7 @@ def world(db, program_office):
     Repository.objects.create(project=secret, forge="github", url="https://github.com/acme/nightingale")
     secret_asset = AssetFactory(project=secret, name="Nightingale Filters", slug="nightingale-filters")
     AdoptionFactory(asset=secret_asset, business_unit=defence)
-    public = ProjectFactory(name="Signal Toolkit", slug="signal-toolkit", business_unit=retail)
+    public = ProjectFactory(name="Signal Toolkit", business_unit=retail)
     public.topics.add(shared_topic)
     entries_rebuild(project_ids=[secret.pk, public.pk])
     maintainer = person_in_unit("maintainer", retail)

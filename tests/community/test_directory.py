@@ -195,7 +195,7 @@ def _history(project) -> None:
 
 @pytest.mark.parametrize("order", ["directory first", "history first"])
 def test_a_history_by_people_known_only_to_the_directory_counts_for_their_unit(units, order):
-    project = ProjectFactory(name="Shop", slug="shop", business_unit=units["retail"])
+    project = ProjectFactory(name="Shop", business_unit=units["retail"])
     before = contribution_activity(projects=None, **PERIOD)
 
     if order == "directory first":
@@ -222,7 +222,7 @@ def test_a_history_by_people_known_only_to_the_directory_counts_for_their_unit(u
 
 def test_signing_in_with_a_verified_address_links_the_entry_and_takes_its_unit_and_logins(units):
     _import("directory/acme-org.yaml", "backstage")
-    project = ProjectFactory(name="Shop", slug="shop", business_unit=units["retail"])
+    project = ProjectFactory(name="Shop", business_unit=units["retail"])
     _history(project)
     ada = UserFactory(username="ada", email="ada.lovelace@acme.example")  # a verified address
 

@@ -38,7 +38,7 @@ def forge_sign_in(settings):
 @pytest.fixture
 def history(db):
     """Octo Cat's merged requests on a catalog project, synced before Octo Cat has an account."""
-    project = ProjectFactory(name="Design Tokens", slug="design-tokens")
+    project = ProjectFactory(name="Design Tokens")
     repository = Repository.objects.create(
         project=project, forge=Forge.GITHUB, url="https://github.com/acme/tokens"
     )

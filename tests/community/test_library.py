@@ -178,7 +178,7 @@ def test_an_old_version_stays_readable(client):
 
 
 def test_an_owner_previews_a_template_filled_in_for_their_project(client, starter):
-    project = ProjectFactory(name="Design Tokens", slug="design-tokens")
+    project = ProjectFactory(name="Design Tokens")
     make_owner(project, starter)
     client.force_login(starter)
     response = client.get(reverse("community:guide_detail", args=["readme"]), {"project": "design-tokens"})
@@ -199,7 +199,7 @@ def downloads():
 
 
 def test_a_download_is_an_attachment_with_the_right_name_and_type_and_is_counted(client, starter):
-    project = ProjectFactory(name="Design Tokens", slug="design-tokens")
+    project = ProjectFactory(name="Design Tokens")
     client.force_login(starter)
     url = reverse("community:guide_download", args=["pull-request-template"])
     response = client.get(url, {"project": project.slug})
@@ -231,7 +231,7 @@ def test_an_anonymous_visitor_downloads_the_unrendered_starter_kit_and_it_is_cou
 
 
 def test_the_starter_kit_for_a_project_is_named_after_it_and_counted(client, starter):
-    project = ProjectFactory(slug="design-tokens", name="Design Tokens")
+    project = ProjectFactory(name="Design Tokens")
     make_owner(project, starter)
     client.force_login(starter)
     response = client.get(reverse("community:starter_kit"), {"project": "design-tokens"})
@@ -250,7 +250,7 @@ def test_an_old_template_version_can_be_downloaded(client):
 
 
 def test_a_pending_project_of_someone_else_cannot_be_used_to_render(client, outsider):
-    pending = ProjectFactory(slug="secret-plan", name="Secret Plan", review_status=ReviewStatus.PENDING)
+    pending = ProjectFactory(name="Secret Plan", review_status=ReviewStatus.PENDING)
     make_owner(pending, UserFactory(username="planner"))
     for login in (None, outsider):
         if login:
@@ -267,7 +267,7 @@ def test_a_pending_project_of_someone_else_cannot_be_used_to_render(client, outs
 
 
 def test_an_owner_may_render_their_own_pending_project(client, starter):
-    pending = ProjectFactory(slug="my-plan", name="My Plan", review_status=ReviewStatus.PENDING)
+    pending = ProjectFactory(name="My Plan", review_status=ReviewStatus.PENDING)
     ProjectRole.objects.create(project=pending, user=starter, role=ProjectRole.Role.MAINTAINER)
     client.force_login(starter)
     response = client.get(reverse("community:guide_download", args=["readme"]), {"project": "my-plan"})
@@ -276,8 +276,8 @@ def test_an_owner_may_render_their_own_pending_project(client, starter):
 
 
 def test_the_program_office_chooses_among_listed_projects(client, program_office):
-    ProjectFactory(name="Listed One", slug="listed-one")
-    ProjectFactory(name="Waiting One", slug="waiting-one", review_status=ReviewStatus.PENDING)
+    ProjectFactory(name="Listed One")
+    ProjectFactory(name="Waiting One", review_status=ReviewStatus.PENDING)
     client.force_login(program_office)
     page = client.get(reverse("community:guide_detail", args=["readme"])).content.decode()
     assert 'value="listed-one"' in page

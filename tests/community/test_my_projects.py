@@ -26,7 +26,7 @@ def maintainer(db):
 
 @pytest.fixture
 def ledger(maintainer):
-    project = ProjectFactory(name="Ledger", slug="ledger")
+    project = ProjectFactory(name="Ledger")
     ProjectRole.objects.create(project=project, user=maintainer, role=ProjectRole.Role.MAINTAINER)
     return project
 
@@ -78,12 +78,12 @@ def test_only_first_time_contributions_nobody_else_answered_wait(ledger, maintai
 
 def test_registrations_come_first_and_sent_back_ones_wait_for_their_owners(ledger, maintainer):
     sent_back = ProjectFactory(
-        name="Zebra", slug="zebra", review_status=ReviewStatus.CHANGES_REQUESTED, review_note="Add a README."
+        name="Zebra", review_status=ReviewStatus.CHANGES_REQUESTED, review_note="Add a README."
     )
-    pending = ProjectFactory(name="Yak", slug="yak", review_status=ReviewStatus.PENDING)
+    pending = ProjectFactory(name="Yak", review_status=ReviewStatus.PENDING)
     make_owner(sent_back, maintainer)
     make_owner(pending, maintainer)
-    merged_away = ProjectFactory(name="Old", slug="old", merged_into=ledger)
+    merged_away = ProjectFactory(name="Old", merged_into=ledger)
     make_owner(merged_away, maintainer)
     ProjectFactory(name="Someone else's", slug="other")  # no role: not listed
 
@@ -116,7 +116,7 @@ def test_candidates_are_counted_per_project_and_shown_to_those_who_appoint(ledge
     )
     ProjectRole.objects.filter(project=ledger, user=maintainer).delete()
     ProjectRole.objects.create(project=ledger, user=maintainer, role=ProjectRole.Role.TRUSTED_COMMITTER)
-    wallet = ProjectFactory(name="Wallet", slug="wallet")
+    wallet = ProjectFactory(name="Wallet")
     make_owner(wallet, maintainer)
     helper = UserFactory(username="helper", first_name="Hal")
     helper_account = account("helper", user=helper)
@@ -162,7 +162,7 @@ def test_the_page_lists_what_waits_with_links_to_act_on(client, ledger, maintain
         repository=repository, author=account("newbie"), created_at=NOW - 2 * DAY, title="Fix rounding"
     )
     sent_back = ProjectFactory(
-        name="Zebra", slug="zebra", review_status=ReviewStatus.CHANGES_REQUESTED, review_note="Add a README."
+        name="Zebra", review_status=ReviewStatus.CHANGES_REQUESTED, review_note="Add a README."
     )
     make_owner(sent_back, maintainer)
     client.force_login(maintainer)

@@ -37,7 +37,7 @@ def test_a_missing_item_links_to_its_template_filled_in_for_the_project(client):
     ("forge", "expected"), [("github", "* @ada-gh @max-gh\n"), ("gitlab", "* @ada-gl\n")]
 )
 def test_codeowners_names_the_owners_and_maintainers_by_their_forge_logins(forge, expected):
-    project = ProjectFactory(name="Ledger", slug="ledger")
+    project = ProjectFactory(name="Ledger")
     Repository.objects.create(project=project, forge=forge, url=f"https://{forge}.example.com/acme/ledger")
     for username, github, gitlab, role in [
         ("ada", "ada-gh", "ada-gl", "owner"),
@@ -62,7 +62,7 @@ def test_without_a_project_codeowners_and_the_licence_show_what_to_fill_in():
 
 
 def test_the_licence_names_the_project_its_unit_and_its_owners():
-    project = ProjectFactory(name="Ledger", slug="ledger", license="Apache-2.0")
+    project = ProjectFactory(name="Ledger", license="Apache-2.0")
     make_owner(project, UserFactory(username="ada", first_name="Ada", last_name="Lovelace"))
     licence = template_render(version=latest("license"), project=project)
     assert licence.startswith("Ledger: InnerSource licence\n")

@@ -30,7 +30,7 @@ def mode(request, settings):
 
 @pytest.fixture
 def world(db, starter, outsider, program_office) -> ProjectPeople:
-    project = ProjectFactory(name="Ledger", slug="ledger")
+    project = ProjectFactory(name="Ledger")
     world = project_people(project, owner=starter, outsider=outsider, program_office=program_office)
     world.asset = AssetFactory(project=project, slug="ledger-client")
     return world

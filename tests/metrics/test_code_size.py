@@ -125,7 +125,7 @@ def test_a_tree_too_large_to_read_is_estimated_from_its_sizes(git_repository, mo
 def github_repo(db, settings, fake_forge):
     settings.GITHUB_API_URL = fake_forge.url
     settings.GITHUB_TOKEN = "test-token"
-    project = ProjectFactory(slug="widgets", name="Widgets")
+    project = ProjectFactory(name="Widgets")
     return Repository.objects.create(
         project=project, forge="github", url="https://github.com/acme/widgets", full_name="acme/widgets"
     )

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from catalog.models import Notification, Project, ProjectChange, Repository, ReviewStatus
-from tests.factories import BusinessUnitFactory, ProjectFactory
+from tests.factories import BusinessUnitFactory, ProjectFactory, RepositoryFactory
 from tests.metrics.fakeforge import Answer
 
 
@@ -44,12 +44,9 @@ def unit(db):
 
 @pytest.fixture
 def known(db):
-    project = ProjectFactory(slug="already-here")
-    return Repository.objects.create(
-        project=project,
-        forge="github",
-        url="https://github.acme.example/acme/already-here",
-        full_name="acme/already-here",
+    url = "https://github.acme.example/acme/already-here"
+    return RepositoryFactory(
+        project=ProjectFactory(slug="already-here"), url=url, full_name="acme/already-here"
     )
 
 

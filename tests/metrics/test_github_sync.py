@@ -14,7 +14,7 @@ from metrics.models.activity import Comment, Commit, ForgeAccount, Issue, PullRe
 from metrics.models.sync import ManifestFile, SyncState
 from metrics.sync.runner import repository_sync
 from metrics.tasks import sync_repository
-from tests.factories import ProjectFactory, UserFactory
+from tests.factories import ProjectFactory, RepositoryFactory, UserFactory
 from tests.metrics import manifest_files
 from tests.metrics.fakeforge import Answer
 
@@ -248,13 +248,8 @@ def github(settings, fake_forge):
 
 @pytest.fixture
 def repo(db):
-    project = ProjectFactory(slug="widgets", name="Widgets")
-    return Repository.objects.create(
-        project=project,
-        forge="github",
-        url="https://github.acme.example/acme/widgets",
-        full_name="acme/widgets",
-    )
+    url = "https://github.acme.example/acme/widgets"
+    return RepositoryFactory(project=ProjectFactory(name="Widgets"), url=url, full_name="acme/widgets")
 
 
 def snapshot(repository: Repository) -> dict:

@@ -88,7 +88,7 @@ def history():
     retail = BusinessUnitFactory(name="Retail", slug="retail")
     ledger = ProjectFactory(name="Payments Ledger", slug="ledger", business_unit=payments)
     RepositoryFactory(project=ledger, code_lines={"Python": 10_000}, code_lines_basis="counted")
-    storefront = ProjectFactory(name="Storefront", slug="storefront", business_unit=retail)
+    storefront = ProjectFactory(name="Storefront", business_unit=retail)
     RepositoryFactory(project=storefront, code_lines={"TypeScript": 80_000}, code_lines_basis="bytes")
     sdk = AssetFactory(project=ledger, name="Ledger SDK", slug="sdk")
     cli = AssetFactory(project=ledger, name="Ledger CLI", slug="cli")
@@ -100,8 +100,8 @@ def history():
         effort_override_reason="Two engineers for four weeks, as booked",
     )
     # Consuming projects whose code uses the assets (adoptions found in code): teams of their unit by name.
-    checkout = ProjectFactory(name="Checkout", slug="checkout", business_unit=retail)
-    analytics = ProjectFactory(name="Analytics", slug="analytics", business_unit=retail)
+    checkout = ProjectFactory(name="Checkout", business_unit=retail)
+    analytics = ProjectFactory(name="Analytics", business_unit=retail)
     checkout_repo = RepositoryFactory(project=checkout)
     analytics_repo = RepositoryFactory(project=analytics)
     ledger_repo = RepositoryFactory(project=ledger)

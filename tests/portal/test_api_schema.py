@@ -33,7 +33,7 @@ def _keep_the_test_transaction_open():
 def office_token(program_office, settings):
     """A program-office token, so that every write path (not only the refusals) is exercised."""
     settings.API_WRITE_RATE = "100000/minute"
-    project = ProjectFactory(slug="payments-sdk", name="Payments SDK")
+    project = ProjectFactory(name="Payments SDK")
     make_owner(project, program_office)
     AdoptionFactory(asset=AssetFactory(project=project))
     _record, token = api_token_create(user=program_office, name="schemathesis")

@@ -100,8 +100,8 @@ def _at(day: int, hour: int = 12, minute: int = 0, second: int = 0) -> datetime:
 @pytest.fixture
 def log(program_office, starter):
     """Four project changes and two admin entries on fixed days of March 2026 (the 28 Feb one included)."""
-    ledger = ProjectFactory(name="Ledger", slug="ledger")
-    kafka = ProjectFactory(name="Kafka Toolkit", slug="kafka-toolkit")
+    ledger = ProjectFactory(name="Ledger")
+    kafka = ProjectFactory(name="Kafka Toolkit")
     Action = ProjectChange.Action
     for project, actor, action, created_at in (
         (kafka, starter, Action.REGISTERED, datetime(2026, 2, 28, 8, tzinfo=UTC)),
@@ -294,7 +294,7 @@ def test_filters_that_do_not_parse_are_a_form_error_not_a_failure(log, query, fi
 
 
 def test_the_page_links_keep_the_filters(program_office, starter):
-    project = ProjectFactory(name="Ledger", slug="ledger")
+    project = ProjectFactory(name="Ledger")
     ProjectChange.objects.bulk_create(
         ProjectChange(project=project, actor=actor, action="edited", created_at=_at(1, minute=n))
         for n in range(AUDIT_PAGE_SIZE + 10)

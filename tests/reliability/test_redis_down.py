@@ -51,7 +51,7 @@ def portal_on(settings):
 
 @pytest.fixture
 def catalog(db):
-    project = ProjectFactory(slug="widgets", name="Widgets", description="Reusable widgets for every team")
+    project = ProjectFactory(name="Widgets", description="Reusable widgets for every team")
     entries_rebuild(project_ids=[project.pk])
     return project
 

@@ -160,7 +160,7 @@ def test_a_worker_killed_in_the_middle_of_a_sync_then_run_again_gives_the_rows_o
     forge.paginate(f"{BASE}/issues", [ISSUES[:2], ISSUES[2:]])
     reached, release = forge.gate(f"{BASE}/issues", page="2")
     repository = Repository.objects.create(
-        project=ProjectFactory(slug="widgets", name="Widgets"),
+        project=ProjectFactory(name="Widgets"),
         forge="github",
         url="https://github.acme.example/acme/widgets",
         full_name="acme/widgets",
