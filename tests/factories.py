@@ -72,7 +72,7 @@ class AssetFactory(factory.django.DjangoModelFactory):
 
     project = factory.SubFactory(ProjectFactory)
     name = factory.Sequence(lambda n: f"Asset {n}")
-    slug = factory.Sequence(lambda n: f"asset-{n}")
+    slug = factory.LazyAttribute(lambda asset: slugify(asset.name))  # as for projects
     kind = AssetKind.LIBRARY
     description = "A library."
 

@@ -226,19 +226,16 @@ def kafka_catalog(transactional_db):
     sink = AssetFactory(
         project=toolkit,
         name="Kafka JDBC Sink Connector",
-        slug="kafka-jdbc-sink-connector",
         description="Streams topics into any JDBC database.",
     )
     reconciliation = AssetFactory(
         project=ledger,
         name="Ledger Reconciliation Job",
-        slug="ledger-reconciliation-job",
         description="Nightly job that matches ledger entries with bank statements.",
     )
     AssetFactory(
         project=toolkit,
         name="Event Hub Connector Guide",
-        slug="event-hub-connector-guide",
         kind=AssetKind.DOCUMENTATION,
         description="How to run connectors on the shared event hub.",
     )

@@ -16,7 +16,6 @@ def test_copy_puts_the_install_snippet_on_the_clipboard_and_says_so(page, live_s
     asset = AssetFactory(
         project=project,
         name="Design Tokens",
-        slug="design-tokens",
         description="Colours, spacing and type for every web app.",
         package_url="pkg:npm/%40acme/design-tokens",
     )
@@ -52,7 +51,7 @@ def test_copy_puts_the_install_snippet_on_the_clipboard_and_says_so(page, live_s
 def test_without_script_the_snippet_is_there_to_select_and_no_dead_button_shows(
     browser, live_server, transactional_db
 ):
-    asset = AssetFactory(name="Retry", slug="retry", package_url="pkg:pypi/acme-retry")
+    asset = AssetFactory(name="Retry", package_url="pkg:pypi/acme-retry")
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()

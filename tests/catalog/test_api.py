@@ -47,7 +47,7 @@ def slugs(response) -> list[str]:
 def catalog(db):
     made = toolkit_and_ledger()
     toolkit, ledger, data = made["toolkit"], made["ledger"], made["data"]
-    sdk = AssetFactory(project=ledger, name="Ledger SDK", slug="ledger-sdk")
+    sdk = AssetFactory(project=ledger, name="Ledger SDK")
     AdoptionFactory(asset=sdk, business_unit=data)
     pending = ProjectFactory(name="Secret Plans", review_status=ReviewStatus.PENDING)
     entries_rebuild(project_ids=[toolkit.pk, ledger.pk, pending.pk])
@@ -263,7 +263,7 @@ def test_the_search_endpoint_leaves_out_archived_and_deprecated_entries_unless_a
     catalog, outsider
 ):
     old = ProjectFactory(name="Old Ledger", lifecycle=Lifecycle.ARCHIVED)
-    AssetFactory(project=old, name="Old Ledger Export", slug="old-ledger-export")
+    AssetFactory(project=old, name="Old Ledger Export")
     entries_rebuild(project_ids=[old.pk])
     api = client_for(outsider)
 

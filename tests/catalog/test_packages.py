@@ -300,7 +300,7 @@ def owned(db):
     project = ProjectFactory(name="Design System")
     owner = UserFactory(username="ds-owner")
     make_owner(project, owner)
-    asset = AssetFactory(project=project, name="Design Tokens", slug="design-tokens")
+    asset = AssetFactory(project=project, name="Design Tokens")
     return project, asset, owner
 
 

@@ -72,8 +72,7 @@ def catalog():
         "pdf": _project("Pdf Forge", "render html templates to printable pdf files", "finance"),
     }
     made["retry_asset"] = AssetFactory(
-        project=made["retry"], name="retry-py", slug="retry-py",
-        description="retry failed http calls with exponential backoff and jitter",
+        project=made["retry"], name="retry-py", description="retry failed http calls with exponential backoff and jitter"
     )  # fmt: skip
     entries_rebuild(project_ids=[p.pk for k, p in made.items() if k != "retry_asset"])
     return made

@@ -49,7 +49,6 @@ def _catalog() -> dict:
     made["labels"] = AssetFactory(
         project=made["toolbox"],
         name="label-printer",
-        slug="label-printer",
         description="prints shipping labels for parcels with their barcodes",
     )
     entries_rebuild(project_ids=[made[k].pk for k in ("invoices", "tokens", "secret", "toolbox")])

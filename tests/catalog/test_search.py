@@ -28,9 +28,7 @@ def catalog(db):
     )
     toolkit, ledger, data, payments = made["toolkit"], made["ledger"], made["data"], made["payments"]
     toolkit.languages.add(Language.objects.create(name="Go"))
-    sdk = AssetFactory(
-        project=ledger, name="Ledger Python SDK", slug="ledger-python-sdk", kind=AssetKind.LIBRARY
-    )
+    sdk = AssetFactory(project=ledger, name="Ledger Python SDK", kind=AssetKind.LIBRARY)
     AdoptionFactory(asset=sdk, business_unit=data)
     AdoptionFactory(asset=sdk, business_unit=data)
     flags = ProjectFactory(
@@ -249,7 +247,7 @@ def retiring(catalog):
         description="Bridges kafka topics to the mainframe.",
         lifecycle=Lifecycle.ARCHIVED,
     )
-    AssetFactory(project=old, name="Old Kafka Bridge Image", slug="old-kafka-bridge-image")
+    AssetFactory(project=old, name="Old Kafka Bridge Image")
     index(old)
     return catalog | {"old": old}
 

@@ -50,7 +50,7 @@ def shelf():
         ),
     }
     made["breaker_lib"] = AssetFactory(
-        project=made["breaker"], name="breaker-py", slug="breaker-py", description="Python package of it"
+        project=made["breaker"], name="breaker-py", description="Python package of it"
     )
     entries_rebuild(project_ids=[p.pk for k, p in made.items() if k != "breaker_lib"])
     return made

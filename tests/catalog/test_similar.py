@@ -38,10 +38,7 @@ def catalog():
         ),
     }
     made["retry_asset"] = AssetFactory(
-        project=made["retry"],
-        name="retry-py",
-        slug="retry-py",
-        description="retry failed http calls in python",
+        project=made["retry"], name="retry-py", description="retry failed http calls in python"
     )
     entries_rebuild(project_ids=[p.pk for k, p in made.items() if k != "retry_asset"])
     return made

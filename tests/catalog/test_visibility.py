@@ -43,7 +43,6 @@ def world(db, program_office):
     shared_topic = Topic.objects.create(name="signals")
     secret = ProjectFactory(
         name=SECRET,
-        slug="nightingale-radar",
         description="Classified signal processing.",
         business_unit=defence,
         visibility=Visibility.UNITS,
@@ -53,7 +52,7 @@ def world(db, program_office):
     secret.topics.add(radar_topic, shared_topic)
     secret.languages.add(Language.objects.create(name="Fortran"))
     Repository.objects.create(project=secret, forge="github", url="https://github.com/acme/nightingale")
-    secret_asset = AssetFactory(project=secret, name="Nightingale Filters", slug="nightingale-filters")
+    secret_asset = AssetFactory(project=secret, name="Nightingale Filters")
     AdoptionFactory(asset=secret_asset, business_unit=defence)
     public = ProjectFactory(name="Signal Toolkit", business_unit=retail)
     public.topics.add(shared_topic)

@@ -25,7 +25,6 @@ def risk(db):
     unit = BusinessUnitFactory(name="Risk & Compliance", slug="risk-compliance")
     project = ProjectFactory(
         name=RESTRICTED,
-        slug="sanctions-screening",
         description="Screens payments against sanctions lists.",
         business_unit=unit,
         visibility=Visibility.UNITS,
