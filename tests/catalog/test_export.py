@@ -22,7 +22,7 @@ from catalog.models import (
 )
 from catalog.scoring import activity_score
 from tests.catalog.test_import import NOW, import_sap, snapshot
-from tests.factories import BusinessUnitFactory, ProjectFactory
+from tests.factories import BusinessUnitFactory, ProjectFactory, RepositoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -119,9 +119,8 @@ def portal_project() -> Project:
     )
     project.topics.set([Topic.objects.create(name="accounting"), Topic.objects.create(name="money")])
     project.languages.set([Language.objects.create(name="Kotlin"), Language.objects.create(name="SQL")])
-    Repository.objects.create(
+    RepositoryFactory(
         project=project,
-        forge="github",
         url="https://github.com/acme/ledger",
         full_name="acme/ledger",
         default_branch="main",

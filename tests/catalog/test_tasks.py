@@ -3,18 +3,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from catalog.models import Project, Repository, SearchEntry
+from catalog.models import Project, SearchEntry
 from catalog.search_index import entries_rebuild
 from catalog.tasks import project_score_refresh_task
-from tests.factories import ProjectFactory
+from tests.factories import ProjectFactory, RepositoryFactory
 
 
 def active_project() -> Project:
     project = ProjectFactory(name="Busy Project", description="x" * 40)
     now = timezone.now()
-    Repository.objects.create(
+    RepositoryFactory(
         project=project,
-        forge="github",
         url="https://github.acme.example/a/busy",
         stars=30,
         forks=10,
