@@ -48,6 +48,11 @@ def test_xml_entities_are_refused_not_expanded():
         dependencies_in(path="pom.xml", text=bomb)
 
 
+def test_terraform_that_is_not_hcl_is_refused():
+    with pytest.raises(ManifestError, match="main.tf: not readable HCL"):
+        dependencies_in(path="main.tf", text='module "x" {\n  source = \n')
+
+
 @pytest.mark.parametrize(
     ("path", "text", "reason"),
     [
@@ -55,7 +60,6 @@ def test_xml_entities_are_refused_not_expanded():
         ("package.json", "[1, 2]", "expected a JSON object"),
         ("pyproject.toml", "[project\n", "not valid TOML"),
         (".gitlab-ci.yml", "include: [\n", "not valid YAML"),
-        ("main.tf", 'module "x" {\n  source = \n', "main.tf: not readable HCL"),
     ],
 )
 def test_unreadable_manifests_say_why_in_one_line(path, text, reason):
