@@ -10,11 +10,15 @@ headlines of each trend bucket.
 """
 
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
+# The scope: one project, or one business unit's projects, or (both None) the program.
+UNIT_PROJECTS = "SELECT u.id FROM catalog_project u WHERE u.business_unit_id = %(unit)s"
 SCOPE = """SELECT r.id FROM catalog_repository r JOIN catalog_project p ON p.id = r.project_id
-           WHERE p.review_status = 'approved' AND p.merged_into_id IS NULL AND (%(project)s::bigint IS NULL OR p.id = %(project)s)"""
-EVENTS = "(%(project)s::bigint IS NULL OR e.project_id = %(project)s) AND e.occurred_at >= %(lo)s AND e.occurred_at < %(hi)s"
+           WHERE p.review_status = 'approved' AND p.merged_into_id IS NULL AND (%(project)s::bigint IS NULL OR p.id = %(project)s)
+             AND (%(unit)s::bigint IS NULL OR p.business_unit_id = %(unit)s)"""
+EVENTS = f"""(%(project)s::bigint IS NULL OR e.project_id = %(project)s)
+  AND (%(unit)s::bigint IS NULL OR e.project_id IN ({UNIT_PROJECTS})) AND e.occurred_at >= %(lo)s AND e.occurred_at < %(hi)s"""
 PERSON = "COALESCE('u:' || fa.user_id, 'a:' || fa.id)"
 
 REQUESTS = f"""
@@ -146,7 +150,8 @@ SELECT (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM cl
        (SELECT count(*) FROM metrics_release WHERE repository_id IN ({SCOPE}) AND NOT draft
         AND published_at >= %(lo)s AND published_at < %(hi)s),
        (SELECT count(*) FROM catalog_adoption a JOIN catalog_asset s ON s.id = a.asset_id
-        WHERE (%(project)s::bigint IS NULL OR s.project_id = %(project)s) AND a.created_at >= %(lo)s AND a.created_at < %(hi)s)"""
+        WHERE (%(project)s::bigint IS NULL OR s.project_id = %(project)s)
+          AND (%(unit)s::bigint IS NULL OR s.project_id IN ({UNIT_PROJECTS})) AND a.created_at >= %(lo)s AND a.created_at < %(hi)s)"""
 
 # The value of reuse (metrics.selectors.value): each reusing team's first adoption of an asset of the scope
 # from another unit, then the code lines of the assets' projects and their number of assets (the efforts).
@@ -154,7 +159,8 @@ REUSE_VALUE = """
 WITH firsts AS (
   SELECT a.asset_id, a.business_unit_id, lower(trim(a.team)) AS team, min(a.since) AS first
   FROM catalog_adoption a JOIN catalog_asset s ON s.id = a.asset_id JOIN catalog_project p ON p.id = s.project_id
-  WHERE (%(project)s::bigint IS NULL OR p.id = %(project)s) AND a.business_unit_id <> p.business_unit_id
+  WHERE (%(project)s::bigint IS NULL OR p.id = %(project)s) AND (%(unit)s::bigint IS NULL OR p.business_unit_id = %(unit)s)
+    AND a.business_unit_id <> p.business_unit_id
     AND (a.ended_on IS NULL OR a.ended_on > a.since)
   GROUP BY 1, 2, 3 HAVING min(a.since) >= %(lo)s::date AND min(a.since) < %(hi)s::date
 )
@@ -170,19 +176,23 @@ FROM metrics_pullrequest pr WHERE pr.repository_id IN ({SCOPE}) AND pr.merged_at
 GROUP BY 1"""
 
 
-def dashboard_raw(conn, *, project: int | None, lo: datetime, hi: datetime, buckets: int = 6) -> dict:
-    """Compute the page's figures from the raw tables; returns a few of them (for the report)."""
-    args = {"project": project, "lo": lo, "hi": hi, "buckets": buckets}
-    figures: dict = {}
-    figures["requests"] = conn.execute(REQUESTS, args).fetchone()
-    figures["contributors"] = conn.execute(CONTRIBUTORS, args).fetchone()
-    figures["factors"] = conn.execute(FACTORS, args).fetchone()
-    figures["usage"] = conn.execute(USAGE, args).fetchall()
-    figures["engagement"] = conn.execute(ENGAGEMENT, args).fetchone()
-    figures["first_response"] = conn.execute(FIRST_RESPONSE, args).fetchone()
-    figures["merged"] = conn.execute(MERGED, args).fetchone()
-    figures["issues_releases"] = conn.execute(ISSUES_RELEASES, args).fetchone()
-    figures["reuse_value"] = conn.execute(REUSE_VALUE, args).fetchall()
+def _ratio(numerator, denominator):
+    return None if not denominator else numerator / denominator
+
+
+def dashboard_raw(
+    conn, *, project: int | None, unit: int | None = None, lo: datetime, hi: datetime, buckets: int = 6
+) -> dict:
+    """Compute the page's figures from the raw tables; returns those the report has too, named by their
+    place in it ("category.key", durations "category.key.field"), for the benchmark to compare."""
+    args = {"project": project, "unit": unit, "lo": lo, "hi": hi, "buckets": buckets}
+    one = {name: conn.execute(sql, args).fetchone() for name, sql in (
+        ("requests", REQUESTS), ("contributors", CONTRIBUTORS), ("factors", FACTORS),
+        ("engagement", ENGAGEMENT), ("first_response", FIRST_RESPONSE), ("merged", MERGED),
+        ("issues_releases", ISSUES_RELEASES),
+    )}  # fmt: skip
+    usage = {kind: n for kind, n, _quantity in conn.execute(USAGE, args).fetchall()}
+    conn.execute(REUSE_VALUE, args).fetchall()
     # The previous period's headlines, then the trend: headlines per bucket.
     span = hi - lo
     edges = [(lo - span, lo)] + [
@@ -194,18 +204,67 @@ def dashboard_raw(conn, *, project: int | None, lo: datetime, hi: datetime, buck
         conn.execute(USAGE, bucket).fetchall()
         conn.execute(FIRST_RESPONSE, bucket).fetchone()
     conn.execute(MERGED_PER_BUCKET, args).fetchall()
-    return {"contributors": figures["contributors"][0], "merged": figures["requests"][1]}
+    opened, merged, declined, open_during, known, other_unit = one["requests"]
+    unanswered, answered, response_median, _p90 = one["first_response"]
+    n_merged, merge_median, _p90, approved, self_merged = one["merged"]
+    return {
+        "contribution_activity.change_requests_opened": opened,
+        "contribution_activity.change_requests_merged": merged,
+        "contribution_activity.change_requests_declined": declined,
+        "contribution_activity.change_request_closure_ratio": _ratio(merged + declined, open_during),
+        "contribution_activity.contributors": one["contributors"][0],
+        "contribution_activity.new_contributors": one["contributors"][1],
+        "contribution_activity.innersource_ratio": _ratio(other_unit, known),
+        "contribution_activity.contributor_absence_factor": one["factors"][0],
+        "contribution_activity.elephant_factor": one["factors"][1],
+        "community_engagement.page_views": usage.get("page_view", 0),
+        "community_engagement.searches": usage.get("search", 0),
+        "community_engagement.active_visitors": one["engagement"][0],
+        "community_engagement.zero_result_searches": one["engagement"][1],
+        "time_to_value.time_to_first_response.count": answered,
+        "time_to_value.time_to_first_response.unanswered": unanswered,
+        "time_to_value.time_to_first_response.median_hours": response_median,
+        "time_to_value.time_to_merge.count": n_merged,
+        "time_to_value.time_to_merge.median_hours": merge_median,
+        "time_to_value.review_coverage": _ratio(approved, n_merged),
+        "time_to_value.self_merge_rate": _ratio(self_merged, n_merged),
+        "time_to_value.issue_time_to_close.median_hours": one["issues_releases"][0],
+    }
 
 
-def dashboard_floor(url: str, *, project: int | None, today, repeats: int, days: int = 90) -> dict:
+def report_differences(report: dict, floor: dict) -> dict:
+    """The floor's figures that the report (the API's JSON) does not equal: {name: [report, floor]}.
+    Counts must be equal; fractions and hours as far as the report rounds them (4 and 2 decimals)."""
+    differing = {}
+    for name, expected in floor.items():
+        value = report
+        for part in name.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(expected, int) or expected is None or value is None:
+            same = value == expected
+        else:
+            same = abs(float(value) - float(expected)) <= (0.006 if name.endswith("_hours") else 0.00006)
+        if not same:
+            differing[name] = [value, expected]
+    return differing
+
+
+def dashboard_floor(
+    url: str, *, project: int | None, unit: int | None = None, today=None, repeats: int, days: int = 90,
+    lo: datetime | None = None, hi: datetime | None = None,
+) -> dict:  # fmt: skip
+    """The raw computation timed `repeats` times, over [lo, hi) or else the `days` ending `today`."""
     from portal.bench import dbtools
     from portal.bench.floors import period
 
-    lo, hi = period(today, days)
+    if lo is None or hi is None:
+        lo, hi = period(today, days)
     samples, figures = [], {}
     with dbtools.connect(url) as conn:
         for _ in range(repeats):
             started = time.perf_counter()
-            figures = dashboard_raw(conn, project=project, lo=lo, hi=hi, buckets=12 if days > 180 else 6)
+            figures = dashboard_raw(
+                conn, project=project, unit=unit, lo=lo, hi=hi, buckets=12 if (hi - lo).days > 180 else 6
+            )
             samples.append((time.perf_counter() - started) * 1000)
-    return {"samples_ms": samples, "figures": figures, "period_days": days, "lo": lo, "hi": hi - timedelta(0)}
+    return {"samples_ms": samples, "figures": figures, "period_days": (hi - lo).days, "lo": lo, "hi": hi}

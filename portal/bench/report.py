@@ -4,6 +4,8 @@ import json
 import platform
 from pathlib import Path
 
+from portal.bench import cold_reports
+
 # (key, label, unit, target description, check(value, floor) -> bool, applies at scales)
 LARGE_ONLY = ("large",)
 
@@ -62,6 +64,9 @@ def targets(figures: dict) -> list[dict]:
         )
         add(f"{key}_speedup", f"{label}: raw-SQL time / p95", speedup, "×", "≥ 20×",
             speedup is not None and speedup >= 20, raw, speedup, applies=("large", "small", "tiny"))  # fmt: skip
+    # Issue 19: each cold report's p95 and speed-up (large), and its figures against the floor's (always).
+    for *row, large_only in cold_reports.target_rows(f["cold_reports"]):
+        add(*row, applies=LARGE_ONLY if large_only else ("large", "small", "tiny"))
     added = f["usage"]["recording"]["added_p50_ms"]
     add("recording_added_p50_ms", "usage recording, added latency p50 (HTTP on − off)", added, "ms", "≤ 0.5 ms",
         added <= 0.5, applies=("large", "small", "tiny"))  # fmt: skip
@@ -124,6 +129,8 @@ def _memory_mb() -> int | None:
 def _fmt(value, unit: str = "") -> str:
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float):
         text = f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
     else:

@@ -12,7 +12,16 @@ import redis
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
-from portal.bench import dbtools, floors, floors_dashboard, gen_activity, gen_catalog, http, report
+from portal.bench import (
+    cold_reports,
+    dbtools,
+    floors,
+    floors_dashboard,
+    gen_activity,
+    gen_catalog,
+    http,
+    report,
+)
 from portal.bench.floors import SearchCase
 from portal.bench.scales import Scale
 from portal.bench.worker import percentiles
@@ -209,6 +218,29 @@ class Run:
             self.say(f"   {scenario.name}: p95 {measured[scenario.name].summary()['p95']:.1f} ms")
         return measured
 
+    def cold_reports(self, world: gen_catalog.World, cookie: str) -> dict:
+        """Issue 19: the API's reports computed on demand (no snapshot serves them), each beside its floor.
+        Before the load test and the usage drain, which add events the floor would then count too."""
+        cases = cold_reports.cases(
+            self.database_url, project_slug=world.project_slugs[0], unit_slugs=world.unit_slugs,
+            today=world.now.date(),
+        )  # fmt: skip
+        server = http.start_server(
+            {**self.env, **cold_reports.SERVER_ENV}, log=self.tmp / "gunicorn-cold.log", cwd=ROOT
+        )
+        results = {}
+        try:
+            for case in cases:
+                results[case.name] = c = cold_reports.measure(
+                    server, cookie, case, repeats=self.scale.cold_repeats, database_url=self.database_url,
+                    floor_repeats=min(2, self.scale.floor_repeats),
+                )  # fmt: skip
+                self.say(f"   {case.name}: p95 {c['http']['p95']:.1f} ms, floor p50 {c['floor']['p50']:.1f} ms, "
+                         f"figures equal: {c['figures_equal']}{'' if c['figures_equal'] else ' ' + str(c['differing'])}")  # fmt: skip
+        finally:
+            server.stop()
+        return results
+
     def run(self) -> dict:
         started = time.perf_counter()
         world = self.prepare()
@@ -254,6 +286,8 @@ class Run:
                 web_memory = server.worker_peak_mb()
             finally:
                 server.stop()
+        with self.phase("cold_reports"):
+            figures["cold_reports"] = self.cold_reports(world, cookie)
         with self.phase("load"):
             # Issue 8's load test (32 clients: searches, project pages, beacons) against the same data; the
             # beacon limit is raised for it, and plain HTTP is allowed on loopback.

@@ -31,6 +31,7 @@ class Scale:
     recording_pairs: int  # alternating requests to the recording-on and recording-off servers
     record_calls: int  # direct usage_record calls timed in the worker
     floor_repeats: int
+    cold_repeats: int  # requests per cold report (issue 19), after one warm-up
     # The same at every scale: how much happens around a request, and over how long.
     reviews_per_pr: float = 1.5
     comments_per_pr: float = 2.0
@@ -73,6 +74,7 @@ LARGE = Scale(
     recording_pairs=300,
     record_calls=5_000,
     floor_repeats=10,
+    cold_repeats=10,
 )
 
 SMALL = Scale(
@@ -101,6 +103,7 @@ SMALL = Scale(
     recording_pairs=100,
     record_calls=2_000,
     floor_repeats=15,
+    cold_repeats=3,
 )
 
 TINY = Scale(
@@ -129,6 +132,7 @@ TINY = Scale(
     recording_pairs=10,
     record_calls=200,
     floor_repeats=3,
+    cold_repeats=2,
 )
 
 SCALES = {scale.name: scale for scale in (TINY, SMALL, LARGE)}
