@@ -141,6 +141,19 @@ def test_the_report_lists_every_target_with_its_figures(report):
     assert report["durations_s"]["total"] > 0
 
 
+def test_each_cold_report_answered_and_equals_its_raw_sql_floor(report):
+    cold = report["cold_reports"]
+    assert {(c["scope"], c["period"]) for c in cold.values()} == {
+        (scope, period) for scope in ("program", "unit", "project") for period in ("90d", "365d", "history")
+    }
+    for name, c in cold.items():
+        assert c["http"]["statuses"] == {"200": c["http"]["n"]}, name
+        assert c["figures_compared"] > 10 and c["figures_equal"], (name, c["differing"])
+    assert cold["cold_unit_90d"]["params"]["business_unit"]
+    assert cold["cold_program_history"]["days"] > 365
+    assert {f"{name}_figures_equal" for name in cold} <= {row["key"] for row in report["targets"]}
+
+
 def test_the_load_test_ran_in_the_benchmark_without_errors(report):
     load = report["load"]
     assert load["clients"] == 32
