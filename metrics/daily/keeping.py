@@ -66,7 +66,7 @@ def _increment_sql(
 
 def apply(delta: Facts) -> None:
     """Add signed counts to the aggregates' cells (creating missing rows), then drop the rows left at
-    zero everywhere."""
+    zero everywhere (looked for only where a count was taken away)."""
     requests: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(REQUEST_FIELDS, 0))
     contributors: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CONTRIBUTOR_FIELDS, 0))
     for (model, repository_id, day, who, name), n in delta.counts.items():
@@ -101,9 +101,12 @@ def apply(delta: Facts) -> None:
 
 
 def _days_by_repository(cells: dict[tuple, dict[str, int]]) -> dict[int, list]:
+    """The days of each repository with a cell that may have reached zero: only a count taken away can
+    bring a cell to zero (no stored cell is all zeros), so a batch of new rows deletes nothing."""
     days: dict[int, set] = defaultdict(set)
-    for key in cells:
-        days[key[0]].add(key[1])
+    for key, counts in cells.items():
+        if any(n < 0 for n in counts.values()):
+            days[key[0]].add(key[1])
     return {repository_id: sorted(found) for repository_id, found in days.items()}
 
 
