@@ -72,12 +72,14 @@ def accounts_upsert(*, forge: str, records: Iterable[AccountRecord]) -> dict[str
             "is_bot": account.is_bot or is_bot(record),
             "user_id": account.user_id or by_login.get(login) or users.get(email.lower()),
         }
-        if any(getattr(account, key) != value for key, value in fresh.items()):
-            for key, value in fresh.items():
-                setattr(account, key, value)
-            # One save() per account: an account found to be a bot takes its requests out of the daily
-            # counts on the way (metrics.daily.receivers).
-            account.save(update_fields=list(fresh))
+        changed = [key for key, value in fresh.items() if getattr(account, key) != value]
+        if changed:
+            for key in changed:
+                setattr(account, key, fresh[key])
+            # One save() per account, of what changed: an account found to be a bot takes its requests
+            # out of the daily counts on the way (metrics.daily.receivers, which looks only when is_bot
+            # is among the fields saved).
+            account.save(update_fields=changed)
     return existing
 
 
