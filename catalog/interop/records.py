@@ -100,6 +100,8 @@ class AssetData:
     url: str = ""
     topics: list[str] = field(default_factory=list)
     qualifier: str = ""  # told apart from another asset of the same name on the project: "petstore (API)"
+    # What it publishes, as the portal stores a Package URL; "" when the file names none.
+    package_url: str = ""
 
 
 @dataclass

@@ -706,3 +706,93 @@ def test_an_api_imported_after_the_component_that_provides_it_becomes_that_proje
     assert report.results[0].notes[0] == "an asset of petstore (which provides it)"
     provides = petstore.relations.get(target_ref="api:default/petstore")
     assert provides.target_asset == petstore.assets.get(name="petstore (API)")
+
+
+# --- the package an entity publishes, from the annotations of Backstage's community plugins ---------
+
+PACKAGES = """
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: design-tokens
+  annotations:
+    npm/package: "@acme/design-tokens"
+spec:
+  type: library
+  lifecycle: production
+  owner: design
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: ledger-client
+  annotations:
+    nexus-repository-manager/repository: maven-releases
+    nexus-repository-manager/maven.group-id: com.acme
+    nexus-repository-manager/maven.artifact-id: ledger-client
+spec:
+  type: library
+  lifecycle: production
+  owner: design
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: half-coordinates
+  annotations:
+    nexus-repository-manager/maven.group-id: com.acme
+spec:
+  type: library
+  lifecycle: production
+  owner: design
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: no-name
+  annotations:
+    npm/package: "@acme/"
+spec:
+  type: library
+  lifecycle: production
+  owner: design
+"""
+
+
+def packages_of() -> dict[str, str]:
+    return dict(Asset.objects.values_list("project__name", "package_url"))
+
+
+def test_an_npm_or_nexus_maven_annotation_gives_the_asset_its_package_url():
+    report = import_files([("packages.yaml", PACKAGES)], business_unit="design")
+
+    assert packages_of() == {
+        "design-tokens": "pkg:npm/%40acme/design-tokens",
+        "ledger-client": "pkg:maven/com.acme/ledger-client",
+        "half-coordinates": "",  # a group without its artifact names no package
+        "no-name": "",
+    }
+    assert Asset.objects.get(project__name="design-tokens").package_key == "pkg:npm/%40acme/design-tokens"
+    notes = next(r.notes for r in report.results if "no-name" in r.label)
+    assert any(note.startswith("npm/package “@acme/” is no valid package") for note in notes), notes
+
+
+def test_a_package_the_file_names_later_is_taken_and_one_a_curator_set_is_kept():
+    without = PACKAGES.replace('    npm/package: "@acme/design-tokens"\n', "    acme.example/team: design\n")
+    import_files([("packages.yaml", without)], business_unit="design")
+    assert packages_of()["design-tokens"] == ""
+
+    import_files([("packages.yaml", PACKAGES)], business_unit="design")
+    assert packages_of()["design-tokens"] == "pkg:npm/%40acme/design-tokens", "named since: taken"
+
+    ledger = Asset.objects.get(project__name="ledger-client")
+    ledger.package_url = "pkg:maven/com.acme/ledger-client-jvm"
+    ledger.save()
+    report = import_files([("packages.yaml", PACKAGES)], business_unit="design")
+    assert packages_of()["ledger-client"] == "pkg:maven/com.acme/ledger-client-jvm"
+    notes = next(r.notes for r in report.results if "ledger-client" in r.label)
+    assert "kept curator's edit of the asset's package_url" in notes
+
+    # A file that stops naming a package leaves the one the portal holds.
+    import_files([("packages.yaml", without)], business_unit="design")
+    assert packages_of()["design-tokens"] == "pkg:npm/%40acme/design-tokens"

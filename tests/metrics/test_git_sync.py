@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from catalog.interop import catalog_import, parse_files
 from catalog.models import Adoption, AdoptionSource, Repository
 from catalog.services import AssetFields, asset_save
 from metrics.models import Commit, ForgeAccount, ManifestFile, SyncState
@@ -620,3 +621,33 @@ def test_an_asset_given_its_package_url_is_found_in_the_code_already_synced_at_o
     # Another package: the code using the old one no longer counts.
     package_url_saved("pkg:npm/%40acme/other-tokens")
     assert not Adoption.objects.active().filter(asset=asset).exists()
+
+
+TOKENS_ENTITY = """
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: design-tokens
+  annotations:
+    npm/package: "@acme/design-tokens"
+spec:
+  type: library
+  lifecycle: production
+  owner: design
+"""
+
+
+def test_an_asset_imported_with_its_npm_package_is_found_in_the_code_already_synced(
+    with_manifests, django_capture_on_commit_callbacks
+):
+    repository_sync(repository=with_manifests)
+    entries = parse_files(format="backstage", files=[("catalog-info.yaml", TOKENS_ENTITY)])
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog_import(entries=entries, business_unit="design")
+
+    adoption = Adoption.objects.active().get(asset__project__name="design-tokens")
+    assert (adoption.source, adoption.repository, adoption.version) == (
+        AdoptionSource.DETECTED,
+        with_manifests,
+        "2.4.0",
+    )

@@ -1,5 +1,7 @@
 """What an entry brings besides a project's fields: repositories, owners, links, relations, its asset."""
 
+from django.db import transaction
+
 from catalog.interop.apply.lookups import ImportLookups
 from catalog.interop.records import REPOSITORY_STATS, ImportEntry, RepositoryData
 from catalog.interop.report import EntryResult
@@ -7,6 +9,7 @@ from catalog.models import Asset, Project, ProjectLink, ProjectRelation, Project
 
 # _asset_slug is the one rule for an asset's slug within its project (the asset form uses it too).
 from catalog.services import _asset_slug
+from catalog.signals import asset_package_changed
 
 MISSING = object()
 
@@ -139,19 +142,25 @@ class ContentWriter(ImportLookups):
             "description": data.description[:300],
             "url": data.url,
         }
+        if data.package_url:
+            # Only when the file names the package: a file without one leaves what the portal holds.
+            incoming["package_url"] = data.package_url
         if asset is None:
             asset = Asset.objects.create(
                 project=project, slug=_asset_slug(project=project, name=incoming["name"]), **incoming
             )
             asset.topics.set(self.named(Topic, data.topics))
             last["asset"] = {"id": asset.pk, **incoming}
+            self.package_changed(asset, previous_key="")
             return asset, [f"+{asset.name}"]
+        previous_key = asset.package_key
         changes = []
         for name, value in incoming.items():
             current = getattr(asset, name)
             if current == value:
                 recorded[name] = value
-            elif self.overwrite or current == recorded.get(name):
+            # A field the last import did not write (a package the file names since) was "" then.
+            elif self.overwrite or current == recorded.get(name, ""):
                 setattr(asset, name, value)
                 recorded[name] = value
                 changes.append(name)
@@ -159,8 +168,18 @@ class ContentWriter(ImportLookups):
                 result.notes.append(f"kept curator's edit of the asset's {name}")
         if changes:
             asset.save(update_fields=[*changes, "updated_at"])
+            self.package_changed(asset, previous_key=previous_key)
         last["asset"] = recorded
         return asset, [f"{asset.name}: {', '.join(changes)}"] if changes else []
+
+    @staticmethod
+    def package_changed(asset: Asset, *, previous_key: str) -> None:
+        """An asset whose package an import gave or changed: its use in the code is matched again after
+        commit (catalog.signals.asset_package_changed), as when the asset form changes it."""
+        if asset.package_key != previous_key:
+            transaction.on_commit(
+                lambda: asset_package_changed.send(sender=Asset, asset=asset, previous_key=previous_key)
+            )
 
     def write_repositories(
         self, repositories: list[RepositoryData], *, project: Project, result: EntryResult

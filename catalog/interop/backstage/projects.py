@@ -3,7 +3,9 @@ lifecycle and owner, its links and repositories, the relations its spec declares
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.utils.text import slugify
+from packageurl import PackageURL
 
 from catalog.descriptors import BACKSTAGE_LIFECYCLES
 from catalog.interop.backstage.entities import KIND_RE, Entity, Owners, parse_ref, valid_name
@@ -21,6 +23,7 @@ from catalog.interop.records import (
     text,
 )
 from catalog.models import AssetKind, Lifecycle, ProjectRelation
+from catalog.packages import package_url_clean
 from catalog.repositories import forge_of, normalise_repository_url
 
 TAG_RE = re.compile(r"^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$")
@@ -57,6 +60,15 @@ RELATION_FIELDS = {
     "domain": (Relation.PART_OF, "domain"),
     "subcomponentOf": (Relation.PART_OF, "component"),
 }
+# Where an entity names the package it publishes. Backstage itself defines no such annotation; these are
+# the ones its community plugins read: the npm plugin's `npm/package` (@backstage-community/plugin-npm:
+# the package's name, "@acme/design-tokens"), and the Nexus Repository Manager plugin's Maven coordinates
+# (@backstage-community/plugin-nexus-repository-manager, ANNOTATIONS.md: `maven.group-id` with
+# `maven.artifact-id`). Either becomes the asset's Package URL (catalog.packages).
+NPM_PACKAGE = "npm/package"
+NEXUS_MAVEN_GROUP = "nexus-repository-manager/maven.group-id"
+NEXUS_MAVEN_ARTIFACT = "nexus-repository-manager/maven.artifact-id"
+
 NO_LIFECYCLE = f"no lifecycle in the file: left at {Lifecycle.PROPOSED.label} for the program office to set"
 
 
@@ -166,7 +178,33 @@ def _links(entry: ImportEntry, links, *, urls: list[str]) -> None:
             urls.append(url.split("/tree/")[0].split("/blob/")[0])
 
 
-def _asset(entry: ImportEntry, *, kind: str, spec: dict) -> None:
+def _package_url(entry: ImportEntry, annotations: dict) -> str:
+    """The Package URL of what the entity publishes, from its package annotations (NPM_PACKAGE, the Nexus
+    Maven coordinates), as the portal stores it; "" when it names none, or names one that is no valid
+    package (said in the entry's notes, not kept)."""
+
+    def given(name: str) -> str:
+        value = annotations.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    npm, group, artifact = given(NPM_PACKAGE), given(NEXUS_MAVEN_GROUP), given(NEXUS_MAVEN_ARTIFACT)
+    if npm:
+        scope, _, name = npm.rpartition("/")
+        coordinates, said = ("npm", scope or None, name), f"{NPM_PACKAGE} “{npm}”"
+    elif group and artifact:
+        coordinates, said = ("maven", group, artifact), f"the Maven coordinates “{group}:{artifact}”"
+    else:
+        return ""
+    kind, namespace, name = coordinates
+    try:
+        return package_url_clean(PackageURL(type=kind, namespace=namespace, name=name).to_string())
+    except (ValidationError, ValueError) as error:
+        reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        entry.notes.append(f"{said} is no valid package ({reason}): no package URL kept")
+        return ""
+
+
+def _asset(entry: ImportEntry, *, kind: str, spec: dict, annotations: dict) -> None:
     """The asset the entity offers, of the kind its spec.type says (see COMPONENT_ASSET_KINDS)."""
     if kind == "System":
         return  # a System offers what its parts offer
@@ -195,6 +233,7 @@ def _asset(entry: ImportEntry, *, kind: str, spec: dict) -> None:
         url=url,
         topics=entry.fields["topics"],
         qualifier=kind,
+        package_url=_package_url(entry, annotations),
     )
 
 
@@ -250,4 +289,4 @@ def project_read(entry: ImportEntry, entity: Entity, *, owners: Owners) -> None:
     normalised = list(dict.fromkeys(normalise_repository_url(u) for u in urls))
     entry.repositories = [RepositoryData(url=u, forge=forge_of(u)) for u in normalised]
     _references(entry, spec, namespace=entity.namespace)
-    _asset(entry, kind=kind, spec=spec)
+    _asset(entry, kind=kind, spec=spec, annotations=annotations)
