@@ -20,7 +20,11 @@ from pathlib import PurePosixPath
 from metrics.manifests.common import Dependency, ManifestError
 from metrics.manifests.containers import dockerfile_dependencies
 from metrics.manifests.golang import go_mod_dependencies
-from metrics.manifests.javascript import package_json_dependencies, package_lock_dependencies
+from metrics.manifests.javascript import (
+    package_json_dependencies,
+    package_lock_dependencies,
+    pnpm_lock_dependencies,
+)
 from metrics.manifests.jvm import gradle_dependencies, pom_dependencies
 from metrics.manifests.pipelines import github_workflow_dependencies, gitlab_ci_dependencies
 from metrics.manifests.python import (
@@ -44,6 +48,8 @@ __all__ = [
 MANIFEST_KINDS: list[tuple[str, Callable[[str, str], list[Dependency]]]] = [
     ("package.json", package_json_dependencies),
     ("package-lock.json", package_lock_dependencies),
+    ("npm-shrinkwrap.json", package_lock_dependencies),
+    ("pnpm-lock.yaml", pnpm_lock_dependencies),
     ("requirements*.txt", requirements_dependencies),
     ("pyproject.toml", pyproject_dependencies),
     ("poetry.lock", lock_dependencies),

@@ -1,9 +1,14 @@
-"""JavaScript: package.json and package-lock.json (npm's lock file, versions 2 and 3)."""
+"""JavaScript: package.json, npm's lock file (package-lock.json or npm-shrinkwrap.json, versions 2 and 3)
+and pnpm's (pnpm-lock.yaml, lockfile versions 5 to 9). Yarn's yarn.lock is not read: its classic format is
+neither JSON nor YAML and no well-kept Python library parses it (its package.json says what it uses)."""
 
-from catalog.parsing import ParseError, load_json
+from catalog.parsing import ParseError, load_json, load_yaml_documents
 from metrics.manifests.common import Dependency, LineFinder, ManifestError, purl
 
-__all__ = ["package_json_dependencies", "package_lock_dependencies"]
+__all__ = ["package_json_dependencies", "package_lock_dependencies", "pnpm_lock_dependencies"]
+
+# A lock file lists every package installed, each once: a large monorepo's runs to tens of thousands.
+PNPM_MAX_NODES = 500_000
 
 SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
 
@@ -62,4 +67,44 @@ def package_lock_dependencies(path: str, text: str) -> list[Dependency]:
             found.append(
                 Dependency(coordinates, str(entry.get("version", "")), path, lines.line_of(f'"{key}"'))
             )
+    return found
+
+
+def _pnpm_package(key: str) -> tuple[str, str] | None:
+    """(name, version) of a key of pnpm-lock.yaml's `packages`: "@scope/name@1.2.0" (lockfile 9),
+    "/@scope/name@1.2.0(peer@1.0.0)" (6), "/@scope/name/1.2.0_peer@1.0.0" (5); None for what names no
+    registry package (a tarball, a git or a file dependency)."""
+    key = key.removeprefix("/").split("(", 1)[0]
+    at = key.find("@", 1)  # versions 6 and 9: the first "@" not opening a scope
+    name, version = (key[:at], key[at + 1 :]) if at > 0 else ("", "")
+    if not _registry_name(name):  # version 5: the version is the path's last segment, then its peers
+        name, _, version = key.rpartition("/")
+        version = version.split("_", 1)[0]
+    if not _registry_name(name) or not version or ":" in version:
+        return None
+    return name, version
+
+
+def _registry_name(name: str) -> bool:
+    """Whether this is how the registry names a package: "name" or "@scope/name"."""
+    return bool(name) and name.count("/") == (1 if name.startswith("@") else 0) and not name.endswith("/")
+
+
+def pnpm_lock_dependencies(path: str, text: str) -> list[Dependency]:
+    """Every installed package at its resolved version (the keys of `packages`), as package-lock.json's."""
+    try:
+        documents = load_yaml_documents(text, max_nodes=PNPM_MAX_NODES)
+    except ParseError as error:
+        raise ManifestError(f"{path}: {error}") from error
+    lock = documents[0] if documents else None
+    packages = lock.get("packages") if isinstance(lock, dict) else None
+    if not isinstance(packages, dict):
+        return []
+    lines = LineFinder(text)
+    found = []
+    for key in packages:
+        named = _pnpm_package(str(key))
+        coordinates = _npm(named[0]) if named else None
+        if named and coordinates:
+            found.append(Dependency(coordinates, named[1], path, lines.line_of(str(key))))
     return found

@@ -19,6 +19,8 @@ def test_which_files_are_manifests():
     for path in [
         "package.json",
         "web/package-lock.json",
+        "npm-shrinkwrap.json",
+        "apps/web/pnpm-lock.yaml",
         "requirements-dev.txt",
         "svc/pyproject.toml",
         "uv.lock",
