@@ -25,7 +25,7 @@ from metrics.manifests.javascript import (
     package_lock_dependencies,
     pnpm_lock_dependencies,
 )
-from metrics.manifests.jvm import gradle_dependencies, pom_dependencies
+from metrics.manifests.jvm import gradle_catalog_dependencies, gradle_dependencies, pom_dependencies
 from metrics.manifests.pipelines import github_workflow_dependencies, gitlab_ci_dependencies
 from metrics.manifests.python import (
     lock_dependencies,
@@ -57,6 +57,7 @@ MANIFEST_KINDS: list[tuple[str, Callable[[str, str], list[Dependency]]]] = [
     ("pom.xml", pom_dependencies),
     ("build.gradle", gradle_dependencies),
     ("build.gradle.kts", gradle_dependencies),
+    ("*.versions.toml", gradle_catalog_dependencies),
     ("go.mod", go_mod_dependencies),
     ("Dockerfile", dockerfile_dependencies),
     ("*.Dockerfile", dockerfile_dependencies),

@@ -27,6 +27,7 @@ def test_which_files_are_manifests():
         "poetry.lock",
         "pom.xml",
         "app/build.gradle.kts",
+        "gradle/libs.versions.toml",
         "go.mod",
         "Dockerfile",
         "infra/main.tf",
