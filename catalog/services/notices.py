@@ -218,12 +218,17 @@ def _line(
         status = "archived"
     elif ConsumerNotice.Kind.DEPRECATED in kinds:
         status = "deprecated"
+    # How far behind, told with a release and with a deprecation or archival alike: what a consumer
+    # weighs in both cases is the version they use against the latest.
     release = ""
-    if ConsumerNotice.Kind.RELEASE in kinds and latest:
+    told_release = ConsumerNotice.Kind.RELEASE in kinds
+    if latest and (told_release or status):
         if behind:
             release = f"{behind} release{'s' if behind != 1 else ''} behind, {in_use} → {latest}"
         elif behind is None:
-            release = f"{latest} released, {in_use} in use"
+            release = (
+                f"{latest} released, {in_use} in use" if told_release else f"{in_use} in use, latest {latest}"
+            )
     if not status and not release:
         return None
     said = ", ".join(part for part in (status, release or f"{in_use} in use") if part)

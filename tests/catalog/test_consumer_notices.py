@@ -173,6 +173,17 @@ def test_deprecation_and_archival_are_told_once_each_with_the_version_in_use(wor
     assert digest_lines(world["olga"])[-1] == "ledger-client: archived, 2.1.0 in use (used by Billing)"
 
 
+def test_a_deprecation_says_how_far_behind_the_latest_release_the_consumer_is(world, program_office):
+    # Released a month ago: history when recorded, told to no one, but the latest all the same.
+    release(world["ledger_repo"], "v2.4.0", days_ago=30)
+    assert notices() == []
+    deprecate(world["ledger"], user=program_office)
+    consumer_digests_send(now=NOW)
+    assert digest_lines(world["olga"]) == [
+        "ledger-client: deprecated, 1 release behind, 2.1.0 → 2.4.0 (used by Billing)"
+    ]
+
+
 def test_one_digest_a_day_per_person_names_each_asset_and_project(world, program_office):
     checkout = ProjectFactory(name="Checkout")
     make_owner(checkout, world["olga"])
