@@ -46,6 +46,7 @@ from metrics.models import (
     UsageEvent,
 )
 from metrics.selectors import reuse_value
+from portal.demo import words
 
 pytestmark = pytest.mark.django_db
 
@@ -542,6 +543,16 @@ def test_some_code_uses_libraries_of_the_catalog_found_in_its_manifests():
     stored = ManifestFile.objects.get(repository=adoption.repository, path=adoption.manifest_path)
     assert adoption.asset.package_key in {d["purl"] for d in stored.dependencies}
     assert not detected.filter(asset__project=F("repository__project")).exists()
+
+
+def test_a_library_named_for_a_platform_is_packaged_for_that_platform():
+    assert words.asset_languages("Flags SDK for JVM", ["Go", "Kotlin", "Swift"]) == ["Kotlin"]
+    assert words.asset_languages("Audit Trail for JVM", ["Kotlin", "Java"]) == ["Java"]
+    assert words.asset_languages("Web SDK for JVM", ["Go"]) == []
+    # In the demo, a JVM SDK of a project written in Go, Kotlin, Swift and TypeScript is a Maven package.
+    flags = Asset.objects.get(name="Flags SDK for JVM")
+    assert [language.name for language in flags.languages.all()] == ["Kotlin"]
+    assert flags.package_url == "pkg:maven/com.acme/flags-sdk-for-jvm"
 
 
 def test_the_value_of_reuse_shows_figures_on_the_first_run():

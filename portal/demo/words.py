@@ -318,10 +318,13 @@ KIND_PATHS: dict[str, str] = {
     "service": "apis", "template": "templates", "tool": "tools", "dataset": "datasets",
     "model": "models", "documentation": "docs", "pipeline": "pipelines",
 }  # fmt: skip
-# Words in an asset's name that say which of the project's languages it is written in.
-LANGUAGE_HINTS: dict[str, str] = {
-    "ios": "Swift", "swiftui": "Swift", "android": "Kotlin", "compose": "Kotlin", "jvm": "Java",
-    "spring": "Java", "web": "TypeScript", "node": "TypeScript", "js": "TypeScript", "react": "TypeScript",
+# Words in an asset's name that say which of the project's languages it is written in: a word → the
+# languages it hints at, the first its project has winning ("for JVM" is Java, or Kotlin in a project
+# without Java).
+LANGUAGE_HINTS: dict[str, tuple[str, ...]] = {
+    "ios": ("Swift",), "swiftui": ("Swift",), "android": ("Kotlin",), "compose": ("Kotlin",),
+    "jvm": ("Java", "Kotlin"), "spring": ("Java",), "web": ("TypeScript",), "node": ("TypeScript",),
+    "js": ("TypeScript",), "react": ("TypeScript",),
 }  # fmt: skip
 
 
@@ -334,7 +337,11 @@ def asset_languages(name: str, languages: list[str]) -> list[str]:
     """The project's languages that an asset's name mentions or hints at ("for iOS" means Swift)."""
     words = sorted(set(re.findall(r"[a-z]+", name.lower())))
     named = [language for language in languages if language.lower() in words]
-    hinted = [LANGUAGE_HINTS[word] for word in words if LANGUAGE_HINTS.get(word) in languages]
+    hinted = [
+        next(hint for hint in LANGUAGE_HINTS[word] if hint in languages)
+        for word in words
+        if any(hint in languages for hint in LANGUAGE_HINTS.get(word, ()))
+    ]
     return list(dict.fromkeys(named + hinted))
 
 
