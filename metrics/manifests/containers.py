@@ -12,7 +12,9 @@ __all__ = ["dockerfile_dependencies", "image_purl"]
 
 def image_purl(reference: str) -> tuple[str, str] | None:
     """(coordinates, tag or digest) of an image reference: "registry.acme.example/acme/base-python:1.4"
-    is pkg:docker/acme/base-python and "1.4". Docker Hub's official images are library/<name>."""
+    is pkg:docker/acme/base-python and "1.4". Docker Hub's official images are library/<name>. An image
+    pinned by both ("base-python:1.4@sha256:…") is in use at its tag: the version its releases are
+    compared with (a digest tells no one how far behind it is)."""
     name, digest = reference.split("@", 1) if "@" in reference else (reference, "")
     slash, colon = name.rfind("/"), name.rfind(":")
     name, tag = (name[:colon], name[colon + 1 :]) if colon > slash else (name, "")
@@ -22,7 +24,7 @@ def image_purl(reference: str) -> tuple[str, str] | None:
     if not parts or not parts[-1]:
         return None
     namespace = "/".join(parts[:-1]) or "library"
-    return purl(type="docker", namespace=namespace, name=parts[-1]), digest or tag
+    return purl(type="docker", namespace=namespace, name=parts[-1]), tag or digest
 
 
 def dockerfile_dependencies(path: str, text: str) -> list[Dependency]:

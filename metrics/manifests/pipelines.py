@@ -3,6 +3,7 @@ includes (`include:` of another project's files, or of a CI/CD component)."""
 
 from catalog.parsing import ParseError, load_yaml_documents
 from metrics.manifests.common import Dependency, LineFinder, ManifestError, purl
+from metrics.manifests.containers import image_purl
 
 __all__ = ["github_workflow_dependencies", "gitlab_ci_dependencies"]
 
@@ -19,11 +20,14 @@ def _yaml(path: str, text: str) -> dict:
 
 
 def _action(uses: str) -> tuple[str, str] | None:
-    """(coordinates, ref) of "owner/repo[/path]@ref"; None for a local action (./x) or a docker:// one.
-    An action in a folder of its repository is its subpath, as catalog.packages writes it."""
+    """(coordinates, ref) of "owner/repo[/path]@ref", or of the image a step runs ("docker://image:tag",
+    a container image as a Dockerfile's FROM names it); None for a local action (./x). An action in a
+    folder of its repository is its subpath, as catalog.packages writes it."""
+    if uses.startswith("docker://"):
+        return image_purl(uses.removeprefix("docker://"))
     reference, _, ref = uses.partition("@")
     parts = reference.split("/")
-    if uses.startswith(("./", "docker://")) or len(parts) < 2 or not all(parts[:2]):
+    if uses.startswith("./") or len(parts) < 2 or not all(parts[:2]):
         return None
     subpath = "/".join(parts[2:]) or None
     return purl(type="github", namespace=parts[0], name=parts[1], subpath=subpath), ref
