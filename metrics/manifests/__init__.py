@@ -24,6 +24,7 @@ from metrics.manifests.javascript import (
     package_json_dependencies,
     package_lock_dependencies,
     pnpm_lock_dependencies,
+    yarn_lock_dependencies,
 )
 from metrics.manifests.jvm import gradle_catalog_dependencies, gradle_dependencies, pom_dependencies
 from metrics.manifests.pipelines import github_workflow_dependencies, gitlab_ci_dependencies
@@ -50,6 +51,7 @@ MANIFEST_KINDS: list[tuple[str, Callable[[str, str], list[Dependency]]]] = [
     ("package-lock.json", package_lock_dependencies),
     ("npm-shrinkwrap.json", package_lock_dependencies),
     ("pnpm-lock.yaml", pnpm_lock_dependencies),
+    ("yarn.lock", yarn_lock_dependencies),
     ("requirements*.txt", requirements_dependencies),
     ("pyproject.toml", pyproject_dependencies),
     ("poetry.lock", lock_dependencies),

@@ -1,14 +1,20 @@
-"""JavaScript: package.json, npm's lock file (package-lock.json or npm-shrinkwrap.json, versions 2 and 3)
-and pnpm's (pnpm-lock.yaml, lockfile versions 5 to 9). Yarn's yarn.lock is not read: its classic format is
-neither JSON nor YAML and no well-kept Python library parses it (its package.json says what it uses)."""
+"""JavaScript: package.json, npm's lock file (package-lock.json or npm-shrinkwrap.json, versions 2 and 3),
+pnpm's (pnpm-lock.yaml, lockfile versions 5 to 9) and Yarn's from Yarn 2 on (yarn.lock, which is YAML).
+Yarn 1's yarn.lock ("# yarn lockfile v1") is neither JSON nor YAML and no well-kept Python library parses
+it: it is left unread, without an error (its package.json says what it uses)."""
 
 from catalog.parsing import ParseError, load_json, load_yaml_documents
 from metrics.manifests.common import Dependency, LineFinder, ManifestError, purl
 
-__all__ = ["package_json_dependencies", "package_lock_dependencies", "pnpm_lock_dependencies"]
+__all__ = [
+    "package_json_dependencies",
+    "package_lock_dependencies",
+    "pnpm_lock_dependencies",
+    "yarn_lock_dependencies",
+]
 
 # A lock file lists every package installed, each once: a large monorepo's runs to tens of thousands.
-PNPM_MAX_NODES = 500_000
+LOCK_MAX_NODES = 500_000
 
 SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
 
@@ -90,14 +96,18 @@ def _registry_name(name: str) -> bool:
     return bool(name) and name.count("/") == (1 if name.startswith("@") else 0) and not name.endswith("/")
 
 
-def pnpm_lock_dependencies(path: str, text: str) -> list[Dependency]:
-    """Every installed package at its resolved version (the keys of `packages`), as package-lock.json's."""
+def _yaml_lock(path: str, text: str) -> dict:
     try:
-        documents = load_yaml_documents(text, max_nodes=PNPM_MAX_NODES)
+        documents = load_yaml_documents(text, max_nodes=LOCK_MAX_NODES)
     except ParseError as error:
         raise ManifestError(f"{path}: {error}") from error
     lock = documents[0] if documents else None
-    packages = lock.get("packages") if isinstance(lock, dict) else None
+    return lock if isinstance(lock, dict) else {}
+
+
+def pnpm_lock_dependencies(path: str, text: str) -> list[Dependency]:
+    """Every installed package at its resolved version (the keys of `packages`), as package-lock.json's."""
+    packages = _yaml_lock(path, text).get("packages")
     if not isinstance(packages, dict):
         return []
     lines = LineFinder(text)
@@ -107,4 +117,25 @@ def pnpm_lock_dependencies(path: str, text: str) -> list[Dependency]:
         coordinates = _npm(named[0]) if named else None
         if named and coordinates:
             found.append(Dependency(coordinates, named[1], path, lines.line_of(str(key))))
+    return found
+
+
+def yarn_lock_dependencies(path: str, text: str) -> list[Dependency]:
+    """Every package Yarn (2 and later) installed from the registry, at its version: the entries whose
+    resolution is "name@npm:version"; workspaces, patches, git and file dependencies are none. Yarn 1's
+    lock is not read (see the module)."""
+    if "# yarn lockfile v1" in text[:1000]:  # Yarn 1 writes it in its header
+        return []
+    lines = LineFinder(text)
+    found = []
+    for key, entry in _yaml_lock(path, text).items():
+        if key == "__metadata" or not isinstance(entry, dict):
+            continue
+        resolution = str(entry.get("resolution") or "")
+        at = resolution.find("@", 1)
+        name, protocol = (resolution[:at], resolution[at + 1 :]) if at > 0 else ("", "")
+        coordinates = _npm(name) if _registry_name(name) and protocol.startswith("npm:") else None
+        if coordinates:
+            line = lines.line_of(str(key).split(",")[0].strip())
+            found.append(Dependency(coordinates, str(entry.get("version") or ""), path, line))
     return found

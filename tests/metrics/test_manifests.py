@@ -21,6 +21,7 @@ def test_which_files_are_manifests():
         "web/package-lock.json",
         "npm-shrinkwrap.json",
         "apps/web/pnpm-lock.yaml",
+        "yarn.lock",
         "requirements-dev.txt",
         "svc/pyproject.toml",
         "uv.lock",
