@@ -23,12 +23,23 @@ def deliverable(address: str) -> bool:
     return bool(address) and not address.rpartition("@")[2].lower().endswith(UNDELIVERABLE_DOMAINS)
 
 
+# An e-mail's subject at most: the notification's message, cut after a whole word when longer.
+SUBJECT_LENGTH = 120
+
+
+def _subject(message: str) -> str:
+    """ "[InnerSource Portal] " and the message, or as many of its whole words as fit, then "…"."""
+    if len(message) > SUBJECT_LENGTH:
+        message = message[: SUBJECT_LENGTH - 1].rsplit(" ", 1)[0].rstrip(" ,;:(") + "…"
+    return f"[InnerSource Portal] {message}"
+
+
 def _mail(*, subject: str, body: str, address: str) -> None:
     """E-mail is a courtesy copy of the on-site notification: a mail server that is down loses nothing
     that matters, so it is logged, never raised into the request that caused it."""
     try:
         send_mail(
-            subject=f"[InnerSource Portal] {subject[:120]}",
+            subject=_subject(subject),
             message=body,
             from_email=None,
             recipient_list=[address],
