@@ -13,6 +13,8 @@ from catalog.packages import plain_version
 
 __all__ = [
     "Consumed",
+    "behind_said",
+    "version_said",
     "project_consumption",
     "published_releases",
     "released_tags",
@@ -38,6 +40,19 @@ def version_in_use(written: str) -> Version | None:
         return Version(plain_version(text))
     except InvalidVersion:
         return None
+
+
+def version_said(written: str) -> str:
+    """The version in use as people are told it: "2.1.0" for "==2.1.0", "^2.1.0" or "v2.1.0"; as written
+    when it names none that can be told."""
+    used = version_in_use(written)
+    return str(used) if used is not None else written
+
+
+def behind_said(*, behind: int, in_use: str, latest: str) -> str:
+    """How far behind, in the words the project page and the consumer digest both use:
+    "3 releases behind, 2.1.0 → 2.4.0" (`in_use` as version_said tells it)."""
+    return f"{behind} release{'s' if behind != 1 else ''} behind, {in_use} → {latest}"
 
 
 def releases_behind(*, in_use: str, released: list[str]) -> int | None:
@@ -94,6 +109,13 @@ class Consumed:
     manifest_line: int
     latest: str  # the asset's latest published release ("" when none)
     behind: int | None  # releases newer than the version in use; None when it cannot be told
+
+    @property
+    def behind_text(self) -> str:
+        """ "3 releases behind, 2.1.0 → 2.4.0"; "" when not behind (or it cannot be told)."""
+        if not self.behind:
+            return ""
+        return behind_said(behind=self.behind, in_use=version_said(self.version), latest=self.latest)
 
 
 def project_consumption(*, project: Project, viewer) -> list[Consumed]:

@@ -35,7 +35,14 @@ from catalog.models import (
 )
 from catalog.notifications import notification_send
 from catalog.packages import plain_version
-from catalog.selectors.consumption import published_releases, released_tags, releases_behind, version_in_use
+from catalog.selectors.consumption import (
+    behind_said,
+    published_releases,
+    released_tags,
+    releases_behind,
+    version_in_use,
+    version_said,
+)
 from catalog.signals import consumer_notices_recorded
 
 __all__ = [
@@ -211,8 +218,7 @@ def _line(
     adoption = max(using, key=lambda a: (behind_of[a.pk] or 0, -a.pk))
     behind = behind_of[adoption.pk]
     latest = plain_version(tags[0]) if tags else ""
-    used = version_in_use(adoption.version)
-    in_use = str(used) if used is not None else (adoption.version or "a version it does not name")
+    in_use = version_said(adoption.version) or "a version it does not name"
     status = ""
     if ConsumerNotice.Kind.ARCHIVED in kinds:
         status = "archived"
@@ -224,7 +230,7 @@ def _line(
     told_release = ConsumerNotice.Kind.RELEASE in kinds
     if latest and (told_release or status):
         if behind:
-            release = f"{behind} release{'s' if behind != 1 else ''} behind, {in_use} → {latest}"
+            release = behind_said(behind=behind, in_use=in_use, latest=latest)
         elif behind is None:
             release = (
                 f"{latest} released, {in_use} in use" if told_release else f"{in_use} in use, latest {latest}"

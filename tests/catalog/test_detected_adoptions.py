@@ -211,7 +211,11 @@ def test_the_project_page_lists_what_its_code_uses_and_how_far_behind(
     ]
     client.force_login(viewer)
     page = client.get(world["consumer"].get_absolute_url()).content.decode()
-    assert "Uses from the catalog" in page and "1 release behind" in page
+    assert "Uses from the catalog" in page
+    # In the consumer digest's words: the version in use (the lock's 2.4.0) against the latest.
+    assert consumed[0].behind_text == "1 release behind, 2.4.0 → 2.5.0"
+    assert "1 release behind, 2.4.0 → 2.5.0" in page and "uv.lock, line 2: 2.4.0" in page
+    assert consumed[1].behind_text == "" and "v3 in use" in page
     # An asset of a project the viewer may not see is not listed.
     world["retry"].project.visibility = Visibility.UNITS
     world["retry"].project.save()
