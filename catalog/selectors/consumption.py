@@ -157,12 +157,15 @@ class VersionInUse:
     # Who uses it: one adoption per consumer as adoptions_shown names it (the project, or "A project of
     # <unit>" for a viewer who may not see it), in name order.
     consumers: list[Adoption]
+    # Releases of the asset newer than this version (releases_behind); None when it cannot be told.
+    behind: int | None = None
 
 
-def versions_in_use(adoptions: Sequence[Adoption]) -> list[VersionInUse]:
+def versions_in_use(adoptions: Sequence[Adoption], *, released: Sequence[str] = ()) -> list[VersionInUse]:
     """The asset's consumers by version, among these adoptions found in code, passed through
     catalog.selectors.adoptions_shown for the viewer: newest version first (those that name no version
-    last, as written)."""
+    last, as written), each with how many of `released` (the asset's published release tags,
+    released_tags) are newer."""
     by_version: dict[str, list[Adoption]] = {}
     for adoption in adoptions:
         if adoption.source == AdoptionSource.DETECTED:
@@ -185,6 +188,7 @@ def versions_in_use(adoptions: Sequence[Adoption]) -> list[VersionInUse]:
                 version=version,
                 repositories=len(by_version[version]),
                 consumers=[consumers[name] for name in sorted(consumers, key=str.lower)],
+                behind=releases_behind(in_use=version, released=list(released)) if released else None,
             )
         )
     return found

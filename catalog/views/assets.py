@@ -28,6 +28,7 @@ from catalog.selectors import (
     similar_entries,
     versions_in_use,
 )
+from catalog.selectors.consumption import released_tags
 
 # The adoptions an asset page lists at once; the rest behind "Show all".
 ADOPTIONS_SHOWN = 10
@@ -63,7 +64,13 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
     declared = (
         asset.adoptions.active().filter(source=AdoptionSource.DECLARED).team_count() if found_in_code else 0
     )
-    versions = versions_in_use(adoptions)
+    versions = versions_in_use(
+        adoptions,
+        # How far behind each version is: read only when the code uses the asset.
+        released=released_tags(project_ids=[project.pk]).get(project.pk, [])
+        if any(a.source == AdoptionSource.DETECTED for a in adoptions)
+        else [],
+    )
     for adoption in adoptions:
         adoption.endable = can_end_adoption(request.user, adoption, edits_project=editable)
     # Who adopted (teams, products, units) is people's data: anonymous visitors see how many, no names.

@@ -264,3 +264,35 @@ def test_the_asset_page_says_which_versions_the_code_uses(world, client):
     client.logout()
     page = client.get(world["retry"].get_absolute_url()).content.decode()
     assert '<strong>main</strong> <span class="muted">(1 repository)</span></li>' in page
+
+
+def test_the_asset_page_says_how_far_behind_each_version_in_use_is(world, client):
+    detected_adoptions_update(repository=world["repo"], dependencies=manifests(), on=MONDAY)  # 2.4.0
+    for name, pin in (("Billing", "==2.1.0"), ("Web", "main")):
+        detected_adoptions_update(
+            repository=RepositoryFactory(project=ProjectFactory(name=name)),
+            dependencies=[Dependency("pkg:pypi/acme-retry", pin, "requirements.txt", 1)],
+            on=MONDAY,
+        )
+    retry_repository = RepositoryFactory(project=world["retry"].project)
+    for n, tag in enumerate(["v2.1.0", "v2.4.0", "v2.5.0"]):
+        Release.objects.create(
+            repository=retry_repository,
+            forge_id=str(n),
+            tag=tag,
+            published_at=datetime(2026, 2, n + 1, tzinfo=UTC),
+        )
+    client.force_login(UserFactory())
+    page = client.get(world["retry"].get_absolute_url()).content.decode()
+    assert '<strong>2.4.0</strong> <span class="muted">(1 repository · 1 release behind)</span>' in page
+    assert '<strong>==2.1.0</strong> <span class="muted">(1 repository · 2 releases behind)</span>' in page
+    assert '<strong>main</strong> <span class="muted">(1 repository)</span>' in page  # cannot be told
+    Release.objects.create(
+        repository=retry_repository,
+        forge_id="9",
+        tag="v2.6.0",
+        draft=True,
+        published_at=datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    page = client.get(world["retry"].get_absolute_url()).content.decode()
+    assert "(1 repository · 1 release behind)" in page, "a draft is no release"
