@@ -1,5 +1,6 @@
-"""CI pipelines: GitHub Actions workflows (`uses:` of steps and of reusable workflows) and GitLab CI
-includes (`include:` of another project's files, or of a CI/CD component)."""
+"""CI pipelines: GitHub Actions workflows (`uses:` of steps and of reusable workflows, and the container
+images jobs run in and beside) and GitLab CI (`include:` of another project's files or of a CI/CD
+component, and the `image:` and `services:` of the pipeline and its jobs)."""
 
 from catalog.parsing import ParseError, load_yaml_documents
 from metrics.manifests.common import Dependency, LineFinder, ManifestError, purl
@@ -33,23 +34,47 @@ def _action(uses: str) -> tuple[str, str] | None:
     return purl(type="github", namespace=parts[0], name=parts[1], subpath=subpath), ref
 
 
+def _images(values: list, key: str) -> list[str]:
+    """The image references among `values`, each a string or a mapping naming it under `key`; one written
+    with a variable (`${{ … }}`, `$NAME`) names no image until the pipeline runs, so it is left out."""
+    images = []
+    for value in values:
+        image = value.get(key) if isinstance(value, dict) else value
+        if isinstance(image, str) and image.strip() and "$" not in image:
+            images.append(image.strip())
+    return images
+
+
+def _image_dependencies(images: list[str], path: str, lines: LineFinder) -> list[Dependency]:
+    found = []
+    for image in images:
+        coordinates = image_purl(image)
+        if coordinates:
+            found.append(Dependency(coordinates[0], coordinates[1], path, lines.line_of(image)))
+    return found
+
+
 def github_workflow_dependencies(path: str, text: str) -> list[Dependency]:
     workflow = _yaml(path, text)
     lines = LineFinder(text)
-    uses: list[str] = []
+    found = []
     for job in (workflow.get("jobs") or {}).values():
         if not isinstance(job, dict):
             continue
-        if isinstance(job.get("uses"), str):
-            uses.append(job["uses"])
-        for step in job.get("steps") or []:
-            if isinstance(step, dict) and isinstance(step.get("uses"), str):
-                uses.append(step["uses"])
-    found = []
-    for value in uses:
-        action = _action(value.strip())
-        if action:
-            found.append(Dependency(action[0], action[1], path, lines.line_of("uses:", value.strip())))
+        uses = [job["uses"]] if isinstance(job.get("uses"), str) else []
+        uses += [
+            s["uses"]
+            for s in job.get("steps") or []
+            if isinstance(s, dict) and isinstance(s.get("uses"), str)
+        ]
+        for value in uses:
+            action = _action(value.strip())
+            if action:
+                found.append(Dependency(action[0], action[1], path, lines.line_of("uses:", value.strip())))
+        # The job's container and its service containers (a string, or a mapping with `image:`).
+        services = job.get("services")
+        containers = [job.get("container"), *(services.values() if isinstance(services, dict) else [])]
+        found += _image_dependencies(_images(containers, "image"), path, lines)
     return found
 
 
@@ -63,11 +88,23 @@ def _gitlab(project: str, subpath: str) -> str | None:
 def gitlab_ci_dependencies(path: str, text: str) -> list[Dependency]:
     """`include: project` (each of its files) and `include: component`
     ($CI_SERVER_FQDN/group/project/name@version); local, remote and template includes are not another
-    team's project."""
+    team's project. Then the images of the pipeline and its jobs."""
     pipeline = _yaml(path, text)
+    found = _includes(pipeline, path, LineFinder(text))
+    # The images the pipeline's jobs run in and beside: at the top, under `default:` and in each job
+    # (a string, or a mapping naming it under `name:`).
+    lines = LineFinder(text)
+    jobs = [value for key, value in pipeline.items() if isinstance(value, dict) and key != "variables"]
+    for node in [pipeline, *jobs]:
+        services = node.get("services")
+        images = [node.get("image"), *(services if isinstance(services, list) else [])]
+        found += _image_dependencies(_images(images, "name"), path, lines)
+    return found
+
+
+def _includes(pipeline: dict, path: str, lines: LineFinder) -> list[Dependency]:
     includes = pipeline.get("include") or []
     includes = includes if isinstance(includes, list) else [includes]
-    lines = LineFinder(text)
     found = []
     for include in includes:
         if not isinstance(include, dict):
