@@ -85,6 +85,9 @@ def targets(figures: dict) -> list[dict]:
     add("resync_requests_per_repo", "unchanged re-sync, requests per repository", resync["requests_per_repository"],
         "req", "= 1 (304)", resync["requests_per_repository"] == 1 and resync["forge_answers"].get("200", 0) == 0,
         applies=("large", "small", "tiny"))  # fmt: skip
+    cost = f["sync"]["first"]["aggregates_cost"]
+    add("sync_aggregates_cost_pct", f"first sync of {f['sync']['repositories']:,} repositories: what keeping the "
+        "daily aggregates costs its throughput", 100 * cost, "%", "≤ 10 %", cost <= 0.10)  # fmt: skip
     scan = f["manifests"]
     first, again = scan["first"], scan["resync"]
     add("manifest_scan_first_p95_ms", f"manifest scan, first, {scan['repositories']:,} repositories of "

@@ -108,6 +108,11 @@ def test_an_unchanged_resync_costs_one_request_per_repository(report):
     assert sync["resync"]["requests"] == TINY.sync_repositories
     assert sync["resync"]["max_requests_per_repository"] == 1
     assert sync["resync"]["forge_answers"] == {"200": 0, "304": TINY.sync_repositories, "404": 0}
+    # The first sync wrote activity, so keeping its aggregates took some of its time; the unchanged
+    # re-sync wrote none.
+    assert 0 < sync["first"]["aggregates_seconds"] < sync["first"]["seconds"]
+    assert sync["first"]["aggregates_cost"] > 0
+    assert sync["resync"]["aggregates_seconds"] < sync["first"]["aggregates_seconds"]
 
 
 def test_manifest_scanning_parses_every_manifest_once_then_nothing(report):
