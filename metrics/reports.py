@@ -92,7 +92,10 @@ def report_compute(
     business_unit: BusinessUnit | None,
     start: date,
     end: date,
+    responses: selectors.FirstResponses | None = None,
 ) -> dict:
+    """metrics_report's figures; `responses` is selectors.first_responses' answer for [start, end) when
+    the caller already has it."""
     days = engagement.usage_by_day(projects=projects, start=start, end=end)
     report: dict = {"scope": "project" if project else "program"}
     if project is not None:
@@ -115,7 +118,9 @@ def report_compute(
         estimated_effort_saved_days=value["effort_saved_days"], estimated_value=value["value"]
     )
     report["value_of_reuse"] = value
-    report["time_to_value"] = selectors.time_to_value(projects=projects, start=start, end=end)
+    report["time_to_value"] = selectors.time_to_value(
+        projects=projects, start=start, end=end, responses=responses
+    )
     for category in CATEGORIES:
         report[category].update(
             report_sections.compute_period_figures(category=category, start=start, end=end, projects=projects)
@@ -187,9 +192,9 @@ def report_trend(
 ) -> list[dict]:
     """The headline figures (HEADLINES) of each bucket of the period, computed as the report computes
     them, each with its `state` on `today` (default: the clock's UTC day; see bucket_state). Merged
-    requests and usage come from one grouped query each for the whole period; contributors and first
-    responses need the people machinery of metrics.selectors, which runs a fixed handful of queries per
-    bucket: O(buckets) queries, independent of the amount of activity."""
+    requests, contributors and usage come from one grouped query each for the whole period, and the first
+    responses from one computation of the period's items, sliced by bucket: a fixed number of queries
+    whatever the buckets."""
     return trend_compute(
         projects=report_scope(project, business_unit, viewer),
         start=start,
@@ -205,22 +210,33 @@ def trend_buckets(start: date, end: date) -> int:
 
 
 def trend_compute(
-    *, projects: QuerySet | None, start: date, end: date, buckets: int, today: date
+    *,
+    projects: QuerySet | None,
+    start: date,
+    end: date,
+    buckets: int,
+    today: date,
+    responses: selectors.FirstResponses | None = None,
 ) -> list[dict]:
+    """report_trend's figures; `responses` is selectors.first_responses' answer for a period holding
+    [start, end) when the caller already has it."""
     edges = split_period(start, end, buckets)
     merged = selectors.merged_per_bucket(projects=projects, edges=edges)
+    contributors = selectors.contributors_per_bucket(projects=projects, edges=edges)
+    if responses is None:
+        responses = selectors.first_responses(projects=projects, start=start, end=end)
     days = engagement.usage_by_day(projects=projects, start=start, end=end)
 
     trend = []
     for i, (b_start, b_end) in enumerate(edges):
-        hours, unanswered = selectors.first_response_hours(projects=projects, start=b_start, end=b_end)
+        hours, _within, unanswered = responses.of(b_start, b_end)
         usage = engagement.totals(days, lo=b_start, hi=b_end)
         trend.append(
             {
                 "start": b_start,
                 "end": b_end,
                 "state": bucket_state(b_start, b_end, today=today),
-                "contributors": selectors.contributor_count(projects=projects, start=b_start, end=b_end),
+                "contributors": contributors[i],
                 "change_requests_merged": merged[i],
                 "page_views": usage["page_view"],
                 "asset_consumptions": usage["consumptions"],

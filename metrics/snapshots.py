@@ -22,6 +22,7 @@ from metrics.reports import (
     trend_compute,
 )
 from metrics.scopes import ReportScope
+from metrics.selectors import FirstResponses
 
 __all__ = [
     "DEFAULT_DAYS",
@@ -134,13 +135,22 @@ def snapshot_compute(*, scope: ReportScope, start: date, end: date) -> ReportSna
         return None
     projects = scope.projects()
     today = started.date()  # UTC: the day whose figures are so far
-    report = report_compute(projects=projects, project=project, business_unit=unit, start=start, end=end)
+    # The period's first responses, computed once for the report, its trend and its complete days.
+    responses = selectors.first_responses(projects=projects, start=start, end=end)
+    report = report_compute(
+        projects=projects, project=project, business_unit=unit, start=start, end=end, responses=responses
+    )
     trend = trend_compute(
-        projects=projects, start=start, end=end, buckets=trend_buckets(start, end), today=today
+        projects=projects,
+        start=start,
+        end=end,
+        buckets=trend_buckets(start, end),
+        today=today,
+        responses=responses,
     )
     data: dict = {
         "report": report,
-        **_comparison(projects=projects, start=start, end=end, today=today),
+        **_comparison(projects=projects, start=start, end=end, today=today, responses=responses),
         "trend": [{**b, "start": b["start"].isoformat(), "end": b["end"].isoformat()} for b in trend],
         "most_adopted": most_adopted(
             projects=projects if projects is not None else Project.objects.listed(), end=end
@@ -164,11 +174,13 @@ def _headlines(bucket: dict) -> dict:
     return {k: v for k, v in bucket.items() if k not in ("start", "end")}
 
 
-def _comparison(*, projects: QuerySet | None, start: date, end: date, today: date) -> dict:
+def _comparison(
+    *, projects: QuerySet | None, start: date, end: date, today: date, responses: FirstResponses
+) -> dict:
     """The figures the change against the previous period compares (comparison_periods): `previous`,
     the headline figures of the previous side (None: nothing to compare), and `comparison`, both sides'
     dates and, when the period is not over, `current`: the headlines of its complete days (the headline
-    values themselves hold the day in progress too)."""
+    values themselves hold the day in progress too). `responses` are the first responses of [start, end)."""
     periods = comparison_periods(start, end, today=today)
     if periods is None:
         return {"previous": None, "comparison": None}
@@ -179,7 +191,14 @@ def _comparison(*, projects: QuerySet | None, start: date, end: date, today: dat
     current = None
     if current_end < end:
         current = _headlines(
-            trend_compute(projects=projects, start=current_start, end=current_end, buckets=1, today=today)[0]
+            trend_compute(
+                projects=projects,
+                start=current_start,
+                end=current_end,
+                buckets=1,
+                today=today,
+                responses=responses,
+            )[0]
         )
     return {
         "previous": _headlines(previous),

@@ -21,19 +21,20 @@ The figures live by family: contribution (Contribution Activity), time_to_value 
 that set an issue aside for newcomers.
 """
 
-from metrics.selectors.contribution import contribution_activity, contributor_count, merged_per_bucket
+from metrics.selectors.contribution import contribution_activity, contributors_per_bucket, merged_per_bucket
 from metrics.selectors.dependencies import repository_dependencies
 from metrics.selectors.newcomers import NEWCOMER_LABELS, newcomer_labelled
 from metrics.selectors.reuse import reuse_adoptions
 from metrics.selectors.rows import bounds as period_bounds
-from metrics.selectors.time_to_value import first_response_hours, time_to_value
+from metrics.selectors.time_to_value import FirstResponses, first_responses, time_to_value
 from metrics.selectors.value import reuse_value, reuse_value_settings, value_money
 
 __all__ = [
     "NEWCOMER_LABELS",
     "contribution_activity",
-    "contributor_count",
-    "first_response_hours",
+    "contributors_per_bucket",
+    "FirstResponses",
+    "first_responses",
     "merged_per_bucket",
     "newcomer_labelled",
     "period_bounds",

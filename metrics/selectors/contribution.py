@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 
 from catalog.models import Forge
 from metrics import computations
@@ -29,9 +29,12 @@ from metrics.selectors.rows import (
 ACCOUNTS_CHUNK = 1000
 
 
-def _who(rows: Sequence[Mapping[str, Any]], people: People) -> list[tuple[str, int | None, int]]:
-    """(person key, business unit, commits) of ContributorDay rows grouped by account and e-mail; bots'
-    rows are left out. The person is told as metrics.selectors.rows.People tells a row's author."""
+def _who(
+    rows: Sequence[Mapping[str, Any]], people: People
+) -> list[tuple[str, int | None, int, Mapping[str, Any]]]:
+    """(person key, business unit, commits, the row) of ContributorDay rows grouped by account and
+    e-mail; bots' rows are left out. The person is told as metrics.selectors.rows.People tells a row's
+    author."""
     ids = sorted({row["account_id"] for row in rows if row["account_id"] is not None})
     accounts: dict[int, dict] = {}
     for i in range(0, len(ids), ACCOUNTS_CHUNK):
@@ -60,7 +63,7 @@ def _who(rows: Sequence[Mapping[str, Any]], people: People) -> list[tuple[str, i
                 continue
             key, unit = people.of(account, "account")
         if key is not None:
-            told.append((key, unit, grouped.get("n") or 0))
+            told.append((key, unit, grouped.get("n") or 0, grouped))
     return told
 
 
@@ -77,7 +80,7 @@ def contributors(*, projects: QuerySet, start: date, end: date, people: People):
     keys: set[str] = set()
     per_person: Counter[str] = Counter()
     per_unit: Counter[int] = Counter()
-    for key, unit, commits in _who(rows, people):
+    for key, unit, commits, _row in _who(rows, people):
         keys.add(key)
         if commits:
             per_person[key] += commits
@@ -101,7 +104,7 @@ def _returning(*, keys: set[str], history: QuerySet | None, start: date, people:
         rows += (
             earlier.filter(account__isnull=True, email__in=emails).values("account_id", "email").distinct()
         )
-    return keys & {key for key, _unit, _commits in _who(rows, people)}
+    return keys & {key for key, _unit, _commits, _row in _who(rows, people)}
 
 
 def request_counts(*, projects: QuerySet, start: date, end: date) -> dict[str, int]:
@@ -161,12 +164,28 @@ def contribution_activity(*, projects: QuerySet | None, start: date, end: date) 
     }
 
 
-def contributor_count(*, projects: QuerySet | None, start: date, end: date) -> int:
-    """People who contributed to these projects (all listed ones for None) in [start, end)."""
-    keys, _persons, _units = contributors(
-        projects=projects_or_program(projects), start=start, end=end, people=People()
+def contributors_per_bucket(*, projects: QuerySet | None, edges: list[tuple[date, date]]) -> list[int]:
+    """People who contributed to these projects (all listed ones for None) in each [start, end) of
+    `edges` (consecutive buckets), told as `contributors` tells them, in one query."""
+    bucket = Case(
+        *(When(day__gte=a, day__lt=b, then=Value(i)) for i, (a, b) in enumerate(edges)),
+        output_field=IntegerField(),
     )
-    return len(keys)
+    rows = list(
+        ContributorDay.objects.filter(
+            in_projects("repository__project", projects_or_program(projects)),
+            day__gte=edges[0][0],
+            day__lt=edges[-1][1],
+        )
+        .annotate(bucket=bucket)
+        .values("bucket", "account_id", "email")
+        .order_by()
+        .distinct()
+    )
+    keys: list[set[str]] = [set() for _ in edges]
+    for key, _unit, _commits, row in _who(rows, People()):
+        keys[row["bucket"]].add(key)
+    return [len(found) for found in keys]
 
 
 def merged_per_bucket(*, projects: QuerySet | None, edges: list[tuple[date, date]]) -> list[int]:

@@ -1,7 +1,10 @@
 """The Time to Value figures of METRICS.md."""
 
+from bisect import bisect_left
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
 from typing import cast
 
 from django.db.models import Count, Q, QuerySet
@@ -22,20 +25,48 @@ from metrics.selectors.rows import (
 )
 
 
-def _first_responses(*, in_scope: Q, lo: datetime, hi: datetime) -> tuple[list[float], int, int]:
-    """(hours to first response of the answered items, how many answered within 2 business days,
-    how many unanswered) for the issues and requests created in P."""
+@dataclass(frozen=True)
+class FirstResponses:
+    """The issues and requests created in a period, each as (created_at, hours to its first response or
+    None when unanswered, whether that response came within 2 business days), in creation order: the
+    figures of any part of the period are a slice of it (the trend's buckets read one computation)."""
+
+    items: list[tuple[datetime, float | None, bool]]
+
+    def of(self, start: date | None = None, end: date | None = None) -> tuple[list[float], int, int]:
+        """(hours to first response of the answered items, how many answered within 2 business days,
+        how many unanswered) of the items created in [start, end) (None: the whole period)."""
+        lo = 0 if start is None else bisect_left(self.items, bounds(start, start)[0], key=itemgetter(0))
+        hi = (
+            len(self.items)
+            if end is None
+            else bisect_left(self.items, bounds(end, end)[0], key=itemgetter(0))
+        )
+        hours, within, unanswered = [], 0, 0
+        for _created, answered_in, in_time in self.items[lo:hi]:
+            if answered_in is None:
+                unanswered += 1
+            else:
+                hours.append(answered_in)
+                within += in_time
+        return hours, within, unanswered
+
+
+def _first_responses(*, in_scope: Q, lo: datetime, hi: datetime) -> FirstResponses:
+    """Each issue and request created in P with its first response (FirstResponses)."""
     people = People()
     # A request still in draft that was never marked ready is not asking for a response yet.
     requests = PullRequest.objects.filter(in_scope, NOT_BOT, between("created_at", lo, hi)).exclude(
         draft=True, ready_for_review_at__isnull=True
     )
     issues = Issue.objects.filter(in_scope, NOT_BOT, between("created_at", lo, hi))
-    items: dict[tuple[str, int], tuple[str | None, datetime]] = {}
+    # (author, asked at, created at) of each item.
+    items: dict[tuple[str, int], tuple[str | None, datetime, datetime]] = {}
     for row in requests.values("pk", *ACCOUNT, "created_at", "ready_for_review_at"):
-        items["pr", row["pk"]] = (people.of(row)[0], row["ready_for_review_at"] or row["created_at"])
+        asked = row["ready_for_review_at"] or row["created_at"]
+        items["pr", row["pk"]] = (people.of(row)[0], asked, row["created_at"])
     for row in issues.values("pk", *ACCOUNT, "created_at"):
-        items["issue", row["pk"]] = (people.of(row)[0], row["created_at"])
+        items["issue", row["pk"]] = (people.of(row)[0], row["created_at"], row["created_at"])
 
     responses = []
     comments = Comment.objects.filter(PERSON).filter(
@@ -57,9 +88,17 @@ def _first_responses(*, in_scope: Q, lo: datetime, hi: datetime) -> tuple[list[f
         author = items[item][0]
         if responder != author and (item not in first or at < first[item]):
             first[item] = at
-    hours = [computations.elapsed_hours(items[item][1], at) for item, at in first.items()]
-    within = sum(computations.within_business_days(items[item][1], at) for item, at in first.items())
-    return hours, within, len(items) - len(first)
+    told: list[tuple[datetime, float | None, bool]] = []
+    for item, (_author, asked, created) in items.items():
+        at = first.get(item)
+        if at is None:
+            told.append((created, None, False))
+        else:
+            told.append(
+                (created, computations.elapsed_hours(asked, at), computations.within_business_days(asked, at))
+            )
+    told.sort(key=itemgetter(0))
+    return FirstResponses(told)
 
 
 def _merged_requests(*, in_scope: Q, lo: datetime, hi: datetime) -> tuple[list[float], int, int, int]:
@@ -90,12 +129,17 @@ def _merged_requests(*, in_scope: Q, lo: datetime, hi: datetime) -> tuple[list[f
     return hours, len(rows), approved, self_merged
 
 
-def time_to_value(*, projects: QuerySet | None, start: date, end: date) -> dict:
-    """The Time to Value figures of METRICS.md for [start, end)."""
+def time_to_value(
+    *, projects: QuerySet | None, start: date, end: date, responses: FirstResponses | None = None
+) -> dict:
+    """The Time to Value figures of METRICS.md for [start, end). `responses` is first_responses' answer
+    for this period (or one holding it) when the caller already has it."""
     lo, hi = bounds(start, end)
     in_scope = in_projects("repository__project", projects_or_program(projects))
 
-    response_hours, within, unanswered = _first_responses(in_scope=in_scope, lo=lo, hi=hi)
+    if responses is None:
+        responses = _first_responses(in_scope=in_scope, lo=lo, hi=hi)
+    response_hours, within, unanswered = responses.of(start, end)
     merge_hours, merged, approved, self_merged = _merged_requests(in_scope=in_scope, lo=lo, hi=hi)
     closed = Issue.objects.filter(in_scope, NOT_BOT, between("closed_at", lo, hi))
     # closed_at is set on every row: the period filter is on it.
@@ -124,10 +168,10 @@ def time_to_value(*, projects: QuerySet | None, start: date, end: date) -> dict:
     }
 
 
-def first_response_hours(*, projects: QuerySet | None, start: date, end: date) -> tuple[list[float], int]:
-    """(hours to first response of the answered items, how many are unanswered) for items created in P."""
+def first_responses(*, projects: QuerySet | None, start: date, end: date) -> FirstResponses:
+    """The issues and requests created in [start, end) with their first responses: the figures of the
+    whole period or of any part of it (FirstResponses.of)."""
     lo, hi = bounds(start, end)
-    hours, _within, unanswered = _first_responses(
+    return _first_responses(
         in_scope=in_projects("repository__project", projects_or_program(projects)), lo=lo, hi=hi
     )
-    return hours, unanswered
