@@ -7,9 +7,11 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import cast
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, CharField, Count, F, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
+from catalog.models import Forge
 from metrics import computations
 from metrics.models import Comment, Issue, PullRequest, Release, Review
 from metrics.selectors.rows import (
@@ -52,51 +54,73 @@ class FirstResponses:
         return hours, within, unanswered
 
 
+def _person_key(prefix: str) -> Case:
+    """The People key of a row's account, in SQL: "u:<user id>" for a linked account, "e:<login>" for an
+    unlinked git account, "a:<account id>" for any other; NULL without an account."""
+    return Case(
+        When(
+            **{f"{prefix}__user_id__isnull": False},
+            then=Concat(Value("u:"), Cast(f"{prefix}__user_id", CharField())),
+        ),
+        When(**{f"{prefix}__forge": Forge.GIT}, then=Concat(Value("e:"), f"{prefix}__login")),
+        When(**{f"{prefix}_id__isnull": False}, then=Concat(Value("a:"), Cast(f"{prefix}_id", CharField()))),
+        default=None,
+        output_field=CharField(),
+    )
+
+
+def _first_by_item(responses: QuerySet, item: str, moment: str, items: QuerySet) -> dict[int, datetime]:
+    """The earliest `moment` of these responses (comments or reviews) to each of `items` (`item` is
+    their column naming it) by a person who is not the item's author; bots' responses are not. One
+    grouped query: one row per answered item comes back, whatever its comments and reviews."""
+    author = item.removesuffix("_id")
+    # The author's key; "" when there is none, so that every responder differs from it.
+    asker = Coalesce(_person_key(f"{author}__author"), Value(""), output_field=CharField())
+    firsts = (
+        responses.filter(PERSON, **{f"{item}__in": items.values("pk")})
+        .annotate(responder=_person_key("author"), asker=asker)
+        .exclude(responder=F("asker"))
+        .values(item)
+        .annotate(first=Min(moment))
+        .order_by()
+        .values_list(item, "first")
+    )
+    return dict(firsts)
+
+
 def _first_responses(*, in_scope: Q, lo: datetime, hi: datetime) -> FirstResponses:
-    """Each issue and request created in P with its first response (FirstResponses)."""
-    people = People()
+    """Each issue and request created in P with its first response (FirstResponses): the database finds
+    each item's first response by a grouped query per kind of response."""
     # A request still in draft that was never marked ready is not asking for a response yet.
     requests = PullRequest.objects.filter(in_scope, NOT_BOT, between("created_at", lo, hi)).exclude(
         draft=True, ready_for_review_at__isnull=True
     )
     issues = Issue.objects.filter(in_scope, NOT_BOT, between("created_at", lo, hi))
-    # (author, asked at, created at) of each item.
-    items: dict[tuple[str, int], tuple[str | None, datetime, datetime]] = {}
-    for row in requests.values("pk", *ACCOUNT, "created_at", "ready_for_review_at"):
-        asked = row["ready_for_review_at"] or row["created_at"]
-        items["pr", row["pk"]] = (people.of(row)[0], asked, row["created_at"])
-    for row in issues.values("pk", *ACCOUNT, "created_at"):
-        items["issue", row["pk"]] = (people.of(row)[0], row["created_at"], row["created_at"])
-
-    responses = []
-    comments = Comment.objects.filter(PERSON).filter(
-        Q(pull_request__in=requests.values("pk")) | Q(issue__in=issues.values("pk"))
+    commented = _first_by_item(Comment.objects.all(), "pull_request_id", "created_at", requests)
+    reviewed = _first_by_item(
+        Review.objects.filter(submitted_at__isnull=False).exclude(state=Review.ReviewState.PENDING),
+        "pull_request_id",
+        "submitted_at",
+        requests,
     )
-    for row in comments.values("pull_request_id", "issue_id", *ACCOUNT, "created_at").order_by():
-        item = ("pr", row["pull_request_id"]) if row["pull_request_id"] else ("issue", row["issue_id"])
-        responses.append((item, people.of(row)[0], row["created_at"]))
-    reviews = Review.objects.filter(
-        PERSON, pull_request__in=requests.values("pk"), submitted_at__isnull=False
-    ).exclude(state=Review.ReviewState.PENDING)
-    for row in reviews.values("pull_request_id", *ACCOUNT, "submitted_at").order_by():
-        responses.append((("pr", row["pull_request_id"]), people.of(row)[0], row["submitted_at"]))
+    issue_commented = _first_by_item(Comment.objects.all(), "issue_id", "created_at", issues)
+
+    # (created at, asked at, first response at) of each item.
+    rows: list[tuple[datetime, datetime, datetime | None]] = []
+    for pk, created, ready in requests.values_list("pk", "created_at", "ready_for_review_at").order_by():
+        firsts = [at for at in (commented.get(pk), reviewed.get(pk)) if at is not None]
+        rows.append((created, ready or created, min(firsts, default=None)))
+    for pk, created in issues.values_list("pk", "created_at").order_by():
+        rows.append((created, created, issue_commented.get(pk)))
 
     # Responses count whenever they came, after `end` too: the item was created in P, and cutting at
     # `end` would call every item of the period's last days unanswered.
-    first: dict[tuple[str, int], datetime] = {}
-    for item, responder, at in responses:
-        author = items[item][0]
-        if responder != author and (item not in first or at < first[item]):
-            first[item] = at
-    told: list[tuple[datetime, float | None, bool]] = []
-    for item, (_author, asked, created) in items.items():
-        at = first.get(item)
-        if at is None:
-            told.append((created, None, False))
-        else:
-            told.append(
-                (created, computations.elapsed_hours(asked, at), computations.within_business_days(asked, at))
-            )
+    told: list[tuple[datetime, float | None, bool]] = [
+        (created, None, False)
+        if at is None
+        else (created, computations.elapsed_hours(asked, at), computations.within_business_days(asked, at))
+        for created, asked, at in rows
+    ]
     told.sort(key=itemgetter(0))
     return FirstResponses(told)
 
