@@ -93,10 +93,12 @@ def report_compute(
     start: date,
     end: date,
     responses: selectors.FirstResponses | None = None,
+    days: dict[date, engagement.DayCounts] | None = None,
 ) -> dict:
-    """metrics_report's figures; `responses` is selectors.first_responses' answer for [start, end) when
-    the caller already has it."""
-    days = engagement.usage_by_day(projects=projects, start=start, end=end)
+    """metrics_report's figures; `responses` (selectors.first_responses) and `days`
+    (engagement.usage_by_day) are their answers for [start, end) when the caller already has them."""
+    if days is None:
+        days = engagement.usage_by_day(projects=projects, start=start, end=end)
     report: dict = {"scope": "project" if project else "program"}
     if project is not None:
         report["slug"] = project.slug
@@ -217,15 +219,18 @@ def trend_compute(
     buckets: int,
     today: date,
     responses: selectors.FirstResponses | None = None,
+    days: dict[date, engagement.DayCounts] | None = None,
 ) -> list[dict]:
-    """report_trend's figures; `responses` is selectors.first_responses' answer for a period holding
-    [start, end) when the caller already has it."""
+    """report_trend's figures; `responses` (selectors.first_responses) and `days`
+    (engagement.usage_by_day) are their answers for a period holding [start, end) when the caller
+    already has them."""
     edges = split_period(start, end, buckets)
     merged = selectors.merged_per_bucket(projects=projects, edges=edges)
     contributors = selectors.contributors_per_bucket(projects=projects, edges=edges)
     if responses is None:
         responses = selectors.first_responses(projects=projects, start=start, end=end)
-    days = engagement.usage_by_day(projects=projects, start=start, end=end)
+    if days is None:
+        days = engagement.usage_by_day(projects=projects, start=start, end=end)
 
     trend = []
     for i, (b_start, b_end) in enumerate(edges):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from catalog.models import Asset, BusinessUnit, Project, SearchEntry
 from catalog.selectors.words import text_match
-from metrics import selectors
+from metrics import engagement, selectors
 from metrics.models import ReportSnapshot, UsageEvent, UsageKind
 from metrics.reports import (
     bucket_state,
@@ -135,10 +135,18 @@ def snapshot_compute(*, scope: ReportScope, start: date, end: date) -> ReportSna
         return None
     projects = scope.projects()
     today = started.date()  # UTC: the day whose figures are so far
-    # The period's first responses, computed once for the report, its trend and its complete days.
+    # The period's first responses and usage by day, read once for the report, its trend and its
+    # complete days.
     responses = selectors.first_responses(projects=projects, start=start, end=end)
+    days = engagement.usage_by_day(projects=projects, start=start, end=end)
     report = report_compute(
-        projects=projects, project=project, business_unit=unit, start=start, end=end, responses=responses
+        projects=projects,
+        project=project,
+        business_unit=unit,
+        start=start,
+        end=end,
+        responses=responses,
+        days=days,
     )
     trend = trend_compute(
         projects=projects,
@@ -147,10 +155,11 @@ def snapshot_compute(*, scope: ReportScope, start: date, end: date) -> ReportSna
         buckets=trend_buckets(start, end),
         today=today,
         responses=responses,
+        days=days,
     )
     data: dict = {
         "report": report,
-        **_comparison(projects=projects, start=start, end=end, today=today, responses=responses),
+        **_comparison(projects=projects, start=start, end=end, today=today, responses=responses, days=days),
         "trend": [{**b, "start": b["start"].isoformat(), "end": b["end"].isoformat()} for b in trend],
         "most_adopted": most_adopted(
             projects=projects if projects is not None else Project.objects.listed(), end=end
@@ -175,12 +184,19 @@ def _headlines(bucket: dict) -> dict:
 
 
 def _comparison(
-    *, projects: QuerySet | None, start: date, end: date, today: date, responses: FirstResponses
+    *,
+    projects: QuerySet | None,
+    start: date,
+    end: date,
+    today: date,
+    responses: FirstResponses,
+    days: dict[date, engagement.DayCounts],
 ) -> dict:
     """The figures the change against the previous period compares (comparison_periods): `previous`,
     the headline figures of the previous side (None: nothing to compare), and `comparison`, both sides'
     dates and, when the period is not over, `current`: the headlines of its complete days (the headline
-    values themselves hold the day in progress too). `responses` are the first responses of [start, end)."""
+    values themselves hold the day in progress too). `responses` and `days` are the first responses and
+    the usage by day of [start, end)."""
     periods = comparison_periods(start, end, today=today)
     if periods is None:
         return {"previous": None, "comparison": None}
@@ -198,6 +214,7 @@ def _comparison(
                 buckets=1,
                 today=today,
                 responses=responses,
+                days=days,
             )[0]
         )
     return {
