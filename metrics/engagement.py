@@ -6,25 +6,28 @@ Where the figures come from, and why:
   from DailyRollup, which is small. Days after the last rolled-up day (today, or the days since the
   rollup job last ran) are not in the rollups yet, so they are counted from the raw events of those
   days only: the figures are fresh without scanning the whole period's events.
-- Distinctness cannot be summed from rollups (a visitor of two days is one visitor), so active visitors,
-  consumers, zero-result searches and click-through read UsageEvent, always through its
-  (kind, occurred_at) index and always as aggregates or one row per consumer.
+- Distinctness cannot be summed from rollups (a visitor of two days is one visitor): active visitors are
+  the distinct visitors of the period's visitor days (VisitorDay, one row per visitor, day and project,
+  rebuilt with the rollups), and of the raw page views after the last rolled-up day. Consumers,
+  zero-result searches and click-through read UsageEvent, always through its (kind, occurred_at) index
+  and always as aggregates or one row per consumer.
 - At project level, usage counts are the events carrying that project. `new_members` is "accounts
   created in P" at program level; an account belongs to no project, so for a set of projects it is the
   people who joined those projects' communities in P (read through the ORM: community is not imported).
 """
 
 from collections import Counter
-from datetime import UTC, date, timedelta
+from datetime import UTC, date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, CharField, Count, Exists, Max, OuterRef, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat, ExtractIsoYear, ExtractWeek, NullIf, TruncDate
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, ExtractIsoYear, ExtractWeek, NullIf, TruncDate
 
 from catalog.models import Forge
 from metrics import selectors
 from metrics.computations import ratio
-from metrics.models import CONSUMPTION_KINDS, DailyRollup, ForgeAccount, UsageEvent, UsageKind
+from metrics.models import CONSUMPTION_KINDS, DailyRollup, ForgeAccount, UsageEvent, UsageKind, VisitorDay
+from metrics.rollups import rolled_up_until, visitor_key
 
 __all__ = ["community_engagement", "reuse_consumption", "usage_by_day"]
 
@@ -41,21 +44,10 @@ def _events(projects: QuerySet | None, start: date, end: date, *kinds: str) -> Q
     return UsageEvent.objects.filter(_in(projects), kind__in=kinds, occurred_at__gte=lo, occurred_at__lt=hi)
 
 
-def _visitor_key():
-    """The person behind an event: the recorded visitor id, else the signed-in user ("u:<id>", as the
-    recorder writes it), else nobody (NULL, which COUNT(DISTINCT) leaves out)."""
-    # Concat reads NULL as "", so the user's key is built only where there is a user.
-    user = Case(
-        When(user__isnull=False, then=Concat(Value("u:"), Cast("user_id", CharField()))), default=None
-    )
-    return Coalesce(NullIf("visitor", Value("")), user, output_field=CharField())
-
-
 def usage_by_day(*, projects: QuerySet | None, start: date, end: date) -> dict[date, DayCounts]:
     """Events and quantity per day and kind in [start, end): rollups up to the last rolled-up day, raw
     events after it. Three queries whatever the period; at most one row per day and kind."""
-    last = DailyRollup.objects.aggregate(last=Max("day"))["last"]
-    cut = max(start, min(end, last + timedelta(days=1))) if last else start
+    cut = rolled_up_until(start, end)
     days: dict[date, DayCounts] = {}
     if cut > start:
         rollups = (
@@ -91,6 +83,23 @@ def totals(days: dict[date, DayCounts], *, lo: date | None = None, hi: date | No
                 if kind in CONSUMPTION_KINDS:
                     counts["consumptions"] += quantity
     return counts
+
+
+def _active_visitors(projects: QuerySet | None, start: date, end: date) -> int:
+    """Distinct visitors with a page view in [start, end): their visitor days up to the last rolled-up
+    day, the raw page views after it (as usage_by_day splits the period)."""
+    cut = rolled_up_until(start, end)
+    if cut <= start:
+        return _events(projects, start, end, UsageKind.PAGE_VIEW).aggregate(
+            n=Count(visitor_key(), distinct=True)
+        )["n"]
+    rolled = VisitorDay.objects.filter(_in(projects), day__gte=start, day__lt=cut)
+    if cut >= end:
+        return rolled.aggregate(n=Count("visitor", distinct=True))["n"]
+    keys = set(rolled.values_list("visitor", flat=True).distinct().order_by())
+    recent = _events(projects, cut, end, UsageKind.PAGE_VIEW).annotate(key=visitor_key())
+    keys.update(recent.filter(key__isnull=False).values_list("key", flat=True).distinct().order_by())
+    return len(keys)
 
 
 def _contributor_business_units(projects: QuerySet | None, start: date, end: date) -> int:
@@ -140,9 +149,6 @@ def community_engagement(
     """The Community Engagement figures of METRICS.md for [start, end). `days` is `usage_by_day`'s
     answer when the caller already has it."""
     counts = totals(days if days is not None else usage_by_day(projects=projects, start=start, end=end))
-    visitors = _events(projects, start, end, UsageKind.PAGE_VIEW).aggregate(
-        n=Count(_visitor_key(), distinct=True)
-    )["n"]
     # A click belongs to its search whenever it came: it follows within seconds, and cutting at `end`
     # would only lose the clicks of the period's last seconds.
     clicked = Exists(
@@ -154,7 +160,7 @@ def community_engagement(
         clicked=Count("pk", filter=Q(result_count__gt=0) & Q(clicked)),
     )
     return {
-        "active_visitors": visitors,
+        "active_visitors": _active_visitors(projects, start, end),
         "page_views": counts[UsageKind.PAGE_VIEW],
         "searches": counts[UsageKind.SEARCH],
         "zero_result_searches": searches["zero"],
@@ -173,7 +179,7 @@ def reuse_consumption(
     A consumer is the reporting team or system (`consumer`) when there is one, else the visitor; events
     with neither are counted as consumptions but belong to no consumer."""
     counts = totals(days if days is not None else usage_by_day(projects=projects, start=start, end=end))
-    who = Coalesce(NullIf("consumer", Value("")), _visitor_key(), output_field=CharField())
+    who = Coalesce(NullIf("consumer", Value("")), visitor_key(), output_field=CharField())
     # ISO year with ISO week, so that the week of 2026-12-31 and 2027-01-01 is one week.
     week = ExtractIsoYear("occurred_at", tzinfo=UTC) * 100 + ExtractWeek("occurred_at", tzinfo=UTC)
     weeks_per_consumer = (

@@ -1,15 +1,16 @@
-"""Portal usage by day: the daily rollups the dashboards read (rebuilt from the raw events, idempotent),
-and the retention of the raw events (metrics.usage records them)."""
+"""Portal usage by day: the daily rollups and visitor days the dashboards read (rebuilt from the raw
+events, idempotent), and the retention of the raw events (metrics.usage records them)."""
 
 import logging
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, CharField, Count, Max, Q, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils import timezone
 
-from metrics.models import DailyRollup, UsageEvent
+from metrics.models import DailyRollup, UsageEvent, UsageKind, VisitorDay
 
 logger = logging.getLogger(__name__)
 
@@ -19,8 +20,39 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+def visitor_key() -> Coalesce:
+    """The person behind an event: the recorded visitor id, else the signed-in user ("u:<id>", as the
+    recorder writes it), else nobody (NULL, which COUNT(DISTINCT) leaves out)."""
+    # Concat reads NULL as "", so the user's key is built only where there is a user.
+    user = Case(
+        When(user__isnull=False, then=Concat(Value("u:"), Cast("user_id", CharField()))), default=None
+    )
+    return Coalesce(NullIf("visitor", Value("")), user, output_field=CharField())
+
+
+def rolled_up_until(start: date, end: date) -> date:
+    """Where [start, end) stops being rolled up: its days before the returned one are read from the
+    rollups and visitor days, the others (after the last rolled-up day) from the raw events."""
+    last = DailyRollup.objects.aggregate(last=Max("day"))["last"]
+    return max(start, min(end, last + timedelta(days=1))) if last else start
+
+
+def _visitor_days(day: date) -> list[VisitorDay]:
+    start, end = _day_bounds(day)
+    found = (
+        UsageEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end, kind=UsageKind.PAGE_VIEW)
+        .annotate(key=visitor_key())
+        .filter(key__isnull=False)
+        .values_list("project_id", "key")
+        .distinct()
+        .order_by()
+    )
+    return [VisitorDay(day=day, project_id=project, visitor=key) for project, key in found]
+
+
 def rollup_day(*, day: date, retention_days: int | None = None) -> int:
-    """Rebuild the rollups of one UTC day from the raw events (delete, then insert); returns the rows.
+    """Rebuild the rollups and visitor days of one UTC day from the raw events (delete, then insert);
+    returns the rollup rows.
 
     A day whose raw events are past the retention (USAGE_RETENTION_DAYS unless given) is left alone:
     rebuilding it would erase its rollups."""
@@ -52,9 +84,12 @@ def rollup_day(*, day: date, retention_days: int | None = None) -> int:
         )
         for group in groups
     ]
+    visitors = _visitor_days(day)
     with transaction.atomic():
         DailyRollup.objects.filter(day=day).delete()
         DailyRollup.objects.bulk_create(rows)
+        VisitorDay.objects.filter(day=day).delete()
+        VisitorDay.objects.bulk_create(visitors, batch_size=2000)
     return len(rows)
 
 
@@ -62,6 +97,19 @@ def rollup_recent(*, days: int = 3, today: date | None = None) -> int:
     """Rebuild today and the days before: late events (a drain backlog) land in a day already rolled up."""
     today = today or timezone.now().date()
     return sum(rollup_day(day=today - timedelta(days=n)) for n in range(days))
+
+
+def visitor_days_fill() -> int:
+    """Visitor days for every rolled-up day whose raw events are kept (the first fill, by the migration
+    that adds them): each such day is rebuilt as rollup_day rebuilds it. Returns the rows written."""
+    written = 0
+    for day in DailyRollup.objects.order_by("day").values_list("day", flat=True).distinct():
+        visitors = _visitor_days(day)
+        with transaction.atomic():
+            VisitorDay.objects.filter(day=day).delete()
+            VisitorDay.objects.bulk_create(visitors, batch_size=2000)
+        written += len(visitors)
+    return written
 
 
 def usage_prune(*, older_than_days: int | None = None, chunk: int = 10_000) -> int:

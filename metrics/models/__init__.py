@@ -4,7 +4,7 @@ from metrics.models.activity import Comment, Commit, ForgeAccount, Issue, PullRe
 from metrics.models.aggregates import ContributorDay, RequestDay
 from metrics.models.reports import ReportSnapshot, ReuseValueSettings
 from metrics.models.sync import ManifestFile, SyncState, WebhookDelivery
-from metrics.models.usage import CONSUMPTION_KINDS, DailyRollup, UsageEvent, UsageKind
+from metrics.models.usage import CONSUMPTION_KINDS, DailyRollup, UsageEvent, UsageKind, VisitorDay
 
 __all__ = [
     "CONSUMPTION_KINDS",
@@ -25,5 +25,6 @@ __all__ = [
     "SyncState",
     "UsageEvent",
     "UsageKind",
+    "VisitorDay",
     "WebhookDelivery",
 ]

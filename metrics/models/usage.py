@@ -98,3 +98,28 @@ class DailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.day}: {self.events}"
+
+
+class VisitorDay(models.Model):
+    """A visitor with a page view on one UTC day, per project (null: pages of no project). Rebuilt with
+    the day's rollups (metrics.rollups.rollup_day), from the same raw events: the distinct visitors of
+    any period are the distinct visitors of its days, so a period reads these rows rather than its
+    events, and days past the raw events' retention keep their visitors as they keep their rollups."""
+
+    day = models.DateField()
+    project = models.ForeignKey(
+        "catalog.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The visitor as metrics.rollups.visitor_key tells it: the recorded visitor id, else "u:<user id>".
+    visitor = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            # The program's reads (a range of days, distinct visitors) are index-only on (day, visitor);
+            # a project's start from the project.
+            models.Index(fields=["day", "visitor"], name="visitorday_day_visitor"),
+            models.Index(fields=["project", "day"], name="visitorday_project_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visitor} on {self.day}"

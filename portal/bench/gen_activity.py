@@ -317,7 +317,8 @@ def generate_usage(conn, world: World, *, seed: int) -> int:
 
 
 def generate_rollups(conn, world: World) -> int:
-    """DailyRollup rows for every day before today, grouped as metrics.rollups.rollup_day groups."""
+    """DailyRollup and VisitorDay rows for every day before today, grouped as metrics.rollups.rollup_day
+    groups."""
     today = world.now.date()
     with dbtools.without_indexes(conn, "metrics_dailyrollup"):
         conn.execute(
@@ -329,6 +330,17 @@ def generate_rollups(conn, world: World) -> int:
                GROUP BY 1, 2, 3, 4, 5""",
             (datetime.combine(today, time.min, tzinfo=UTC),),
         )
+    with dbtools.without_indexes(conn, "metrics_visitorday"):
+        conn.execute(
+            """INSERT INTO metrics_visitorday (day, project_id, visitor)
+               SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date, project_id,
+                      COALESCE(NULLIF(visitor, ''), 'u:' || user_id)
+               FROM metrics_usageevent
+               WHERE occurred_at < %s AND kind = 'page_view'
+                 AND COALESCE(NULLIF(visitor, ''), 'u:' || user_id) IS NOT NULL""",
+            (datetime.combine(today, time.min, tzinfo=UTC),),
+        )
+    world.counts["visitor_days"] = dbtools.count(conn, "metrics_visitorday")
     rows = dbtools.count(conn, "metrics_dailyrollup")
     world.counts["daily_rollups"] = rows
     return rows

@@ -34,12 +34,12 @@ def counts(args: dict) -> dict:
     """Row counts read through the ORM, as the app sees them."""
     from catalog.models import Asset, Project, Repository, SearchEntry
     from community.models import Practitioner
-    from metrics.models import Comment, DailyRollup, PullRequest, Review, UsageEvent
+    from metrics.models import Comment, DailyRollup, PullRequest, Review, UsageEvent, VisitorDay
 
     models = {
         "projects": Project, "assets": Asset, "search_entries": SearchEntry, "practitioners": Practitioner,
         "repositories": Repository, "pull_requests": PullRequest, "reviews": Review, "comments": Comment,
-        "usage_events": UsageEvent, "daily_rollups": DailyRollup,
+        "usage_events": UsageEvent, "daily_rollups": DailyRollup, "visitor_days": VisitorDay,
     }  # fmt: skip
     return {name: model.objects.count() for name, model in models.items()}
 

@@ -17,7 +17,7 @@ from community.funnel import journey_funnel, new_onboardings
 from community.models import Practitioner, Stage, StageChange
 from metrics import reports, scopes, snapshots
 from metrics.engagement import community_engagement, reuse_consumption
-from metrics.models import DailyRollup, UsageEvent, UsageKind
+from metrics.models import DailyRollup, UsageEvent, UsageKind, VisitorDay
 from tests.activity import pr, repo, review
 from tests.factories import AdoptionFactory, AssetFactory, BusinessUnitFactory, ProjectFactory, UserFactory
 from tests.metrics.test_metric_selectors import person
@@ -146,11 +146,13 @@ def test_a_period_splits_into_consecutive_buckets_covering_it_exactly():
 
 def test_days_already_rolled_up_are_read_from_the_rollups_and_later_days_from_the_events():
     project = ProjectFactory()
-    # The rollup job has built 5 January: 10 page views (the raw events of that day are not read again).
+    # The rollup job has built 5 January: 10 page views by v:old (the raw events of that day are not
+    # read again: the one left there counts neither as a view nor as a visitor).
     DailyRollup.objects.create(
         day=date(2026, 1, 5), kind=UsageKind.PAGE_VIEW, project=project, events=10, visitors=3
     )
-    event(UsageKind.PAGE_VIEW, at(1, 5), project=project, visitor="v:old")
+    VisitorDay.objects.create(day=date(2026, 1, 5), project=project, visitor="v:old")
+    event(UsageKind.PAGE_VIEW, at(1, 5), project=project, visitor="v:not-read-again")
     # After the last rolled-up day, the events themselves: 2 page views and a contribute click.
     event(UsageKind.PAGE_VIEW, at(2, 1), project=project, visitor="v:a")
     event(UsageKind.PAGE_VIEW, at(2, 2), project=project, visitor="v:a")
@@ -161,7 +163,7 @@ def test_days_already_rolled_up_are_read_from_the_rollups_and_later_days_from_th
 
     assert figures["page_views"] == 12
     assert figures["contribute_clicks"] == 1
-    # Distinct visitors come from the events: v:old and v:a.
+    # Distinct visitors: v:old from the visitor days, v:a from the events after them.
     assert figures["active_visitors"] == 2
     assert community_engagement(projects=None, start=START, end=END)["page_views"] == 13
 

@@ -73,6 +73,7 @@ def test_the_generated_organisation_has_the_requested_size(report):
     assert orm["reviews"] == generated["reviews"] > 0
     assert orm["comments"] == generated["comments"] > 0
     assert orm["daily_rollups"] == generated["daily_rollups"] > 0
+    assert orm["visitor_days"] == generated["visitor_days"] > 0
 
 
 def test_every_page_of_the_mix_answered_and_percentiles_are_ordered(report):
