@@ -1,6 +1,6 @@
-"""The first responses of Time to Value (metrics.selectors.time_to_value), which the database finds per
-item, equal the ones computed in Python from every comment and review row
-(tests/metrics/raw_first_response.py) on hand-built histories, for any scope and period; and the trend's
+"""Time to Value's first responses and merged requests (metrics.selectors.time_to_value), which the
+database tells per item, equal the ones computed in Python from every comment, review and approval row
+(tests/metrics/raw_time_to_value.py) on hand-built histories, for any scope and period; and the trend's
 buckets, which slice one computation of the period, equal each bucket computed on its own."""
 
 import random
@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from catalog.models import Project
-from metrics.computations import duration_summary
+from metrics.computations import duration_summary, ratio
 from metrics.reports import split_period, trend_compute
 from metrics.selectors import first_responses, time_to_value
 from tests.activity import account, comment, pr, review
-from tests.metrics.raw_first_response import raw_first_responses
+from tests.metrics.raw_time_to_value import raw_first_responses, raw_merged_requests
 from tests.metrics.test_daily_aggregates import PERIODS, build_history
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +56,32 @@ def test_first_responses_found_by_the_database_equal_those_computed_from_every_r
     hours, within, unanswered = whole.of()
     # Something was compared: answered and unanswered items, some answered in time and some not.
     assert len(hours) > 20 and unanswered > 5 and 0 < within < len(hours)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_merged_requests_told_by_the_database_equal_those_computed_from_every_approval(seed):
+    projects = build_history(seed)
+    add_drafts(projects, seed)
+    # Merged requests approved by their author only, by another person, and merged by their author.
+    author, other = account(f"merger{seed}"), account(f"approver{seed}")
+    repository = projects[0].repositories.first()
+    for i in range(6):
+        created = datetime(2025, 5, 5, 9, tzinfo=UTC) + timedelta(days=11 * i)
+        request = pr(repository, author, created, merged=created + timedelta(hours=5 + i), merged_by=author)
+        review(request, author if i % 2 else other, created + timedelta(hours=1), state="approved")
+    scopes = [None, Project.objects.filter(pk=projects[0].pk), Project.objects.filter(pk=projects[1].pk)]
+    for scope in scopes:
+        for start, end in PERIODS:
+            hours, merged, approved, self_merged = raw_merged_requests(projects=scope, start=start, end=end)
+            figures = time_to_value(projects=scope, start=start, end=end)
+            assert figures["time_to_merge"] == duration_summary(hours), (scope, start, end)
+            assert figures["review_coverage"] == ratio(approved, merged), (scope, start, end)
+            assert figures["self_merge_rate"] == ratio(self_merged, merged), (scope, start, end)
+    hours, merged, approved, self_merged = raw_merged_requests(
+        projects=None, start=date(2000, 1, 1), end=TODAY
+    )
+    # Something was compared: approved and unapproved requests, some merged by their author.
+    assert 0 < approved < merged and self_merged > 2
 
 
 def test_the_trend_slices_one_computation_as_each_bucket_computed_on_its_own():

@@ -1,8 +1,10 @@
-"""The test oracle of the first responses: METRICS.md's time to first response computed in Python from
-every comment and review row of the period's items, as the portal computed it before the database
-found each item's first response (metrics.selectors.time_to_value). The tests hold the portal's answers
+"""The test oracle of Time to Value's first responses and merged requests: METRICS.md's time to first
+response computed in Python from every comment and review row of the period's items, and the merged
+requests' approvals and self-merges from every approval row, as the portal computed them before the
+database told them per item (metrics.selectors.time_to_value). The tests hold the portal's answers
 equal to these on hand-built histories."""
 
+from collections import defaultdict
 from datetime import date, datetime
 from operator import itemgetter
 
@@ -12,6 +14,7 @@ from metrics import computations
 from metrics.models import Comment, Issue, PullRequest, Review
 from metrics.selectors.rows import (
     ACCOUNT,
+    MERGER,
     NOT_BOT,
     PERSON,
     People,
@@ -77,3 +80,40 @@ def _first_responses(*, in_scope: Q, lo: datetime, hi: datetime) -> FirstRespons
             )
     told.sort(key=itemgetter(0))
     return FirstResponses(told)
+
+
+def _merged_requests(*, in_scope: Q, lo: datetime, hi: datetime) -> tuple[list[float], int, int, int]:
+    """(hours to merge, how many merged, how many with another person's approval, how many merged
+    by their author without such an approval) for the requests merged in P."""
+    people = People()
+    merged = PullRequest.objects.filter(in_scope, NOT_BOT, between("merged_at", lo, hi))
+    rows = list(
+        merged.values("pk", *ACCOUNT, *MERGER, "created_at", "ready_for_review_at", "merged_at").order_by()
+    )
+    approvers: dict[int, set[str | None]] = defaultdict(set)
+    approvals = Review.objects.filter(
+        PERSON, pull_request__in=merged.values("pk"), state=Review.ReviewState.APPROVED
+    )
+    for row in approvals.values("pull_request_id", *ACCOUNT).distinct().order_by():
+        approvers[row["pull_request_id"]].add(people.of(row)[0])
+
+    hours, approved, self_merged = [], 0, 0
+    for row in rows:
+        hours.append(
+            computations.elapsed_hours(row["ready_for_review_at"] or row["created_at"], row["merged_at"])
+        )
+        author = people.of(row)[0]
+        reviewed = bool(approvers[row["pk"]] - {author})
+        approved += reviewed
+        # A merger nobody can tell (no account) is not taken for the author.
+        self_merged += not reviewed and author is not None and people.of(row, "merged_by")[0] == author
+    return hours, len(rows), approved, self_merged
+
+
+def raw_merged_requests(
+    *, projects: QuerySet | None, start: date, end: date
+) -> tuple[list[float], int, int, int]:
+    lo, hi = bounds(start, end)
+    return _merged_requests(
+        in_scope=in_projects("repository__project", projects_or_program(projects)), lo=lo, hi=hi
+    )
