@@ -43,7 +43,8 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 from usearch.index import Index
 
@@ -96,10 +97,25 @@ def entry_key(project_id: int, asset_id: int | None) -> int:
 
 
 def keys_filter(keys: list[int]) -> Q:
-    """The index rows whose keys (entry_key) are among `keys`."""
+    """The index rows whose keys (entry_key) are among `keys`.
+
+    A project's entry is the row of its project without an asset: `(asset_id IS NULL) IS TRUE`, the
+    same rows as `asset_id IS NULL`, which PostgreSQL cannot answer from an index. Written plainly, it
+    combined the index of asset ids (its null entries: a quarter of the table at 100,000 entries) with
+    that of project ids (about 2.5 ms of a 4 ms statement); so written, the project ids' index finds
+    a project's few rows and the condition is checked on them."""
     project_ids = [key // 2 for key in keys if key % 2 == 0]
     asset_ids = [key // 2 for key in keys if key % 2 == 1]
-    return Q(asset_id__any_of=asset_ids) | Q(asset__isnull=True, project_id__any_of=project_ids)
+    no_asset = IsTrue(IsNull(F("asset_id"), True))
+    return Q(asset_id__any_of=asset_ids) | (Q(no_asset) & Q(project_id__any_of=project_ids))
+
+
+class IsTrue(Func):
+    """`(condition) IS TRUE`: the condition's rows (never NULL here), but a condition the planner does not
+    match against an index (see keys_filter)."""
+
+    template = "(%(expressions)s) IS TRUE"
+    output_field = BooleanField()
 
 
 def _vectors_with_model(model_name: str) -> QuerySet:

@@ -15,13 +15,15 @@ from django.db.models import Q, QuerySet, prefetch_related_objects
 from catalog import meaning_index
 from catalog.meaning import embedder
 from catalog.models import SearchEntry
-from catalog.selectors.similar import nearest, with_vectors
+from catalog.selectors.similar import nearest_flagged, with_vectors
 
 __all__ = [
     "MEANING_CANDIDATES",
     "MEANING_FLOOR",
     "RRF_K",
     "FusedRanking",
+    "displayed",
+    "meaning_found",
     "meaning_matches",
     "reciprocal_rank_fusion",
     "rrf_scores",
@@ -37,6 +39,17 @@ MEANING_CANDIDATES = 50
 # description than two descriptions do (similar.MIN_SIMILARITY, 0.3, is for those), and on the portal's
 # relevance set a quarter of the relevant entries score below 0.25 (measured with search_eval).
 MEANING_FLOOR = 0.2
+
+
+# The columns of an index row that only the search reads, never a page showing it.
+SEARCH_ONLY_FIELDS = (
+    "search_vector",
+    "meaning_vector",
+    "meaning_hash",
+    "topic_ids",
+    "language_ids",
+    "keywords",
+)
 
 
 def rrf_scores[T: Hashable](rankings: Sequence[Sequence[T]], *, k: int = RRF_K) -> dict[T, float]:
@@ -58,7 +71,14 @@ def reciprocal_rank_fusion[T: Hashable](rankings: Sequence[Sequence[T]], *, k: i
 
 def meaning_matches(entries: QuerySet, text: str) -> list[int]:
     """The ids of the index rows among `entries` nearest in meaning to `text`, nearest first: at most
-    MEANING_CANDIDATES, at least MEANING_FLOOR alike. One model call (about 0.1 ms) and `nearest`.
+    MEANING_CANDIDATES, at least MEANING_FLOOR alike (see meaning_found)."""
+    return [pk for pk, _ in meaning_found(entries, text)]
+
+
+def meaning_found(entries: QuerySet, text: str, *, passes: Q | None = None) -> list[tuple[int, bool]]:
+    """The ids of the index rows among `entries` nearest in meaning to `text`, nearest first: at most
+    MEANING_CANDIDATES, at least MEANING_FLOOR alike, each with whether it meets `passes` (a search's
+    filters: read with the vectors, in the same statement). One model call (about 0.1 ms) and `nearest`.
 
     With no vector index loaded (catalog.meaning_index: none is built below CATALOG_MEANING_INDEX_MIN
     vectors), `nearest` reads every vector: then empty when `entries` hold more vectors than
@@ -70,12 +90,15 @@ def meaning_matches(entries: QuerySet, text: str) -> list[int]:
         if bound < 1 or candidates.values("pk")[: bound + 1].count() > bound:
             return []
     vector = embedder().embed([text])[0]
-    return [pk for pk, _ in nearest(vector, candidates, limit=MEANING_CANDIDATES, floor=MEANING_FLOOR)]
+    found = nearest_flagged(vector, candidates, limit=MEANING_CANDIDATES, floor=MEANING_FLOOR, flag=passes)
+    return [(pk, passed) for pk, _, passed in found]
 
 
-def with_meaning(matched: QuerySet, entries: QuerySet, meaning_ids: list[int]) -> QuerySet:
+def with_meaning(
+    matched: QuerySet, entries: QuerySet, meaning_ids: list[int], *, matched_ids: list[int] | None = None
+) -> QuerySet:
     """The index rows of `entries` that match the words (`matched`) or were found by meaning: the union
-    the totals and facets count.
+    the totals and facets count. `matched_ids`: the ids of `matched`, when the caller read them.
 
     The words' matches are read as ids when they are at most CATALOG_SEARCH_EXACT_MAX (as on the exact
     path): PostgreSQL plans `pk IN (subquery) OR pk IN (ids)` as a scan of every row the viewer may find
@@ -83,7 +106,8 @@ def with_meaning(matched: QuerySet, entries: QuerySet, meaning_ids: list[int]) -
     if not meaning_ids:
         return matched
     bound = settings.CATALOG_SEARCH_EXACT_MAX
-    matched_ids = list(matched.order_by().values_list("pk", flat=True)[: bound + 1])
+    if matched_ids is None:
+        matched_ids = list(matched.order_by().values_list("pk", flat=True)[: bound + 1])
     if len(matched_ids) <= bound:
         return entries.filter(pk__any_of=sorted({*matched_ids, *meaning_ids}))
     return entries.filter(Q(pk__in=matched.values("pk")) | Q(pk__any_of=meaning_ids))
@@ -101,7 +125,7 @@ class FusedRanking:
     found by meaning alone carry `matched_by_meaning = True`, the others False."""
 
     def __init__(
-        self, *, lexical: Sequence[tuple[int, int]], meaning: Sequence[int], words: QuerySet | None = None
+        self, *, lexical: Sequence[tuple[int, int]], meaning: Sequence[int], rows: QuerySet | None = None
     ) -> None:
         exact = dict(lexical)  # an id repeated by a join keeps its first place below: same exact value
         found_by_words = list(dict.fromkeys(pk for pk, _ in lexical))
@@ -109,24 +133,26 @@ class FusedRanking:
         met = list(dict.fromkeys([*found_by_words, *meaning]))
         self.order = sorted(met, key=lambda pk: (-exact.get(pk, 0), -scores[pk]))
         self.meaning_only = set(meaning) - set(found_by_words)
-        # The words' matches, read from here with their annotations (exact, score, rank) as the words
-        # alone would show them; the entries found by meaning alone have none.
-        self.words = words if words is not None else SearchEntry.objects.all()
+        # Where a page is read from, by id, in one statement: the rows the viewer may find annotated as
+        # the words annotate their matches (exact, score, rank: text_match), so that the entries found
+        # by meaning alone carry them too, computed alike.
+        self.rows = rows if rows is not None else SearchEntry.objects.all()
 
     def __len__(self) -> int:
         return len(self.order)
 
     def __getitem__(self, page: slice) -> list[SearchEntry]:
         ids = self.order[page]
-        by_words = [pk for pk in ids if pk not in self.meaning_only]
-        related = ("business_unit", "project")
-        found = {e.pk: e for e in self.words.filter(pk__in=by_words).order_by().select_related(*related)}
-        if len(found) < len(ids):
-            found |= SearchEntry.objects.select_related(*related).in_bulk(
-                [pk for pk in ids if pk not in found]
-            )
+        found = {entry.pk: entry for entry in displayed(self.rows.filter(pk__any_of=ids)).order_by()}
         entries = [found[pk] for pk in ids if pk in found]
         for entry in entries:
             entry.matched_by_meaning = entry.pk in self.meaning_only
         prefetch_related_objects(entries, "languages")
         return entries
+
+
+def displayed(entries: QuerySet) -> QuerySet:
+    """Index rows as a list of results shows them: with their business unit and project, without the
+    columns only searching reads (the vectors: a page of 20 rows of the meaning's 512 bytes and the
+    words' tsvector, which psycopg would otherwise read and Django convert for nothing)."""
+    return entries.select_related("business_unit", "project").defer(*SEARCH_ONLY_FIELDS)

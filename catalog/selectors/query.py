@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Q, QuerySet
 
-from catalog.models import Language, Lifecycle, Topic
+from catalog.models import Language, Lifecycle, SearchEntry, Topic
 from catalog.search_index import uses_postgres
 
 SORTS = {
@@ -113,6 +113,21 @@ def filter_conditions(query: CatalogQuery) -> dict[str, Q | None]:
         "wants_contributions": Q(wants_contributions=True) if query.wants_contributions else None,
         "include_retired": None if query.shows_retired else ~Q(lifecycle__in=RETIRED_LIFECYCLES),
     }
+
+
+def filter_condition(query: CatalogQuery) -> Q | None:
+    """Every filter of the query as one condition on an index row (None when nothing is filtered), for a
+    statement that reads rows whether or not they pass and says which do (catalog.selectors.fused). On
+    SQLite a language or topic filter goes through the relation, whose join would repeat a row: it is
+    asked as a subquery of the rows passing it."""
+    combined: Q | None = None
+    for name, condition in filter_conditions(query).items():
+        if condition is None:
+            continue
+        if name in {"language", "topic"} and not uses_postgres():
+            condition = Q(pk__in=SearchEntry.objects.filter(condition).values("pk"))
+        combined = condition if combined is None else combined & condition
+    return combined
 
 
 def filter_entries(entries: QuerySet, query: CatalogQuery, *, skip: str = "") -> QuerySet:

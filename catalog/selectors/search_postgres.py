@@ -24,7 +24,7 @@ from catalog.models import (
     Topic,
 )
 from catalog.selectors.facets import FACET_TITLES, FacetRows, facet_values, rounded_estimate
-from catalog.selectors.fused import MEANING_CANDIDATES, FusedRanking
+from catalog.selectors.fused import MEANING_CANDIDATES, FusedRanking, displayed
 from catalog.selectors.query import (
     RETIRED_LIFECYCLES,
     STATIC_ORDER,
@@ -236,7 +236,7 @@ class _BroadRanking:
     too: for a broad word, thousands of names start with it."""
 
     def __init__(self, filtered: QuerySet, *, q: str) -> None:
-        self.filtered = filtered.select_related("business_unit", "project")
+        self.filtered = displayed(filtered)
         named = self.filtered.filter(Q(name__iexact=q) | Q(slug=slugify(q))).order_by(*STATIC_ORDER)
         self.named = list(named[:EXACT_NAMES_MAX])
 
@@ -288,12 +288,13 @@ def search_postgres(*, query: CatalogQuery, viewer, page_size: int, by_meaning: 
             else entries
         )
         ordered = order_entries(filter_entries(matched, query), query.sort, has_text=bool(searched))
-        listing: FusedRanking | QuerySet = ordered.select_related(
-            "business_unit", "project"
-        ).prefetch_related("languages")
+        listing: FusedRanking | QuerySet = displayed(ordered).prefetch_related("languages")
         fused = None
         if by_meaning and query.q and query.sort == "relevance":
-            fused = fused_ranking(ordered, matched=matched, entries=entries, query=query)
+            rows = text_match(entries, searched, plan=plan, known_matches=True)
+            fused = fused_ranking(
+                ordered, matched=matched, entries=entries, rows=rows, query=query, matched_ids=sample.ids
+            )
         if fused is not None:
             # Counted again over the union: the words' matches (fewer than `limit`) and at most
             # MEANING_CANDIDATES more, all of them within the larger limit, so exactly.
@@ -327,7 +328,7 @@ def search_postgres(*, query: CatalogQuery, viewer, page_size: int, by_meaning: 
         ranked = _BroadRanking(filtered, q=searched)
     else:
         ranked = order_entries(filtered, query.sort, has_text=False)
-        ranked = ranked.select_related("business_unit", "project").prefetch_related("languages")
+        ranked = displayed(ranked).prefetch_related("languages")
     # Pages follow the estimate: off by a few per cent, the last page may come out short or empty.
     return results_page(
         _KnownCountPaginator(ranked, page_size, count=total),

@@ -3,13 +3,21 @@
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 
 from catalog import meaning_index
 from catalog.meaning import embedder, meaning_text, similarity_words, vector_from_bytes
 from catalog.models import Asset, Project, SearchEntry
 
-__all__ = ["INDEX_WIDEST", "MIN_SIMILARITY", "SimilarEntry", "nearest", "similar_entries", "with_vectors"]
+__all__ = [
+    "INDEX_WIDEST",
+    "MIN_SIMILARITY",
+    "SimilarEntry",
+    "nearest",
+    "nearest_flagged",
+    "similar_entries",
+    "with_vectors",
+]
 
 # Below this cosine two descriptions share little more than common words (on WordLlama's scale): such an
 # entry is no answer to "before you build this, look at…".
@@ -40,14 +48,26 @@ def nearest(query: np.ndarray, candidates: QuerySet, *, limit: int, floor: float
     3 ms per 1,000 entries). Beyond, a vector index (catalog.meaning_index) proposes entries; the
     database keeps those among `candidates` (visibility and filters are the queryset's, never the
     index's) and their stored vectors are scored exactly, with the vectors computed since the index was
-    built (its delta). When the candidates keep too few of the proposals (a narrow filter), the index is
-    asked for four times more, up to INDEX_WIDEST, and past that the candidates are scanned exactly."""
+    built (its delta), read in the same statement. When the candidates keep too few of the proposals (a
+    narrow filter), the index is asked for four times more, up to INDEX_WIDEST, and past that the
+    candidates are scanned exactly."""
+    return [(pk, score) for pk, score, _ in nearest_flagged(query, candidates, limit=limit, floor=floor)]
+
+
+def nearest_flagged(
+    query: np.ndarray, candidates: QuerySet, *, limit: int, floor: float, flag: Q | None = None
+) -> list[tuple[int, float, bool]]:
+    """`nearest`, each row with whether it meets `flag` (a condition on the row, True when none), read
+    in the statement that reads its vector: which of the nearest pass a search's filters, without a
+    statement of their own. The rows found are the same whatever the flag."""
     if not query.any() or limit < 1:
         return []
+    passes = ExpressionWrapper(flag, output_field=BooleanField()) if flag else Value(True)
+    rows = candidates.annotate(passes_flag=passes).values_list("pk", "meaning_vector", "passes_flag")
     index = meaning_index.loaded()
     if index is None:
-        return _scored(query, candidates.values_list("pk", "meaning_vector"), limit=limit, floor=floor)
-    return _nearest_indexed(query, candidates, index=index, limit=limit, floor=floor)
+        return _scored_flagged(query, rows, limit=limit, floor=floor)
+    return _nearest_indexed(query, rows, index=index, limit=limit, floor=floor)
 
 
 # The most proposals asked of the index before the candidates are scanned exactly instead: a filter
@@ -60,39 +80,50 @@ QUANTISATION_MARGIN = 0.05
 
 def _scored(query: np.ndarray, rows, *, limit: int, floor: float) -> list[tuple[int, float]]:
     """The best `limit` of (pk, float16 vector bytes) rows by cosine with `query`, at least `floor`."""
+    flagged = ((pk, vector, True) for pk, vector in rows)
+    return [(pk, score) for pk, score, _ in _scored_flagged(query, flagged, limit=limit, floor=floor)]
+
+
+def _scored_flagged(query: np.ndarray, rows, *, limit: int, floor: float) -> list[tuple[int, float, bool]]:
+    """_scored of (pk, vector, flag) rows, each kept with its flag."""
     rows = list(rows)
     if not rows:
         return []
-    ids = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
-    stored = np.frombuffer(b"".join(bytes(vector or b"") for _, vector in rows), dtype=np.float16)
+    ids = np.fromiter((pk for pk, _, _ in rows), dtype=np.int64, count=len(rows))
+    stored = np.frombuffer(b"".join(bytes(vector or b"") for _, vector, _ in rows), dtype=np.float16)
     scores = stored.reshape(len(rows), -1).astype(np.float32) @ query
     # Ties (the same vector, a common case) go to the oldest row: the same answer whichever way the rows
     # were read (the scan's order, or the index's proposals).
     ranked = np.lexsort((ids, -scores))[:limit]
-    return [(int(ids[i]), round(float(min(scores[i], 1.0)), 3)) for i in ranked if scores[i] >= floor]
+    return [
+        (int(ids[i]), round(float(min(scores[i], 1.0)), 3), bool(rows[i][2]))
+        for i in ranked
+        if scores[i] >= floor
+    ]
 
 
 def _nearest_indexed(
-    query: np.ndarray, candidates: QuerySet, *, index: meaning_index.LoadedIndex, limit: int, floor: float
-) -> list[tuple[int, float]]:
-    vectors = candidates.values_list("pk", "meaning_vector")
+    query: np.ndarray, rows: QuerySet, *, index: meaning_index.LoadedIndex, limit: int, floor: float
+) -> list[tuple[int, float, bool]]:
+    """`rows`: the candidates' (pk, vector, flag). The index's proposals and the delta are read in one
+    statement."""
     # Computed after the snapshot: not in the index, or there with an older vector.
-    delta = list(vectors.filter(meaning_at__gte=index.built_at))
+    delta = Q(meaning_at__gte=index.built_at)
     # At least 64: a few more proposals cost little (one query by key) and make the answers of a small
     # `limit` (similar entries show 5) as good as a larger one's.
     wanted = min(max(limit * 4, 64), INDEX_WIDEST)
     while True:
         matches = index.index.search(query, wanted)
         keys = [int(key) for key in matches.keys]
-        proposed = list(vectors.filter(meaning_index.keys_filter(keys))) if keys else []
-        best = _scored(query, {pk: v for pk, v in [*proposed, *delta]}.items(), limit=limit, floor=floor)
+        read = rows.filter(delta | meaning_index.keys_filter(keys)) if keys else rows.filter(delta)
+        best = _scored_flagged(query, read, limit=limit, floor=floor)
         exhausted = len(keys) < wanted
         # Cosine distance: 1 - cosine. Beyond the last proposal nothing is nearer than it.
         beyond_floor = bool(keys) and 1 - float(matches.distances[-1]) < floor - QUANTISATION_MARGIN
         if len(best) >= limit or exhausted or beyond_floor:
             return best
         if wanted >= INDEX_WIDEST:
-            return _scored(query, vectors, limit=limit, floor=floor)
+            return _scored_flagged(query, rows, limit=limit, floor=floor)
         wanted = min(wanted * 4, INDEX_WIDEST)
 
 
