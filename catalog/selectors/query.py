@@ -34,6 +34,8 @@ FLAG_VALUES = {"1", "on", "true"}
 
 # The order of a search without words, and of the exact name matches a broad search puts first.
 STATIC_ORDER = ("-featured", "-activity_score", "name", "pk")
+# The relevance order of the words' matches (annotated by catalog.selectors.words.text_match).
+TEXT_ORDER = ("-exact", "-score", "-rank", "-featured", "-activity_score", "pk")
 
 
 @dataclass(kw_only=True)
@@ -147,5 +149,5 @@ def order_entries(entries: QuerySet, sort: str, *, has_text: bool) -> QuerySet:
     if sort == "name":
         return entries.order_by("name", "pk")
     if has_text:
-        return entries.order_by("-exact", "-score", "-rank", "-featured", "-activity_score", "pk")
+        return entries.order_by(*TEXT_ORDER)
     return entries.order_by(*STATIC_ORDER)

@@ -24,16 +24,18 @@ from catalog.models import (
     Topic,
 )
 from catalog.selectors.facets import FACET_TITLES, FacetRows, facet_values, rounded_estimate
-from catalog.selectors.fused import MEANING_CANDIDATES, FusedRanking, displayed
+from catalog.selectors.fused import MEANING_CANDIDATES, FusedRanking, displayed, meaning_found, with_meaning
 from catalog.selectors.query import (
     RETIRED_LIFECYCLES,
     STATIC_ORDER,
+    TEXT_ORDER,
     CatalogQuery,
+    filter_condition,
     filter_conditions,
     filter_entries,
     order_entries,
 )
-from catalog.selectors.search import SearchResults, fused_ranking, results_page, visible_entries
+from catalog.selectors.search import SearchResults, results_page, visible_entries
 from catalog.selectors.spelling import corrected_query, hides_restricted, word_suggestions
 from catalog.selectors.words import text_filter, text_match, word_plan
 
@@ -64,6 +66,9 @@ class _Sample:
     # table was never analysed).
     keys_below: int = 0
     table_rows: float = 0.0
+    # With `lexical` asked (a fused search's union): (id, exact) of the words' matches passing every
+    # filter, in the words' relevance order (order_entries), as FusedRanking takes them.
+    lexical: list[tuple[int, int]] | None = None
 
     @property
     def complete(self) -> bool:
@@ -109,12 +114,16 @@ def _key_statistics(*, limit: int) -> str:
                (SELECT c.reltuples FROM pg_class c WHERE c.oid = '{table}'::regclass)::text"""
 
 
-def _sample(matched: QuerySet, query: CatalogQuery, *, limit: int) -> _Sample:
+def _sample(matched: QuerySet, query: CatalogQuery, *, limit: int, lexical: bool = False) -> _Sample:
     """Count the total and every facet in one statement over the first `limit` matches in sample-key
     order (PostgreSQL): all the matches of a selective search, a uniform random sample of a broad one.
 
     Each row carries a flag per filter, so that each facet is counted with the other filters (not its
-    own) in the same pass; languages and topics are counted from the array copies of the relations."""
+    own) in the same pass; languages and topics are counted from the array copies of the relations.
+
+    `lexical`: `matched` is a fused search's union, annotated by text_match (exact, score, rank) and
+    with `by_words` (whether the words match the row); the same statement then lists the words' matches
+    passing every filter in the words' relevance order (_Sample.lexical)."""
     empty = _Sample(
         rows=0, limit=limit, last_key=0, total=0, facets={name: [] for name, _ in FACET_TITLES}, ids=[]
     )
@@ -128,6 +137,8 @@ def _sample(matched: QuerySet, query: CatalogQuery, *, limit: int) -> _Sample:
         for name, condition in conditions.items()
     }
     columns = ["pk", "sample_key", "kind", "business_unit_id", "lifecycle", "wants_contributions"]
+    if lexical:
+        columns += ["by_words", *(name for name in LEXICAL_COLUMNS if name not in columns)]
     rows = matched.annotate(**flags).order_by("sample_key")
     rows = rows.values(*columns, "language_ids", "topic_ids", *flags)[:limit]
     sql, params = rows.query.sql_with_params()
@@ -172,6 +183,7 @@ def _sample(matched: QuerySet, query: CatalogQuery, *, limit: int) -> _Sample:
           FROM m
         UNION ALL
         SELECT 'keys', {_key_statistics(limit=limit)}, 0
+        {_lexical_part(others("")) if lexical else ""}
     """
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
@@ -186,9 +198,25 @@ def _sample(matched: QuerySet, query: CatalogQuery, *, limit: int) -> _Sample:
             sample.rows, sample.last_key = n, int(value)
         elif facet == "total":
             sample.total = n
+        elif facet == "lexical":
+            pairs = (pair.split(":") for pair in value.split(",")) if value else ()
+            sample.lexical = [(int(pk), int(exact)) for pk, exact in pairs]
         else:
             sample.facets[facet].append((value, label, n))
     return sample
+
+
+# The columns of the words' relevance order (TEXT_ORDER), which a _Sample's rows carry to be ordered.
+LEXICAL_COLUMNS = [name.lstrip("-") for name in TEXT_ORDER]
+
+
+def _lexical_part(passes: str) -> str:
+    """SQL: the (id:exact) of the rows of CTE m the words match and that pass (`passes`), comma-separated
+    in the words' relevance order, the one order_entries sets (TEXT_ORDER)."""
+    ordering = ", ".join(f"m.{name[1:]} DESC" if name.startswith("-") else f"m.{name}" for name in TEXT_ORDER)
+    return f"""UNION ALL
+        SELECT 'lexical', string_agg(m.pk::text || ':' || m.exact::text, ',' ORDER BY {ordering}), '', 0
+          FROM m WHERE m.by_words AND {passes}"""
 
 
 def _sampled_count(filtered: QuerySet, *, limit: int) -> _Sample:
@@ -289,17 +317,24 @@ def search_postgres(*, query: CatalogQuery, viewer, page_size: int, by_meaning: 
         )
         ordered = order_entries(filter_entries(matched, query), query.sort, has_text=bool(searched))
         listing: FusedRanking | QuerySet = displayed(ordered).prefetch_related("languages")
-        fused = None
+        found_by_meaning = []
         if by_meaning and query.q and query.sort == "relevance":
-            rows = text_match(entries, searched, plan=plan, known_matches=True)
-            fused = fused_ranking(
-                ordered, matched=matched, entries=entries, rows=rows, query=query, matched_ids=sample.ids
-            )
-        if fused is not None:
+            found_by_meaning = meaning_found(entries, query.q, passes=filter_condition(query))
+        if found_by_meaning and sample.ids is not None:
             # Counted again over the union: the words' matches (fewer than `limit`) and at most
-            # MEANING_CANDIDATES more, all of them within the larger limit, so exactly.
-            listing, union = fused
-            sample = _sample(union, query, limit=limit + MEANING_CANDIDATES + 1)
+            # MEANING_CANDIDATES more, all of them within the larger limit, so exactly; the same
+            # statement orders the words' matches (fused_ranking reads them in a statement of its own).
+            meaning = [pk for pk, _ in found_by_meaning]
+            union = with_meaning(matched, entries, meaning, matched_ids=sample.ids)
+            union = text_match(union, searched, plan=plan, known_matches=True).annotate(
+                by_words=ExpressionWrapper(Q(pk__any_of=sample.ids), output_field=BooleanField())
+            )
+            sample = _sample(union, query, limit=limit + MEANING_CANDIDATES + 1, lexical=True)
+            listing = FusedRanking(
+                lexical=sample.lexical or [],
+                meaning=[pk for pk, passed in found_by_meaning if passed],
+                rows=text_match(entries, searched, plan=plan, known_matches=True),
+            )
         paginator = _KnownCountPaginator(listing, page_size, count=sample.total)
         return results_page(
             paginator,
