@@ -324,3 +324,27 @@ def test_vectors_stamped_just_before_the_build_are_read_again_once_each(shelf, t
 
     assert snapshot.entries == SearchEntry.objects.count()
     assert names_of(answers(["zeppelin hangar"])[0]) == [project.name]
+
+
+@pytest.mark.django_db
+def test_keys_filter_finds_a_project_entry_by_its_key_and_an_asset_entry_by_its_own():
+    project = ProjectFactory()
+    asset = AssetFactory(project=project)
+    other = ProjectFactory()
+    entries_rebuild(project_ids=[project.pk, other.pk])
+    by_key = {
+        meaning_index.entry_key(e.project_id, e.asset_id): (e.project_id, e.asset_id)
+        for e in SearchEntry.objects.all()
+    }
+
+    def found(keys: list[int]) -> set[tuple[int, int | None]]:
+        rows = SearchEntry.objects.filter(meaning_index.keys_filter(keys))
+        return set(rows.values_list("project_id", "asset_id"))
+
+    project_key = meaning_index.entry_key(project.pk, None)
+    asset_key = meaning_index.entry_key(project.pk, asset.pk)
+    # The project's key is not its asset's row, though the asset's row has the same project.
+    assert found([project_key]) == {(project.pk, None)} == {by_key[project_key]}
+    assert found([asset_key]) == {(project.pk, asset.pk)}
+    assert found([project_key, asset_key, meaning_index.entry_key(other.pk, None)]) == set(by_key.values())
+    assert found([]) == set()

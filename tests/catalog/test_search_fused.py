@@ -73,6 +73,25 @@ def test_the_exact_name_comes_first_and_an_entry_found_by_meaning_alone_follows_
     assert "design-tokens" not in slugs(results), "an entry sharing no meaning is not found"
 
 
+def test_an_entry_found_by_meaning_alone_carries_the_words_annotations_and_no_vectors(
+    shelf, django_assert_num_queries
+):
+    results = search("outages")
+    named, found = results.entries
+
+    # As the words' matches: exact (2: the name), score and rank, computed alike, here none of the words.
+    assert (named.exact, found.exact) == (2, 0)
+    assert found.score == 0 and found.rank == 0 and named.rank > 0
+    # Read for showing: the vectors and the words' tsvector are left in the database.
+    deferred = found.get_deferred_fields()
+    assert {"meaning_vector", "search_vector", "keywords"} <= deferred
+    with django_assert_num_queries(0):
+        [
+            (e.business_unit.name, e.project.slug, [lang.name for lang in e.languages.all()])
+            for e in results.entries
+        ]
+
+
 def test_words_alone_find_only_the_exact_name(shelf):
     results = catalog_search(viewer=ANYONE, query=CatalogQuery(q="outages"), by_meaning=False)
 
