@@ -82,15 +82,20 @@ def meaning_found(entries: QuerySet, text: str, *, passes: Q | None = None) -> l
 
     With no vector index loaded (catalog.meaning_index: none is built below CATALOG_MEANING_INDEX_MIN
     vectors), `nearest` reads every vector: then empty when `entries` hold more vectors than
-    CATALOG_MEANING_SEARCH_MAX (counting them reads at most that many index rows), and the search keeps
-    to its words until the first index snapshot is built."""
-    candidates = with_vectors(entries)
-    if meaning_index.loaded() is None:
-        bound = settings.CATALOG_MEANING_SEARCH_MAX
-        if bound < 1 or candidates.values("pk")[: bound + 1].count() > bound:
-            return []
+    CATALOG_MEANING_SEARCH_MAX (counting them, in the statement that reads the vectors, reads at most
+    that many index rows), and the search keeps to its words until the first index snapshot is built."""
+    bound = settings.CATALOG_MEANING_SEARCH_MAX
+    if bound < 1 and meaning_index.loaded() is None:
+        return []
     vector = embedder().embed([text])[0]
-    found = nearest_flagged(vector, candidates, limit=MEANING_CANDIDATES, floor=MEANING_FLOOR, flag=passes)
+    found = nearest_flagged(
+        vector,
+        with_vectors(entries),
+        limit=MEANING_CANDIDATES,
+        floor=MEANING_FLOOR,
+        flag=passes,
+        scan_bound=bound,
+    )
     return [(pk, passed) for pk, _, passed in found]
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 
 from catalog import meaning_index
 from catalog.meaning import embedder, meaning_text, similarity_words, vector_from_bytes
@@ -55,17 +56,37 @@ def nearest(query: np.ndarray, candidates: QuerySet, *, limit: int, floor: float
 
 
 def nearest_flagged(
-    query: np.ndarray, candidates: QuerySet, *, limit: int, floor: float, flag: Q | None = None
+    query: np.ndarray,
+    candidates: QuerySet,
+    *,
+    limit: int,
+    floor: float,
+    flag: Q | None = None,
+    scan_bound: int | None = None,
 ) -> list[tuple[int, float, bool]]:
     """`nearest`, each row with whether it meets `flag` (a condition on the row, True when none), read
     in the statement that reads its vector: which of the nearest pass a search's filters, without a
-    statement of their own. The rows found are the same whatever the flag."""
+    statement of their own. The rows found are the same whatever the flag.
+
+    `scan_bound`: with no vector index loaded, nothing is found when the candidates are more than this
+    many (none when it is below 1); counted (at most scan_bound + 1 index rows) in the statement that
+    scans them, which then reads no vector."""
     if not query.any() or limit < 1:
         return []
     passes = ExpressionWrapper(flag, output_field=BooleanField()) if flag else Value(True)
     rows = candidates.annotate(passes_flag=passes).values_list("pk", "meaning_vector", "passes_flag")
     index = meaning_index.loaded()
     if index is None:
+        if scan_bound is not None:
+            if scan_bound < 1:
+                return []
+            bounded, params = candidates.order_by().values("pk")[: scan_bound + 1].query.sql_with_params()
+            within = RawSQL(
+                f"(SELECT count(*) FROM ({bounded}) bounded) <= %s",
+                (*params, scan_bound),
+                output_field=BooleanField(),
+            )
+            rows = rows.filter(within)
         return _scored_flagged(query, rows, limit=limit, floor=floor)
     return _nearest_indexed(query, rows, index=index, limit=limit, floor=floor)
 

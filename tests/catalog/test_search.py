@@ -171,9 +171,9 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_page_size
         projects.append(project)
     index(*projects)
     # Fusing words with meaning (catalog.selectors.fused) reads a few more, whatever the page size: the
-    # number of vectors and the vectors (with which of them pass the filters). PostgreSQL counts the
+    # vectors (with their number, and which of them pass the filters). PostgreSQL counts the
     # total and every facet in one pass (with the words' order when fused); SQLite a statement each.
-    fused, plain = (8, 4) if connection.vendor == "postgresql" else (19, 14)
+    fused, plain = (7, 4) if connection.vendor == "postgresql" else (18, 14)
     with django_assert_max_num_queries(fused):
         response = client.get(reverse("catalog:search"), {"q": "payments", "language": "Python"})
     assert response.status_code == 200
