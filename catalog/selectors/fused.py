@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet, prefetch_related_objects
 from catalog import meaning_index
 from catalog.meaning import embedder
 from catalog.models import SearchEntry
+from catalog.selectors.query import displayed
 from catalog.selectors.similar import nearest_flagged, with_vectors
 
 __all__ = [
@@ -22,7 +23,6 @@ __all__ = [
     "MEANING_FLOOR",
     "RRF_K",
     "FusedRanking",
-    "displayed",
     "meaning_found",
     "meaning_matches",
     "reciprocal_rank_fusion",
@@ -39,17 +39,6 @@ MEANING_CANDIDATES = 50
 # description than two descriptions do (similar.MIN_SIMILARITY, 0.3, is for those), and on the portal's
 # relevance set a quarter of the relevant entries score below 0.25 (measured with search_eval).
 MEANING_FLOOR = 0.2
-
-
-# The columns of an index row that only the search reads, never a page showing it.
-SEARCH_ONLY_FIELDS = (
-    "search_vector",
-    "meaning_vector",
-    "meaning_hash",
-    "topic_ids",
-    "language_ids",
-    "keywords",
-)
 
 
 def rrf_scores[T: Hashable](rankings: Sequence[Sequence[T]], *, k: int = RRF_K) -> dict[T, float]:
@@ -154,10 +143,3 @@ class FusedRanking:
             entry.matched_by_meaning = entry.pk in self.meaning_only
         prefetch_related_objects(entries, "languages")
         return entries
-
-
-def displayed(entries: QuerySet) -> QuerySet:
-    """Index rows as a list of results shows them: with their business unit and project, without the
-    columns only searching reads (the vectors: a page of 20 rows of the meaning's 512 bytes and the
-    words' tsvector, which psycopg would otherwise read and Django convert for nothing)."""
-    return entries.select_related("business_unit", "project").defer(*SEARCH_ONLY_FIELDS)

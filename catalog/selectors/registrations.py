@@ -16,6 +16,7 @@ from catalog.meaning import embedder, project_meaning_text, similarity_words
 from catalog.models import Project, Repository, ReviewStatus, SearchEntry
 from catalog.repositories import normalise_repository_url, repositories_by_url
 from catalog.search_index import uses_postgres
+from catalog.selectors.query import SEARCH_ONLY_FIELDS
 from catalog.selectors.similar import nearest, with_vectors
 from catalog.selectors.words import STOP_WORDS
 
@@ -121,6 +122,7 @@ def meaning_look_alikes(
     best = nearest(embedder().embed([text])[0], candidates, limit=limit * 4, floor=SAME_JOB_SIMILARITY)
     entries = (
         SearchEntry.objects.select_related("project", "asset")
+        .defer(*SEARCH_ONLY_FIELDS)
         .prefetch_related("topics")
         .in_bulk([pk for pk, _ in best])
     )

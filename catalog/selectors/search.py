@@ -11,8 +11,8 @@ from django.db.models import Q, QuerySet
 from catalog.models import Project, SearchEntry, Visibility
 from catalog.permissions import is_program_office
 from catalog.selectors.facets import FacetValue, count_facet_rows, facet_values
-from catalog.selectors.fused import FusedRanking, displayed, meaning_found, with_meaning
-from catalog.selectors.query import CatalogQuery, filter_condition, filter_entries, order_entries
+from catalog.selectors.fused import FusedRanking, meaning_found, with_meaning
+from catalog.selectors.query import CatalogQuery, displayed, filter_condition, filter_entries, order_entries
 from catalog.selectors.spelling import corrected_query, hides_restricted, word_suggestions
 from catalog.selectors.words import text_match, word_plan
 

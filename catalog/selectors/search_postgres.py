@@ -24,12 +24,13 @@ from catalog.models import (
     Topic,
 )
 from catalog.selectors.facets import FACET_TITLES, FacetRows, facet_values, rounded_estimate
-from catalog.selectors.fused import MEANING_CANDIDATES, FusedRanking, displayed, meaning_found, with_meaning
+from catalog.selectors.fused import MEANING_CANDIDATES, FusedRanking, meaning_found, with_meaning
 from catalog.selectors.query import (
     RETIRED_LIFECYCLES,
     STATIC_ORDER,
     TEXT_ORDER,
     CatalogQuery,
+    displayed,
     filter_condition,
     filter_conditions,
     filter_entries,

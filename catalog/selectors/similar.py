@@ -9,6 +9,7 @@ from django.db.models.expressions import RawSQL
 from catalog import meaning_index
 from catalog.meaning import embedder, meaning_text, similarity_words, vector_from_bytes
 from catalog.models import Asset, Project, SearchEntry
+from catalog.selectors.query import displayed
 
 __all__ = [
     "INDEX_WIDEST",
@@ -188,5 +189,5 @@ def similar_entries(
     if own_pk is not None:
         candidates = candidates.exclude(pk=own_pk)
     best = nearest(query, candidates, limit=max(limit, 0), floor=MIN_SIMILARITY)
-    entries = SearchEntry.objects.select_related("business_unit", "project").in_bulk([pk for pk, _ in best])
+    entries = displayed(SearchEntry.objects.all()).in_bulk([pk for pk, _ in best])
     return [SimilarEntry(entry=entries[pk], similarity=score) for pk, score in best if pk in entries]
