@@ -3,8 +3,8 @@
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from catalog.models import Forge, Project
 from metrics.models import ForgeAccount
@@ -79,6 +79,24 @@ class People:
             return f"a:{row[f'{prefix}_id']}", row.get(UNIT)
         email = row.get("email") or ""
         return self._emails.get(email, (f"e:{email}", None)) if email else (None, None)
+
+
+def person_key(prefix: str = "author") -> Case:
+    """People.of's key of a row's account, computed by the database (for grouped queries that compare
+    people, e.g. a response by someone other than the item's author): "u:<user id>" for a linked account,
+    "e:<login>" for an unlinked git account, "a:<account id>" for any other; NULL without an account
+    (account-less commits' e-mails are People's alone). The same rule as People.of: keep them together
+    (tests/metrics/test_person_key.py holds them equal)."""
+    return Case(
+        When(
+            **{f"{prefix}__user_id__isnull": False},
+            then=Concat(Value("u:"), Cast(f"{prefix}__user_id", CharField())),
+        ),
+        When(**{f"{prefix}__forge": Forge.GIT}, then=Concat(Value("e:"), f"{prefix}__login")),
+        When(**{f"{prefix}_id__isnull": False}, then=Concat(Value("a:"), Cast(f"{prefix}_id", CharField()))),
+        default=None,
+        output_field=CharField(),
+    )
 
 
 def key_identities(keys: Iterable[str]) -> tuple[set[int], set[int], set[str]]:

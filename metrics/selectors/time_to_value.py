@@ -6,11 +6,10 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import cast
 
-from django.db.models import Case, CharField, Count, F, Min, Q, QuerySet, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import CharField, Count, F, Min, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from catalog.models import Forge
 from metrics import computations
 from metrics.models import Comment, Issue, PullRequest, Release, Review
 from metrics.selectors.rows import (
@@ -19,6 +18,7 @@ from metrics.selectors.rows import (
     between,
     bounds,
     in_projects,
+    person_key,
     projects_or_program,
 )
 
@@ -50,31 +50,16 @@ class FirstResponses:
         return hours, within, unanswered
 
 
-def _person_key(prefix: str) -> Case:
-    """The People key of a row's account, in SQL: "u:<user id>" for a linked account, "e:<login>" for an
-    unlinked git account, "a:<account id>" for any other; NULL without an account."""
-    return Case(
-        When(
-            **{f"{prefix}__user_id__isnull": False},
-            then=Concat(Value("u:"), Cast(f"{prefix}__user_id", CharField())),
-        ),
-        When(**{f"{prefix}__forge": Forge.GIT}, then=Concat(Value("e:"), f"{prefix}__login")),
-        When(**{f"{prefix}_id__isnull": False}, then=Concat(Value("a:"), Cast(f"{prefix}_id", CharField()))),
-        default=None,
-        output_field=CharField(),
-    )
-
-
 def _first_by_item(responses: QuerySet, item: str, moment: str, items: QuerySet) -> dict[int, datetime]:
     """The earliest `moment` of these responses (comments or reviews) to each of `items` (`item` is
     their column naming it) by a person who is not the item's author; bots' responses are not. One
     grouped query: one row per answered item comes back, whatever its comments and reviews."""
     author = item.removesuffix("_id")
     # The author's key; "" when there is none, so that every responder differs from it.
-    asker = Coalesce(_person_key(f"{author}__author"), Value(""), output_field=CharField())
+    asker = Coalesce(person_key(f"{author}__author"), Value(""), output_field=CharField())
     firsts = (
         responses.filter(PERSON, **{f"{item}__in": items.values("pk")})
-        .annotate(responder=_person_key("author"), asker=asker)
+        .annotate(responder=person_key("author"), asker=asker)
         .exclude(responder=F("asker"))
         .values(item)
         .annotate(first=Min(moment))
@@ -127,18 +112,18 @@ def _merged_requests(*, in_scope: Q, lo: datetime, hi: datetime) -> tuple[list[f
     the requests someone other than their author approved, told by the database in one grouped query."""
     merged = PullRequest.objects.filter(in_scope, NOT_BOT, between("merged_at", lo, hi))
     # The author's key; "" when there is none, so that every approver differs from it.
-    asker = Coalesce(_person_key("pull_request__author"), Value(""), output_field=CharField())
+    asker = Coalesce(person_key("pull_request__author"), Value(""), output_field=CharField())
     approved_by_another = set(
         Review.objects.filter(PERSON, pull_request__in=merged.values("pk"), state=Review.ReviewState.APPROVED)
-        .annotate(approver=_person_key("author"), asker=asker)
+        .annotate(approver=person_key("author"), asker=asker)
         .exclude(approver=F("asker"))
         .values_list("pull_request_id", flat=True)
         .distinct()
         .order_by()
     )
     rows = merged.annotate(
-        asker=Coalesce(_person_key("author"), Value(""), output_field=CharField()),
-        merger=_person_key("merged_by"),
+        asker=Coalesce(person_key("author"), Value(""), output_field=CharField()),
+        merger=person_key("merged_by"),
     ).values_list("pk", "created_at", "ready_for_review_at", "merged_at", "asker", "merger")
     hours, approved, self_merged, n = [], 0, 0, 0
     for pk, created, ready, merged_at, author, merger in rows.order_by():
