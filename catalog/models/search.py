@@ -94,6 +94,14 @@ class SearchEntry(models.Model):
             # Exact name or slug matches, looked up first by a broad search.
             models.Index(Upper("name"), name="searchentry_upper_name"),
             models.Index(fields=["slug"], name="searchentry_slug"),
+            # The entries with a vector of a model: the exact scan of similar entries and of the search's
+            # meaning (below CATALOG_MEANING_INDEX_MIN, or before the first vector index) reads only them,
+            # instead of every entry of a catalog still being embedded.
+            models.Index(
+                fields=["meaning_model"],
+                condition=models.Q(meaning_vector__isnull=False),
+                name="searchentry_with_vector",
+            ),
         ]
         verbose_name_plural = "search entries"
 
