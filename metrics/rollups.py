@@ -32,9 +32,12 @@ def visitor_key() -> Coalesce:
 
 def rolled_up_until(start: date, end: date) -> date:
     """Where [start, end) stops being rolled up: its days before the returned one are read from the
-    rollups and visitor days, the others (after the last rolled-up day) from the raw events."""
+    rollups and visitor days, the others (after the last rolled-up day) from the raw events. Today is
+    always read from the raw events: its rollup (rollup_recent rebuilds today too) holds only the events
+    before it ran."""
     last = DailyRollup.objects.aggregate(last=Max("day"))["last"]
-    return max(start, min(end, last + timedelta(days=1))) if last else start
+    today = timezone.now().astimezone(UTC).date()
+    return max(start, min(end, last + timedelta(days=1), today)) if last else start
 
 
 def _visitor_days(day: date) -> list[VisitorDay]:

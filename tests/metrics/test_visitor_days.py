@@ -6,8 +6,10 @@ across and after the last rolled-up day."""
 import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db.models import Count
 
@@ -102,3 +104,23 @@ def test_rollup_days_are_idempotent_and_the_first_fill_and_the_command_rebuild_t
     settings.USAGE_RETENTION_DAYS = 10_000
     call_command("rollup_metrics", "--date", (FIRST + timedelta(days=7)).isoformat(), "--no-drain")
     assert visitor_days() == kept
+
+
+def test_todays_visits_after_todays_rollup_still_count():
+    """The daily job rolls up today too: the visits after it ran are read from the raw events all the same."""
+    project = ProjectFactory()
+    today = FIRST + timedelta(days=ROLLED)
+    morning, afternoon = (datetime.combine(today, hour, tzinfo=UTC) for hour in (dt_time(9), dt_time(15)))
+
+    def visit(visitor: str, at: datetime) -> None:
+        UsageEvent.objects.create(
+            event_id=uuid.uuid4(), kind=UsageKind.PAGE_VIEW, occurred_at=at, project=project, visitor=visitor
+        )
+
+    with time_machine.travel(morning, tick=False):
+        visit("v:early", morning)
+        rollup_day(day=today, retention_days=10_000)
+    with time_machine.travel(afternoon, tick=False):
+        visit("v:late", afternoon)
+        figures = community_engagement(projects=None, start=today, end=today + timedelta(days=1))
+    assert figures["active_visitors"] == 2
