@@ -61,6 +61,11 @@ def github_workflow_dependencies(path: str, text: str) -> list[Dependency]:
     for job in (workflow.get("jobs") or {}).values():
         if not isinstance(job, dict):
             continue
+        # The job's container and its service containers (a string, or a mapping with `image:`), looked
+        # up before its steps, which a job lists after them (LineFinder reads on from the last line found).
+        services = job.get("services")
+        containers = [job.get("container"), *(services.values() if isinstance(services, dict) else [])]
+        found += _image_dependencies(_images(containers, "image"), path, lines)
         uses = [job["uses"]] if isinstance(job.get("uses"), str) else []
         uses += [
             s["uses"]
@@ -71,10 +76,6 @@ def github_workflow_dependencies(path: str, text: str) -> list[Dependency]:
             action = _action(value.strip())
             if action:
                 found.append(Dependency(action[0], action[1], path, lines.line_of("uses:", value.strip())))
-        # The job's container and its service containers (a string, or a mapping with `image:`).
-        services = job.get("services")
-        containers = [job.get("container"), *(services.values() if isinstance(services, dict) else [])]
-        found += _image_dependencies(_images(containers, "image"), path, lines)
     return found
 
 
