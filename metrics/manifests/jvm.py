@@ -129,6 +129,8 @@ def gradle_catalog_dependencies(path: str, text: str) -> list[Dependency]:
         return []
     versions = versions if isinstance(versions, dict) else {}
     lines = LineFinder(text)
+    # Read on from the libraries' table: an alias may also name a version in [versions], above it.
+    lines.line_of("[libraries]")
     found = []
     for alias, library in libraries.items():
         if isinstance(library, str):  # "group:name:version"
