@@ -118,9 +118,7 @@ class FusedRanking:
     above one in a single ranking at the same rank), then the words' order, then the meaning's. Entries
     found by meaning alone carry `matched_by_meaning = True`, the others False."""
 
-    def __init__(
-        self, *, lexical: Sequence[tuple[int, int]], meaning: Sequence[int], rows: QuerySet | None = None
-    ) -> None:
+    def __init__(self, *, lexical: Sequence[tuple[int, int]], meaning: Sequence[int], rows: QuerySet) -> None:
         exact = dict(lexical)  # an id repeated by a join keeps its first place below: same exact value
         found_by_words = list(dict.fromkeys(pk for pk, _ in lexical))
         scores = rrf_scores([found_by_words, meaning])
@@ -129,8 +127,9 @@ class FusedRanking:
         self.meaning_only = set(meaning) - set(found_by_words)
         # Where a page is read from, by id, in one statement: the rows the viewer may find annotated as
         # the words annotate their matches (exact, score, rank: text_match), so that the entries found
-        # by meaning alone carry them too, computed alike.
-        self.rows = rows if rows is not None else SearchEntry.objects.all()
+        # by meaning alone carry them too, computed alike. Required: a page never reads past what the
+        # viewer may find.
+        self.rows = rows
 
     def __len__(self) -> int:
         return len(self.order)

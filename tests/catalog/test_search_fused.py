@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from catalog.models import Visibility
+from catalog.models import SearchEntry, Visibility
 from catalog.search_index import entries_rebuild
 from catalog.selectors import CatalogQuery, catalog_search
 from catalog.selectors.fused import FusedRanking
@@ -116,7 +116,9 @@ def test_an_entry_found_by_words_and_meaning_ranks_above_one_found_by_words_alon
 
 def test_fusion_orders_by_exact_names_then_the_sum_of_reciprocal_ranks():
     # Words: 1 (exact name), 2, 3; meaning: 3, 4. 3 is in both: above 2; 4 (meaning alone) below 2.
-    ranking = FusedRanking(lexical=[(1, 2), (2, 0), (3, 0)], meaning=[3, 4, 1])
+    ranking = FusedRanking(
+        lexical=[(1, 2), (2, 0), (3, 0)], meaning=[3, 4, 1], rows=SearchEntry.objects.none()
+    )
 
     assert ranking.order == [1, 3, 2, 4]
     assert ranking.meaning_only == {4}
