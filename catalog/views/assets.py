@@ -55,11 +55,10 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
         adoptions_shown(asset.adoptions.active().select_related(*ADOPTION_RELATED), viewer=request.user)
     )
     teams = asset.adoptions.active().team_count() if adoptions else 0
+    used_in_code = any(a.source == AdoptionSource.DETECTED for a in adoptions)
     # Teams whose code uses it and teams that said so; a team both found and declared counts once in `teams`.
     found_in_code = (
-        asset.adoptions.active().filter(source=AdoptionSource.DETECTED).team_count()
-        if any(a.source == AdoptionSource.DETECTED for a in adoptions)
-        else 0
+        asset.adoptions.active().filter(source=AdoptionSource.DETECTED).team_count() if used_in_code else 0
     )
     declared = (
         asset.adoptions.active().filter(source=AdoptionSource.DECLARED).team_count() if found_in_code else 0
@@ -67,9 +66,7 @@ def _asset_page(request: HttpRequest, project: Project, asset, form: AdoptionFor
     versions = versions_in_use(
         adoptions,
         # How far behind each version is: read only when the code uses the asset.
-        released=released_tags(project_ids=[project.pk]).get(project.pk, [])
-        if any(a.source == AdoptionSource.DETECTED for a in adoptions)
-        else [],
+        released=released_tags(project_ids=[project.pk]).get(project.pk, []) if used_in_code else [],
     )
     for adoption in adoptions:
         adoption.endable = can_end_adoption(request.user, adoption, edits_project=editable)
