@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from packageurl import PackageURL
 
 from catalog.packages import package_key
+from catalog.parsing import ParseError, load_yaml_documents
 
 __all__ = ["Dependency", "ManifestError", "LineFinder", "purl"]
 
@@ -52,3 +53,14 @@ class LineFinder:
                     self._next = index + 1
                     return index + 1
         return 0
+
+
+def yaml_mapping(path: str, text: str, *, max_nodes: int) -> dict:
+    """The first YAML document of a manifest when it is a mapping, else {} (a pipeline or a lock file
+    holds one); a document that cannot be read (or is too large) raises ManifestError."""
+    try:
+        documents = load_yaml_documents(text, max_nodes=max_nodes)
+    except ParseError as error:
+        raise ManifestError(f"{path}: {error}") from error
+    document = documents[0] if documents else None
+    return document if isinstance(document, dict) else {}

@@ -3,8 +3,8 @@ pnpm's (pnpm-lock.yaml, lockfile versions 5 to 9) and Yarn's from Yarn 2 on (yar
 Yarn 1's yarn.lock ("# yarn lockfile v1") is neither JSON nor YAML and no well-kept Python library parses
 it: it is left unread, without an error (its package.json says what it uses)."""
 
-from catalog.parsing import ParseError, load_json, load_yaml_documents
-from metrics.manifests.common import Dependency, LineFinder, ManifestError, purl
+from catalog.parsing import ParseError, load_json
+from metrics.manifests.common import Dependency, LineFinder, ManifestError, purl, yaml_mapping
 
 __all__ = [
     "package_json_dependencies",
@@ -96,18 +96,9 @@ def _registry_name(name: str) -> bool:
     return bool(name) and name.count("/") == (1 if name.startswith("@") else 0) and not name.endswith("/")
 
 
-def _yaml_lock(path: str, text: str) -> dict:
-    try:
-        documents = load_yaml_documents(text, max_nodes=LOCK_MAX_NODES)
-    except ParseError as error:
-        raise ManifestError(f"{path}: {error}") from error
-    lock = documents[0] if documents else None
-    return lock if isinstance(lock, dict) else {}
-
-
 def pnpm_lock_dependencies(path: str, text: str) -> list[Dependency]:
     """Every installed package at its resolved version (the keys of `packages`), as package-lock.json's."""
-    packages = _yaml_lock(path, text).get("packages")
+    packages = yaml_mapping(path, text, max_nodes=LOCK_MAX_NODES).get("packages")
     if not isinstance(packages, dict):
         return []
     lines = LineFinder(text)
@@ -128,7 +119,7 @@ def yarn_lock_dependencies(path: str, text: str) -> list[Dependency]:
         return []
     lines = LineFinder(text)
     found = []
-    for key, entry in _yaml_lock(path, text).items():
+    for key, entry in yaml_mapping(path, text, max_nodes=LOCK_MAX_NODES).items():
         if key == "__metadata" or not isinstance(entry, dict):
             continue
         resolution = str(entry.get("resolution") or "")

@@ -2,22 +2,12 @@
 images jobs run in and beside) and GitLab CI (`include:` of another project's files or of a CI/CD
 component, and the `image:` and `services:` of the pipeline and its jobs)."""
 
-from catalog.parsing import ParseError, load_yaml_documents
-from metrics.manifests.common import Dependency, LineFinder, ManifestError, purl
+from metrics.manifests.common import Dependency, LineFinder, purl, yaml_mapping
 from metrics.manifests.containers import image_purl
 
 __all__ = ["github_workflow_dependencies", "gitlab_ci_dependencies"]
 
 MAX_NODES = 50_000
-
-
-def _yaml(path: str, text: str) -> dict:
-    try:
-        documents = load_yaml_documents(text, max_nodes=MAX_NODES)
-    except ParseError as error:
-        raise ManifestError(f"{path}: {error}") from error
-    document = documents[0] if documents else None
-    return document if isinstance(document, dict) else {}
 
 
 def _action(uses: str) -> tuple[str, str] | None:
@@ -55,7 +45,7 @@ def _image_dependencies(images: list[str], path: str, lines: LineFinder) -> list
 
 
 def github_workflow_dependencies(path: str, text: str) -> list[Dependency]:
-    workflow = _yaml(path, text)
+    workflow = yaml_mapping(path, text, max_nodes=MAX_NODES)
     lines = LineFinder(text)
     found = []
     for job in (workflow.get("jobs") or {}).values():
@@ -90,7 +80,7 @@ def gitlab_ci_dependencies(path: str, text: str) -> list[Dependency]:
     """`include: project` (each of its files) and `include: component`
     ($CI_SERVER_FQDN/group/project/name@version); local, remote and template includes are not another
     team's project. Then the images of the pipeline and its jobs."""
-    pipeline = _yaml(path, text)
+    pipeline = yaml_mapping(path, text, max_nodes=MAX_NODES)
     found = _includes(pipeline, path, LineFinder(text))
     # The images the pipeline's jobs run in and beside: at the top, under `default:` and in each job
     # (a string, or a mapping naming it under `name:`).
