@@ -315,6 +315,17 @@ def activity_upsert(*, repository: Repository, batch: ActivityBatch, announce: b
     }
     with daily.kept(repository=repository, wheres=touched):
         _rows_write(repository=repository, accounts=accounts, batch=batch)
+        # The first responses of the batch's items and of those its comments and reviews answer (GitHub
+        # numbers a request's conversation comments as an issue's).
+        answered = {c.issue_number for c in batch.comments if c.issue_number}
+        daily.first_responses_refresh_numbers(
+            repository_id=repository.pk,
+            request_numbers={pr.number for pr in batch.pull_requests}
+            | {r.pull_request_number for r in batch.reviews}
+            | {c.pull_request_number for c in batch.comments if c.pull_request_number}
+            | (answered if forge == "github" else set()),
+            issue_numbers={i.number for i in batch.issues} | answered,
+        )
 
     _upsert(
         Release,

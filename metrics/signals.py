@@ -4,3 +4,7 @@ from django.dispatch import Signal
 # The community app listens and re-evaluates those people's journey stage and badges; metrics never
 # imports community.
 contributions_recorded = Signal()
+
+# Sent when accounts' user links or bot flags changed in bulk (ForgeAccountQuerySet.update):
+# `account_ids` (list of ints). The first responses kept on issues and requests follow it.
+forge_accounts_changed = Signal()

@@ -1,7 +1,8 @@
 """Rebuilding the daily aggregates of a range of days from the activity rows: after a restore, a change
 of the rules, an edit made past the services (the admin flagging an account as a bot), or to fill them
 the first time. The range's days are cleared and counted again from every row with a moment in it, a
-window of days at a time (memory stays bounded whatever the history)."""
+window of days at a time (memory stays bounded whatever the history); the issues and requests created
+in the range have their first responses computed again."""
 
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -9,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max, Min, Q
 
 from metrics.daily.facts import MOMENTS, Facts, facts_of
+from metrics.daily.responses import first_responses_refresh
 from metrics.models import ContributorDay, RequestDay
 
 WINDOW_DAYS = 31
@@ -63,6 +65,8 @@ def _window(start: date, end: date) -> int:
         ContributorDay.objects.filter(day__gte=start, day__lt=end).delete()
         RequestDay.objects.bulk_create(requests.values(), batch_size=BATCH)
         ContributorDay.objects.bulk_create(contributors.values(), batch_size=BATCH)
+        created = Q(created_at__gte=lo, created_at__lt=hi)
+        first_responses_refresh(requests=created, issues=created)
     return len(requests) + len(contributors)
 
 

@@ -4,6 +4,25 @@ from django.conf import settings
 from django.db import models
 
 from catalog.models import Forge, Repository
+from metrics.signals import forge_accounts_changed
+
+# The fields of an account that decide whose a row is (metrics.selectors.rows.person_key) and whether
+# it is a person's at all.
+IDENTITY_FIELDS = frozenset({"user", "user_id", "is_bot"})
+
+
+class ForgeAccountQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        """A bulk change of who an account is (its user, or whether it is a bot) changes who responded to
+        whom: the receivers of `forge_accounts_changed` (the first responses kept on issues and
+        requests) follow it, whoever makes the change (identity linking, bulk_update, the admin)."""
+        if not IDENTITY_FIELDS.intersection(kwargs):
+            return super().update(**kwargs)
+        ids = list(self.values_list("pk", flat=True))
+        updated = super().update(**kwargs)
+        if ids:
+            forge_accounts_changed.send(sender=ForgeAccount, account_ids=ids)
+        return updated
 
 
 class ForgeAccount(models.Model):
@@ -31,6 +50,8 @@ class ForgeAccount(models.Model):
     business_unit = models.ForeignKey(
         "catalog.BusinessUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = ForgeAccountQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["forge", "login"], name="unique_forge_login")]
@@ -69,6 +90,9 @@ class PullRequest(models.Model):
     ready_for_review_at = models.DateTimeField(null=True, blank=True)
     merged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The first response by another person (not a bot), whenever it came; NULL: none yet. Kept by
+    # metrics.daily.responses from the comments and reviews, so that a report reads one row per item.
+    first_response_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["repository", "number"], name="unique_pr_number")]
@@ -116,6 +140,9 @@ class Issue(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The first response by another person (not a bot), whenever it came; NULL: none yet. Kept by
+    # metrics.daily.responses from the comments and reviews, so that a report reads one row per item.
+    first_response_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["repository", "number"], name="unique_issue_number")]

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 
-from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from catalog.models import Forge, Project
@@ -96,6 +96,19 @@ def person_key(prefix: str = "author") -> Case:
         When(**{f"{prefix}_id__isnull": False}, then=Concat(Value("a:"), Cast(f"{prefix}_id", CharField()))),
         default=None,
         output_field=CharField(),
+    )
+
+
+def responses_by_others(responses: QuerySet, *, item: str) -> QuerySet:
+    """The responses (comments, reviews, approvals) to their `item` ("pull_request" or "issue") written
+    by a known person who is not a bot and not the item's author (person_key: two accounts of one user
+    are one person)."""
+    # The author's key; "" when there is none, so that every responder differs from it.
+    asker = Coalesce(person_key(f"{item}__author"), Value(""), output_field=CharField())
+    return (
+        responses.filter(PERSON)
+        .annotate(responder=person_key("author"), asker=asker)
+        .exclude(responder=F("asker"))
     )
 
 

@@ -6,20 +6,20 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import cast
 
-from django.db.models import CharField, Count, F, Min, Q, QuerySet, Value
+from django.db.models import CharField, Count, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from metrics import computations
-from metrics.models import Comment, Issue, PullRequest, Release, Review
+from metrics.models import Issue, PullRequest, Release, Review
 from metrics.selectors.rows import (
     NOT_BOT,
-    PERSON,
     between,
     bounds,
     in_projects,
     person_key,
     projects_or_program,
+    responses_by_others,
 )
 
 
@@ -50,49 +50,23 @@ class FirstResponses:
         return hours, within, unanswered
 
 
-def _first_by_item(responses: QuerySet, item: str, moment: str, items: QuerySet) -> dict[int, datetime]:
-    """The earliest `moment` of these responses (comments or reviews) to each of `items` (`item` is
-    their column naming it) by a person who is not the item's author; bots' responses are not. One
-    grouped query: one row per answered item comes back, whatever its comments and reviews."""
-    author = item.removesuffix("_id")
-    # The author's key; "" when there is none, so that every responder differs from it.
-    asker = Coalesce(person_key(f"{author}__author"), Value(""), output_field=CharField())
-    firsts = (
-        responses.filter(PERSON, **{f"{item}__in": items.values("pk")})
-        .annotate(responder=person_key("author"), asker=asker)
-        .exclude(responder=F("asker"))
-        .values(item)
-        .annotate(first=Min(moment))
-        .order_by()
-        .values_list(item, "first")
-    )
-    return dict(firsts)
-
-
 def _first_responses(*, in_scope: Q, lo: datetime, hi: datetime) -> FirstResponses:
-    """Each issue and request created in P with its first response (FirstResponses): the database finds
-    each item's first response by a grouped query per kind of response."""
+    """Each issue and request created in P with its first response (FirstResponses): one row per item,
+    with the first response kept on it (metrics.daily.responses)."""
     # A request still in draft that was never marked ready is not asking for a response yet.
     requests = PullRequest.objects.filter(in_scope, NOT_BOT, between("created_at", lo, hi)).exclude(
         draft=True, ready_for_review_at__isnull=True
     )
     issues = Issue.objects.filter(in_scope, NOT_BOT, between("created_at", lo, hi))
-    commented = _first_by_item(Comment.objects.all(), "pull_request_id", "created_at", requests)
-    reviewed = _first_by_item(
-        Review.objects.filter(submitted_at__isnull=False).exclude(state=Review.ReviewState.PENDING),
-        "pull_request_id",
-        "submitted_at",
-        requests,
-    )
-    issue_commented = _first_by_item(Comment.objects.all(), "issue_id", "created_at", issues)
 
     # (created at, asked at, first response at) of each item.
-    rows: list[tuple[datetime, datetime, datetime | None]] = []
-    for pk, created, ready in requests.values_list("pk", "created_at", "ready_for_review_at").order_by():
-        firsts = [at for at in (commented.get(pk), reviewed.get(pk)) if at is not None]
-        rows.append((created, ready or created, min(firsts, default=None)))
-    for pk, created in issues.values_list("pk", "created_at").order_by():
-        rows.append((created, created, issue_commented.get(pk)))
+    rows: list[tuple[datetime, datetime, datetime | None]] = [
+        (created, ready or created, first)
+        for created, ready, first in requests.values_list(
+            "created_at", "ready_for_review_at", "first_response_at"
+        ).order_by()
+    ]
+    rows.extend(issues.values_list("created_at", "created_at", "first_response_at").order_by())
 
     # Responses count whenever they came, after `end` too: the item was created in P, and cutting at
     # `end` would call every item of the period's last days unanswered.
@@ -111,12 +85,11 @@ def _merged_requests(*, in_scope: Q, lo: datetime, hi: datetime) -> tuple[list[f
     by their author without such an approval) for the requests merged in P: one row per request, and
     the requests someone other than their author approved, told by the database in one grouped query."""
     merged = PullRequest.objects.filter(in_scope, NOT_BOT, between("merged_at", lo, hi))
-    # The author's key; "" when there is none, so that every approver differs from it.
-    asker = Coalesce(person_key("pull_request__author"), Value(""), output_field=CharField())
     approved_by_another = set(
-        Review.objects.filter(PERSON, pull_request__in=merged.values("pk"), state=Review.ReviewState.APPROVED)
-        .annotate(approver=person_key("author"), asker=asker)
-        .exclude(approver=F("asker"))
+        responses_by_others(
+            Review.objects.filter(pull_request__in=merged.values("pk"), state=Review.ReviewState.APPROVED),
+            item="pull_request",
+        )
         .values_list("pull_request_id", flat=True)
         .distinct()
         .order_by()
