@@ -53,7 +53,7 @@ def static_files_collected(app_configs=None, **kwargs) -> list[checks.CheckMessa
 @checks.register("portal")
 def sign_up_hides_accounts(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """allauth hides at sign-up whether an address has an account only when addresses are verified
-    before the account is used (see ACCOUNT_PREVENT_ENUMERATION in portal/settings.py)."""
+    before the account is used (see ACCOUNT_PREVENT_ENUMERATION in portal/settings/accounts.py)."""
     if settings.ACCOUNT_PREVENT_ENUMERATION and settings.ACCOUNT_EMAIL_VERIFICATION != "mandatory":
         return [
             checks.Warning(

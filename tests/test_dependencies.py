@@ -13,6 +13,8 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from tests.settings_files import SETTINGS_FILES
+
 ROOT = Path(__file__).resolve().parent.parent
 OUR_PACKAGES = {"catalog", "community", "metrics", "portal", "tests"}
 RUNTIME_CODE = [ROOT / "catalog", ROOT / "community", ROOT / "metrics", ROOT / "portal", ROOT / "manage.py"]
@@ -68,10 +70,10 @@ def _distributions_of(modules: set[str]) -> dict[str, set[str]]:
 
 def _settings_modules() -> set[str]:
     """Top-level modules named by dotted strings in the settings (INSTALLED_APPS, MIDDLEWARE, backends)."""
-    tree = ast.parse((ROOT / "portal" / "settings.py").read_text())
     return {
         node.value.split(".")[0]
-        for node in ast.walk(tree)
+        for file in SETTINGS_FILES
+        for node in ast.walk(ast.parse(file.read_text()))
         if isinstance(node, ast.Constant) and isinstance(node.value, str)
         if re.fullmatch(r"[a-z_]+(\.[A-Za-z_]+)+", node.value)
     }

@@ -37,10 +37,11 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from tests.settings_files import SETTINGS_FILES
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
-SETTINGS_FILE = ROOT / "portal" / "settings.py"
 
 # The settings' helpers that read one environment variable; an empty value means "unset" for
 # env_bool and env_list, and for env_str only when its default is empty too.
@@ -114,8 +115,8 @@ def service_command(service: dict) -> list[str]:
 
 
 def settings_env_reads() -> dict[str, bool]:
-    """Each environment variable portal/settings.py reads -> whether an empty value counts as unset."""
-    tree = ast.parse(SETTINGS_FILE.read_text())
+    """Each environment variable the settings (portal/settings/) read -> whether an empty value counts as
+    unset."""
     reads: dict[str, bool] = {}
 
     def record(name: ast.expr, empty_is_unset: bool) -> None:
@@ -127,7 +128,7 @@ def settings_env_reads() -> dict[str, bool]:
         default = next((kw.value for kw in call.keywords if kw.arg == "default"), default)
         return default is None or (isinstance(default, ast.Constant) and default.value in ("", None))
 
-    for node in ast.walk(tree):
+    for node in (node for file in SETTINGS_FILES for node in ast.walk(ast.parse(file.read_text()))):
         if isinstance(node, ast.Call) and node.args:
             func = node.func
             if isinstance(func, ast.Name) and func.id in ENV_HELPERS_EMPTY_IS_DEFAULT:
@@ -138,7 +139,7 @@ def settings_env_reads() -> dict[str, bool]:
                 record(node.args[0], default_is_empty(node))
         elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
             record(node.slice, True)
-    assert reads, "found no environment reads in portal/settings.py; the parser no longer fits it"
+    assert reads, "found no environment reads in portal/settings/; the parser no longer fits it"
     return reads
 
 
@@ -358,7 +359,7 @@ def test_every_variable_the_stack_passes_is_one_the_settings_read():
     passed = all_project_env_names()
 
     assert passed, "the project's services get no environment"
-    assert passed <= set(read), f"portal/settings.py never reads {sorted(passed - set(read))}"
+    assert passed <= set(read), f"portal/settings/ never reads {sorted(passed - set(read))}"
 
 
 def test_a_variable_the_stack_may_leave_empty_is_one_the_settings_treat_as_unset_when_empty():

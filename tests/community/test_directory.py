@@ -290,7 +290,7 @@ def test_the_directory_does_not_override_a_unit_the_program_office_set(units, pr
 
 @pytest.fixture
 def company_sso(settings):
-    """The OIDC provider as portal/settings.py configures it from OIDC_CLIENT_ID and friends."""
+    """The OIDC provider as portal/settings/accounts.py configures it from OIDC_CLIENT_ID and friends."""
     settings.SOCIALACCOUNT_PROVIDERS = {
         "openid_connect": {
             "APPS": [

@@ -28,7 +28,7 @@ WHEN = datetime(2026, 3, 2, 10, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def forge_sign_in(settings):
-    """GitHub and GitLab sign-in configured, as portal/settings.py does when their client ids are set."""
+    """GitHub and GitLab sign-in configured, as portal/settings/accounts.py does when their client ids are set."""
     settings.SOCIALACCOUNT_PROVIDERS = {
         "github": {"APPS": [{"client_id": "github-client", "secret": "s"}]},
         "gitlab": {"APPS": [{"client_id": "gitlab-client", "secret": "s"}]},

@@ -1,21 +1,16 @@
-"""Switches of portal/settings.py read from the environment, as the settings module evaluates them."""
-
-import os
-import runpy
-from pathlib import Path
-from unittest import mock
+"""Switches of the settings (portal/settings/) read from the environment, as the settings evaluate them."""
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-SETTINGS_FILE = Path(__file__).resolve().parents[2] / "portal" / "settings.py"
+from tests.settings_files import settings_evaluated
+
 USAGE = "metrics.middleware.UsageMiddleware"
 
 
 def evaluated(**environment: str) -> dict:
-    """The settings module run afresh with these variables (and no SMTP server configured)."""
-    with mock.patch.dict(os.environ, {"EMAIL_HOST": "", **environment}):
-        return runpy.run_path(str(SETTINGS_FILE))
+    """The settings evaluated afresh with these variables (and no SMTP server configured)."""
+    return settings_evaluated(**{"EMAIL_HOST": "", **environment})
 
 
 def mail_backend(settings: dict) -> str:

@@ -2,14 +2,11 @@
 what was queued before drains, exactly once, when Redis is back.
 
 The portal runs against a private redis-server (tests/reliability/conftest.py), configured exactly as
-portal/settings.py configures a production Redis (the settings module is evaluated with REDIS_URL set),
+portal/settings/ configures a production Redis (the settings are evaluated with REDIS_URL set),
 so that a stop, a crash or a hang of that server is what production would see."""
 
-import os
-import runpy
 import time
 import uuid
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -20,17 +17,16 @@ from metrics import usage
 from metrics.models import UsageEvent, UsageKind
 from metrics.usage import queue as usage_queue
 from tests.factories import ProjectFactory, UserFactory
+from tests.settings_files import settings_evaluated
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db]
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
-SETTINGS_FILE = Path(__file__).resolve().parents[2] / "portal" / "settings.py"
 
 
 def production_settings(redis_url: str) -> dict:
-    """What portal/settings.py makes of REDIS_URL (cache backend and its options included)."""
-    with mock.patch.dict(os.environ, {"REDIS_URL": redis_url}):
-        return runpy.run_path(str(SETTINGS_FILE))
+    """What the settings make of REDIS_URL (cache backend and its options included)."""
+    return settings_evaluated(REDIS_URL=redis_url)
 
 
 @pytest.fixture
