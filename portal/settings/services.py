@@ -61,38 +61,45 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 
+_HOUR = 60 * 60
+_DAY = 24 * _HOUR
+
+
+def _every(seconds: int, task: str, *, superseded: bool = False, **kwargs) -> dict:
+    """Celery beat's entry for `task`, run every `seconds` with `kwargs`. `superseded`: a run that has
+    not started by the time the next one is due expires, since the next one does the same work."""
+    entry: dict = {"task": task, "schedule": seconds}
+    if kwargs:
+        entry["kwargs"] = kwargs
+    if superseded:
+        entry["options"] = {"expires": seconds}
+    return entry
+
+
 CELERY_BEAT_SCHEDULE = {
-    "refresh-activity-scores": {"task": "catalog.tasks.scores_refresh_all", "schedule": 24 * 60 * 60},
+    "refresh-activity-scores": _every(_DAY, "catalog.tasks.scores_refresh_all"),
     # Between these, a snapshot is rebuilt when enough vectors changed since (catalog.tasks).
-    "meaning-index": {"task": "catalog.tasks.meaning_index_build_task", "schedule": 24 * 60 * 60},
+    "meaning-index": _every(_DAY, "catalog.tasks.meaning_index_build_task"),
     # The radar of re-built wheels in full (between full runs, changed projects update it incrementally).
-    "duplicates-radar": {"task": "catalog.tasks.duplicates_radar_task", "schedule": 24 * 60 * 60},
-    "sync-repositories-incremental": {"task": "metrics.tasks.sync_all", "schedule": 60 * 60},
-    "sync-repositories-full": {
-        "task": "metrics.tasks.sync_all",
-        "schedule": 24 * 60 * 60,
-        "kwargs": {"full": True},
-    },
-    "evaluate-journeys": {"task": "community.tasks.evaluate_everyone", "schedule": 24 * 60 * 60},
+    "duplicates-radar": _every(_DAY, "catalog.tasks.duplicates_radar_task"),
+    "sync-repositories-incremental": _every(_HOUR, "metrics.tasks.sync_all"),
+    "sync-repositories-full": _every(_DAY, "metrics.tasks.sync_all", full=True),
+    "evaluate-journeys": _every(_DAY, "community.tasks.evaluate_everyone"),
     # Adoptions found in code, matched again for assets given a package URL since the last sync.
-    "detect-adoptions": {"task": "metrics.tasks.adoptions_detect_all", "schedule": 24 * 60 * 60},
+    "detect-adoptions": _every(_DAY, "metrics.tasks.adoptions_detect_all"),
     # Webhook deliveries whose processing could not be queued (broker down) or never finished.
-    "webhook-deliveries-pending": {
-        "task": "metrics.tasks.process_pending_webhook_deliveries",
-        "schedule": 5 * 60,
-        "options": {"expires": 5 * 60},
-    },
+    "webhook-deliveries-pending": _every(
+        5 * 60, "metrics.tasks.process_pending_webhook_deliveries", superseded=True
+    ),
     # Usage events wait in Redis until drained; a drain not started within 10 s is superseded by the next.
-    "usage-drain": {"task": "metrics.tasks.usage_drain", "schedule": 10, "options": {"expires": 10}},
-    "usage-rollups": {"task": "metrics.tasks.usage_rollup_recent", "schedule": 24 * 60 * 60},
-    "usage-retention": {"task": "metrics.tasks.usage_prune", "schedule": 24 * 60 * 60},
+    "usage-drain": _every(10, "metrics.tasks.usage_drain", superseded=True),
+    "usage-rollups": _every(_DAY, "metrics.tasks.usage_rollup_recent"),
+    "usage-retention": _every(_DAY, "metrics.tasks.usage_prune"),
     # The dashboards' preset periods of the program and each unit's default one, computed ahead (each
     # snapshot is one task on the default queue); a warm-up not started within the hour is superseded.
-    "metrics-snapshots": {
-        "task": "metrics.tasks.report_snapshots_warm",
-        "schedule": 60 * 60,
-        "options": {"expires": 60 * 60},
-    },
+    "metrics-snapshots": _every(_HOUR, "metrics.tasks.report_snapshots_warm", superseded=True),
+    # Consumers kept informed (catalog.services.notices): each person's digest of the day, sent once a day.
+    "consumer-digests": _every(_DAY, "catalog.tasks.consumer_digests_send_task"),
 }
 CELERY_TASK_ROUTES = {
     # Before the catch-all: usage tasks run on their own queue, never behind a long repository sync.
@@ -120,9 +127,3 @@ else:
     # EMAIL_SEND=false drops every e-mail (a benchmark evaluating 20,000 journeys prints none).
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "InnerSource Portal <portal@localhost>")
-
-# Consumers kept informed (catalog.services.notices): each person's digest of the day, sent once a day.
-CELERY_BEAT_SCHEDULE["consumer-digests"] = {
-    "task": "catalog.tasks.consumer_digests_send_task",
-    "schedule": 24 * 60 * 60,
-}
