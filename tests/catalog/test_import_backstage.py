@@ -710,53 +710,7 @@ def test_an_api_imported_after_the_component_that_provides_it_becomes_that_proje
 
 # --- the package an entity publishes, from the annotations of Backstage's community plugins ---------
 
-PACKAGES = """
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: design-tokens
-  annotations:
-    npm/package: "@acme/design-tokens"
-spec:
-  type: library
-  lifecycle: production
-  owner: design
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: ledger-client
-  annotations:
-    nexus-repository-manager/repository: maven-releases
-    nexus-repository-manager/maven.group-id: com.acme
-    nexus-repository-manager/maven.artifact-id: ledger-client
-spec:
-  type: library
-  lifecycle: production
-  owner: design
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: half-coordinates
-  annotations:
-    nexus-repository-manager/maven.group-id: com.acme
-spec:
-  type: library
-  lifecycle: production
-  owner: design
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: no-name
-  annotations:
-    npm/package: "@acme/"
-spec:
-  type: library
-  lifecycle: production
-  owner: design
-"""
+PACKAGES = (BACKSTAGE.parent / "backstage-packages.yaml").read_text()
 
 
 def packages_of() -> dict[str, str]:

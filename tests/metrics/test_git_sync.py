@@ -623,25 +623,15 @@ def test_an_asset_given_its_package_url_is_found_in_the_code_already_synced_at_o
     assert not Adoption.objects.active().filter(asset=asset).exists()
 
 
-TOKENS_ENTITY = """
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: design-tokens
-  annotations:
-    npm/package: "@acme/design-tokens"
-spec:
-  type: library
-  lifecycle: production
-  owner: design
-"""
+# Backstage entities that name their packages, the first one @acme/design-tokens.
+PACKAGES = Path(__file__).resolve().parents[1] / "fixtures" / "backstage-packages.yaml"
 
 
 def test_an_asset_imported_with_its_npm_package_is_found_in_the_code_already_synced(
     with_manifests, django_capture_on_commit_callbacks
 ):
     repository_sync(repository=with_manifests)
-    entries = parse_files(format="backstage", files=[("catalog-info.yaml", TOKENS_ENTITY)])
+    entries = parse_files(format="backstage", files=[("catalog-info.yaml", PACKAGES.read_bytes())])
     with django_capture_on_commit_callbacks(execute=True):
         catalog_import(entries=entries, business_unit="design")
 
