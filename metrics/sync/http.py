@@ -81,19 +81,52 @@ class ForgeHTTP:
         the answer is a file's bytes, not JSON: `data` holds at most raw_limit + 1 of them (more than
         raw_limit: the file is larger), so that a huge file is never read whole."""
         url = self.url_for(path, params)
+        headers = dict(self.headers)
+        if conditional and url in self.etags:
+            headers["If-None-Match"] = self.etags[url]
+        response = self._send("GET", url, headers=headers, stream=raw_limit is not None)
+        if response.status_code == 304:
+            return Page(url=url, status=304, headers=dict(response.headers), not_modified=True)
+        self._refuse_errors(response, url)
+        if raw_limit is not None:
+            return Page(
+                url=url,
+                status=response.status_code,
+                headers=dict(response.headers),
+                data=self._bounded_content(response, raw_limit),
+            )
+        data = self._json(response, url)
+        if response.headers.get("ETag") and conditional:
+            self.etags[url] = response.headers["ETag"]
+        match = LINK_NEXT_RE.search(response.headers.get("Link", ""))
+        next_url = urljoin(url, match.group(1)) if match else None
+        return Page(
+            url=url, status=response.status_code, headers=dict(response.headers), data=data, next_url=next_url
+        )
+
+    def post(self, path: str, *, body: Any, headers: dict[str, str] | None = None) -> Page:
+        """POST a JSON body to one URL of this forge (a GraphQL query) and read its JSON answer, with the
+        same limits and errors as `get`; `headers` are added to the client's own."""
+        url = self.url_for(path)
+        response = self._send("POST", url, headers={**self.headers, **(headers or {})}, json=body)
+        self._refuse_errors(response, url)
+        return Page(
+            url=url,
+            status=response.status_code,
+            headers=dict(response.headers),
+            data=self._json(response, url),
+        )
+
+    def _send(self, method: str, url: str, *, headers: dict[str, str], **options: Any) -> requests.Response:
+        """One request to this forge, counted, unless it is another host or the rate limit is exhausted."""
         if urlsplit(url).netloc != self._host:
             # Only the configured forge is ever contacted, whatever a payload or a Link header says.
             raise ForgeError(f"refusing to follow a link to another host: {urlsplit(url).netloc}")
         if self._blocked_until and timezone.now() < self._blocked_until:
             raise RateLimited(f"{self.forge_name} rate limit exhausted", retry_at=self._blocked_until)
-        headers = dict(self.headers)
-        if conditional and url in self.etags:
-            headers["If-None-Match"] = self.etags[url]
         self.request_count += 1
         try:
-            response = self.session.get(
-                url, headers=headers, timeout=self.timeout, stream=raw_limit is not None
-            )
+            response = self.session.request(method, url, headers=headers, timeout=self.timeout, **options)
         except (
             requests.Timeout,
             requests.ConnectionError,
@@ -104,9 +137,11 @@ class ForgeHTTP:
                 f"{self.forge_name} did not answer: {error.__class__.__name__}"
             ) from error
         self._note_limits(response)
+        return response
+
+    def _refuse_errors(self, response: requests.Response, url: str) -> None:
+        """A rate limit, a 5xx (transient) or another 4xx as the matching ForgeError."""
         path_only = urlsplit(url).path
-        if response.status_code == 304:
-            return Page(url=url, status=304, headers=dict(response.headers), not_modified=True)
         if response.status_code in (403, 429):
             retry_at = self._retry_at(response)
             if retry_at:
@@ -121,24 +156,12 @@ class ForgeHTTP:
             raise ForgeError(
                 f"{self.forge_name} answered {response.status_code} {response.reason} for {path_only}"
             )
-        if raw_limit is not None:
-            return Page(
-                url=url,
-                status=response.status_code,
-                headers=dict(response.headers),
-                data=self._bounded_content(response, raw_limit),
-            )
+
+    def _json(self, response: requests.Response, url: str) -> Any:
         try:
-            data = response.json() if response.content else None
+            return response.json() if response.content else None
         except (json.JSONDecodeError, ValueError) as error:
-            raise ForgeError(f"{self.forge_name} sent a malformed answer for {path_only}") from error
-        if response.headers.get("ETag") and conditional:
-            self.etags[url] = response.headers["ETag"]
-        match = LINK_NEXT_RE.search(response.headers.get("Link", ""))
-        next_url = urljoin(url, match.group(1)) if match else None
-        return Page(
-            url=url, status=response.status_code, headers=dict(response.headers), data=data, next_url=next_url
-        )
+            raise ForgeError(f"{self.forge_name} sent a malformed answer for {urlsplit(url).path}") from error
 
     def pages(
         self, path: str, *, params: dict[str, Any] | None = None, conditional: bool = True
