@@ -117,7 +117,7 @@ def assets_effort(assets: Iterable) -> dict[int, Effort]:
         "project_id", "code_lines", "code_lines_basis"
     ):
         if not basis:
-            continue  # never counted (a GitLab repository, or not synced yet)
+            continue  # never counted (not synced yet, or its forge never gave the sizes)
         counted.add(project_id)
         if basis == "bytes":
             estimated.add(project_id)

@@ -2,15 +2,17 @@
 its project's assets (catalog.effort, issue 18: the value of reuse).
 
 It is read from the same whole-tree listing as the dependency manifests (metrics.sync.manifest_scan:
-GitHub's recursive trees API, GitLab's recursive repository tree, `git ls-tree -r -l`), so it costs the
-forges no request of its own:
+GitHub's recursive trees API, GitLab's recursive repository tree, `git ls-tree -r -l`):
 - plain git counts the non-blank lines of every source file, read from the local mirror (up to
   MAX_COUNTED_BYTES of source; a larger tree is sized as below);
-- GitHub's listing gives each file's size: lines are estimated as bytes ÷ BYTES_PER_LINE. (GitHub's
-  languages API gives the same bytes summed per language, by its own rules of what is vendored; the tree
-  is already fetched, conditionally, and lets the portal apply one rule to every forge.)
-- GitLab's listing gives no sizes, and its languages API only percentages: its repositories are not
-  counted, and their assets' effort stays unknown until their maintainers set one.
+- GitHub's listing gives each file's size: lines are estimated as bytes ÷ BYTES_PER_LINE, at no request
+  of its own. (GitHub's languages API gives the same bytes summed per language, by its own rules of what
+  is vendored; the tree is already fetched, conditionally, and lets the portal apply one rule to every
+  forge.)
+- GitLab's listing gives no sizes, and its languages API only percentages: the sizes of the source files
+  are asked of its GraphQL API (metrics.sync.gitlab.sizes, a hundred files a request, only when the
+  digest below changed), then turned into lines by the same rule as GitHub's. When GitLab will not say,
+  the previous count is kept.
 
 What counts is source: files whose extension names a programming language (LANGUAGES), outside vendored,
 generated, build-output and test folders (SKIPPED_FOLDERS, at any depth; COCOMO's lines are the delivered
@@ -152,14 +154,17 @@ def language_of(path: str) -> str | None:
     return LANGUAGES.get(f".{extension.lower()}")
 
 
+def _not_too_large(size: int | None) -> bool:
+    """Whether a file of this size (None: not known yet) may be source rather than a data dump."""
+    return size is None or size <= MAX_FILE_BYTES
+
+
 def source_blobs[B: ListedBlob](blobs: Iterable[B]) -> list[B]:
     """The source files of a listing, by path (see the module's docstring)."""
     chosen = [
         blob
         for blob in blobs
-        if blob.sha
-        and language_of(blob.path) is not None
-        and (blob.size is None or blob.size <= MAX_FILE_BYTES)
+        if blob.sha and language_of(blob.path) is not None and _not_too_large(blob.size)
     ]
     return sorted(chosen, key=lambda blob: blob.path)
 
@@ -176,15 +181,33 @@ def _digest(source: Sequence[ListedBlob]) -> str:
     return digest.hexdigest()
 
 
+def _sizes[B: ListedBlob](
+    source: list[B], sizes: Callable[[list[B]], dict[str, int] | None] | None
+) -> dict[str, int] | None:
+    """Each source file's size by blob id: the listing's, else what `sizes` gives for the files it left
+    without one; None when a size is still unknown."""
+    known = {blob.sha: blob.size for blob in source if blob.size is not None}
+    missing = [blob for blob in source if blob.sha not in known]
+    if missing:
+        asked = sizes(missing) if sizes is not None else None
+        if asked is None:
+            return None
+        known.update(asked)
+    return known if all(blob.sha in known for blob in source) else None
+
+
 def code_size[B: ListedBlob](
     *,
     repository: Repository,
     blobs: Iterable[B],
     count: Callable[[list[B]], dict[str, int] | None] | None = None,
+    sizes: Callable[[list[B]], dict[str, int] | None] | None = None,
 ) -> CodeSize | None:
     """The source size of a listing, or None when it is what was counted last (the same digest) or
     cannot be had (no sizes and no `count`). `count` reads the files ({blob id: non-blank lines}, None
-    when it will not: too much to read); without it, or when it will not, sizes are turned into lines."""
+    when it will not: too much to read); without it, or when it will not, sizes are turned into lines.
+    `sizes` asks the forge for the sizes its listing lacks ({blob id: bytes} of the files given, None when
+    it could not: nothing is counted, and the next listing asks again)."""
     source = source_blobs(blobs)
     digest = _digest(source)
     if repository.code_lines_basis and repository.code_digest == digest:
@@ -195,13 +218,16 @@ def code_size[B: ListedBlob](
         for blob in source:
             per_language[language_of(blob.path) or ""] += counted.get(blob.sha, 0)
         basis = "counted"
-    elif all(blob.size is not None for blob in source):
-        sizes: dict[str, int] = defaultdict(int)
-        for blob in source:
-            sizes[language_of(blob.path) or ""] += blob.size or 0
-        per_language = {language: math.ceil(size / BYTES_PER_LINE) for language, size in sizes.items()}
-        basis = "bytes"
     else:
-        return None
+        size_of = _sizes(source, sizes)
+        if size_of is None:
+            return None
+        totals: dict[str, int] = defaultdict(int)
+        for blob in source:
+            # A size asked for after the listing is held to the same bound as a listed one.
+            if _not_too_large(size_of[blob.sha]):
+                totals[language_of(blob.path) or ""] += size_of[blob.sha]
+        per_language = {language: math.ceil(size / BYTES_PER_LINE) for language, size in totals.items()}
+        basis = "bytes"
     lines = {language: n for language, n in sorted(per_language.items()) if n > 0}
     return CodeSize(lines=lines, basis=basis, digest=digest)

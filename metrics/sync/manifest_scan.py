@@ -88,13 +88,14 @@ def manifest_scan(
     fetch: Callable[[Blob], bytes | None],
     complete: bool = True,
     count: Callable[[list[Blob]], dict[str, int] | None] | None = None,
+    sizes: Callable[[list[Blob]], dict[str, int] | None] | None = None,
 ) -> ManifestScan | None:
     """The manifests of a listing, reading (`fetch`: the blob's bytes, None when too large to fetch)
     only those whose blob changed, and the size of its source code when that changed (`count`: the
-    forge's line counter, see metrics.sync.code_size; a listing cut short is not sized); None when
-    nothing changed."""
+    forge's line counter, `sizes`: its reader of the sizes the listing lacks, see
+    metrics.sync.code_size; a listing cut short is not sized); None when nothing changed."""
     blobs = list(blobs)
-    code = code_size(repository=repository, blobs=blobs, count=count) if complete else None
+    code = code_size(repository=repository, blobs=blobs, count=count, sizes=sizes) if complete else None
     listed = manifest_blobs(blobs)
     stored = dict(ManifestFile.objects.filter(repository=repository).values_list("path", "blob_sha"))
     paths = {blob.path: blob.sha for blob in listed}

@@ -5,11 +5,13 @@ The sync benchmark runs it in a process of its own (portal.bench.forge answers i
 requests per path and answers per status, serves ETags and answers 304 to a matching If-None-Match,
 adds pagination Link headers, and can be told to answer a sequence of statuses first (a 403 rate limit,
 a 502, a malformed body) before the real answer. `GET /_stats` gives the answers per status so far
-(itself not counted), for a forge in another process.
+(itself not counted), for a forge in another process. `POST /api/graphql` answers GitLab's GraphQL query
+of a project's blobs by paths (`gitlab_blobs`) in the shape GitLab's GraphQL reference gives.
 """
 
 import hashlib
 import json
+import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -19,6 +21,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 STATS_PATH = "/_stats"
+GRAPHQL_PATH = "/api/graphql"
+# GitLab's connections give at most 100 nodes a page (its GraphQL API limits).
+GRAPHQL_MAX_PAGE = 100
+# The RepositoryBlob fields the fake knows; a query gets those it selects, as GraphQL answers.
+BLOB_FIELDS = ("path", "oid", "size")
+NODES_RE = re.compile(r"nodes\s*\{([^}]*)\}")
 
 
 @dataclass
@@ -42,6 +50,8 @@ class FakeForge:
         self.pages: dict[str, list[Any]] = {}
         self.scripted: dict[str, list[Answer]] = defaultdict(list)
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.posted: list[Any] = []  # the JSON bodies of POST requests, in order
+        self.blobs: dict[str, dict[str, dict[str, tuple[str, int]]]] = {}  # project → ref → path → blob
         self.counts: Counter[str] = Counter()  # requests per path
         self.statuses: Counter[str] = Counter()  # answers per status
         self.fallback = fallback
@@ -83,6 +93,33 @@ class FakeForge:
     def script(self, path: str, *answers: Answer) -> None:
         """Answer the next requests to path with these answers first, in order."""
         self.scripted[path].extend(answers)
+
+    def gitlab_blobs(self, full_path: str, ref: str, blobs: dict[str, tuple[str, int]]) -> None:
+        """Answer GitLab's GraphQL `project(fullPath:) { repository { blobs(ref:, paths:) { nodes {...} } } }`
+        for this project and ref with these files ({path: (blob id, size in bytes)})."""
+        self.blobs.setdefault(full_path, {})[ref] = blobs
+
+    def graphql(self, body: Any) -> Any:
+        """GitLab's answer to a query of blobs by paths (with variables fullPath, ref and paths): a node
+        per path found, in the order asked, at most a page of them; `size` is a BigInt, sent as a string.
+        A project the forge does not know is null, as GitLab answers one the token may not see."""
+        query = body.get("query", "") if isinstance(body, dict) else ""
+        variables = (body.get("variables") or {}) if isinstance(body, dict) else {}
+        selected = NODES_RE.search(query)
+        if "blobs(" not in query or selected is None:
+            return {"errors": [{"message": "The fake forge answers only a query of repository blobs"}]}
+        fields = [name for name in selected.group(1).split() if name in BLOB_FIELDS]
+        project = self.blobs.get(str(variables.get("fullPath")))
+        if project is None:
+            return {"data": {"project": None}}
+        files = project.get(str(variables.get("ref")), {})
+        found = [path for path in variables.get("paths") or [] if path in files][:GRAPHQL_MAX_PAGE]
+        nodes = []
+        for path in found:
+            oid, size = files[path]
+            node = {"path": path, "oid": oid, "size": str(size)}
+            nodes.append({name: node[name] for name in fields})
+        return {"data": {"project": {"repository": {"blobs": {"nodes": nodes}}}}}
 
     def total(self) -> int:
         return sum(self.counts.values())
@@ -137,6 +174,29 @@ class FakeForge:
                 if found is None:
                     return self._send(404, {"message": "Not Found"}, {})
                 self._send_json(*found)
+
+            def do_POST(self) -> None:
+                parts = urlsplit(self.path)
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    body = json.loads(raw) if raw else None
+                except json.JSONDecodeError:
+                    body = None
+                with forge._lock:
+                    forge.requests.append((self.path, dict(self.headers)))
+                    forge.posted.append(body)
+                    forge.counts[parts.path] += 1
+                    scripted = forge.scripted.get(parts.path)
+                    answer = scripted.pop(0) if scripted else None
+                if answer is not None:
+                    return self._send(answer.status, answer.body, answer.headers)
+                if parts.path != GRAPHQL_PATH:
+                    return self._send(404, {"message": "Not Found"}, {})
+                if body is None:
+                    return self._send(400, {"errors": [{"message": "Invalid JSON"}]}, {})
+                with forge._lock:
+                    answered = forge.graphql(body)
+                self._send(200, answered, {})
 
             def _send_json(self, body: Any, headers: dict[str, str]) -> None:
                 # bytes are a file's raw content (GitLab's blobs/:sha/raw), sent as they are

@@ -1,6 +1,7 @@
 """The size of a repository's source code, as the sync reads it for the build effort of its project's assets
 (metrics.sync.code_size): counted from a real git repository, estimated from GitHub's tree sizes, and
-counted again only when the source changed."""
+counted again only when the source changed. GitLab's, whose sizes come from its GraphQL API, are tested
+with the rest of its sync (tests/metrics/test_gitlab_sync.py)."""
 
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from catalog.models import Repository
 from metrics.sync import code_size as code_module
-from metrics.sync.code_size import BYTES_PER_LINE, code_size, language_of, non_blank_lines
+from metrics.sync.code_size import BYTES_PER_LINE, MAX_FILE_BYTES, code_size, language_of, non_blank_lines
 from metrics.sync.manifest_scan import Blob
 from metrics.sync.runner import repository_sync
 from tests.factories import ProjectFactory
@@ -163,3 +164,23 @@ def test_a_listing_without_sizes_and_no_counter_is_not_sized(db):
         project=ProjectFactory(), forge="gitlab", url="https://gl.example/a/b"
     )
     assert code_size(repository=repository, blobs=[Blob("src/app.py", "1")]) is None
+
+
+def test_sizes_asked_after_the_listing_follow_the_listed_ones_rule(db):
+    repository = Repository.objects.create(
+        project=ProjectFactory(), forge="gitlab", url="https://gl.example/a/b"
+    )
+    listed = [Blob("src/app.py", "1"), Blob("src/dump.py", "2"), Blob("README.md", "3")]
+    asked: list[list[str]] = []
+
+    def sizes(missing: list[Blob]) -> dict[str, int]:
+        asked.append([blob.path for blob in missing])
+        return {"1": 401, "2": MAX_FILE_BYTES + 1}
+
+    size = code_size(repository=repository, blobs=listed, sizes=sizes)
+
+    assert asked == [["src/app.py", "src/dump.py"]], "only the source files' sizes are asked"
+    assert size is not None and (size.lines, size.basis) == ({"Python": 11}, "bytes"), (
+        "a data dump is left out"
+    )
+    assert code_size(repository=repository, blobs=listed, sizes=lambda missing: None) is None

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from django.utils import timezone
 
+from catalog.effort import EffortBasis, assets_effort
 from catalog.models import Repository
 from metrics.models.activity import Comment, Commit, ForgeAccount, Issue, PullRequest, Release, Review
 from metrics.models.sync import ManifestFile, SyncState
@@ -16,9 +17,10 @@ from metrics.selectors import time_to_value
 from metrics.sync import gitlab as gitlab_sync
 from metrics.sync import manifest_scan
 from metrics.sync.gitlab_payloads import approval_forge_id
+from metrics.sync.http import TransientForgeError
 from metrics.sync.runner import repository_sync
 from metrics.tasks import sync_repository
-from tests.factories import ProjectFactory
+from tests.factories import AssetFactory, ProjectFactory
 from tests.metrics import manifest_files
 from tests.metrics.fakeforge import Answer
 
@@ -777,3 +779,150 @@ def test_a_project_synced_before_manifests_were_read_is_read_once_whole(gitlab, 
     before = gitlab.total()
     repository_sync(repository=repo)
     assert gitlab.total() == before + 1, "then an unchanged project costs one request again"
+
+
+# --- the size of the source code, from GitLab's GraphQL API --------------------------------------------------
+
+GRAPHQL = "/api/graphql"
+# Source files of known sizes: Python 3,600 + 2,004 bytes, TypeScript 440; the rest is not source.
+CODE = {
+    "src/app.py": "print(1)\n" * 400,
+    "src/util.py": "x = 1\n" * 334,
+    "web/index.ts": "let a = 1;\n" * 40,
+    "web/package.json": '{"name": "web"}\n',
+    "web/vendor/lib.js": "var x;\n" * 500,
+    "tests/test_app.py": "def test():\n    assert True\n",
+    "README.md": "# Widgets\n",
+}
+SOURCE_PATHS = ["src/app.py", "src/util.py", "web/index.ts"]
+
+
+def serve_code(forge, files: dict[str, str], *, sizes: dict[str, int] | None = None) -> None:
+    """The tree and blobs of serve_manifests, and GitLab's GraphQL answer of the files' sizes (their
+    length, unless `sizes` says otherwise)."""
+    serve_manifests(forge, files)
+    forge.gitlab_blobs(
+        "platform/widgets",
+        "main",
+        {path: (blob_id(text), (sizes or {}).get(path, len(text.encode()))) for path, text in files.items()},
+    )
+
+
+def graphql_posts(forge) -> list[dict]:
+    return [body for body in forge.posted if body is not None]
+
+
+def test_gitlab_lines_are_the_source_files_sizes_over_40_bytes_asked_in_one_graphql_query(gitlab, repo):
+    serve_code(gitlab, CODE)
+    asset = AssetFactory(project=repo.project)
+
+    repository_sync(repository=repo)
+
+    repo.refresh_from_db()
+    # Python: (3,600 + 2,004) / 40 = 140.1 → 141; TypeScript: 440 / 40 = 11. Vendored and tests do not count.
+    assert repo.code_lines == {"Python": 141, "TypeScript": 11}
+    assert repo.code_lines_basis == "bytes" and repo.code_counted_at is not None
+    [query] = graphql_posts(gitlab)
+    assert query["variables"] == {"fullPath": "platform/widgets", "ref": "main", "paths": SOURCE_PATHS}
+    [(_path, headers)] = [(p, h) for p, h in gitlab.requests if p == GRAPHQL]
+    assert headers["Authorization"] == f"Bearer {TOKEN}"
+    assert blob_requests(gitlab) == {f"{BASE}/repository/blobs/{blob_id(CODE['web/package.json'])}/raw": 1}, (
+        "no source file is fetched: its size is enough"
+    )
+    # COCOMO II over 152 lines, by hand: ln 0.152 = -1.883875, × 1.0997 = -2.071697, e^ = 0.125972,
+    # × 2.94 = 0.370357 person-months, × 19 = 7.04 engineer-days.
+    effort = assets_effort([asset])[asset.pk]
+    assert (effort.basis, effort.days, effort.lines) == (EffortBasis.MODEL, 7.0, 152)
+    assert effort.text == "COCOMO II from 152 lines (estimated from file sizes; Python 141, TypeScript 11)"
+
+
+def test_a_hundred_paths_go_in_each_query(gitlab, repo):
+    files = {f"pkg/module_{n:03d}.py": "x = 1\n" * 2 for n in range(150)}  # 12 bytes each
+    serve_code(gitlab, files)
+
+    repository_sync(repository=repo)
+
+    repo.refresh_from_db()
+    assert repo.code_lines == {"Python": 45}, "150 × 12 bytes / 40"
+    assert [len(body["variables"]["paths"]) for body in graphql_posts(gitlab)] == [100, 50]
+
+
+def test_the_sizes_are_asked_again_only_when_the_source_files_change(gitlab, repo):
+    serve_code(gitlab, CODE)
+    repository_sync(repository=repo)
+    repo.refresh_from_db()
+    counted_at = repo.code_counted_at
+
+    # The project changed, but not its source: the README and a vendored file did.
+    serve_code(gitlab, {**CODE, "README.md": "# Widgets, again\n", "web/vendor/lib.js": "var y;\n"})
+    sync_after_a_push(gitlab, repo, moment="2025-03-11T12:00:00.000Z")
+
+    assert gitlab.counts[GRAPHQL] == 1, "the same source files: no query"
+    assert repo.code_counted_at == counted_at
+
+    serve_code(gitlab, {**CODE, "src/util.py": "x = 1\n" * 434})  # 2,604 bytes
+    sync_after_a_push(gitlab, repo, moment="2025-03-12T12:00:00.000Z")
+
+    assert gitlab.counts[GRAPHQL] == 2
+    assert repo.code_lines == {"Python": 156, "TypeScript": 11}, "(3,600 + 2,604) / 40 = 155.1 → 156"
+    assert repo.code_counted_at > counted_at
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        Answer(
+            200, {"errors": [{"message": "Query has complexity of 346, which exceeds max complexity of 250"}]}
+        ),
+        Answer(401, {"errors": [{"message": "Invalid token"}]}),
+        Answer(403, {"message": "403 Forbidden"}),
+        Answer(200, {"data": {"project": None}}),
+        Answer(200, {"data": {"project": {"repository": {"blobs": {"nodes": [{"path": "src/app.py"}]}}}}}),
+    ],
+    ids=["graphql-error", "401", "403", "no-project", "malformed"],
+)
+def test_when_gitlab_will_not_give_the_sizes_the_previous_count_is_kept(gitlab, repo, caplog, answer):
+    serve_code(gitlab, CODE)
+    repository_sync(repository=repo)
+    repo.refresh_from_db()
+    before = (repo.code_lines, repo.code_digest, repo.code_counted_at)
+
+    serve_code(gitlab, {**CODE, "src/util.py": "x = 1\n" * 434})
+    gitlab.script(GRAPHQL, answer)
+    sync_after_a_push(gitlab, repo, moment="2025-03-11T12:00:00.000Z")
+
+    assert (repo.code_lines, repo.code_digest, repo.code_counted_at) == before
+    assert repo.last_error == "" and repo.readme_path == "README.md", "the rest of the sync went on"
+    assert "source lines of GitLab project platform/widgets are not counted now" in caplog.text
+
+    # The digest was not moved, so the next sync of the project asks again.
+    sync_after_a_push(gitlab, repo, moment="2025-03-12T12:00:00.000Z")
+    assert repo.code_lines == {"Python": 156, "TypeScript": 11}
+
+
+def test_a_file_changed_since_the_listing_keeps_the_previous_count(gitlab, repo):
+    serve_code(gitlab, CODE)
+    repository_sync(repository=repo)
+    repo.refresh_from_db()
+    before = repo.code_lines
+
+    # The tree lists the new util.py; by the time of the query the branch moved on again.
+    serve_code(gitlab, {**CODE, "src/util.py": "x = 1\n" * 434})
+    gitlab.gitlab_blobs("platform/widgets", "main", {path: ("e" * 40, 1) for path in SOURCE_PATHS})
+    sync_after_a_push(gitlab, repo, moment="2025-03-11T12:00:00.000Z")
+
+    assert repo.code_lines == before and repo.last_error == ""
+
+
+def test_a_gitlab_failing_on_the_query_fails_the_sync_like_any_other_request(gitlab, repo):
+    serve_code(gitlab, CODE)
+    gitlab.script(GRAPHQL, Answer(502, {"message": "Bad Gateway"}))
+
+    with pytest.raises(TransientForgeError):
+        repository_sync(repository=repo)
+
+    repo.refresh_from_db()
+    assert repo.code_lines_basis == ""
+    repository_sync(repository=repo)  # retried: the project's digest was not saved, so it is read again
+    repo.refresh_from_db()
+    assert repo.code_lines == {"Python": 141, "TypeScript": 11}

@@ -8,6 +8,7 @@ from django.utils import timezone
 from catalog.models import Repository
 from metrics.sync import gitlab_payloads as payloads
 from metrics.sync.gitlab.common import PER_PAGE, all_items, enabled, marking_last, participation
+from metrics.sync.gitlab.sizes import blob_sizes
 from metrics.sync.http import ForgeError, ForgeHTTP, RateLimited, TransientForgeError
 from metrics.sync.manifest_scan import MAX_BYTES, Blob, manifest_scan
 from metrics.sync.readme import (
@@ -68,14 +69,19 @@ class RepositoryReader:
             manifests=self._manifests(
                 base,
                 repository,
+                full_path=str(project["path_with_namespace"]),
                 branch="" if project.get("empty_repo") else str(project.get("default_branch") or ""),
             ),
         )
 
-    def _manifests(self, base: str, repository: Repository, *, branch: str) -> ManifestScan | None:
+    def _manifests(
+        self, base: str, repository: Repository, *, full_path: str, branch: str
+    ) -> ManifestScan | None:
         """The dependency manifests of the default branch from its whole tree (the recursive listing,
         paginated; the readiness listings above are of single folders). Only the blobs whose id
-        changed are fetched (see metrics.sync.manifest_scan), raw, never more than MAX_BYTES + 1 bytes."""
+        changed are fetched (see metrics.sync.manifest_scan), raw, never more than MAX_BYTES + 1 bytes.
+        The listing gives no sizes: those of the source files are asked of GitLab's GraphQL API when
+        they changed (metrics.sync.gitlab.sizes)."""
         blobs: list[Blob] = []
         complete = True
         if branch:
@@ -104,7 +110,10 @@ class RepositoryReader:
             )
             return answer.data
 
-        return manifest_scan(repository=repository, blobs=blobs, fetch=fetch, complete=complete)
+        def sizes(source: list[Blob]) -> dict[str, int] | None:
+            return blob_sizes(self.http, full_path=full_path, branch=branch, blobs=source)
+
+        return manifest_scan(repository=repository, blobs=blobs, fetch=fetch, complete=complete, sizes=sizes)
 
     def _readme(
         self, base: str, repository: Repository, listings: dict[str, list[dict]], *, branch: str, full: bool
