@@ -27,10 +27,11 @@ OVERRIDES = [
 class ValueSteps(SeederBase):
     def create_value(self) -> None:
         rng = self.rng
-        # GitHub's tree gives each file's size (lines estimated from bytes); GitLab's gives none and plain
-        # git hosts are not synced in the demo: as the sync would, only synced GitHub repositories are sized.
+        # GitHub's tree gives each file's size and GitLab's GraphQL API the sizes its tree lacks (lines
+        # estimated from bytes); plain git hosts are not synced in the demo: as the sync would, only synced
+        # GitHub and GitLab repositories are sized.
         repositories = list(
-            Repository.objects.filter(forge=Forge.GITHUB, last_synced_at__isnull=False)
+            Repository.objects.filter(forge__in=[Forge.GITHUB, Forge.GITLAB], last_synced_at__isnull=False)
             .prefetch_related("project__languages")
             .order_by("project_id", "pk")
         )
