@@ -166,16 +166,16 @@ def drain(args: dict) -> dict:
 class _AggregatesClock:
     """Time spent keeping the daily aggregates during a sync (issue 19: at most 10 % of its throughput):
     reading the written rows' facts and applying their differences (metrics.daily.keeping, and its
-    receivers for single-row saves), timed by wrapping those functions in this process only."""
-
-    NAMES = ("facts_where", "apply")
+    receivers for single-row saves), and computing the first responses of the items written
+    (metrics.daily.responses), timed by wrapping those functions in this process only."""
 
     def __init__(self) -> None:
-        from metrics.daily import keeping, receivers
+        from metrics.daily import keeping, receivers, responses
 
         self.seconds = 0.0
-        self._modules = (keeping, receivers)
-        self._originals = {(m, n): getattr(m, n) for m in self._modules for n in self.NAMES}
+        wrapped = [(m, n) for m in (keeping, receivers) for n in ("facts_where", "apply")]
+        wrapped.append((responses, "first_responses_refresh"))
+        self._originals = {(m, n): getattr(m, n) for m, n in wrapped}
 
     def _timed(self, function):
         def timed(*args, **kwargs):
