@@ -1,10 +1,11 @@
 """The first response kept on each issue and request (`first_response_at`): the earliest comment or
 review by a person other than the item's author, bots' left out, whenever it came (METRICS.md's time to
-first response). A report then reads one row per item instead of every comment and review of the
-period's items.
+first response); and whether a request was approved by such a person (`approved_by_another`: review
+coverage and self-merges). A report then reads one row per item instead of every comment and review of
+the period's items.
 
-One rule in one place: `metrics.selectors.rows.responses_by_others` says which responses count; `first_responses_refresh`
-writes the column from it with one UPDATE per kind of item (the database computes each item's minimum),
+One rule in one place: `metrics.selectors.rows.responses_by_others` says which responses count;
+`first_responses_refresh` writes the columns from it with one UPDATE per kind of item (the database computes each item's minimum),
 and every write that can change it calls that: the activity upserts (the items of the batch and those
 its comments and reviews answer), single-row saves, a change of who an account is (its user or bot
 flag, by save or in bulk), the deletion of an account or a user, and the rebuild of a range of days.
@@ -12,7 +13,7 @@ flag, by save or in bulk), the deletion of an account or a user, and the rebuild
 
 from collections.abc import Iterable
 
-from django.db.models import DateTimeField, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateTimeField, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Least
 
 from metrics.models import Comment, Issue, PullRequest, Review
@@ -45,6 +46,11 @@ def _request_first() -> Least:
     return Least(Coalesce(commented, reviewed), Coalesce(reviewed, commented), output_field=DateTimeField())
 
 
+def _approved_by_another() -> Exists:
+    approvals = Review.objects.filter(pull_request=OuterRef("pk"), state=Review.ReviewState.APPROVED)
+    return Exists(responses_by_others(approvals, item="pull_request"))
+
+
 def _issue_first() -> Subquery:
     return _earliest(Comment.objects.all(), item="issue", moment="created_at")
 
@@ -54,7 +60,9 @@ def first_responses_refresh(*, requests: Q | None = None, issues: Q | None = Non
     returns the rows written."""
     written = 0
     if requests is not None:
-        written += PullRequest.objects.filter(requests).update(first_response_at=_request_first())
+        written += PullRequest.objects.filter(requests).update(
+            first_response_at=_request_first(), approved_by_another=_approved_by_another()
+        )
     if issues is not None:
         written += Issue.objects.filter(issues).update(first_response_at=_issue_first())
     return written

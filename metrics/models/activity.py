@@ -90,6 +90,8 @@ class PullRequest(models.Model):
     ready_for_review_at = models.DateTimeField(null=True, blank=True)
     merged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Whether a person other than its author (not a bot) approved it; kept with first_response_at.
+    approved_by_another = models.BooleanField(default=False)
     # The first response by another person (not a bot), whenever it came; NULL: none yet. Kept by
     # metrics.daily.responses from the comments and reviews, so that a report reads one row per item.
     first_response_at = models.DateTimeField(null=True, blank=True)

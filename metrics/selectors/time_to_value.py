@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from metrics import computations
-from metrics.models import Issue, PullRequest, Release, Review
+from metrics.models import Issue, PullRequest, Release
 from metrics.selectors.rows import (
     NOT_BOT,
     between,
@@ -19,7 +19,6 @@ from metrics.selectors.rows import (
     in_projects,
     person_key,
     projects_or_program,
-    responses_by_others,
 )
 
 
@@ -82,28 +81,18 @@ def _first_responses(*, in_scope: Q, lo: datetime, hi: datetime) -> FirstRespons
 
 def _merged_requests(*, in_scope: Q, lo: datetime, hi: datetime) -> tuple[list[float], int, int, int]:
     """(hours to merge, how many merged, how many with another person's approval, how many merged
-    by their author without such an approval) for the requests merged in P: one row per request, and
-    the requests someone other than their author approved, told by the database in one grouped query."""
+    by their author without such an approval) for the requests merged in P: one row per request, with
+    the approval by another person kept on it (metrics.daily.responses)."""
     merged = PullRequest.objects.filter(in_scope, NOT_BOT, between("merged_at", lo, hi))
-    approved_by_another = set(
-        responses_by_others(
-            Review.objects.filter(pull_request__in=merged.values("pk"), state=Review.ReviewState.APPROVED),
-            item="pull_request",
-        )
-        .values_list("pull_request_id", flat=True)
-        .distinct()
-        .order_by()
-    )
     rows = merged.annotate(
         asker=Coalesce(person_key("author"), Value(""), output_field=CharField()),
         merger=person_key("merged_by"),
-    ).values_list("pk", "created_at", "ready_for_review_at", "merged_at", "asker", "merger")
+    ).values_list("created_at", "ready_for_review_at", "merged_at", "approved_by_another", "asker", "merger")
     hours, approved, self_merged, n = [], 0, 0, 0
-    for pk, created, ready, merged_at, author, merger in rows.order_by():
+    for created, ready, merged_at, reviewed, author, merger in rows.order_by():
         n += 1
         # merged_at is set on every row: the period filter is on it.
         hours.append(computations.elapsed_hours(ready or created, cast(datetime, merged_at)))
-        reviewed = pk in approved_by_another
         approved += reviewed
         # A merger nobody can tell (no account) is not taken for the author.
         self_merged += not reviewed and author != "" and merger == author

@@ -1,5 +1,5 @@
-"""The first response kept on each issue and request (metrics.daily.responses) follows every write that
-can change it, and stays equal to the first response computed from every comment and review row
+"""The first response kept on each issue and request, and a request's approval by another person
+(metrics.daily.responses), follow every write that can change them, and stays equal to the first response computed from every comment and review row
 (tests/metrics/raw_time_to_value.py): the sync's batches (a comment arriving in a later batch than its
 request), single-row saves, a comment moved to another item, identities linked and unlinked in bulk, a
 bot flag set by save and cleared in bulk, an account deleted, a user deleted, and the rebuild."""
@@ -29,6 +29,10 @@ def kept(item) -> datetime | None:
     return type(item).objects.values_list("first_response_at", flat=True).get(pk=item.pk)
 
 
+def approved(request) -> bool:
+    return PullRequest.objects.values_list("approved_by_another", flat=True).get(pk=request.pk)
+
+
 def assert_equal_to_every_row() -> None:
     start, end = WHOLE
     assert first_responses(projects=None, start=start, end=end) == raw_first_responses(
@@ -48,13 +52,16 @@ def test_each_change_of_who_responded_moves_the_kept_first_response():
         comment(bot, ASKED + timedelta(hours=2), on=item)
         comment(bob, ASKED + timedelta(hours=5), on=item)
     review(request, bob, None, state="pending")  # not submitted: no response
+    review(request, alice_too, ASKED + timedelta(hours=8))  # an approval
     assert kept(request) == kept(question) == ASKED + timedelta(hours=1)
+    assert approved(request)
     assert_equal_to_every_row()
 
     # Two accounts of one person (linked in bulk, as identity verification does): only Bob answered.
     person = UserFactory()
     ForgeAccount.objects.filter(pk__in=[alice.pk, alice_too.pk]).update(user=person)
     assert kept(request) == kept(question) == ASKED + timedelta(hours=5)
+    assert not approved(request)  # approving one's own request is no approval
     assert_equal_to_every_row()
 
     # Bob found to be a bot (saved): nobody answered; cleared in bulk: he did again.
@@ -69,11 +76,13 @@ def test_each_change_of_who_responded_moves_the_kept_first_response():
     # The person's user deleted: the two accounts are two people again.
     person.delete()
     assert kept(request) == kept(question) == ASKED + timedelta(hours=1)
+    assert approved(request)
     assert_equal_to_every_row()
 
     # The second account deleted: its comments have no author, and answer nothing.
     alice_too.delete()
     assert kept(request) == kept(question) == ASKED + timedelta(hours=5)
+    assert not approved(request)
     assert_equal_to_every_row()
 
     # A comment saved on its own answers at once; moved to another request, it answers that one.
