@@ -13,6 +13,7 @@ flag, by save or in bulk), the deletion of an account or a user, and the rebuild
 
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import DateTimeField, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Least
 
@@ -42,7 +43,9 @@ def _request_first() -> Least:
         item="pull_request",
         moment="submitted_at",
     )
-    # SQLite's LEAST is NULL when either side is; each side falls back on the other.
+    if connection.vendor == "postgresql":  # its LEAST leaves NULLs out: each subquery runs once
+        return Least(commented, reviewed, output_field=DateTimeField())
+    # SQLite's is NULL when either side is: each side falls back on the other.
     return Least(Coalesce(commented, reviewed), Coalesce(reviewed, commented), output_field=DateTimeField())
 
 
@@ -57,14 +60,26 @@ def _issue_first() -> Subquery:
 
 def first_responses_refresh(*, requests: Q | None = None, issues: Q | None = None) -> int:
     """Recompute the first response of the requests and issues these conditions select (None: none);
-    returns the rows written."""
+    returns the rows written. Items nobody has commented on or reviewed (a batch of new requests) are
+    only looked at: they have no response, and their columns are reset only where they say otherwise."""
     written = 0
     if requests is not None:
-        written += PullRequest.objects.filter(requests).update(
+        answered = Exists(Comment.objects.filter(pull_request=OuterRef("pk"))) | Exists(
+            Review.objects.filter(pull_request=OuterRef("pk"))
+        )
+        selected = PullRequest.objects.filter(requests)
+        written += selected.filter(answered).update(
             first_response_at=_request_first(), approved_by_another=_approved_by_another()
         )
+        unanswered = selected.filter(~answered).filter(
+            Q(first_response_at__isnull=False) | Q(approved_by_another=True)
+        )
+        written += unanswered.update(first_response_at=None, approved_by_another=False)
     if issues is not None:
-        written += Issue.objects.filter(issues).update(first_response_at=_issue_first())
+        answered = Exists(Comment.objects.filter(issue=OuterRef("pk")))
+        selected = Issue.objects.filter(issues)
+        written += selected.filter(answered).update(first_response_at=_issue_first())
+        written += selected.filter(~answered, first_response_at__isnull=False).update(first_response_at=None)
     return written
 
 
