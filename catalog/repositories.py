@@ -1,62 +1,27 @@
-"""Which repository and which forge a URL names: URLs normalised, forges told apart by their host (the
-configured GitHub, GitHub Enterprise and GitLab hosts; never a word in the path), repositories looked up by
-URL (case-blind on GitHub and GitLab hosts) or by owner/name, and the check that corrects stored forges.
-The registration, the imports, the webhooks and the sync all ask here."""
+"""Which repository and which forge a URL names: URLs normalised (catalog.git_urls), forges told apart
+by their host (the configured GitHub, GitHub Enterprise and GitLab hosts; never a word in the path),
+repositories looked up by URL (case-blind on GitHub and GitLab hosts) or by owner/name, and the check
+that corrects stored forges. The registration, the imports, the webhooks and the sync all ask here."""
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
+# The URL rules live in catalog.git_urls (catalog.packages needs them without the models); the
+# registration, the imports and the sync keep asking here.
+from catalog.git_urls import normalise_repository_url, repository_host
 from catalog.models import (
     Forge,
     Repository,
 )
 
-# git's scp-like syntax, user@host:path (no scheme).
-SCP_URL_RE = re.compile(r"^[\w.+-]+@(?P<host>[^:/\s@]+):(?P<path>[^/].*)$")
 # Rows per query when repositories are looked up by many URLs (two parameters per URL).
 URL_LOOKUP_CHUNK = 400
-
-
-def normalise_repository_url(url: str) -> str:
-    """One spelling per way of writing a repository: without surrounding spaces, a trailing slash or
-    ".git", git's user@host:path as https://host/path, the scheme and host in lower case (they are
-    case-insensitive). The path keeps its case: a plain git server tells /Tool from /tool. GitHub and
-    GitLab do not, and repositories_by_url matches their URLs whatever the case."""
-    url = url.strip().rstrip("/").removesuffix(".git")
-    scp = SCP_URL_RE.match(url) if "://" not in url else None
-    if scp:
-        url = f"https://{scp['host']}/{scp['path']}"
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url  # not a URL (the forms refuse it); nothing to lower
-    if not parts.scheme or not parts.netloc:
-        return url
-    # Only the host: a user name or token before "@" is case-sensitive.
-    userinfo, at, host = parts.netloc.rpartition("@")
-    return urlunsplit(
-        (parts.scheme.lower(), f"{userinfo}{at}{host.lower()}", parts.path, parts.query, parts.fragment)
-    )
-
-
-def repository_host(url: str) -> str:
-    """The host of a repository URL (https://, ssh://, git:// or git's user@host:path) in lower case,
-    without port or user; "" when it names none."""
-    url = url.strip()
-    if "://" not in url:
-        scp = SCP_URL_RE.match(url)
-        return scp["host"].lower() if scp else ""
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
 
 
 def forge_hosts() -> dict[str, str]:

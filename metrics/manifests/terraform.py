@@ -8,8 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 import hcl2
 from hcl2 import SerializationOptions
 
+from catalog.git_urls import SCP_URL_RE, repository_host
 from catalog.models import Forge
-from catalog.repositories import SCP_URL_RE, forge_hosts, repository_host
+from catalog.repositories import forge_hosts
 from metrics.manifests.common import Dependency, LineFinder, ManifestError, purl
 
 __all__ = ["terraform_dependencies"]
