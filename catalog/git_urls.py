@@ -1,14 +1,17 @@
 """How repository URLs are written and compared, as plain strings (no models, so that catalog.packages can
 use them too): git's scp-like user@host:path, one spelling per way of writing a repository
-(normalise_repository_url) and its host. catalog.repositories looks repositories up with them."""
+(normalise_repository_url), its host, and the repository it names whatever the transport
+(repository_address). catalog.repositories looks repositories up with them."""
 
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["SCP_URL_RE", "normalise_repository_url", "repository_host"]
+__all__ = ["SCP_URL_RE", "normalise_repository_url", "repository_address", "repository_host"]
 
 # git's scp-like syntax, user@host:path (no scheme).
 SCP_URL_RE = re.compile(r"^[\w.+-]+@(?P<host>[^:/\s@]+):(?P<path>[^/].*)$")
+# Transports by which git reaches a repository on a host (file:// and local paths name none).
+_HOSTED = {"https", "http", "ssh", "git", "git+ssh", "ssh+git"}
 
 
 def normalise_repository_url(url: str) -> str:
@@ -44,3 +47,21 @@ def repository_host(url: str) -> str:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
+
+
+def repository_address(url: str) -> str:
+    """Which repository a git URL names, whatever the transport: https://<host>/<path> of the URL as
+    normalise_repository_url writes it, without user, password or port. ssh://git@host:2222/x.git,
+    git@host:x, git://host/x and https://token@host/x.git are all https://host/x: one repository
+    cloned over ssh or https, and a token is no part of which one (nor to be shown). "" for a URL that
+    names no host and path (a local path, file://)."""
+    normalised = normalise_repository_url(url)
+    try:
+        parts = urlsplit(normalised)
+        host = parts.hostname or ""
+    except ValueError:
+        return ""
+    path = parts.path.strip("/")
+    if parts.scheme not in _HOSTED or not host or not path or parts.query or parts.fragment:
+        return ""
+    return f"https://{host}/{path}"

@@ -19,6 +19,15 @@ The purl types the portal reads, and why:
   url2purl already writes `pkg:gitlab/...`). A GitLab CI include is `pkg:gitlab/<group>/<project>`
   with the subpath naming what to include: a YAML file (`#templates/build.yml`, an `include:project`)
   or else a CI/CD component (`#build`, an `include:component`).
+- A module or anything else taken straight from a git repository on a host that is not GitHub or GitLab
+  (a self-hosted Gitea, Bitbucket, a plain git server) has no registry and no type of its own: the
+  specification's `generic` type is for such packages ("handy for a plain version control repository
+  such as a bare git repo in combination with a vcs_url"), and its standard `vcs_url` qualifier, in
+  SPDX's VCS form `git+<url>`, says which repository: `pkg:generic/terraform-modules?vcs_url=
+  git%2Bhttps://git.acme.example/platform/terraform-modules.git#vpc` (the folder as the subpath). The
+  repository is what identifies it, so package_key keeps that qualifier (alone, as the repository's
+  transport-free address: ssh, scp-like and https URLs of one repository are one package). A repository
+  on GitHub or GitLab is written with their types (pkg:github/…, pkg:gitlab/…), as the sync finds it.
 Any other type the library defines is accepted and kept (an asset may be a NuGet or a Cargo package),
 without an install snippet; a type neither defines is refused as a likely typo.
 """
@@ -27,12 +36,15 @@ import json
 import re
 import shlex
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 from django.core.exceptions import ValidationError
 from packageurl import PackageURL
 from packageurl.validate import DEFINITIONS_BY_TYPE
 from packaging.utils import canonicalize_name
+
+from catalog.git_urls import SCP_URL_RE, repository_address
 
 # Types outside the purl specification that the portal reads (see the module's docstring).
 PORTAL_TYPES = {"terraform", "gitlab", "githubactions"}
@@ -41,10 +53,16 @@ HELP_TEXT = (
     "The package's coordinates as a Package URL, for the install snippet: pkg:npm/%40acme/design-tokens, "
     "pkg:pypi/acme-retry, pkg:maven/com.acme/ledger-client, pkg:golang/git.acme.example/platform/auth, "
     "pkg:docker/acme/base-python, pkg:terraform/acme/network/aws, pkg:github/acme/setup-build (an action), "
-    "pkg:gitlab/acme/ci-templates#templates/build.yml (a CI include). Without a version: the latest release "
-    "is used."
+    "pkg:gitlab/acme/ci-templates#templates/build.yml (a CI include), "
+    "pkg:generic/modules?vcs_url=git%2Bhttps://git.acme.example/platform/modules.git#vpc (a module in a git "
+    "repository elsewhere). Without a version: the latest release is used."
 )
 MAX_LENGTH = 300
+# SPDX's VCS URL: the tool, "+", then the URL (git+https://…, git+ssh://…, git+git@host:path).
+_VCS_TOOL = re.compile(r"^(?P<tool>[a-z][a-z0-9]*)\+(?P<url>.+)$", re.IGNORECASE)
+VCS_EXAMPLE = (
+    "pkg:generic/terraform-modules?vcs_url=git%2Bhttps://git.acme.example/platform/terraform-modules.git"
+)
 
 
 def package_url_clean(value: str) -> str:
@@ -66,6 +84,8 @@ def package_url_clean(value: str) -> str:
             raise ValidationError(
                 f"Not a valid Package URL of type “{purl.type}”: {'; '.join(errors)}.", code="invalid"
             )
+        if purl.type == "generic" and "vcs_url" in (purl.qualifiers or {}):
+            _vcs_url_check(purl.qualifiers["vcs_url"])
     elif purl.type not in PORTAL_TYPES:
         raise ValidationError(
             f"Unknown package type “{purl.type}”: expected one of npm, pypi, maven, golang, docker, oci, "
@@ -86,6 +106,48 @@ def package_url_clean(value: str) -> str:
     if len(canonical) > MAX_LENGTH:
         raise ValidationError(f"At most {MAX_LENGTH} characters.", code="max_length")
     return canonical
+
+
+def _vcs_url_check(vcs_url: str) -> None:
+    """Refuse a generic purl's vcs_url that is not SPDX's <tool>+<url>, a git one that names no repository
+    on a host, or one carrying a password (the package URL is shown to every reader)."""
+    tool = _VCS_TOOL.match(vcs_url)
+    if not tool:
+        raise ValidationError(f"The vcs_url is written “<tool>+<url>”, e.g. {VCS_EXAMPLE}.", code="invalid")
+    if tool["tool"].lower() != "git":
+        return
+    if not git_repository(vcs_url)[0]:
+        raise ValidationError(
+            f"The vcs_url names no git repository on a host: e.g. {VCS_EXAMPLE}.", code="invalid"
+        )
+    try:
+        password = urlsplit(tool["url"]).password if "://" in tool["url"] else None
+    except ValueError:
+        password = None
+    if password:
+        raise ValidationError(
+            "The vcs_url carries a password or token: it would be shown to every reader; leave it out.",
+            code="invalid",
+        )
+
+
+def git_repository(vcs_url: str) -> tuple[str, str]:
+    """(repository, folder) of a git VCS URL as SPDX writes it, `git+<url>[@<revision>][#<folder>]`:
+    the repository as catalog.git_urls.repository_address writes it, the folder without slashes; ("", "")
+    for what is no git URL naming a repository on a host."""
+    tool = _VCS_TOOL.match(vcs_url.strip())
+    if not tool or tool["tool"].lower() != "git":
+        return "", ""
+    url, _, folder = tool["url"].partition("#")
+    # The revision follows the path; an "@" before the path is a user's (git@host).
+    if "://" in url:
+        path_start = url.find("/", url.index("://") + 3)
+    else:
+        scp = SCP_URL_RE.match(url)
+        path_start = scp.start("path") if scp else -1
+    if path_start >= 0 and "@" in url[path_start:]:
+        url = url[:path_start] + url[path_start:].rpartition("@")[0]
+    return repository_address(url), folder.strip("/")
 
 
 def validate_package_url(value: str) -> None:
@@ -303,7 +365,10 @@ def package_key(package_url: str) -> str | None:
     namespace and name, normalised as each ecosystem compares names (PyPI's PEP 503 name; npm, Docker,
     Terraform and the forges' owner/name in lower case; a Docker Hub image without owner is
     library/<name>), and the subpath (which action or CI file of a repository). Version and qualifiers
-    (where a package is fetched from) are left out: 2.1.0 from a mirror is still the same package.
+    (where a package is fetched from) are left out: 2.1.0 from a mirror is still the same package. A
+    generic package taken from a git repository is that repository: its key is
+    `pkg:generic/<repository's last name>?vcs_url=git+https://<host>/<path>#<folder>`, whatever name,
+    transport, user or revision it was written with.
 
     The one rule of "the same package" for matching an asset's package_url with the dependencies found in
     code (metrics.manifests writes its Dependency.purl in the same form)."""
@@ -312,6 +377,15 @@ def package_key(package_url: str) -> str | None:
     except ValueError:
         return None
     kind = "github" if purl.type == "githubactions" else purl.type
+    if kind == "generic":
+        repository, folder = git_repository((purl.qualifiers or {}).get("vcs_url", ""))
+        if repository:  # the repository is which package it is, whatever name it was given
+            return PackageURL(
+                type=kind,
+                name=repository.rpartition("/")[2],
+                qualifiers={"vcs_url": f"git+{repository}"},
+                subpath=(purl.subpath or "").strip("/") or folder or None,
+            ).to_string()
     namespace, name = purl.namespace or "", purl.name
     if kind == "pypi":
         name = canonicalize_name(name)
@@ -324,12 +398,28 @@ def package_key(package_url: str) -> str | None:
     ).to_string()
 
 
+def package_repository(package_url: str) -> str:
+    """The git repository a generic package is taken from (its vcs_url), as
+    catalog.git_urls.repository_address writes it; "" for any other package."""
+    try:
+        purl = PackageURL.from_string(package_url)
+    except ValueError:
+        return ""
+    if purl.type != "generic":
+        return ""
+    return git_repository((purl.qualifiers or {}).get("vcs_url", ""))[0]
+
+
 def package_keys_matching(dependency_key: str) -> list[str]:
-    """The asset keys a dependency's key matches: itself, and for an action or CI file of a repository
-    (a subpath) the repository as a whole, since an asset registered as `pkg:github/acme/actions` offers
-    every action in it."""
+    """The asset keys a dependency's key matches: itself, and for an action, a CI file or a module in a
+    folder of a repository (a subpath) the repository as a whole, since an asset registered as
+    `pkg:github/acme/actions` offers every action in it, and one registered as a git repository
+    (`pkg:generic/…?vcs_url=git+…`) every module in it."""
     keys = [dependency_key]
     base, hash_mark, _subpath = dependency_key.partition("#")
-    if hash_mark and base.startswith(("pkg:github/", "pkg:gitlab/")):
+    if hash_mark and (
+        base.startswith(("pkg:github/", "pkg:gitlab/"))
+        or (base.startswith("pkg:generic/") and "?vcs_url=" in base)
+    ):
         keys.append(base)
     return keys

@@ -25,11 +25,19 @@ class Dependency:
     line: int  # 1-based; 0 when the parser cannot tell
 
 
-def purl(*, type: str, name: str, namespace: str | None = None, subpath: str | None = None) -> str:
+def purl(
+    *,
+    type: str,
+    name: str,
+    namespace: str | None = None,
+    subpath: str | None = None,
+    qualifiers: dict[str, str] | None = None,
+) -> str:
     """These coordinates as catalog.packages.package_key writes them: the one rule of which package a
-    coordinate names, the same for assets' package URLs."""
+    coordinate names, the same for assets' package URLs. Qualifiers count only where that rule keeps
+    them (a generic package's git vcs_url)."""
     written = PackageURL(
-        type=type, namespace=namespace or None, name=name, subpath=subpath or None
+        type=type, namespace=namespace or None, name=name, qualifiers=qualifiers, subpath=subpath or None
     ).to_string()
     key = package_key(written)
     if key is None:  # PackageURL wrote it: it reads back

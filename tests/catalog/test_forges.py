@@ -9,6 +9,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from catalog.forms import ProjectForm
+from catalog.git_urls import repository_address
 from catalog.models import Forge, Project, Repository
 from catalog.repositories import forge_of, normalise_repository_url
 from tests.factories import BusinessUnitFactory, ProjectFactory, make_owner, registration_form_data
@@ -103,6 +104,38 @@ def test_urls_keep_their_case_and_only_the_scheme_and_host_are_lower_cased():
     assert (
         normalise_repository_url("https://Robot@Git.Acme.example:8443/A/B")
         == "https://Robot@git.acme.example:8443/A/B"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://git.acme.example/platform/modules",
+        "https://git.acme.example/platform/modules.git/",
+        "http://Git.Acme.Example/platform/modules",
+        "ssh://git@git.acme.example/platform/modules.git",
+        "ssh://deploy@git.acme.example:7999/platform/modules.git",
+        "git@git.acme.example:platform/modules.git",
+        "git://git.acme.example/platform/modules.git",
+        "https://oauth2:s3cr3t@git.acme.example/platform/modules.git",
+    ],
+)
+def test_one_repository_has_one_address_whatever_the_transport_user_or_port(url):
+    assert repository_address(url) == "https://git.acme.example/platform/modules"
+
+
+def test_a_local_repository_or_a_url_without_a_path_has_no_address():
+    for url in [
+        "/srv/git/modules.git",
+        "file:///srv/git/modules.git",
+        "https://git.acme.example/",
+        "modules",
+    ]:
+        assert repository_address(url) == "", url
+    # A plain git server tells /Modules from /modules.
+    assert (
+        repository_address("git@git.acme.example:Platform/Modules")
+        == "https://git.acme.example/Platform/Modules"
     )
 
 

@@ -271,6 +271,15 @@ def test_a_release_tag_reads_as_a_version(tag, version):
             "pkg:gitlab/acme/ci-templates#templates/build.yml",
             "pkg:gitlab/acme/ci-templates#templates/build.yml",
         ),
+        # SPDX's VCS URL in the vcs_url qualifier, as typed (scp-like too); its "+" and "@" escaped.
+        (
+            "pkg:generic/terraform-modules?vcs_url=git+https://git.acme.example/platform/terraform-modules.git#vpc",
+            "pkg:generic/terraform-modules?vcs_url=git%2Bhttps://git.acme.example/platform/terraform-modules.git#vpc",
+        ),
+        (
+            "pkg:generic/modules?vcs_url=git+git@git.acme.example:platform/modules.git",
+            "pkg:generic/modules?vcs_url=git%2Bgit%40git.acme.example:platform/modules.git",
+        ),
         ("", ""),
     ],
 )
@@ -287,6 +296,16 @@ def test_package_urls_are_stored_in_their_canonical_form(typed, stored):
         ("pkg:maven/ledger-client", "Namespace is required"),
         ("pkg:nmp/left-pad", "Unknown package type “nmp”"),
         ("pkg:terraform/network", "pkg:terraform/acme/network/aws"),
+        ("pkg:generic/modules?vcs_url=https://git.acme.example/modules.git", "“<tool>+<url>”"),
+        (
+            "pkg:generic/modules?vcs_url=git%2Bfile:///srv/git/modules.git",
+            "names no git repository on a host",
+        ),
+        ("pkg:generic/modules?vcs_url=git%2Bhttps://git.acme.example", "names no git repository on a host"),
+        (
+            "pkg:generic/modules?vcs_url=git%2Bhttps://oauth2:glpat-s3cr3t@git.acme.example/modules.git",
+            "shown to every reader",
+        ),
     ],
 )
 def test_what_is_not_a_package_url_is_refused_saying_what_is_expected(typed, says):
@@ -358,6 +377,25 @@ def test_the_api_reads_and_writes_package_url_and_refuses_a_wrong_one_naming_the
     )
     assert response.status_code == 201, response.json()
     assert project.assets.get(name="Ledger client").package_url == "pkg:maven/com.acme/ledger-client"
+
+
+def test_the_form_and_the_api_take_a_git_repositorys_coordinates_and_refuse_a_token_in_them(client, owned):
+    project, asset, owner = owned
+    written = "pkg:generic/terraform-modules?vcs_url=git+ssh://git@git.acme.example/platform/terraform-modules.git#vpc"
+    stored = "pkg:generic/terraform-modules?vcs_url=git%2Bssh://git%40git.acme.example/platform/terraform-modules.git#vpc"
+    client.force_login(owner)
+    url = reverse("catalog:asset_edit", args=[project.slug, asset.slug])
+    assert client.post(url, _form(package_url=written)).status_code == 302
+    asset.refresh_from_db()
+    assert asset.package_url == stored
+    assert asset.package_key == (
+        "pkg:generic/terraform-modules?vcs_url=git%2Bhttps://git.acme.example/platform/terraform-modules#vpc"
+    )
+
+    token = "pkg:generic/m?vcs_url=git%2Bhttps://ci:s3cr3t@git.acme.example/platform/m.git"
+    response = api(owner).patch(f"/api/v1/assets/{asset.pk}/", {"package_url": token}, format="json")
+    assert_error(response, 400, "package_url")
+    assert "s3cr3t" not in Asset.objects.get(pk=asset.pk).package_url
 
 
 # --- the version: the latest release -------------------------------------------------------------------------
@@ -440,6 +478,27 @@ def test_without_coordinates_editors_are_told_where_to_add_them_and_others_see_n
         ("pkg:githubactions/acme/setup-build@v2", "pkg:github/acme/setup-build"),
         ("pkg:github/acme/actions#/publish/", "pkg:github/acme/actions#publish"),
         ("pkg:terraform/Acme/network/aws@2.1.0", "pkg:terraform/acme/network/aws"),
+        # A git repository's package is the repository, however its URL is written (ssh or https, user,
+        # port, ".git", a revision): its transport-free address, a folder as the subpath.
+        (
+            "pkg:generic/vpc-module@1.4.0?vcs_url=git%2Bhttps://git.acme.example/platform/terraform-modules.git#vpc",
+            "pkg:generic/terraform-modules?vcs_url=git%2Bhttps://git.acme.example/platform/terraform-modules#vpc",
+        ),
+        (
+            "pkg:generic/x?vcs_url=git%2Bssh://git%40Git.Acme.Example:2222/platform/terraform-modules.git%40v1.4.0",
+            "pkg:generic/terraform-modules?vcs_url=git%2Bhttps://git.acme.example/platform/terraform-modules",
+        ),
+        (
+            "pkg:generic/x?vcs_url=git%2Bgit%40git.acme.example:platform/terraform-modules.git%40v2%23/dns/",
+            "pkg:generic/terraform-modules?vcs_url=git%2Bhttps://git.acme.example/platform/terraform-modules#dns",
+        ),
+        # A plain git server tells /Modules from /modules.
+        (
+            "pkg:generic/modules?vcs_url=git%2Bhttps://git.acme.example/Platform/Modules",
+            "pkg:generic/Modules?vcs_url=git%2Bhttps://git.acme.example/Platform/Modules",
+        ),
+        # Without a git repository, a generic package is its name (where it is downloaded from aside).
+        ("pkg:generic/openssl@1.1.1?download_url=https://acme.example/openssl.tgz", "pkg:generic/openssl"),
         # Maven and Go names are compared as written: their registries tell case apart.
         ("pkg:maven/com.acme/Ledger-Client@2.4.0", "pkg:maven/com.acme/Ledger-Client"),
         ("pkg:golang/git.acme.example/platform/auth@v1.4.0", "pkg:golang/git.acme.example/platform/auth"),
@@ -458,3 +517,7 @@ def test_an_action_or_ci_file_matches_its_repository_as_a_whole():
     assert package_keys_matching("pkg:gitlab/acme/ci#templates/build.yml")[-1] == "pkg:gitlab/acme/ci"
     # A package's subpath is a path inside it, not another package of its repository.
     assert package_keys_matching("pkg:npm/left-pad") == ["pkg:npm/left-pad"]
+    # A module in a folder of a git repository: the repository as a whole offers it too.
+    module = "pkg:generic/modules?vcs_url=git%2Bhttps://git.acme.example/platform/modules#vpc"
+    assert package_keys_matching(module)[-1] == module.partition("#")[0]
+    assert package_keys_matching("pkg:generic/openssl#include") == ["pkg:generic/openssl#include"]
