@@ -4,9 +4,11 @@ The sync (metrics) reads the manifests of a repository's default branch and hand
 detected_adoptions_update, which keeps the repository's detected adoptions in step with them: a
 dependency on an asset's package (catalog.packages.package_key, the one rule of "the same package")
 starts an adoption by the repository's project (its name is the team, its unit the unit), a changed
-version or place updates it, and a dependency gone ends it that day. A project's use of its own assets
-is no reuse, and a project the catalog does not list (waiting for review, rejected, merged) adopts
-nothing.
+version or place updates it, and a dependency gone ends it that day. A module taken from a git
+repository on a host that is not GitHub or GitLab (pkg:generic/…?vcs_url=git+…) is also the asset of the
+project whose catalog repository that is, when the project offers one asset without package coordinates
+(_repository_assets). A project's use of its own assets is no reuse, and a project the catalog does not
+list (waiting for review, rejected, merged) adopts nothing.
 """
 
 import re
@@ -14,13 +16,18 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import reduce
+from operator import or_
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from catalog.git_urls import repository_address
 from catalog.models import Adoption, AdoptionSource, Asset, Project, ProjectChange, Repository
-from catalog.packages import package_keys_matching
+from catalog.packages import package_keys_matching, package_repository
 from catalog.search_index import entries_rebuild
 
 __all__ = ["DetectedChanges", "FoundDependency", "detected_adoptions_update"]
@@ -59,6 +66,37 @@ def _in_use(found: list[FoundDependency]) -> FoundDependency:
     return min(found, key=lambda d: (not d.version or bool(_RANGE.search(d.version)), d.path, d.line))
 
 
+def _repository_assets(
+    mentions: dict[str, list[FoundDependency]], *, consumer: Project
+) -> list[tuple[Asset, list[FoundDependency]]]:
+    """The assets that stand for the git repositories these dependencies are taken from (generic
+    packages with a git vcs_url; their keys without a folder, which package_keys_matching adds): of a
+    listed project other than `consumer`, one of whose catalog repositories is that repository (its URL
+    in any spelling, ssh:// or https://: catalog.git_urls.repository_address), the one asset that has no
+    package coordinates of its own. A project offering several such assets does not say which one a
+    module is: none is taken, and their package URLs can tell."""
+    used: dict[str, list[FoundDependency]] = {}
+    for key, found in mentions.items():
+        if "#" not in key and (repository := package_repository(key)):
+            used[repository] = found
+    if not used:
+        return []
+    hosts = sorted({urlsplit(repository).hostname or "" for repository in used})
+    # The host narrows the scan; the address decides.
+    rows = Repository.objects.filter(
+        reduce(or_, (Q(url__icontains=host) for host in hosts)), project__in=Project.objects.listed()
+    ).exclude(project=consumer)
+    by_project: dict[int, list[FoundDependency]] = defaultdict(list)
+    for row in rows.only("pk", "url", "project_id").order_by("pk"):
+        by_project[row.project_id] += used.get(repository_address(row.url), [])
+    offered: dict[int, list[Asset]] = defaultdict(list)
+    for asset in Asset.objects.filter(
+        project_id__in=[pk for pk, found in by_project.items() if found], package_key=""
+    ).select_related("project"):
+        offered[asset.project_id].append(asset)
+    return [(assets[0], by_project[pk]) for pk, assets in offered.items() if len(assets) == 1]
+
+
 @transaction.atomic
 def detected_adoptions_update(
     *,
@@ -88,7 +126,9 @@ def detected_adoptions_update(
         .select_related("project")
         .order_by("pk")
     )
-    wanted = {asset.pk: (asset, _in_use(mentions[asset.package_key])) for asset in assets}
+    matched = [(asset, mentions[asset.package_key]) for asset in assets]
+    matched += _repository_assets(mentions, consumer=project)
+    wanted = {asset.pk: (asset, _in_use(found)) for asset, found in matched}
     current = {
         adoption.asset_id: adoption
         for adoption in Adoption.objects.filter(

@@ -296,3 +296,94 @@ def test_the_asset_page_says_how_far_behind_each_version_in_use_is(world, client
     )
     page = client.get(world["retry"].get_absolute_url()).content.decode()
     assert "(1 repository · 1 release behind)" in page, "a draft is no release"
+
+
+# --- Terraform modules from git repositories on other hosts -------------------------------------------------
+
+MODULES_TF = """\
+module "vpc" {
+  source = "git::https://git.acme.example/platform/terraform-modules.git//vpc?ref=v1.4.0"
+}
+module "dns" {
+  source = "git@git.acme.example:platform/terraform-modules.git//dns?ref=v1.3.0"
+}
+module "network" {
+  source = "git::ssh://git@git.acme.example/platform/network.git?ref=v2"
+}
+"""
+
+
+def modules() -> list[Dependency]:
+    return dependencies_in(path="infra/main.tf", text=MODULES_TF)
+
+
+def test_a_module_from_a_git_repository_is_the_asset_whose_package_url_names_that_repository(world):
+    """Each side may spell the repository its own way (ssh for one, https for the other)."""
+    vpc = AssetFactory(
+        name="VPC module",
+        package_url="pkg:generic/vpc?vcs_url=git%2Bssh://git%40git.acme.example/platform/terraform-modules.git#vpc",
+    )
+    network = AssetFactory(
+        name="Network modules",
+        package_url="pkg:generic/network?vcs_url=git%2Bhttps://git.acme.example/platform/network.git",
+    )
+    # Another folder of the same repository is another module; another host, another repository.
+    AssetFactory(
+        package_url="pkg:generic/x?vcs_url=git%2Bhttps://git.acme.example/platform/terraform-modules.git#eks"
+    )
+    AssetFactory(
+        package_url="pkg:generic/vpc?vcs_url=git%2Bhttps://git.other.example/platform/terraform-modules#vpc"
+    )
+
+    changes = detected_adoptions_update(repository=world["repo"], dependencies=modules(), on=MONDAY)
+
+    assert {a.asset for a in changes.started} == {vpc, network}
+    found = Adoption.objects.get(asset=vpc)
+    assert (found.version, found.manifest_path, found.manifest_line) == ("v1.4.0", "infra/main.tf", 1)
+    assert Adoption.objects.get(asset=network).version == "v2"
+
+
+def test_a_module_from_a_git_repository_is_the_one_asset_without_package_of_the_project_of_that_repository(
+    world,
+):
+    """The portal's own plain git repositories: a project whose catalog repository the module is taken
+    from (stored by its ssh clone URL) offers it, when it offers one asset without package coordinates."""
+    modules_project = ProjectFactory(name="Terraform modules")
+    RepositoryFactory(
+        project=modules_project, forge="git", url="ssh://git@git.acme.example/platform/terraform-modules"
+    )
+    AssetFactory(project=modules_project, name="Client", package_url="pkg:npm/%40acme/tf-client")
+    offered = AssetFactory(project=modules_project, name="Platform modules")
+    network_project = ProjectFactory(name="Network")
+    RepositoryFactory(
+        project=network_project, forge="git", url="https://git.acme.example/platform/network.git"
+    )
+    AssetFactory(project=network_project, name="Network A")
+    AssetFactory(project=network_project, name="Network B")
+
+    changes = detected_adoptions_update(repository=world["repo"], dependencies=modules(), on=MONDAY)
+
+    # Both modules of the repository are that asset: the first in path and line order is the one shown.
+    assert [a.asset for a in changes.started] == [offered]
+    found = Adoption.objects.get(asset=offered)
+    assert (found.version, found.manifest_path, found.manifest_line) == ("v1.4.0", "infra/main.tf", 1)
+    # Which of Network's two assets it would be cannot be told: neither is taken.
+    assert not Adoption.objects.filter(asset__project=network_project).exists()
+
+    # The module removed: the adoption ends.
+    ended = detected_adoptions_update(repository=world["repo"], dependencies=[], on=TUESDAY).ended
+    assert [a.asset for a in ended] == [offered]
+
+
+def test_a_project_does_not_adopt_its_own_modules_nor_an_unlisted_projects(world):
+    RepositoryFactory(
+        project=world["consumer"], forge="git", url="https://git.acme.example/platform/terraform-modules"
+    )
+    AssetFactory(project=world["consumer"], name="Our modules")
+    pending = ProjectFactory(review_status=ReviewStatus.PENDING)
+    RepositoryFactory(project=pending, forge="git", url="git@git.acme.example:platform/network.git")
+    AssetFactory(project=pending)
+
+    assert (
+        detected_adoptions_update(repository=world["repo"], dependencies=modules(), on=MONDAY).started == []
+    )

@@ -641,3 +641,74 @@ def test_an_asset_imported_with_its_npm_package_is_found_in_the_code_already_syn
         with_manifests,
         "2.4.0",
     )
+
+
+INFRA_TF = """\
+terraform {
+  required_version = ">= 1.5"
+}
+
+module "vpc" {
+  source = "git::https://git.acme.example/platform/terraform-modules.git//vpc?ref=v1.4.0"
+  cidr   = "10.0.0.0/16"
+}
+
+module "network" {
+  source = "git::ssh://git@git.acme.example/platform/network.git?ref=v2"
+}
+
+module "archive" {
+  source = "https://git.acme.example/platform/terraform-modules/archive/v1.zip//vpc"
+}
+"""
+
+
+def test_terraform_modules_from_another_git_host_are_found_in_the_code_and_their_removal_ends_them(
+    with_manifests, source, django_capture_on_commit_callbacks
+):
+    """Issue 18: a module taken from a git repository on a host that is neither GitHub nor GitLab is the
+    asset whose package URL names that repository (given after the sync: found at once), or the asset of
+    the project whose catalog repository it is; the ref is the version in use; removed, it ends."""
+    source.commit("Infrastructure", who=ALICE, days_ago=1, files={"infra/main.tf": INFRA_TF})
+    vpc = AssetFactory(name="VPC module")
+    network_project = ProjectFactory(name="Network")
+    Repository.objects.create(
+        project=network_project, forge="git", url="https://git.acme.example/platform/network"
+    )
+    network = AssetFactory(project=network_project, name="Network module")
+    repository_sync(repository=with_manifests)
+    assert not Adoption.objects.filter(asset=vpc).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        asset_save(
+            project=vpc.project,
+            user=UserFactory(),
+            asset=vpc,
+            fields=AssetFields(
+                name=vpc.name,
+                kind=vpc.kind,
+                description=vpc.description,
+                package_url=(
+                    "pkg:generic/terraform-modules"
+                    "?vcs_url=git%2Bssh://git%40git.acme.example/platform/terraform-modules.git#vpc"
+                ),
+            ),
+        )
+
+    found = Adoption.objects.active().get(asset=vpc)
+    assert (found.source, found.repository, found.team) == (
+        AdoptionSource.DETECTED,
+        with_manifests,
+        with_manifests.project.name,
+    )
+    assert (found.version, found.manifest_path, found.manifest_line) == ("v1.4.0", "infra/main.tf", 5)
+    by_repository = Adoption.objects.active().get(asset=network)
+    assert (by_repository.version, by_repository.manifest_line) == ("v2", 10)
+
+    vpc_block = INFRA_TF[INFRA_TF.index('module "vpc"') : INFRA_TF.index('module "network"')]
+    without_vpc = {"infra/main.tf": INFRA_TF.replace(vpc_block, "")}
+    source.commit("The VPC is managed elsewhere", who=ALICE, days_ago=0.5, files=without_vpc)
+    repository_sync(repository=with_manifests)
+    found.refresh_from_db()
+    assert found.ended_on == timezone.now().date()
+    assert Adoption.objects.active().get(asset=network).manifest_line == 5, "still used, a line up"
