@@ -6,11 +6,14 @@ Where the figures come from, and why:
   from DailyRollup, which is small. Days after the last rolled-up day (today, or the days since the
   rollup job last ran) are not in the rollups yet, so they are counted from the raw events of those
   days only: the figures are fresh without scanning the whole period's events.
+- Zero-result searches and click-through are sums too: the search rows of the rollups count the
+  searches with no result, with results, and with results and a click (metrics.rollups.search_outcomes;
+  a click days after its search recounts the rollup of its search's day), and the raw searches after
+  the last rolled-up day are counted by the same rule. Both therefore outlive the raw events' retention.
 - Distinctness cannot be summed from rollups (a visitor of two days is one visitor): active visitors are
   the distinct visitors of the period's visitor days (VisitorDay, one row per visitor, day and project,
-  rebuilt with the rollups), and of the raw page views after the last rolled-up day. Consumers,
-  zero-result searches and click-through read UsageEvent, always through its (kind, occurred_at) index
-  and always as aggregates or one row per consumer.
+  rebuilt with the rollups), and of the raw page views after the last rolled-up day. Consumers read
+  UsageEvent, always through its (kind, occurred_at) index and always one row per consumer.
 - At project level, usage counts are the events carrying that project. `new_members` is "accounts
   created in P" at program level; an account belongs to no project, so for a set of projects it is the
   people who joined those projects' communities in P (read through the ORM: community is not imported).
@@ -20,16 +23,16 @@ from collections import Counter
 from datetime import UTC, date
 
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import CharField, Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, ExtractIsoYear, ExtractWeek, NullIf, TruncDate
 
 from catalog.models import Forge
 from metrics import selectors
 from metrics.computations import ratio
 from metrics.models import CONSUMPTION_KINDS, DailyRollup, ForgeAccount, UsageEvent, UsageKind, VisitorDay
-from metrics.rollups import rolled_up_until, visitor_key
+from metrics.rollups import SEARCH_OUTCOMES, rolled_up_until, search_outcomes, visitor_key
 
-__all__ = ["community_engagement", "reuse_consumption", "usage_by_day"]
+__all__ = ["community_engagement", "reuse_consumption", "search_outcomes_of", "usage_by_day"]
 
 # (events, quantity) per kind, for one day.
 DayCounts = dict[str, tuple[int, int]]
@@ -70,6 +73,24 @@ def usage_by_day(*, projects: QuerySet | None, start: date, end: date) -> dict[d
         for row in raw:
             days.setdefault(row["day"], {})[row["kind"]] = (row["events"], row["quantity"] or 0)
     return days
+
+
+def search_outcomes_of(*, projects: QuerySet | None, start: date, end: date) -> dict[str, int]:
+    """`zero_results`, `with_results` and `clicked` (metrics.rollups.search_outcomes) of the searches in
+    [start, end): the rollups' counts up to the last rolled-up day, the raw searches after it (as
+    usage_by_day splits the period). One query each side."""
+    cut = rolled_up_until(start, end)
+    counts = dict.fromkeys(SEARCH_OUTCOMES, 0)
+    if cut > start:
+        rolled = DailyRollup.objects.filter(_in(projects), kind=UsageKind.SEARCH, day__gte=start, day__lt=cut)
+        sums = rolled.aggregate(**{f"n_{name}": Sum(name) for name in SEARCH_OUTCOMES})
+        for name in SEARCH_OUTCOMES:
+            counts[name] += sums[f"n_{name}"] or 0
+    if cut < end:
+        raw = _events(projects, cut, end, UsageKind.SEARCH).aggregate(**search_outcomes())
+        for name in SEARCH_OUTCOMES:
+            counts[name] += raw[name]
+    return counts
 
 
 def totals(days: dict[date, DayCounts], *, lo: date | None = None, hi: date | None = None) -> Counter:
@@ -149,21 +170,14 @@ def community_engagement(
     """The Community Engagement figures of METRICS.md for [start, end). `days` is `usage_by_day`'s
     answer when the caller already has it."""
     counts = totals(days if days is not None else usage_by_day(projects=projects, start=start, end=end))
-    # A click belongs to its search whenever it came: it follows within seconds, and cutting at `end`
-    # would only lose the clicks of the period's last seconds.
-    clicked = Exists(
-        UsageEvent.objects.filter(kind=UsageKind.RESULT_CLICK, search_event_id=OuterRef("event_id"))
-    )
-    searches = _events(projects, start, end, UsageKind.SEARCH).aggregate(
-        zero=Count("pk", filter=Q(result_count=0)),
-        with_results=Count("pk", filter=Q(result_count__gt=0)),
-        clicked=Count("pk", filter=Q(result_count__gt=0) & Q(clicked)),
-    )
+    # A click belongs to its search whenever it came (metrics.rollups.search_outcomes): it follows within
+    # seconds, and cutting at `end` would only lose the clicks of the period's last seconds.
+    searches = search_outcomes_of(projects=projects, start=start, end=end)
     return {
         "active_visitors": _active_visitors(projects, start, end),
         "page_views": counts[UsageKind.PAGE_VIEW],
         "searches": counts[UsageKind.SEARCH],
-        "zero_result_searches": searches["zero"],
+        "zero_result_searches": searches["zero_results"],
         "search_click_through_rate": ratio(searches["clicked"], searches["with_results"]),
         "contribute_clicks": counts[UsageKind.CONTRIBUTE_CLICK],
         "new_members": _new_members(projects, start, end),

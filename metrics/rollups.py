@@ -2,11 +2,13 @@
 events, idempotent), and the retention of the raw events (metrics.usage records them)."""
 
 import logging
+import uuid
+from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, CharField, Count, Max, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, Exists, Max, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils import timezone
 
@@ -28,6 +30,24 @@ def visitor_key() -> Coalesce:
         When(user__isnull=False, then=Concat(Value("u:"), Cast("user_id", CharField()))), default=None
     )
     return Coalesce(NullIf("visitor", Value("")), user, output_field=CharField())
+
+
+def search_outcomes() -> dict[str, Count]:
+    """What became of searches, as aggregates over usage events (other kinds count nowhere):
+    `zero_results`, `with_results`, and `clicked`, those with results that got a result click. A click
+    belongs to its search whenever it came, and several clicks count their search once."""
+    clicks = UsageEvent.objects.filter(kind=UsageKind.RESULT_CLICK, search_event_id=OuterRef("event_id"))
+    search = Q(kind=UsageKind.SEARCH)
+    return {
+        "zero_results": Count("pk", filter=search & Q(result_count=0)),
+        "with_results": Count("pk", filter=search & Q(result_count__gt=0)),
+        # Last in the filter: the subquery runs only for the searches that found something.
+        "clicked": Count("pk", filter=search & Q(result_count__gt=0) & Q(Exists(clicks))),
+    }
+
+
+SEARCH_OUTCOMES = ("zero_results", "with_results", "clicked")
+_GROUP = ("project_id", "asset_id", "business_unit_id")
 
 
 def rolled_up_until(start: date, end: date) -> date:
@@ -71,6 +91,7 @@ def rollup_day(*, day: date, retention_days: int | None = None) -> int:
             n_events=Count("id"),
             n_quantity=Sum("quantity"),
             n_visitors=Count("visitor", distinct=True, filter=~Q(visitor="")),
+            **search_outcomes(),
         )
         .order_by()
     )
@@ -84,6 +105,7 @@ def rollup_day(*, day: date, retention_days: int | None = None) -> int:
             events=group["n_events"],
             quantity=group["n_quantity"] or 0,
             visitors=group["n_visitors"],
+            **{name: group[name] for name in SEARCH_OUTCOMES},
         )
         for group in groups
     ]
@@ -113,6 +135,70 @@ def visitor_days_fill() -> int:
             VisitorDay.objects.bulk_create(visitors, batch_size=2000)
         written += len(visitors)
     return written
+
+
+def _recount_searches(day: date, groups: Q) -> int:
+    """Recount the search outcomes of the day's search rollup rows of `groups` (a filter on project,
+    asset and business unit) from the raw searches, as rollup_day counts them; returns the rows changed.
+
+    The rows are locked first, so that two writers recounting one row (the drain and a direct write)
+    cannot both write a count that misses the other's click: the second counts after the first commits."""
+    lo, hi = _day_bounds(day)
+    with transaction.atomic():
+        rows = {
+            tuple(getattr(row, field) for field in _GROUP): row
+            for row in DailyRollup.objects.select_for_update().filter(groups, day=day, kind=UsageKind.SEARCH)
+        }
+        if not rows:
+            return 0
+        counts = (
+            UsageEvent.objects.filter(groups, kind=UsageKind.SEARCH, occurred_at__gte=lo, occurred_at__lt=hi)
+            .values(*_GROUP)
+            .annotate(**search_outcomes())
+            .order_by()
+        )
+        changed = []
+        for count in counts:
+            row = rows.get(tuple(count[field] for field in _GROUP))
+            if row is not None and any(getattr(row, name) != count[name] for name in SEARCH_OUTCOMES):
+                for name in SEARCH_OUTCOMES:
+                    setattr(row, name, count[name])
+                changed.append(row)
+        DailyRollup.objects.bulk_update(changed, SEARCH_OUTCOMES, batch_size=1000)
+    return len(changed)
+
+
+def search_outcomes_fill() -> int:
+    """The search outcomes of every rolled-up day whose raw events are kept (the first fill, by the
+    migration that adds them), counted as rollup_day counts them; a day whose events were pruned keeps
+    0. Returns the rows changed."""
+    days = DailyRollup.objects.filter(kind=UsageKind.SEARCH).order_by("day").values_list("day", flat=True)
+    return sum(_recount_searches(day, Q()) for day in days.distinct())
+
+
+def searches_clicked(*, search_event_ids: Collection[uuid.UUID]) -> int:
+    """Count the result clicks just stored (metrics.usage, by the search ids they name) in the rollups
+    of their searches' days; returns the rollup rows changed.
+
+    A click belongs to its search whenever it came, but a day's rollup counts the clicks stored when it
+    was built, and rollup_recent rebuilds only the last days: a click days after its search would be
+    missed for good. So the rows of the searches that lie on a day before today are recounted (today is
+    read from the raw events and rebuilt tomorrow; not only the days before rollup_recent's, whose daily
+    run may have passed a search's day for the last time already). A recount counts a search once however
+    many clicks it gets and is idempotent (a batch stored again after a crash changes nothing). One query
+    for the clicks of a batch; clicks follow their search within seconds, so a recount is rare."""
+    if not search_event_ids:
+        return 0
+    today = datetime.combine(timezone.now().astimezone(UTC).date(), time.min, tzinfo=UTC)
+    searches = UsageEvent.objects.filter(
+        kind=UsageKind.SEARCH, event_id__in=search_event_ids, result_count__gt=0, occurred_at__lt=today
+    ).values_list("occurred_at", *_GROUP)
+    groups_per_day: dict[date, Q] = {}
+    for occurred_at, project, asset, unit in searches:
+        day = occurred_at.astimezone(UTC).date()
+        group = Q(project_id=project, asset_id=asset, business_unit_id=unit)
+        groups_per_day[day] = groups_per_day[day] | group if day in groups_per_day else group
+    return sum(_recount_searches(day, groups) for day, groups in sorted(groups_per_day.items()))
 
 
 def usage_prune(*, older_than_days: int | None = None, chunk: int = 10_000) -> int:

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from metrics.models import UsageEvent
+from metrics.models import UsageEvent, UsageKind
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +179,14 @@ def copy_rows(parsed: list[tuple]) -> tuple[list[tuple], list[tuple]]:
         except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as error:
             dead.append((item, error))
     return rows, dead
+
+
+def clicked_searches(rows: list[tuple]) -> set[uuid.UUID]:
+    """The searches the result clicks among the COPY rows name (as metrics.usage.clicked_searches reads
+    them from model rows)."""
+    names = [name for name, _ in _COPY_COLUMNS]
+    kind, search = names.index("kind"), names.index("search_event_id")
+    return {row[search] for row in rows if row[kind] == UsageKind.RESULT_CLICK and row[search] is not None}
 
 
 def insert_copied(rows: list[tuple]) -> int:

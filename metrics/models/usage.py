@@ -79,7 +79,9 @@ class UsageEvent(models.Model):
 class DailyRollup(models.Model):
     """Events of one kind on one day, per project, asset and business unit (null: not applicable).
 
-    A day is rebuilt as a whole (delete, then insert), so rebuilding is idempotent."""
+    A day is rebuilt as a whole (delete, then insert), so rebuilding is idempotent. Search rows also
+    count the searches' outcomes (metrics.rollups.search_outcomes), so that zero-result searches and
+    click-through outlive the raw events too; on the rows of other kinds they are 0."""
 
     day = models.DateField()
     kind = models.CharField(max_length=30, choices=UsageKind.choices)
@@ -89,6 +91,11 @@ class DailyRollup(models.Model):
     events = models.PositiveIntegerField(default=0)
     quantity = models.PositiveIntegerField(default=0)
     visitors = models.PositiveIntegerField(default=0)
+    zero_results = models.PositiveIntegerField(default=0)
+    with_results = models.PositiveIntegerField(default=0)
+    # Searches with results that got a result click, whenever the click came (a late click recounts
+    # its search's row: metrics.rollups.searches_clicked).
+    clicked = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [

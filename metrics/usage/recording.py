@@ -9,15 +9,17 @@ import os
 import re
 import secrets
 import uuid
+from contextlib import nullcontext
 from time import time_ns
 
 import redis
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from metrics import rollups
 from metrics.models import CONSUMPTION_KINDS, UsageEvent, UsageKind
 from metrics.usage.queue import EVENTS_KEY, redis_client
-from metrics.usage.storing import KINDS, _resolve_references, _row
+from metrics.usage.storing import KINDS, _resolve_references, _row, clicked_searches
 
 logger = logging.getLogger(__name__)
 
@@ -198,12 +200,11 @@ def _write_direct(events: list[dict]) -> None:
     try:
         rows = [_row(event) for event in _resolve_references(events)]
         # A savepoint only inside a transaction, so that a failed insert cannot break the caller's work;
-        # in autocommit (the middleware, after the view) the single INSERT is atomic by itself.
-        if connection.in_atomic_block:
-            with transaction.atomic():
-                UsageEvent.objects.bulk_create(rows, ignore_conflicts=True)
-        else:
+        # in autocommit (the middleware, after the view) the single INSERT is atomic by itself, and the
+        # recount of a late click's rollup (a transaction of its own) reads it committed.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
             UsageEvent.objects.bulk_create(rows, ignore_conflicts=True)
+            rollups.searches_clicked(search_event_ids=clicked_searches(rows))
     except DatabaseError:
         # The last resort: the event is in the log, whence it can be replayed, rather than lost silently.
         logger.exception("usage: could not write events: %s", json.dumps(events))

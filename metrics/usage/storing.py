@@ -12,7 +12,7 @@ from datetime import datetime
 import orjson
 from django.db import connection
 
-from metrics import usage_copy
+from metrics import rollups, usage_copy
 from metrics.models import UsageEvent, UsageKind
 from metrics.usage.queue import DEAD_KEY, redis_client
 
@@ -106,7 +106,9 @@ def _store(items: Iterable[bytes | str | dict]) -> int:
     if connection.vendor == "postgresql":
         rows, bad = usage_copy.copy_rows(parsed)
         _set_aside(dead + bad)
-        return usage_copy.insert_copied(rows) if rows else 0
+        inserted = usage_copy.insert_copied(rows) if rows else 0
+        rollups.searches_clicked(search_event_ids=usage_copy.clicked_searches(rows))
+        return inserted
     _resolve_references([event for _, event in parsed])
     rows_by_id: dict[uuid.UUID, UsageEvent] = {}
     for item, event in parsed:
@@ -124,7 +126,14 @@ def _store(items: Iterable[bytes | str | dict]) -> int:
     fresh = [row for event_id, row in rows_by_id.items() if event_id not in stored]
     # ignore_conflicts as well: a direct write racing the drain cannot fail the batch.
     UsageEvent.objects.bulk_create(fresh, ignore_conflicts=True)
+    rollups.searches_clicked(search_event_ids=clicked_searches(fresh))
     return len(fresh)
+
+
+def clicked_searches(rows: Iterable[UsageEvent]) -> set[uuid.UUID]:
+    """The searches the result clicks among `rows` name: their rolled-up days count them as clicked
+    (metrics.rollups.searches_clicked), however late the clicks came."""
+    return {row.search_event_id for row in rows if row.kind == UsageKind.RESULT_CLICK and row.search_event_id}
 
 
 def _set_aside(dead: list[tuple[bytes | str | dict, Exception]]) -> None:
