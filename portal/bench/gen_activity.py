@@ -318,15 +318,25 @@ def generate_usage(conn, world: World, *, seed: int) -> int:
 
 def generate_rollups(conn, world: World) -> int:
     """DailyRollup and VisitorDay rows for every day before today, grouped as metrics.rollups.rollup_day
-    groups."""
+    groups, with the search outcomes counted as metrics.rollups.search_outcomes counts them."""
     today = world.now.date()
     with dbtools.without_indexes(conn, "metrics_dailyrollup"):
         conn.execute(
             """INSERT INTO metrics_dailyrollup
-                 (day, kind, project_id, asset_id, business_unit_id, events, quantity, visitors)
-               SELECT (occurred_at AT TIME ZONE 'UTC')::date, kind, project_id, asset_id, business_unit_id,
-                      count(id), COALESCE(sum(quantity), 0), count(DISTINCT NULLIF(visitor, ''))
-               FROM metrics_usageevent WHERE occurred_at < %s
+                 (day, kind, project_id, asset_id, business_unit_id, events, quantity, visitors,
+                  zero_results, with_results, clicked)
+               SELECT (e.occurred_at AT TIME ZONE 'UTC')::date, e.kind, e.project_id, e.asset_id,
+                      e.business_unit_id, count(e.id), COALESCE(sum(e.quantity), 0),
+                      count(DISTINCT NULLIF(e.visitor, '')),
+                      count(*) FILTER (WHERE e.kind = 'search' AND e.result_count = 0),
+                      count(*) FILTER (WHERE e.kind = 'search' AND e.result_count > 0),
+                      count(c.search_event_id) FILTER (WHERE e.kind = 'search' AND e.result_count > 0)
+               FROM metrics_usageevent e
+               -- the searches with a result click (whenever it came): one hash join, not a probe a search
+               LEFT JOIN (SELECT DISTINCT search_event_id FROM metrics_usageevent
+                          WHERE kind = 'result_click') c
+                 ON e.kind = 'search' AND c.search_event_id = e.event_id
+               WHERE e.occurred_at < %s
                GROUP BY 1, 2, 3, 4, 5""",
             (datetime.combine(today, time.min, tzinfo=UTC),),
         )
