@@ -12,10 +12,12 @@ flag, by save or in bulk), the deletion of an account or a user, and the rebuild
 """
 
 from collections.abc import Iterable
+from functools import cache
 
 from django.db import connection
 from django.db.models import DateTimeField, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Least
+from django.db.models.sql import UpdateQuery
 
 from metrics.models import Comment, Issue, PullRequest, Review
 from metrics.selectors.rows import responses_by_others
@@ -58,37 +60,79 @@ def _issue_first() -> Subquery:
     return _earliest(Comment.objects.all(), item="issue", moment="created_at")
 
 
-def first_responses_refresh(*, requests: Q | None = None, issues: Q | None = None) -> int:
-    """Recompute the first response of the requests and issues these conditions select (None: none);
-    returns the rows written. Items nobody has commented on or reviewed (a batch of new requests) are
-    only looked at: they have no response, and their columns are reset only where they say otherwise."""
-    written = 0
-    if requests is not None:
+def _updates(kind: str, where: Q) -> list[tuple[QuerySet, dict]]:
+    """The UPDATEs (rows, new values) that recompute the items of `kind` ("requests" or "issues") that
+    `where` selects. Items nobody has commented on or reviewed (a batch of new requests) are only looked
+    at: they have no response, and their columns are reset only where they say otherwise."""
+    if kind == "requests":
         answered = Exists(Comment.objects.filter(pull_request=OuterRef("pk"))) | Exists(
             Review.objects.filter(pull_request=OuterRef("pk"))
         )
-        selected = PullRequest.objects.filter(requests)
-        written += selected.filter(answered).update(
-            first_response_at=_request_first(), approved_by_another=_approved_by_another()
-        )
-        unanswered = selected.filter(~answered).filter(
-            Q(first_response_at__isnull=False) | Q(approved_by_another=True)
-        )
-        written += unanswered.update(first_response_at=None, approved_by_another=False)
-    if issues is not None:
-        answered = Exists(Comment.objects.filter(issue=OuterRef("pk")))
-        selected = Issue.objects.filter(issues)
-        written += selected.filter(answered).update(first_response_at=_issue_first())
-        written += selected.filter(~answered, first_response_at__isnull=False).update(first_response_at=None)
+        selected = PullRequest.objects.filter(where)
+        stale = Q(first_response_at__isnull=False) | Q(approved_by_another=True)
+        return [
+            (
+                selected.filter(answered),
+                {"first_response_at": _request_first(), "approved_by_another": _approved_by_another()},
+            ),
+            (
+                selected.filter(~answered).filter(stale),
+                {"first_response_at": None, "approved_by_another": False},
+            ),
+        ]
+    answered = Exists(Comment.objects.filter(issue=OuterRef("pk")))
+    selected = Issue.objects.filter(where)
+    return [
+        (selected.filter(answered), {"first_response_at": _issue_first()}),
+        (selected.filter(~answered, first_response_at__isnull=False), {"first_response_at": None}),
+    ]
+
+
+def first_responses_refresh(*, requests: Q | None = None, issues: Q | None = None) -> int:
+    """Recompute the first response of the requests and issues these conditions select (None: none);
+    returns the rows written."""
+    written = 0
+    for kind, where in (("requests", requests), ("issues", issues)):
+        if where is not None:
+            written += sum(rows.update(**values) for rows, values in _updates(kind, where))
     return written
 
 
+# Stand-ins for the ids of one chunk, in the statements compiled once (negative: no row has them).
+_SENTINELS = tuple(range(-1, -CHUNK - 1, -1))
+
+
+@cache
+def _compiled(kind: str, vendor: str) -> list[tuple[str, tuple, dict[int, int]]]:
+    """`_updates` of a chunk of ids as SQL, compiled once per process and database: an activity batch
+    refreshes a few hundred items, and compiling the statements (the person keys' expressions) cost
+    several times more than running them. Each statement comes with the positions of the ids among its
+    parameters."""
+    statements = []
+    for rows, values in _updates(kind, Q(pk__in=_SENTINELS)):
+        query = rows.query.chain(UpdateQuery)
+        query.add_update_values(values)
+        compiler = query.get_compiler(rows.db)
+        compiler.pre_sql_setup()  # a single table: nothing to pre-select
+        sql, params = compiler.as_sql()
+        slots = {i: -param - 1 for i, param in enumerate(params) if type(param) is int and param < 0}
+        assert sorted(slots.values()) == list(range(CHUNK)), "every id has its slot"
+        statements.append((sql, tuple(params), slots))
+    return statements
+
+
 def first_responses_refresh_ids(*, request_ids: Iterable[int] = (), issue_ids: Iterable[int] = ()) -> int:
-    """first_responses_refresh of these items, a chunk of ids per UPDATE."""
+    """first_responses_refresh of these items, a chunk of ids per statement (a short chunk repeats its
+    first id: the statements are compiled for CHUNK ids)."""
     written = 0
     for ids, kind in ((sorted(set(request_ids)), "requests"), (sorted(set(issue_ids)), "issues")):
         for i in range(0, len(ids), CHUNK):
-            written += first_responses_refresh(**{kind: Q(pk__in=ids[i : i + CHUNK])})
+            chunk = ids[i : i + CHUNK]
+            chunk += [chunk[0]] * (CHUNK - len(chunk))
+            with connection.cursor() as cursor:
+                for sql, params, slots in _compiled(kind, connection.vendor):
+                    cursor.execute(sql, [chunk[slots[j]] if j in slots else p for j, p in enumerate(params)])
+                    written += cursor.rowcount
     return written
 
 
@@ -123,11 +167,14 @@ def first_responses_refresh_for_accounts(*, account_ids: Iterable[int]) -> int:
 def first_responses_refresh_numbers(
     *, repository_id: int, request_numbers: Iterable[int], issue_numbers: Iterable[int]
 ) -> int:
-    """first_responses_refresh of a repository's items by number (through their unique index), a chunk
-    of numbers per UPDATE: what an activity batch wrote or answered."""
-    written = 0
-    for numbers, kind in ((sorted(set(request_numbers)), "requests"), (sorted(set(issue_numbers)), "issues")):
+    """first_responses_refresh of a repository's items by number (through their unique index): what an
+    activity batch wrote or answered."""
+    found: dict[str, list[int]] = {"requests": [], "issues": []}
+    for numbers, kind, model in (
+        (sorted(set(request_numbers)), "requests", PullRequest),
+        (sorted(set(issue_numbers)), "issues", Issue),
+    ):
         for i in range(0, len(numbers), CHUNK):
-            where = Q(repository_id=repository_id, number__in=numbers[i : i + CHUNK])
-            written += first_responses_refresh(**{kind: where})
-    return written
+            rows = model.objects.filter(repository_id=repository_id, number__in=numbers[i : i + CHUNK])
+            found[kind].extend(rows.values_list("pk", flat=True))
+    return first_responses_refresh_ids(request_ids=found["requests"], issue_ids=found["issues"])
