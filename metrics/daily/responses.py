@@ -116,7 +116,8 @@ def _compiled(kind: str, vendor: str) -> list[tuple[str, tuple, dict[int, int]]]
         compiler.pre_sql_setup()  # a single table: nothing to pre-select
         sql, params = compiler.as_sql()
         slots = {i: -param - 1 for i, param in enumerate(params) if type(param) is int and param < 0}
-        assert sorted(slots.values()) == list(range(CHUNK)), "every id has its slot"
+        if sorted(slots.values()) != list(range(CHUNK)):
+            raise RuntimeError(f"the ids of a {kind} refresh are not all among its parameters: {sql}")
         statements.append((sql, tuple(params), slots))
     return statements
 
