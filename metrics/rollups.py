@@ -1,5 +1,5 @@
-"""Portal usage by day: the daily rollups and visitor days the dashboards read (rebuilt from the raw
-events, idempotent), and the retention of the raw events (metrics.usage records them)."""
+"""Portal usage by day: the daily rollups, visitor days and search days the dashboards read (rebuilt
+from the raw events, idempotent), and the retention of the raw events (metrics.usage records them)."""
 
 import logging
 import uuid
@@ -12,7 +12,7 @@ from django.db.models import Case, CharField, Count, Exists, Max, OuterRef, Q, S
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils import timezone
 
-from metrics.models import DailyRollup, UsageEvent, UsageKind, VisitorDay
+from metrics.models import DailyRollup, SearchDay, SearchPersonDay, UsageEvent, UsageKind, VisitorDay
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +73,63 @@ def _visitor_days(day: date) -> list[VisitorDay]:
     return [VisitorDay(day=day, project_id=project, visitor=key) for project, key in found]
 
 
+# A person, for the top searches: a signed-in visitor ("u:<user id>", as the recorder writes it).
+# Anonymous visitors do not count: a fresh browser is a fresh pseudonymous visitor.
+SIGNED_IN = Q(visitor__startswith="u:")
+
+
+def _search_days(day: date) -> tuple[list[SearchDay], list[SearchPersonDay]]:
+    """The day's searches by query (SearchDay) and the signed-in people who typed each (SearchPersonDay)."""
+    start, end = _day_bounds(day)
+    searches = UsageEvent.objects.filter(
+        occurred_at__gte=start, occurred_at__lt=end, kind=UsageKind.SEARCH
+    ).exclude(query="")
+    zero = Q(result_count=0)
+    per_query = (
+        searches.values("query")
+        .annotate(
+            n=Count("pk"),
+            n_zero=Count("pk", filter=zero),
+            n_people=Count("visitor", distinct=True, filter=SIGNED_IN),
+            n_zero_people=Count("visitor", distinct=True, filter=SIGNED_IN & zero),
+        )
+        .order_by()
+    )
+    per_person = (
+        searches.filter(SIGNED_IN)
+        .values("query", "visitor")
+        .annotate(n_zero=Count("pk", filter=zero))
+        .order_by()
+        .values_list("query", "visitor", "n_zero")
+    )
+    return (
+        [
+            SearchDay(
+                day=day,
+                query=row["query"],
+                searches=row["n"],
+                zero_results=row["n_zero"],
+                people=row["n_people"],
+                zero_people=row["n_zero_people"],
+            )
+            for row in per_query
+        ],
+        [
+            SearchPersonDay(day=day, query=query, person=visitor, zero=n_zero > 0)
+            for query, visitor, n_zero in per_person
+        ],
+    )
+
+
+def _search_days_write(day: date, found: tuple[list[SearchDay], list[SearchPersonDay]]) -> int:
+    """Replace the day's search days (inside the caller's transaction)."""
+    SearchDay.objects.filter(day=day).delete()
+    SearchPersonDay.objects.filter(day=day).delete()
+    SearchDay.objects.bulk_create(found[0], batch_size=2000)
+    SearchPersonDay.objects.bulk_create(found[1], batch_size=2000)
+    return len(found[0]) + len(found[1])
+
+
 def rollup_day(*, day: date, retention_days: int | None = None) -> int:
     """Rebuild the rollups and visitor days of one UTC day from the raw events (delete, then insert);
     returns the rollup rows.
@@ -110,11 +167,13 @@ def rollup_day(*, day: date, retention_days: int | None = None) -> int:
         for group in groups
     ]
     visitors = _visitor_days(day)
+    searches = _search_days(day)
     with transaction.atomic():
         DailyRollup.objects.filter(day=day).delete()
         DailyRollup.objects.bulk_create(rows)
         VisitorDay.objects.filter(day=day).delete()
         VisitorDay.objects.bulk_create(visitors, batch_size=2000)
+        _search_days_write(day, searches)
     return len(rows)
 
 
@@ -134,6 +193,17 @@ def visitor_days_fill() -> int:
             VisitorDay.objects.filter(day=day).delete()
             VisitorDay.objects.bulk_create(visitors, batch_size=2000)
         written += len(visitors)
+    return written
+
+
+def search_days_fill() -> int:
+    """Search days for every rolled-up day whose raw events are kept (the first fill, by the migration
+    that adds them), built as rollup_day builds them. Returns the rows written."""
+    written = 0
+    for day in DailyRollup.objects.order_by("day").values_list("day", flat=True).distinct():
+        found = _search_days(day)
+        with transaction.atomic():
+            written += _search_days_write(day, found)
     return written
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from catalog.models import Asset, BusinessUnit, Project, SearchEntry
 from catalog.selectors.words import text_match
 from metrics import engagement, selectors
-from metrics.models import ReportSnapshot, UsageEvent, UsageKind
+from metrics.models import ReportSnapshot
 from metrics.reports import (
     bucket_state,
     comparison_periods,
@@ -22,6 +22,7 @@ from metrics.reports import (
     trend_compute,
 )
 from metrics.scopes import ReportScope
+from metrics.searches import top_searches
 from metrics.selectors import FirstResponses
 
 __all__ = [
@@ -48,10 +49,6 @@ CLAIM_SECONDS = 30 * 60
 # Snapshots untouched this long are nobody's any more: a requested one is recomputed once it is stale.
 SNAPSHOT_KEEP_DAYS = 7
 
-# A search query is someone's words: a dashboard shows one only when at least this many different
-# signed-in people typed it in the period. Anonymous visitors do not count: a fresh browser is a fresh
-# pseudonymous visitor, so one person could pass for three.
-SEARCH_QUERY_MIN_PEOPLE = 3
 TOP_QUERIES = 10
 
 
@@ -59,32 +56,21 @@ def top_queries(
     *, start: date, end: date, hidden: tuple[int, ...] | None = None
 ) -> tuple[list[dict], list[dict]]:
     """The 10 most frequent searches, and the 10 most frequent with no result, in the period, among
-    those typed by at least SEARCH_QUERY_MIN_PEOPLE different people; a query that finds one of the
-    `hidden` projects (restricted ones the dashboard's readers do not see) is never shown."""
-    lo, hi = selectors.period_bounds(start, end)
-    searches = UsageEvent.objects.filter(
-        kind=UsageKind.SEARCH, occurred_at__gte=lo, occurred_at__lt=hi
-    ).exclude(query="")
+    those typed by at least SEARCH_QUERY_MIN_PEOPLE different people (metrics.searches); a query that
+    finds one of the `hidden` projects (restricted ones the dashboard's readers do not see) is never
+    shown."""
     telling = _queries_finding(hidden)
 
-    def ranked(events: QuerySet) -> list[dict]:
-        rows = (
-            events.values("query")
-            .annotate(
-                n=Count("pk"), people=Count("visitor", distinct=True, filter=Q(visitor__startswith="u:"))
-            )
-            .filter(people__gte=SEARCH_QUERY_MIN_PEOPLE)
-            .order_by("-n", "query")
-        )
+    def ranked(zero: bool) -> list[dict]:
         shown = []
-        for row in rows[: TOP_QUERIES * 3]:
-            if not telling(row["query"]):
-                shown.append({"query": row["query"], "n": row["n"]})
+        for query, n in top_searches(start=start, end=end, zero=zero, count=TOP_QUERIES * 3):
+            if not telling(query):
+                shown.append({"query": query, "n": n})
                 if len(shown) == TOP_QUERIES:
                     break
         return shown
 
-    return ranked(searches), ranked(searches.filter(result_count=0))
+    return ranked(False), ranked(True)
 
 
 def _queries_finding(hidden: tuple[int, ...] | None):

@@ -4,7 +4,15 @@ from metrics.models.activity import Comment, Commit, ForgeAccount, Issue, PullRe
 from metrics.models.aggregates import ContributorDay, RequestDay
 from metrics.models.reports import ReportSnapshot, ReuseValueSettings
 from metrics.models.sync import ManifestFile, SyncState, WebhookDelivery
-from metrics.models.usage import CONSUMPTION_KINDS, DailyRollup, UsageEvent, UsageKind, VisitorDay
+from metrics.models.usage import (
+    CONSUMPTION_KINDS,
+    DailyRollup,
+    SearchDay,
+    SearchPersonDay,
+    UsageEvent,
+    UsageKind,
+    VisitorDay,
+)
 
 __all__ = [
     "CONSUMPTION_KINDS",
@@ -21,6 +29,8 @@ __all__ = [
     "RequestDay",
     "ReuseValueSettings",
     "Review",
+    "SearchDay",
+    "SearchPersonDay",
     "State",
     "SyncState",
     "UsageEvent",

@@ -130,3 +130,44 @@ class VisitorDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visitor} on {self.day}"
+
+
+class SearchDay(models.Model):
+    """The searches of one query on one UTC day, rebuilt with the day's rollups (metrics.rollups): how
+    many, how many found nothing, and how many different signed-in people typed it (`people`; among
+    the searches that found nothing: `zero_people`). The dashboards' top searches of any period read
+    these rows rather than the period's search events, and outlive the raw events' retention."""
+
+    day = models.DateField()
+    query = models.CharField(max_length=200)
+    searches = models.PositiveIntegerField(default=0)
+    zero_results = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField(default=0)
+    zero_people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "query"], name="unique_search_day")]
+        indexes = [models.Index(fields=["query", "day"], name="searchday_query_day")]
+
+    def __str__(self) -> str:
+        return f"{self.query!r} on {self.day}: {self.searches}"
+
+
+class SearchPersonDay(models.Model):
+    """A signed-in person ("u:<user id>") who typed a query on one UTC day, and whether one of those
+    searches found nothing: the distinct people of a query over a period, for the queries whose days'
+    `people` alone cannot tell (metrics.searches)."""
+
+    day = models.DateField()
+    query = models.CharField(max_length=200)
+    person = models.CharField(max_length=64)
+    zero = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["query", "day", "person"], name="unique_search_person_day")
+        ]
+        indexes = [models.Index(fields=["day"], name="searchpersonday_day")]
+
+    def __str__(self) -> str:
+        return f"{self.person} typed {self.query!r} on {self.day}"

@@ -317,8 +317,9 @@ def generate_usage(conn, world: World, *, seed: int) -> int:
 
 
 def generate_rollups(conn, world: World) -> int:
-    """DailyRollup and VisitorDay rows for every day before today, grouped as metrics.rollups.rollup_day
-    groups, with the search outcomes counted as metrics.rollups.search_outcomes counts them."""
+    """DailyRollup, VisitorDay and search day rows for every day before today, grouped as
+    metrics.rollups.rollup_day groups, with the search outcomes counted as metrics.rollups.search_outcomes
+    counts them."""
     today = world.now.date()
     with dbtools.without_indexes(conn, "metrics_dailyrollup"):
         conn.execute(
@@ -348,6 +349,29 @@ def generate_rollups(conn, world: World) -> int:
                FROM metrics_usageevent
                WHERE occurred_at < %s AND kind = 'page_view'
                  AND COALESCE(NULLIF(visitor, ''), 'u:' || user_id) IS NOT NULL""",
+            (datetime.combine(today, time.min, tzinfo=UTC),),
+        )
+    # The search days, as metrics.rollups._search_days builds them: by query, and by signed-in person.
+    with dbtools.without_indexes(conn, "metrics_searchday"):
+        conn.execute(
+            """INSERT INTO metrics_searchday (day, query, searches, zero_results, people, zero_people)
+               SELECT (occurred_at AT TIME ZONE 'UTC')::date, query, count(*),
+                      count(*) FILTER (WHERE result_count = 0),
+                      count(DISTINCT visitor) FILTER (WHERE visitor LIKE 'u:%%'),
+                      count(DISTINCT visitor) FILTER (WHERE visitor LIKE 'u:%%' AND result_count = 0)
+               FROM metrics_usageevent
+               WHERE occurred_at < %s AND kind = 'search' AND query <> ''
+               GROUP BY 1, 2""",
+            (datetime.combine(today, time.min, tzinfo=UTC),),
+        )
+    with dbtools.without_indexes(conn, "metrics_searchpersonday"):
+        conn.execute(
+            """INSERT INTO metrics_searchpersonday (day, query, person, zero)
+               SELECT (occurred_at AT TIME ZONE 'UTC')::date, query, visitor,
+                      COALESCE(bool_or(result_count = 0), false)
+               FROM metrics_usageevent
+               WHERE occurred_at < %s AND kind = 'search' AND query <> '' AND visitor LIKE 'u:%%'
+               GROUP BY 1, 2, 3""",
             (datetime.combine(today, time.min, tzinfo=UTC),),
         )
     world.counts["visitor_days"] = dbtools.count(conn, "metrics_visitorday")
