@@ -3,7 +3,7 @@ from the raw events, idempotent), and the retention of the raw events (metrics.u
 
 import logging
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
@@ -121,6 +121,13 @@ def _search_days(day: date) -> tuple[list[SearchDay], list[SearchPersonDay]]:
     )
 
 
+def _visitor_days_write(day: date, visitors: list[VisitorDay]) -> int:
+    """Replace the day's visitor days (inside the caller's transaction)."""
+    VisitorDay.objects.filter(day=day).delete()
+    VisitorDay.objects.bulk_create(visitors, batch_size=2000)
+    return len(visitors)
+
+
 def _search_days_write(day: date, found: tuple[list[SearchDay], list[SearchPersonDay]]) -> int:
     """Replace the day's search days (inside the caller's transaction)."""
     SearchDay.objects.filter(day=day).delete()
@@ -171,8 +178,7 @@ def rollup_day(*, day: date, retention_days: int | None = None) -> int:
     with transaction.atomic():
         DailyRollup.objects.filter(day=day).delete()
         DailyRollup.objects.bulk_create(rows)
-        VisitorDay.objects.filter(day=day).delete()
-        VisitorDay.objects.bulk_create(visitors, batch_size=2000)
+        _visitor_days_write(day, visitors)
         _search_days_write(day, searches)
     return len(rows)
 
@@ -183,28 +189,25 @@ def rollup_recent(*, days: int = 3, today: date | None = None) -> int:
     return sum(rollup_day(day=today - timedelta(days=n)) for n in range(days))
 
 
-def visitor_days_fill() -> int:
-    """Visitor days for every rolled-up day whose raw events are kept (the first fill, by the migration
-    that adds them): each such day is rebuilt as rollup_day rebuilds it. Returns the rows written."""
+def _fill[T](build: Callable[[date], T], write: Callable[[date, T], int]) -> int:
+    """Build and write a table of days for every rolled-up day (a first fill, by the migration that adds
+    the table), as rollup_day builds and writes it; days whose raw events were pruned get nothing."""
     written = 0
     for day in DailyRollup.objects.order_by("day").values_list("day", flat=True).distinct():
-        visitors = _visitor_days(day)
+        found = build(day)
         with transaction.atomic():
-            VisitorDay.objects.filter(day=day).delete()
-            VisitorDay.objects.bulk_create(visitors, batch_size=2000)
-        written += len(visitors)
+            written += write(day, found)
     return written
+
+
+def visitor_days_fill() -> int:
+    """Visitor days for every rolled-up day whose raw events are kept. Returns the rows written."""
+    return _fill(_visitor_days, _visitor_days_write)
 
 
 def search_days_fill() -> int:
-    """Search days for every rolled-up day whose raw events are kept (the first fill, by the migration
-    that adds them), built as rollup_day builds them. Returns the rows written."""
-    written = 0
-    for day in DailyRollup.objects.order_by("day").values_list("day", flat=True).distinct():
-        found = _search_days(day)
-        with transaction.atomic():
-            written += _search_days_write(day, found)
-    return written
+    """Search days for every rolled-up day whose raw events are kept. Returns the rows written."""
+    return _fill(_search_days, _search_days_write)
 
 
 def _recount_searches(day: date, groups: Q) -> int:

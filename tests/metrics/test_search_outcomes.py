@@ -6,7 +6,7 @@ figures of rolled-up days outlive the pruning of their raw events."""
 
 import random
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -21,25 +21,18 @@ from metrics.engagement import community_engagement
 from metrics.models import DailyRollup, UsageEvent, UsageKind
 from metrics.rollups import rollup_day, search_outcomes_fill, usage_prune
 from tests.factories import BusinessUnitFactory, ProjectFactory
+from tests.metrics.usage_history import (
+    DAYS,
+    FIRST,
+    PERIODS,
+    ROLLED,
+    TODAY,
+    midnight,
+    roll_up_first_days,
+    scopes_of,
+)
 
 pytestmark = pytest.mark.django_db
-
-FIRST = date(2026, 3, 1)
-DAYS = 60
-ROLLED = 40  # the rollup job has built the first 40 days; the last 20 are raw events only
-TODAY = FIRST + timedelta(days=DAYS)
-PERIODS = [
-    (FIRST, TODAY),  # the whole history: rolled-up days and raw days
-    (FIRST + timedelta(days=3), FIRST + timedelta(days=17)),  # rolled-up days only
-    (FIRST + timedelta(days=35), FIRST + timedelta(days=45)),  # split at the last rolled-up day
-    (FIRST + timedelta(days=41), FIRST + timedelta(days=55)),  # raw days only
-    (FIRST + timedelta(days=12), FIRST + timedelta(days=13)),  # one day
-    (date(2020, 1, 1), date(2021, 1, 1)),  # before anything
-]
-
-
-def midnight(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
 def raw_figures(projects, start: date, end: date) -> tuple[int, float | None]:
@@ -97,13 +90,8 @@ def seed_searches(seed: int) -> list[Project]:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_search_figures_from_rollups_equal_those_from_every_raw_search(seed):
     projects = seed_searches(seed)
-    for n in range(ROLLED):
-        rollup_day(day=FIRST + timedelta(days=n), retention_days=10_000)
-    scopes = [
-        None,
-        Project.objects.filter(pk=projects[0].pk),
-        Project.objects.filter(pk__in=[p.pk for p in projects]),
-    ]
+    roll_up_first_days()
+    scopes = scopes_of(projects)
     expected = {}
     for scope in scopes:
         for start, end in PERIODS:
@@ -155,8 +143,7 @@ def test_the_search_rows_of_a_rollup_count_the_outcomes_and_other_kinds_none():
 
 def test_the_first_fill_counts_the_search_outcomes_of_the_rolled_up_days():
     seed_searches(3)
-    for n in range(ROLLED):
-        rollup_day(day=FIRST + timedelta(days=n), retention_days=10_000)
+    roll_up_first_days()
     outcomes = ("day", "project_id", "business_unit_id", "zero_results", "with_results", "clicked")
     built = sorted(DailyRollup.objects.filter(kind=UsageKind.SEARCH).values_list(*outcomes), key=repr)
     assert sum(row[-1] for row in built) > 10

@@ -6,7 +6,7 @@ rolled-up days outlives the pruning of their raw events."""
 
 import random
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -15,25 +15,17 @@ from django.db.models import Count, Q
 from metrics.models import SearchDay, SearchPersonDay, UsageEvent, UsageKind
 from metrics.rollups import rollup_day, search_days_fill, usage_prune
 from metrics.searches import PAGE, SEARCH_QUERY_MIN_PEOPLE, top_searches
+from tests.metrics.usage_history import (
+    DAYS,
+    FIRST,
+    PERIODS,
+    ROLLED,
+    TODAY,
+    midnight,
+    roll_up_first_days,
+)
 
 pytestmark = pytest.mark.django_db
-
-FIRST = date(2026, 3, 1)
-DAYS = 60
-ROLLED = 40  # the rollup job has built the first 40 days; the last 20 are raw events only
-TODAY = FIRST + timedelta(days=DAYS)
-PERIODS = [
-    (FIRST, TODAY),  # rolled-up days and raw days
-    (FIRST + timedelta(days=3), FIRST + timedelta(days=17)),  # rolled-up days only
-    (FIRST + timedelta(days=35), FIRST + timedelta(days=45)),  # split at the last rolled-up day
-    (FIRST + timedelta(days=41), FIRST + timedelta(days=55)),  # raw days only
-    (FIRST + timedelta(days=12), FIRST + timedelta(days=13)),  # one day
-    (date(2020, 1, 1), date(2021, 1, 1)),  # before anything
-]
-
-
-def midnight(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
 def oracle(start: date, end: date, *, zero: bool, count: int) -> list[tuple[str, int]]:
@@ -90,8 +82,7 @@ def seed_searches(seed: int) -> None:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_top_searches_from_search_days_equal_those_from_every_raw_search(seed):
     seed_searches(seed)
-    for n in range(ROLLED):
-        rollup_day(day=FIRST + timedelta(days=n), retention_days=10_000)
+    roll_up_first_days()
     assert SearchDay.objects.exists() and SearchPersonDay.objects.exists()
     with time_machine.travel(midnight(TODAY) + timedelta(hours=12), tick=False):
         for start, end in PERIODS:
@@ -110,8 +101,7 @@ def test_top_searches_from_search_days_equal_those_from_every_raw_search(seed):
 
 def test_the_ranking_of_rolled_up_days_outlives_their_raw_events():
     seed_searches(3)
-    for n in range(ROLLED):
-        rollup_day(day=FIRST + timedelta(days=n), retention_days=10_000)
+    roll_up_first_days()
     start, end = FIRST, FIRST + timedelta(days=ROLLED)
     with time_machine.travel(midnight(TODAY) + timedelta(hours=12), tick=False):
         before = top_searches(start=start, end=end, zero=False, count=30)

@@ -18,21 +18,17 @@ from metrics.engagement import community_engagement
 from metrics.models import UsageEvent, UsageKind, VisitorDay
 from metrics.rollups import rollup_day, visitor_days_fill, visitor_key
 from tests.factories import ProjectFactory, UserFactory
+from tests.metrics.usage_history import (
+    DAYS,
+    FIRST,
+    PERIODS,
+    ROLLED,
+    TODAY,
+    roll_up_first_days,
+    scopes_of,
+)
 
 pytestmark = pytest.mark.django_db
-
-FIRST = date(2026, 3, 1)
-DAYS = 60
-ROLLED = 40  # the rollup job has built the first 40 days; the last 20 are raw events only
-TODAY = FIRST + timedelta(days=DAYS)
-PERIODS = [
-    (FIRST, TODAY),  # the whole history: rolled-up days and raw days
-    (FIRST + timedelta(days=3), FIRST + timedelta(days=17)),  # rolled-up days only
-    (FIRST + timedelta(days=35), FIRST + timedelta(days=45)),  # across the last rolled-up day
-    (FIRST + timedelta(days=41), FIRST + timedelta(days=55)),  # raw days only
-    (FIRST + timedelta(days=12), FIRST + timedelta(days=13)),  # one day
-    (date(2020, 1, 1), date(2021, 1, 1)),  # before anything
-]
 
 
 def raw_active_visitors(projects, start: date, end: date) -> int:
@@ -68,13 +64,8 @@ def seed_usage(seed: int) -> list[Project]:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_active_visitors_from_visitor_days_equal_those_from_every_page_view(seed):
     projects = seed_usage(seed)
-    for n in range(ROLLED):
-        rollup_day(day=FIRST + timedelta(days=n), retention_days=10_000)
-    scopes = [
-        None,
-        Project.objects.filter(pk=projects[0].pk),
-        Project.objects.filter(pk__in=[p.pk for p in projects]),
-    ]
+    roll_up_first_days()
+    scopes = scopes_of(projects)
     for scope in scopes:
         for start, end in PERIODS:
             figures = community_engagement(projects=scope, start=start, end=end)
@@ -91,8 +82,7 @@ def visitor_days() -> list[tuple]:
 
 def test_rollup_days_are_idempotent_and_the_first_fill_and_the_command_rebuild_them(settings):
     seed_usage(3)
-    for n in range(ROLLED):
-        rollup_day(day=FIRST + timedelta(days=n), retention_days=10_000)
+    roll_up_first_days()
     kept = visitor_days()
     assert kept
     rollup_day(day=FIRST + timedelta(days=5), retention_days=10_000)
