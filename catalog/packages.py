@@ -114,12 +114,7 @@ def _vcs_url_check(vcs_url: str) -> None:
     tool = _VCS_TOOL.match(vcs_url)
     if not tool:
         raise ValidationError(f"The vcs_url is written “<tool>+<url>”, e.g. {VCS_EXAMPLE}.", code="invalid")
-    if tool["tool"].lower() != "git":
-        return
-    if not git_repository(vcs_url)[0]:
-        raise ValidationError(
-            f"The vcs_url names no git repository on a host: e.g. {VCS_EXAMPLE}.", code="invalid"
-        )
+    # Whatever the tool (hg+https://user:secret@… too): the purl is shown to every reader.
     try:
         password = urlsplit(tool["url"]).password if "://" in tool["url"] else None
     except ValueError:
@@ -128,6 +123,10 @@ def _vcs_url_check(vcs_url: str) -> None:
         raise ValidationError(
             "The vcs_url carries a password or token: it would be shown to every reader; leave it out.",
             code="invalid",
+        )
+    if tool["tool"].lower() == "git" and not git_repository(vcs_url)[0]:
+        raise ValidationError(
+            f"The vcs_url names no git repository on a host: e.g. {VCS_EXAMPLE}.", code="invalid"
         )
 
 
