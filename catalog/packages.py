@@ -114,14 +114,20 @@ def _vcs_url_check(vcs_url: str) -> None:
     tool = _VCS_TOOL.match(vcs_url)
     if not tool:
         raise ValidationError(f"The vcs_url is written “<tool>+<url>”, e.g. {VCS_EXAMPLE}.", code="invalid")
-    # Whatever the tool (hg+https://user:secret@… too): the purl is shown to every reader.
+    # Whatever the tool (hg+https://user:secret@… too): the purl is shown to every reader. Over http(s)
+    # a user part alone is a token as often as a name (https://ghp_…@host/…); ssh's "git@" is no secret.
     try:
-        password = urlsplit(tool["url"]).password if "://" in tool["url"] else None
+        parts = urlsplit(tool["url"]) if "://" in tool["url"] else None
+        secret = parts is not None and (
+            parts.password is not None
+            or (parts.scheme.lower() in ("http", "https") and parts.username is not None)
+        )
     except ValueError:
-        password = None
-    if password:
+        secret = False
+    if secret:
         raise ValidationError(
-            "The vcs_url carries a password or token: it would be shown to every reader; leave it out.",
+            "The vcs_url carries a user name, password or token: it would be shown to every reader; leave "
+            "it out (an ssh address's git@ may stay).",
             code="invalid",
         )
     if tool["tool"].lower() == "git" and not git_repository(vcs_url)[0]:

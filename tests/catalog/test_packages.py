@@ -310,6 +310,19 @@ def test_package_urls_are_stored_in_their_canonical_form(typed, stored):
             "pkg:generic/modules?vcs_url=hg%2Bhttps://ci:s3cr3t@hg.acme.example/modules",
             "shown to every reader",
         ),
+        # A token written as the user name, an empty password, a user name over https.
+        (
+            "pkg:generic/modules?vcs_url=git%2Bhttps://ghp_abc123@git.acme.example/modules.git",
+            "shown to every reader",
+        ),
+        (
+            "pkg:generic/modules?vcs_url=git%2Bhttps://alice:@git.acme.example/modules.git",
+            "shown to every reader",
+        ),
+        (
+            "pkg:generic/modules?vcs_url=git%2Bhttp://jdoe@git.acme.example/modules.git",
+            "shown to every reader",
+        ),
     ],
 )
 def test_what_is_not_a_package_url_is_refused_saying_what_is_expected(typed, says):
