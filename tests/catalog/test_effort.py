@@ -1,6 +1,8 @@
 """An asset's build effort (catalog.effort): estimated from its project's code, or set by whoever may edit the
 project, with a reason, on the asset form and through the API; every change in the project's audit trail."""
 
+import re
+
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
@@ -47,6 +49,15 @@ def test_an_asset_whose_code_was_never_counted_has_an_unknown_effort(outsider):
     asset = AssetFactory()
     body = api(outsider).get(f"/api/v1/assets/{asset.pk}/").json()
     assert body["estimated_effort_days"] is None and body["effort_basis"]["source"] == "unknown"
+    client = Client()
+    client.force_login(outsider)
+    page = client.get(asset.get_absolute_url()).content.decode()
+    said = re.search(r'<p class="muted" id="build-effort">(.*?)</p>', page, re.S)[1]
+    # Said once, not "unknown (unknown: …)".
+    assert (
+        said
+        == "Building it anew: unknown: its project&#x27;s code has not been counted; its maintainers may set a figure."
+    )
 
 
 def test_a_maintainer_sets_the_effort_through_the_api_with_a_reason_and_it_is_audited(sdk, maintainer):
