@@ -5,8 +5,8 @@ coverage and self-merges). A report then reads one row per item instead of every
 the period's items.
 
 One rule in one place: `metrics.selectors.rows.responses_by_others` says which responses count;
-`first_responses_refresh` writes the columns from it with one UPDATE per kind of item (the database computes each item's minimum),
-and every write that can change it calls that: the activity upserts (the items of the batch and those
+`first_responses_refresh` writes the columns from it with one UPDATE per kind of item (the database
+computes each item's minimum), and every write that can change them calls it: the activity upserts (the items of the batch and those
 its comments and reviews answer), single-row saves, a change of who an account is (its user or bot
 flag, by save or in bulk), the deletion of an account or a user, and the rebuild of a range of days.
 """
